@@ -1,0 +1,50 @@
+// `depfence check [--json] [--offline] [--config F] [--file PATH]… SPEC…`: the policy's verdict on
+// packages, before anything is installed.
+import type { Config } from '../config/index.js';
+import { deniedOnlyForMissingFacts, type Decision } from '../policy/index.js';
+import { createDecider } from '../sources/decide.js';
+import { formatDecision } from './decision-text.js';
+import { EXIT } from './exit-codes.js';
+import { parseSpec, specsFromFile, type PackageSpec } from './specs.js';
+import { UsageError } from './usage-error.js';
+
+export interface CheckOptions {
+  json: boolean;
+  files: string[];
+}
+
+export async function runCheck(specTexts: string[], options: CheckOptions, config: Config, out: (text: string) => void): Promise<number> {
+  const specs: PackageSpec[] = [...specTexts.map((text) => parseSpec(text)), ...options.files.flatMap((file) => specsFromFile(file))];
+  if (specs.length === 0) throw new UsageError('nothing to check: name packages (npm:NAME[@VERSION], pypi:NAME[==VERSION]) or give --file PATH');
+  const decider = createDecider(config);
+  const decisions = await Promise.all(unique(specs).map((spec) => decider.decide(spec)));
+  out(options.json ? JSON.stringify({ results: decisions }) : formatReport(decisions, config));
+  return exitCodeFor(decisions, config);
+}
+
+function unique(specs: PackageSpec[]): PackageSpec[] {
+  const seen = new Set<string>();
+  return specs.filter((spec) => {
+    const key = `${spec.ecosystem}:${spec.name.toLowerCase()}@${spec.version ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function formatReport(decisions: Decision[], config: Config): string {
+  const lines = decisions.map(formatDecision);
+  const denied = decisions.filter((decision) => decision.decision === 'deny').length;
+  const warned = decisions.filter((decision) => decision.decision === 'warn').length;
+  lines.push('', `${decisions.length} checked: ${denied} denied, ${warned} warned, ${decisions.length - denied - warned} allowed`);
+  if (config.offline) lines.push('offline: decided from the bundled snapshots and lists only; checks that need live metadata were not evaluated');
+  if (config.mode === 'report' && denied > 0) lines.push('mode: report, so nothing is enforced: these denials are only reported');
+  return lines.join('\n');
+}
+
+/** 1 when something is denied on known facts; 3 when a denial rests only on facts we could not fetch. */
+function exitCodeFor(decisions: Decision[], config: Config): number {
+  const denied = decisions.filter((decision) => decision.decision === 'deny');
+  if (denied.length === 0 || config.mode === 'report') return EXIT.ok;
+  return denied.every(deniedOnlyForMissingFacts) ? EXIT.factsUnavailable : EXIT.denied;
+}

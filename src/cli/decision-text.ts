@@ -1,0 +1,33 @@
+// Decisions as text for a person: a line per package, a line per finding, and how to allow a denial.
+import type { Decision, Finding } from '../policy/index.js';
+
+const MARK = { deny: 'DENY ', warn: 'WARN ', allow: 'ALLOW' } as const;
+
+export function packageLabel(decision: Pick<Decision, 'ecosystem' | 'name' | 'version'>): string {
+  const separator = decision.ecosystem === 'npm' ? '@' : '==';
+  return `${decision.ecosystem}:${decision.name}${decision.version === null ? '' : `${separator}${decision.version}`}`;
+}
+
+/** Checks that did not run (offline) are left out: the report's footer says so once. */
+export function formatDecision(decision: Decision): string {
+  const lines = [`${MARK[decision.decision]}  ${packageLabel(decision)}`];
+  for (const finding of decision.findings) {
+    if (finding.evidence.notEvaluated !== true) lines.push(`       ${findingLine(finding)}`);
+  }
+  if (decision.decision === 'deny') lines.push(`       ${howToAllow(decision)}`);
+  return lines.join('\n');
+}
+
+function findingLine(finding: Finding): string {
+  return `${finding.severity.padEnd(4)}  ${finding.check}: ${finding.message}`;
+}
+
+export function howToAllow(decision: Decision): string {
+  if (decision.findings.some((finding) => finding.check === 'malicious' && finding.severity === 'deny')) {
+    return 'known-malicious versions cannot be allowed; pick another version';
+  }
+  if (decision.findings.every((finding) => finding.severity !== 'deny' || finding.evidence.unavailable === true)) {
+    return 'depfence could not get the facts it needs: check the network and the upstreams in your config, then retry';
+  }
+  return `to allow it, add to "allow:" in depfence.yaml: { ecosystem: ${decision.ecosystem}, name: ${decision.name}, reason: "why it is safe" }`;
+}

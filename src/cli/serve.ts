@@ -1,0 +1,24 @@
+// `depfence serve`: start the firewall, announce it (stdout line and server.json), and stop
+// cleanly on SIGINT/SIGTERM: stop accepting, finish in-flight requests, exit 0.
+import type { Config } from '../config/index.js';
+import { startServer } from '../server/app.js';
+import { ecosystemMounts } from '../server/mounts.js';
+import { removeServerFile, writeServerFile } from '../server/server-file.js';
+
+export async function runServe(config: Config, out: (text: string) => void): Promise<void> {
+  const running = await startServer({ config, mounts: ecosystemMounts });
+  const { dataDir } = config.server;
+  writeServerFile(dataDir, { url: running.url, pid: process.pid });
+  out(`depfence listening on ${running.url}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      running.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  removeServerFile(dataDir, process.pid);
+}

@@ -1,0 +1,122 @@
+// The configuration schema: every key, its type and what it allows. The defaults themselves live
+// in config/default.yaml; this file only says what a valid configuration looks like, and turns
+// durations into milliseconds on the way.
+import { z } from 'zod';
+import semver from 'semver';
+import * as pep440 from '@renovatebot/pep440';
+import { parseDuration } from './duration.js';
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration: use a number and a unit s, m, h, d or w (e.g. 72h)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const httpUrl = z
+  .string()
+  .refine((text) => /^https?:\/\/[^/]/.test(text) && URL.canParse(text), { message: 'must be an http:// or https:// URL' })
+  .transform((text) => (text.endsWith('/') ? text : `${text}/`));
+
+const ecosystem = z.enum(['npm', 'pypi']);
+const nameList = z.array(z.string().min(1));
+const count = z.number().int().nonnegative();
+
+/** Expiry dates: YAML gives a Date for `2027-01-31`, strings are parsed. */
+const date = z.union([z.date(), z.string()]).transform((value, ctx) => {
+  const parsed = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(parsed.getTime())) {
+    ctx.addIssue({ code: 'custom', message: `"${String(value)}" is not a date: use YYYY-MM-DD` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const listEntryFields = {
+  ecosystem,
+  name: z.string().min(1),
+  /** A semver range (npm) or a PEP 440 specifier (PyPI); absent = every version. */
+  versions: z.string().min(1).optional(),
+  reason: z.string().min(1, 'say why, so the next reader knows'),
+};
+
+function checkVersionRange(entry: { ecosystem: 'npm' | 'pypi'; versions?: string | undefined }, ctx: z.RefinementCtx) {
+  if (entry.versions === undefined) return;
+  const valid = entry.ecosystem === 'npm' ? semver.validRange(entry.versions) !== null : pep440.validRange(entry.versions);
+  if (!valid) {
+    const kind = entry.ecosystem === 'npm' ? 'a semver range such as "<2.0.0"' : 'a PEP 440 specifier such as ">=1.0,<2"';
+    ctx.addIssue({ code: 'custom', path: ['versions'], message: `"${entry.versions}" is not ${kind}` });
+  }
+}
+
+const allowEntry = z.strictObject({ ...listEntryFields, expires: date.optional() }).superRefine(checkVersionRange);
+const denyEntry = z.strictObject(listEntryFields).superRefine(checkVersionRange);
+
+const blocklistFile = z.strictObject({
+  path: z.string().min(1),
+  ecosystem,
+  kind: z.enum(['malicious', 'slopsquat']),
+});
+
+export const configSchema = z.strictObject({
+  mode: z.enum(['enforce', 'report']),
+  offline: z.boolean(),
+  upstreams: z.strictObject({
+    npm: z.strictObject({ registry: httpUrl, downloads: httpUrl, internal: httpUrl.nullable() }),
+    pypi: z.strictObject({ simple: httpUrl, json: httpUrl, downloads: httpUrl, internal: httpUrl.nullable() }),
+  }),
+  policy: z.strictObject({
+    minVersionAge: duration,
+    minPackageAge: duration,
+    downloads: z
+      .strictObject({ deny: count, warn: count })
+      .refine((d) => d.warn >= d.deny, { message: 'warn must be at least deny' }),
+    typosquat: z.strictObject({
+      enabled: z.boolean(),
+      popular: z.strictObject({ npmMinDownloads: count, pypiTop: z.number().int().positive() }),
+      denyBelowShare: z.number().min(0).max(1),
+    }),
+    blocklists: z.strictObject({ builtin: z.boolean(), files: z.array(blocklistFile) }),
+    confusion: z.strictObject({
+      npm: z.strictObject({
+        scopes: z.array(z.string().min(1).transform((scope) => scope.replace(/^@/, '').toLowerCase())),
+        names: nameList,
+        prefixes: nameList,
+      }),
+      pypi: z.strictObject({ names: nameList, prefixes: nameList }),
+    }),
+  }),
+  allow: z.array(allowEntry),
+  deny: z.array(denyEntry),
+  network: z.strictObject({
+    timeout: duration,
+    retries: z.number().int().min(0).max(10),
+    concurrency: z.number().int().min(1).max(256),
+    cacheTtl: duration,
+    downloadsCacheTtl: duration,
+    staleIfError: duration,
+    maxResponseBytes: z.number().int().positive(),
+  }),
+  server: z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(0).max(65535),
+    dataDir: z.string().min(1).nullable(),
+  }),
+});
+
+type ParsedConfig = z.output<typeof configSchema>;
+
+/**
+ * A loaded configuration: durations in milliseconds, URLs ending in `/`, dates as Date, and the
+ * data directory resolved to a path.
+ */
+export type Config = Omit<ParsedConfig, 'server'> & {
+  server: Omit<ParsedConfig['server'], 'dataDir'> & { dataDir: string };
+};
+export type PolicyConfig = Config['policy'];
+export type AllowEntry = Config['allow'][number];
+export type DenyEntry = Config['deny'][number];
+export type NetworkConfig = Config['network'];
+export type UpstreamsConfig = Config['upstreams'];

@@ -1,0 +1,96 @@
+// Ecosystem words that squatters add to, drop from or swap in a popular name: `typescriptjs`,
+// `python-mongo` for `pymongo`, `zustand.js`. A name is split into a stem and at most one affix.
+import type { Ecosystem } from '../index.js';
+
+export interface Affix {
+  /** The affix as written, separator included: `python-`, `.js`, `py`. */
+  text: string;
+  /** The word without its separator: `python`, `js`, `py`. */
+  word: string;
+  position: 'prefix' | 'suffix';
+  /**
+   * A word that only names the language or runtime (`js`, `node`, `py`, `python`): people drop it
+   * when they guess a name (`pip install yaml` for `pyyaml`) and swap it for its synonyms. The other
+   * words (`-cli`, `-core`, `-utils`) name a different package of the same project, so they only count
+   * when added to a popular name.
+   */
+  language: boolean;
+}
+
+export interface AffixSplit {
+  stem: string;
+  affix: Affix;
+}
+
+interface AffixWord {
+  word: string;
+  language: boolean;
+  /** Where the word goes, and whether it is also written with no separator (`pymongo`, `nodemonjs`). */
+  prefix: 'no' | 'separated' | 'joined';
+  suffix: 'no' | 'separated' | 'joined';
+}
+
+const NPM_WORDS: AffixWord[] = [
+  // No joined `js` prefix: it would split every `json…` name.
+  { word: 'js', language: true, prefix: 'separated', suffix: 'joined' },
+  { word: 'node', language: true, prefix: 'separated', suffix: 'separated' },
+  { word: 'cli', language: false, prefix: 'no', suffix: 'separated' },
+  { word: 'lib', language: false, prefix: 'no', suffix: 'separated' },
+  { word: 'core', language: false, prefix: 'no', suffix: 'separated' },
+  { word: 'utils', language: false, prefix: 'no', suffix: 'separated' },
+  { word: 'util', language: false, prefix: 'no', suffix: 'separated' },
+];
+
+const PYPI_WORDS: AffixWord[] = [
+  { word: 'python', language: true, prefix: 'joined', suffix: 'joined' },
+  { word: 'python3', language: true, prefix: 'separated', suffix: 'no' },
+  // No joined `py` suffix: it would split `numpy`, `scipy`, `sympy`.
+  { word: 'py', language: true, prefix: 'joined', suffix: 'separated' },
+  { word: 'cli', language: false, prefix: 'no', suffix: 'separated' },
+  { word: 'lib', language: false, prefix: 'no', suffix: 'separated' },
+  { word: 'core', language: false, prefix: 'no', suffix: 'separated' },
+  { word: 'utils', language: false, prefix: 'no', suffix: 'separated' },
+  { word: 'util', language: false, prefix: 'no', suffix: 'separated' },
+];
+
+/** Canonical names only hold these separators: PEP 503 folds every one into '-'. */
+const SEPARATORS: Record<Ecosystem, string[]> = { npm: ['-', '.', '_'], pypi: ['-'] };
+
+function expand(ecosystem: Ecosystem, words: AffixWord[]): Affix[] {
+  const affixes: Affix[] = [];
+  for (const { word, language, prefix, suffix } of words) {
+    for (const separator of [...SEPARATORS[ecosystem], '']) {
+      if (prefix === 'joined' || (prefix === 'separated' && separator !== '')) {
+        affixes.push({ text: word + separator, word, position: 'prefix', language });
+      }
+      if (suffix === 'joined' || (suffix === 'separated' && separator !== '')) {
+        affixes.push({ text: separator + word, word, position: 'suffix', language });
+      }
+    }
+  }
+  return affixes;
+}
+
+const AFFIXES: Record<Ecosystem, Affix[]> = {
+  npm: expand('npm', NPM_WORDS),
+  pypi: expand('pypi', PYPI_WORDS),
+};
+
+/** Every way of removing one affix from `name` that leaves a stem of at least `minStem` characters. */
+export function splitAffixes(ecosystem: Ecosystem, name: string, minStem: number): AffixSplit[] {
+  const splits: AffixSplit[] = [];
+  for (const affix of AFFIXES[ecosystem]) {
+    if (name.length - affix.text.length < minStem) continue;
+    if (affix.position === 'prefix' ? name.startsWith(affix.text) : name.endsWith(affix.text)) {
+      const stem = affix.position === 'prefix' ? name.slice(affix.text.length) : name.slice(0, -affix.text.length);
+      // A stem that starts or ends with a separator means the affix was cut mid-word (`py` of `py-x`).
+      if (/^[-._]|[-._]$/.test(stem)) continue;
+      splits.push({ stem, affix });
+    }
+  }
+  return splits;
+}
+
+export function describeAffix(affix: Affix): string {
+  return `${affix.position} '${affix.text}'`;
+}

@@ -1,0 +1,112 @@
+// The popular names, indexed every way the rules look them up. Built once; every lookup is a map probe.
+import type { Ecosystem } from '../index.js';
+import { canonicalNpmName, parseNpmName } from '../npm.js';
+import { normalizePypiName } from '../pypi.js';
+import { type Affix, splitAffixes } from './affixes.js';
+import { splitWords } from './charmaps.js';
+import { DeletionIndex } from './deletion-index.js';
+import { MIN_STEM_LENGTH } from './gates.js';
+import type { PopularPackage } from './types.js';
+
+export interface PopularEntry {
+  /** As spelled in the popular list. */
+  name: string;
+  /** The comparison form: PEP 503 for PyPI, lowercase for npm. */
+  canon: string;
+  downloads: number;
+  /** npm scope (lowercase, without '@'), or null. */
+  scope: string | null;
+  /** The canonical name without its scope. */
+  bare: string;
+}
+
+/** A popular name with one affix removed: `pymongo` → core `mongo`, affix `py`. */
+export interface PopularCore {
+  entry: PopularEntry;
+  core: string;
+  affix: Affix;
+}
+
+export class PopularIndex {
+  readonly entries: PopularEntry[] = [];
+  /** Canonical name → the most downloaded popular spelling of it. */
+  readonly byCanon = new Map<string, PopularEntry>();
+  /** npm: every popular spelling as given (legacy names such as `JSONStream` are case-sensitive). */
+  readonly spellings = new Set<string>();
+  /** Unscoped popular names, for single-character edits. */
+  readonly unscoped = new DeletionIndex();
+  /** Names with their separators removed (npm scoped names flattened: `@types/node` → `typesnode`). */
+  readonly skeletons = new Map<string, PopularEntry[]>();
+  /** The sorted words of names with two or more words (scope words first for npm scoped names). */
+  readonly wordSets = new Map<string, PopularEntry[]>();
+  /** Unscoped popular names with one language affix removed (`pymongo` → `mongo`), by core. */
+  readonly cores: PopularCore[] = [];
+  readonly coresByStem = new Map<string, PopularCore[]>();
+  readonly coreEdits = new DeletionIndex();
+  /** npm scopes that hold a popular package (lowercase, without '@'). */
+  readonly scopes: string[] = [];
+  readonly scopeIds = new Map<string, number>();
+  readonly scopeEdits = new DeletionIndex();
+
+  constructor(
+    readonly ecosystem: Ecosystem,
+    popular: Iterable<PopularPackage>,
+    exclude: Iterable<string>,
+    readonly maxWordOrderTokens: number,
+  ) {
+    const excluded = new Set([...exclude].map((name) => this.canonical(name)));
+    for (const { name, downloads } of popular) {
+      const canon = this.canonical(name);
+      if (excluded.has(canon)) continue;
+      this.spellings.add(name);
+      const known = this.byCanon.get(canon);
+      if (known && known.downloads >= downloads) continue;
+      const parsed = ecosystem === 'npm' ? parseNpmName(canon) : null;
+      const entry: PopularEntry = { name, canon, downloads, scope: parsed?.scope ?? null, bare: parsed?.bare ?? canon };
+      if (known) Object.assign(known, entry);
+      else {
+        this.byCanon.set(canon, entry);
+        this.entries.push(entry);
+      }
+    }
+    this.entries.forEach((entry, id) => this.indexEntry(entry, id));
+  }
+
+  canonical(name: string): string {
+    return this.ecosystem === 'pypi' ? normalizePypiName(name) : canonicalNpmName(name);
+  }
+
+  private indexEntry(entry: PopularEntry, id: number): void {
+    const words = entry.scope === null ? splitWords(entry.bare) : [...splitWords(entry.scope), ...splitWords(entry.bare)];
+    push(this.skeletons, words.join(''), entry);
+    if (words.length >= 2 && words.length <= this.maxWordOrderTokens) push(this.wordSets, wordSetKey(words), entry);
+    if (entry.scope !== null) {
+      if (!this.scopeIds.has(entry.scope)) {
+        this.scopeIds.set(entry.scope, this.scopes.length);
+        this.scopeEdits.add(entry.scope, this.scopes.length);
+        this.scopes.push(entry.scope);
+      }
+      return;
+    }
+    this.unscoped.add(entry.canon, id);
+    for (const { stem, affix } of splitAffixes(this.ecosystem, entry.canon, MIN_STEM_LENGTH)) {
+      if (!affix.language) continue;
+      const core: PopularCore = { entry, core: stem, affix };
+      this.coreEdits.add(stem, this.cores.length);
+      this.cores.push(core);
+      const list = this.coresByStem.get(stem);
+      if (list) list.push(core);
+      else this.coresByStem.set(stem, [core]);
+    }
+  }
+}
+
+export function wordSetKey(words: string[]): string {
+  return [...words].sort().join(' ');
+}
+
+function push(map: Map<string, PopularEntry[]>, key: string, entry: PopularEntry): void {
+  const list = map.get(key);
+  if (list) list.push(entry);
+  else map.set(key, [entry]);
+}

@@ -1,0 +1,53 @@
+// The typosquat matcher's public types.
+
+/** Which kind of resemblance made a name look like a squat of a popular one. */
+export type TyposquatRule =
+  | 'omitted-char' // a character of the popular name left out: `comander` → `commander`
+  | 'repeated-char' // a character doubled: `expresss` → `express`
+  | 'swapped-chars' // two adjacent characters swapped: `reqeusts` → `requests`
+  | 'substituted-char' // one character replaced: `requezts` → `requests`
+  | 'homoglyph' // a look-alike replaced: `1odash` → `lodash`, `rn` for `m`
+  | 'inserted-char' // one character added: `aiopbotocore` → `aiobotocore`
+  | 'separator' // '-', '.', '_' added, dropped or changed: `crossenv` → `cross-env`
+  | 'word-order' // the words reordered: `nmap-python` → `python-nmap`
+  | 'version-suffix' // a number appended: `react2`, `react-2` → `react`
+  | 'affix' // an ecosystem word added, dropped or swapped: `typescriptjs`, `python-mongo` → `pymongo`
+  | 'scope-dropped' // an npm scope flattened into the name: `types-node` → `@types/node`
+  | 'scope-typo' // a typo in a popular npm scope: `@typess/node` → `@types/node`
+  | 'case'; // the lowercase spelling of a legacy mixed-case npm name: `jsonstream` → `JSONStream`
+
+export interface TyposquatMatch {
+  /** The popular name, as spelled in the popular list. */
+  target: string;
+  targetDownloads: number;
+  rule: TyposquatRule;
+  /** One short phrase a person understands, e.g. "swapped 'e' and 'u'". */
+  detail: string;
+}
+
+export interface PopularPackage {
+  name: string;
+  downloads: number;
+}
+
+export interface TyposquatOptions {
+  /** Names never treated as popular targets (popular-list squats such as npm `loadash`). */
+  exclude?: Iterable<string>;
+  /** Names with more words than this are not checked for reordered words (default 6). */
+  maxWordOrderTokens?: number;
+  /**
+   * npm scopes (without `@`) that belong to established organisations, though none of their
+   * packages is popular enough to be a target: `@storyblok` is one edit from `@storybook` and is
+   * not a squat of it.
+   */
+  knownScopes?: Iterable<string>;
+}
+
+export interface TyposquatMatcher {
+  /** The popular name `name` most likely imitates, or null. Popular names themselves never match. */
+  match(name: string): TyposquatMatch | null;
+  /** Whether `name` is one of the popular names (canonical comparison; see the npm case rule). */
+  isPopular(name: string): boolean;
+  /** How many popular names are indexed. */
+  readonly size: number;
+}

@@ -1,0 +1,76 @@
+// Age gates: a package first published less than minPackageAge ago is denied; a version younger
+// than minVersionAge (or with no publish time) is hidden. Time is an argument, never read here.
+import { formatDuration } from '../../config/index.js';
+import type { Ecosystem, Finding, PackageFacts } from '../types.js';
+import type { PolicyContext } from '../context.js';
+import { missingFactFinding } from './fact-gaps.js';
+
+export function checkAge(facts: PackageFacts, ctx: PolicyContext, now: Date): Finding[] {
+  const times = facts.publishTimes;
+  if (times.state !== 'known') return [missingFactFinding('age', times, 'publish times')];
+  const findings: Finding[] = [];
+  const { minPackageAge } = ctx.policy;
+  if (times.value.created === null) {
+    findings.push({
+      check: 'age',
+      severity: 'deny',
+      message: `${facts.name} has no first-publish time in its registry metadata, so its age cannot be checked`,
+      evidence: { minPackageAge: formatDuration(minPackageAge), source: times.source },
+    });
+  } else if (now.getTime() - times.value.created.getTime() < minPackageAge) {
+    findings.push({
+      check: 'age',
+      severity: 'deny',
+      message: `${facts.name} was first published ${ago(times.value.created, now)}; new packages are refused until they are ${formatDuration(minPackageAge)} old`,
+      evidence: { created: times.value.created.toISOString(), age: formatDuration(age(times.value.created, now)), minPackageAge: formatDuration(minPackageAge), source: times.source },
+    });
+  }
+  if (facts.version !== null) {
+    const finding = versionAgeFinding(facts.ecosystem, facts.name, facts.version, times.value.versions.get(facts.version) ?? null, ctx, now);
+    if (finding) findings.push(finding);
+  }
+  return findings;
+}
+
+/** The finding that hides one version (or one PyPI file, given the file's upload time), if any. */
+export function versionAgeFinding(
+  ecosystem: Ecosystem,
+  name: string,
+  version: string,
+  published: Date | null,
+  ctx: PolicyContext,
+  now: Date,
+): Finding | null {
+  const { minVersionAge } = ctx.policy;
+  const label = `${name}${ecosystem === 'npm' ? '@' : '=='}${version}`;
+  if (published === null) {
+    return {
+      check: 'age',
+      severity: 'deny',
+      message: `${label} has no publish time, so its age cannot be checked`,
+      evidence: { version, minVersionAge: formatDuration(minVersionAge) },
+    };
+  }
+  if (now.getTime() - published.getTime() >= minVersionAge) return null;
+  return {
+    check: 'age',
+    severity: 'deny',
+    message: `${label} was published ${ago(published, now)}; versions are held back until they are ${formatDuration(minVersionAge)} old`,
+    evidence: { version, published: published.toISOString(), age: formatDuration(age(published, now)), minVersionAge: formatDuration(minVersionAge) },
+  };
+}
+
+function age(since: Date, now: Date): number {
+  return Math.max(0, now.getTime() - since.getTime());
+}
+
+function ago(since: Date, now: Date): string {
+  const ms = age(since, now);
+  return ms < 60_000 ? 'just now' : `${formatDuration(roundDown(ms))} ago`;
+}
+
+/** 3h 12m → 3h, 10d 5h → 10d: ages are shown to a whole day, hour or minute. */
+function roundDown(ms: number): number {
+  for (const size of [86_400_000, 3_600_000, 60_000]) if (ms >= size) return Math.floor(ms / size) * size;
+  return ms;
+}

@@ -1,0 +1,28 @@
+// Download floor: packages with fewer than `deny` downloads last month are denied, fewer than
+// `warn` are warned. A snapshot that only says "fewer than its floor" decides only where that
+// floor is at or below a threshold.
+import type { DownloadCount, Finding, PackageFacts } from '../types.js';
+import type { PolicyContext } from '../context.js';
+import { missingFactFinding } from './fact-gaps.js';
+
+export function checkDownloads(facts: PackageFacts, ctx: PolicyContext): Finding[] {
+  const downloads = facts.downloads;
+  if (downloads.state !== 'known') return [missingFactFinding('downloads', downloads, 'download count')];
+  const { deny, warn } = ctx.policy.downloads;
+  const evidence = { downloads: describeCount(downloads.value), source: downloads.source, deny, warn };
+  const upperBound = 'exactly' in downloads.value ? downloads.value.exactly + 1 : downloads.value.fewerThan;
+  if (upperBound <= deny) {
+    return [{ check: 'downloads', severity: 'deny', message: `${facts.name} had ${describeCount(downloads.value)} downloads last month, below the floor of ${deny}`, evidence }];
+  }
+  if (upperBound <= warn) {
+    return [{ check: 'downloads', severity: 'warn', message: `${facts.name} had ${describeCount(downloads.value)} downloads last month (warning below ${warn})`, evidence }];
+  }
+  if ('fewerThan' in downloads.value) {
+    return [{ check: 'downloads', severity: 'info', message: `${facts.name} had ${describeCount(downloads.value)} downloads last month; the exact count is needed to compare it with ${warn}`, evidence: { ...evidence, notEvaluated: true } }];
+  }
+  return [];
+}
+
+export function describeCount(count: DownloadCount): string {
+  return 'exactly' in count ? count.exactly.toLocaleString('en-US') : `fewer than ${count.fewerThan.toLocaleString('en-US')}`;
+}

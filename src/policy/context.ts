@@ -1,0 +1,42 @@
+// Everything the checks read besides the package's own facts. Built once per process (or per
+// config reload) by the layer above; the checks never load anything themselves.
+import type { AllowEntry, DenyEntry, PolicyConfig } from '../config/index.js';
+import type { Ecosystem } from './types.js';
+
+export interface TyposquatMatch {
+  target: string;
+  targetDownloads: number;
+  rule: string;
+  detail: string;
+}
+
+export interface TyposquatMatcher {
+  match(name: string): TyposquatMatch | null;
+  isPopular(name: string): boolean;
+}
+
+/** A line of a blocklist that names the package (see sources/blocklists.ts). */
+export interface BlocklistHit {
+  kind: 'malicious' | 'slopsquat';
+  /** true: every version is listed; false: only `versions`. */
+  allVersions: boolean;
+  versions?: string[];
+  file: string;
+  line: number;
+  source: string;
+}
+
+export interface Blocklists {
+  lookup(ecosystem: Ecosystem, canonicalName: string, version: string | null): BlocklistHit[];
+}
+
+export interface PolicyContext {
+  policy: PolicyConfig;
+  allow: AllowEntry[];
+  deny: DenyEntry[];
+  typosquat: Record<Ecosystem, TyposquatMatcher>;
+  blocklists: Blocklists;
+}
+
+/** Where the package is being fetched from: internal names are served by the internal upstream. */
+export type PackageOrigin = 'public' | 'internal';

@@ -1,0 +1,68 @@
+// The policy engine: runs the checks over one package's facts and combines their findings into
+// one decision. Pure: the facts, the context and the time come in, a Decision goes out.
+import type { Decision, Finding, PackageFacts, Verdict } from './types.js';
+import type { PackageOrigin, PolicyContext } from './context.js';
+import { checkAge } from './checks/age.js';
+import { checkBlocklists } from './checks/blocklist.js';
+import { checkConfusion } from './checks/confusion.js';
+import { checkDownloads } from './checks/downloads.js';
+import { checkExists } from './checks/exists.js';
+import { allowFinding, checkDenyList, expiredAllowFinding, findAllowEntry } from './checks/lists.js';
+import { checkTyposquat } from './checks/typosquat.js';
+
+export interface EvaluateOptions {
+  now: Date;
+  /** 'internal': fetched from the organisation's own upstream; popularity and confusion checks do not apply. */
+  origin?: PackageOrigin;
+}
+
+export function evaluate(facts: PackageFacts, ctx: PolicyContext, options: EvaluateOptions): Decision {
+  const origin = options.origin ?? 'public';
+  const findings = [...runChecks(facts, ctx, origin, options.now)];
+  const { active, expired } = findAllowEntry(facts, ctx, options.now);
+  const final = active ? [...findings.map(overriddenBy(active.reason)), allowFinding(active)] : findings;
+  final.push(...expired.map(expiredAllowFinding));
+  return {
+    ecosystem: facts.ecosystem,
+    name: facts.name,
+    version: facts.version,
+    decision: verdictOf(final),
+    findings: final,
+  };
+}
+
+function* runChecks(facts: PackageFacts, ctx: PolicyContext, origin: PackageOrigin, now: Date): Iterable<Finding> {
+  yield* checkDenyList(facts, ctx);
+  yield* checkBlocklists(facts, ctx);
+  yield* checkConfusion(facts, ctx, origin);
+  // Metadata-based checks run only on a package the registry has: an unknown or unreachable name
+  // is reported once, by the exists check, rather than once per check that needed its metadata.
+  const exists = facts.exists;
+  yield* checkExists(facts);
+  const metadataUsable = exists.state === 'known' ? exists.value : exists.state === 'not-evaluated';
+  if (metadataUsable) yield* checkAge(facts, ctx, now);
+  if (origin === 'public') {
+    yield* checkTyposquat(facts, ctx);
+    if (metadataUsable) yield* checkDownloads(facts, ctx);
+  }
+}
+
+/** An allow entry turns every deny and warn into information, except a known-malicious version. */
+function overriddenBy(reason: string) {
+  return (finding: Finding): Finding => {
+    if (finding.check === 'malicious' || finding.severity === 'info') return finding;
+    return { ...finding, severity: 'info', evidence: { ...finding.evidence, overridden: finding.severity, allowReason: reason } };
+  };
+}
+
+export function verdictOf(findings: readonly Finding[]): Verdict {
+  if (findings.some((finding) => finding.severity === 'deny')) return 'deny';
+  if (findings.some((finding) => finding.severity === 'warn')) return 'warn';
+  return 'allow';
+}
+
+/** Did the decision fail closed because a fact could not be fetched (rather than on known facts)? */
+export function deniedOnlyForMissingFacts(decision: Decision): boolean {
+  const denials = decision.findings.filter((finding) => finding.severity === 'deny');
+  return denials.length > 0 && denials.every((finding) => finding.evidence.unavailable === true);
+}

@@ -1,0 +1,73 @@
+// Wire-level types of the policy layer: what the checks read (PackageFacts) and what the engine
+// returns (Decision). The same Decision shape is the `check --json` result, the audit-log line and
+// the body of a 403, so keep it plain data.
+
+import type { Ecosystem } from '../names/index.js';
+
+export type { Ecosystem };
+
+/**
+ * A fact the policy needs, with how we came by it. The distinction between `unavailable` and
+ * `not-evaluated` is what makes depfence fail closed: `unavailable` means we asked and could not
+ * get an answer (upstream down, timeout, malformed reply) and is never an allow; `not-evaluated`
+ * means we deliberately did not ask (offline mode) and the check reports that it did not run.
+ */
+export type Fact<T> =
+  | { state: 'known'; value: T; source: string }
+  | { state: 'unavailable'; reason: string; source: string }
+  | { state: 'not-evaluated'; reason: string };
+
+/** Downloads in the last month; `fewerThan` when a snapshot only says the name is below its floor. */
+export type DownloadCount = { exactly: number } | { fewerThan: number };
+
+export interface PublishTimes {
+  /** When the package was first published (earliest version or the registry's `created`). */
+  created: Date | null;
+  /** Publish (npm) or earliest upload (PyPI) time of each version. */
+  versions: ReadonlyMap<string, Date>;
+}
+
+export interface PackageFacts {
+  ecosystem: Ecosystem;
+  /** The name as the user or client wrote it. */
+  name: string;
+  /** PEP 503 for PyPI, lowercase for npm: the key every list and index is looked up by. */
+  canonicalName: string;
+  /** The version asked for, or null for the package as a whole. */
+  version: string | null;
+  /** Does the upstream registry know this name at all? */
+  exists: Fact<boolean>;
+  downloads: Fact<DownloadCount>;
+  publishTimes: Fact<PublishTimes>;
+}
+
+export type Severity = 'deny' | 'warn' | 'info';
+export type Verdict = 'allow' | 'warn' | 'deny';
+
+export type CheckName =
+  | 'age'
+  | 'downloads'
+  | 'typosquat'
+  | 'malicious'
+  | 'slopsquat'
+  | 'exists'
+  | 'confusion'
+  | 'allowlist'
+  | 'denylist';
+
+export interface Finding {
+  check: CheckName;
+  severity: Severity;
+  /** One sentence a person understands. */
+  message: string;
+  /** The facts behind the message: target and rule, age, download count and its source, list file and line… */
+  evidence: Record<string, unknown>;
+}
+
+export interface Decision {
+  ecosystem: Ecosystem;
+  name: string;
+  version: string | null;
+  decision: Verdict;
+  findings: Finding[];
+}

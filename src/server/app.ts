@@ -1,0 +1,91 @@
+// `depfence serve`: one HTTP listener for both ecosystems. The PyPI simple index lives under
+// /-/pypi/, depfence's own endpoints under /-/depfence/, and the npm registry API at the root
+// (npm keeps only the path of lockfile URLs, so it must own the origin's root).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/index.js';
+import { createDecider, type Decider } from '../sources/decide.js';
+import { AuditLog } from './audit.js';
+import { handleAdmin } from './admin.js';
+import { sendError } from './respond.js';
+
+export interface ServerContext {
+  config: Config;
+  decider: Decider;
+  audit: AuditLog;
+  now(): Date;
+}
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+/** A part of the URL space: the first route whose prefix matches the path handles the request. */
+export interface Mount {
+  prefix: string;
+  handler: RouteHandler;
+}
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  context: ServerContext;
+  /** Stop accepting, let in-flight requests finish, then resolve. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  /** Mounts for the ecosystems, tried in order after /-/depfence/. */
+  mounts: (context: ServerContext) => Promise<Mount[]> | Mount[];
+  now?: () => Date;
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config } = options;
+  const context: ServerContext = {
+    config,
+    decider: createDecider(config),
+    audit: AuditLog.inDataDir(config.server.dataDir),
+    now: options.now ?? (() => new Date()),
+  };
+  const mounts: Mount[] = [{ prefix: '/-/depfence/', handler: (req, res, url) => handleAdmin(context, req, res, url) }, ...(await options.mounts(context))];
+  const server = createServer((req, res) => {
+    dispatch(mounts, req, res).catch((error: unknown) => {
+      sendError(res, 500, `internal error while serving ${req.method} ${req.url}: ${(error as Error).message}`);
+    });
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 300_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    context,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function dispatch(mounts: Mount[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = parseRequestUrl(req.url);
+  if (!url) return sendError(res, 400, 'the request path is not a valid URL path');
+  const mount = mounts.find((candidate) => url.pathname.startsWith(candidate.prefix));
+  if (!mount) return sendError(res, 404, `nothing is served at ${url.pathname}`);
+  await mount.handler(req, res, url);
+}
+
+function parseRequestUrl(raw: string | undefined): URL | null {
+  if (!raw || !raw.startsWith('/')) return null;
+  try {
+    return new URL(raw, 'http://depfence.invalid');
+  } catch {
+    return null;
+  }
+}

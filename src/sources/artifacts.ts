@@ -1,0 +1,220 @@
+// Artifacts (wheels, sdists, `.metadata` files) fetched from an upstream, verified against the
+// sha256 the index gave, and kept in a content-addressed cache (cacache) under their digest.
+// A download is written to a private temporary file while it is hashed; only when the digest and
+// size match is it put into the cache, so a byte of a bad download is never served or kept.
+//
+// Streaming GETs with the same settings as the metadata client (timeout, bounded retries of
+// network errors, 5xx and 429, a concurrency limit); the redirect targets are checked by the
+// caller's `allowUrl` as the first URL is.
+
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import cacache from 'cacache';
+import got, { HTTPError, RequestError, TimeoutError } from 'got';
+import pLimit from 'p-limit';
+import { UpstreamError, type NetworkSettings, type UpstreamLabel } from './http.js';
+
+export type ArtifactErrorCode = 'EARTIFACT_INTEGRITY' | 'EARTIFACT_SIZE' | 'EARTIFACT_URL';
+
+/** A download that arrived but is not the file the index described (or may not be fetched at all). */
+export class ArtifactError extends Error {
+  override readonly name = 'ArtifactError';
+  constructor(
+    readonly code: ArtifactErrorCode,
+    readonly url: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ArtifactRequest {
+  url: string;
+  /** The lowercase hex sha256 the index gave for the file. */
+  sha256: string;
+  /** The size the index gave, if any: more bytes than this are refused. */
+  size: number | null;
+  upstream: UpstreamLabel;
+  /** Checked for the URL and every redirect target; false refuses the fetch. */
+  allowUrl(url: URL): boolean;
+}
+
+export interface StoredArtifact {
+  /** The cached file (read it, never write it). */
+  path: string;
+  size: number;
+  sha256: string;
+  /** true: it was already in the cache; false: fetched just now. */
+  fromCache: boolean;
+}
+
+export interface ArtifactStore {
+  /** The artifact from the cache, or fetched, verified and cached first. Errors: UpstreamError, ArtifactError. */
+  ensure(request: ArtifactRequest): Promise<StoredArtifact>;
+  /** The artifact if it is cached, without fetching. */
+  lookup(sha256: string): Promise<StoredArtifact | null>;
+}
+
+export interface ArtifactStoreOptions extends Pick<NetworkSettings, 'timeoutMs' | 'retries' | 'concurrency'> {
+  cacheDir: string;
+  /** Refuse downloads of unknown size larger than this. Default 8 GiB. */
+  maxUnknownSizeBytes?: number;
+  retryDelayMs?: number;
+  userAgent?: string;
+}
+
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+
+export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStore {
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const inFlight = new Map<string, Promise<StoredArtifact>>();
+  const maxUnknown = options.maxUnknownSizeBytes ?? 8 * 1024 ** 3;
+  const retryDelayMs = options.retryDelayMs ?? 200;
+  const userAgent = options.userAgent ?? 'depfence (package firewall; +https://github.com/depfence/depfence)';
+  const keyOf = (sha256: string) => `depfence:artifact:sha256:${sha256}`;
+
+  async function lookup(sha256: string): Promise<StoredArtifact | null> {
+    const info = await cacache.get.info(options.cacheDir, keyOf(sha256)).catch(() => null);
+    if (!info || !info.integrity.split(/\s+/).includes(integrityOf(sha256))) return null;
+    const stats = await stat(info.path).catch(() => null);
+    if (!stats?.isFile()) return null;
+    return { path: info.path, size: stats.size, sha256, fromCache: true };
+  }
+
+  async function download(request: ArtifactRequest): Promise<StoredArtifact> {
+    const cached = await lookup(request.sha256);
+    if (cached) return cached;
+    await cacache.tmp.withTmp(options.cacheDir, async (dir) => {
+      const file = join(dir, 'download');
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await fetchToFile(request, file);
+          break;
+        } catch (error) {
+          if (!retryable(error) || attempt >= options.retries) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(retryDelayMs * 2 ** attempt, 2000)));
+        }
+      }
+      await pipeline(
+        createReadStream(file),
+        cacache.put.stream(options.cacheDir, keyOf(request.sha256), { integrity: integrityOf(request.sha256), algorithms: ['sha256'], metadata: { url: request.url } }),
+      );
+    });
+    const stored = await lookup(request.sha256);
+    if (!stored) throw new ArtifactError('EARTIFACT_INTEGRITY', request.url, `the file from ${request.url} could not be stored in the cache at ${options.cacheDir}`);
+    return { ...stored, fromCache: false };
+  }
+
+  async function fetchToFile(request: ArtifactRequest, file: string): Promise<void> {
+    const url = checkedUrl(request);
+    const cap = request.size ?? maxUnknown;
+    const stream = got.stream(url, {
+      headers: { 'user-agent': userAgent, accept: '*/*', 'accept-encoding': 'identity' },
+      timeout: { lookup: options.timeoutMs, connect: options.timeoutMs, socket: options.timeoutMs, response: options.timeoutMs },
+      retry: { limit: 0 },
+      decompress: false,
+      hooks: {
+        beforeRedirect: [
+          (redirected) => {
+            const target = redirected.url instanceof URL ? redirected.url : new URL(String(redirected.url));
+            if (!request.allowUrl(target)) {
+              throw new ArtifactError('EARTIFACT_URL', request.url, `${request.upstream.name} redirected ${request.url} to ${target.href}, a host depfence does not fetch files from`);
+            }
+          },
+        ],
+      },
+    });
+    const hash = createHash('sha256');
+    const out = createWriteStream(file);
+    let received = 0;
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > cap) {
+          stream.destroy();
+          throw new ArtifactError(
+            'EARTIFACT_SIZE',
+            request.url,
+            request.size === null
+              ? `the file at ${request.url} is larger than ${maxUnknown} bytes and the index gave no size`
+              : `the file at ${request.url} is larger than the ${request.size} bytes the index gave`,
+          );
+        }
+        hash.update(chunk);
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
+    } catch (error) {
+      out.destroy();
+      throw toError(error, request);
+    }
+    out.end();
+    await once(out, 'close');
+    const digest = hash.digest('hex');
+    if (digest !== request.sha256) {
+      throw new ArtifactError(
+        'EARTIFACT_INTEGRITY',
+        request.url,
+        `the file at ${request.url} has sha256 ${digest}, but the index lists ${request.sha256}: it was changed in transit or on the upstream, so it is refused`,
+      );
+    }
+    if (request.size !== null && received !== request.size) {
+      throw new ArtifactError('EARTIFACT_SIZE', request.url, `the file at ${request.url} is ${received} bytes, but the index lists ${request.size}`);
+    }
+  }
+
+  function checkedUrl(request: ArtifactRequest): URL {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      throw new ArtifactError('EARTIFACT_URL', request.url, `"${request.url}" is not a URL`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !request.allowUrl(url)) {
+      throw new ArtifactError('EARTIFACT_URL', request.url, `${request.url} is not on a host depfence fetches files from`);
+    }
+    return url;
+  }
+
+  function toError(error: unknown, request: ArtifactRequest): Error {
+    if (error instanceof ArtifactError || error instanceof UpstreamError) return error;
+    const label = request.upstream;
+    if (error instanceof RequestError && error.cause instanceof ArtifactError) return error.cause;
+    if (error instanceof HTTPError) {
+      const status = error.response.statusCode;
+      return new UpstreamError('EUPSTREAM_STATUS', request.url, `${label.name} answered HTTP ${status} for ${request.url}`, { status, cause: error });
+    }
+    if (error instanceof TimeoutError) {
+      return new UpstreamError('EUPSTREAM_TIMEOUT', request.url, `${label.name} did not send ${request.url} within ${options.timeoutMs / 1000}s; check the network or ${label.setting}`, { cause: error });
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    return new UpstreamError('EUPSTREAM_UNREACHABLE', request.url, `${label.name} could not be reached for ${request.url} or broke off (${detail}); check the network or ${label.setting}`, { cause: error });
+  }
+
+  return {
+    lookup,
+    ensure(request) {
+      const key = request.sha256;
+      let pending = inFlight.get(key);
+      if (!pending) {
+        pending = lookup(request.sha256).then((cached) => cached ?? limit(() => download(request))).finally(() => inFlight.delete(key));
+        inFlight.set(key, pending);
+      }
+      return pending;
+    },
+  };
+}
+
+function retryable(error: unknown): boolean {
+  if (!(error instanceof UpstreamError)) return false;
+  if (error.code === 'EUPSTREAM_STATUS') return error.status !== undefined && RETRY_STATUS.has(error.status);
+  return error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE';
+}
+
+/** Hex sha256 → the Subresource Integrity string cacache keys content by. */
+export function integrityOf(sha256: string): string {
+  return `sha256-${Buffer.from(sha256, 'hex').toString('base64')}`;
+}

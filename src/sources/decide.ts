@@ -1,0 +1,76 @@
+// From a package name to a decision: route internal names away from the public registry, gather
+// the facts (live or from the snapshots), and run the policy. Shared by `depfence check` and the
+// registry proxies, so both decide the same way.
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
+import { canonicalName, type Ecosystem } from '../names/index.js';
+import { evaluate, internalNameRule, type Decision, type PackageFacts, type PolicyContext } from '../policy/index.js';
+import { gatherFacts } from './facts.js';
+import { createHttpClient, type HttpClient } from './http.js';
+import { loadPolicyData, type Snapshots } from './policy-context.js';
+
+export interface PackageRequest {
+  ecosystem: Ecosystem;
+  name: string;
+  version: string | null;
+}
+
+export interface Decider {
+  readonly config: Config;
+  readonly context: PolicyContext;
+  readonly snapshots: Snapshots;
+  readonly http: HttpClient;
+  /** The package-level (or, with a version, version-level) decision. Never throws: missing facts deny. */
+  decide(request: PackageRequest, now?: Date): Promise<Decision>;
+  /** The rule in policy.confusion that reserves this name for the internal upstream, or null. */
+  internalRule(ecosystem: Ecosystem, name: string): string | null;
+}
+
+export function createDecider(config: Config): Decider {
+  const { context, snapshots } = loadPolicyData(config);
+  const http = createHttpClient({
+    timeoutMs: config.network.timeout,
+    retries: config.network.retries,
+    concurrency: config.network.concurrency,
+    cacheDir: join(config.server.dataDir, 'cache', 'metadata'),
+    cacheTtlMs: config.network.cacheTtl,
+    staleIfErrorMs: config.network.staleIfError,
+    maxResponseBytes: config.network.maxResponseBytes,
+  });
+  const internalRule = (ecosystem: Ecosystem, name: string) => internalNameRule(ecosystem, canonicalName(ecosystem, name), config.policy.confusion);
+
+  async function decide(request: PackageRequest, now = new Date()): Promise<Decision> {
+    const rule = internalRule(request.ecosystem, request.name);
+    if (rule !== null) {
+      const internalUpstream = config.upstreams[request.ecosystem].internal;
+      return evaluate(internalNameFacts(request, rule, internalUpstream), context, { now, origin: internalUpstream ? 'internal' : 'public' });
+    }
+    const facts = await gatherFacts(request, {
+      http,
+      upstreams: config.upstreams,
+      snapshot: snapshots[request.ecosystem],
+      offline: config.offline,
+      downloadsTtlMs: config.network.downloadsCacheTtl,
+    });
+    return evaluate(facts, context, { now });
+  }
+
+  return { config, context, snapshots, http, decide, internalRule };
+}
+
+/**
+ * Facts for a name reserved as internal: nothing is asked of the public registry (asking would
+ * leak the name). With an internal upstream the package is the organisation's own and is judged
+ * when that upstream serves it; without one, the confusion check denies it.
+ */
+function internalNameFacts(request: PackageRequest, rule: string, internalUpstream: string | null): PackageFacts {
+  const where = internalUpstream ? `served only by the internal upstream ${internalUpstream}` : 'the public registry is never asked about it';
+  const notAsked = { state: 'not-evaluated', reason: `reserved internal name (${rule}): ${where}` } as const;
+  return {
+    ...request,
+    canonicalName: canonicalName(request.ecosystem, request.name),
+    exists: notAsked,
+    downloads: notAsked,
+    publishTimes: notAsked,
+  };
+}

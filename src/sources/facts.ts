@@ -1,0 +1,134 @@
+// Gather the PackageFacts the policy reads, saying honestly how each fact was (not) obtained:
+// - online: metadata (existence, publish times) from the registry and downloads from the live API,
+//   concurrently; when the downloads API fails, the bundled snapshot stands in if it lists the name;
+// - offline: nothing is asked upstream; existence and publish times are `not-evaluated`, downloads
+//   come from the snapshot (a listed name: its count; an unlisted one: fewer than the floor).
+// Failures become `unavailable` facts carrying the UpstreamError's message. This never throws.
+
+import { canonicalName } from '../names/index.js';
+import type { DownloadCount, Ecosystem, Fact, PackageFacts, PublishTimes } from '../policy/types.js';
+import { fetchNpmDownloads, fetchPypiDownloads, NPM_DOWNLOADS, PYPISTATS, type LiveDownloads } from './downloads.js';
+import type { HttpClient } from './http.js';
+import { fetchNpmPackument, npmPublishTimes } from './npm-metadata.js';
+import { fetchPypiProject, pypiPublishTimes } from './pypi-metadata.js';
+
+/** What facts.ts needs of a download snapshot (see snapshot.ts). Looked up by canonical name. */
+export interface SnapshotLookup {
+  floor: number;
+  covers: string;
+  count(canonicalName: string): number | undefined;
+}
+
+export interface UpstreamUrls {
+  npm: { registry: string; downloads: string };
+  pypi: { simple: string; json: string; downloads: string };
+}
+
+export interface FactSources {
+  http: HttpClient;
+  upstreams: UpstreamUrls;
+  /** The download snapshot of the spec's ecosystem, or null if there is none. */
+  snapshot: SnapshotLookup | null;
+  offline: boolean;
+  /** Cache TTL for live download counts (they change daily); default: the client's TTL. */
+  downloadsTtlMs?: number;
+}
+
+export interface PackageSpec {
+  ecosystem: Ecosystem;
+  name: string;
+  version: string | null;
+}
+
+const OFFLINE = 'offline mode: the upstream registry is not asked';
+
+export async function gatherFacts(spec: PackageSpec, sources: FactSources): Promise<PackageFacts> {
+  const canonical = canonicalName(spec.ecosystem, spec.name);
+  const base = { ecosystem: spec.ecosystem, name: spec.name, canonicalName: canonical, version: spec.version };
+  if (sources.offline) {
+    const notAsked = { state: 'not-evaluated', reason: OFFLINE } as const;
+    return { ...base, exists: notAsked, publishTimes: notAsked, downloads: snapshotDownloads(spec.ecosystem, canonical, sources.snapshot) };
+  }
+  const [metadata, downloads] = await Promise.all([liveMetadata(spec, sources), liveDownloads(spec, canonical, sources)]);
+  return { ...base, ...metadata, downloads };
+}
+
+/** Facts for many packages; upstream concurrency is bounded by the HTTP client, and repeated names share requests. */
+export function gatherManyFacts(specs: readonly PackageSpec[], sources: FactSources): Promise<PackageFacts[]> {
+  return Promise.all(specs.map((spec) => gatherFacts(spec, sources)));
+}
+
+// ── metadata ───────────────────────────────────────────────────────────────────────────────────
+
+interface MetadataFacts {
+  exists: Fact<boolean>;
+  publishTimes: Fact<PublishTimes>;
+}
+
+async function liveMetadata(spec: PackageSpec, sources: FactSources): Promise<MetadataFacts> {
+  const { http, upstreams } = sources;
+  const where = spec.ecosystem === 'npm' ? `npm registry ${upstreams.npm.registry}` : `PyPI JSON API ${upstreams.pypi.json}`;
+  try {
+    const answer =
+      spec.ecosystem === 'npm'
+        ? await fetchNpmPackument(http, upstreams.npm.registry, spec.name).then((a) =>
+            a.found ? { ...a, times: () => npmPublishTimes(a.packument) } : a,
+          )
+        : await fetchPypiProject(http, upstreams.pypi.json, spec.name).then((a) =>
+            a.found ? { ...a, times: () => pypiPublishTimes(a.releases) } : a,
+          );
+    if (!answer.found) {
+      return {
+        exists: { state: 'known', value: false, source: where },
+        publishTimes: { state: 'unavailable', reason: `the ${where} has no package named ${spec.name}`, source: where },
+      };
+    }
+    const source = answer.stale ? `${where} (cached copy: the registry failed to answer just now)` : where;
+    return {
+      exists: { state: 'known', value: true, source },
+      publishTimes: { state: 'known', value: answer.times(), source },
+    };
+  } catch (error) {
+    const unavailable = { state: 'unavailable', reason: messageOf(error), source: where } as const;
+    return { exists: unavailable, publishTimes: unavailable };
+  }
+}
+
+// ── downloads ──────────────────────────────────────────────────────────────────────────────────
+
+async function liveDownloads(spec: PackageSpec, canonical: string, sources: FactSources): Promise<Fact<DownloadCount>> {
+  const { http, upstreams } = sources;
+  const options = sources.downloadsTtlMs === undefined ? {} : { ttlMs: sources.downloadsTtlMs };
+  let live: LiveDownloads;
+  try {
+    live =
+      spec.ecosystem === 'npm'
+        ? await fetchNpmDownloads(http, upstreams.npm.downloads, spec.name, options)
+        : await fetchPypiDownloads(http, upstreams.pypi.downloads, spec.name, options);
+  } catch (error) {
+    const api = spec.ecosystem === 'npm' ? NPM_DOWNLOADS.name : PYPISTATS.name;
+    const count = sources.snapshot?.count(canonical);
+    if (sources.snapshot && count !== undefined) {
+      return { state: 'known', value: { exactly: count }, source: `download snapshot (${sources.snapshot.covers}), because the live ${api} failed: ${messageOf(error)}` };
+    }
+    return { state: 'unavailable', reason: messageOf(error), source: api };
+  }
+  return { state: 'known', value: live.count, source: live.source };
+}
+
+function snapshotDownloads(ecosystem: Ecosystem, canonical: string, snapshot: SnapshotLookup | null): Fact<DownloadCount> {
+  if (!snapshot) {
+    return { state: 'unavailable', reason: `offline mode and no ${ecosystem} download snapshot to read counts from`, source: 'download snapshot' };
+  }
+  const count = snapshot.count(canonical);
+  if (count !== undefined) return { state: 'known', value: { exactly: count }, source: `download snapshot (${snapshot.covers})` };
+  return {
+    state: 'known',
+    value: { fewerThan: snapshot.floor },
+    source: `download snapshot (${snapshot.covers}): not listed, so fewer than ${snapshot.floor}`,
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

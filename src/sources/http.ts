@@ -1,0 +1,293 @@
+// The one HTTP client every upstream request goes through (got): a per-request timeout, bounded
+// retries of GETs on network errors, 5xx and 429 (never other 4xx), a concurrency limit (p-limit),
+// an on-disk cache (cacache) with a TTL and a stale-if-error window, a response size limit, and
+// errors as data (UpstreamError with a code). A 404 is an answer ("no such package"), not an error.
+//
+// Cache rule: an entry younger than its TTL is served without asking; an older one is refreshed; if
+// the refresh fails, the old entry may stand in until TTL + staleIfError, never beyond. 404s are
+// cached too, for a shorter TTL. Only successfully decoded answers are cached.
+//
+// Seam for artifacts (tarballs, wheels): they will need a streaming GET with the same limiter,
+// timeout and error mapping but no JSON/TTL cache; add it next to `fetchOnce` when the server needs it.
+
+import cacache from 'cacache';
+import got, { CancelError, HTTPError, RequestError, TimeoutError, type RetryObject } from 'got';
+import pLimit from 'p-limit';
+
+export type UpstreamErrorCode =
+  | 'EUPSTREAM_TIMEOUT'
+  | 'EUPSTREAM_UNREACHABLE'
+  | 'EUPSTREAM_STATUS'
+  | 'EUPSTREAM_MALFORMED'
+  | 'EUPSTREAM_TOO_LARGE';
+
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+  readonly code: UpstreamErrorCode;
+  readonly url: string;
+  readonly status: number | undefined;
+
+  constructor(code: UpstreamErrorCode, url: string, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.url = url;
+    this.status = options.status;
+  }
+}
+
+export interface NetworkSettings {
+  timeoutMs: number;
+  retries: number;
+  concurrency: number;
+  cacheTtlMs: number;
+  staleIfErrorMs: number;
+  maxResponseBytes: number;
+}
+
+export interface HttpClientOptions extends NetworkSettings {
+  /** cacache directory; null: no cache. */
+  cacheDir: string | null;
+  /** TTL of cached 404s (capped by the TTL of the request). Default 60 s. */
+  notFoundTtlMs?: number;
+  /** First retry delay, doubled each retry (capped at 2 s). Default 200 ms. */
+  retryDelayMs?: number;
+  userAgent?: string;
+}
+
+/** Who is being asked, for error messages: `{ name: 'npm registry', setting: 'upstreams.npm.registry' }`. */
+export interface UpstreamLabel {
+  name: string;
+  setting: string;
+}
+
+export interface GetOptions {
+  accept?: string;
+  /** Overrides the client's cacheTtlMs for this request. */
+  ttlMs?: number;
+  upstream?: UpstreamLabel;
+}
+
+export interface GetJsonOptions<T> extends GetOptions {
+  /** Check the parsed body and return it typed; throw (any Error) to reject it as malformed. */
+  validate?: (body: unknown) => T;
+}
+
+export interface HttpAnswer<T> {
+  /** 404: the upstream says there is no such thing (body null). */
+  status: 200 | 404;
+  body: T | null;
+  fromCache: boolean;
+  /** Served from the cache past its TTL because the refresh failed. */
+  stale: boolean;
+}
+
+export interface HttpClient {
+  getJson<T = unknown>(url: string, options?: GetJsonOptions<T>): Promise<HttpAnswer<T>>;
+  getText(url: string, options?: GetOptions): Promise<HttpAnswer<string>>;
+}
+
+interface Fetched {
+  status: 200 | 404;
+  data: Buffer;
+}
+
+interface CacheMetadata {
+  status: 200 | 404;
+  storedAt: number;
+}
+
+const RETRY_STATUS = [429, 500, 502, 503, 504, 505, 507, 508, 520, 521, 522, 523, 524, 525, 526, 527, 529, 530];
+const DEFAULT_LABEL: UpstreamLabel = { name: 'upstream', setting: 'the upstreams configuration' };
+const CACHE_KEY_VERSION = 'depfence:http:v1';
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const inFlight = new Map<string, Promise<Fetched>>();
+  const notFoundTtlMs = options.notFoundTtlMs ?? 60_000;
+  const retryDelayMs = options.retryDelayMs ?? 200;
+  const userAgent = options.userAgent ?? 'depfence (package firewall; +https://github.com/depfence/depfence)';
+
+  async function get<T>(url: string, opts: GetOptions, decode: (data: Buffer) => T): Promise<HttpAnswer<T>> {
+    const accept = opts.accept ?? '*/*';
+    const label = opts.upstream ?? DEFAULT_LABEL;
+    const ttl = opts.ttlMs ?? options.cacheTtlMs;
+    const key = `${CACHE_KEY_VERSION} ${accept} ${url}`;
+    const ttlOf = (status: 200 | 404) => (status === 404 ? Math.min(ttl, notFoundTtlMs) : ttl);
+    const answer = (fetched: Fetched, fromCache: boolean, stale: boolean): HttpAnswer<T> => ({
+      status: fetched.status,
+      body: fetched.status === 404 ? null : decodeOrThrow(url, label, fetched.data, decode),
+      fromCache,
+      stale,
+    });
+
+    const cached = await readCache(options.cacheDir, key);
+    const age = cached ? Date.now() - cached.storedAt : Infinity;
+    if (cached && age < ttlOf(cached.status)) {
+      try {
+        return answer(cached, true, false);
+      } catch {
+        // An entry that no longer decodes (e.g. a stricter validator): ask again.
+      }
+    }
+    try {
+      const fetched = await fetchShared(url, accept, label, key);
+      const result = answer(fetched, false, false);
+      await writeCache(options.cacheDir, key, fetched);
+      return result;
+    } catch (error) {
+      if (cached && error instanceof UpstreamError && age < ttlOf(cached.status) + options.staleIfErrorMs) {
+        try {
+          return answer(cached, true, true);
+        } catch {
+          // fall through to the refresh error
+        }
+      }
+      throw error;
+    }
+  }
+
+  /** One network fetch per URL and Accept at a time, shared by concurrent callers. */
+  function fetchShared(url: string, accept: string, label: UpstreamLabel, key: string): Promise<Fetched> {
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = limit(() => fetchOnce(url, accept, label)).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  async function fetchOnce(url: string, accept: string, label: UpstreamLabel): Promise<Fetched> {
+    let tooLarge = false;
+    const request = got(url, {
+      headers: { accept, 'user-agent': userAgent },
+      timeout: { request: options.timeoutMs },
+      retry: {
+        limit: options.retries,
+        methods: ['GET'],
+        statusCodes: RETRY_STATUS,
+        maxRetryAfter: options.timeoutMs,
+        calculateDelay: ({ computedValue, attemptCount, retryAfter }: RetryObject) => {
+          if (computedValue === 0) return 0;
+          if (retryAfter !== undefined) return computedValue;
+          return Math.min(retryDelayMs * 2 ** (attemptCount - 1), 2000);
+        },
+      },
+      responseType: 'buffer',
+      throwHttpErrors: true,
+    });
+    const refuse = () => {
+      tooLarge = true;
+      request.cancel();
+    };
+    request.on('response', (response: { headers: Record<string, string | string[] | undefined> }) => {
+      if (Number(response.headers['content-length'] ?? 0) > options.maxResponseBytes) refuse();
+    });
+    request.on('downloadProgress', ({ transferred }: { transferred: number }) => {
+      if (transferred > options.maxResponseBytes) refuse();
+    });
+    try {
+      const response = await request;
+      if (response.body.length > options.maxResponseBytes) throw tooLargeError(url, label, options.maxResponseBytes);
+      return { status: 200, data: response.body };
+    } catch (error) {
+      if (error instanceof HTTPError && error.response.statusCode === 404) return { status: 404, data: Buffer.alloc(0) };
+      throw tooLarge ? tooLargeError(url, label, options.maxResponseBytes) : toUpstreamError(error, url, label, options.timeoutMs);
+    }
+  }
+
+  return {
+    getJson<T = unknown>(url: string, opts: GetJsonOptions<T> = {}) {
+      const validate = opts.validate ?? ((body: unknown) => body as T);
+      return get(url, { accept: 'application/json', ...opts }, (data) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(data.toString('utf8'));
+        } catch (error) {
+          throw new Error(`not JSON: ${(error as Error).message}`);
+        }
+        return validate(parsed);
+      });
+    },
+    getText(url: string, opts: GetOptions = {}) {
+      return get(url, opts, (data) => data.toString('utf8'));
+    },
+  };
+}
+
+function decodeOrThrow<T>(url: string, label: UpstreamLabel, data: Buffer, decode: (data: Buffer) => T): T {
+  try {
+    return decode(data);
+  } catch (error) {
+    throw new UpstreamError(
+      'EUPSTREAM_MALFORMED',
+      url,
+      `${label.name} at ${url} sent a response depfence cannot read (${(error as Error).message}); ` +
+        `check that ${label.setting} points at a real ${label.name}`,
+      { cause: error },
+    );
+  }
+}
+
+function tooLargeError(url: string, label: UpstreamLabel, limitBytes: number): UpstreamError {
+  return new UpstreamError(
+    'EUPSTREAM_TOO_LARGE',
+    url,
+    `${label.name} at ${url} sent more than ${limitBytes} bytes, so depfence stopped reading; ` +
+      `raise network.maxResponseBytes if responses this large are expected`,
+  );
+}
+
+function toUpstreamError(error: unknown, url: string, label: UpstreamLabel, timeoutMs: number): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  const attempts = error instanceof RequestError ? (error.request?.retryCount ?? 0) + 1 : 1;
+  const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
+  if (error instanceof HTTPError) {
+    const status = error.response.statusCode;
+    return new UpstreamError(
+      'EUPSTREAM_STATUS',
+      url,
+      `${label.name} at ${url} answered HTTP ${status}${tries}; ` +
+        (status >= 500 || status === 429 ? 'it may be down or rate-limiting: try again later' : `check ${label.setting} and any credentials it needs`),
+      { status, cause: error },
+    );
+  }
+  if (error instanceof TimeoutError) {
+    return new UpstreamError(
+      'EUPSTREAM_TIMEOUT',
+      url,
+      `${label.name} at ${url} did not answer within ${timeoutMs / 1000}s${tries}; check the network or ${label.setting}` +
+        ' (or raise network.timeout)',
+      { cause: error },
+    );
+  }
+  const code = error instanceof RequestError ? error.code : undefined;
+  const detail = error instanceof CancelError ? 'request cancelled' : `${code ? `${code}: ` : ''}${(error as Error)?.message ?? String(error)}`;
+  return new UpstreamError(
+    'EUPSTREAM_UNREACHABLE',
+    url,
+    `${label.name} at ${url} could not be reached or broke off its answer (${detail})${tries}; check the network or ${label.setting}`,
+    { cause: error },
+  );
+}
+
+async function readCache(dir: string | null, key: string): Promise<(Fetched & CacheMetadata) | null> {
+  if (dir === null) return null;
+  try {
+    const entry = await cacache.get(dir, key);
+    const metadata = entry.metadata as CacheMetadata | undefined;
+    if (!metadata || (metadata.status !== 200 && metadata.status !== 404) || typeof metadata.storedAt !== 'number') return null;
+    return { status: metadata.status, storedAt: metadata.storedAt, data: entry.data };
+  } catch {
+    return null; // not cached, or an unreadable entry: same thing
+  }
+}
+
+async function writeCache(dir: string | null, key: string, fetched: Fetched): Promise<void> {
+  if (dir === null) return;
+  const metadata: CacheMetadata = { status: fetched.status, storedAt: Date.now() };
+  try {
+    await cacache.put(dir, key, fetched.data, { metadata });
+  } catch {
+    // A cache that cannot be written costs speed, not correctness.
+  }
+}

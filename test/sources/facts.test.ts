@@ -1,0 +1,190 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Fact, PackageFacts } from '../../src/policy/types.js';
+import { gatherFacts, gatherManyFacts, type FactSources, type SnapshotLookup } from '../../src/sources/facts.js';
+import { createHttpClient, type HttpClientOptions } from '../../src/sources/http.js';
+import { NpmUpstream, PypiUpstream } from '../fixtures/index.js';
+
+const test = suite('sources/facts');
+let npm: NpmUpstream;
+let pypi: PypiUpstream;
+
+const T0 = new Date('2023-02-01T00:00:00.000Z');
+const T1 = new Date('2025-01-01T00:00:00.000Z');
+
+const snapshot: SnapshotLookup = {
+  floor: 1000,
+  covers: 'npm packages with at least 1000 downloads last month, as of 2025-01-01',
+  count: (name) => ({ 'left-pad': 50_000, requests: 9_000_000 })[name],
+};
+
+function sources(overrides: Partial<FactSources> = {}, network: Partial<HttpClientOptions> = {}): FactSources {
+  return {
+    http: createHttpClient({ timeoutMs: 2000, retries: 0, concurrency: 8, cacheTtlMs: 0, staleIfErrorMs: 0, maxResponseBytes: 1_000_000, cacheDir: null, retryDelayMs: 5, ...network }),
+    upstreams: {
+      npm: { registry: npm.registryUrl, downloads: npm.downloadsUrl },
+      pypi: { simple: pypi.simpleUrl, json: pypi.jsonUrl, downloads: pypi.downloadsUrl },
+    },
+    snapshot,
+    offline: false,
+    ...overrides,
+  };
+}
+
+function known<T>(fact: Fact<T>): T {
+  if (fact.state !== 'known') throw new Error(`expected a known fact, got ${JSON.stringify(fact)}`);
+  return fact.value;
+}
+
+function unavailableReason(fact: Fact<unknown>): string {
+  if (fact.state !== 'unavailable') throw new Error(`expected an unavailable fact, got ${JSON.stringify(fact)}`);
+  return fact.reason;
+}
+
+test.before(async () => {
+  [npm, pypi] = await Promise.all([NpmUpstream.start(), PypiUpstream.start()]);
+  npm.addPackage('left-pad', { versions: { '1.0.0': { published: T0 }, '1.3.0': { published: T1 } }, downloads: 60_000 });
+  npm.addPackage('@Acme/Widget', { versions: { '1.0.0': { published: T1 } }, downloads: 3 });
+  pypi.addProject('Requests', { releases: { '2.0.0': { uploaded: T0 }, '2.32.0': { uploaded: T1 } }, downloads: 12_345_678 });
+});
+test.after(async () => {
+  await Promise.all([npm.close(), pypi.close()]);
+});
+test.before.each(() => {
+  for (const upstream of [npm, pypi]) {
+    upstream.clearFaults();
+    upstream.resetLog();
+  }
+});
+
+test('online npm: existence and publish times from the packument, downloads from the live API', async () => {
+  const facts = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: '1.3.0' }, sources());
+  assert.equal({ ...facts, exists: undefined, downloads: undefined, publishTimes: undefined }, {
+    ecosystem: 'npm', name: 'left-pad', canonicalName: 'left-pad', version: '1.3.0', exists: undefined, downloads: undefined, publishTimes: undefined,
+  });
+  assert.is(known(facts.exists), true);
+  assert.equal(known(facts.downloads), { exactly: 60_000 });
+  assert.is((facts.downloads as { source: string }).source, 'npm downloads API, last month');
+  const times = known(facts.publishTimes);
+  assert.equal(times.created, T0);
+  assert.equal(times.versions.get('1.3.0'), T1);
+  assert.match((facts.exists as { source: string }).source, /npm registry http:\/\/127\.0\.0\.1/);
+});
+
+test('online: metadata and downloads are fetched concurrently', async () => {
+  npm.delay(60);
+  await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, sources());
+  assert.is(npm.requests.length, 2);
+  assert.is(npm.maxInFlight, 2);
+});
+
+test('online PyPI: PEP 503 canonical name, JSON API times, pypistats count', async () => {
+  const facts = await gatherFacts({ ecosystem: 'pypi', name: 'REQUESTS', version: null }, sources());
+  assert.is(facts.canonicalName, 'requests');
+  assert.is(known(facts.exists), true);
+  assert.equal(known(facts.downloads), { exactly: 12_345_678 });
+  assert.equal([...known(facts.publishTimes).versions.keys()], ['2.0.0', '2.32.0']);
+  assert.equal(pypi.requests.map((r) => r.path).sort(), ['/api/packages/requests/recent', '/pypi/requests/json']);
+});
+
+test('scoped npm names: canonical is lowercase, the registry is asked with the name as written', async () => {
+  const facts = await gatherFacts({ ecosystem: 'npm', name: '@Acme/Widget', version: null }, sources());
+  assert.is(facts.canonicalName, '@acme/widget');
+  assert.is(known(facts.exists), true);
+  assert.ok(npm.requests.some((r) => r.path === '/@Acme%2fWidget'));
+});
+
+test('an unknown name: exists is known false, publish times unavailable, downloads 0', async () => {
+  const facts = await gatherFacts({ ecosystem: 'npm', name: 'lefft-pad', version: null }, sources());
+  assert.is(known(facts.exists), false);
+  assert.match(unavailableReason(facts.publishTimes), /has no package named lefft-pad/);
+  assert.equal(known(facts.downloads), { exactly: 0 });
+});
+
+test('a registry slower than the timeout: metadata facts are unavailable with a clear reason', async () => {
+  npm.delay(400, { match: npm.route.packument() });
+  const facts = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, sources({}, { timeoutMs: 100 }));
+  const reason = unavailableReason(facts.exists);
+  assert.match(reason, /^npm registry at http:\/\/127\.0\.0\.1:\d+\/left-pad did not answer within 0\.1s; check the network or upstreams\.npm\.registry/);
+  assert.is(unavailableReason(facts.publishTimes), reason);
+  assert.equal(known(facts.downloads), { exactly: 60_000 }, 'the downloads API still answered');
+});
+
+test('500s are retried, then the facts are unavailable (never an allow, never a throw)', async () => {
+  pypi.failWith(500, { match: pypi.route.json() });
+  const facts = await gatherFacts({ ecosystem: 'pypi', name: 'requests', version: '2.32.0' }, sources({}, { retries: 2 }));
+  assert.match(unavailableReason(facts.exists), /PyPI JSON API at .* answered HTTP 500 \(3 attempts\)/);
+  assert.is(pypi.requestsTo(pypi.route.json()).length, 3);
+});
+
+test('malformed and oversize replies become unavailable facts', async () => {
+  npm.malformed({ match: npm.route.packument() });
+  const garbled = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, sources());
+  assert.match(unavailableReason(garbled.publishTimes), /sent a response depfence cannot read/);
+  npm.clearFaults();
+  const huge = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, sources({}, { maxResponseBytes: 200 }));
+  assert.match(unavailableReason(huge.exists), /more than 200 bytes/);
+});
+
+test('downloads API down: the snapshot stands in for a name it lists, and says so', async () => {
+  npm.failWith(503, { match: npm.route.downloads() });
+  const listed = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, sources());
+  assert.equal(known(listed.downloads), { exactly: 50_000 });
+  assert.match((listed.downloads as { source: string }).source, /^download snapshot \(npm packages with at least 1000 .*\), because the live npm downloads API failed: .*HTTP 503/);
+  const unlisted = await gatherFacts({ ecosystem: 'npm', name: '@Acme/Widget', version: null }, sources());
+  assert.match(unavailableReason(unlisted.downloads), /npm downloads API at .* answered HTTP 503/);
+  const noSnapshot = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, sources({ snapshot: null }));
+  assert.is(noSnapshot.downloads.state, 'unavailable');
+});
+
+test('offline: nothing is asked upstream; downloads come from the snapshot, unlisted names are below its floor', async () => {
+  const offline = sources({ offline: true });
+  const [listed, unlisted] = await gatherManyFacts(
+    [
+      { ecosystem: 'npm', name: 'left-pad', version: '1.0.0' },
+      { ecosystem: 'npm', name: 'brand-new-thing', version: null },
+    ],
+    offline,
+  );
+  assert.is(npm.requests.length, 0);
+  assert.equal(listed!.exists, { state: 'not-evaluated', reason: 'offline mode: the upstream registry is not asked' });
+  assert.is(listed!.publishTimes.state, 'not-evaluated');
+  assert.equal(listed!.downloads, { state: 'known', value: { exactly: 50_000 }, source: `download snapshot (${snapshot.covers})` });
+  assert.equal(known(unlisted!.downloads), { fewerThan: 1000 });
+  assert.match((unlisted!.downloads as { source: string }).source, /download snapshot \(npm packages with at least 1000 downloads last month, as of 2025-01-01\): not listed, so fewer than 1000/);
+  const bare = await gatherFacts({ ecosystem: 'pypi', name: 'x', version: null }, sources({ offline: true, snapshot: null }));
+  assert.match(unavailableReason(bare.downloads), /offline mode and no pypi download snapshot/);
+});
+
+test('gatherManyFacts: results in order; versions of one package share its requests', async () => {
+  const specs = [
+    { ecosystem: 'npm', name: 'left-pad', version: '1.0.0' },
+    { ecosystem: 'pypi', name: 'requests', version: null },
+    { ecosystem: 'npm', name: 'left-pad', version: '1.3.0' },
+  ] as const;
+  const facts: PackageFacts[] = await gatherManyFacts(specs, sources());
+  assert.equal(facts.map((f) => [f.name, f.version]), [['left-pad', '1.0.0'], ['requests', null], ['left-pad', '1.3.0']]);
+  assert.is(npm.requestsTo(npm.route.packument('left-pad')).length, 1);
+  assert.is(npm.requestsTo(npm.route.downloads('left-pad')).length, 1);
+});
+
+test('stale metadata is labelled as such in the source', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'depfence-facts-cache-'));
+  try {
+    const cached = sources({}, { cacheDir: dir, cacheTtlMs: 20, staleIfErrorMs: 60_000 });
+    await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, cached);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    npm.failWith(502);
+    const facts = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, cached);
+    assert.is(known(facts.exists), true);
+    assert.match((facts.exists as { source: string }).source, /cached copy/);
+    assert.match((facts.downloads as { source: string }).source, /cached copy/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
