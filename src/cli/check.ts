@@ -1,5 +1,6 @@
 // `depfence check [--json] [--offline] [--config F] [--file PATH]… SPEC…`: the policy's verdict on
 // packages, before anything is installed.
+import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { deniedOnlyForMissingFacts, type Decision } from '../policy/index.js';
 import { createDecider } from '../sources/decide.js';
@@ -11,10 +12,13 @@ import { UsageError } from './usage-error.js';
 export interface CheckOptions {
   json: boolean;
   files: string[];
+  /** Relative --file paths are read from here. */
+  cwd: string;
+  readStdin: () => string;
 }
 
 export async function runCheck(specTexts: string[], options: CheckOptions, config: Config, out: (text: string) => void): Promise<number> {
-  const specs: PackageSpec[] = [...specTexts.map((text) => parseSpec(text)), ...options.files.flatMap((file) => specsFromFile(file))];
+  const specs: PackageSpec[] = [...specTexts.map((text) => parseSpec(text)), ...options.files.flatMap((file) => specsFromFile(file === '-' ? file : resolve(options.cwd, file), options.readStdin))];
   if (specs.length === 0) throw new UsageError('nothing to check: name packages (npm:NAME[@VERSION], pypi:NAME[==VERSION]) or give --file PATH');
   const decider = createDecider(config);
   const decisions = await Promise.all(unique(specs).map((spec) => decider.decide(spec)));

@@ -52,7 +52,7 @@ function printable(text: string): string {
 }
 
 /** Reads `--file PATH` (`-` = standard input) and returns the specs it names. */
-export function specsFromFile(path: string, readStdin: () => string = () => readFileSync(0, 'utf8')): PackageSpec[] {
+export function specsFromFile(path: string, readStdin: () => string): PackageSpec[] {
   const label = path === '-' ? 'standard input' : path;
   let text: string;
   try {

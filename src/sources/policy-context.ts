@@ -2,12 +2,13 @@
 // the typosquat matchers over the popular names, and the blocklists. Done once per process.
 import type { Config } from '../config/index.js';
 import { createTyposquatMatcher, type Ecosystem } from '../names/index.js';
-import type { PolicyContext } from '../policy/index.js';
+import type { Blocklists, PolicyContext } from '../policy/index.js';
 import { loadBlocklists } from './blocklists.js';
 import { loadPopularExclusions } from './popular-exclusions.js';
 import { loadDownloadSnapshot, type DownloadSnapshot } from './snapshot.js';
 
 export type Snapshots = Record<Ecosystem, DownloadSnapshot>;
+type PopularSettings = Config['policy']['typosquat']['popular'];
 
 export interface PolicyData {
   context: PolicyContext;
@@ -16,25 +17,49 @@ export interface PolicyData {
 
 export function loadPolicyData(config: Config): PolicyData {
   const snapshots: Snapshots = { npm: loadDownloadSnapshot('npm'), pypi: loadDownloadSnapshot('pypi') };
-  const exclusions = loadPopularExclusions();
   return {
     snapshots,
     context: {
       policy: config.policy,
       allow: config.allow,
       deny: config.deny,
-      typosquat: {
-        npm: createTyposquatMatcher('npm', popularNames(snapshots.npm, config), { exclude: exclusions.npm, knownScopes: establishedScopes(snapshots.npm) }),
-        pypi: createTyposquatMatcher('pypi', popularNames(snapshots.pypi, config), { exclude: exclusions.pypi }),
-      },
-      blocklists: loadBlocklists(config.policy.blocklists),
+      typosquat: matchersFor(snapshots, config.policy.typosquat.popular),
+      blocklists: blocklistsFor(config.policy.blocklists),
     },
   };
 }
 
+// The matchers and lists take a few hundred milliseconds to build and depend only on these
+// settings, so a process that builds several contexts (tests, a reloaded config) builds each once.
+const matcherCache = new Map<string, PolicyContext['typosquat']>();
+const blocklistCache = new Map<string, Blocklists>();
+
+function matchersFor(snapshots: Snapshots, popular: PopularSettings): PolicyContext['typosquat'] {
+  const key = JSON.stringify(popular);
+  let matchers = matcherCache.get(key);
+  if (!matchers) {
+    const exclusions = loadPopularExclusions();
+    matchers = {
+      npm: createTyposquatMatcher('npm', popularNames(snapshots.npm, popular), { exclude: exclusions.npm, knownScopes: establishedScopes(snapshots.npm) }),
+      pypi: createTyposquatMatcher('pypi', popularNames(snapshots.pypi, popular), { exclude: exclusions.pypi }),
+    };
+    matcherCache.set(key, matchers);
+  }
+  return matchers;
+}
+
+function blocklistsFor(settings: Config['policy']['blocklists']): Blocklists {
+  const key = JSON.stringify(settings);
+  let lists = blocklistCache.get(key);
+  if (!lists) {
+    lists = loadBlocklists(settings);
+    blocklistCache.set(key, lists);
+  }
+  return lists;
+}
+
 /** The typosquat targets: npm names above the configured download count, the top N PyPI projects. */
-function* popularNames(snapshot: DownloadSnapshot, config: Config) {
-  const { npmMinDownloads, pypiTop } = config.policy.typosquat.popular;
+function* popularNames(snapshot: DownloadSnapshot, { npmMinDownloads, pypiTop }: PopularSettings) {
   let taken = 0;
   for (const entry of snapshot.entries()) {
     if (snapshot.ecosystem === 'npm' ? entry.downloads < npmMinDownloads : taken >= pypiTop) return;

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startNpmUpstream, type NpmUpstream } from '../fixtures/npm-upstream.js';
 import { startPypiUpstream, type PypiUpstream } from '../fixtures/pypi-upstream.js';
-import { isolatedEnv, runCli } from '../helpers/cli.js';
+import { isolatedEnv, runCli, runCliInProcess } from '../helpers/cli.js';
 
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY);
@@ -40,7 +40,7 @@ test.after(async () => {
 });
 
 test('live facts: old and used is allowed; a fresh version, a new package and an unused one are denied', async () => {
-  const { code, stdout } = await runCli(['check', '--json', 'npm:steady-lib@1.1.0', 'npm:steady-lib@2.0.0', 'npm:brand-new-lib', 'npm:lonely-lib', 'pypi:steady-py==1.0', 'npm:no-such-package-xyz'], { env: envFor() });
+  const { code, stdout } = await runCliInProcess(['check', '--json', 'npm:steady-lib@1.1.0', 'npm:steady-lib@2.0.0', 'npm:brand-new-lib', 'npm:lonely-lib', 'pypi:steady-py==1.0', 'npm:no-such-package-xyz'], { env: envFor() });
   assert.is(code, 1, stdout);
   const results = (JSON.parse(stdout) as { results: Array<{ name: string; version: string | null; decision: string; findings: Array<{ check: string; severity: string; message: string }> }> }).results;
   const summary = results.map((r) => [r.name, r.version, r.decision, r.findings.filter((f) => f.severity === 'deny').map((f) => f.check).join(',')]);
@@ -65,12 +65,12 @@ test('an unreachable upstream fails closed: exit 3 with the reason', async () =>
 
 test('upstream 500s and malformed JSON fail closed too', async () => {
   const failing = npm.failWith(500);
-  const fiveHundred = await runCli(['check', 'npm:steady-lib'], { env: envFor() });
+  const fiveHundred = await runCliInProcess(['check', 'npm:steady-lib'], { env: envFor() });
   failing.remove();
   assert.is(fiveHundred.code, 3, fiveHundred.stdout);
   assert.match(fiveHundred.stdout, /500/);
   const broken = pypi.malformed();
-  const malformed = await runCli(['check', 'pypi:steady-py'], { env: envFor() });
+  const malformed = await runCliInProcess(['check', 'pypi:steady-py'], { env: envFor() });
   broken.remove();
   assert.is(malformed.code, 3, malformed.stdout);
   assert.match(malformed.stdout, /cannot read \(not JSON/);
@@ -78,14 +78,14 @@ test('upstream 500s and malformed JSON fail closed too', async () => {
 
 test('a timeout fails closed', async () => {
   const slow = npm.delay(3_000);
-  const { code, stdout } = await runCli(['check', 'npm:steady-lib'], { env: envFor({ DEPFENCE_NETWORK__TIMEOUT: '1s' }) });
+  const { code, stdout } = await runCliInProcess(['check', 'npm:steady-lib'], { env: envFor({ DEPFENCE_NETWORK__TIMEOUT: '1s' }) });
   slow.remove();
   assert.is(code, 3, stdout);
   assert.match(stdout, /did not answer within 1s|timed out/i);
 });
 
 test('a denial on known facts wins over missing ones: exit 1', async () => {
-  const { code } = await runCli(['check', 'npm:lonely-lib', 'npm:other'], { env: envFor({ DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }) });
+  const { code } = await runCliInProcess(['check', 'npm:lonely-lib', 'npm:other'], { env: envFor({ DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }) });
   assert.is(code, 1);
 });
 

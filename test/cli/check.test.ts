@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, isolatedEnv } from '../helpers/cli.js';
+import { runCli, runCliInProcess, isolatedEnv } from '../helpers/cli.js';
 
 interface JsonResult {
   results: Array<{ ecosystem: string; name: string; version: string | null; decision: string; findings: Array<{ check: string; severity: string; message: string; evidence: Record<string, unknown> }> }>;
@@ -30,7 +30,7 @@ test('offline --json: three typosquats denied with their targets, exit 1', async
 });
 
 test('offline: popular packages are allowed, exit 0', async () => {
-  const { code, stdout } = await runCli(['check', '--offline', 'pypi:requests', 'npm:react', 'npm:@types/node']);
+  const { code, stdout } = await runCliInProcess(['check', '--offline', 'pypi:requests', 'npm:react', 'npm:@types/node']);
   assert.is(code, 0, stdout);
   assert.match(stdout, /ALLOW\s+pypi:requests/);
   assert.match(stdout, /ALLOW\s+npm:react/);
@@ -39,17 +39,17 @@ test('offline: popular packages are allowed, exit 0', async () => {
 });
 
 test('offline: a known-malicious version of a popular package is denied, its neighbour allowed', async () => {
-  const bad = await runCli(['check', '--offline', 'npm:debug@4.4.2']);
+  const bad = await runCliInProcess(['check', '--offline', 'npm:debug@4.4.2']);
   assert.is(bad.code, 1);
   assert.match(bad.stdout, /DENY\s+npm:debug@4\.4\.2/);
   assert.match(bad.stdout, /malicious: debug 4\.4\.2 is a known-malicious version/);
   assert.match(bad.stdout, /cannot be allowed/);
-  const good = await runCli(['check', '--offline', 'npm:debug@4.4.1']);
+  const good = await runCliInProcess(['check', '--offline', 'npm:debug@4.4.1']);
   assert.is(good.code, 0, good.stdout);
 });
 
 test('human output explains each finding and how to allow', async () => {
-  const { code, stdout } = await runCli(['check', '--offline', 'pypi:reqeusts']);
+  const { code, stdout } = await runCliInProcess(['check', '--offline', 'pypi:reqeusts']);
   assert.is(code, 1);
   assert.match(stdout, /DENY\s+pypi:reqeusts/);
   assert.match(stdout, /typosquat: reqeusts looks like a typosquat of requests/);
@@ -61,20 +61,27 @@ test('--file reads requirements.txt (with -r includes), package.json, package-lo
   const dir = mkdtempSync(join(tmpdir(), 'depfence-files-'));
   writeFileSync(join(dir, 'base.txt'), 'reqeusts==2.0\n');
   writeFileSync(join(dir, 'requirements.txt'), '# app\nrequests>=2 ; python_version > "3"\n-r base.txt\n--index-url https://example.invalid/simple\nNumPy[extra]==1.26.0\n');
-  const reqs = await runCli(['check', '--offline', '--json', '--file', join(dir, 'requirements.txt')]);
+  const reqs = await runCliInProcess(['check', '--offline', '--json', '--file', join(dir, 'requirements.txt')]);
   assert.equal((JSON.parse(reqs.stdout) as JsonResult).results.map((r) => [r.name, r.version, r.decision]), [
     ['requests', null, 'allow'],
     ['reqeusts', '2.0', 'deny'],
     ['NumPy', '1.26.0', 'allow'],
   ]);
   const pkg = tempFile('package.json', JSON.stringify({ dependencies: { react: '^18.0.0' }, devDependencies: { loadsh: '1.0.0' } }));
-  const fromPkg = JSON.parse((await runCli(['check', '--offline', '--json', '--file', pkg])).stdout) as JsonResult;
+  const fromPkg = JSON.parse((await runCliInProcess(['check', '--offline', '--json', '--file', pkg])).stdout) as JsonResult;
   assert.equal(fromPkg.results.map((r) => [r.name, r.version, r.decision]), [['react', null, 'allow'], ['loadsh', '1.0.0', 'deny']]);
   const lock = tempFile('package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'app' }, 'node_modules/debug': { version: '4.4.2' }, 'node_modules/@types/node': { version: '20.1.0' } } }));
-  const fromLock = JSON.parse((await runCli(['check', '--offline', '--json', '--file', lock])).stdout) as JsonResult;
+  const fromLock = JSON.parse((await runCliInProcess(['check', '--offline', '--json', '--file', lock])).stdout) as JsonResult;
   assert.equal(fromLock.results.map((r) => [r.name, r.version, r.decision]), [['debug', '4.4.2', 'deny'], ['@types/node', '20.1.0', 'allow']]);
-  const fromStdin = await runCli(['check', '--offline', '--json', '--file', '-'], { stdin: 'npm:react\n# comment\npypi:requests==2.32.0\n' });
+  const fromStdin = await runCliInProcess(['check', '--offline', '--json', '--file', '-'], { stdin: 'npm:react\n# comment\npypi:requests==2.32.0\n' });
   assert.equal((JSON.parse(fromStdin.stdout) as JsonResult).results.map((r) => [r.ecosystem, r.name, r.version]), [['npm', 'react', null], ['pypi', 'requests', '2.32.0']]);
+});
+
+test('the executable: a usage error exits 2 on stderr', async () => {
+  const { code, stderr, stdout } = await runCli(['check', '--offline', 'npm:../etc/passwd']);
+  assert.is(code, 2);
+  assert.is(stdout, '');
+  assert.match(stderr, /npm:\.\.\/etc\/passwd/);
 });
 
 test('bad input is a usage error (exit 2) naming the spec, file or line', async () => {
@@ -92,7 +99,7 @@ test('bad input is a usage error (exit 2) naming the spec, file or line', async 
     [['check', '--bogus-flag'], /unknown option/],
   ];
   for (const [args, pattern] of cases) {
-    const { code, stderr } = await runCli(args);
+    const { code, stderr } = await runCliInProcess(args);
     assert.is(code, 2, `${args.join(' ')} → ${stderr}`);
     assert.match(stderr, pattern);
     assert.not.match(stderr, /at .*\.ts:\d+/, 'no stack trace');
@@ -102,14 +109,14 @@ test('bad input is a usage error (exit 2) naming the spec, file or line', async 
 test('a config error exits 2 naming the key and file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'depfence-cfg-'));
   writeFileSync(join(dir, 'depfence.yaml'), 'policy:\n  minVersionAge: soon\n');
-  const { code, stderr } = await runCli(['check', '--offline', 'npm:react'], { cwd: dir, env: isolatedEnv() });
+  const { code, stderr } = await runCliInProcess(['check', '--offline', 'npm:react'], { cwd: dir, env: isolatedEnv() });
   assert.is(code, 2);
   assert.match(stderr, /policy\.minVersionAge/);
   assert.match(stderr, /depfence\.yaml/);
 });
 
 test('report mode prints the denial but exits 0', async () => {
-  const { code, stdout } = await runCli(['check', '--offline', 'pypi:reqeusts'], { env: isolatedEnv({ DEPFENCE_MODE: 'report' }) });
+  const { code, stdout } = await runCliInProcess(['check', '--offline', 'pypi:reqeusts'], { env: isolatedEnv({ DEPFENCE_MODE: 'report' }) });
   assert.is(code, 0);
   assert.match(stdout, /DENY/);
   assert.match(stdout, /mode: report/);

@@ -1,10 +1,12 @@
-// Runs the depfence CLI from source in a child process with an isolated home and data dir, so
-// the machine's own configuration never leaks into a test.
+// Runs the depfence CLI with an isolated home and data dir, so the machine's own configuration
+// never leaks into a test: in-process (fast, for most tests) or as a child process (end to end:
+// the executable, its exit code and its streams).
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDepfence } from '../../src/cli/program.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
@@ -39,4 +41,18 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** The same as runCli, in this process: same arguments, environment and results, no spawn. */
+export async function runCliInProcess(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runDepfence(args, {
+    out: (text) => stdout.push(`${text}\n`),
+    err: (text) => stderr.push(`${text}\n`),
+    env: options.env ?? isolatedEnv(),
+    cwd: options.cwd ?? REPO_ROOT,
+    readStdin: () => options.stdin ?? '',
+  });
+  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
 }
