@@ -48,7 +48,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     now: options.now ?? (() => new Date()),
   };
   const mounts: Mount[] = [{ prefix: '/-/depfence/', handler: (req, res, url) => handleAdmin(context, req, res, url) }, ...(await options.mounts(context))];
+  let closing = false;
   const server = createServer((req, res) => {
+    // Once shutdown has begun, a kept-alive connection is closed as soon as its answer is sent,
+    // so in-flight requests finish and nothing waits for the keep-alive timeout.
+    if (closing) res.setHeader('connection', 'close');
+    res.on('finish', () => {
+      if (closing) server.closeIdleConnections();
+    });
     dispatch(mounts, req, res).catch((error: unknown) => {
       sendError(res, 500, `internal error while serving ${req.method} ${req.url}: ${(error as Error).message}`);
     });
@@ -67,6 +74,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     context,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

@@ -1,7 +1,8 @@
-// The ecosystems `depfence serve` mounts, in the order their prefixes are tried.
+// The ecosystems `depfence serve` mounts after its own /-/depfence/ endpoints, in order: the PyPI
+// simple index under /-/pypi/.
 import type { Mount, ServerContext } from './app.js';
+import { pypiMount } from './pypi/index.js';
 
 export async function ecosystemMounts(context: ServerContext): Promise<Mount[]> {
-  void context;
-  return [];
+  return [pypiMount(context)];
 }

@@ -72,6 +72,11 @@ export interface GetJsonOptions<T> extends GetOptions {
   validate?: (body: unknown) => T;
 }
 
+export interface GetTextOptions<T> extends GetOptions {
+  /** Check the text and return it (or what it parses to); throw (any Error) to reject it as malformed. */
+  validate?: (text: string) => T;
+}
+
 export interface HttpAnswer<T> {
   /** 404: the upstream says there is no such thing (body null). */
   status: 200 | 404;
@@ -83,7 +88,7 @@ export interface HttpAnswer<T> {
 
 export interface HttpClient {
   getJson<T = unknown>(url: string, options?: GetJsonOptions<T>): Promise<HttpAnswer<T>>;
-  getText(url: string, options?: GetOptions): Promise<HttpAnswer<string>>;
+  getText<T = string>(url: string, options?: GetTextOptions<T>): Promise<HttpAnswer<T>>;
 }
 
 interface Fetched {
@@ -208,8 +213,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         return validate(parsed);
       });
     },
-    getText(url: string, opts: GetOptions = {}) {
-      return get(url, opts, (data) => data.toString('utf8'));
+    getText<T = string>(url: string, opts: GetTextOptions<T> = {}) {
+      const validate = opts.validate ?? ((text: string) => text as T);
+      return get(url, opts, (data) => validate(data.toString('utf8')));
     },
   };
 }

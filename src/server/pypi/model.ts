@@ -1,0 +1,38 @@
+// The one model of a project page that every upstream format is parsed into and every client
+// format is rendered from. Absolute URLs, dates as Date, no wire quirks (legacy key names, HTML
+// escaping, hash fragments) left.
+
+export type Hashes = Readonly<Record<string, string>>;
+
+export interface DistFile {
+  filename: string;
+  /** Absolute URL: upstream pages are resolved on parsing; pages depfence serves point at depfence. */
+  url: string;
+  /** Hash name → lowercase hex. */
+  hashes: Hashes;
+  requiresPython: string | null;
+  /** PEP 592: false, true, or the reason (a non-empty string). */
+  yanked: boolean | string;
+  /** PEP 658: false (none), true (present, no hash given) or the hashes of the `.metadata` file. */
+  coreMetadata: boolean | Hashes;
+  gpgSig: boolean | null;
+  size: number | null;
+  uploadTime: Date | null;
+}
+
+export interface ProjectPage {
+  /** The PEP 503 normalised project name. */
+  name: string;
+  /** PEP 700 `versions` when the upstream gave them, otherwise null. */
+  versions: string[] | null;
+  files: DistFile[];
+}
+
+/** A problem with an upstream document: answered with 502, never cached. */
+export class MalformedPageError extends Error {
+  readonly code = 'EPAGE_MALFORMED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedPageError';
+  }
+}

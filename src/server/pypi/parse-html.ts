@@ -1,0 +1,86 @@
+// PEP 503 HTML project pages (from the upstream) into the model: every `<a>` is a file; `href`
+// carries the URL and a `#<hash>=<hex>` fragment; `data-*` attributes carry requires-python,
+// yanked, core metadata, and (uv's non-standard) size and upload time. A `<base href>` moves the
+// base URL, and the PEP 629 meta tag is checked.
+import { tokenizeHtml, type HtmlToken } from './html-tokens.js';
+import { MalformedPageError, type DistFile, type Hashes, type ProjectPage } from './model.js';
+import { parseHashFragment, parseUploadTime, resolveUrl } from './page-values.js';
+import type { WireAnchor } from './wire.js';
+
+export function parseHtmlProjectPage(html: string, pageUrl: string, name: string): ProjectPage {
+  let base = pageUrl;
+  const anchors: WireAnchor[] = [];
+  let open: WireAnchor | null = null;
+  for (const token of tokenizeHtml(html)) {
+    if (token.kind === 'start' && token.name === 'base' && token.attributes.href !== undefined && anchors.length === 0) {
+      base = resolveUrl(token.attributes.href, pageUrl) ?? base;
+    } else if (token.kind === 'start' && token.name === 'meta') {
+      checkRepositoryVersion(token);
+    } else if (token.kind === 'start' && token.name === 'a') {
+      if (open) throw new MalformedPageError(`an <a> inside the <a> for ${open.href} (a link is never closed)`);
+      open = { href: token.attributes.href ?? '', text: '', attributes: token.attributes };
+    } else if (token.kind === 'text' && open) {
+      open.text += token.text;
+    } else if (token.kind === 'end' && token.name === 'a' && open) {
+      anchors.push(open);
+      open = null;
+    }
+  }
+  if (open) throw new MalformedPageError(`the <a> for ${open.href} is never closed`);
+  return { name, versions: null, files: anchors.filter((anchor) => anchor.href !== '').map((anchor) => fileOf(anchor, base)) };
+}
+
+function checkRepositoryVersion(token: Extract<HtmlToken, { kind: 'start' }>): void {
+  if (token.attributes.name !== 'pypi:repository-version') return;
+  const version = token.attributes.content ?? '';
+  if (Number(version.split('.')[0]) !== 1) throw new MalformedPageError(`the HTML page speaks repository version "${version}"; depfence understands 1.x`);
+}
+
+function fileOf(anchor: WireAnchor, base: string): DistFile {
+  const resolved = resolveUrl(anchor.href, base);
+  if (resolved === null) throw new MalformedPageError(`the link "${anchor.href}" is not a URL`);
+  const url = new URL(resolved);
+  const hashes: Record<string, string> = {};
+  if (url.hash) {
+    const pair = parseHashFragment(url.hash.slice(1));
+    if (!pair) throw new MalformedPageError(`the link "${anchor.href}" has a hash fragment that is not <name>=<hex>`);
+    hashes[pair[0]] = pair[1];
+  }
+  url.hash = '';
+  const attributes = anchor.attributes;
+  const filename = anchor.text.trim() || lastSegment(url);
+  return {
+    filename,
+    url: url.href,
+    hashes,
+    requiresPython: attributes['data-requires-python'] || null,
+    yanked: 'data-yanked' in attributes ? attributes['data-yanked'] || true : false,
+    coreMetadata: coreMetadata(attributes['data-core-metadata'] ?? attributes['data-dist-info-metadata'], filename),
+    gpgSig: attributes['data-gpg-sig'] === undefined ? null : attributes['data-gpg-sig'] === 'true',
+    size: sizeOf(attributes['data-size']),
+    uploadTime: attributes['data-upload-time'] ? parseUploadTime(attributes['data-upload-time']) : null,
+  };
+}
+
+function coreMetadata(value: string | undefined, filename: string): boolean | Hashes {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true' || value === '') return true;
+  const pair = parseHashFragment(value);
+  if (!pair) throw new MalformedPageError(`the core-metadata attribute of ${filename} is neither "true" nor <name>=<hex>`);
+  return { [pair[0]]: pair[1] };
+}
+
+function sizeOf(value: string | undefined): number | null {
+  if (value === undefined || !/^\d+$/.test(value)) return null;
+  const size = Number(value);
+  return Number.isSafeInteger(size) ? size : null;
+}
+
+function lastSegment(url: URL): string {
+  const segment = url.pathname.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,0 +1,161 @@
+// Everything the firewall knows about one project at one moment: the upstream page (public, or
+// internal for reserved names), the package-level decision, and a judgement of every file (its
+// version, whether it can be served at all, and the policy findings that hide it). Both the
+// project-page route and the file route start here, so a file is served only if the page would
+// list it.
+import type { ServerContext } from '../app.js';
+import { UpstreamError } from '../../sources/http.js';
+import { judgeVersion, type Decision, type Finding, type PackageOrigin } from '../../policy/index.js';
+import { fileUrlProblem } from './file-hosts.js';
+import { filenameProblem, identifyFile } from './filenames.js';
+import type { DistFile } from './model.js';
+import { isSha256Hex } from './page-values.js';
+import { fetchUpstreamPage, HtmlOnlyIndexes, INTERNAL_SIMPLE, PUBLIC_SIMPLE, type PageSource } from './upstream-page.js';
+
+export interface JudgedFile {
+  /** The file as the upstream described it (upstream URL). */
+  file: DistFile;
+  version: string | null;
+  /** Why the file can never be served (cannot be verified or placed): applies in report mode too. */
+  problem: string | null;
+  /** Policy findings that hide the file (none: visible). */
+  findings: Finding[];
+}
+
+export interface ProjectView {
+  name: string;
+  origin: PackageOrigin;
+  source: PageSource;
+  decision: Decision;
+  files: JudgedFile[];
+  /** The page came from the cache because the upstream failed just now. */
+  stale: boolean;
+}
+
+export type ProjectLookup =
+  | { kind: 'view'; view: ProjectView }
+  /** Decided without asking any upstream: a reserved internal name with no internal upstream. */
+  | { kind: 'reserved'; decision: Decision; rule: string }
+  | { kind: 'not-found'; message: string }
+  /** The page could not be had: 503 when the upstream is unavailable (fail closed), 502 when its answer is unusable. */
+  | { kind: 'upstream-error'; status: 502 | 503; message: string; upstream: string };
+
+/**
+ * Lookups shared for a moment: concurrent requests for one project wait for the same lookup, and
+ * its result is reused for `windowMs` (a few seconds, never more than the metadata cache TTL), so
+ * an install's page, metadata and file requests cost one lookup. Failures are not kept.
+ */
+export class ProjectLookups {
+  readonly #entries = new Map<string, { lookup: Promise<ProjectLookup>; expires: number }>();
+  readonly #htmlOnly = new HtmlOnlyIndexes();
+
+  constructor(
+    private readonly context: ServerContext,
+    private readonly windowMs: number,
+  ) {}
+
+  static for(context: ServerContext): ProjectLookups {
+    return new ProjectLookups(context, Math.min(context.config.network.cacheTtl, LOOKUP_WINDOW_MS));
+  }
+
+  get(name: string): Promise<ProjectLookup> {
+    const now = Date.now();
+    const entry = this.#entries.get(name);
+    if (entry && entry.expires > now) return entry.lookup;
+    if (this.#entries.size > MAX_REMEMBERED) this.#forgetExpired(now);
+    const lookup = lookupProject(this.context, name, this.#htmlOnly);
+    const fresh = { lookup, expires: Infinity };
+    this.#entries.set(name, fresh);
+    lookup.then(
+      (result) => {
+        if (result.kind === 'upstream-error') this.#forget(name, fresh);
+        else fresh.expires = Date.now() + this.windowMs;
+      },
+      () => this.#forget(name, fresh),
+    );
+    return lookup;
+  }
+
+  #forget(name: string, entry: object): void {
+    if (this.#entries.get(name) === entry) this.#entries.delete(name);
+  }
+
+  #forgetExpired(now: number): void {
+    for (const [name, entry] of this.#entries) if (entry.expires <= now) this.#entries.delete(name);
+  }
+}
+
+const LOOKUP_WINDOW_MS = 5_000;
+const MAX_REMEMBERED = 10_000;
+
+/** `name` must already be a valid, PEP 503-normalised name. */
+export async function lookupProject(context: ServerContext, name: string, htmlOnly = new HtmlOnlyIndexes()): Promise<ProjectLookup> {
+  const { config, decider } = context;
+  const now = context.now();
+  const rule = decider.internalRule('pypi', name);
+  const internalUrl = config.upstreams.pypi.internal;
+  const request = { ecosystem: 'pypi', name, version: null } as const;
+  if (rule !== null && internalUrl === null) return { kind: 'reserved', decision: await decider.decide(request, now), rule };
+  if (config.offline) {
+    return { kind: 'upstream-error', status: 503, message: `offline mode (offline: true): depfence does not ask the ${rule ? 'internal' : 'public'} index for ${name}`, upstream: 'offline mode' };
+  }
+  const source: PageSource =
+    rule !== null && internalUrl !== null
+      ? { simpleUrl: internalUrl, label: INTERNAL_SIMPLE, jsonApiUrl: null }
+      : { simpleUrl: config.upstreams.pypi.simple, label: PUBLIC_SIMPLE, jsonApiUrl: config.upstreams.pypi.json };
+  const [page, decision] = await Promise.all([
+    fetchUpstreamPage(decider.http, source, name, htmlOnly).catch((error: unknown) => error as Error),
+    decider.decide(request, now),
+  ]);
+  if (page instanceof Error) return upstreamFailure(page, source);
+  if (!page.found) return { kind: 'not-found', message: `${source.label.name} at ${source.simpleUrl} has no project named ${name}` };
+  const origin: PackageOrigin = rule === null ? 'public' : 'internal';
+  const seen = new Set<string>();
+  const files = page.page.files.map((file): JudgedFile => {
+    if (seen.has(file.filename)) return { file, version: null, problem: `${file.filename} is listed more than once by the ${source.label.name}; only the first is served`, findings: [] };
+    seen.add(file.filename);
+    return judgeFile(context, name, file, source, now);
+  });
+  return { kind: 'view', view: { name, origin, source, decision, files, stale: page.stale } };
+}
+
+function judgeFile(context: ServerContext, name: string, file: DistFile, source: PageSource, now: Date): JudgedFile {
+  const identity = identifyFile(name, file.filename);
+  const version = typeof identity === 'string' ? null : identity.version;
+  const problem = fileProblem(file, identity, source);
+  if (problem !== null || version === null) return { file, version, problem, findings: [] };
+  const verdict = judgeVersion({ ecosystem: 'pypi', name, canonicalName: name, version, published: file.uploadTime }, context.decider.context, now);
+  return { file, version, problem: null, findings: verdict.findings.map((finding) => withFilename(finding, file.filename)) };
+}
+
+function fileProblem(file: DistFile, identity: ReturnType<typeof identifyFile>, source: PageSource): string | null {
+  const unsafe = filenameProblem(file.filename);
+  if (unsafe) return `${file.filename}: ${unsafe}`;
+  if (typeof identity === 'string') return identity;
+  if (!isSha256Hex(file.hashes.sha256)) return `${source.label.name} gives no sha256 for ${file.filename}, so depfence cannot verify it`;
+  const hostProblem = fileUrlProblem(new URL(file.url), source.simpleUrl);
+  if (hostProblem) return `${file.filename} is not fetched: ${hostProblem}`;
+  return null;
+}
+
+/** Age is per file: say which file a finding is about. */
+function withFilename(finding: Finding, filename: string): Finding {
+  return { ...finding, evidence: { ...finding.evidence, file: filename } };
+}
+
+function upstreamFailure(error: Error, source: PageSource): ProjectLookup {
+  if (error instanceof UpstreamError) {
+    const unavailable = error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE' || (error.code === 'EUPSTREAM_STATUS' && (error.status === undefined || error.status >= 500 || error.status === 429));
+    const message = unavailable
+      ? `cannot check this project because the ${source.label.name} is unavailable and no usable copy is cached (depfence fails closed): ${error.message}`
+      : `the ${source.label.name} gave an answer depfence cannot use: ${error.message}`;
+    return { kind: 'upstream-error', status: unavailable ? 503 : 502, message, upstream: `${source.label.name} ${source.simpleUrl}` };
+  }
+  const message = `reading the project page from the ${source.label.name} at ${source.simpleUrl} failed: ${error.message}`;
+  return { kind: 'upstream-error', status: 502, message, upstream: `${source.label.name} ${source.simpleUrl}` };
+}
+
+/** The files a client may see: servable, and visible under the policy (or report mode, which shows everything servable). */
+export function visibleFiles(view: ProjectView, mode: 'enforce' | 'report'): JudgedFile[] {
+  return view.files.filter((judged) => judged.problem === null && (judged.findings.length === 0 || mode === 'report'));
+}

@@ -1,0 +1,82 @@
+// How the PyPI side answers: pages with the negotiated Content-Type, an ETag and `Vary: Accept`;
+// refusals and errors in the client's format (JSON `{"error": "depfence: …", "decision": …}` for
+// JSON clients, an HTML page for HTML clients) and always with the message in the HTTP reason
+// phrase too, because that is the part of a failed response pip prints
+// ("403 Client Error: depfence: … for url: …").
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Decision } from '../../policy/index.js';
+import type { Representation } from './negotiate.js';
+import { renderHtmlMessage } from './render.js';
+
+/** Project pages are decisions made now: clients revalidate every time (cheap, with the ETag). */
+const PAGE_CACHE_CONTROL = 'max-age=0, must-revalidate';
+
+export function sendPage(req: IncomingMessage, res: ServerResponse, representation: Representation, body: string): void {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  const headers = { 'content-type': representation.contentType, vary: 'Accept', etag, 'cache-control': PAGE_CACHE_CONTROL };
+  if (matchesEtag(req.headers['if-none-match'], etag)) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+export function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((candidate) => {
+    const tag = candidate.trim().replace(/^W\//, '');
+    return tag === etag || tag === '*';
+  });
+}
+
+export interface ErrorOptions {
+  /** The client's negotiated format; null: JSON. */
+  representation?: Representation | null;
+  decision?: Decision;
+  headers?: Record<string, string>;
+}
+
+export function sendPypiError(req: IncomingMessage, res: ServerResponse, status: number, message: string, options: ErrorOptions = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const text = `depfence: ${message}`;
+  const html = options.representation?.format === 'html';
+  const body = html
+    ? renderHtmlMessage(`${status} ${titleOf(status)}`, [text, ...reasonsOf(options.decision)])
+    : JSON.stringify({ error: text, ...(options.decision && { decision: options.decision }) });
+  const headers = {
+    'content-type': html ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'cache-control': 'no-store',
+    ...options.headers,
+  };
+  res.writeHead(status, reasonPhrase(text), headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** The findings that decided, one line each, for HTML refusals. */
+function reasonsOf(decision: Decision | undefined): string[] {
+  if (!decision) return [];
+  return decision.findings.filter((finding) => finding.severity !== 'info').map((finding) => `${finding.check}: ${finding.message}`);
+}
+
+/** A reason phrase must be visible ASCII and spaces; keep it to one readable line. */
+export function reasonPhrase(text: string): string {
+  const ascii = text.normalize('NFKD').replace(/[^\x20-\x7e]/g, (char) => (char === '\u2014' || char === '\u2013' ? '-' : /\p{M}/u.test(char) ? '' : '?'));
+  return ascii.length > 400 ? `${ascii.slice(0, 397)}...` : ascii;
+}
+
+function titleOf(status: number): string {
+  return { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable', 416: 'Range Not Satisfiable', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status] ?? 'Error';
+}
+
+/** The message for a denied project: the deciding findings, joined. */
+export function denialMessage(decision: Decision, subject: string): string {
+  const reasons = decision.findings.filter((finding) => finding.severity === 'deny').map((finding) => finding.message);
+  return `${subject} is blocked: ${reasons.join('; ') || 'denied by policy'}`;
+}

@@ -1,0 +1,71 @@
+// Starts depfence's server in-process for a test: port 0, a temporary data dir, and the PyPI
+// upstreams pointed at a fixture. The configuration is the bundled default with the changes a
+// test asks for, so each test states what it depends on.
+//
+//   const pypi = await PypiUpstream.start();
+//   const firewall = await startFirewall({ pypi, configure: (c) => { c.policy.minVersionAge = HOUR; } });
+//   await fetch(`${firewall.url}/-/pypi/simple/requests/`);
+//   await firewall.close();   // also removes the data dir
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../src/config/index.js';
+import { startServer, type RunningServer, type ServerContext } from '../../src/server/app.js';
+import { ecosystemMounts } from '../../src/server/mounts.js';
+import { pypiMount } from '../../src/server/pypi/index.js';
+import type { AuditRecord } from '../../src/server/audit.js';
+import type { PypiUpstream } from '../fixtures/index.js';
+import { defaultConfig } from './policy.js';
+
+export interface FirewallOptions {
+  pypi?: PypiUpstream;
+  configure?: (config: Config) => void;
+  now?: () => Date;
+  /** Reuse a data dir (it is then not removed on close). */
+  dataDir?: string;
+  /** 'all' (default): what `depfence serve` mounts; 'pypi': only the PyPI mount, so PyPI tests do not start the npm side. */
+  mounts?: 'pypi' | 'all';
+}
+
+export interface TestFirewall {
+  url: string;
+  /** `${url}/-/pypi/simple/` */
+  simpleUrl: string;
+  config: Config;
+  dataDir: string;
+  running: RunningServer;
+  audit(): AuditRecord[];
+  close(): Promise<void>;
+}
+
+/** A configuration for tests: fixture upstreams, a temp data dir, quick timeouts and retries. */
+export function testConfig(options: { pypi?: PypiUpstream; dataDir: string; configure?: (config: Config) => void }): Config {
+  const config = defaultConfig();
+  if (options.pypi) {
+    config.upstreams.pypi = { simple: options.pypi.simpleUrl, json: options.pypi.jsonUrl, downloads: options.pypi.downloadsUrl, internal: null };
+  }
+  config.server = { host: '127.0.0.1', port: 0, dataDir: options.dataDir };
+  config.network = { ...config.network, timeout: 3_000, retries: 1 };
+  options.configure?.(config);
+  return config;
+}
+
+export async function startFirewall(options: FirewallOptions = {}): Promise<TestFirewall> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'depfence-data-'));
+  const config = testConfig({ dataDir, ...(options.pypi && { pypi: options.pypi }), ...(options.configure && { configure: options.configure }) });
+  const mounts = options.mounts === 'pypi' ? (context: ServerContext) => [pypiMount(context)] : ecosystemMounts;
+  const running = await startServer({ config, mounts, ...(options.now && { now: options.now }) });
+  return {
+    url: running.url,
+    simpleUrl: `${running.url}/-/pypi/simple/`,
+    config,
+    dataDir,
+    running,
+    audit: () => running.context.audit.read(),
+    async close() {
+      running.server.closeAllConnections();
+      await running.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

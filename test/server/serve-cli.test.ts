@@ -1,0 +1,98 @@
+// `depfence serve` as a user runs it: a child process on a free port that announces itself on
+// stdout and in <data-dir>/server.json, answers health checks, and on SIGTERM finishes the
+// request in flight, removes server.json and exits 0.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PypiUpstream, daysAgo } from '../fixtures/index.js';
+import { REPO_ROOT, isolatedEnv } from '../helpers/cli.js';
+import { defaultConfig } from '../helpers/policy.js';
+
+const test = suite('server/serve-cli');
+const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
+let pypi: PypiUpstream;
+let scratch: string;
+
+test.before(async () => {
+  pypi = await PypiUpstream.start();
+  pypi.addProject('slow-pkg', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
+  scratch = mkdtempSync(join(tmpdir(), 'depfence-serve-'));
+});
+
+test.after(async () => {
+  await pypi.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Spawns `depfence serve` and resolves with the URL from its "listening" line. */
+function serve(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', ...args], { cwd: REPO_ROOT, env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 20_000);
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const match = /^depfence listening on (http:\/\/\S+)$/m.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]!, output: () => output });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+test('the defaults: loopback, port 4874', () => {
+  const config = defaultConfig();
+  assert.is(config.server.host, '127.0.0.1');
+  assert.is(config.server.port, 4874);
+});
+
+test('serve --port 0: the line, server.json, health; SIGTERM lets the in-flight request finish, exits 0, removes server.json', async () => {
+  const dataDir = join(scratch, 'data');
+  const configFile = join(scratch, 'depfence.yaml');
+  writeFileSync(configFile, [
+    'upstreams:',
+    '  pypi:',
+    `    simple: ${pypi.simpleUrl}`,
+    `    json: ${pypi.jsonUrl}`,
+    `    downloads: ${pypi.downloadsUrl}`,
+    '',
+  ].join('\n'));
+  const { child, url, output } = await serve(['--port', '0', '--data-dir', dataDir, '--config', configFile]);
+  try {
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.not.match(url, /:0$/);
+    const serverFile = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8'));
+    assert.equal(serverFile, { url, pid: child.pid });
+    const health = (await (await fetch(`${url}/-/depfence/health`)).json()) as { ok: boolean };
+    assert.is(health.ok, true);
+
+    pypi.delay(800, { match: pypi.route.simple('slow-pkg') });
+    // A kept-alive connection (fetch's default): the stopping server must close it once the
+    // in-flight answer is sent, not wait for the keep-alive timeout.
+    const slow = fetch(`${url}/-/pypi/simple/slow-pkg/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } });
+    const deadline = Date.now() + 10_000;
+    while (pypi.inFlight === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(pypi.inFlight > 0, 'the request reached the upstream');
+    const exit = exited(child);
+    child.kill('SIGTERM');
+    const response = await slow;
+    assert.is(response.status, 200, 'the in-flight request was finished');
+    assert.is(((await response.json()) as { name: string }).name, 'slow-pkg');
+    const answeredAt = Date.now();
+    assert.is(await exit, 0, output());
+    assert.ok(Date.now() - answeredAt < 2_000, `exited ${Date.now() - answeredAt} ms after its last answer`);
+    assert.not.ok(existsSync(join(dataDir, 'server.json')), 'server.json removed on a clean stop');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test.run();
