@@ -19,7 +19,7 @@ export function runLog(config: Config, options: LogOptions, now: Date, out: (tex
   if (options.decision !== undefined && !['allow', 'warn', 'deny'].includes(options.decision)) {
     throw new UsageError(`--decision "${options.decision}" is not one of allow, warn, deny`);
   }
-  const records = AuditLog.inDataDir(config.server.dataDir)
+  const records = AuditLog.inDataDir(config.server.dataDir, config.server.audit)
     .read()
     .filter((record) => since === null || now.getTime() - Date.parse(record.time) <= since)
     .filter((record) => options.decision === undefined || record.decision === options.decision)

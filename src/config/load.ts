@@ -47,7 +47,12 @@ const ENV_PREFIX = 'DEPFENCE_';
  * DEPFENCE_* variables that are not configuration keys: the config file and data dir have their
  * own names, the shims' settings are read by the shims.
  */
-const ENV_NOT_CONFIG = [/^DEPFENCE_CONFIG$/, /^DEPFENCE_DATA_DIR$/, /^DEPFENCE_REAL_[A-Z0-9_]+$/, /^DEPFENCE_TOKEN$/, /^DEPFENCE_SHIM_[A-Z0-9_]+$/];
+const ENV_NOT_CONFIG = [/^DEPFENCE_CONFIG$/, /^DEPFENCE_DATA_DIR$/, /^DEPFENCE_TOKEN$/, /^DEPFENCE_REAL_[A-Z0-9_]+$/, /^DEPFENCE_SHIM_[A-Z0-9_]+$/];
+/** Short names for the settings people set from the environment most. */
+const ENV_ALIASES: Array<{ variable: string; path: string[] }> = [
+  { variable: 'DEPFENCE_DATA_DIR', path: ['server', 'dataDir'] },
+  { variable: 'DEPFENCE_TOKEN', path: ['server', 'token'] },
+];
 
 export function defaultConfigFile(): string {
   return fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
@@ -64,10 +69,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const layers: Layer[] = files.map(readLayer);
   layers.push(...envLayers(env));
-  layers.push(...(options.flags ?? []).map((flag) => ({ origin: flag.flag, values: nest(flag.path, flag.value) })));
-  if (env.DEPFENCE_DATA_DIR && !options.flags?.some((flag) => flag.path.join('.') === 'server.dataDir')) {
-    layers.push({ origin: 'DEPFENCE_DATA_DIR', values: { server: { dataDir: env.DEPFENCE_DATA_DIR } } });
+  for (const { variable, path } of ENV_ALIASES) {
+    const value = env[variable];
+    if (value) layers.push({ origin: variable, values: nest(path, value) });
   }
+  layers.push(...(options.flags ?? []).map((flag) => ({ origin: flag.flag, values: nest(flag.path, flag.value) })));
 
   const origins = new Map<string, string>();
   const merged: Tree = {};

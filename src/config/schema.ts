@@ -99,10 +99,16 @@ export const configSchema = z.strictObject({
     staleIfError: duration,
     maxResponseBytes: z.number().int().positive(),
   }),
+  shims: z.strictObject({
+    trustedUrls: z.array(z.string().min(1)),
+    startTimeout: duration,
+  }),
   server: z.strictObject({
     host: z.string().min(1),
     port: z.number().int().min(0).max(65535),
     dataDir: z.string().min(1).nullable(),
+    token: z.string().min(16, 'use at least 16 characters (e.g. openssl rand -hex 24)').nullable(),
+    audit: z.strictObject({ maxBytes: z.number().int().min(4096), keep: z.number().int().min(1).max(100) }),
   }),
 });
 

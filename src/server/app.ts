@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/index.js';
 import { createDecider, type Decider } from '../sources/decide.js';
+import { assertSafeBinding, requestAllowed } from './access.js';
 import { AuditLog } from './audit.js';
 import { handleAdmin } from './admin.js';
 import { sendError } from './respond.js';
@@ -41,10 +42,11 @@ export interface StartOptions {
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
+  assertSafeBinding(config);
   const context: ServerContext = {
     config,
     decider: createDecider(config),
-    audit: AuditLog.inDataDir(config.server.dataDir),
+    audit: AuditLog.inDataDir(config.server.dataDir, config.server.audit),
     now: options.now ?? (() => new Date()),
   };
   const mounts: Mount[] = [{ prefix: '/-/depfence/', handler: (req, res, url) => handleAdmin(context, req, res, url) }, ...(await options.mounts(context))];
@@ -56,7 +58,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     res.on('finish', () => {
       if (closing) server.closeIdleConnections();
     });
-    dispatch(mounts, req, res).catch((error: unknown) => {
+    dispatch(config, mounts, req, res).catch((error: unknown) => {
       sendError(res, 500, `internal error while serving ${req.method} ${req.url}: ${(error as Error).message}`);
     });
   });
@@ -81,9 +83,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   };
 }
 
-async function dispatch(mounts: Mount[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function dispatch(config: Config, mounts: Mount[], req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = parseRequestUrl(req.url);
   if (!url) return sendError(res, 400, 'the request path is not a valid URL path');
+  if (!requestAllowed(config, req, url.pathname)) {
+    res.setHeader('www-authenticate', 'Basic realm="depfence"');
+    return sendError(res, 401, 'this firewall needs its access token: npm: set //HOST:PORT/:_authToken; pip/uv: put it in the index URL as http://depfence:TOKEN@HOST:PORT/-/pypi/simple/');
+  }
   const mount = mounts.find((candidate) => url.pathname.startsWith(candidate.prefix));
   if (!mount) return sendError(res, 404, `nothing is served at ${url.pathname}`);
   await mount.handler(req, res, url);

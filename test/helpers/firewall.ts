@@ -44,7 +44,7 @@ export function testConfig(options: { pypi?: PypiUpstream; dataDir: string; conf
   if (options.pypi) {
     config.upstreams.pypi = { simple: options.pypi.simpleUrl, json: options.pypi.jsonUrl, downloads: options.pypi.downloadsUrl, internal: null };
   }
-  config.server = { host: '127.0.0.1', port: 0, dataDir: options.dataDir };
+  config.server = { ...config.server, host: '127.0.0.1', port: 0, dataDir: options.dataDir };
   config.network = { ...config.network, timeout: 3_000, retries: 1 };
   options.configure?.(config);
   return config;
