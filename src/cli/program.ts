@@ -4,6 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type FlagOverride } from '../config/index.js';
 import { runCheck } from './check.js';
+import { runConfusionScan } from './confusion-scan.js';
 import { runLog } from './log.js';
 import { runServe } from './serve.js';
 import { EXIT } from './exit-codes.js';
@@ -69,6 +70,15 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action((options: { since?: string; decision?: string; limit: number; json?: boolean; config?: string; dataDir?: string }) => {
       const flags: FlagOverride[] = options.dataDir === undefined ? [] : [{ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' }];
       runLog(load(options.config, flags), { since: options.since, decision: options.decision, limit: options.limit, json: options.json ?? false }, new Date(), io.out);
+    });
+
+  program
+    .command('confusion-scan')
+    .description('ask the public registries whether any name reserved in policy.confusion is already published there (exit 1 if so)')
+    .option('--json', 'print the results as JSON')
+    .option('--config <file>', 'configuration file')
+    .action(async (options: { json?: boolean; config?: string }) => {
+      setExit(await runConfusionScan(load(options.config, []), { json: options.json ?? false }, io.out));
     });
 
   return program;

@@ -53,7 +53,11 @@ export type CheckName =
   | 'exists'
   | 'confusion'
   | 'allowlist'
-  | 'denylist';
+  | 'denylist'
+  // The proxies' own checks on what they serve: an artifact whose bytes do not match its metadata,
+  // and a version filter that failed (and so hid everything).
+  | 'integrity'
+  | 'filter';
 
 export interface Finding {
   check: CheckName;

@@ -1,0 +1,38 @@
+// The audit lines the npm side writes, in the same log and shape as the PyPI side's: the
+// package-level decision of every packument and version request, refused tarballs, and each
+// version the filter hides (once per process per version and reason, not on every read).
+import type { IncomingMessage } from 'node:http';
+import type { Decision } from '../../policy/index.js';
+import type { ServerContext } from '../app.js';
+import { clientFromUserAgent } from '../audit.js';
+import type { PackageRecord } from './filter/verdict-book.js';
+
+export type NpmSubject = 'packument' | 'version manifest' | 'tarball' | 'publish';
+
+export function recordDecision(context: ServerContext, req: IncomingMessage, decision: Decision, subject: NpmSubject): void {
+  context.audit.record({
+    ...decision,
+    time: context.now().toISOString(),
+    client: clientFromUserAgent(req.headers['user-agent']),
+    subject,
+    mode: context.config.mode,
+  });
+}
+
+/** Logs each hidden version of a package once (per process, per set of reasons). */
+export class HiddenVersionLog {
+  readonly #logged = new Set<string>();
+
+  constructor(readonly capacity = 50_000) {}
+
+  record(context: ServerContext, req: IncomingMessage, record: PackageRecord, subject: NpmSubject): void {
+    for (const version of record.versions.values()) {
+      if (version.hiddenBy.length === 0) continue;
+      const key = `${record.name}@${version.version} ${version.hiddenBy.map((finding) => finding.message).join('|')}`;
+      if (this.#logged.has(key)) continue;
+      if (this.#logged.size >= this.capacity) this.#logged.clear();
+      this.#logged.add(key);
+      recordDecision(context, req, { ecosystem: 'npm', name: record.name, version: version.version, decision: 'deny', findings: version.hiddenBy }, subject);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// Dependency-confusion routing for the embedded Verdaccio: the names in policy.confusion.npm get
+// `packages` rules that come before the catch-all ones and never name the public uplink. With an
+// internal registry configured they proxy only to it; without one they proxy nowhere (and
+// depfence's gate refuses them before Verdaccio is asked). Verdaccio matches rules with minimatch,
+// case-sensitively, so the patterns are written in lowercase and the gate only hands Verdaccio
+// internal names that are lowercase themselves (see `routedInternally`).
+import type { PolicyConfig } from '../../config/index.js';
+
+export type NpmConfusionRules = PolicyConfig['confusion']['npm'];
+
+/** The uplink names in the generated Verdaccio configuration. */
+export const PUBLIC_UPLINK = 'public';
+export const INTERNAL_UPLINK = 'internal';
+
+export interface VerdaccioPackageRule {
+  access: string;
+  publish: string;
+  unpublish: string;
+  proxy?: string;
+}
+
+/** Nobody can log in to the embedded Verdaccio (auth: null), so this group never matches. */
+const NOBODY = '$depfence-nobody';
+
+/** `@mycorp/*`, `mycorp-tool`, `mycorp-*`: the minimatch patterns of the reserved names. */
+export function internalPatterns(rules: NpmConfusionRules): string[] {
+  return [
+    ...rules.scopes.map((scope) => `@${escapeGlob(scope.toLowerCase())}/*`),
+    ...rules.names.map((name) => escapeGlob(name.toLowerCase())),
+    ...rules.prefixes.map((prefix) => `${escapeGlob(prefix.toLowerCase())}*`),
+  ];
+}
+
+/** Verdaccio's `packages:` section: reserved names first (first match wins), then everything else. */
+export function packageRules(rules: NpmConfusionRules, hasInternal: boolean, online = true): Record<string, VerdaccioPackageRule> {
+  const readOnly = { access: '$all', publish: NOBODY, unpublish: NOBODY };
+  // Offline (air-gapped): no rule names an uplink, so Verdaccio serves its storage only.
+  const via = (uplink: string): VerdaccioPackageRule => (online ? { ...readOnly, proxy: uplink } : readOnly);
+  const internal = hasInternal ? via(INTERNAL_UPLINK) : readOnly;
+  const packages: Record<string, VerdaccioPackageRule> = {};
+  for (const pattern of internalPatterns(rules)) packages[pattern] = internal;
+  packages['@*/*'] = via(PUBLIC_UPLINK);
+  packages['**'] = via(PUBLIC_UPLINK);
+  return packages;
+}
+
+/**
+ * Will the generated rules send this reserved name to the internal uplink? The reserved-name rule
+ * compares lowercase; the patterns are lowercase; so a name that is not lowercase could slip past
+ * them to the catch-all rule, and the gate refuses it instead.
+ */
+export function routedInternally(name: string): boolean {
+  return name === name.toLowerCase();
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[\\*?[\]{}()!+@]/g, (char) => `\\${char}`);
+}

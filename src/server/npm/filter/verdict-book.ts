@@ -1,0 +1,54 @@
+// What the version filter last concluded about each package it saw: per version, whether it is
+// hidden and why, and the tarball file name and digests the packument gave. The tarball guard reads
+// it (Verdaccio runs the filter on the package's metadata before it serves any tarball), and the
+// packument route logs the hidden versions from it. Bounded: the least recently judged packages
+// are forgotten first.
+import type { Finding } from '../../../policy/index.js';
+
+export interface VersionRecord {
+  version: string;
+  /** The tarball's file name (`name-1.0.0.tgz`), if the packument gives a tarball URL. */
+  file: string | null;
+  /** `dist.integrity` (Subresource Integrity, e.g. `sha512-…`), if any. */
+  integrity: string | null;
+  /** `dist.shasum` (hex sha1), if any. */
+  shasum: string | null;
+  /** The deny findings that hide this version (in report mode: would hide); empty when visible. */
+  hiddenBy: Finding[];
+}
+
+export interface PackageRecord {
+  name: string;
+  judgedAt: Date;
+  versions: Map<string, VersionRecord>;
+  /** Set when the filter failed and hid everything: why. */
+  failure: string | null;
+}
+
+export class VerdictBook {
+  readonly #records = new Map<string, PackageRecord>();
+
+  constructor(readonly capacity = 5000) {}
+
+  set(record: PackageRecord): void {
+    const key = record.name.toLowerCase();
+    this.#records.delete(key);
+    this.#records.set(key, record);
+    if (this.#records.size > this.capacity) {
+      const oldest = this.#records.keys().next().value;
+      if (oldest !== undefined) this.#records.delete(oldest);
+    }
+  }
+
+  get(name: string): PackageRecord | undefined {
+    return this.#records.get(name.toLowerCase());
+  }
+
+  /** The version whose tarball is `filename`. */
+  versionByFile(name: string, filename: string): VersionRecord | undefined {
+    const record = this.get(name);
+    if (!record) return undefined;
+    for (const version of record.versions.values()) if (version.file === filename) return version;
+    return undefined;
+  }
+}

@@ -1,0 +1,27 @@
+// Reading Verdaccio's answers and the client's Accept header.
+import type { CapturedResponse } from './capture.js';
+
+/** Verdaccio's own error text from a captured JSON error body (`{"error": "…"}`), if any. */
+export function verdaccioError(captured: CapturedResponse): string | null {
+  if (captured.headers['content-encoding'] !== undefined) return null;
+  try {
+    const body = JSON.parse(captured.body.toString('utf8')) as { error?: unknown };
+    return typeof body.error === 'string' ? body.error : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `application/vnd.npm.install-v1+json` preferred over the full document? (npm install asks so.) */
+export function wantsAbbreviated(accept: string | undefined): boolean {
+  if (!accept) return false;
+  let best: { type: string; q: number } | null = null;
+  for (const part of accept.split(',')) {
+    const [type = '', ...params] = part.trim().split(';').map((item) => item.trim());
+    const qParam = params.find((param) => param.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!Number.isFinite(q)) continue;
+    if (best === null || q > best.q) best = { type: type.toLowerCase(), q };
+  }
+  return best?.type === 'application/vnd.npm.install-v1+json';
+}

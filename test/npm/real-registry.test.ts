@@ -1,0 +1,60 @@
+// The real npm client through the firewall to the real npm registry (the default upstream). The
+// only test that uses the network: it is skipped, saying why, when the registry cannot be reached.
+// Publish times on registry mirrors can be re-stamped and live download counts may be out of
+// reach, so the package is on the allow list: this checks the plumbing (packument, filter, tarball
+// integrity, lockfile URLs), not the policy's verdict on real data.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { TestFirewall } from '../helpers/firewall.js';
+import { startFirewall } from '../helpers/firewall.js';
+import { makeProject, runNpm } from '../helpers/npm-client.js';
+import { defaultConfig } from '../helpers/policy.js';
+
+const registry = defaultConfig().upstreams.npm.registry;
+
+async function unreachableReason(): Promise<string | null> {
+  try {
+    const answer = await fetch(`${registry}is-number`, { signal: AbortSignal.timeout(5_000), headers: { accept: 'application/vnd.npm.install-v1+json' } });
+    await answer.arrayBuffer();
+    return answer.ok ? null : `${registry} answered HTTP ${answer.status}`;
+  } catch (error) {
+    return `${registry} is unreachable (${(error as Error).message})`;
+  }
+}
+
+const reason = await unreachableReason();
+
+if (reason !== null) {
+  console.log(`  skipping the real-registry npm test: ${reason}`);
+  test.skip('npm installs is-number from the real registry through the firewall', () => {});
+} else {
+  let firewall: TestFirewall;
+  test.before(async () => {
+    firewall = await startFirewall({
+      configure: (config) => {
+        config.network.timeout = 20_000;
+        config.allow = [{ ecosystem: 'npm', name: 'is-number', reason: 'test: independent of real publish times and download counts' }];
+      },
+    });
+  });
+  test.after(async () => {
+    await firewall?.close();
+  });
+
+  test('npm installs is-number from the real registry through the firewall', async () => {
+    const project = makeProject({ dependencies: { 'is-number': '^7.0.0' } });
+    try {
+      const run = await runNpm(['install'], { cwd: project.dir, registry: firewall.url, timeoutMs: 90_000 });
+      assert.is(run.code, 0, run.output);
+      assert.is(project.installed('is-number')?.version, '7.0.0');
+      const entry = project.lockfile().packages['node_modules/is-number'];
+      assert.is(entry?.resolved, `${firewall.url}/is-number/-/is-number-7.0.0.tgz`);
+      assert.match(String(entry?.integrity), /^sha512-/);
+      assert.ok(firewall.audit().some((record) => record.name === 'is-number' && record.subject === 'packument'));
+    } finally {
+      project.remove();
+    }
+  });
+}
+
+test.run();
