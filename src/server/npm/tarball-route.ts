@@ -7,7 +7,7 @@
 // - the bytes match the packument's dist.integrity: a mismatch is never served and never stored;
 // - then the verified tarball is stored (first time) and served.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CheckName, Decision } from '../../policy/index.js';
+import type { Decision } from '../../policy/index.js';
 import { sendError } from '../respond.js';
 import { recordDecision } from './audit.js';
 import { sendCaptured, type CapturedResponse } from './capture.js';
