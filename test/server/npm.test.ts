@@ -112,7 +112,7 @@ test('the new latest is the highest remaining stable version, never above the ol
 test('a version manifest of a hidden version is refused with the reason', async () => {
   const hidden = await get('/left-pad/1.2.0');
   assert.is(hidden.status, 403);
-  assert.match(String(hidden.json!.error), /^depfence: left-pad@1\.2\.0 is hidden by depfence: age:/);
+  assert.match(String(hidden.json!.error), /^depfence: left-pad@1\.2\.0 is hidden: age:/);
   const visible = await get('/left-pad/1.1.0');
   assert.is(visible.status, 200);
   assert.is(visible.json!.version, '1.1.0');
@@ -121,7 +121,7 @@ test('a version manifest of a hidden version is refused with the reason', async 
 test('the tarball of a hidden version is refused, cold and warm', async () => {
   const cold = await get('/cold-fresh/-/cold-fresh-2.0.0.tgz');
   assert.is(cold.status, 403, cold.text);
-  assert.match(String(cold.json!.error), /cold-fresh@2\.0\.0 is hidden by depfence: age: cold-fresh@2\.0\.0 was published/);
+  assert.match(String(cold.json!.error), /cold-fresh@2\.0\.0 is hidden: age: cold-fresh@2\.0\.0 was published/);
   const warm = await get('/left-pad/-/left-pad-1.2.0.tgz');
   assert.is(warm.status, 403);
   assert.not.ok(existsSync(storedTarball('cold-fresh', 'cold-fresh-2.0.0.tgz')));
@@ -144,7 +144,7 @@ test('a typosquat is refused for both packument forms and its tarballs, and logg
   for (const accept of ['application/json', ABBREVIATED]) {
     const answer = await get('/loadsh', { accept });
     assert.is(answer.status, 403);
-    assert.match(String(answer.json!.error), /^depfence: loadsh is blocked by depfence: typosquat: loadsh looks like a typosquat of lodash/);
+    assert.match(String(answer.json!.error), /^depfence: loadsh is blocked: typosquat: loadsh looks like a typosquat of lodash/);
     assert.is((answer.json!.decision as { decision: string }).decision, 'deny');
   }
   const tarball = await get('/loadsh/-/loadsh-4.17.21.tgz');

@@ -8,7 +8,7 @@ export function denials(decision: Decision): Finding[] {
 /** "loadsh is blocked: typosquat: … (to allow it, …)". */
 export function refusalMessage(decision: Decision, what = decision.name): string {
   const reasons = denials(decision).map((finding) => `${finding.check}: ${finding.message}`);
-  return `${what} is blocked by depfence: ${reasons.join('; ')} (${howToAllow(decision)})`;
+  return `${what} is blocked: ${reasons.join('; ')} (${howToAllow(decision)})`;
 }
 
 /** For a name the registry does not have: the exists finding says it all. */
@@ -25,7 +25,7 @@ export function hiddenVersionMessage(name: string, version: string, findings: re
   const reasons = findings.map((finding) => `${finding.check}: ${finding.message}`).join('; ');
   const malicious = findings.some((finding) => finding.check === 'malicious');
   const fix = malicious ? 'known-malicious versions cannot be allowed; pick another version' : `to allow it, add an "allow:" entry for ${name} with versions: "${version}" to depfence.yaml`;
-  return `${name}@${version} is ${mode === 'enforce' ? 'hidden' : 'would be hidden'} by depfence: ${reasons} (${fix})`;
+  return `${name}@${version} is ${mode === 'enforce' ? 'hidden' : 'would be hidden'}: ${reasons} (${fix})`;
 }
 
 function howToAllow(decision: Decision): string {
