@@ -4,19 +4,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Decision } from '../../policy/index.js';
 import type { ServerContext } from '../app.js';
-import { clientFromUserAgent } from '../audit.js';
+import { recordRequestDecision } from '../record-decision.js';
 import type { PackageRecord } from './filter/verdict-book.js';
 
 export type NpmSubject = 'packument' | 'version manifest' | 'tarball' | 'publish';
 
 export function recordDecision(context: ServerContext, req: IncomingMessage, decision: Decision, subject: NpmSubject): void {
-  context.audit.record({
-    ...decision,
-    time: context.now().toISOString(),
-    client: clientFromUserAgent(req.headers['user-agent']),
-    subject,
-    mode: context.config.mode,
-  });
+  recordRequestDecision(context, req, decision, subject);
 }
 
 /** Logs each hidden version of a package once (per process, per set of reasons). */

@@ -4,19 +4,13 @@
 import type { IncomingMessage } from 'node:http';
 import { verdictOf, type Decision, type Finding } from '../../policy/index.js';
 import type { ServerContext } from '../app.js';
-import { clientFromUserAgent } from '../audit.js';
+import { recordRequestDecision } from '../record-decision.js';
 import type { JudgedFile, ProjectLookup, ProjectView } from './project-view.js';
 
 export type Subject = 'project page' | 'file' | 'metadata file';
 
 export function recordDecision(context: ServerContext, req: IncomingMessage, decision: Decision, subject: Subject): void {
-  context.audit.record({
-    ...decision,
-    time: context.now().toISOString(),
-    client: clientFromUserAgent(req.headers['user-agent']),
-    subject,
-    mode: context.config.mode,
-  });
+  recordRequestDecision(context, req, decision, subject);
 }
 
 /** The page's decisions: the project's, then one per version that has hidden files. */
