@@ -4,9 +4,14 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type FlagOverride } from '../config/index.js';
 import { runCheck } from './check.js';
+import { runDoctor } from './doctor.js';
+import { installShims } from './install-shims.js';
+import { shellInit } from './shell-init.js';
 import { runConfusionScan } from './confusion-scan.js';
 import { runLog } from './log.js';
 import { runServe } from './serve.js';
+import { runMirrorCommand } from './mirror.js';
+import { runImportCommand } from './import.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -50,12 +55,44 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--port <port>', 'port to listen on; 0 picks a free one (default 4874)', parsePort)
     .option('--config <file>', 'configuration file')
     .option('--data-dir <dir>', 'where the cache, audit log and server.json live')
-    .action(async (options: { host?: string; port?: number; config?: string; dataDir?: string }) => {
+    .option('--offline', 'contact no upstream: serve only the packages imported with depfence import')
+    .action(async (options: { host?: string; port?: number; config?: string; dataDir?: string; offline?: boolean }) => {
       const flags: FlagOverride[] = [];
+      if (options.offline) flags.push({ path: ['offline'], value: true, flag: '--offline' });
       if (options.host !== undefined) flags.push({ path: ['server', 'host'], value: options.host, flag: '--host' });
       if (options.port !== undefined) flags.push({ path: ['server', 'port'], value: options.port, flag: '--port' });
       if (options.dataDir !== undefined) flags.push({ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' });
       await runServe(load(options.config, flags), io.out);
+    });
+
+  program
+    .command('mirror')
+    .description('resolve the dependency closure of requirements/package files through the firewall into a vetted bundle for air-gapped use')
+    .option('--out <bundle>', 'the bundle to write (BUNDLE.tgz)')
+    .addOption(new Option('--from <file>', 'a requirements.txt, package.json or package-lock.json (repeatable)').default([]).argParser(collect))
+    .option('--python-version <x.y>', 'resolve PyPI wheels for this Python version (pip download --python-version)')
+    .addOption(new Option('--platform <tag>', 'resolve PyPI wheels for this platform tag (repeatable; pip download --platform)').default([]).argParser(collect))
+    .option('--skip-denied', 'leave denied packages out (listed in the manifest as skipped) instead of failing')
+    .option('--sign <key>', 'sign the bundle with this ed25519 private key (PEM): writes BUNDLE.sig')
+    .option('--python <exe>', 'the Python whose pip resolves PyPI requirements (default python3)')
+    .option('--list <bundle>', 'print what a bundle holds, and stop')
+    .option('--config <file>', 'configuration file')
+    .action(async (options: { out?: string; from: string[]; pythonVersion?: string; platform: string[]; skipDenied?: boolean; sign?: string; python?: string; list?: string; config?: string }) => {
+      const mirrorOptions = { ...options, skipDenied: options.skipDenied ?? false };
+      setExit(await runMirrorCommand(load(options.config, []), mirrorOptions, io));
+    });
+
+  program
+    .command('import')
+    .description('verify a bundle made by depfence mirror and add it to the offline store (served by depfence serve --offline)')
+    .argument('<bundle>', 'the bundle (BUNDLE.tgz)')
+    .option('--data-dir <dir>', 'the data directory whose offline store to add to')
+    .option('--verify-key <pub>', 'require a valid signature (BUNDLE.sig) by this ed25519 public key (PEM)')
+    .option('--signature <file>', 'the detached signature, if not BUNDLE.sig')
+    .option('--config <file>', 'configuration file')
+    .action(async (bundle: string, options: { dataDir?: string; verifyKey?: string; signature?: string; config?: string }) => {
+      const flags: FlagOverride[] = options.dataDir === undefined ? [] : [{ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' }];
+      setExit(await runImportCommand(load(options.config, flags), bundle, options, io));
     });
 
   program
@@ -79,6 +116,31 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--config <file>', 'configuration file')
     .action(async (options: { json?: boolean; config?: string }) => {
       setExit(await runConfusionScan(load(options.config, []), { json: options.json ?? false }, io.out));
+    });
+
+  program
+    .command('shell-init')
+    .description('print the lines that put the pip, npm, npx and uv shims first on PATH: eval "$(depfence shell-init bash)"')
+    .argument('[shell]', 'bash, zsh or fish (default: from $SHELL)')
+    .action((shell: string | undefined) => {
+      io.out(shellInit(shell, io.env).replace(/\n$/, ''));
+    });
+
+  program
+    .command('install-shims')
+    .description('write pip, pip3, npm, npx and uv launchers into a folder (for CI images)')
+    .requiredOption('--dir <dir>', 'the folder to write them to (put it first on PATH)')
+    .option('--force', 'replace files there that are not depfence shims')
+    .action((options: { dir: string; force?: boolean }) => {
+      setExit(installShims({ dir: options.dir, force: options.force ?? false, cwd: io.cwd }, io.out));
+    });
+
+  program
+    .command('doctor')
+    .description('check that pip, npm and uv go through the shims, that the firewall is healthy, and which settings could bypass it')
+    .option('--config <file>', 'configuration file')
+    .action(async (options: { config?: string }) => {
+      setExit(await runDoctor(load(options.config, []), io.env, io.cwd, io.out));
     });
 
   return program;

@@ -103,6 +103,9 @@ export const configSchema = z.strictObject({
     trustedUrls: z.array(z.string().min(1)),
     startTimeout: duration,
   }),
+  mirror: z.strictObject({
+    maxBundleBytes: z.number().int().positive(),
+  }),
   server: z.strictObject({
     host: z.string().min(1),
     port: z.number().int().min(0).max(65535),

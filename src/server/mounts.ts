@@ -3,7 +3,10 @@
 import type { Mount, ServerContext } from './app.js';
 import { pypiMount } from './pypi/index.js';
 import { npmMount } from './npm/index.js';
+import { offlineNpmMount } from '../mirror/offline/npm-mount.js';
 
 export async function ecosystemMounts(context: ServerContext): Promise<Mount[]> {
+  // Offline (`serve --offline`): the npm side answers from the imported bundles, without Verdaccio.
+  if (context.config.offline) return [pypiMount(context), offlineNpmMount(context)];
   return [pypiMount(context), await npmMount(context)];
 }

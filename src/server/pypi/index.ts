@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createArtifactStore } from '../../sources/artifacts.js';
+import { offlineArtifactStore } from '../../mirror/offline/pypi.js';
 import type { Mount, ServerContext } from '../app.js';
 import { serveFile } from './file-route.js';
 import { negotiate, SUPPORTED_TYPES } from './negotiate.js';
@@ -17,7 +18,7 @@ export function pypiMount(context: ServerContext): Mount {
   const { config } = context;
   const served = ServedProjects.inDataDir(config.server.dataDir);
   const lookups = ProjectLookups.for(context);
-  const artifacts = createArtifactStore({
+  const artifacts = config.offline ? offlineArtifactStore(config.server.dataDir) : createArtifactStore({
     cacheDir: join(config.server.dataDir, 'cache', 'artifacts'),
     timeoutMs: config.network.timeout,
     retries: config.network.retries,

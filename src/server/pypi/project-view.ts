@@ -11,6 +11,7 @@ import { filenameProblem, identifyFile } from './filenames.js';
 import type { DistFile } from './model.js';
 import { isSha256Hex } from './page-values.js';
 import { fetchUpstreamPage, HtmlOnlyIndexes, INTERNAL_SIMPLE, PUBLIC_SIMPLE, type PageSource } from './upstream-page.js';
+import { offlinePypiLookup } from '../../mirror/offline/pypi.js';
 
 export interface JudgedFile {
   /** The file as the upstream described it (upstream URL). */
@@ -96,9 +97,8 @@ export async function lookupProject(context: ServerContext, name: string, htmlOn
   const internalUrl = config.upstreams.pypi.internal;
   const request = { ecosystem: 'pypi', name, version: null } as const;
   if (rule !== null && internalUrl === null) return { kind: 'reserved', decision: await decider.decide(request, now), rule };
-  if (config.offline) {
-    return { kind: 'upstream-error', status: 503, message: `offline mode (offline: true): depfence does not ask the ${rule ? 'internal' : 'public'} index for ${name}`, upstream: 'offline mode' };
-  }
+  // Offline: the vetted mirror (imported bundles) stands in for every upstream.
+  if (config.offline) return offlinePypiLookup(context, name);
   const source: PageSource =
     rule !== null && internalUrl !== null
       ? { simpleUrl: internalUrl, label: INTERNAL_SIMPLE, jsonApiUrl: null }

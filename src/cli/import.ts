@@ -1,0 +1,41 @@
+// `depfence import BUNDLE.tgz [--data-dir D] [--verify-key PUB] [--signature FILE]`: a vetted
+// bundle into the offline store that `depfence serve --offline` answers from.
+import { resolve } from 'node:path';
+import type { Config } from '../config/index.js';
+import { MirrorError } from '../mirror/errors.js';
+import { importBundle } from '../mirror/import.js';
+import { mirrorRoot } from '../mirror/store.js';
+import { EXIT } from './exit-codes.js';
+
+export interface ImportCommandOptions {
+  verifyKey?: string;
+  signature?: string;
+}
+
+export async function runImportCommand(config: Config, bundle: string, options: ImportCommandOptions, io: { out(text: string): void; err(text: string): void; cwd: string }): Promise<number> {
+  const dataDir = config.server.dataDir;
+  try {
+    const report = await importBundle({
+      bundle: resolve(io.cwd, bundle),
+      dataDir,
+      maxBytes: config.mirror.maxBundleBytes,
+      verifyKey: options.verifyKey === undefined ? undefined : resolve(io.cwd, options.verifyKey),
+      signatureFile: options.signature === undefined ? undefined : resolve(io.cwd, options.signature),
+    });
+    const { manifest } = report;
+    const signed = report.signatureVerified ? ' (signature verified)' : '';
+    if (!report.changed) {
+      io.out(`${bundle}${signed}: the offline store in ${mirrorRoot(dataDir)} already holds all ${manifest.artifacts.length} artifacts; nothing changed`);
+    } else {
+      const packages = new Set(report.added.map((artifact) => `${artifact.ecosystem}:${artifact.name}`));
+      io.out(`imported ${bundle}${signed}: ${report.added.length} new artifacts of ${packages.size} packages (${manifest.artifacts.length} in the bundle) into ${mirrorRoot(dataDir)}`);
+    }
+    io.out(`serve them with: depfence serve --offline --data-dir ${dataDir}`);
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof MirrorError)) throw error;
+    io.err(`depfence: import refused, nothing was stored: ${error.message}`);
+    for (const line of error.details) io.err(`  ${line}`);
+    return EXIT.denied;
+  }
+}

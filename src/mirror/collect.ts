@@ -1,0 +1,33 @@
+// What the collectors hand back: the artifacts and package records for the manifest, the bytes
+// behind them, and the denials met on the way (each with its reasons).
+import type { Ecosystem } from '../names/index.js';
+import type { ManifestArtifact, PackageRecord } from './manifest.js';
+
+export interface Denial {
+  ecosystem: Ecosystem;
+  name: string;
+  version: string | null;
+  reasons: string[];
+  /** Denied only because a fact could not be fetched (exit 3 rather than 1). */
+  factsUnavailable: boolean;
+}
+
+export interface Collection {
+  packages: PackageRecord[];
+  artifacts: ManifestArtifact[];
+  /** sha256 → a verified file holding those bytes. */
+  files: Map<string, string>;
+  denials: Denial[];
+}
+
+export function emptyCollection(): Collection {
+  return { packages: [], artifacts: [], files: new Map(), denials: [] };
+}
+
+export function mergeCollections(into: Collection, from: Collection): Collection {
+  into.packages.push(...from.packages);
+  into.artifacts.push(...from.artifacts);
+  for (const [sha256, file] of from.files) into.files.set(sha256, file);
+  into.denials.push(...from.denials);
+  return into;
+}

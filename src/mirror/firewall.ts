@@ -1,0 +1,46 @@
+// The firewall a mirror run resolves through: started in this process on 127.0.0.1 (a free port)
+// with the user's configuration (upstreams, policy) and a data dir of its own in the run's work
+// folder, so it shares nothing with a `depfence serve` that may be running. Only the ecosystems
+// the inputs need are mounted. Every decision it makes is kept, so a denial can be explained.
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
+import type { Ecosystem } from '../names/index.js';
+import { startServer, type Mount, type RunningServer, type ServerContext } from '../server/app.js';
+import type { AuditRecord } from '../server/audit.js';
+import { npmMount } from '../server/npm/index.js';
+import { pypiMount } from '../server/pypi/index.js';
+
+export interface MirrorFirewall {
+  url: string;
+  context: ServerContext;
+  /** Every decision the firewall recorded, in order. */
+  decisions: AuditRecord[];
+  close(): Promise<void>;
+}
+
+export async function startMirrorFirewall(config: Config, workDir: string, ecosystems: ReadonlySet<Ecosystem>): Promise<MirrorFirewall> {
+  // Private to this run: loopback, a free port, no access token (only this process talks to it).
+  const server = { ...config.server, host: '127.0.0.1', port: 0, dataDir: join(workDir, 'firewall'), ...('token' in config.server ? { token: null } : {}) };
+  const firewallConfig: Config = { ...config, offline: false, server };
+  const mounts = async (context: ServerContext): Promise<Mount[]> => [
+    ...(ecosystems.has('pypi') ? [pypiMount(context)] : []),
+    ...(ecosystems.has('npm') ? [await npmMount(context)] : []),
+  ];
+  const running: RunningServer = await startServer({ config: firewallConfig, mounts });
+  const decisions: AuditRecord[] = [];
+  const { audit } = running.context;
+  const record = audit.record.bind(audit);
+  audit.record = (entry: AuditRecord) => {
+    decisions.push(entry);
+    record(entry);
+  };
+  return {
+    url: running.url,
+    context: running.context,
+    decisions,
+    async close() {
+      running.server.closeAllConnections();
+      await running.close();
+    },
+  };
+}

@@ -1,0 +1,163 @@
+// Making sure the firewall runs: server.json in the data directory names it, its health endpoint
+// confirms it (and that it serves this data directory). When it is down, one shim (holding the
+// start lock) starts `depfence serve` in the background, detached, its output in serve.log, and
+// every shim waits for it, saying so on stderr.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readServerFile } from '../server/server-file.js';
+import type { FirewallEndpoint } from './plan.js';
+import { tryStartLock } from './start-lock.js';
+
+export interface EnsureOptions {
+  dataDir: string;
+  token: string | null;
+  /** How long to wait for a firewall being started. */
+  timeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  say: (line: string) => void;
+}
+
+export class FirewallUnavailable extends Error {
+  readonly code = 'EFIREWALL';
+}
+
+const POLL_MS = 100;
+
+export async function ensureFirewall(options: EnsureOptions): Promise<FirewallEndpoint> {
+  const { dataDir } = options;
+  const running = await runningFirewall(dataDir, options.token);
+  if (running) return running;
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  let waitingSaid = false;
+  while (Date.now() < deadline) {
+    const lock = tryStartLock(dataDir, options.timeoutMs + 10_000);
+    if (lock) {
+      try {
+        const again = await runningFirewall(dataDir, options.token);
+        if (again) return again;
+        return await startFirewall(options, deadline, started);
+      } finally {
+        lock.release();
+      }
+    }
+    if (!waitingSaid) {
+      options.say('depfence: waiting for the firewall another shim is starting…');
+      waitingSaid = true;
+    }
+    await sleep(POLL_MS);
+    const ready = await runningFirewall(dataDir, options.token);
+    if (ready) return ready;
+  }
+  throw new FirewallUnavailable(`the firewall for ${dataDir} did not start within ${seconds(options.timeoutMs)}; see ${logPath(dataDir)}`);
+}
+
+/** The firewall named by server.json, if it answers its health check for this data directory. */
+export async function runningFirewall(dataDir: string, token: string | null): Promise<FirewallEndpoint | null> {
+  const file = readServerFile(dataDir);
+  if (!file) return null;
+  const health = await getJson(`${file.url}/-/depfence/health`, 2_000);
+  if (!health || health.ok !== true || typeof health.dataDir !== 'string' || !sameDir(health.dataDir, dataDir)) return null;
+  return { url: file.url, dataDir, token };
+}
+
+async function startFirewall(options: EnsureOptions, deadline: number, started: number): Promise<FirewallEndpoint> {
+  const { dataDir } = options;
+  const log = logPath(dataDir);
+  options.say(`depfence: starting the firewall in the background (log: ${log})…`);
+  const out = openSync(log, 'a');
+  const child = spawn(process.execPath, [...serveCommand(), 'serve', '--data-dir', dataDir], {
+    cwd: options.cwd,
+    env: withoutShimVariables(options.env),
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  let exited: string | null = null;
+  child.on('exit', (code, signal) => (exited = signal ?? `exit code ${code}`));
+  child.on('error', (error) => (exited = error.message));
+  try {
+    while (Date.now() < deadline) {
+      if (exited !== null) throw new FirewallUnavailable(`depfence serve stopped (${exited}) before it was ready:\n${tail(log)}`);
+      const ready = await runningFirewall(dataDir, options.token);
+      if (ready) {
+        options.say(`depfence: firewall ready at ${ready.url} (${seconds(Date.now() - started)})`);
+        return ready;
+      }
+      await sleep(POLL_MS);
+    }
+    throw new FirewallUnavailable(`the firewall did not become ready within ${seconds(options.timeoutMs)} (it keeps starting in the background; see ${log}):\n${tail(log)}`);
+  } finally {
+    child.unref();
+  }
+}
+
+/** `depfence serve` from the same build as this shim: the compiled CLI, or the TypeScript one through tsx. */
+function serveCommand(): string[] {
+  const self = import.meta.url;
+  if (self.endsWith('.ts')) return ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../cli/main.ts', self))];
+  return [fileURLToPath(new URL('../cli/main.js', self))];
+}
+
+/** The firewall is not a pip or npm child: it gets none of the shim's per-call variables. */
+function withoutShimVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const result: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) if (!name.startsWith('DEPFENCE_SHIM_') && !name.startsWith('DEPFENCE_REAL_')) result[name] = value;
+  return result;
+}
+
+export function logPath(dataDir: string): string {
+  return join(dataDir, 'serve.log');
+}
+
+function tail(file: string, lines = 12): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((line) => `  ${line}`).join('\n');
+  } catch {
+    return '  (no log)';
+  }
+}
+
+function sameDir(a: string, b: string): boolean {
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
+    }
+  };
+  return real(a) === real(b);
+}
+
+export function getJson(url: string, timeoutMs: number): Promise<Record<string, unknown> | null> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'GET', timeout: timeoutMs, headers: { accept: 'application/json', connection: 'close' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : null);
+        } catch {
+          resolve(null);
+        }
+      });
+      res.on('error', () => resolve(null));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+    req.end();
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+

@@ -1,0 +1,165 @@
+// The shims' reading of command lines, requirements files and configuration, without running a
+// tool: which commands fetch, pip's abbreviations, what a requirement points at, trusted URLs,
+// pip's configuration file, and the launchers, shell-init, install-shims and doctor commands.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fetchesPackages } from '../../src/shims/commands.js';
+import { scanArgs } from '../../src/shims/options.js';
+import { classifyNpmArg, classifyNpmRange, classifyRequirement } from '../../src/shims/packages.js';
+import { parseIni } from '../../src/shims/pip/config-files.js';
+import { inspectPip } from '../../src/shims/pip/inspect.js';
+import { PIP_OPTIONS } from '../../src/shims/pip/options.js';
+import { parseNpmrc } from '../../src/shims/npm/npmrc.js';
+import { scanRequirementsFile, type RequirementsScan } from '../../src/shims/requirements.js';
+import { isTrusted, redact } from '../../src/shims/settings.js';
+import { isShim } from '../../src/shims/real-tool.js';
+import { shellInit } from '../../src/cli/shell-init.js';
+import { isolatedEnv, REPO_ROOT, runCliInProcess } from '../helpers/cli.js';
+import { SHIMS_DIR } from './helpers.js';
+
+const test = suite('shims/parsing');
+let dir: string;
+
+test.before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'depfence-shim-parsing-'));
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('commands that fetch nothing pass through; everything else goes through the firewall', () => {
+  const through = (tool: 'pip' | 'npm' | 'npx' | 'uv', line: string) => fetchesPackages(tool, line === '' ? [] : line.split(' '));
+  for (const line of ['--version', '-V', 'list', 'show requests', 'freeze', 'uninstall -y x', '--isolated list', '--timeout 5 show x', 'help install', '']) assert.not.ok(through('pip', line), `pip ${line}`);
+  for (const line of ['install x', 'download x', 'wheel x', 'index versions x', 'list --outdated', 'list -o', '--proxy p install x', 'some-new-command']) assert.ok(through('pip', line), `pip ${line}`);
+  for (const line of ['--version', '-v', 'run build', 'test', 'run-script x', 'start', 'ls', 'config get registry', 'publish', '--prefix d run x', '']) assert.not.ok(through('npm', line), `npm ${line}`);
+  for (const line of ['install', 'i x', 'ci', 'add x', 'update', 'exec x', 'view x', '--prefix d install']) assert.ok(through('npm', line), `npm ${line}`);
+  for (const line of ['--version', '-V', 'help', 'cache clean', 'self update', 'pip list', 'pip freeze', '']) assert.not.ok(through('uv', line), `uv ${line}`);
+  for (const line of ['pip install x', 'add x', 'sync', 'lock', 'run pytest', 'tool install x', 'pip list --outdated', '--directory d sync']) assert.ok(through('uv', line), `uv ${line}`);
+  assert.not.ok(through('npx', '--version'));
+  assert.ok(through('npx', 'cowsay hi'));
+});
+
+test("pip's option parsing: values, short clusters and optparse's unique-prefix abbreviations", () => {
+  const scanned = scanArgs(['install', '-qqr', 'req.txt', '--extra-ind', 'http://x/simple', '--index=http://y/simple', '--target', 'out', 'pkg'], PIP_OPTIONS);
+  assert.equal(scanned.positionals, ['install', 'pkg']);
+  const names = scanned.options.map((option) => [option.name, option.value]);
+  assert.equal(names, [['--quiet', null], ['--quiet', null], ['--requirement', 'req.txt'], ['--extra-index-url', 'http://x/simple'], ['--index', 'http://y/simple'], ['--target', 'out']]);
+});
+
+test('what a requirement points at: a name (pinned or not), a URL, a local path', () => {
+  assert.equal(classifyRequirement('requests==2.31.0'), { kind: 'name', name: 'requests', version: '2.31.0' });
+  assert.equal(classifyRequirement('Requests[socks] >=2 ; python_version>"3"'), { kind: 'name', name: 'Requests', version: null });
+  assert.equal(classifyRequirement('x==1.0 --hash=sha256:abc'), { kind: 'name', name: 'x', version: '1.0' });
+  assert.equal(classifyRequirement('x @ https://h/x.whl'), { kind: 'url', url: 'https://h/x.whl' });
+  assert.equal(classifyRequirement('git+ssh://git@h/x.git#egg=x'), { kind: 'url', url: 'git+ssh://git@h/x.git#egg=x' });
+  assert.equal(classifyRequirement('x @ file:///tmp/x.whl'), { kind: 'local', path: 'file:///tmp/x.whl' });
+  assert.equal(classifyRequirement('./dist/x-1.0-py3-none-any.whl'), { kind: 'local', path: './dist/x-1.0-py3-none-any.whl' });
+  assert.equal(classifyNpmArg('@scope/pkg@1.2.3'), { kind: 'registry', name: '@scope/pkg', version: '1.2.3' });
+  assert.equal(classifyNpmArg('left-pad@^1'), { kind: 'registry', name: 'left-pad', version: null });
+  assert.equal(classifyNpmArg('alias@npm:real@2.0.0'), { kind: 'registry', name: 'real', version: '2.0.0' });
+  assert.equal(classifyNpmArg('someone/tool'), { kind: 'git', url: 'someone/tool' });
+  assert.equal(classifyNpmArg('https://h/x.tgz'), { kind: 'remote', url: 'https://h/x.tgz' });
+  assert.equal(classifyNpmArg('./local-dir'), { kind: 'local', path: './local-dir' });
+  assert.equal(classifyNpmRange('git+https://h/x.git').kind, 'git');
+  assert.equal(classifyNpmRange('workspace:*').kind, 'local');
+});
+
+test('trusted URLs match themselves and what lies under them, nothing else; credentials are never shown', () => {
+  const trusted = ['https://pypi.corp.example/simple/', 'git+https://github.com/my-org/'];
+  assert.ok(isTrusted('https://pypi.corp.example/simple', trusted));
+  assert.ok(isTrusted('https://pypi.corp.example/simple/pkg/', trusted));
+  assert.ok(isTrusted('git+https://github.com/my-org/tool.git', trusted));
+  assert.ok(isTrusted('https://github.com/my-org/tool', trusted));
+  assert.not.ok(isTrusted('https://pypi.corp.example/simple-evil/', trusted));
+  assert.not.ok(isTrusted('https://pypi.corp.example.evil.com/simple/', trusted));
+  assert.is(redact('https://user:secret@h/simple/'), 'https://***@h/simple/');
+});
+
+test('requirements files: includes followed relative to the including file, cycles ended, ${VAR} expanded', () => {
+  mkdirSync(join(dir, 'reqs', 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'reqs', 'a.txt'), 'alpha==1.0 \\\n  --hash=sha256:00\n-r sub/b.txt\n-c sub/c.txt\n');
+  writeFileSync(join(dir, 'reqs', 'sub', 'b.txt'), 'beta\n-r ../a.txt\n--extra-index-url ${CORP_INDEX}\n');
+  writeFileSync(join(dir, 'reqs', 'sub', 'c.txt'), 'gamma<2\n');
+  const scan: RequirementsScan = { env: { CORP_INDEX: 'https://corp.example/simple' }, trusted: [], display: (file) => file.replace(`${dir}/`, ''), settings: [], packages: [], localPaths: [], seen: new Set() };
+  scanRequirementsFile(join(dir, 'reqs', 'a.txt'), 'requirements', scan);
+  assert.equal(scan.packages.map((ref) => [ref.name, ref.version, ref.origin]), [['alpha', '1.0', 'reqs/a.txt:1'], ['beta', null, 'reqs/sub/b.txt:1 (included from reqs/a.txt:3)']]);
+  assert.equal(scan.settings, [{ setting: '--extra-index-url', value: 'https://corp.example/simple', origin: 'reqs/sub/b.txt:3 (included from reqs/a.txt:3)', action: 'refuse', why: 'another package source, consulted besides (or instead of) the firewall' }]);
+});
+
+test("pip's configuration file: the user's settings kept, every package source blanked in every section", async () => {
+  const conf = join(dir, 'pip-user.conf');
+  writeFileSync(conf, '[global]\ntimeout = 60\nextra-index-url = https://a.example/simple\n    https://b.example/simple\n[install]\nfind_links = /opt/wheels\nconstraint = /nonexistent/c.txt\n');
+  const plan = await inspectPip({ args: ['install', 'x'], env: { PIP_CONFIG_FILE: conf, HOME: dir, XDG_CONFIG_DIRS: join(dir, 'none') }, cwd: dir, trusted: ['https://b.example/simple'], realTool: null });
+  assert.equal(plan.settings.map((setting) => [setting.setting, setting.value, setting.action]), [
+    ['extra-index-url', 'https://a.example/simple', 'ignore'],
+    ['extra-index-url', 'https://b.example/simple', 'trusted'],
+    ['find-links', '/opt/wheels', 'ignore'],
+  ]);
+  const env = plan.environment({ url: 'http://127.0.0.1:4874', dataDir: join(dir, 'data'), token: null });
+  assert.is(env.PIP_INDEX_URL, 'http://127.0.0.1:4874/-/pypi/simple/');
+  const written = parseIni(readFileSync(env.PIP_CONFIG_FILE!, 'utf8'));
+  const section = (name: string) => Object.fromEntries(written.get(name) ?? []);
+  const blanked = { 'index-url': 'http://127.0.0.1:4874/-/pypi/simple/', 'pypi-url': '', 'extra-index-url': '', 'find-links': '', 'no-index': '', 'trusted-host': '' };
+  assert.equal({ ...section('global'), cert: undefined }, { ...blanked, cert: undefined, timeout: '60', 'extra-index-url': 'https://b.example/simple' });
+  assert.equal(section('install'), { ...blanked, constraint: '/nonexistent/c.txt' });
+  for (const name of ['download', 'wheel', 'index', 'lock']) assert.equal(section(name), blanked, name);
+  const token = plan.environment({ url: 'http://127.0.0.1:4874', dataDir: join(dir, 'data'), token: 'secret-token-123456' });
+  assert.is(token.PIP_INDEX_URL, 'http://depfence:secret-token-123456@127.0.0.1:4874/-/pypi/simple/');
+});
+
+test('.npmrc lines, with ${VAR} expansion', () => {
+  const entries = parseNpmrc('; comment\nregistry = "https://r.example/"\n@corp:registry=${CORP}\n//r.example/:_authToken=${TOKEN?}\n', '.npmrc', { CORP: 'https://corp.example/' });
+  assert.equal(entries.map((entry) => [entry.key, entry.value, entry.line]), [['registry', 'https://r.example/', 2], ['@corp:registry', 'https://corp.example/', 3], ['//r.example/:_authToken', '', 4]]);
+});
+
+test('the launchers in shims/ are marked, executable, and run the entry point for their own tool', () => {
+  for (const tool of ['pip', 'pip3', 'npm', 'npx', 'uv']) {
+    const file = join(SHIMS_DIR, tool);
+    assert.ok(isShim(file), `${tool} carries the marker`);
+    assert.ok((statSync(file).mode & 0o111) !== 0, `${tool} is executable`);
+    assert.match(readFileSync(file, 'utf8'), `dist/shims/main.js" ${tool} "$@"`);
+  }
+});
+
+test('shell-init prints PATH and python -m pip lines for bash, zsh and fish', () => {
+  const bash = shellInit('bash', {}, '/opt/depfence/shims');
+  assert.match(bash, `case ":$PATH:" in :/opt/depfence/shims:*) ;; *) export PATH=/opt/depfence/shims":$PATH" ;; esac`);
+  assert.match(bash, 'python3() { if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then shift 2; DEPFENCE_SHIM_PYTHON="$(command -v python3)" /opt/depfence/shims/pip "$@"; else command python3 "$@"; fi; }');
+  assert.match(shellInit(undefined, { SHELL: '/usr/bin/fish' }, '/x'), 'set -gx PATH /x $PATH');
+  assert.throws(() => shellInit('tcsh', {}, '/x'), /shell-init knows bash, zsh, fish/);
+});
+
+test('install-shims writes working launchers, and will not overwrite a file that is not one', async () => {
+  const target = join(dir, 'bin');
+  const env = isolatedEnv();
+  const first = await runCliInProcess(['install-shims', '--dir', target], { env, cwd: dir });
+  assert.is(first.code, 0, first.stderr);
+  for (const tool of ['pip', 'pip3', 'npm', 'npx', 'uv']) assert.ok(isShim(join(target, tool)));
+  assert.match(readFileSync(join(target, 'npm'), 'utf8'), REPO_ROOT.replace(/\/$/, ''));
+  writeFileSync(join(target, 'uv'), '#!/bin/sh\necho a real uv\n');
+  const second = await runCliInProcess(['install-shims', '--dir', target], { env, cwd: dir });
+  assert.is(second.code, 2);
+  assert.match(second.stderr, 'is not a depfence shim');
+  assert.ok(existsSync(join(target, 'uv')));
+});
+
+test('doctor fails when the tools on PATH are not the shims, and names the settings that could bypass the firewall', async () => {
+  const project = join(dir, 'doctor-project');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), '{"name":"p","version":"1.0.0"}');
+  writeFileSync(join(project, '.npmrc'), 'registry=https://mirror.example/\n');
+  const env = isolatedEnv({ PIP_EXTRA_INDEX_URL: 'https://extra.example/simple', PIP_CONFIG_FILE: '/dev/null', DEPFENCE_DATA_DIR: join(dir, 'doctor-data') });
+  const unshimmed = await runCliInProcess(['doctor'], { env, cwd: project });
+  assert.is(unshimmed.code, 1, unshimmed.stdout);
+  assert.match(unshimmed.stdout, /FAIL  npm: \S+ is not a depfence shim/);
+  assert.match(unshimmed.stdout, 'warn  pip: PIP_EXTRA_INDEX_URL https://extra.example/simple (the environment) is another package source; the shims ignore it');
+  assert.match(unshimmed.stdout, /FAIL  npm: registry https:\/\/mirror\.example\/, from \.npmrc:1: .*the shims refuse to run until it is removed or trusted/);
+  assert.match(unshimmed.stdout, 'info  firewall: not running');
+  const shimmed = await runCliInProcess(['doctor'], { env: { ...env, PATH: `${SHIMS_DIR}:${env.PATH}` }, cwd: dir });
+  assert.match(shimmed.stdout, /ok    npm: \S+\/shims\/npm is the depfence shim \(real npm: /);
+  assert.is(shimmed.code, 0, shimmed.stdout);
+});
+
+test.run();
