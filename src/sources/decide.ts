@@ -5,9 +5,13 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { canonicalName, type Ecosystem } from '../names/index.js';
 import { evaluate, internalNameRule, type Decision, type PackageFacts, type PolicyContext } from '../policy/index.js';
+import { Breaker } from './breaker.js';
 import { gatherFacts } from './facts.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { loadPolicyData, type Snapshots } from './policy-context.js';
+
+/** How long a download API that did not answer is left alone (its snapshot counts stand in meanwhile). */
+const DOWNLOADS_API_COOLDOWN_MS = 60_000;
 
 export interface PackageRequest {
   ecosystem: Ecosystem;
@@ -37,6 +41,7 @@ export function createDecider(config: Config): Decider {
     staleIfErrorMs: config.network.staleIfError,
     maxResponseBytes: config.network.maxResponseBytes,
   });
+  const downloadsBreaker = new Breaker(DOWNLOADS_API_COOLDOWN_MS);
   const internalRule = (ecosystem: Ecosystem, name: string) => internalNameRule(ecosystem, canonicalName(ecosystem, name), config.policy.confusion);
 
   async function decide(request: PackageRequest, now = new Date()): Promise<Decision> {
@@ -51,6 +56,7 @@ export function createDecider(config: Config): Decider {
       snapshot: snapshots[request.ecosystem],
       offline: config.offline,
       downloadsTtlMs: config.network.downloadsCacheTtl,
+      downloadsBreaker,
     });
     return evaluate(facts, context, { now });
   }

@@ -1,6 +1,7 @@
 // Gather the PackageFacts the policy reads, saying honestly how each fact was (not) obtained:
 // - online: metadata (existence, publish times) from the registry and downloads from the live API,
-//   concurrently; when the downloads API fails, the bundled snapshot stands in if it lists the name;
+//   concurrently; when the downloads API fails, the bundled snapshot stands in if it lists the name
+//   (and an API that did not answer is left alone for a while, see breaker.ts);
 // - offline: nothing is asked upstream; existence and publish times are `not-evaluated`, downloads
 //   come from the snapshot (a listed name: its count; an unlisted one: fewer than the floor).
 // Failures become `unavailable` facts carrying the UpstreamError's message. This never throws.
@@ -8,7 +9,8 @@
 import { canonicalName } from '../names/index.js';
 import type { DownloadCount, Ecosystem, Fact, PackageFacts, PublishTimes } from '../policy/types.js';
 import { fetchNpmDownloads, fetchPypiDownloads, NPM_DOWNLOADS, PYPISTATS, type LiveDownloads } from './downloads.js';
-import type { HttpClient } from './http.js';
+import type { Breaker } from './breaker.js';
+import { UpstreamError, type HttpClient } from './http.js';
 import { fetchNpmPackument, npmPublishTimes } from './npm-metadata.js';
 import { fetchPypiProject, pypiPublishTimes } from './pypi-metadata.js';
 
@@ -32,6 +34,8 @@ export interface FactSources {
   offline: boolean;
   /** Cache TTL for live download counts (they change daily); default: the client's TTL. */
   downloadsTtlMs?: number;
+  /** Skips a download API that just failed to answer, for a while (the snapshot stands in). */
+  downloadsBreaker?: Breaker;
 }
 
 export interface PackageSpec {
@@ -97,23 +101,35 @@ async function liveMetadata(spec: PackageSpec, sources: FactSources): Promise<Me
 // ── downloads ──────────────────────────────────────────────────────────────────────────────────
 
 async function liveDownloads(spec: PackageSpec, canonical: string, sources: FactSources): Promise<Fact<DownloadCount>> {
-  const { http, upstreams } = sources;
+  const { http, upstreams, downloadsBreaker } = sources;
+  const api = spec.ecosystem === 'npm' ? NPM_DOWNLOADS.name : PYPISTATS.name;
+  const apiUrl = spec.ecosystem === 'npm' ? upstreams.npm.downloads : upstreams.pypi.downloads;
+  const skipped = downloadsBreaker?.openReason(apiUrl) ?? null;
+  if (skipped !== null) return downloadsFallback(canonical, sources, api, skipped);
   const options = sources.downloadsTtlMs === undefined ? {} : { ttlMs: sources.downloadsTtlMs };
   let live: LiveDownloads;
   try {
     live =
       spec.ecosystem === 'npm'
-        ? await fetchNpmDownloads(http, upstreams.npm.downloads, spec.name, options)
-        : await fetchPypiDownloads(http, upstreams.pypi.downloads, spec.name, options);
+        ? await fetchNpmDownloads(http, apiUrl, spec.name, options)
+        : await fetchPypiDownloads(http, apiUrl, spec.name, options);
   } catch (error) {
-    const api = spec.ecosystem === 'npm' ? NPM_DOWNLOADS.name : PYPISTATS.name;
-    const count = sources.snapshot?.count(canonical);
-    if (sources.snapshot && count !== undefined) {
-      return { state: 'known', value: { exactly: count }, source: `download snapshot (${sources.snapshot.covers}), because the live ${api} failed: ${messageOf(error)}` };
+    if (error instanceof UpstreamError && (error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE')) {
+      downloadsBreaker?.trip(apiUrl, messageOf(error));
     }
-    return { state: 'unavailable', reason: messageOf(error), source: api };
+    return downloadsFallback(canonical, sources, api, messageOf(error));
   }
+  downloadsBreaker?.reset(apiUrl);
   return { state: 'known', value: live.count, source: live.source };
+}
+
+/** The live API could not answer: the snapshot's count if it has one, else the fact is unavailable (fail closed). */
+function downloadsFallback(canonical: string, sources: FactSources, api: string, reason: string): Fact<DownloadCount> {
+  const count = sources.snapshot?.count(canonical);
+  if (sources.snapshot && count !== undefined) {
+    return { state: 'known', value: { exactly: count }, source: `download snapshot (${sources.snapshot.covers}), because the live ${api} failed: ${reason}` };
+  }
+  return { state: 'unavailable', reason, source: api };
 }
 
 function snapshotDownloads(ecosystem: Ecosystem, canonical: string, snapshot: SnapshotLookup | null): Fact<DownloadCount> {

@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Fact, PackageFacts } from '../../src/policy/types.js';
 import { gatherFacts, gatherManyFacts, type FactSources, type SnapshotLookup } from '../../src/sources/facts.js';
+import { Breaker } from '../../src/sources/breaker.js';
 import { createHttpClient, type HttpClientOptions } from '../../src/sources/http.js';
 import { NpmUpstream, PypiUpstream } from '../fixtures/index.js';
 
@@ -135,6 +136,27 @@ test('downloads API down: the snapshot stands in for a name it lists, and says s
   assert.match(unavailableReason(unlisted.downloads), /npm downloads API at .* answered HTTP 503/);
   const noSnapshot = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, sources({ snapshot: null }));
   assert.is(noSnapshot.downloads.state, 'unavailable');
+});
+
+test('a downloads API that does not answer is asked once, then left alone while the snapshot stands in', async () => {
+  const breaker = new Breaker(60_000);
+  const hanging = npm.delay(3_000, { match: npm.route.downloads() });
+  const withBreaker = sources({ downloadsBreaker: breaker }, { timeoutMs: 300 });
+  const first = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, withBreaker);
+  assert.match((first.downloads as { source: string }).source, /because the live npm downloads API failed: .*did not answer within 0\.3s/);
+  const asked = npm.requestsTo(npm.route.downloads()).length;
+  const started = Date.now();
+  const second = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: '1.0.0' }, withBreaker);
+  assert.ok(Date.now() - started < 250, 'no second wait for the timeout');
+  assert.is(npm.requestsTo(npm.route.downloads()).length, asked, 'not asked again');
+  assert.equal(known(second.downloads), { exactly: 50_000 });
+  assert.match((second.downloads as { source: string }).source, /not asked again for \d+s/);
+  const unlisted = await gatherFacts({ ecosystem: 'npm', name: '@Acme/Widget', version: null }, withBreaker);
+  assert.is(unlisted.downloads.state, 'unavailable', 'a name the snapshot does not list still fails closed');
+  hanging.remove();
+  breaker.reset(npm.downloadsUrl);
+  const recovered = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, withBreaker);
+  assert.is((recovered.downloads as { source: string }).source, 'npm downloads API, last month');
 });
 
 test('offline: nothing is asked upstream; downloads come from the snapshot, unlisted names are below its floor', async () => {
