@@ -1,7 +1,6 @@
 // The launchers: tiny sh scripts that run the shim entry point with node. The ones in the
 // repository's shims/ folder find the package next to themselves; `depfence install-shims` writes
 // ones with the package's absolute path (and node's) baked in, for CI images.
-import { existsSync } from 'node:fs';
 import { packageFile } from '../sources/package-root.js';
 import { SHIM_MARKER, type ToolName } from './tools.js';
 
@@ -9,17 +8,19 @@ export function shimsDir(): string {
   return packageFile('shims');
 }
 
-/** A launcher for one tool with absolute paths: the compiled entry when built, else the TypeScript one through tsx. */
+/**
+ * A launcher for one tool with the package's and node's absolute paths baked in; the body is the
+ * package's shims/launch.sh, shared with the launchers in the repository.
+ */
 export function launcherScript(tool: ToolName, root: string, node: string): string {
-  const compiled = `${root}/dist/shims/main.js`;
-  const run = existsSync(compiled)
-    ? `exec ${quote(node)} ${quote(compiled)} ${tool} "$@"`
-    : `exec ${quote(node)} --import ${quote(`${root}/node_modules/tsx/dist/loader.mjs`)} ${quote(`${root}/src/shims/main.ts`)} ${tool} "$@"`;
   return [
     '#!/bin/sh',
     `# ${SHIM_MARKER}: runs the real ${tool} with the depfence firewall as its only package source.`,
     `# Written by \`depfence install-shims\` for the depfence in ${root}.`,
-    run,
+    `tool=${tool}`,
+    `root=${quote(root)}`,
+    `node=${quote(node)}`,
+    `. "$root/shims/launch.sh"`,
     '',
   ].join('\n');
 }

@@ -1,7 +1,8 @@
 // The shims' reading of command lines, requirements files and configuration, without running a
 // tool: which commands fetch, pip's abbreviations, what a requirement points at, trusted URLs,
 // pip's configuration file, and the launchers, shell-init, install-shims and doctor commands.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -114,13 +115,37 @@ test('.npmrc lines, with ${VAR} expansion', () => {
   assert.equal(entries.map((entry) => [entry.key, entry.value, entry.line]), [['registry', 'https://r.example/', 2], ['@corp:registry', 'https://corp.example/', 3], ['//r.example/:_authToken', '', 4]]);
 });
 
-test('the launchers in shims/ are marked, executable, and run the entry point for their own tool', () => {
+test('the launchers in shims/ are marked, executable, and run the shared body for their own tool', () => {
   for (const tool of ['pip', 'pip3', 'npm', 'npx', 'uv']) {
     const file = join(SHIMS_DIR, tool);
     assert.ok(isShim(file), `${tool} carries the marker`);
     assert.ok((statSync(file).mode & 0o111) !== 0, `${tool} is executable`);
-    assert.match(readFileSync(file, 'utf8'), `dist/shims/main.js" ${tool} "$@"`);
+    assert.match(readFileSync(file, 'utf8'), `tool=${tool}\n`);
+    assert.match(readFileSync(file, 'utf8'), '. "$root/shims/launch.sh"');
   }
+  assert.match(readFileSync(join(SHIMS_DIR, 'launch.sh'), 'utf8'), 'dist/shims/main.js" "$tool" "$@"');
+});
+
+test('print-only commands and npm script runners reach the real tool without starting Node', () => {
+  // PATH holds the shims, a recording stand-in for npm and pip, and the few utilities the launcher
+  // uses, but no node: anything that took the Node path would fail.
+  const bin = mkdtempSync(join(tmpdir(), 'depfence-fastpath-'));
+  for (const utility of ['head', 'grep', 'tr', 'readlink']) symlinkSync(execFileSync('/bin/sh', ['-c', `command -v ${utility}`], { encoding: 'utf8' }).trim(), join(bin, utility));
+  for (const tool of ['npm', 'pip']) {
+    writeFileSync(join(bin, tool), `#!/bin/sh\necho "real ${tool}: $*"\n`);
+    chmodSync(join(bin, tool), 0o755);
+  }
+  const env = { PATH: `${SHIMS_DIR}:${bin}`, HOME: bin };
+  const run = (tool: string, args: string[]) => spawnSync(join(SHIMS_DIR, tool), args, { env, encoding: 'utf8' });
+  assert.is(run('npm', ['run', 'build', '--', '--watch']).stdout, 'real npm: run build -- --watch\n');
+  assert.is(run('npm', ['test']).stdout, 'real npm: test\n');
+  assert.is(run('npm', ['--version']).stdout, 'real npm: --version\n');
+  assert.is(run('pip', ['--version']).stdout, 'real pip: --version\n');
+  const install = run('npm', ['install', 'lodash']);
+  assert.is(install.stdout, '', 'install goes to the Node shim (absent here), never straight to npm');
+  assert.is.not(install.status, 0);
+  const viaOverride = spawnSync(join(SHIMS_DIR, 'npm'), ['-v'], { env: { ...env, DEPFENCE_REAL_NPM: join(bin, 'pip') }, encoding: 'utf8' });
+  assert.is(viaOverride.stdout, 'real pip: -v\n', 'DEPFENCE_REAL_NPM is honoured');
 });
 
 test('shell-init prints PATH and python -m pip lines for bash, zsh and fish', () => {
