@@ -65,7 +65,14 @@ export const configSchema = z.strictObject({
   offline: z.boolean(),
   upstreams: z.strictObject({
     npm: z.strictObject({ registry: httpUrl, downloads: httpUrl, internal: httpUrl.nullable() }),
-    pypi: z.strictObject({ simple: httpUrl, json: httpUrl, downloads: httpUrl, internal: httpUrl.nullable() }),
+    pypi: z.strictObject({
+      simple: httpUrl,
+      json: httpUrl,
+      downloads: httpUrl,
+      internal: httpUrl.nullable(),
+      /** Hosts files may be fetched from besides the index's own (config/default.yaml names PyPI's). */
+      files: z.array(httpUrl).optional(),
+    }),
   }),
   policy: z.strictObject({
     minVersionAge: duration,

@@ -55,9 +55,11 @@ export type CheckName =
   | 'allowlist'
   | 'denylist'
   // The proxies' own checks on what they serve: an artifact whose bytes do not match its metadata,
-  // and a version filter that failed (and so hid everything).
+  // a version filter that failed (and so hid everything), and an artifact hosted somewhere the
+  // firewall does not fetch from.
   | 'integrity'
-  | 'filter';
+  | 'filter'
+  | 'source';
 
 export interface Finding {
   check: CheckName;

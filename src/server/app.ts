@@ -3,6 +3,7 @@
 // (npm keeps only the path of lockfile URLs, so it must own the origin's root).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Config } from '../config/index.js';
 import { createDecider, type Decider } from '../sources/decide.js';
 import { assertSafeBinding, requestAllowed } from './access.js';
@@ -61,6 +62,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     dispatch(config, mounts, req, res).catch((error: unknown) => {
       sendError(res, 500, `internal error while serving ${req.method} ${req.url}: ${(error as Error).message}`);
     });
+  });
+  // CONNECT asks for a proxy tunnel, which this firewall never opens; without a listener Node
+  // drops the connection unanswered, so say no the way every other refusal does.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    const body = JSON.stringify({ error: 'depfence: CONNECT is not served: depfence is a registry, not a proxy; point your client at it as its index or registry' });
+    socket.on('error', () => {});
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 300_000;

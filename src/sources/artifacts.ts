@@ -8,7 +8,7 @@
 // caller's `allowUrl` as the first URL is.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -70,6 +70,7 @@ export interface ArtifactStoreOptions extends Pick<NetworkSettings, 'timeoutMs' 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 
 export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStore {
+  removeOrphanedDownloads(options.cacheDir);
   const limit = pLimit(Math.max(1, options.concurrency));
   const inFlight = new Map<string, Promise<StoredArtifact>>();
   const maxUnknown = options.maxUnknownSizeBytes ?? 8 * 1024 ** 3;
@@ -88,7 +89,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   async function download(request: ArtifactRequest): Promise<StoredArtifact> {
     const cached = await lookup(request.sha256);
     if (cached) return cached;
-    await cacache.tmp.withTmp(options.cacheDir, async (dir) => {
+    await cacache.tmp.withTmp(options.cacheDir, { tmpPrefix: `${TMP_PREFIX}${process.pid}-` } as cacache.tmp.Options, async (dir) => {
       const file = join(dir, 'download');
       for (let attempt = 0; ; attempt++) {
         try {
@@ -130,6 +131,12 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     });
     const hash = createHash('sha256');
     const out = createWriteStream(file);
+    // Without a listener, a write still pending when a broken download destroys the file stream
+    // is reported as an unhandled 'error' event, which ends the whole process.
+    let writeError: Error | null = null;
+    out.on('error', (error) => {
+      writeError ??= error;
+    });
     let received = 0;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -153,6 +160,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     }
     out.end();
     await once(out, 'close');
+    if (writeError) throw writeError;
     const digest = hash.digest('hex');
     if (digest !== request.sha256) {
       throw new ArtifactError(
@@ -206,6 +214,38 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       return pending;
     },
   };
+}
+
+/** Downloads in progress live in `<cache>/tmp/depfence-<pid>-…/`, so a new store can tell whose they are. */
+const TMP_PREFIX = 'depfence-';
+
+/**
+ * A process killed mid-download (SIGKILL, power loss) leaves its partial file in the cache's tmp
+ * folder. It was never an entry, so it is never served, but it is removed here, at start, along
+ * with any other dead process's; a live process's downloads are left alone.
+ */
+function removeOrphanedDownloads(cacheDir: string): void {
+  const tmp = join(cacheDir, 'tmp');
+  let names: string[];
+  try {
+    names = readdirSync(tmp);
+  } catch {
+    return; // no tmp folder yet
+  }
+  for (const name of names) {
+    const pid = Number(new RegExp(`^${TMP_PREFIX}(\\d+)-`).exec(name)?.[1] ?? NaN);
+    if (Number.isNaN(pid) || (pid !== process.pid && processIsAlive(pid))) continue;
+    rmSync(join(tmp, name), { recursive: true, force: true });
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function retryable(error: unknown): boolean {

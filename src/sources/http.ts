@@ -1,6 +1,7 @@
 // The one HTTP client every upstream request goes through (got): a per-request timeout, bounded
 // retries of GETs on network errors, 5xx and 429 (never other 4xx), a concurrency limit (p-limit),
-// an on-disk cache (cacache) with a TTL and a stale-if-error window, a response size limit, and
+// an on-disk cache (cacache) with a TTL and a stale-if-error window, a response size limit (counted
+// after decompression) and a JSON nesting limit, and
 // errors as data (UpstreamError with a code). A 404 is an answer ("no such package"), not an error.
 //
 // Cache rule: an entry younger than its TTL is served without asking; an older one is refreshed; if
@@ -204,6 +205,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     getJson<T = unknown>(url: string, opts: GetJsonOptions<T> = {}) {
       const validate = opts.validate ?? ((body: unknown) => body as T);
       return get(url, { accept: 'application/json', ...opts }, (data) => {
+        if (nestedDeeperThan(data, MAX_JSON_DEPTH)) throw new Error(`its JSON is nested more than ${MAX_JSON_DEPTH} levels deep`);
         let parsed: unknown;
         try {
           parsed = JSON.parse(data.toString('utf8'));
@@ -217,6 +219,39 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const validate = opts.validate ?? ((text: string) => text as T);
       return get(url, opts, (data) => validate(data.toString('utf8')));
     },
+  };
+}
+
+/**
+ * Real metadata nests a dozen levels at most. A document nested thousands deep parses, but then
+ * overflows the stack of whatever walks it recursively (Verdaccio's storage writer does, and the
+ * overflow escapes as an uncaught exception), so it is refused before it is parsed.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** Do arrays and objects in this JSON text nest deeper than `limit`? (Brackets inside strings do not count.) */
+export function nestedDeeperThan(data: Buffer, limit: number): boolean {
+  return createDepthScanner(limit)(data);
+}
+
+/** The same for a text read in chunks: feed each chunk in order; true once the limit is passed. */
+export function createDepthScanner(limit: number): (chunk: Buffer) => boolean {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  return (chunk) => {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (byte === 0x5c) escaped = true;
+        else if (byte === 0x22) inString = false;
+      } else if (byte === 0x22) inString = true;
+      else if (byte === 0x5b || byte === 0x7b) {
+        if (++depth > limit) return true;
+      } else if (byte === 0x5d || byte === 0x7d) depth--;
+    }
+    return false;
   };
 }
 

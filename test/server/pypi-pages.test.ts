@@ -215,18 +215,21 @@ test('parseRange: single ranges, suffixes, open ends, unsatisfiable, ignored for
   assert.equal(parseRange(undefined, 100), { kind: 'whole' });
 });
 
-test('fileUrlProblem: schemes, credentials, downgrades and local addresses', () => {
+test('fileUrlProblem: schemes, credentials, downgrades, local addresses and hosts nobody named', () => {
   const index = 'https://pypi.org/simple/';
-  assert.is(fileUrlProblem(new URL('https://files.pythonhosted.org/packages/x.whl'), index), null);
-  assert.is(fileUrlProblem(new URL('https://pypi.org/x.whl'), index), null);
-  assert.type(fileUrlProblem(new URL('file:///etc/passwd'), index), 'string');
-  assert.type(fileUrlProblem(new URL('http://files.pythonhosted.org/x.whl'), index), 'string');
-  assert.type(fileUrlProblem(new URL('https://user:pw@files.example/x.whl'), index), 'string');
+  const named = ['https://files.pythonhosted.org/'];
+  assert.is(fileUrlProblem(new URL('https://files.pythonhosted.org/packages/x.whl'), index, named), null);
+  assert.is(fileUrlProblem(new URL('https://pypi.org/x.whl'), index, named), null);
+  assert.type(fileUrlProblem(new URL('https://files.pythonhosted.org/packages/x.whl'), index, []), 'string', 'a host is fetched from only when named');
+  assert.type(fileUrlProblem(new URL('https://mirror.example.com/x.whl'), index, named), 'string');
+  assert.type(fileUrlProblem(new URL('file:///etc/passwd'), index, named), 'string');
+  assert.type(fileUrlProblem(new URL('http://files.pythonhosted.org/x.whl'), index, named), 'string');
+  assert.type(fileUrlProblem(new URL('https://user:pw@files.example/x.whl'), index, named), 'string');
   for (const local of ['https://127.0.0.1/x', 'https://localhost/x', 'https://10.1.2.3/x', 'https://169.254.169.254/x', 'https://[::1]/x', 'https://192.168.1.1/x']) {
-    assert.type(fileUrlProblem(new URL(local), index), 'string', local);
+    assert.type(fileUrlProblem(new URL(local), index, named), 'string', local);
   }
-  assert.is(fileUrlProblem(new URL('http://127.0.0.1:9999/files/x.whl'), 'http://127.0.0.1:9999/simple/'), null, "the index's own local host is fine");
-  assert.type(fileUrlProblem(new URL('http://127.0.0.1:22/x'), 'http://127.0.0.1:9999/simple/'), 'string', 'another port on the same machine is not');
+  assert.is(fileUrlProblem(new URL('http://127.0.0.1:9999/files/x.whl'), 'http://127.0.0.1:9999/simple/', named), null, "the index's own local host is fine");
+  assert.type(fileUrlProblem(new URL('http://127.0.0.1:22/x'), 'http://127.0.0.1:9999/simple/', named), 'string', 'another port on the same machine is not');
 });
 
 test('reasonPhrase keeps one ASCII line', () => {

@@ -10,6 +10,7 @@ import { routedInternally } from './confusion-routing.js';
 import type { NpmEnv } from './env.js';
 import { VerdictBook } from './filter/verdict-book.js';
 import { createVersionFilter } from './filter/version-filter.js';
+import { tarballUrlProblem } from './filter/tarball-host.js';
 import { PackageGate } from './gate.js';
 import { servePackument } from './packument-route.js';
 import { parseNpmPath } from './paths.js';
@@ -45,6 +46,10 @@ export async function createNpmEnv(context: ServerContext): Promise<NpmEnv> {
       enforce: config.mode === 'enforce',
       book,
       warn: (message) => process.stderr.write(`depfence: warning: ${message}\n`),
+      tarballProblem: (name, url) => {
+        const internal = config.upstreams.npm.internal !== null && decider.internalRule('npm', name) !== null;
+        return internal ? tarballUrlProblem(url, config.upstreams.npm.internal!, 'upstreams.npm.internal') : tarballUrlProblem(url, config.upstreams.npm.registry, 'upstreams.npm.registry');
+      },
     });
   };
   writeFilterBridge(paths.plugins);

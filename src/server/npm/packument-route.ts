@@ -31,6 +31,9 @@ export async function servePackument(env: NpmEnv, req: IncomingMessage, res: Ser
   const record = env.book.get(name);
   if (record) env.hiddenLog.record(env.context, req, record, subject);
 
+  // The filter failed and hid every version: say why, rather than serve an empty packument that
+  // npm would report as "no matching version".
+  if (captured.status === 200 && record?.failure && env.context.config.mode === 'enforce') return sendError(res, 503, `${name}: ${record.failure}`);
   if (captured.status === 200) {
     const etag = representationEtag(captured.headers.etag, abbreviated ? 'abbreviated' : 'full', captured.body);
     const answer = { ...captured.headers, etag, vary: 'Accept, Accept-Encoding', 'cache-control': 'max-age=0, must-revalidate' };

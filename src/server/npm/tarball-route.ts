@@ -40,7 +40,8 @@ export async function serveTarball(env: NpmEnv, req: IncomingMessage, res: Serve
   if (version && version.hiddenBy.length > 0) {
     const message = hiddenVersionMessage(name, version.version, version.hiddenBy, context.config.mode);
     recordDecision(context, req, { ecosystem: 'npm', name, version: version.version, decision: 'deny', findings: version.hiddenBy }, 'tarball');
-    if (enforce) return sendError(res, 403, message);
+    // A tarball on a host depfence does not fetch from is refused in report mode too.
+    if (enforce || version.hiddenBy.some((finding) => finding.check === 'source')) return sendError(res, 403, message);
   }
 
   if (captured.status === 404) return sendError(res, 404, `${name} has no tarball ${filename}${verdaccioSays(captured)}`);

@@ -34,6 +34,8 @@ export interface VerdaccioUplink {
   max_fails: number;
   fail_timeout: string;
   agent_options: { keepAlive: boolean; maxSockets: number };
+  /** Read by depfence's uplink guard: a metadata answer larger than this is cut off. */
+  depfence_max_bytes: number;
 }
 
 /** The subset of Verdaccio's ConfigYaml depfence writes. */
@@ -100,5 +102,6 @@ function uplink(url: string, network: NetworkConfig): VerdaccioUplink {
     max_fails: 2,
     fail_timeout: '10s',
     agent_options: { keepAlive: true, maxSockets: network.concurrency },
+    depfence_max_bytes: network.maxResponseBytes,
   };
 }

@@ -6,6 +6,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { VerdaccioConfig } from './verdaccio-config.js';
+import { installUplinkGuard } from './uplink-guard.js';
 
 /** Express's app function: `next` (optional) receives what falls through every route and handler. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -22,6 +23,9 @@ export async function startVerdaccio(config: VerdaccioConfig): Promise<EmbeddedV
   // Loaded on first use: requiring Verdaccio takes about half a second, which `depfence check` and
   // the other commands should not pay.
   const { runServer } = await import('verdaccio');
+  // Uplinks fetch only from their own registry, follow no redirect elsewhere, and read metadata
+  // within the timeout and size limit (see uplink-guard.ts).
+  installUplinkGuard();
   // runServer clones the object; functions inside plugin sections survive by reference.
   const server = (await runServer(config as never)) as Server;
   const [listener] = server.listeners('request') as RequestListener[];

@@ -1,17 +1,23 @@
 // Which file URLs the firewall fetches. The URLs come only from upstream pages (never from a
-// client); on top of that: http(s) only, no credentials, no downgrade from an https index, and a
-// loopback, private or link-local address only when it is the index's own host (so a page cannot
-// point the firewall at services on its own machine or network).
+// client); on top of that: http(s) only, no credentials, no downgrade from an https index, and only
+// from a host the configuration names: the index's own, or one in `upstreams.pypi.files`
+// (PyPI's files.pythonhosted.org by default). So a page cannot point the firewall at services on
+// its own machine or network, nor at any other host, and every redirect is held to the same rule.
 import { isIP } from 'node:net';
 
-export function fileUrlProblem(url: URL, indexUrl: string): string | null {
+/**
+ * Null when the firewall may fetch `url` for a page of the index at `indexUrl`; otherwise why not.
+ * `fileHosts`: the `upstreams.pypi.files` URLs (their origins are allowed).
+ */
+export function fileUrlProblem(url: URL, indexUrl: string, fileHosts: readonly string[]): string | null {
   const index = new URL(indexUrl);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `its URL scheme ${url.protocol} is not http or https`;
   if (url.username || url.password) return 'its URL carries credentials';
   if (index.protocol === 'https:' && url.protocol !== 'https:') return 'its URL is plain http while the index is https';
   if (url.host === index.host) return null;
+  if (fileHosts.some((named) => URL.canParse(named) && new URL(named).origin === url.origin)) return null;
   if (isLocalHost(url.hostname)) return `its host ${url.hostname} is a local or private address other than the index's`;
-  return null;
+  return `its host ${url.host} is neither the index's nor named in upstreams.pypi.files`;
 }
 
 function isLocalHost(hostname: string): boolean {

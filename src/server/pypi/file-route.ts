@@ -67,7 +67,7 @@ export async function serveFile(
       sha256,
       size,
       upstream: view.source.label,
-      allowUrl: (target) => fileUrlProblem(target, view.source.simpleUrl) === null,
+      allowUrl: (target) => fileUrlProblem(target, view.source.simpleUrl, context.config.upstreams.pypi.files ?? []) === null,
     });
   } catch (error) {
     return sendFetchFailure(req, res, error, request.filename);

@@ -111,29 +111,36 @@ export async function lookupProject(context: ServerContext, name: string, htmlOn
   if (!page.found) return { kind: 'not-found', message: `${source.label.name} at ${source.simpleUrl} has no project named ${name}` };
   const origin: PackageOrigin = rule === null ? 'public' : 'internal';
   const seen = new Set<string>();
-  const files = page.page.files.map((file): JudgedFile => {
-    if (seen.has(file.filename)) return { file, version: null, problem: `${file.filename} is listed more than once by the ${source.label.name}; only the first is served`, findings: [] };
-    seen.add(file.filename);
-    return judgeFile(context, name, file, source, now);
-  });
+  let files: JudgedFile[];
+  try {
+    files = page.page.files.map((file): JudgedFile => {
+      if (seen.has(file.filename)) return { file, version: null, problem: `${file.filename} is listed more than once by the ${source.label.name}; only the first is served`, findings: [] };
+      seen.add(file.filename);
+      return judgeFile(context, name, file, source, now);
+    });
+  } catch (error) {
+    // A check that throws must not leave files unjudged: nothing is served (and nothing is kept).
+    const message = `depfence could not judge the files of ${name} (${(error as Error).message}), so none is served`;
+    return { kind: 'upstream-error', status: 503, message, upstream: 'depfence policy checks' };
+  }
   return { kind: 'view', view: { name, origin, source, decision, files, stale: page.stale } };
 }
 
 function judgeFile(context: ServerContext, name: string, file: DistFile, source: PageSource, now: Date): JudgedFile {
   const identity = identifyFile(name, file.filename);
   const version = typeof identity === 'string' ? null : identity.version;
-  const problem = fileProblem(file, identity, source);
+  const problem = fileProblem(file, identity, source, context.config.upstreams.pypi.files ?? []);
   if (problem !== null || version === null) return { file, version, problem, findings: [] };
   const verdict = judgeVersion({ ecosystem: 'pypi', name, canonicalName: name, version, published: file.uploadTime }, context.decider.context, now);
   return { file, version, problem: null, findings: verdict.findings.map((finding) => withFilename(finding, file.filename)) };
 }
 
-function fileProblem(file: DistFile, identity: ReturnType<typeof identifyFile>, source: PageSource): string | null {
+function fileProblem(file: DistFile, identity: ReturnType<typeof identifyFile>, source: PageSource, fileHosts: readonly string[]): string | null {
   const unsafe = filenameProblem(file.filename);
   if (unsafe) return `${file.filename}: ${unsafe}`;
   if (typeof identity === 'string') return identity;
   if (!isSha256Hex(file.hashes.sha256)) return `${source.label.name} gives no sha256 for ${file.filename}, so depfence cannot verify it`;
-  const hostProblem = fileUrlProblem(new URL(file.url), source.simpleUrl);
+  const hostProblem = fileUrlProblem(new URL(file.url), source.simpleUrl, fileHosts);
   if (hostProblem) return `${file.filename} is not fetched: ${hostProblem}`;
   return null;
 }

@@ -1,8 +1,9 @@
 // depfence's version filter, the one Verdaccio runs (through the plugin bridge) on every packument
 // it reads: cache hits, fresh fetches, stale copies while the uplink is down, and the metadata it
 // checks before serving a tarball. The work is a sequence of named steps:
-//   judgeVersions → hideVersions → fixDistTags → keepTimeConsistent
-// In report mode nothing is hidden; the verdicts are still recorded (and logged by the routes).
+//   judgeVersions (+ unservableVersions) → hideVersions → fixDistTags → keepTimeConsistent
+// In report mode the policy hides nothing (the verdicts are still recorded and logged by the
+// routes); a version whose tarball is on a host depfence does not fetch from is hidden in any mode.
 //
 // Verdaccio serves the unfiltered packument when a filter throws, so this one never throws: any
 // failure hides every version, is logged at warn and recorded, and the tarball guard refuses the
@@ -12,6 +13,7 @@ import { fixDistTags } from './dist-tags.js';
 import { hideVersions } from './hide-versions.js';
 import { hiddenVersions, judgeVersions } from './judge.js';
 import { asPackument, tarballFilename, type Packument } from './packument.js';
+import { unservableVersions } from './tarball-host.js';
 import { keepTimeConsistent } from './time.js';
 import type { PackageRecord, VerdictBook, VersionRecord } from './verdict-book.js';
 
@@ -22,6 +24,8 @@ export interface VersionFilterOptions {
   enforce: boolean;
   book: VerdictBook;
   warn: (message: string) => void;
+  /** Why a tarball URL of the named package is not fetched, or null (see tarball-host.ts); hidden in every mode. */
+  tarballProblem?: (packageName: string, url: string) => string | null;
 }
 
 /** Verdaccio's ManifestFilter shape. */
@@ -40,9 +44,12 @@ export function filterPackument(manifest: unknown, options: VersionFilterOptions
     const packument = asPackument(manifest);
     const now = options.now();
     const verdicts = judgeVersions(packument, options.context, now);
-    options.book.set(recordOf(packument, now, (version) => verdicts.get(version)?.findings ?? []));
-    const hidden = hiddenVersions(verdicts);
-    if (!options.enforce || hidden.size === 0) return manifest;
+    const problemOf = options.tarballProblem;
+    const unservable = unservableVersions(packument, problemOf && ((url) => problemOf(packument.name, url)));
+    options.book.set(recordOf(packument, now, (version) => [...(verdicts.get(version)?.findings ?? []), ...(unservable.has(version) ? [unservable.get(version)!] : [])]));
+    // Report mode hides nothing the policy decided, but a tarball depfence will not fetch stays hidden.
+    const hidden = new Set([...(options.enforce ? hiddenVersions(verdicts) : []), ...unservable.keys()]);
+    if (hidden.size === 0) return manifest;
     return withoutVersions(packument, hidden);
   } catch (error) {
     return failClosed(manifest, error, options);
