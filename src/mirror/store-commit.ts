@@ -12,6 +12,7 @@ import { MirrorError } from './errors.js';
 import type { BundleManifest, ManifestArtifact } from './manifest.js';
 import { blobFile, mirrorRoot, OfflineStore, packageFile, STORE_FORMAT, STORE_FORMAT_VERSION, type ImportedBundle, type StoreIndex } from './store.js';
 import { mergePackage } from './store-merge.js';
+import { processIsAlive } from '../sources/process-alive.js';
 
 export interface ImportTransaction {
   /** Where readBundle writes the verified artifacts. */
@@ -175,7 +176,7 @@ function takeLock(root: string): { release(): void } {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSafe(file));
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processIsAlive(holder)) {
         throw new MirrorError('ESTORE', `another import (pid ${holder}) is writing the offline store in ${root}; wait for it to finish`);
       }
       rmSyncQuiet(file);
@@ -184,14 +185,6 @@ function takeLock(root: string): { release(): void } {
   throw new MirrorError('ESTORE', `cannot take the import lock ${file}`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readFileSafe(file: string): string {
   try {

@@ -3,6 +3,7 @@
 // older than any start could take, is stale and taken over.
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { processIsAlive } from '../sources/process-alive.js';
 
 export interface StartLock {
   release(): void;
@@ -43,17 +44,9 @@ function isStale(path: string, staleAfterMs: number): boolean {
   try {
     const owner = Number(readFileSync(path, 'utf8').trim());
     if (Date.now() - statSync(path).mtimeMs > staleAfterMs) return true;
-    return Number.isInteger(owner) && owner > 0 && !isAlive(owner);
+    return Number.isInteger(owner) && owner > 0 && !processIsAlive(owner);
   } catch {
     return false; // just released, or being written: not stale, try again later
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

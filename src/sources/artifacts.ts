@@ -17,6 +17,7 @@ import cacache from 'cacache';
 import got, { HTTPError, RequestError, TimeoutError } from 'got';
 import pLimit from 'p-limit';
 import { UpstreamError, type NetworkSettings, type UpstreamLabel } from './http.js';
+import { processIsAlive } from './process-alive.js';
 
 export type ArtifactErrorCode = 'EARTIFACT_INTEGRITY' | 'EARTIFACT_SIZE' | 'EARTIFACT_URL';
 
@@ -239,14 +240,6 @@ function removeOrphanedDownloads(cacheDir: string): void {
   }
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function retryable(error: unknown): boolean {
   if (!(error instanceof UpstreamError)) return false;

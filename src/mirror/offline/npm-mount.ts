@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../policy/index.js';
 import type { Mount, ServerContext } from '../../server/app.js';
 import { recordDecision, type NpmSubject } from '../../server/npm/audit.js';
-import { matchesEtag } from '../../server/npm/etag.js';
+import { answeredNotModified } from '../../server/conditional.js';
 import { hiddenVersionMessage, refusalMessage } from '../../server/npm/messages.js';
 import { parseNpmPath } from '../../server/npm/paths.js';
 import { wantsAbbreviated } from '../../server/npm/verdaccio-answer.js';
@@ -74,11 +74,7 @@ function sendPackument(req: IncomingMessage, res: ServerResponse, stored: Stored
     vary: 'Accept, Accept-Encoding',
     'cache-control': 'max-age=0, must-revalidate',
   };
-  if (matchesEtag(req.headers['if-none-match'], etag)) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
+  if (answeredNotModified(req, res, etag, headers)) return;
   res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
@@ -102,11 +98,7 @@ function sendTarball(context: ServerContext, store: OfflineStore, req: IncomingM
   if (!blob) return sendError(res, 500, `${judged.name}@${artifact.version} is listed in the offline store but its tarball is missing (the store is damaged: import the bundle again)`);
   const etag = `"sha256-${artifact.sha256}"`;
   const headers = { 'content-type': 'application/octet-stream', etag, 'cache-control': 'public, max-age=31536000, immutable' };
-  if (matchesEtag(req.headers['if-none-match'], etag)) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
+  if (answeredNotModified(req, res, etag, headers)) return;
   res.writeHead(200, { ...headers, 'content-length': String(blob.size) });
   if (req.method === 'HEAD') {
     res.end();

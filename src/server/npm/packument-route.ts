@@ -9,7 +9,7 @@ import { sendCaptured, type CapturedResponse } from './capture.js';
 import type { NpmEnv } from './env.js';
 import { exchange } from './exchange.js';
 import { verdaccioError, wantsAbbreviated } from './verdaccio-answer.js';
-import { matchesEtag } from './etag.js';
+import { matchesEtag } from '../conditional.js';
 import { hiddenVersionMessage } from './messages.js';
 import { recordDecision } from './audit.js';
 import { refuseForVerdict } from './refusals.js';

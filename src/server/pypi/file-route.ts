@@ -14,7 +14,8 @@ import { fileUrlProblem } from './file-hosts.js';
 import type { ProjectLookups } from './project-view.js';
 import { sendLookupFailure } from './project-route.js';
 import { parseRange } from './ranges.js';
-import { denialMessage, matchesEtag, sendPypiError } from './responses.js';
+import { matchesEtag } from '../conditional.js';
+import { denialMessage, sendPypiError } from './responses.js';
 
 export interface FileRequest {
   project: string;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../policy/index.js';
 import type { Representation } from './negotiate.js';
+import { answeredNotModified } from '../conditional.js';
 import { renderHtmlMessage } from './render.js';
 
 /** Project pages are decisions made now: clients revalidate every time (cheap, with the ETag). */
@@ -15,21 +16,9 @@ const PAGE_CACHE_CONTROL = 'max-age=0, must-revalidate';
 export function sendPage(req: IncomingMessage, res: ServerResponse, representation: Representation, body: string): void {
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
   const headers = { 'content-type': representation.contentType, vary: 'Accept', etag, 'cache-control': PAGE_CACHE_CONTROL };
-  if (matchesEtag(req.headers['if-none-match'], etag)) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
+  if (answeredNotModified(req, res, etag, headers)) return;
   res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
   res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-export function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((candidate) => {
-    const tag = candidate.trim().replace(/^W\//, '');
-    return tag === etag || tag === '*';
-  });
 }
 
 export interface ErrorOptions {
