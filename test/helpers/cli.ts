@@ -1,7 +1,7 @@
 // Runs the depfence CLI with an isolated home and data dir, so the machine's own configuration
 // never leaks into a test: in-process (fast, for most tests) or as a child process (end to end:
 // the executable, its exit code and its streams).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,4 +55,44 @@ export async function runCliInProcess(args: string[], options: { env?: NodeJS.Pr
     readStdin: () => options.stdin ?? '',
   });
   return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  pid: number;
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<number | string | null>;
+}
+
+/** Spawns `depfence serve ARGS…` and resolves once it prints its "listening" line. */
+export function spawnServe(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ServeProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, 'serve', ...args], {
+    cwd: REPO_ROOT,
+    env: options.env ?? isolatedEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`depfence serve did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const match = /^depfence listening on (http:\/\/\S+)$/m.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]!, pid: child.pid!, output: () => output, exited });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`depfence serve exited (${code}) before it listened:\n${output}`));
+    });
+  });
 }

@@ -4,7 +4,6 @@
 // and the real pip and `npm ci` install from `serve --offline`, which serves exactly what was
 // vetted and still runs the policy. The slow steps run once, in `before`, concurrently where
 // they can; each test then checks one outcome.
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { readManifestOnly } from '../../src/mirror/bundle-read.js';
 import type { BundleManifest } from '../../src/mirror/manifest.js';
 import { NpmUpstream, PypiUpstream, daysAgo } from '../fixtures/index.js';
-import { REPO_ROOT, isolatedEnv, runCliInProcess, type CliResult } from '../helpers/cli.js';
+import { isolatedEnv, runCliInProcess, spawnServe, type CliResult } from '../helpers/cli.js';
 import type { TestFirewall } from '../helpers/firewall.js';
 import { makeProject, runNpm, type NpmRun, type TestProject } from '../helpers/npm-client.js';
 import { PYTHON, pipInstall, type PipResult } from '../helpers/pip.js';
@@ -255,24 +254,9 @@ test('offline: the policy still runs: a later deny entry and a longer age gate (
 });
 
 test('serve --offline (the flag, as a child process) answers from the store and contacts nothing', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'serve', '--offline', '--port', '0', '--data-dir', dataDir], {
-    cwd: REPO_ROOT,
+  const { child, url, exited } = await spawnServe(['--offline', '--port', '0', '--data-dir', dataDir], {
     env: isolatedEnv({ DEPFENCE_UPSTREAMS__PYPI__SIMPLE: 'http://127.0.0.1:9/simple/', DEPFENCE_UPSTREAMS__NPM__REGISTRY: 'http://127.0.0.1:9/' }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve --offline did not start:\n${output}`)), 20_000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /depfence listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+    timeoutMs: 20_000,
   });
   try {
     const health = (await (await fetch(`${url}/-/depfence/health`)).json()) as { offline: boolean };
@@ -286,7 +270,6 @@ test('serve --offline (the flag, as a child process) answers from the store and 
     assert.is(missing.status, 404);
     assert.match(await missing.text(), 'not in the vetted mirror');
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
   }

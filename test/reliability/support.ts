@@ -1,14 +1,15 @@
 // Shared by the reliability suite: raw HTTP over node:net (so nothing normalises a path or a
 // header on the way), `depfence serve` as a child process (for SIGKILL and for measuring the
 // server's own memory), and small file and statistics helpers.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { NpmUpstream, PypiUpstream } from '../fixtures/index.js';
-import { REPO_ROOT, isolatedEnv } from '../helpers/cli.js';
+import { spawnServe as spawnCliServe, type ServeProcess } from '../helpers/cli.js';
+
+export type { ServeProcess };
 
 export interface RawReply {
   /** The status of the first response, or null when the server closed without answering. */
@@ -56,17 +57,6 @@ export function requestText(method: string, target: string, headers: string[] = 
 
 // ── depfence serve as a child process ──────────────────────────────────────────────────────────
 
-export interface ServeProcess {
-  child: ChildProcess;
-  url: string;
-  pid: number;
-  output(): string;
-  /** Resolves with the exit code (or signal) once the process has ended. */
-  exited: Promise<number | string | null>;
-}
-
-const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
-
 /** A config file for `depfence serve` pointing both ecosystems at the fixtures. */
 export function writeServeConfig(file: string, options: { pypi: PypiUpstream; npm: NpmUpstream; network?: Record<string, unknown>; extra?: Record<string, unknown> }): void {
   writeFileSync(
@@ -84,32 +74,7 @@ export function writeServeConfig(file: string, options: { pypi: PypiUpstream; np
 }
 
 export function spawnServe(configFile: string, dataDir: string, timeoutMs = 60_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--config', configFile, '--data-dir', dataDir], {
-    cwd: REPO_ROOT,
-    env: isolatedEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`depfence serve did not start within ${timeoutMs} ms:\n${output}`));
-    }, timeoutMs);
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      const match = /^depfence listening on (http:\/\/\S+)$/m.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, pid: child.pid!, output: () => output, exited });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`depfence serve exited (${code}) before it listened:\n${output}`));
-    });
-  });
+  return spawnCliServe(['--config', configFile, '--data-dir', dataDir], { timeoutMs });
 }
 
 /** Peak and current resident set size of a process, in bytes (Linux /proc). */

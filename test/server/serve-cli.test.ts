@@ -1,18 +1,16 @@
 // `depfence serve` as a user runs it: a child process on a free port that announces itself on
 // stdout and in <data-dir>/server.json, answers health checks, and on SIGTERM finishes the
 // request in flight, removes server.json and exits 0.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PypiUpstream, daysAgo } from '../fixtures/index.js';
-import { REPO_ROOT, isolatedEnv } from '../helpers/cli.js';
+import { spawnServe } from '../helpers/cli.js';
 import { defaultConfig } from '../helpers/policy.js';
 
 const test = suite('server/serve-cli');
-const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
 let pypi: PypiUpstream;
 let scratch: string;
 
@@ -26,27 +24,6 @@ test.after(async () => {
   await pypi.close();
   rmSync(scratch, { recursive: true, force: true });
 });
-
-/** Spawns `depfence serve` and resolves with the URL from its "listening" line. */
-function serve(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', ...args], { cwd: REPO_ROOT, env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 20_000);
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      const match = /^depfence listening on (http:\/\/\S+)$/m.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, output: () => output });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
-}
-
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
 test('the defaults: loopback, port 4874', () => {
   const config = defaultConfig();
@@ -65,7 +42,7 @@ test('serve --port 0: the line, server.json, health; SIGTERM lets the in-flight 
     `    downloads: ${pypi.downloadsUrl}`,
     '',
   ].join('\n'));
-  const { child, url, output } = await serve(['--port', '0', '--data-dir', dataDir, '--config', configFile]);
+  const { child, url, output, exited } = await spawnServe(['--port', '0', '--data-dir', dataDir, '--config', configFile], { timeoutMs: 20_000 });
   try {
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.not.match(url, /:0$/);
@@ -81,7 +58,7 @@ test('serve --port 0: the line, server.json, health; SIGTERM lets the in-flight 
     const deadline = Date.now() + 10_000;
     while (pypi.inFlight === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.ok(pypi.inFlight > 0, 'the request reached the upstream');
-    const exit = exited(child);
+    const exit = exited;
     child.kill('SIGTERM');
     const response = await slow;
     assert.is(response.status, 200, 'the in-flight request was finished');
