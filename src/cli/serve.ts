@@ -6,6 +6,7 @@ import { ecosystemMounts } from '../server/mounts.js';
 import { removeServerFile, writeServerFile } from '../server/server-file.js';
 
 export async function runServe(config: Config, out: (text: string) => void): Promise<void> {
+  keepServingAfterStrayErrors();
   const running = await startServer({ config, mounts: ecosystemMounts });
   const { dataDir } = config.server;
   writeServerFile(dataDir, { url: running.url, pid: process.pid });
@@ -21,4 +22,14 @@ export async function runServe(config: Config, out: (text: string) => void): Pro
     process.on('SIGTERM', stop);
   });
   removeServerFile(dataDir, process.pid);
+}
+
+/**
+ * An error that escapes one request's handling (Verdaccio's async routes do not all catch their
+ * own) is written to the log; it never ends the firewall, which every shim depends on.
+ */
+function keepServingAfterStrayErrors(): void {
+  const log = (error: unknown) => process.stderr.write(`depfence: internal error while serving a request (the firewall keeps running): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.on('unhandledRejection', log);
+  process.on('uncaughtException', log);
 }

@@ -1,6 +1,7 @@
 // Promise 3: hostile input is refused cleanly. A corpus of bad requests to both APIs (path
 // traversal in every segment, encoded and double-encoded slashes and dots, NUL and control bytes,
-// overlong names and URLs, invalid UTF-8, huge headers, wrong methods, Unicode look-alike names),
+// overlong names and URLs, invalid UTF-8, huge headers, wrong methods, Unicode look-alike names,
+// repeated, array-shaped and out-of-range query parameters),
 // sent as raw bytes over node:net, gets a 4xx answer: never a 5xx, never silence, never a file
 // from outside the data dir, never a file written outside it, never a hostile path passed on to
 // an upstream. Afterwards the server still answers a health check and normal requests.
@@ -174,6 +175,47 @@ const NPM_TARGETS = [
   '/fencepost-js/9.9.9',
 ];
 
+/**
+ * Hostile query strings on every route that reads one: repeated, array- and object-shaped (the way
+ * Express's `qs` parser builds them), and out of range. One of these ended the process once.
+ */
+const QUERY_TARGETS = [
+  '/-/v1/search?text=a&text=b',
+  '/-/v1/search?text[]=x',
+  '/-/v1/search?text%5B%5D=x',
+  '/-/v1/search?text[0]=x',
+  '/-/v1/search?text[a][b]=x',
+  '/-/v1/search?text.a=x',
+  '/-/v1/search?text=fencepost&size=a&size=b',
+  '/-/v1/search?text=fencepost&size[]=1',
+  '/-/v1/search?text=fencepost&size=-1',
+  '/-/v1/search?text=fencepost&size=99999999999999999999',
+  '/-/v1/search?text=fencepost&from=-5',
+  '/-/v1/search?text=fencepost&from=1e99',
+  '/-/v1/search?text=fencepost&quality=2',
+  '/-/v1/search?text=fencepost&popularity=NaN',
+  '/-/v1/search?text=fencepost&maintenance[]=1',
+  '/-/v1/search?text=fencepost&local[]=1',
+  `/-/v1/search?text=${'a'.repeat(3_000)}`,
+  '/-/v1/search?text=fence%00post',
+  '/-/v1/search?text=%zz',
+  '/-/v1/search?__proto__[x]=1',
+  '/-/v1/search?constructor[prototype][x]=1',
+  '/fencepost-js?write=true&write=true',
+  '/fencepost-js?write[]=true',
+  '/fencepost-js?write=maybe',
+  '/fencepost-js/1.0.0?write[a]=1',
+  '/fencepost-js/-/fencepost-js-1.0.0.tgz?write=1&write=2',
+  '/-/package/fencepost-js/dist-tags?write[]=1',
+  '/-/whoami?write[]=true',
+  '/-/ping?write=a&write=b',
+  '/-/_view/starredByUser?key[]=x',
+  '/-/all?startkey[]=1',
+  '/-/pypi/simple/fencepost-lib/?format=a&format=b',
+  '/-/pypi/simple/fencepost-lib/?format[]=x',
+  '/-/pypi/simple/?format[a]=x',
+];
+
 /** Requests that are wrong as HTTP, or wrong in their method or headers. */
 function protocolCorpus(): Array<{ label: string; bytes: string | Buffer }> {
   const corpus: Array<{ label: string; bytes: string | Buffer }> = [];
@@ -251,7 +293,7 @@ test('every hostile request to both APIs gets a 4xx, nothing outside the data di
   const before = filesUnder(root).filter((file) => !file.startsWith('data/'));
   const upstreamBefore = { pypi: pypi.requests.length, npm: npm.requests.length };
   const outcomes: Outcome[] = [];
-  for (const target of [...PYPI_TARGETS, ...NPM_TARGETS]) {
+  for (const target of [...PYPI_TARGETS, ...NPM_TARGETS, ...QUERY_TARGETS]) {
     for (const method of ['GET', 'HEAD']) {
       const reply = await rawExchange(firewall.url, requestText(method, target));
       outcomes.push(judge(`${method} ${target.length > 100 ? `${target.slice(0, 100)}…` : target}`, reply.status, reply.raw));

@@ -12,13 +12,15 @@ export interface ExchangeOptions {
   /** The headers Verdaccio sees (the client's, possibly changed). */
   headers: IncomingHttpHeaders;
   limitBytes: number;
+  /** The path and query Verdaccio is asked for, when not the client's own. */
+  url?: string;
 }
 
 export function exchange(verdaccio: EmbeddedVerdaccio, client: IncomingMessage, clientRes: ServerResponse, options: ExchangeOptions): Promise<CapturedResponse> {
   const socket = detachedSocket(client);
   const req = new IncomingMessage(socket);
   req.method = client.method ?? 'GET';
-  req.url = client.url ?? '/';
+  req.url = options.url ?? client.url ?? '/';
   req.httpVersion = '1.1';
   req.httpVersionMajor = 1;
   req.httpVersionMinor = 1;

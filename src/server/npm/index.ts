@@ -20,6 +20,9 @@ import { serveTarball } from './tarball-route.js';
 import { buildVerdaccioConfig, verdaccioPaths } from './verdaccio-config.js';
 import { startVerdaccio } from './verdaccio.js';
 import { handleWrite } from './writes.js';
+import { checkQuery, flag, integer, text, weight, type QueryTable } from '../query.js';
+import { serveDistTags, serveSearch } from './listings.js';
+import { validateNpmName } from '../../names/index.js';
 import { isClientGone } from './exchange.js';
 import { ResponseTooLarge } from './capture.js';
 
@@ -27,6 +30,10 @@ import { ResponseTooLarge } from './capture.js';
 const DECISION_REUSE_MS = 60_000;
 /** Tarballs are held in memory while they are checked; bigger ones are refused. */
 const TARBALL_LIMIT_BYTES = 256 * 1024 * 1024;
+/** The query parameters npm's routes read (Verdaccio's search also honours `local`; `write` skips its cache). */
+const SEARCH_QUERY: QueryTable = { text, size: integer(0, 250), from: integer(0, 10_000), quality: weight, popularity: weight, maintenance: weight, local: flag };
+const OTHER_QUERY: QueryTable = { write: flag };
+const DIST_TAGS = /^package\/((?:@[^/]+\/)?[^/@][^/]*)\/dist-tags$/;
 
 export async function npmMount(context: ServerContext): Promise<Mount> {
   const env = await createNpmEnv(context);
@@ -91,16 +98,25 @@ export async function handleNpmRequest(env: NpmEnv, req: IncomingMessage, res: S
 
 async function route(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const rawPathAndQuery = req.url ?? '/';
-  const rawPath = rawPathAndQuery.split('?', 1)[0]!;
+  const queryAt = rawPathAndQuery.indexOf('?');
+  const rawPath = queryAt === -1 ? rawPathAndQuery : rawPathAndQuery.slice(0, queryAt);
   const path = parseNpmPath(rawPath);
   if (path.kind === 'bad') return sendError(res, 400, path.message);
+  const query = checkQuery(path.kind === 'endpoint' && path.rest === 'v1/search' ? SEARCH_QUERY : OTHER_QUERY, queryAt === -1 ? '' : rawPathAndQuery.slice(queryAt + 1));
+  if (!query.ok) return sendError(res, 400, query.message);
+  // From here on, Verdaccio sees only the validated query.
+  req.url = `${rawPath}${query.query}`;
   const method = req.method ?? 'GET';
-  if (method !== 'GET' && method !== 'HEAD') return handleWrite(env, req, res, path, rawPathAndQuery);
+  if (method !== 'GET' && method !== 'HEAD') return handleWrite(env, req, res, path, req.url);
 
-  if (path.kind === 'packument' || path.kind === 'version' || path.kind === 'tarball') {
+  const distTags = path.kind === 'endpoint' ? DIST_TAGS.exec(path.rest) : null;
+  const packageName = path.kind === 'packument' || path.kind === 'version' || path.kind === 'tarball' ? path.name : distTags?.[1];
+  if (packageName !== undefined) {
+    const problem = path.kind === 'endpoint' ? validateNpmName(packageName) : null;
+    if (problem) return sendError(res, 400, `"${packageName}" is not a valid npm package name: ${problem}`);
     const { decider, config } = env.context;
-    if (decider.internalRule('npm', path.name) !== null && config.upstreams.npm.internal !== null && !routedInternally(path.name)) {
-      return sendError(res, 403, `${path.name} matches a name reserved for internal packages (policy.confusion.npm), but only lowercase names are routed to the internal registry; use the lowercase name`);
+    if (decider.internalRule('npm', packageName) !== null && config.upstreams.npm.internal !== null && !routedInternally(packageName)) {
+      return sendError(res, 403, `${packageName} matches a name reserved for internal packages (policy.confusion.npm), but only lowercase names are routed to the internal registry; use the lowercase name`);
     }
   }
   switch (path.kind) {
@@ -111,7 +127,14 @@ async function route(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Pr
     case 'tarball':
       return serveTarball(env, req, res, path.name, path.filename);
     case 'endpoint':
-      if (path.rest === 'v1/search' || path.rest.startsWith('all')) keepSearchLocal(env, req, path.rest);
+      if (distTags) return serveDistTags(env, req, res, distTags[1]!);
+      if (path.rest === 'all' || path.rest.startsWith('all/')) {
+        return sendError(res, 404, '/-/all (the whole-registry listing) is not served: it would list versions the policy hides; search with /-/v1/search (npm search)');
+      }
+      if (path.rest === 'v1/search') {
+        keepSearchLocal(env, req);
+        return serveSearch(env, req, res);
+      }
       return passThrough(env, req, res);
     case 'root':
       return passThrough(env, req, res);
@@ -121,19 +144,24 @@ async function route(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Pr
 }
 
 /**
- * Verdaccio passes search queries on to every uplink. A query that names a reserved internal name
- * (or any `/-/all` listing) is answered from depfence's own storage only (`local`), so the public
- * registry never sees it.
+ * Verdaccio passes search queries on to every uplink. A query that mentions a reserved internal
+ * name, in any case and spelling of its punctuation, is answered from depfence's own storage only
+ * (`local`), so the public registry never sees it.
  */
-function keepSearchLocal(env: NpmEnv, req: IncomingMessage, rest: string): void {
+function keepSearchLocal(env: NpmEnv, req: IncomingMessage): void {
   const url = new URL(req.url ?? '/', 'http://depfence.invalid');
-  const text = (url.searchParams.get('text') ?? '').toLowerCase();
+  const text = letters(url.searchParams.get('text') ?? '');
   const { scopes, names, prefixes } = env.context.config.policy.confusion.npm;
-  const reserved = [...scopes, ...names, ...prefixes].map((term) => term.toLowerCase()).filter((term) => term !== '');
-  if (rest.startsWith('all') || reserved.some((term) => text.includes(term))) {
+  const reserved = [...scopes, ...names, ...prefixes].map(letters).filter((term) => term !== '');
+  if (reserved.some((term) => text.includes(term))) {
     url.searchParams.set('local', '1');
     req.url = `${url.pathname}${url.search}`;
   }
+}
+
+/** Only the letters and digits, lowercased: `@MyCorp/`, `my_corp-` and `mycorp` all read `mycorp`. */
+function letters(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 /** Registry endpoints with nothing to judge (ping, whoami, search): Verdaccio answers directly. */

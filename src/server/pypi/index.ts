@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createArtifactStore } from '../../sources/artifacts.js';
 import { offlineArtifactStore } from '../../mirror/offline/pypi.js';
 import type { Mount, ServerContext } from '../app.js';
+import { checkQuery, text } from '../query.js';
 import { serveFile } from './file-route.js';
 import { negotiate, SUPPORTED_TYPES } from './negotiate.js';
 import { parsePypiPath, PYPI_PREFIX } from './paths.js';
@@ -13,6 +14,9 @@ import { sendPypiError } from './responses.js';
 import { ProjectLookups } from './project-view.js';
 import { serveRootPage } from './root-route.js';
 import { ServedProjects } from './served-projects.js';
+
+/** `?format=` chooses the page's representation (PEP 691); nothing else is read. */
+const PAGE_QUERY = { format: text };
 
 export function pypiMount(context: ServerContext): Mount {
   const { config } = context;
@@ -41,9 +45,12 @@ export function pypiMount(context: ServerContext): Mount {
         return serveFile(context, lookups, artifacts, req, res, path);
       case 'root':
       case 'project': {
-        const representation = negotiate(req.headers.accept, url.searchParams.get('format'));
+        const query = checkQuery(PAGE_QUERY, url.search.slice(1));
+        if (!query.ok) return sendPypiError(req, res, 400, query.message);
+        const format = new URLSearchParams(query.query).get('format');
+        const representation = negotiate(req.headers.accept, format);
         if (!representation) {
-          const asked = url.searchParams.get('format') ?? req.headers.accept ?? '';
+          const asked = format ?? req.headers.accept ?? '';
           return sendPypiError(req, res, 406, `cannot answer in "${asked}"; this index serves ${SUPPORTED_TYPES.join(', ')}`);
         }
         if (path.kind === 'root') return serveRootPage(served, req, res, representation);
