@@ -25,6 +25,8 @@ export interface PublishTimes {
   created: Date | null;
   /** Publish (npm) or earliest upload (PyPI) time of each version. */
   versions: ReadonlyMap<string, Date>;
+  /** Versions the registry lists whose metadata depfence cannot read, each with why (they are never allowed). */
+  unreadable?: ReadonlyMap<string, string>;
 }
 
 export interface PackageFacts {
@@ -59,7 +61,9 @@ export type CheckName =
   // firewall does not fetch from.
   | 'integrity'
   | 'filter'
-  | 'source';
+  | 'source'
+  // A version whose registry metadata cannot be read (hidden on its own; the package is served).
+  | 'metadata';
 
 export interface Finding {
   check: CheckName;

@@ -76,7 +76,7 @@ async function liveMetadata(spec: PackageSpec, sources: FactSources): Promise<Me
     const answer =
       spec.ecosystem === 'npm'
         ? await fetchNpmPackument(http, upstreams.npm.registry, spec.name).then((a) =>
-            a.found ? { ...a, times: () => npmPublishTimes(a.packument) } : a,
+            a.found ? { ...a, times: () => npmPublishTimes(a.packument, a.unreadableVersions) } : a,
           )
         : await fetchPypiProject(http, upstreams.pypi.json, spec.name).then((a) =>
             a.found ? { ...a, times: () => pypiPublishTimes(a.releases) } : a,
@@ -105,7 +105,7 @@ async function liveDownloads(spec: PackageSpec, canonical: string, sources: Fact
   const api = spec.ecosystem === 'npm' ? NPM_DOWNLOADS.name : PYPISTATS.name;
   const apiUrl = spec.ecosystem === 'npm' ? upstreams.npm.downloads : upstreams.pypi.downloads;
   const skipped = downloadsBreaker?.openReason(apiUrl) ?? null;
-  if (skipped !== null) return downloadsFallback(canonical, sources, api, skipped);
+  if (skipped !== null) return snapshotFallbackDownloads(canonical, sources.snapshot, api, skipped);
   const options = sources.downloadsTtlMs === undefined ? {} : { ttlMs: sources.downloadsTtlMs };
   let live: LiveDownloads;
   try {
@@ -117,17 +117,17 @@ async function liveDownloads(spec: PackageSpec, canonical: string, sources: Fact
     if (error instanceof UpstreamError && (error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE')) {
       downloadsBreaker?.trip(apiUrl, messageOf(error));
     }
-    return downloadsFallback(canonical, sources, api, messageOf(error));
+    return snapshotFallbackDownloads(canonical, sources.snapshot, api, messageOf(error));
   }
   downloadsBreaker?.reset(apiUrl);
   return { state: 'known', value: live.count, source: live.source };
 }
 
 /** The live API could not answer: the snapshot's count if it has one, else the fact is unavailable (fail closed). */
-function downloadsFallback(canonical: string, sources: FactSources, api: string, reason: string): Fact<DownloadCount> {
-  const count = sources.snapshot?.count(canonical);
-  if (sources.snapshot && count !== undefined) {
-    return { state: 'known', value: { exactly: count }, source: `download snapshot (${sources.snapshot.covers}), because the live ${api} failed: ${reason}` };
+export function snapshotFallbackDownloads(canonical: string, snapshot: SnapshotLookup | null, api: string, reason: string): Fact<DownloadCount> {
+  const count = snapshot?.count(canonical);
+  if (snapshot && count !== undefined) {
+    return { state: 'known', value: { exactly: count }, source: `download snapshot (${snapshot.covers}), because the live ${api} failed: ${reason}` };
   }
   return { state: 'unavailable', reason, source: api };
 }

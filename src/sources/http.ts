@@ -262,8 +262,8 @@ function decodeOrThrow<T>(url: string, label: UpstreamLabel, data: Buffer, decod
     throw new UpstreamError(
       'EUPSTREAM_MALFORMED',
       url,
-      `${label.name} at ${url} sent a response depfence cannot read (${(error as Error).message}); ` +
-        `check that ${label.setting} points at a real ${label.name}`,
+      `${label.name} at ${url} sent a response depfence cannot read (${(error as Error).message}), so nothing from it is used; ` +
+        `if ${label.setting} is set to a proxy or mirror, check what it serves, otherwise retry later and report it to depfence if it persists`,
       { cause: error },
     );
   }

@@ -8,20 +8,30 @@ import type { PublishTimes } from '../policy/types.js';
 import type { HttpClient, UpstreamLabel } from './http.js';
 import { validator } from './validate.js';
 
+// Lenient where depfence does not depend on a value: a field in an unexpected form reads as absent
+// (a file without a readable upload time has no age, so it is never allowed on age), and a file
+// entry without a filename is skipped. Unknown keys pass through.
 const fileSchema = z.looseObject({
   filename: z.string(),
-  url: z.string().optional(),
-  upload_time_iso_8601: z.string().nullish(),
-  digests: z.looseObject({ sha256: z.string().optional() }).default({}),
-  size: z.number().optional(),
-  yanked: z.boolean().optional(),
-  requires_python: z.string().nullish(),
-  packagetype: z.string().optional(),
+  url: z.string().optional().catch(undefined),
+  upload_time_iso_8601: z.string().nullish().catch(null),
+  digests: z.looseObject({ sha256: z.string().optional().catch(undefined) }).default({}).catch({}),
+  size: z.number().optional().catch(undefined),
+  yanked: z.union([z.boolean(), z.string()]).optional().catch(undefined),
+  requires_python: z.string().nullish().catch(null),
+  packagetype: z.string().optional().catch(undefined),
 });
 
+const releaseSchema = z.array(z.unknown()).catch([]).transform((files) =>
+  files.flatMap((file) => {
+    const parsed = fileSchema.safeParse(file);
+    return parsed.success ? [parsed.data] : [];
+  }),
+);
+
 const projectSchema = z.looseObject({
-  info: z.looseObject({ name: z.string() }),
-  releases: z.record(z.string(), z.array(fileSchema)),
+  info: z.looseObject({ name: z.string().optional().catch(undefined) }).catch({}),
+  releases: z.record(z.string(), releaseSchema),
 });
 
 export type PypiFile = z.output<typeof fileSchema>;
@@ -46,7 +56,7 @@ export async function fetchPypiProject(http: HttpClient, jsonUrl: string, name: 
     validate: validator(projectSchema),
   });
   if (answer.status === 404 || answer.body === null) return { found: false };
-  return { found: true, name: answer.body.info.name, releases: answer.body.releases, fromCache: answer.fromCache, stale: answer.stale };
+  return { found: true, name: answer.body.info.name ?? name, releases: answer.body.releases, fromCache: answer.fromCache, stale: answer.stale };
 }
 
 export function pypiPublishTimes(releases: PypiReleases): PublishTimes {

@@ -41,6 +41,30 @@ if (reason !== null) {
     await firewall?.close();
   });
 
+  // express 4 needs mime 1.x, whose old versions carry legacy shapes (`dependencies` as an array):
+  // the whole tree must be read. The policy's verdicts on real data are not what this checks, so
+  // age gates and download floors are off; every other check (and the filter) runs.
+  test('npm installs express 4 (legacy packument shapes in its tree) from the real registry', async () => {
+    const lenient = await startFirewall({
+      configure: (config) => {
+        config.network.timeout = 20_000;
+        config.policy.minVersionAge = 0;
+        config.policy.minPackageAge = 0;
+        config.policy.downloads = { deny: 0, warn: 0 };
+      },
+    });
+    const project = makeProject({ dependencies: { express: '^4.21.0' } });
+    try {
+      const run = await runNpm(['install', '--no-audit', '--no-fund'], { cwd: project.dir, registry: lenient.url, timeoutMs: 180_000 });
+      assert.is(run.code, 0, run.output);
+      assert.match(String(project.installed('express')?.version), /^4\./);
+      assert.match(String(project.installed('mime')?.version), /^1\./);
+    } finally {
+      project.remove();
+      await lenient.close();
+    }
+  });
+
   test('npm installs is-number from the real registry through the firewall', async () => {
     const project = makeProject({ dependencies: { 'is-number': '^7.0.0' } });
     try {

@@ -135,14 +135,35 @@ test('damaged pages are MalformedPageError, not empty pages', () => {
   const bad = [
     '<html><body><a href="/files/broken.whl#sha256=<<<\x00 </a',
     '<html><body><a href="x.whl">x.whl',
-    '<html><body><a href="x.whl#sha256=zz!">x.whl</a>',
     '<html><head><meta name="pypi:repository-version" content="2.0"></head></html>',
   ];
   for (const html of bad) assert.throws(() => parseHtmlProjectPage(html, PAGE_URL, 'demo'), (e: unknown) => e instanceof MalformedPageError, html);
-  const badJson = ['{"name": "malformed", "versions": {"1.0.0": {', '[]', '{"meta":{"api-version":"1.0"},"name":"x"}', '{"meta":{"api-version":"2.0"},"name":"x","files":[]}',
-    '{"meta":{"api-version":"1.0"},"name":"x","files":[{"filename":"x.whl"}]}', '{"meta":{"api-version":"1.0"},"name":"x","files":[{"filename":"x.whl","url":"x.whl","hashes":{"sha256":1}}]}',
-    '{"meta":{"api-version":"1.0"},"name":"x","files":[{"filename":"x.whl","url":"x.whl","hashes":{},"yanked":3}]}'];
+  const badJson = ['{"name": "malformed", "versions": {"1.0.0": {', '[]', '{"meta":{"api-version":"1.0"},"name":"x"}', '{"meta":{"api-version":"2.0"},"name":"x","files":[]}'];
   for (const json of badJson) assert.throws(() => parseJsonProjectPage(json, PAGE_URL), (e: unknown) => e instanceof MalformedPageError, json);
+});
+
+test('a file entry with an unreadable value is set aside with the reason; the rest of the page is used', () => {
+  const good = { filename: 'x-1.0-py3-none-any.whl', url: 'x-1.0-py3-none-any.whl', hashes: { sha256: SHA } };
+  const damaged: Array<[unknown, RegExp]> = [
+    [{ filename: 'x-0.1.tar.gz' }, /has no "url"/],
+    [{ filename: 'x-0.2.tar.gz', url: 'x-0.2.tar.gz', hashes: { sha256: 1 } }, /hashes\.sha256 is not a string/],
+    [{ filename: 'x-0.3.tar.gz', url: 'x-0.3.tar.gz', hashes: {}, yanked: 3 }, /yanked is neither a boolean nor a reason/],
+    [{ filename: 'x-0.4.tar.gz', url: 'x-0.4.tar.gz', hashes: {}, 'requires-python': 3 }, /requires-python is not a string/],
+    ['not an object', /files\[4\] of the JSON project page is not an object/],
+  ];
+  const page = parseJsonProjectPage(JSON.stringify({ meta: { 'api-version': '1.0' }, name: 'x', versions: 'odd', files: [...damaged.map(([file]) => file), good] }), PAGE_URL);
+  assert.is(page.versions, null, 'an unreadable PEP 700 versions list is informational and reads as absent');
+  damaged.forEach(([, reason], index) => assert.match(String(page.files[index]!.unreadable), reason));
+  assert.is(page.files[4]!.filename, 'files[4]');
+  assert.is(page.files[5]!.unreadable, undefined);
+  assert.is(page.files[5]!.hashes.sha256, SHA);
+
+  const html = parseHtmlProjectPage(`<a href="x-0.1.tar.gz#sha256=zz!">x-0.1.tar.gz</a><a href="http://[bad/x.whl">x.whl</a><a href="x-1.0.tar.gz#sha256=${SHA}" data-core-metadata="odd" data-requires-python="&gt;= 3.6,">x-1.0.tar.gz</a>`, PAGE_URL, 'x');
+  assert.match(String(html.files[0]!.unreadable), /hash fragment/);
+  assert.match(String(html.files[1]!.unreadable), /not a URL/);
+  assert.is(html.files[2]!.unreadable, undefined);
+  assert.is(html.files[2]!.coreMetadata, false, 'core metadata in no known form reads as absent');
+  assert.is(html.files[2]!.requiresPython, '>= 3.6,', 'an odd requires-python is passed through for the client to judge');
 });
 
 test('JSON pages: legacy dist-info-metadata, relative URLs, missing optional fields', () => {

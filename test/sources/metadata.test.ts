@@ -87,7 +87,7 @@ test('npm: a document that is not a packument is EUPSTREAM_MALFORMED naming the 
   } catch (error) {
     assert.instance(error, UpstreamError);
     assert.is((error as UpstreamError).code, 'EUPSTREAM_MALFORMED');
-    assert.match((error as UpstreamError).message, /^npm registry at .*\(versions: .*\); check that upstreams\.npm\.registry/);
+    assert.match((error as UpstreamError).message, /^npm registry at .*\(the packument's "versions" is not an object\), so nothing from it is used; if upstreams\.npm\.registry/);
   }
 });
 
@@ -150,6 +150,28 @@ test('pypi: a JSON API reply without releases is EUPSTREAM_MALFORMED', async () 
     assert.is((error as UpstreamError).code, 'EUPSTREAM_MALFORMED');
     assert.match((error as UpstreamError).message, /PyPI JSON API .*releases.*upstreams\.pypi\.json/);
   }
+});
+
+test('pypi: odd values in the JSON API read as absent; one unusable file entry does not sink the project', async () => {
+  const file = (changes: Record<string, unknown>) => ({ filename: 'x-1.0.tar.gz', upload_time_iso_8601: '2024-02-02T00:00:00.000000Z', digests: { sha256: 'ab' }, ...changes });
+  pypi.malformed({
+    body: JSON.stringify({
+      info: { summary: 'no name here' },
+      releases: {
+        '1.0': [file({ yanked: 'broken build', size: 'big', requires_python: 3, digests: 'none' }), { no: 'filename' }],
+        '2.0': [file({ filename: 'x-2.0.tar.gz', upload_time_iso_8601: null })],
+        '3.0': 'not a list',
+      },
+    }),
+  });
+  const answer = await fetchPypiProject(http, pypi.jsonUrl, 'requests-toolbelt');
+  assert.ok(answer.found);
+  if (!answer.found) return;
+  assert.is(answer.name, 'requests-toolbelt', 'no info.name: the name asked for');
+  assert.equal(answer.releases['1.0']!.map((f) => [f.filename, f.yanked, f.size, f.requires_python, f.digests]), [['x-1.0.tar.gz', 'broken build', undefined, null, {}]]);
+  assert.equal(answer.releases['3.0'], []);
+  const times = pypiPublishTimes(answer.releases);
+  assert.equal([...times.versions.keys()], ['1.0'], 'a release without a readable upload time has no time (so it is never allowed on age)');
 });
 
 test('pypistats: data.last_month by PEP 503 name; 404 is a count of 0', async () => {

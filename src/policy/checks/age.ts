@@ -25,7 +25,15 @@ export function checkAge(facts: PackageFacts, ctx: PolicyContext, now: Date): Fi
       evidence: { created: times.value.created.toISOString(), age: formatDuration(age(times.value.created, now)), minPackageAge: formatDuration(minPackageAge), source: times.source },
     });
   }
-  if (facts.version !== null) {
+  const unreadable = facts.version === null ? undefined : times.value.unreadable?.get(facts.version);
+  if (facts.version !== null && unreadable !== undefined) {
+    findings.push({
+      check: 'metadata',
+      severity: 'deny',
+      message: `${facts.name} ${facts.version} cannot be checked because the registry's metadata for it cannot be read: ${unreadable}`,
+      evidence: { version: facts.version, unreadable, source: times.source },
+    });
+  } else if (facts.version !== null) {
     const finding = versionAgeFinding(facts.ecosystem, facts.name, facts.version, times.value.versions.get(facts.version) ?? null, ctx, now);
     if (finding) findings.push(finding);
   }

@@ -27,7 +27,18 @@ export function parseHtmlProjectPage(html: string, pageUrl: string, name: string
     }
   }
   if (open) throw new MalformedPageError(`the <a> for ${open.href} is never closed`);
-  return { name, versions: null, files: anchors.filter((anchor) => anchor.href !== '').map((anchor) => fileOf(anchor, base)) };
+  return { name, versions: null, files: anchors.filter((anchor) => anchor.href !== '').map((anchor) => fileOrSetAside(anchor, base)) };
+}
+
+/** A link whose URL or hash cannot be read is kept as `unreadable` (never served, with the reason). */
+function fileOrSetAside(anchor: WireAnchor, base: string): DistFile {
+  try {
+    return fileOf(anchor, base);
+  } catch (error) {
+    if (!(error instanceof MalformedPageError)) throw error;
+    const filename = anchor.text.trim() || anchor.href;
+    return { filename, url: base, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, gpgSig: null, size: null, uploadTime: null, unreadable: error.message };
+  }
 }
 
 function checkRepositoryVersion(token: Extract<HtmlToken, { kind: 'start' }>): void {
@@ -55,19 +66,19 @@ function fileOf(anchor: WireAnchor, base: string): DistFile {
     hashes,
     requiresPython: attributes['data-requires-python'] || null,
     yanked: 'data-yanked' in attributes ? attributes['data-yanked'] || true : false,
-    coreMetadata: coreMetadata(attributes['data-core-metadata'] ?? attributes['data-dist-info-metadata'], filename),
+    coreMetadata: coreMetadata(attributes['data-core-metadata'] ?? attributes['data-dist-info-metadata']),
     gpgSig: attributes['data-gpg-sig'] === undefined ? null : attributes['data-gpg-sig'] === 'true',
     size: sizeOf(attributes['data-size']),
     uploadTime: attributes['data-upload-time'] ? parseUploadTime(attributes['data-upload-time']) : null,
   };
 }
 
-function coreMetadata(value: string | undefined, filename: string): boolean | Hashes {
+/** PEP 714's attribute; a value in no known form reads as "no metadata file" (clients then fetch the file itself). */
+function coreMetadata(value: string | undefined): boolean | Hashes {
   if (value === undefined || value === 'false') return false;
   if (value === 'true' || value === '') return true;
   const pair = parseHashFragment(value);
-  if (!pair) throw new MalformedPageError(`the core-metadata attribute of ${filename} is neither "true" nor <name>=<hex>`);
-  return { [pair[0]]: pair[1] };
+  return pair ? { [pair[0]]: pair[1] } : false;
 }
 
 function sizeOf(value: string | undefined): number | null {

@@ -1,6 +1,8 @@
 // PEP 691 JSON project pages (from the upstream) into the model. Strict where a wrong value would
 // change what a client installs (names, URLs, hashes, yanked), lenient where the spec says unknown
-// keys are ignored. Anything that is not a project page raises MalformedPageError.
+// keys are ignored. A page that is not a project page raises MalformedPageError; a file entry with
+// an unreadable value is kept as `unreadable` (never served, with the reason) and the rest of the
+// page is used.
 import { MalformedPageError, type DistFile, type Hashes, type ProjectPage } from './model.js';
 import { parseUploadTime, resolveUrl } from './page-values.js';
 
@@ -20,12 +22,21 @@ export function readJsonProjectPage(document: unknown, pageUrl: string): Project
   checkApiVersion(document.meta);
   if (typeof document.name !== 'string' || document.name === '') throw new MalformedPageError('the JSON project page has no "name"');
   if (!Array.isArray(document.files)) throw new MalformedPageError('the JSON project page has no "files" list');
-  const versions = document.versions === undefined ? null : stringList(document.versions, 'versions');
   return {
     name: document.name,
-    versions,
-    files: document.files.map((file, index) => parseFile(file, index, pageUrl)),
+    versions: stringListOrNull(document.versions),
+    files: document.files.map((file, index) => parseFileOrSetAside(file, index, pageUrl)),
   };
+}
+
+function parseFileOrSetAside(file: unknown, index: number, pageUrl: string): DistFile {
+  try {
+    return parseFile(file, index, pageUrl);
+  } catch (error) {
+    if (!(error instanceof MalformedPageError)) throw error;
+    const filename = isRecord(file) && typeof file.filename === 'string' && file.filename !== '' ? file.filename : `files[${index}]`;
+    return { filename, url: pageUrl, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, gpgSig: null, size: null, uploadTime: null, unreadable: error.message };
+  }
 }
 
 function checkApiVersion(meta: unknown): void {
@@ -47,7 +58,7 @@ function parseFile(file: unknown, index: number, pageUrl: string): DistFile {
     hashes: file.hashes === undefined ? {} : hashes(file.hashes, `${where}.hashes`),
     requiresPython: optionalString(file['requires-python'], `${where}.requires-python`),
     yanked: yanked(file.yanked, `${where}.yanked`),
-    coreMetadata: coreMetadata(file['core-metadata'] ?? file['dist-info-metadata'] ?? file['data-dist-info-metadata'], `${where}.core-metadata`),
+    coreMetadata: coreMetadata(file['core-metadata'] ?? file['dist-info-metadata'] ?? file['data-dist-info-metadata']),
     gpgSig: typeof file['gpg-sig'] === 'boolean' ? file['gpg-sig'] : null,
     size: typeof file.size === 'number' && Number.isSafeInteger(file.size) && file.size >= 0 ? file.size : null,
     uploadTime: typeof file['upload-time'] === 'string' ? parseUploadTime(file['upload-time']) : null,
@@ -71,10 +82,15 @@ function yanked(value: unknown, where: string): boolean | string {
   throw new MalformedPageError(`${where} is neither a boolean nor a reason`);
 }
 
-function coreMetadata(value: unknown, where: string): boolean | Hashes {
+/** PEP 714's key; a value in no known form reads as "no metadata file" (clients then fetch the file itself). */
+function coreMetadata(value: unknown): boolean | Hashes {
   if (value === undefined || value === null || value === false) return false;
   if (value === true) return true;
-  return hashes(value, where);
+  try {
+    return hashes(value, 'core-metadata');
+  } catch {
+    return false;
+  }
 }
 
 function optionalString(value: unknown, where: string): string | null {
@@ -83,9 +99,9 @@ function optionalString(value: unknown, where: string): string | null {
   return value === '' ? null : value;
 }
 
-function stringList(value: unknown, where: string): string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new MalformedPageError(`"${where}" is not a list of strings`);
-  return value as string[];
+/** PEP 700 `versions`, or null when absent or not a list of strings (it is informational; files decide). */
+function stringListOrNull(value: unknown): string[] | null {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -136,6 +136,7 @@ function judgeFile(context: ServerContext, name: string, file: DistFile, source:
 }
 
 function fileProblem(file: DistFile, identity: ReturnType<typeof identifyFile>, source: PageSource, fileHosts: readonly string[]): string | null {
+  if (file.unreadable !== undefined) return `the ${source.label.name}'s entry for ${file.filename} cannot be read (${file.unreadable}), so it is not served`;
   const unsafe = filenameProblem(file.filename);
   if (unsafe) return `${file.filename}: ${unsafe}`;
   if (typeof identity === 'string') return identity;

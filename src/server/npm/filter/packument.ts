@@ -30,14 +30,15 @@ export interface Packument {
   [key: string]: unknown;
 }
 
-/** Checks the shape the filter relies on; anything else is an error (and the filter fails closed). */
+/**
+ * Checks the document-level shape the filter relies on; anything else is an error (and the filter
+ * fails closed). Versions are not checked here: one unreadable version is hidden on its own (see
+ * unreadable-versions.ts), and its manifest is read defensively until then.
+ */
 export function asPackument(value: unknown): Packument {
   if (!isRecord(value)) throw new TypeError('the packument is not an object');
   if (typeof value.name !== 'string' || value.name === '') throw new TypeError('the packument has no name');
   if (!isRecord(value.versions)) throw new TypeError(`the packument of ${value.name} has no "versions" object`);
-  for (const [version, manifest] of Object.entries(value.versions)) {
-    if (!isRecord(manifest)) throw new TypeError(`version ${version} of ${value.name} is not an object`);
-  }
   const tags = value['dist-tags'] ?? {};
   if (!isRecord(tags)) throw new TypeError(`the "dist-tags" of ${value.name} is not an object`);
   if (value.time !== undefined && !isRecord(value.time)) throw new TypeError(`the "time" of ${value.name} is not an object`);
@@ -53,8 +54,8 @@ export function publishTime(packument: Packument, version: string): Date | null 
 }
 
 /** The file name a version's tarball is served under (`name-1.0.0.tgz`), from `dist.tarball`. */
-export function tarballFilename(manifest: VersionManifest): string | null {
-  const url = manifest.dist?.tarball;
+export function tarballFilename(manifest: VersionManifest | undefined): string | null {
+  const url = isRecord(manifest) && isRecord(manifest.dist) ? manifest.dist.tarball : undefined;
   if (typeof url !== 'string') return null;
   const at = url.lastIndexOf('/');
   const file = url.slice(at + 1).split('?')[0] ?? '';

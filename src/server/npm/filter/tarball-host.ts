@@ -24,7 +24,7 @@ export function unservableVersions(packument: Packument, problemOf: ((url: strin
   const unservable = new Map<string, Finding>();
   if (!problemOf) return unservable;
   for (const [version, manifest] of Object.entries(packument.versions)) {
-    const url = manifest.dist?.tarball;
+    const url = typeof manifest === 'object' && manifest !== null && typeof manifest.dist === 'object' && manifest.dist !== null ? manifest.dist.tarball : undefined;
     if (typeof url !== 'string') continue;
     const problem = problemOf(url);
     if (problem !== null) {

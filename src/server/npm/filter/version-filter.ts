@@ -13,8 +13,10 @@ import { fixDistTags } from './dist-tags.js';
 import { hideVersions } from './hide-versions.js';
 import { hiddenVersions, judgeVersions } from './judge.js';
 import { asPackument, tarballFilename, type Packument } from './packument.js';
+import { isRecord } from '../../../protocol/npm/packument.js';
 import { unservableVersions } from './tarball-host.js';
 import { keepTimeConsistent } from './time.js';
+import { unreadableVersions } from './unreadable-versions.js';
 import type { PackageRecord, VerdictBook, VersionRecord } from './verdict-book.js';
 
 export interface VersionFilterOptions {
@@ -45,9 +47,10 @@ export function filterPackument(manifest: unknown, options: VersionFilterOptions
     const now = options.now();
     const verdicts = judgeVersions(packument, options.context, now);
     const problemOf = options.tarballProblem;
-    const unservable = unservableVersions(packument, problemOf && ((url) => problemOf(packument.name, url)));
+    const unservable = new Map([...unservableVersions(packument, problemOf && ((url) => problemOf(packument.name, url))), ...unreadableVersions(packument)]);
     options.book.set(recordOf(packument, now, (version) => [...(verdicts.get(version)?.findings ?? []), ...(unservable.has(version) ? [unservable.get(version)!] : [])]));
-    // Report mode hides nothing the policy decided, but a tarball depfence will not fetch stays hidden.
+    // Report mode hides nothing the policy decided, but a version depfence cannot read, or whose
+    // tarball it will not fetch, stays hidden.
     const hidden = new Set([...(options.enforce ? hiddenVersions(verdicts) : []), ...unservable.keys()]);
     if (hidden.size === 0) return manifest;
     return withoutVersions(packument, hidden);
@@ -81,11 +84,12 @@ function withoutLatestForVerdaccio(tags: Record<string, string>): Record<string,
 function recordOf(packument: Packument, judgedAt: Date, hiddenBy: (version: string) => VersionRecord['hiddenBy']): PackageRecord {
   const versions = new Map<string, VersionRecord>();
   for (const [version, manifest] of Object.entries(packument.versions)) {
+    const dist: Record<string, unknown> = isRecord(manifest) && isRecord(manifest.dist) ? manifest.dist : {};
     versions.set(version, {
       version,
       file: tarballFilename(manifest),
-      integrity: typeof manifest.dist?.integrity === 'string' ? manifest.dist.integrity : null,
-      shasum: typeof manifest.dist?.shasum === 'string' ? manifest.dist.shasum : null,
+      integrity: typeof dist.integrity === 'string' ? dist.integrity : null,
+      shasum: typeof dist.shasum === 'string' ? dist.shasum : null,
       hiddenBy: hiddenBy(version),
     });
   }
