@@ -29,5 +29,9 @@ export function howToAllow(decision: Decision): string {
   if (decision.findings.every((finding) => finding.severity !== 'deny' || finding.evidence.unavailable === true)) {
     return 'depfence could not get the facts it needs: check the network and the upstreams in your config, then retry';
   }
+  const denials = decision.findings.filter((finding) => finding.severity === 'deny');
+  if (denials.every((finding) => typeof finding.evidence.allowedFrom === 'string')) {
+    return 'held back only by the age gate: wait until the date above, or move lockfile and requirements pins to the versions allowed now with depfence pin --file FILE';
+  }
   return `to allow it, add to "allow:" in depfence.yaml: { ecosystem: ${decision.ecosystem}, name: ${decision.name}, reason: "why it is safe" }`;
 }

@@ -49,6 +49,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('pin')
+    .description('move pins the age gate holds back (in a package-lock.json or requirements file) to the newest versions allowed now')
+    .requiredOption('--file <path>', 'package-lock.json, npm-shrinkwrap.json or a requirements file')
+    .option('--dry-run', 'print the changes without writing the file')
+    .option('--config <file>', 'configuration file')
+    .action(async (options: { file: string; dryRun?: boolean; config?: string }) => {
+      const { runPin } = await import('./pin/pin.js');
+      setExit(await runPin({ file: options.file, cwd: io.cwd, dryRun: options.dryRun ?? false }, load(options.config, []), io.out, io.err));
+    });
+
+  program
     .command('serve')
     .description('run the firewall: the npm registry at the root, the PyPI simple index at /-/pypi/simple/')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')

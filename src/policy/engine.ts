@@ -9,6 +9,7 @@ import { checkDownloads } from './checks/downloads.js';
 import { checkExists } from './checks/exists.js';
 import { allowFinding, checkDenyList, expiredAllowFinding, findAllowEntry } from './checks/lists.js';
 import { checkTyposquat } from './checks/typosquat.js';
+import { newestAllowedVersion, withNewestAllowed } from './way-forward.js';
 
 export interface EvaluateOptions {
   now: Date;
@@ -18,7 +19,7 @@ export interface EvaluateOptions {
 
 export function evaluate(facts: PackageFacts, ctx: PolicyContext, options: EvaluateOptions): Decision {
   const origin = options.origin ?? 'public';
-  const findings = [...runChecks(facts, ctx, origin, options.now)];
+  const findings = [...runChecks(facts, ctx, origin, options.now)].map((finding) => withWayForward(finding, facts, ctx, options.now));
   const { active, expired } = findAllowEntry(facts, ctx, options.now);
   const final = active ? [...findings.map(overriddenBy(active.reason)), allowFinding(active)] : findings;
   final.push(...expired.map(expiredAllowFinding));
@@ -45,6 +46,13 @@ function* runChecks(facts: PackageFacts, ctx: PolicyContext, origin: PackageOrig
     yield* checkTyposquat(facts, ctx);
     if (metadataUsable) yield* checkDownloads(facts, ctx);
   }
+}
+
+/** A version held back by age: say which lower version is allowed now. */
+function withWayForward(finding: Finding, facts: PackageFacts, ctx: PolicyContext, now: Date): Finding {
+  if (finding.check !== 'age' || finding.evidence.allowedFrom === undefined || facts.version === null || facts.publishTimes.state !== 'known') return finding;
+  const query = { ecosystem: facts.ecosystem, name: facts.name, canonicalName: facts.canonicalName, below: facts.version, times: facts.publishTimes.value.versions };
+  return withNewestAllowed(finding, newestAllowedVersion(query, ctx, now));
 }
 
 /** An allow entry turns every deny and warn into information, except a known-malicious version. */

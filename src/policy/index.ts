@@ -3,3 +3,5 @@ export type { PolicyContext, TyposquatMatcher, TyposquatMatch, Blocklists, Block
 export { evaluate, verdictOf, deniedOnlyForMissingFacts, type EvaluateOptions } from './engine.js';
 export { judgeVersion, type VersionToJudge, type VersionVerdict } from './versions.js';
 export { internalNameRule } from './checks/confusion.js';
+export { newestAllowedVersion, withNewestAllowed, type NewestAllowedQuery } from './way-forward.js';
+export { formatWhen } from './checks/age.js';

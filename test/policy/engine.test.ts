@@ -39,6 +39,25 @@ test('age: a version published an hour ago is denied, one 4 days old is not', ()
   assert.match(unknown.findings[0]!.message, /no publish time/);
 });
 
+test('age: a held-back version says when it is allowed and which lower version is allowed now', () => {
+  const hours = (n: number) => new Date(NOW.getTime() - n * 3_600_000);
+  const versions = new Map([
+    ['1.0.30001820', daysAgo(20)],
+    ['1.0.30001826', daysAgo(5)],
+    ['1.0.30001827-beta.1', daysAgo(4)],
+    ['1.0.30001827', hours(70)],
+    ['1.0.30001828', hours(48)],
+  ]);
+  const facts = (version: string) => factsFor('npm', 'caniuse-lite', version, { publishTimes: { state: 'known', value: { created: daysAgo(400), versions }, source: 'x' } });
+  const held = evaluate(facts('1.0.30001828'), contextWith(), at).findings[0]!;
+  assert.is(held.message, 'caniuse-lite@1.0.30001828 was published 2d ago; versions are held back until they are 3d old, so 1.0.30001828 is allowed from 2026-11-26 12:00 UTC; 1.0.30001826 is allowed now');
+  assert.equal([held.evidence.allowedFrom, held.evidence.newestAllowed], ['2026-11-26T12:00:00.000Z', '1.0.30001826']);
+  const ctx = contextWith({ deny: [{ ecosystem: 'npm', name: 'caniuse-lite', versions: '1.0.30001826', reason: 'bad build' }] });
+  assert.match(evaluate(facts('1.0.30001828'), ctx, at).findings.find((f) => f.check === 'age')!.message, /; 1\.0\.30001820 is allowed now$/, 'a denied version is not offered');
+  const only = factsFor('npm', 'solo', '1.0.0', { publishTimes: { state: 'known', value: { created: daysAgo(400), versions: new Map([['1.0.0', hours(1)]]) }, source: 'x' } });
+  assert.match(evaluate(only, contextWith(), at).findings.find((f) => f.check === 'age')!.message, /; no lower version is allowed now$/);
+});
+
 test('downloads: below deny is denied, below warn is warned, above passes', () => {
   const withCount = (n: number) => factsFor('npm', 'thing', null, { downloads: { state: 'known', value: { exactly: n }, source: 'api' } });
   assert.is(evaluate(withCount(99), contextWith(), at).decision, 'deny');

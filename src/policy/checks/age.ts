@@ -60,12 +60,18 @@ export function versionAgeFinding(
     };
   }
   if (now.getTime() - published.getTime() >= minVersionAge) return null;
+  const allowedFrom = new Date(published.getTime() + minVersionAge);
   return {
     check: 'age',
     severity: 'deny',
-    message: `${label} was published ${ago(published, now)}; versions are held back until they are ${formatDuration(minVersionAge)} old`,
-    evidence: { version, published: published.toISOString(), age: formatDuration(age(published, now)), minVersionAge: formatDuration(minVersionAge) },
+    message: `${label} was published ${ago(published, now)}; versions are held back until they are ${formatDuration(minVersionAge)} old, so ${version} is allowed from ${formatWhen(allowedFrom)}`,
+    evidence: { version, published: published.toISOString(), age: formatDuration(age(published, now)), minVersionAge: formatDuration(minVersionAge), allowedFrom: allowedFrom.toISOString() },
   };
+}
+
+/** `2026-11-28 14:00 UTC`: when a held-back version is let through. */
+export function formatWhen(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function age(since: Date, now: Date): number {
