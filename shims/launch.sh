@@ -1,5 +1,5 @@
 # depfence-shim launcher body, sourced by the pip, pip3, npm, npx and uv launchers with $tool and
-# $root set (and $node, by launchers that `depfence install-shims` writes).
+# $root set (and $node and $shims_dir, by launchers that `depfence install-shims` writes).
 #
 # Invocations that only print (`--version`, `--help`) and npm's script runners (`npm run`,
 # `npm test`, `npm start`…) fetch nothing, so they run the real tool straight from here: no Node
@@ -30,6 +30,15 @@ depfence_real_tool() {
   IFS=$depfence_ifs
   return 1
 }
+
+# `npx depfence …` is this depfence (whichever package of that name a registry may have): run it
+# here, never fetched or pre-flighted.
+if [ "$tool" = npx ]; then
+  case "${1:-}:${2:-}" in
+    depfence:*) shift; . "$root/shims/command.sh" ;;
+    -y:depfence | --yes:depfence) shift 2; . "$root/shims/command.sh" ;;
+  esac
+fi
 
 depfence_prints_only=
 case "$tool:${1:-}" in

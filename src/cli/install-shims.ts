@@ -1,12 +1,11 @@
-// `depfence install-shims --dir DIR`: writes launchers for pip, pip3, npm, npx and uv into DIR
-// (for CI images: put DIR first on PATH and every install goes through the firewall). A file in
-// DIR that is not a depfence launcher is left alone unless --force.
+// `depfence install-shims --dir DIR`: writes launchers for pip, pip3, npm, npx and uv, and the
+// depfence command, into DIR (for CI images: put DIR first on PATH and every install goes through
+// the firewall). A file in DIR that is not a depfence launcher is left alone unless --force.
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../sources/package-root.js';
-import { launcherScript } from '../shims/launcher.js';
+import { LAUNCHER_NAMES, launcherScript } from '../shims/launcher.js';
 import { isShim } from '../shims/real-tool.js';
-import { TOOL_NAMES } from '../shims/tools.js';
 import { UsageError } from './usage-error.js';
 
 export interface InstallShimsOptions {
@@ -22,16 +21,16 @@ export function installShims(options: InstallShimsOptions, out: (text: string) =
   const dir = resolve(options.cwd, options.dir);
   mkdirSync(dir, { recursive: true });
   const root = packageRoot();
-  const blocked = TOOL_NAMES.filter((tool) => existsSync(join(dir, tool)) && !isShim(join(dir, tool)));
+  const blocked = LAUNCHER_NAMES.filter((tool) => existsSync(join(dir, tool)) && !isShim(join(dir, tool)));
   if (blocked.length > 0 && !options.force) {
     throw new UsageError(`${blocked.map((tool) => join(dir, tool)).join(', ')} already exist${blocked.length === 1 ? 's' : ''} and ${blocked.length === 1 ? 'is not a depfence shim' : 'are not depfence shims'}: choose another --dir, or --force to replace them`);
   }
-  for (const tool of TOOL_NAMES) {
-    const file = join(dir, tool);
-    writeFileSync(file, launcherScript(tool, root, options.node ?? process.execPath));
+  for (const name of LAUNCHER_NAMES) {
+    const file = join(dir, name);
+    writeFileSync(file, launcherScript(name, root, options.node ?? process.execPath, dir));
     chmodSync(file, 0o755);
   }
-  out(`wrote ${TOOL_NAMES.join(', ')} to ${dir}`);
+  out(`wrote ${LAUNCHER_NAMES.join(', ')} to ${dir}`);
   out(`put it first on PATH, e.g. in a Dockerfile: ENV PATH="${dir}:$PATH"`);
   return 0;
 }

@@ -139,7 +139,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 
   program
     .command('install-shims')
-    .description('write pip, pip3, npm, npx and uv launchers into a folder (for CI images)')
+    .description('write pip, pip3, npm, npx and uv launchers and the depfence command into a folder (for CI images)')
     .requiredOption('--dir <dir>', 'the folder to write them to (put it first on PATH)')
     .option('--force', 'replace files there that are not depfence shims')
     .action((options: { dir: string; force?: boolean }) => {

@@ -2,25 +2,32 @@
 // repository's shims/ folder find the package next to themselves; `depfence install-shims` writes
 // ones with the package's absolute path (and node's) baked in, for CI images.
 import { packageFile } from '../sources/package-root.js';
-import { SHIM_MARKER, type ToolName } from './tools.js';
+import { SHIM_MARKER, TOOL_NAMES } from './tools.js';
 
 export function shimsDir(): string {
   return packageFile('shims');
 }
 
+/** What install-shims writes: a shim for each tool, and the depfence command beside them. */
+export const LAUNCHER_NAMES = [...TOOL_NAMES, 'depfence'] as const;
+export type LauncherName = (typeof LAUNCHER_NAMES)[number];
+
 /**
- * A launcher for one tool with the package's and node's absolute paths baked in; the body is the
- * package's shims/launch.sh, shared with the launchers in the repository.
+ * A launcher in `dir` with the package's and node's absolute paths baked in; the body is the
+ * package's shims/launch.sh (a tool's shim) or shims/command.sh (the depfence command), shared
+ * with the launchers in the repository.
  */
-export function launcherScript(tool: ToolName, root: string, node: string): string {
+export function launcherScript(name: LauncherName, root: string, node: string, dir: string): string {
+  const shim = name !== 'depfence';
   return [
     '#!/bin/sh',
-    `# ${SHIM_MARKER}: runs the real ${tool} with the depfence firewall as its only package source.`,
+    shim ? `# ${SHIM_MARKER}: runs the real ${name} with the depfence firewall as its only package source.` : `# ${SHIM_MARKER}: the depfence command, beside the pip, npm, npx and uv shims.`,
     `# Written by \`depfence install-shims\` for the depfence in ${root}.`,
-    `tool=${tool}`,
+    ...(shim ? [`tool=${name}`] : []),
     `root=${quote(root)}`,
     `node=${quote(node)}`,
-    `. "$root/shims/launch.sh"`,
+    `shims_dir=${quote(dir)}`,
+    shim ? `. "$root/shims/launch.sh"` : `. "$root/shims/command.sh"`,
     '',
   ].join('\n');
 }

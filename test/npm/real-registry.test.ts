@@ -8,21 +8,9 @@ import * as assert from 'uvu/assert';
 import type { TestFirewall } from '../helpers/firewall.js';
 import { startFirewall } from '../helpers/firewall.js';
 import { makeProject, runNpm } from '../helpers/npm-client.js';
-import { defaultConfig } from '../helpers/policy.js';
+import { registryUnreachableReason } from '../helpers/real-registry.js';
 
-const registry = defaultConfig().upstreams.npm.registry;
-
-async function unreachableReason(): Promise<string | null> {
-  try {
-    const answer = await fetch(`${registry}is-number`, { signal: AbortSignal.timeout(5_000), headers: { accept: 'application/vnd.npm.install-v1+json' } });
-    await answer.arrayBuffer();
-    return answer.ok ? null : `${registry} answered HTTP ${answer.status}`;
-  } catch (error) {
-    return `${registry} is unreachable (${(error as Error).message})`;
-  }
-}
-
-const reason = await unreachableReason();
+const reason = await registryUnreachableReason('is-number');
 
 if (reason !== null) {
   console.log(`  skipping the real-registry npm test: ${reason}`);

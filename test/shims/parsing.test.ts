@@ -154,6 +154,23 @@ test('shell-init prints PATH and python -m pip lines for bash, zsh and fish', ()
   assert.match(bash, 'python3() { if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then shift 2; DEPFENCE_SHIM_PYTHON="$(command -v python3)" /opt/depfence/shims/pip "$@"; else command python3 "$@"; fi; }');
   assert.match(shellInit(undefined, { SHELL: '/usr/bin/fish' }, '/x'), 'set -gx PATH /x $PATH');
   assert.throws(() => shellInit('tcsh', {}, '/x'), /shell-init knows bash, zsh, fish/);
+  assert.match(shellInit('bash', {}, "/opt/it's here"), `export PATH='/opt/it'\\''s here'":$PATH"`);
+});
+
+test('the depfence launcher beside the shims answers shell-init without Node, and npx depfence is this depfence', () => {
+  const env = { ...isolatedEnv(), PATH: `${SHIMS_DIR}:${process.env.PATH}` };
+  const started = process.hrtime.bigint();
+  const init = spawnSync(join(SHIMS_DIR, 'depfence'), ['shell-init', 'bash'], { env: { ...env, PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  assert.is(init.status, 0, init.stderr);
+  assert.is(init.stdout, shellInit('bash', env), 'the launcher and the CLI print the same lines');
+  assert.ok(ms < 1000, `shell-init took ${ms} ms (no node on that PATH, so it cannot have started Node)`);
+  const npx = spawnSync(join(SHIMS_DIR, 'npx'), ['depfence', 'check', '--offline', 'npm:left-pad'], { env, encoding: 'utf8' });
+  assert.is(npx.status, 0, npx.stderr);
+  assert.match(npx.stdout, 'ALLOW  npm:left-pad');
+  const yes = spawnSync(join(SHIMS_DIR, 'npx'), ['--yes', 'depfence', 'check', '--offline', 'pypi:reqeusts'], { env, encoding: 'utf8' });
+  assert.is(yes.status, 1, yes.stderr);
+  assert.match(yes.stdout, 'DENY   pypi:reqeusts');
 });
 
 test('install-shims writes working launchers, and will not overwrite a file that is not one', async () => {
@@ -161,8 +178,12 @@ test('install-shims writes working launchers, and will not overwrite a file that
   const env = isolatedEnv();
   const first = await runCliInProcess(['install-shims', '--dir', target], { env, cwd: dir });
   assert.is(first.code, 0, first.stderr);
-  for (const tool of ['pip', 'pip3', 'npm', 'npx', 'uv']) assert.ok(isShim(join(target, tool)));
+  for (const tool of ['pip', 'pip3', 'npm', 'npx', 'uv', 'depfence']) assert.ok(isShim(join(target, tool)));
   assert.match(readFileSync(join(target, 'npm'), 'utf8'), REPO_ROOT.replace(/\/$/, ''));
+  const init = spawnSync(join(target, 'depfence'), ['shell-init', 'bash'], { env, encoding: 'utf8' });
+  assert.match(init.stdout, `export PATH=${target}":$PATH"`, 'the depfence beside the installed shims puts that folder on PATH');
+  const help = spawnSync(join(target, 'depfence'), ['--help'], { env, encoding: 'utf8' });
+  assert.match(help.stdout, 'Usage: depfence');
   writeFileSync(join(target, 'uv'), '#!/bin/sh\necho a real uv\n');
   const second = await runCliInProcess(['install-shims', '--dir', target], { env, cwd: dir });
   assert.is(second.code, 2);
