@@ -8,6 +8,8 @@
  *   config/snapshots/pypi-downloads.tsv.gz  the 15,000 most-downloaded PyPI projects
  *   blocklists/npm-malicious.txt            DataDog's known-malicious npm packages
  *   blocklists/pypi-malicious.txt           DataDog's known-malicious PyPI projects
+ *   config/snapshots/hf-popular.txt         Hugging Face repo ids cited by @huggingface/tasks and
+ *                                           @huggingface/hub (scripts/hf-popular.ts)
  * and checks, without changing them, the curated files: config/snapshots/popular-exclusions.txt
  * (it prints popular names that look like candidates) and blocklists/*-slopsquat.txt (it fails if
  * one of their names is among the 2,000 most-downloaded packages).
@@ -43,6 +45,7 @@ import { parseBlocklist } from '../src/sources/blocklists.js';
 import { canonicalName } from '../src/names/index.js';
 import { loadPopularExclusions } from '../src/sources/popular-exclusions.js';
 import { packageRoot } from '../src/sources/package-root.js';
+import { hfPopularList } from './hf-popular.js';
 import { parseSnapshot, SORTED, type DownloadSnapshot } from '../src/sources/snapshot.js';
 
 type Ecosystem = 'npm' | 'pypi';
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
   if (!options) return;
   const inputs = options.fromDir ? readInputsFromDir(options.fromDir, options) : await fetchInputs(options);
   const outputs = buildOutputs(inputs, options);
+  outputs.push(['config/snapshots/hf-popular.txt', hfPopularList(join(packageRoot(), 'node_modules'))]);
   for (const [path, text] of outputs) writeOutput(options.out, path, text);
   if (!inputs.npmDownloads) console.log('npm downloads: no --npm-downloads FILE given; kept config/snapshots/npm-downloads.tsv.gz as it is.');
   checkCuratedLists(options.out);

@@ -1,15 +1,15 @@
 // Decisions as text for a person: a line per package, a line per finding, and how to allow a denial.
-import type { Decision, Finding } from '../policy/index.js';
+import type { Decision, DecisionEcosystem, Finding } from '../policy/index.js';
 
 const MARK = { deny: 'DENY ', warn: 'WARN ', allow: 'ALLOW' } as const;
 
-export function packageLabel(decision: Pick<Decision, 'ecosystem' | 'name' | 'version'>): string {
-  const separator = decision.ecosystem === 'npm' ? '@' : '==';
+export function packageLabel(decision: Pick<Decision<DecisionEcosystem>, 'ecosystem' | 'name' | 'version'>): string {
+  const separator = decision.ecosystem === 'pypi' ? '==' : '@';
   return `${decision.ecosystem}:${decision.name}${decision.version === null ? '' : `${separator}${decision.version}`}`;
 }
 
 /** Checks that did not run (offline) are left out: the report's footer says so once. */
-export function formatDecision(decision: Decision): string {
+export function formatDecision(decision: Decision<DecisionEcosystem>): string {
   const lines = [`${MARK[decision.decision]}  ${packageLabel(decision)}`];
   for (const finding of decision.findings) {
     if (finding.evidence.notEvaluated !== true) lines.push(`       ${findingLine(finding)}`);
@@ -22,7 +22,7 @@ function findingLine(finding: Finding): string {
   return `${finding.severity.padEnd(4)}  ${finding.check}: ${finding.message}`;
 }
 
-export function howToAllow(decision: Decision): string {
+export function howToAllow(decision: Decision<DecisionEcosystem>): string {
   if (decision.findings.some((finding) => finding.check === 'malicious' && finding.severity === 'deny')) {
     return 'known-malicious versions cannot be allowed; pick another version';
   }

@@ -114,9 +114,12 @@ function readLayer(file: string): Layer {
   return { origin: file, values };
 }
 
-/** Blocklist paths in a config file are relative to that file. */
+/** Blocklist and models.lock paths in a config file are relative to that file. */
 function resolveListPaths(values: Tree, baseDir: string): void {
   const policy = values.policy;
+  if (isTree(policy) && isTree(policy.models) && typeof policy.models.lock === 'string' && !isAbsolute(policy.models.lock)) {
+    policy.models.lock = resolve(baseDir, policy.models.lock);
+  }
   if (!isTree(policy) || !isTree(policy.blocklists) || !Array.isArray(policy.blocklists.files)) return;
   for (const entry of policy.blocklists.files) {
     if (isTree(entry) && typeof entry.path === 'string' && !isAbsolute(entry.path)) entry.path = resolve(baseDir, entry.path);

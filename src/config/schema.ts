@@ -21,6 +21,8 @@ const httpUrl = z
   .transform((text) => (text.endsWith('/') ? text : `${text}/`));
 
 const ecosystem = z.enum(['npm', 'pypi']);
+/** Allow and deny entries also name Hugging Face repos (`org/name`, or `org/*` for an organisation). */
+const listEcosystem = z.enum(['npm', 'pypi', 'huggingface']);
 const nameList = z.array(z.string().min(1));
 const count = z.number().int().nonnegative();
 
@@ -35,15 +37,19 @@ const date = z.union([z.date(), z.string()]).transform((value, ctx) => {
 });
 
 const listEntryFields = {
-  ecosystem,
+  ecosystem: listEcosystem,
   name: z.string().min(1),
   /** A semver range (npm) or a PEP 440 specifier (PyPI); absent = every version. */
   versions: z.string().min(1).optional(),
   reason: z.string().min(1, 'say why, so the next reader knows'),
 };
 
-function checkVersionRange(entry: { ecosystem: 'npm' | 'pypi'; versions?: string | undefined }, ctx: z.RefinementCtx) {
+function checkVersionRange(entry: { ecosystem: 'npm' | 'pypi' | 'huggingface'; versions?: string | undefined }, ctx: z.RefinementCtx) {
   if (entry.versions === undefined) return;
+  if (entry.ecosystem === 'huggingface') {
+    ctx.addIssue({ code: 'custom', path: ['versions'], message: 'huggingface entries name a repo (or org/* for an organisation) and take no versions; pin commits with policy.models.lock' });
+    return;
+  }
   const valid = entry.ecosystem === 'npm' ? semver.validRange(entry.versions) !== null : pep440.validRange(entry.versions);
   if (!valid) {
     const kind = entry.ecosystem === 'npm' ? 'a semver range such as "<2.0.0"' : 'a PEP 440 specifier such as ">=1.0,<2"';
@@ -73,6 +79,11 @@ export const configSchema = z.strictObject({
       /** Hosts files may be fetched from besides the index's own (config/default.yaml names PyPI's). */
       files: z.array(httpUrl).optional(),
     }),
+    huggingface: z.strictObject({
+      endpoint: httpUrl,
+      /** Hosts the Hub may redirect file downloads to (its CDN) besides the endpoint's own. */
+      files: z.array(httpUrl),
+    }),
   }),
   policy: z.strictObject({
     minVersionAge: duration,
@@ -86,6 +97,17 @@ export const configSchema = z.strictObject({
       denyBelowShare: z.number().min(0).max(1),
     }),
     blocklists: z.strictObject({ builtin: z.boolean(), files: z.array(blocklistFile) }),
+    models: z.strictObject({
+      pickle: z.enum(['deny', 'scan', 'allow']),
+      remoteCode: z.enum(['deny', 'warn']),
+      /** Globs of *.py paths a repo may ship without counting as remote code. */
+      allowedCodeFiles: z.array(z.string().min(1)),
+      minRepoAge: duration,
+      minDownloads: count,
+      lookalike: z.boolean(),
+      /** A models.lock (`depfence models lock`): only its repos, commits and file hashes are served. */
+      lock: z.string().min(1).nullable(),
+    }),
     confusion: z.strictObject({
       npm: z.strictObject({
         scopes: z.array(z.string().min(1).transform((scope) => scope.replace(/^@/, '').toLowerCase())),
@@ -136,3 +158,4 @@ export type AllowEntry = Config['allow'][number];
 export type DenyEntry = Config['deny'][number];
 export type NetworkConfig = Config['network'];
 export type UpstreamsConfig = Config['upstreams'];
+export type ModelPolicy = Config['policy']['models'];

@@ -199,7 +199,7 @@ function deniedError(denials: Denial[]): MirrorError {
 
 /** pip or npm failed: the firewall's package-level denials explain it if there are any, else the tool's own words. */
 function resolutionFailure(tool: string, output: string, decisions: AuditRecord[], ecosystem: Ecosystem, skipDenied: boolean): MirrorError {
-  const denials = decisions.filter((record) => record.ecosystem === ecosystem && record.decision === 'deny' && record.mode === 'enforce');
+  const denials = decisions.filter((record): record is AuditRecord & Decision => record.ecosystem === ecosystem && record.decision === 'deny' && record.mode === 'enforce');
   const packageLevel = uniqueDenials(denials.filter((record) => record.version === null).map(denialOf));
   if (packageLevel.length > 0) {
     const error = deniedError(packageLevel);

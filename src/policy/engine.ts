@@ -1,5 +1,6 @@
 // The policy engine: runs the checks over one package's facts and combines their findings into
 // one decision. Pure: the facts, the context and the time come in, a Decision goes out.
+import type { AllowEntry } from '../config/index.js';
 import type { Decision, Finding, PackageFacts, Verdict } from './types.js';
 import type { PackageOrigin, PolicyContext } from './context.js';
 import { checkAge } from './checks/age.js';
@@ -21,8 +22,7 @@ export function evaluate(facts: PackageFacts, ctx: PolicyContext, options: Evalu
   const origin = options.origin ?? 'public';
   const findings = [...runChecks(facts, ctx, origin, options.now)].map((finding) => withWayForward(finding, facts, ctx, options.now));
   const { active, expired } = findAllowEntry(facts, ctx, options.now);
-  const final = active ? [...findings.map(overriddenBy(active.reason)), allowFinding(active)] : findings;
-  final.push(...expired.map(expiredAllowFinding));
+  const final = applyAllowEntries(findings, active, expired);
   return {
     ecosystem: facts.ecosystem,
     name: facts.name,
@@ -55,10 +55,22 @@ function withWayForward(finding: Finding, facts: PackageFacts, ctx: PolicyContex
   return withNewestAllowed(finding, newestAllowedVersion(query, ctx, now));
 }
 
-/** An allow entry turns every deny and warn into information, except a known-malicious version. */
+/** Findings an allow entry never overrides: a known-malicious version, bytes that are not the ones listed, a models.lock. */
+const NEVER_OVERRIDDEN: ReadonlySet<Finding['check']> = new Set(['malicious', 'integrity', 'lock']);
+
+/**
+ * The active allow entry turns every deny and warn into information (except those above) and is
+ * reported; expired entries are reported so nobody wonders why an allow stopped working.
+ */
+export function applyAllowEntries(findings: readonly Finding[], active: AllowEntry | null, expired: readonly AllowEntry[]): Finding[] {
+  const final = active ? [...findings.map(overriddenBy(active.reason)), allowFinding(active)] : [...findings];
+  final.push(...expired.map(expiredAllowFinding));
+  return final;
+}
+
 function overriddenBy(reason: string) {
   return (finding: Finding): Finding => {
-    if (finding.check === 'malicious' || finding.severity === 'info') return finding;
+    if (NEVER_OVERRIDDEN.has(finding.check) || finding.severity === 'info') return finding;
     return { ...finding, severity: 'info', evidence: { ...finding.evidence, overridden: finding.severity, allowReason: reason } };
   };
 }

@@ -63,7 +63,14 @@ export type CheckName =
   | 'filter'
   | 'source'
   // A version whose registry metadata cannot be read (hidden on its own; the package is served).
-  | 'metadata';
+  | 'metadata'
+  // Models (the Hugging Face endpoint): code in pickles, remote code, a file that is not what its
+  // format says, a gated or disabled repo, and a models.lock that does not list what was asked for.
+  | 'pickle'
+  | 'remote-code'
+  | 'format'
+  | 'gated'
+  | 'lock';
 
 export interface Finding {
   check: CheckName;
@@ -74,8 +81,12 @@ export interface Finding {
   evidence: Record<string, unknown>;
 }
 
-export interface Decision {
-  ecosystem: Ecosystem;
+/** Decisions are also made about Hugging Face repos, which are no package ecosystem of their own. */
+export type DecisionEcosystem = Ecosystem | 'huggingface';
+
+/** A decision about a package (npm, PyPI) by default; `Decision<'huggingface'>` about a model repo. */
+export interface Decision<E extends DecisionEcosystem = Ecosystem> {
+  ecosystem: E;
   name: string;
   version: string | null;
   decision: Verdict;

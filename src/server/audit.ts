@@ -3,9 +3,9 @@
 // by `depfence log`.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Decision } from '../policy/index.js';
+import type { Decision, DecisionEcosystem } from '../policy/index.js';
 
-export interface AuditRecord extends Decision {
+export interface AuditRecord extends Decision<DecisionEcosystem> {
   time: string;
   /** The client that asked (pip, uv, npm…, from its User-Agent), or the depfence command. */
   client: string;

@@ -21,3 +21,9 @@ export function sendError(res: ServerResponse, status: number, message: string, 
   }
   sendJson(res, status, { error: `depfence: ${message}`, ...extra });
 }
+
+/** A reason phrase must be visible ASCII and spaces; keep it to one readable line. */
+export function reasonPhrase(text: string): string {
+  const ascii = text.normalize('NFKD').replace(/[^\x20-\x7e]/g, (char) => (char === '\u2014' || char === '\u2013' ? '-' : /\p{M}/u.test(char) ? '' : '?'));
+  return ascii.length > 400 ? `${ascii.slice(0, 397)}...` : ascii;
+}

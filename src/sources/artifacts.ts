@@ -1,7 +1,8 @@
-// Artifacts (wheels, sdists, `.metadata` files) fetched from an upstream, verified against the
-// sha256 the index gave, and kept in a content-addressed cache (cacache) under their digest.
-// A download is written to a private temporary file while it is hashed; only when the digest and
-// size match is it put into the cache, so a byte of a bad download is never served or kept.
+// Artifacts (wheels, sdists, `.metadata` files, model files) fetched from an upstream, verified
+// against the sha256 the index gave (or, for a small file of a Hugging Face repo, its git blob id),
+// and kept in a content-addressed cache (cacache) under that digest. A download is written to a
+// private temporary file while it is hashed; only when the digest and size match, and the caller's
+// `vet` has passed, is it put into the cache, so a byte of a bad download is never served or kept.
 //
 // Streaming GETs with the same settings as the metadata client (timeout, bounded retries of
 // network errors, 5xx and 429, a concurrency limit); the redirect targets are checked by the
@@ -35,13 +36,17 @@ export class ArtifactError extends Error {
 
 export interface ArtifactRequest {
   url: string;
-  /** The lowercase hex sha256 the index gave for the file. */
-  sha256: string;
+  /** The lowercase hex sha256 the index gave for the file; null when only `gitBlob` is known. */
+  sha256: string | null;
+  /** The file's git blob id (sha1 of `blob <size>\0<content>`): checked when there is no sha256; needs `size`. */
+  gitBlob?: string;
   /** The size the index gave, if any: more bytes than this are refused. */
   size: number | null;
   upstream: UpstreamLabel;
   /** Checked for the URL and every redirect target; false refuses the fetch. */
   allowUrl(url: URL): boolean;
+  /** Inspects a verified download before it is cached; throwing refuses it (it is then neither cached nor served). */
+  vet?: (file: string) => Promise<void>;
 }
 
 export interface StoredArtifact {
@@ -78,42 +83,53 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   const retryDelayMs = options.retryDelayMs ?? 200;
   const userAgent = options.userAgent ?? 'depfence (package firewall; +https://github.com/depfence/depfence)';
   const keyOf = (sha256: string) => `depfence:artifact:sha256:${sha256}`;
+  const requestKey = (request: ArtifactRequest) => (request.sha256 !== null ? keyOf(request.sha256) : `depfence:artifact:git-blob:${request.gitBlob}`);
 
-  async function lookup(sha256: string): Promise<StoredArtifact | null> {
-    const info = await cacache.get.info(options.cacheDir, keyOf(sha256)).catch(() => null);
-    if (!info || !info.integrity.split(/\s+/).includes(integrityOf(sha256))) return null;
+  async function lookupKey(key: string, sha256: string | null): Promise<StoredArtifact | null> {
+    const info = await cacache.get.info(options.cacheDir, key).catch(() => null);
+    const digest = sha256 ?? sha256OfIntegrity(info?.integrity);
+    if (!info || digest === null || !info.integrity.split(/\s+/).includes(integrityOf(digest))) return null;
     const stats = await stat(info.path).catch(() => null);
     if (!stats?.isFile()) return null;
-    return { path: info.path, size: stats.size, sha256, fromCache: true };
+    return { path: info.path, size: stats.size, sha256: digest, fromCache: true };
   }
 
+  const lookup = (sha256: string) => lookupKey(keyOf(sha256), sha256);
+
   async function download(request: ArtifactRequest): Promise<StoredArtifact> {
-    const cached = await lookup(request.sha256);
+    const cached = await lookupKey(requestKey(request), request.sha256);
     if (cached) return cached;
     await cacache.tmp.withTmp(options.cacheDir, { tmpPrefix: `${TMP_PREFIX}${process.pid}-` } as cacache.tmp.Options, async (dir) => {
       const file = join(dir, 'download');
+      let sha256 = '';
       for (let attempt = 0; ; attempt++) {
         try {
-          await fetchToFile(request, file);
+          sha256 = await fetchToFile(request, file);
           break;
         } catch (error) {
           if (!retryable(error) || attempt >= options.retries) throw error;
           await new Promise((resolve) => setTimeout(resolve, Math.min(retryDelayMs * 2 ** attempt, 2000)));
         }
       }
+      await request.vet?.(file);
       await pipeline(
         createReadStream(file),
-        cacache.put.stream(options.cacheDir, keyOf(request.sha256), { integrity: integrityOf(request.sha256), algorithms: ['sha256'], metadata: { url: request.url } }),
+        cacache.put.stream(options.cacheDir, requestKey(request), { integrity: integrityOf(sha256), algorithms: ['sha256'], metadata: { url: request.url } }),
       );
     });
-    const stored = await lookup(request.sha256);
+    const stored = await lookupKey(requestKey(request), request.sha256);
     if (!stored) throw new ArtifactError('EARTIFACT_INTEGRITY', request.url, `the file from ${request.url} could not be stored in the cache at ${options.cacheDir}`);
     return { ...stored, fromCache: false };
   }
 
-  async function fetchToFile(request: ArtifactRequest, file: string): Promise<void> {
+  /** Downloads to `file`, checking the digest the request names; returns the file's sha256. */
+  async function fetchToFile(request: ArtifactRequest, file: string): Promise<string> {
     const url = checkedUrl(request);
     const cap = request.size ?? maxUnknown;
+    if (request.sha256 === null && (request.gitBlob === undefined || request.size === null)) {
+      throw new ArtifactError('EARTIFACT_INTEGRITY', request.url, `${request.url} has neither a sha256 nor a git blob id and size to check it against, so it is not fetched`);
+    }
+    const gitHash = request.sha256 === null ? createHash('sha1').update(`blob ${request.size}\0`) : null;
     const stream = got.stream(url, {
       headers: { 'user-agent': userAgent, accept: '*/*', 'accept-encoding': 'identity' },
       timeout: { lookup: options.timeoutMs, connect: options.timeoutMs, socket: options.timeoutMs, response: options.timeoutMs },
@@ -153,6 +169,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
           );
         }
         hash.update(chunk);
+        gitHash?.update(chunk);
         if (!out.write(chunk)) await once(out, 'drain');
       }
     } catch (error) {
@@ -163,7 +180,12 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     await once(out, 'close');
     if (writeError) throw writeError;
     const digest = hash.digest('hex');
-    if (digest !== request.sha256) {
+    if (gitHash) {
+      const blob = gitHash.digest('hex');
+      if (blob !== request.gitBlob) {
+        throw new ArtifactError('EARTIFACT_INTEGRITY', request.url, `the file at ${request.url} has git blob id ${blob}, but the listing gives ${request.gitBlob}: it was changed in transit or on the upstream, so it is refused`);
+      }
+    } else if (digest !== request.sha256) {
       throw new ArtifactError(
         'EARTIFACT_INTEGRITY',
         request.url,
@@ -173,6 +195,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     if (request.size !== null && received !== request.size) {
       throw new ArtifactError('EARTIFACT_SIZE', request.url, `the file at ${request.url} is ${received} bytes, but the index lists ${request.size}`);
     }
+    return digest;
   }
 
   function checkedUrl(request: ArtifactRequest): URL {
@@ -206,10 +229,10 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   return {
     lookup,
     ensure(request) {
-      const key = request.sha256;
+      const key = requestKey(request);
       let pending = inFlight.get(key);
       if (!pending) {
-        pending = lookup(request.sha256).then((cached) => cached ?? limit(() => download(request))).finally(() => inFlight.delete(key));
+        pending = lookupKey(key, request.sha256).then((cached) => cached ?? limit(() => download(request))).finally(() => inFlight.delete(key));
         inFlight.set(key, pending);
       }
       return pending;
@@ -245,6 +268,12 @@ function retryable(error: unknown): boolean {
   if (!(error instanceof UpstreamError)) return false;
   if (error.code === 'EUPSTREAM_STATUS') return error.status !== undefined && RETRY_STATUS.has(error.status);
   return error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE';
+}
+
+/** The hex sha256 in a cacache integrity string, or null. */
+function sha256OfIntegrity(integrity: string | undefined): string | null {
+  const base64 = integrity?.split(/\s+/).find((part) => part.startsWith('sha256-'))?.slice('sha256-'.length);
+  return base64 ? Buffer.from(base64, 'base64').toString('hex') : null;
 }
 
 /** Hex sha256 → the Subresource Integrity string cacache keys content by. */

@@ -13,18 +13,21 @@ import type { Config } from '../../src/config/index.js';
 import { startServer, type RunningServer, type ServerContext } from '../../src/server/app.js';
 import { ecosystemMounts } from '../../src/server/mounts.js';
 import { pypiMount } from '../../src/server/pypi/index.js';
+import { hfMount } from '../../src/server/hf/index.js';
 import type { AuditRecord } from '../../src/server/audit.js';
-import type { PypiUpstream } from '../fixtures/index.js';
+import type { HfUpstream, PypiUpstream } from '../fixtures/index.js';
 import { defaultConfig } from './policy.js';
 
 export interface FirewallOptions {
   pypi?: PypiUpstream;
+  /** A fixture Hub: upstreams.huggingface points at it and its CDN. */
+  hub?: HfUpstream;
   configure?: (config: Config) => void;
   now?: () => Date;
   /** Reuse a data dir (it is then not removed on close). */
   dataDir?: string;
-  /** 'all' (default): what `depfence serve` mounts; 'pypi': only the PyPI mount, so PyPI tests do not start the npm side. */
-  mounts?: 'pypi' | 'all';
+  /** 'all' (default): what `depfence serve` mounts; 'pypi' or 'hf': only that mount, so its tests do not start the npm side. */
+  mounts?: 'pypi' | 'hf' | 'all';
 }
 
 export interface TestFirewall {
@@ -39,8 +42,9 @@ export interface TestFirewall {
 }
 
 /** A configuration for tests: fixture upstreams, a temp data dir, quick timeouts and retries. */
-export function testConfig(options: { pypi?: PypiUpstream; dataDir: string; configure?: (config: Config) => void }): Config {
+export function testConfig(options: { pypi?: PypiUpstream; hub?: HfUpstream; dataDir: string; configure?: (config: Config) => void }): Config {
   const config = defaultConfig();
+  if (options.hub) config.upstreams.huggingface = { endpoint: options.hub.url, files: [options.hub.cdn.url] };
   if (options.pypi) {
     config.upstreams.pypi = { simple: options.pypi.simpleUrl, json: options.pypi.jsonUrl, downloads: options.pypi.downloadsUrl, internal: null };
   }
@@ -52,8 +56,8 @@ export function testConfig(options: { pypi?: PypiUpstream; dataDir: string; conf
 
 export async function startFirewall(options: FirewallOptions = {}): Promise<TestFirewall> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'depfence-data-'));
-  const config = testConfig({ dataDir, ...(options.pypi && { pypi: options.pypi }), ...(options.configure && { configure: options.configure }) });
-  const mounts = options.mounts === 'pypi' ? (context: ServerContext) => [pypiMount(context)] : ecosystemMounts;
+  const config = testConfig({ dataDir, ...(options.pypi && { pypi: options.pypi }), ...(options.hub && { hub: options.hub }), ...(options.configure && { configure: options.configure }) });
+  const mounts = options.mounts === 'pypi' ? (context: ServerContext) => [pypiMount(context)] : options.mounts === 'hf' ? (context: ServerContext) => [hfMount(context)] : ecosystemMounts;
   const running = await startServer({ config, mounts, ...(options.now && { now: options.now }) });
   return {
     url: running.url,

@@ -38,7 +38,7 @@ test('clean pickles pass with the globals they import: protocol 4 state dict, to
   assert.equal(data.kind === 'safe' && data.imports.sort(), ['_codecs.encode', 'builtins.set']);
 });
 
-const op = (...bytes: Array<number | string>) => Buffer.concat(bytes.map((part) => (typeof part === 'number' ? Buffer.from([part]) : Buffer.from(part, 'latin1'))));
+const op = (...bytes: Array<number | string | Buffer>) => Buffer.concat(bytes.map((part) => (typeof part === 'number' ? Buffer.from([part]) : typeof part === 'string' ? Buffer.from(part, 'latin1') : part)));
 const shortUnicode = (text: string) => op(0x8c, text.length, text);
 
 test('STACK_GLOBAL whose module and name come from the memo is still seen', () => {

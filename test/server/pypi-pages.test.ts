@@ -9,9 +9,9 @@ import { parseJsonProjectPage } from '../../src/server/pypi/parse-json.js';
 import { renderHtmlProjectPage, renderHtmlRootPage, renderJsonProjectPage, renderJsonRootPage } from '../../src/server/pypi/render.js';
 import { filenameProblem, identifyFile } from '../../src/server/pypi/filenames.js';
 import { fileHref, parsePypiPath } from '../../src/server/pypi/paths.js';
-import { parseRange } from '../../src/server/pypi/ranges.js';
-import { fileUrlProblem } from '../../src/server/pypi/file-hosts.js';
-import { reasonPhrase } from '../../src/server/pypi/responses.js';
+import { parseRange } from '../../src/server/ranges.js';
+import { fileUrlProblem } from '../../src/server/file-hosts.js';
+import { reasonPhrase } from '../../src/server/respond.js';
 
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
 const V1_HTML = 'application/vnd.pypi.simple.v1+html';

@@ -69,7 +69,7 @@ export function offlineArtifactStore(dataDir: string): ArtifactStore {
   return {
     lookup,
     async ensure(request) {
-      const found = await lookup(request.sha256);
+      const found = request.sha256 === null ? null : await lookup(request.sha256);
       if (found) return found;
       throw new ArtifactError('EARTIFACT_URL', request.url, notInMirrorMessage(`the file with sha256 ${request.sha256}`));
     },

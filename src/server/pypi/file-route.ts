@@ -3,18 +3,16 @@
 // a hidden or denied file is refused even when its URL is asked for directly. The bytes come from
 // the artifact cache, or are fetched, verified against the index's sha256 and cached first; byte
 // ranges are served from the cached file.
-import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deniedOnlyForMissingFacts } from '../../policy/index.js';
 import { ArtifactError, type ArtifactStore, type StoredArtifact } from '../../sources/artifacts.js';
 import { UpstreamError } from '../../sources/http.js';
 import type { ServerContext } from '../app.js';
 import { fileDecision, recordDecision } from './audit.js';
-import { fileUrlProblem } from './file-hosts.js';
+import { fileUrlProblem } from '../file-hosts.js';
 import type { ProjectLookups } from './project-view.js';
 import { sendLookupFailure } from './project-route.js';
-import { parseRange } from './ranges.js';
-import { matchesEtag } from '../conditional.js';
+import { sendStoredFile } from '../stored-file.js';
 import { denialMessage, sendPypiError } from './responses.js';
 
 export interface FileRequest {
@@ -22,8 +20,6 @@ export interface FileRequest {
   filename: string;
   metadata: boolean;
 }
-
-const FILE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 export async function serveFile(
   context: ServerContext,
@@ -73,7 +69,7 @@ export async function serveFile(
   } catch (error) {
     return sendFetchFailure(req, res, error, request.filename);
   }
-  sendStored(req, res, stored, request.metadata ? 'text/plain; charset=utf-8' : 'application/octet-stream');
+  sendStoredFile(req, res, stored, { contentType: request.metadata ? 'text/plain; charset=utf-8' : 'application/octet-stream', etag: `"sha256-${stored.sha256}"` });
 }
 
 /** PEP 658: the metadata file is the distribution's URL with `.metadata` appended to its path. */
@@ -93,34 +89,4 @@ function sendFetchFailure(req: IncomingMessage, res: ServerResponse, error: unkn
     return sendPypiError(req, res, unavailable ? 503 : 502, `${filename} could not be fetched: ${error.message}`);
   }
   sendPypiError(req, res, 502, `${filename} could not be fetched: ${(error as Error).message}`);
-}
-
-function sendStored(req: IncomingMessage, res: ServerResponse, stored: StoredArtifact, contentType: string): void {
-  const etag = `"sha256-${stored.sha256}"`;
-  const base = { 'content-type': contentType, 'accept-ranges': 'bytes', etag, 'cache-control': FILE_CACHE_CONTROL };
-  if (matchesEtag(req.headers['if-none-match'], etag)) {
-    res.writeHead(304, base);
-    res.end();
-    return;
-  }
-  const ifRange = req.headers['if-range'];
-  const range = ifRange !== undefined && ifRange !== etag ? { kind: 'whole' as const } : parseRange(req.headers.range, stored.size);
-  if (range.kind === 'unsatisfiable') {
-    res.writeHead(416, { ...base, 'content-range': `bytes */${stored.size}`, 'content-length': '0' });
-    res.end();
-    return;
-  }
-  const [status, start, end] = range.kind === 'range' ? [206, range.start, range.end] : [200, 0, stored.size - 1];
-  res.writeHead(status, {
-    ...base,
-    'content-length': String(stored.size === 0 ? 0 : end - start + 1),
-    ...(range.kind === 'range' && { 'content-range': `bytes ${start}-${end}/${stored.size}` }),
-  });
-  if (req.method === 'HEAD' || stored.size === 0) {
-    res.end();
-    return;
-  }
-  const stream = createReadStream(stored.path, { start, end });
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
 }

@@ -6,7 +6,7 @@
 import type { ServerContext } from '../app.js';
 import { UpstreamError } from '../../sources/http.js';
 import { judgeVersion, type Decision, type Finding, type PackageOrigin } from '../../policy/index.js';
-import { fileUrlProblem } from './file-hosts.js';
+import { fileUrlProblem } from '../file-hosts.js';
 import { filenameProblem, identifyFile } from './filenames.js';
 import type { DistFile } from './model.js';
 import { isSha256Hex } from './page-values.js';

@@ -9,6 +9,7 @@ import type { Decision } from '../../policy/index.js';
 import type { Representation } from './negotiate.js';
 import { answeredNotModified } from '../conditional.js';
 import { renderHtmlMessage } from './render.js';
+import { reasonPhrase } from '../respond.js';
 
 /** Project pages are decisions made now: clients revalidate every time (cheap, with the ETag). */
 const PAGE_CACHE_CONTROL = 'max-age=0, must-revalidate';
@@ -52,12 +53,6 @@ export function sendPypiError(req: IncomingMessage, res: ServerResponse, status:
 function reasonsOf(decision: Decision | undefined): string[] {
   if (!decision) return [];
   return decision.findings.filter((finding) => finding.severity !== 'info').map((finding) => `${finding.check}: ${finding.message}`);
-}
-
-/** A reason phrase must be visible ASCII and spaces; keep it to one readable line. */
-export function reasonPhrase(text: string): string {
-  const ascii = text.normalize('NFKD').replace(/[^\x20-\x7e]/g, (char) => (char === '\u2014' || char === '\u2013' ? '-' : /\p{M}/u.test(char) ? '' : '?'));
-  return ascii.length > 400 ? `${ascii.slice(0, 397)}...` : ascii;
 }
 
 function titleOf(status: number): string {

@@ -1,15 +1,16 @@
-// Which file URLs the firewall fetches. The URLs come only from upstream pages (never from a
-// client); on top of that: http(s) only, no credentials, no downgrade from an https index, and only
-// from a host the configuration names: the index's own, or one in `upstreams.pypi.files`
-// (PyPI's files.pythonhosted.org by default). So a page cannot point the firewall at services on
-// its own machine or network, nor at any other host, and every redirect is held to the same rule.
+// Which file URLs the firewall fetches. The URLs come only from upstream pages and redirects
+// (never from a client); on top of that: http(s) only, no credentials, no downgrade from an https
+// index, and only from a host the configuration names: the index's own, or one in its file-host
+// setting (`upstreams.pypi.files`: PyPI's files.pythonhosted.org; `upstreams.huggingface.files`:
+// the Hub's CDN). So a page cannot point the firewall at services on its own machine or network,
+// nor at any other host, and every redirect is held to the same rule.
 import { isIP } from 'node:net';
 
 /**
  * Null when the firewall may fetch `url` for a page of the index at `indexUrl`; otherwise why not.
- * `fileHosts`: the `upstreams.pypi.files` URLs (their origins are allowed).
+ * `fileHosts`: the URLs of the file-host setting named `setting` (their origins are allowed).
  */
-export function fileUrlProblem(url: URL, indexUrl: string, fileHosts: readonly string[]): string | null {
+export function fileUrlProblem(url: URL, indexUrl: string, fileHosts: readonly string[], setting = 'upstreams.pypi.files'): string | null {
   const index = new URL(indexUrl);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `its URL scheme ${url.protocol} is not http or https`;
   if (url.username || url.password) return 'its URL carries credentials';
@@ -17,7 +18,7 @@ export function fileUrlProblem(url: URL, indexUrl: string, fileHosts: readonly s
   if (url.host === index.host) return null;
   if (fileHosts.some((named) => URL.canParse(named) && new URL(named).origin === url.origin)) return null;
   if (isLocalHost(url.hostname)) return `its host ${url.hostname} is a local or private address other than the index's`;
-  return `its host ${url.host} is neither the index's nor named in upstreams.pypi.files`;
+  return `its host ${url.host} is neither the index's nor named in ${setting}`;
 }
 
 function isLocalHost(hostname: string): boolean {

@@ -1,0 +1,71 @@
+// The Hugging Face URL space under /-/hf/, as the Hub's clients build it (huggingface_hub's
+// hf_hub_url and repo_info, @huggingface/hub's fileDownloadInfo and modelInfo):
+//   api/models/{repo}[/revision/{rev}]      api/datasets/{repo}[/revision/{rev}]
+//   {repo}/resolve/{rev}/{path}             datasets/{repo}/resolve/{rev}/{path}
+// A repo is `org/name` or a legacy one-segment `name`. The raw path is parsed (never a normalised
+// one), each segment decoded once, and anything that could step outside a repo is refused.
+import type { RepoKind } from '../../policy/models/index.js';
+
+export const HF_PREFIX = '/-/hf/';
+
+export type HfPath =
+  | { kind: 'info'; repo: RepoKind; id: string; revision: string | null }
+  | { kind: 'resolve'; repo: RepoKind; id: string; revision: string; file: string }
+  | { kind: 'unknown' }
+  | { kind: 'bad'; message: string };
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
+
+export function parseHfPath(rawUrl: string): HfPath {
+  const rawPath = rawUrl.split('?', 1)[0]!;
+  if (!rawPath.startsWith(HF_PREFIX)) return { kind: 'unknown' };
+  let segments: string[];
+  try {
+    segments = rawPath.slice(HF_PREFIX.length).split('/').map((segment) => decodeURIComponent(segment));
+  } catch {
+    return { kind: 'bad', message: 'the path is not valid percent-encoding' };
+  }
+  if (segments[0] === 'api') return parseApi(segments.slice(1));
+  const repo: RepoKind = segments[0] === 'datasets' ? 'dataset' : 'model';
+  const rest = repo === 'dataset' ? segments.slice(1) : segments;
+  const at = rest.indexOf('resolve');
+  if (at !== 1 && at !== 2) return { kind: 'unknown' };
+  const id = repoId(rest.slice(0, at));
+  if (typeof id !== 'string') return id;
+  const revision = rest[at + 1];
+  const file = rest.slice(at + 2);
+  if (!revision || !validRevision(revision)) return { kind: 'bad', message: 'the revision is missing or holds characters no branch, tag or commit has' };
+  if (file.length === 0 || file.some((segment) => segment === '' || segment === '.' || segment === '..' || /[/\\\0-\x1f]/.test(segment))) {
+    return { kind: 'bad', message: 'the file path is empty or steps outside the repo' };
+  }
+  return { kind: 'resolve', repo, id, revision, file: file.join('/') };
+}
+
+function parseApi(segments: string[]): HfPath {
+  const [collection, ...rest] = segments;
+  if (collection !== 'models' && collection !== 'datasets') return { kind: 'unknown' };
+  const repo: RepoKind = collection === 'models' ? 'model' : 'dataset';
+  // {repo} is one or two segments; what may follow is /revision/{rev}.
+  for (const length of [2, 1]) {
+    const tail = rest.slice(length);
+    if (tail.length === 0 || (tail.length === 2 && tail[0] === 'revision')) {
+      const id = repoId(rest.slice(0, length));
+      if (typeof id !== 'string') return id;
+      const revision = tail[1] ?? null;
+      if (revision !== null && !validRevision(revision)) return { kind: 'bad', message: 'the revision holds characters no branch, tag or commit has' };
+      return { kind: 'info', repo, id, revision };
+    }
+  }
+  return { kind: 'unknown' };
+}
+
+function repoId(parts: string[]): string | Extract<HfPath, { kind: 'bad' }> {
+  if (parts.length < 1 || parts.length > 2 || !parts.every((part) => NAME.test(part) && !part.includes('--') && !part.includes('..'))) {
+    return { kind: 'bad', message: 'a repo id is `org/name`: letters, digits, `-`, `_` and `.`, up to 96 characters each' };
+  }
+  return parts.join('/');
+}
+
+function validRevision(revision: string): boolean {
+  return revision.length > 0 && revision.length <= 256 && !/[\0-\x20\\~^:?*[]/.test(revision) && !revision.split('/').some((part) => part === '' || part === '.' || part === '..');
+}
