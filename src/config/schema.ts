@@ -95,6 +95,12 @@ export const configSchema = z.strictObject({
       enabled: z.boolean(),
       popular: z.strictObject({ npmMinDownloads: count, pypiTop: z.number().int().positive() }),
       denyBelowShare: z.number().min(0).max(1),
+      youngerThan: duration,
+    }),
+    history: z.strictObject({
+      enabled: z.boolean(),
+      window: duration,
+      newPublisherWindow: duration,
     }),
     blocklists: z.strictObject({ builtin: z.boolean(), files: z.array(blocklistFile) }),
     models: z.strictObject({

@@ -24,4 +24,5 @@ export {
   type TyposquatMatcher,
   type TyposquatOptions,
   type TyposquatRule,
+  type TyposquatTier,
 } from './typosquat/index.js';

@@ -8,10 +8,14 @@ export interface TyposquatMatch {
   targetDownloads: number;
   rule: string;
   detail: string;
+  /** `typo`: evidence on its own; `resemblance`: needs age or downloads to deny (names/typosquat/types.ts). */
+  tier: 'typo' | 'resemblance';
 }
 
 export interface TyposquatMatcher {
   match(name: string): TyposquatMatch | null;
+  /** Every popular name `name` resembles, best first. */
+  matchAll(name: string): TyposquatMatch[];
   isPopular(name: string): boolean;
 }
 

@@ -39,11 +39,12 @@ function* runChecks(facts: PackageFacts, ctx: PolicyContext, origin: PackageOrig
   // Metadata-based checks run only on a package the registry has: an unknown or unreachable name
   // is reported once, by the exists check, rather than once per check that needed its metadata.
   const exists = facts.exists;
-  yield* checkExists(facts);
+  yield* checkExists(facts, ctx);
   const metadataUsable = exists.state === 'known' ? exists.value : exists.state === 'not-evaluated';
   if (metadataUsable) yield* checkAge(facts, ctx, now);
   if (origin === 'public') {
-    yield* checkTyposquat(facts, ctx);
+    // A name the registry does not have is reported by the exists check, with its "did you mean".
+    if (!(exists.state === 'known' && !exists.value)) yield* checkTyposquat(facts, ctx, now);
     if (metadataUsable) yield* checkDownloads(facts, ctx);
   }
 }

@@ -17,9 +17,11 @@ export function defaultConfig(): Config {
   return structuredClone(defaults);
 }
 
-export function matcherOf(matches: Record<string, TyposquatMatch>, popular: string[] = []): TyposquatMatcher {
+export function matcherOf(matches: Record<string, TyposquatMatch | TyposquatMatch[]>, popular: string[] = []): TyposquatMatcher {
+  const all = (name: string): TyposquatMatch[] => [matches[name] ?? []].flat();
   return {
-    match: (name) => matches[name] ?? null,
+    match: (name) => all(name)[0] ?? null,
+    matchAll: all,
     isPopular: (name) => popular.includes(name),
   };
 }

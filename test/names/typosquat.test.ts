@@ -2,7 +2,7 @@
 // hand-made popular lists (the real popular sets are exercised in typosquat-data.test.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createTyposquatMatcher, type TyposquatRule } from '../../src/names/index.js';
+import { createTyposquatMatcher, type TyposquatRule, type TyposquatTier } from '../../src/names/index.js';
 import { DeletionIndex } from '../../src/names/typosquat/deletion-index.js';
 
 const npm = createTyposquatMatcher('npm', [
@@ -33,6 +33,8 @@ const npm = createTyposquatMatcher('npm', [
   { name: 'is-type', downloads: 5 },
   { name: 'eslint', downloads: 300 },
   { name: 'reach', downloads: 1 },
+  { name: 'babel-core', downloads: 28 },
+  { name: '@babel/core', downloads: 548 },
 ]);
 
 const pypi = createTyposquatMatcher('pypi', [
@@ -52,14 +54,20 @@ const pypi = createTyposquatMatcher('pypi', [
   { name: 'pip', downloads: 900 },
   { name: 'aiofiles', downloads: 200 },
   { name: 'my-package', downloads: 1 },
+  { name: 'lz4', downloads: 50 },
 ]);
 
-function expectMatch(matcher: typeof npm, name: string, target: string, rule: TyposquatRule, detail?: string): void {
+function expectMatch(matcher: typeof npm, name: string, target: string, rule: TyposquatRule, detail?: string, tier?: TyposquatTier): void {
   const match = matcher.match(name);
   assert.ok(match, `${name} should match ${target}`);
   assert.is(match!.target, target, name);
   assert.is(match!.rule, rule, `${name}: ${match!.detail}`);
   if (detail !== undefined) assert.is(match!.detail, detail, name);
+  if (tier !== undefined) assert.is(match!.tier, tier, name);
+}
+
+function expectResemblance(matcher: typeof npm, name: string, target: string, rule: TyposquatRule, detail?: string): void {
+  expectMatch(matcher, name, target, rule, detail, 'resemblance');
 }
 
 function expectNone(matcher: typeof npm, ...names: string[]): void {
@@ -71,8 +79,8 @@ test('a popular name is never a typosquat; isPopular compares canonically; size 
   expectNone(pypi, 'requests', 'Requests', 'pyyaml', 'python_dateutil', 'My_Package', 'my.package');
   assert.ok(pypi.isPopular('PyYaml') && pypi.isPopular('python.dateutil') && npm.isPopular('Lodash'));
   assert.not.ok(npm.isPopular('lodahs'));
-  assert.is(npm.size, 27);
-  assert.is(pypi.size, 16);
+  assert.is(npm.size, 29);
+  assert.is(pypi.size, 17);
 });
 
 test('omitted-char: from 5 characters; one of a doubled letter at any length', () => {
@@ -105,9 +113,10 @@ test('substituted-char: neighbouring keys and vowels from 5 characters, any lett
   expectMatch(pypi, 'djanga', 'django', 'substituted-char', "'a' instead of 'o'");
   expectMatch(pypi, 'requezts', 'requests', 'substituted-char');
   expectMatch(pypi, 'gequests', 'requests', 'substituted-char'); // not a neighbour, but 8 characters
-  expectNone(pypi, 'pandar'); // 's'/'r' is neither a neighbour nor a vowel pair at 6 characters
+  // 's'/'r' is neither a neighbour nor a vowel pair: at 6 characters a resemblance, not a typo
+  expectMatch(pypi, 'pandar', 'pandas', 'substituted-char', "'r' instead of 's'", 'resemblance');
   expectNone(npm, 'vie', 'mz'); // short names: only strict edits
-  expectNone(npm, 'jslint'); // 'j' for 'e' at 6 characters
+  expectResemblance(npm, 'jslint', 'eslint', 'substituted-char'); // 'j' for 'e' at 6 characters
 });
 
 test('substituted-char: the more popular target wins when two match', () => {
@@ -130,7 +139,8 @@ test('inserted-char: from 5 characters, never a letter in front', () => {
   expectMatch(pypi, 'colourama', 'colorama', 'inserted-char', "inserted 'u'");
   expectMatch(npm, 'axioss', 'axios', 'repeated-char');
   expectMatch(npm, 'axiosz', 'axios', 'inserted-char');
-  expectNone(npm, 'preact', 'gaxios'); // a letter put in front names a new package
+  // A letter put in front is how new packages are named: a resemblance, never a typo.
+  expectResemblance(npm, 'preact', 'react', 'leading-char', "'p' put in front");
   expectNone(npm, 'globe', 'pipx'.replace('pip', 'ms')); // ≤ 4-character targets
   expectNone(pypi, 'pipx');
 });
@@ -240,7 +250,63 @@ test('duplicate spellings keep the most downloaded one', () => {
     { name: 'foo-bar', downloads: 50 },
   ]);
   assert.is(matcher.size, 1);
-  assert.equal(matcher.match('foo-barr'), { target: 'foo-bar', targetDownloads: 50, rule: 'repeated-char', detail: "repeated 'r'" });
+  assert.equal(matcher.match('foo-barr'), { target: 'foo-bar', targetDownloads: 50, rule: 'repeated-char', detail: "repeated 'r'", tier: 'typo' });
+});
+
+test('leading-char: a letter put in front or dropped from the front is a resemblance from 5 characters', () => {
+  expectResemblance(npm, 'xlodash', 'lodash', 'leading-char', "'x' put in front");
+  expectResemblance(npm, 'treact', 'react', 'leading-char');
+  expectResemblance(npm, 'kexpress', 'express', 'leading-char');
+  expectResemblance(npm, 'odash', 'lodash', 'leading-char', "dropped the leading 'l'");
+  expectNone(npm, 'xglob', 'lob'); // 4-character targets: too many real names sit one letter away
+});
+
+test('substitutions in short names that are no neighbouring key or look-alike: a resemblance from 5 characters', () => {
+  expectResemblance(pypi, 'pyyaxl', 'PyYAML', 'substituted-char', "'x' instead of 'm'");
+  expectMatch(pypi, 'pyyamk', 'PyYAML', 'substituted-char', "'k' instead of 'l' (neighbouring key)", 'typo');
+  expectNone(pypi, 'pipz', 'lz5'); // ≤ 4 characters
+});
+
+test('affixes beyond the language words: -sdk, -api, -client, -dev, -tools, -proxy, -npm, glued node/py', () => {
+  expectResemblance(npm, 'lodash-sdk', 'lodash', 'affix', "added suffix '-sdk'");
+  expectResemblance(npm, 'axios-api', 'axios', 'affix');
+  expectResemblance(pypi, 'requests-client', 'requests', 'affix');
+  expectResemblance(npm, 'express-dev', 'express', 'affix');
+  expectResemblance(pypi, 'pandas-tools', 'pandas', 'affix');
+  expectResemblance(npm, 'axios-proxy', 'axios', 'affix');
+  expectResemblance(npm, 'lodash-npm', 'lodash', 'affix');
+  expectResemblance(npm, 'nodeexpress', 'express', 'affix', "added prefix 'node'");
+  expectResemblance(npm, 'expressnode', 'express', 'affix', "added suffix 'node'");
+  expectResemblance(pypi, 'requestspy', 'requests', 'affix', "added suffix 'py'");
+  expectResemblance(npm, 'lodash.js', 'lodash', 'affix', "added suffix '.js'");
+  expectNone(npm, 'vue-sdk', 'sdk-lodash'); // a stem of 3 characters; -sdk only goes at the end
+  expectNone(pypi, 'numpy-py'.slice(0, 5)); // `numpy` is not `num` plus a glued `py`
+});
+
+test('version-suffix: a popular name that ends in a number, with another number', () => {
+  expectResemblance(pypi, 'urllib4', 'urllib3', 'version-suffix', 'version number 4 instead of 3');
+  expectResemblance(pypi, 'boto4', 'boto3', 'version-suffix');
+  expectNone(pypi, 'lz5'); // a stem of 2 characters
+});
+
+test('scoped look-alikes of unscoped names, and the closer of a legacy name and its scoped successor', () => {
+  expectResemblance(npm, '@lodash/lodash', 'lodash', 'foreign-scope', "'lodash' published under the scope @lodash");
+  expectResemblance(npm, '@axios-js/axois', 'axios', 'foreign-scope');
+  expectResemblance(npm, '@cross/env', 'cross-env', 'foreign-scope', "'cross-env' split into a scope and a name");
+  expectNone(npm, '@tremor/react', '@acme/lodahs'); // a fork or wrapper under someone's own scope
+  // `babelcore` is one separator from the legacy `babel-core` and a flattened `@babel/core`: the
+  // typo is the closer resemblance, though the scoped package is more downloaded.
+  expectMatch(npm, 'babelcore', 'babel-core', 'separator', "dropped '-'", 'typo');
+  assert.equal(npm.matchAll('babelcore').map((match) => match.target), ['babel-core', '@babel/core']);
+  expectResemblance(npm, 'typesnde', '@types/node', 'scope-dropped', "'@types/node' flattened, with omitted 'o'");
+  expectNone(npm, 'typesxyz');
+});
+
+test('matchAll: every resembled target once, best first, the first being match()', () => {
+  const all = npm.matchAll('treact');
+  assert.is(all[0]!.target, npm.match('treact')!.target);
+  assert.equal(new Set(all.map((match) => match.target)).size, all.length);
+  assert.equal(npm.matchAll('lodash'), []);
 });
 
 /** Optimal string alignment distance, by the textbook dynamic programme. */

@@ -78,7 +78,7 @@ test('downloads from a snapshot floor decide only where the floor is at or below
 });
 
 test('typosquat: denied below 1% of the target, warned above, with target and rule in the evidence', () => {
-  const match = { target: 'requests', targetDownloads: 1_000_000_000, rule: 'swapped-chars', detail: "swapped 'e' and 'u'" };
+  const match = { target: 'requests', targetDownloads: 1_000_000_000, rule: 'swapped-chars', detail: "swapped 'e' and 'u'", tier: 'typo' } as const;
   const ctx = contextWith({ typosquat: { npm: matcherOf({}), pypi: matcherOf({ reqeusts: match }) } });
   const small = evaluate(factsFor('pypi', 'reqeusts'), ctx, at);
   assert.is(small.decision, 'deny');
@@ -95,13 +95,41 @@ test('typosquat: denied below 1% of the target, warned above, with target and ru
   assert.is(evaluate(factsFor('pypi', 'reqeusts'), contextWith({ config: disabled, typosquat: ctx.typosquat }), at).decision, 'allow');
 });
 
-test('typosquat: naming-convention resemblances (affix, word order, scope, version) only warn', () => {
-  const match = (rule: string) => ({ target: 'eslint', targetDownloads: 1_000_000_000, rule, detail: 'added suffix -cli' });
-  for (const rule of ['affix', 'word-order', 'scope-dropped', 'version-suffix']) {
-    const ctx = contextWith({ typosquat: { npm: matcherOf({ 'eslint-cli': match(rule) }), pypi: matcherOf({}) } });
-    const finding = evaluate(factsFor('npm', 'eslint-cli'), ctx, at).findings.find((f) => f.check === 'typosquat')!;
-    assert.is(finding.severity, 'warn', rule);
-  }
+test('typosquat tiers: a resemblance warns, and denies only below the share and young or unpopular', () => {
+  const match = { target: 'lodash', targetDownloads: 450_000_000, rule: 'leading-char', detail: "'x' put in front", tier: 'resemblance' } as const;
+  const other = { target: 'lodash-es', targetDownloads: 40_000_000, rule: 'affix', detail: 'whatever', tier: 'resemblance' } as const;
+  const ctx = contextWith({ typosquat: { npm: matcherOf({ xlodash: [match, other] }), pypi: matcherOf({}) } });
+  const typosquat = (facts: ReturnType<typeof factsFor>) => evaluate(facts, ctx, at).findings.find((f) => f.check === 'typosquat')!;
+  // Old and with 50,000 downloads (a share of 0.011%): reported, not denied.
+  const established = typosquat(factsFor('npm', 'xlodash'));
+  assert.is(established.severity, 'warn');
+  assert.is(established.message, "xlodash resembles lodash ('x' put in front); it has 0.011% of lodash's downloads (it also resembles lodash-es)");
+  assert.equal(established.evidence.alsoResembles, [{ target: 'lodash-es', rule: 'affix', detail: 'whatever' }]);
+  // Unpopular (at most downloads.warn): denied, and the message says why.
+  const unpopular = typosquat(factsFor('npm', 'xlodash', null, { downloads: { state: 'known', value: { exactly: 300 }, source: 'api' } }));
+  assert.is(unpopular.severity, 'deny');
+  assert.match(unpopular.message, /, and fewer than 1,000 downloads last month/);
+  // Young (first published less than typosquat.youngerThan ago): denied.
+  const young = factsFor('npm', 'xlodash', null, { publishTimes: { state: 'known', value: { created: daysAgo(40), versions: new Map() }, source: 'registry' } });
+  assert.is(typosquat(young).severity, 'deny');
+  assert.match(typosquat(young).message, /first published less than 90d ago/);
+  // Young but with a real share of the target's downloads: a warning.
+  const popularYoung = { ...young, downloads: { state: 'known', value: { exactly: 9_000_000 }, source: 'api' } } as const;
+  assert.is(typosquat(popularYoung).severity, 'warn');
+  // An unknown count decides nothing for a resemblance (a typo would be denied).
+  assert.is(typosquat(factsFor('npm', 'xlodash', null, { downloads: { state: 'not-evaluated', reason: 'offline' } })).severity, 'warn');
+});
+
+test('typosquat offline: a name below the snapshot floor says its download count is unknown', () => {
+  const match = { target: 'some-lib', targetDownloads: 80_000, rule: 'swapped-chars', detail: "swapped 'm' and 'o'", tier: 'typo' } as const;
+  const ctx = contextWith({ typosquat: { npm: matcherOf({}), pypi: matcherOf({ 'smoe-lib': match }) } });
+  const offline = factsFor('pypi', 'smoe-lib', null, {
+    downloads: { state: 'known', value: { fewerThan: 57_488 }, source: 'snapshot' },
+    publishTimes: { state: 'not-evaluated', reason: 'offline' },
+  });
+  const finding = evaluate(offline, ctx, at).findings.find((f) => f.check === 'typosquat')!;
+  assert.is(finding.severity, 'warn');
+  assert.is(finding.message, "smoe-lib looks like a typosquat of some-lib (swapped 'm' and 'o'); download count unknown offline (the snapshot only says fewer than 57,488)");
 });
 
 test('malicious: a whole-package entry denies; a version entry denies only that version', () => {
@@ -170,7 +198,7 @@ test('allow list overrides everything except a known-malicious version, and expi
   const match = { target: 'requests', targetDownloads: 1e9, rule: 'swapped-chars', detail: 'swap' };
   const ctx = contextWith({
     config,
-    typosquat: { npm: matcherOf({}), pypi: matcherOf({ reqeusts: match }) },
+    typosquat: { npm: matcherOf({}), pypi: matcherOf({ reqeusts: { ...match, tier: 'typo' } }) },
     blocklists: blocklistsOf([{ ecosystem: 'npm', name: 'debug', versions: ['4.4.2'] }]),
   });
   const allowed = evaluate(factsFor('pypi', 'reqeusts'), ctx, at);
@@ -211,6 +239,17 @@ test('a name the registry does not know is denied as a likely invented name', ()
   const decision = evaluate(factsFor('npm', 'react-super-hooks-pro', null, { exists: { state: 'known', value: false, source: 'registry' } }), contextWith(), at);
   assert.is(decision.decision, 'deny');
   assert.equal(checksOf(decision), ['exists']);
+  assert.match(decision.findings[0]!.message, /^there is no package named react-super-hooks-pro on the registry; names that do not exist/);
+});
+
+test('a name the registry does not know: "did you mean" the closest popular names, instead of a typosquat finding', () => {
+  const lodash = { target: 'lodash', targetDownloads: 450_000_000, rule: 'swapped-chars', detail: "swapped 'h' and 's'", tier: 'typo' } as const;
+  const lodashEs = { ...lodash, target: 'lodash-es', targetDownloads: 40_000_000, tier: 'resemblance' } as const;
+  const ctx = contextWith({ typosquat: { npm: matcherOf({ lodahs: [lodash, lodashEs] }), pypi: matcherOf({}) } });
+  const decision = evaluate(factsFor('npm', 'lodahs', null, { exists: { state: 'known', value: false, source: 'registry' } }), ctx, at);
+  assert.equal(checksOf(decision), ['exists']);
+  assert.match(decision.findings[0]!.message, /^there is no package named lodahs on the registry; did you mean lodash or lodash-es\? Names that do not exist/);
+  assert.equal(decision.findings[0]!.evidence.suggestions, ['lodash', 'lodash-es']);
 });
 
 test.run();

@@ -25,32 +25,41 @@ export interface AffixSplit {
 interface AffixWord {
   word: string;
   language: boolean;
-  /** Where the word goes, and whether it is also written with no separator (`pymongo`, `nodemonjs`). */
-  prefix: 'no' | 'separated' | 'joined';
-  suffix: 'no' | 'separated' | 'joined';
+  /**
+   * Where the word goes, and how it is attached: `separated` only with a separator, `joined` with
+   * one or none (`pymongo`, `nodemonjs`), `glued` only with none (`nodeexpress`).
+   */
+  prefix: Attachment;
+  suffix: Attachment;
+}
+
+type Attachment = 'no' | 'separated' | 'joined' | 'glued';
+
+/** Words that name another package of the same project or a wrapper of it; they count only when added. */
+const COMPANION_WORDS = ['cli', 'lib', 'core', 'utils', 'util', 'sdk', 'api', 'client', 'dev', 'tools', 'proxy'];
+
+function companions(): AffixWord[] {
+  return COMPANION_WORDS.map((word) => ({ word, language: false, prefix: 'no', suffix: 'separated' }));
 }
 
 const NPM_WORDS: AffixWord[] = [
   // No joined `js` prefix: it would split every `json…` name.
   { word: 'js', language: true, prefix: 'separated', suffix: 'joined' },
   { word: 'node', language: true, prefix: 'separated', suffix: 'separated' },
-  { word: 'cli', language: false, prefix: 'no', suffix: 'separated' },
-  { word: 'lib', language: false, prefix: 'no', suffix: 'separated' },
-  { word: 'core', language: false, prefix: 'no', suffix: 'separated' },
-  { word: 'utils', language: false, prefix: 'no', suffix: 'separated' },
-  { word: 'util', language: false, prefix: 'no', suffix: 'separated' },
+  // Glued `node` is not a language word: as one, `nodemailer` would have a core `mailer`.
+  { word: 'node', language: false, prefix: 'glued', suffix: 'glued' },
+  { word: 'npm', language: false, prefix: 'separated', suffix: 'separated' },
+  ...companions(),
 ];
 
 const PYPI_WORDS: AffixWord[] = [
   { word: 'python', language: true, prefix: 'joined', suffix: 'joined' },
   { word: 'python3', language: true, prefix: 'separated', suffix: 'no' },
-  // No joined `py` suffix: it would split `numpy`, `scipy`, `sympy`.
+  // `py` joined at the end is no language word: `numpy`, `scipy`, `sympy` would get cores.
   { word: 'py', language: true, prefix: 'joined', suffix: 'separated' },
-  { word: 'cli', language: false, prefix: 'no', suffix: 'separated' },
-  { word: 'lib', language: false, prefix: 'no', suffix: 'separated' },
-  { word: 'core', language: false, prefix: 'no', suffix: 'separated' },
-  { word: 'utils', language: false, prefix: 'no', suffix: 'separated' },
-  { word: 'util', language: false, prefix: 'no', suffix: 'separated' },
+  // Glued `py` at the end only when added to a popular name (`requestspy`): never a core.
+  { word: 'py', language: false, prefix: 'no', suffix: 'glued' },
+  ...companions(),
 ];
 
 /** Canonical names only hold these separators: PEP 503 folds every one into '-'. */
@@ -60,15 +69,17 @@ function expand(ecosystem: Ecosystem, words: AffixWord[]): Affix[] {
   const affixes: Affix[] = [];
   for (const { word, language, prefix, suffix } of words) {
     for (const separator of [...SEPARATORS[ecosystem], '']) {
-      if (prefix === 'joined' || (prefix === 'separated' && separator !== '')) {
-        affixes.push({ text: word + separator, word, position: 'prefix', language });
-      }
-      if (suffix === 'joined' || (suffix === 'separated' && separator !== '')) {
-        affixes.push({ text: separator + word, word, position: 'suffix', language });
-      }
+      if (attaches(prefix, separator)) affixes.push({ text: word + separator, word, position: 'prefix', language });
+      if (attaches(suffix, separator)) affixes.push({ text: separator + word, word, position: 'suffix', language });
     }
   }
   return affixes;
+}
+
+function attaches(attachment: Attachment, separator: string): boolean {
+  if (attachment === 'joined') return true;
+  if (attachment === 'glued') return separator === '';
+  return attachment === 'separated' && separator !== '';
 }
 
 const AFFIXES: Record<Ecosystem, Affix[]> = {

@@ -12,7 +12,8 @@ import type { TyposquatRule } from './types.js';
  * - `loose`: any other substitution, and a digit for another digit (usually another major version:
  *   `elasticsearch7`, `cupy-cuda11x`);
  * - `naming`: a letter put in front of a name or taken from its front: how new packages are named
- *   (`preact`, `gaxios`, `grequests`, `aiocache`/`cachecontrol`), rarely a slip. Never counts alone.
+ *   (`preact`, `gaxios`, `grequests`, `aiocache`/`cachecontrol`), rarely a slip. Never a typo alone,
+ *   but a resemblance (`xlodash`, `treact`) from medium lengths on.
  */
 export type EditStrength = 'strict' | 'likely' | 'loose' | 'naming';
 
@@ -46,7 +47,7 @@ export function describeEdit(candidate: string, target: string, kind: EditKind, 
       if (isDigit(char) && position === target.length - 1) {
         return { rule: 'version-suffix', detail: `dropped version suffix '${char}'`, strength: 'likely' };
       }
-      if (position === 0) return { rule: 'omitted-char', detail: `dropped the leading '${char}'`, strength: 'naming' };
+      if (position === 0) return { rule: 'leading-char', detail: `dropped the leading '${char}'`, strength: 'naming' };
       return { rule: 'omitted-char', detail: `omitted '${char}'`, strength: 'likely' };
     }
     case 'inserted': {
@@ -56,7 +57,7 @@ export function describeEdit(candidate: string, target: string, kind: EditKind, 
       if (isDigit(char) && position === candidate.length - 1) {
         return { rule: 'version-suffix', detail: `added version suffix '${char}'`, strength: 'likely' };
       }
-      if (position === 0) return { rule: 'inserted-char', detail: `'${char}' put in front`, strength: 'naming' };
+      if (position === 0) return { rule: 'leading-char', detail: `'${char}' put in front`, strength: 'naming' };
       return { rule: 'inserted-char', detail: `inserted '${char}'`, strength: 'likely' };
     }
     case 'substituted': {

@@ -18,4 +18,4 @@
 // equals an existing one, so separator squats (`crossenv`) are old, but they are still installable.
 // A scope that holds a popular package belongs to its owner: names in it are never squats.
 export { createTyposquatMatcher } from './matcher.js';
-export type { PopularPackage, TyposquatMatch, TyposquatMatcher, TyposquatOptions, TyposquatRule } from './types.js';
+export type { PopularPackage, TyposquatMatch, TyposquatMatcher, TyposquatOptions, TyposquatRule, TyposquatTier } from './types.js';

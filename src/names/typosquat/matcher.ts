@@ -8,19 +8,32 @@ import {
   type Candidate,
   caseRule,
   characterEdits,
+  foreignScope,
   scopeTypo,
   separators,
   type Sink,
   versionSuffix,
   wordOrder,
 } from './rules.js';
-import type { PopularPackage, TyposquatMatch, TyposquatMatcher, TyposquatOptions, TyposquatRule } from './types.js';
+import type { PopularPackage, TyposquatMatch, TyposquatMatcher, TyposquatOptions, TyposquatRule, TyposquatTier } from './types.js';
 
 /** When one target is reached by several rules, the most specific name wins. */
 const RULE_PREFERENCE: readonly TyposquatRule[] = [
   'case', 'scope-typo', 'scope-dropped', 'separator', 'homoglyph', 'repeated-char', 'swapped-chars',
-  'version-suffix', 'omitted-char', 'substituted-char', 'inserted-char', 'word-order', 'affix',
+  'version-suffix', 'omitted-char', 'substituted-char', 'inserted-char', 'leading-char', 'word-order', 'affix',
+  'foreign-scope',
 ];
+
+/**
+ * Orders matches best first: a typo before a resemblance (when a name resembles both a legacy
+ * unscoped package and its scoped successor, the edit the attacker made is the closer one), then
+ * the more downloaded target, then the more specific rule.
+ */
+function compareMatches(a: TyposquatMatch, b: TyposquatMatch): number {
+  if (a.tier !== b.tier) return a.tier === 'typo' ? -1 : 1;
+  if (a.targetDownloads !== b.targetDownloads) return b.targetDownloads - a.targetDownloads;
+  return RULE_PREFERENCE.indexOf(a.rule) - RULE_PREFERENCE.indexOf(b.rule);
+}
 
 const DEFAULT_MAX_WORD_ORDER_TOKENS = 6;
 
@@ -52,23 +65,18 @@ export function createTyposquatMatcher(
     return ecosystem === 'pypi' || entry.name === entry.canon || index.spellings.has(name);
   };
 
-  const match = (name: string): TyposquatMatch | null => {
-    if (isPopular(name)) return null;
+  /** Runs every rule; `sink` sees each resemblance found (a target may come more than once). */
+  const probe = (name: string, sink: Sink): void => {
+    if (isPopular(name)) return;
     const candidate = toCandidate(name);
-    let best: TyposquatMatch | null = null;
-    let bestPreference = Infinity;
-    const sink: Sink = (entry: PopularEntry, rule: TyposquatRule, detail: string) => {
-      const preference = RULE_PREFERENCE.indexOf(rule);
-      if (best && (entry.downloads < best.targetDownloads ||
-        (entry.downloads === best.targetDownloads && preference >= bestPreference))) return;
-      best = { target: entry.name, targetDownloads: entry.downloads, rule, detail };
-      bestPreference = preference;
-    };
     if (candidate.scope !== null) {
       // A scope that holds a popular package belongs to its owner: siblings there are never squats;
       // nor are the packages of another established organisation's scope.
-      if (!index.scopeIds.has(candidate.scope) && !knownScopes.has(candidate.scope)) scopeTypo(index, candidate, sink);
-      return best;
+      if (!index.scopeIds.has(candidate.scope) && !knownScopes.has(candidate.scope)) {
+        scopeTypo(index, candidate, sink);
+        if (ecosystem === 'npm') foreignScope(index, candidate, sink);
+      }
+      return;
     }
     if (ecosystem === 'npm') caseRule(index, candidate, sink);
     characterEdits(index, candidate, sink);
@@ -77,8 +85,30 @@ export function createTyposquatMatcher(
     versionSuffix(index, candidate, sink);
     affixes(index, candidate, sink);
     affixWithTypo(index, candidate, sink);
+  };
+
+  const toMatch = (entry: PopularEntry, rule: TyposquatRule, detail: string, tier: TyposquatTier): TyposquatMatch => ({
+    target: entry.name, targetDownloads: entry.downloads, rule, detail, tier,
+  });
+
+  const match = (name: string): TyposquatMatch | null => {
+    let best: TyposquatMatch | null = null;
+    probe(name, (entry, rule, detail, tier) => {
+      const found = toMatch(entry, rule, detail, tier);
+      if (best === null || compareMatches(found, best) < 0) best = found;
+    });
     return best;
   };
 
-  return { match, isPopular, size: index.entries.length };
+  const matchAll = (name: string): TyposquatMatch[] => {
+    const byTarget = new Map<string, TyposquatMatch>();
+    probe(name, (entry, rule, detail, tier) => {
+      const found = toMatch(entry, rule, detail, tier);
+      const known = byTarget.get(entry.canon);
+      if (known === undefined || compareMatches(found, known) < 0) byTarget.set(entry.canon, found);
+    });
+    return [...byTarget.values()].sort(compareMatches);
+  };
+
+  return { match, matchAll, isPopular, size: index.entries.length };
 }

@@ -35,6 +35,10 @@ export class PopularIndex {
   readonly spellings = new Set<string>();
   /** Unscoped popular names, for single-character edits. */
   readonly unscoped = new DeletionIndex();
+  /** npm scoped popular names flattened (`@types/node` → `typesnode`), for one-edit lookups. */
+  readonly flattenedScoped = new DeletionIndex();
+  /** Unscoped popular names that end in a number (`boto3`), by the rest of the name (`boto`). */
+  readonly numberedByStem = new Map<string, PopularEntry[]>();
   /** Names with their separators removed (npm scoped names flattened: `@types/node` → `typesnode`). */
   readonly skeletons = new Map<string, PopularEntry[]>();
   /** The sorted words of names with two or more words (scope words first for npm scoped names). */
@@ -81,6 +85,7 @@ export class PopularIndex {
     push(this.skeletons, words.join(''), entry);
     if (words.length >= 2 && words.length <= this.maxWordOrderTokens) push(this.wordSets, wordSetKey(words), entry);
     if (entry.scope !== null) {
+      this.flattenedScoped.add(words.join(''), id);
       if (!this.scopeIds.has(entry.scope)) {
         this.scopeIds.set(entry.scope, this.scopes.length);
         this.scopeEdits.add(entry.scope, this.scopes.length);
@@ -89,6 +94,8 @@ export class PopularIndex {
       return;
     }
     this.unscoped.add(entry.canon, id);
+    const numbered = splitTrailingNumber(entry.canon);
+    if (numbered) push(this.numberedByStem, numbered.stem, entry);
     for (const { stem, affix } of splitAffixes(this.ecosystem, entry.canon, MIN_STEM_LENGTH)) {
       if (!affix.language) continue;
       const core: PopularCore = { entry, core: stem, affix };
@@ -99,6 +106,13 @@ export class PopularIndex {
       else this.coresByStem.set(stem, [core]);
     }
   }
+}
+
+/** `boto3` → `boto` and `3`; null for a name without a trailing number or with a stem shorter than MIN_STEM_LENGTH. */
+export function splitTrailingNumber(name: string): { stem: string; number: string } | null {
+  const parts = /^(.*\D)(\d+)$/.exec(name);
+  if (!parts || parts[1]!.replace(/[-._]+$/, '').length < MIN_STEM_LENGTH) return null;
+  return { stem: parts[1]!, number: parts[2]! };
 }
 
 export function wordSetKey(words: string[]): string {

@@ -11,10 +11,12 @@ import {
   MIN_WORD_ORDER_LENGTH,
   SHORT_NAME_MAX,
   editCounts,
+  editTier,
+  ruleTier,
   strengthCounts,
 } from './gates.js';
-import { type PopularEntry, type PopularIndex, wordSetKey } from './popular-index.js';
-import type { TyposquatRule } from './types.js';
+import { type PopularEntry, type PopularIndex, splitTrailingNumber, wordSetKey } from './popular-index.js';
+import type { TyposquatRule, TyposquatTier } from './types.js';
 
 export interface Candidate {
   /** As given. */
@@ -24,7 +26,12 @@ export interface Candidate {
   bare: string;
 }
 
-export type Sink = (entry: PopularEntry, rule: TyposquatRule, detail: string) => void;
+export type Sink = (entry: PopularEntry, rule: TyposquatRule, detail: string, tier: TyposquatTier) => void;
+
+/** A sink that takes each rule's own tier (ruleTier). */
+function byRule(sink: Sink): (entry: PopularEntry, rule: TyposquatRule, detail: string) => void {
+  return (entry, rule, detail) => sink(entry, rule, detail, ruleTier(rule));
+}
 
 /** One trailing digit, optionally after a separator and a 'v': `react2`, `react-2`, `react-v2`. */
 const VERSION_SUFFIX = /^(.*?)([-._]?v?)(\d)$/;
@@ -34,22 +41,35 @@ export function caseRule(index: PopularIndex, candidate: Candidate, sink: Sink):
   const entry = index.byCanon.get(candidate.canon);
   if (!entry || entry.name === candidate.name) return;
   const detail = candidate.name === candidate.canon ? 'lowercase spelling' : 'different capitalisation';
-  sink(entry, 'case', `${detail} of '${entry.name}'`);
+  sink(entry, 'case', `${detail} of '${entry.name}'`, 'typo');
 }
 
-/** OSA distance 1 to an unscoped popular name, plus the multi-character look-alikes (`rn` for `m`). */
+/**
+ * OSA distance 1 to an unscoped popular name, plus the multi-character look-alikes (`rn` for `m`);
+ * for npm also one edit from a scoped popular name flattened (`typesnde` → `@types/node`).
+ */
 export function characterEdits(index: PopularIndex, candidate: Candidate, sink: Sink): void {
   const query = candidate.canon;
   index.unscoped.edits(query, (id, kind, position) => {
     const entry = index.entries[id]!;
     const edit = describeEdit(query, entry.canon, kind, position);
-    if (editCounts(edit, Math.min(query.length, entry.canon.length))) sink(entry, edit.rule, edit.detail);
+    const tier = editTier(edit, Math.min(query.length, entry.canon.length));
+    if (tier) sink(entry, edit.rule, edit.detail, tier);
   });
   forEachLookalikeVariant(query, (variant, detail) => {
     index.unscoped.exact(variant, (id) => {
       const entry = index.entries[id]!;
-      if (strengthCounts('likely', Math.min(query.length, entry.canon.length))) sink(entry, 'homoglyph', detail);
+      if (strengthCounts('likely', Math.min(query.length, entry.canon.length))) sink(entry, 'homoglyph', detail, 'typo');
     });
+  });
+  const skeleton = stripSeparators(query);
+  index.flattenedScoped.edits(skeleton, (id, kind, position) => {
+    const entry = index.entries[id]!;
+    const flattened = stripSeparators(`${entry.scope}${entry.bare}`);
+    const edit = describeEdit(skeleton, flattened, kind, position);
+    if (editCounts(edit, Math.min(skeleton.length, flattened.length)) && edit.strength !== 'loose') {
+      sink(entry, 'scope-dropped', `'${entry.name}' flattened, with ${edit.detail}`, 'resemblance');
+    }
   });
 }
 
@@ -59,8 +79,8 @@ export function separators(index: PopularIndex, candidate: Candidate, sink: Sink
   if (skeleton.length < MIN_EDIT_LENGTH) return;
   for (const entry of index.skeletons.get(skeleton) ?? []) {
     if (entry.canon === candidate.canon) continue;
-    if (entry.scope !== null) sink(entry, 'scope-dropped', `'${entry.name}' with its scope flattened into the name`);
-    else sink(entry, 'separator', separatorDetail(candidate.canon, entry.canon));
+    if (entry.scope !== null) sink(entry, 'scope-dropped', `'${entry.name}' with its scope flattened into the name`, 'resemblance');
+    else sink(entry, 'separator', separatorDetail(candidate.canon, entry.canon), 'typo');
   }
 }
 
@@ -83,21 +103,29 @@ export function wordOrder(index: PopularIndex, candidate: Candidate, sink: Sink)
   const order = words.join(' ');
   for (const entry of index.wordSets.get(wordSetKey(words)) ?? []) {
     if (entry.scope === null) {
-      if (splitWords(entry.bare).join(' ') !== order) sink(entry, 'word-order', 'the same words in another order');
+      if (splitWords(entry.bare).join(' ') !== order) sink(entry, 'word-order', 'the same words in another order', 'resemblance');
     } else if ([...splitWords(entry.bare), ...splitWords(entry.scope)].join(' ') === order) {
-      sink(entry, 'scope-dropped', `'${entry.name}' flattened with the scope after the name`);
+      sink(entry, 'scope-dropped', `'${entry.name}' flattened with the scope after the name`, 'resemblance');
     }
   }
 }
 
-/** A popular name with a number appended: `react2`, `react-2`, `react-v2`. */
+/**
+ * A popular name with a number appended (`react2`, `react-2`, `react-v2`), or a popular name that
+ * ends in a number with another number (`boto4` for `boto3`, `webpack-cli6` for `webpack-cli5`).
+ */
 export function versionSuffix(index: PopularIndex, candidate: Candidate, sink: Sink): void {
   const parts = VERSION_SUFFIX.exec(candidate.canon);
-  if (!parts) return;
-  const stem = parts[1]!;
-  if (stem.length < MIN_STEM_LENGTH) return;
-  const entry = index.byCanon.get(stem);
-  if (entry && entry.scope === null) sink(entry, 'version-suffix', `added version suffix '${parts[2]}${parts[3]}'`);
+  if (parts && parts[1]!.length >= MIN_STEM_LENGTH) {
+    const entry = index.byCanon.get(parts[1]!);
+    if (entry && entry.scope === null) sink(entry, 'version-suffix', `added version suffix '${parts[2]}${parts[3]}'`, 'resemblance');
+  }
+  const numbered = splitTrailingNumber(candidate.canon);
+  if (!numbered) return;
+  for (const entry of index.numberedByStem.get(numbered.stem) ?? []) {
+    const theirs = splitTrailingNumber(entry.canon)!.number;
+    if (theirs !== numbered.number) sink(entry, 'version-suffix', `version number ${numbered.number} instead of ${theirs}`, 'resemblance');
+  }
 }
 
 /**
@@ -107,20 +135,21 @@ export function versionSuffix(index: PopularIndex, candidate: Candidate, sink: S
 export function affixes(index: PopularIndex, candidate: Candidate, sink: Sink): void {
   const query = candidate.canon;
   if (query.length <= SHORT_NAME_MAX) return; // `yaml` is not a squat of `pyyaml`, nor `fuse` of `fuse.js`
+  const offer = byRule(sink);
   // Dropping the language word is how people guess PyPI names from import names (`dateutil`). On npm
   // the bare word is usually an older, unrelated package (`highlight`, `sprintf`, `fetch`).
   if (index.ecosystem === 'pypi') {
-    for (const core of index.coresByStem.get(query) ?? []) sink(core.entry, 'affix', `dropped ${describeAffix(core.affix)}`);
+    for (const core of index.coresByStem.get(query) ?? []) offer(core.entry, 'affix', `dropped ${describeAffix(core.affix)}`);
   }
   for (const { stem, affix } of splitAffixes(index.ecosystem, query, MIN_STEM_LENGTH)) {
     const entry = index.byCanon.get(stem);
-    if (entry && entry.scope === null) sink(entry, 'affix', `added ${describeAffix(affix)}`);
+    if (entry && entry.scope === null) offer(entry, 'affix', `added ${describeAffix(affix)}`);
     if (!affix.language) continue;
     for (const core of index.coresByStem.get(stem) ?? []) {
       if (core.affix.word !== affix.word) {
-        sink(core.entry, 'affix', `'${affix.text}' instead of '${core.affix.text}'`);
+        offer(core.entry, 'affix', `'${affix.text}' instead of '${core.affix.text}'`);
       } else if (core.affix.position !== affix.position) {
-        sink(core.entry, 'word-order', `'${affix.word}' moved to the ${affix.position === 'prefix' ? 'front' : 'end'}`);
+        offer(core.entry, 'word-order', `'${affix.word}' moved to the ${affix.position === 'prefix' ? 'front' : 'end'}`);
       } // else the same affix with another separator: the separator rule's case
     }
   }
@@ -135,7 +164,7 @@ export function affixWithTypo(index: PopularIndex, candidate: Candidate, sink: S
       if (core.length < MIN_COMBINED_STEM_LENGTH) return;
       const edit = describeEdit(stem, core, kind, position);
       if ((edit.strength === 'strict' || edit.strength === 'likely') && editCounts(edit, Math.min(stem.length, core.length))) {
-        sink(entry, edit.rule, `${edit.detail}, plus ${affixText}`);
+        sink(entry, edit.rule, `${edit.detail}, plus ${affixText}`, ruleTier(edit.rule));
       }
     };
     index.unscoped.edits(stem, (id, kind, position) => {
@@ -157,7 +186,7 @@ export function scopeTypo(index: PopularIndex, candidate: Candidate, sink: Sink)
   if (scope === null) return;
   const offer = (popularScope: string, detail: string): void => {
     const entry = index.byCanon.get(`@${popularScope}/${candidate.bare}`);
-    if (entry) sink(entry, 'scope-typo', `${detail} in the scope`);
+    if (entry) sink(entry, 'scope-typo', `${detail} in the scope`, 'typo');
   };
   index.scopeEdits.edits(scope, (id, kind, position) => {
     const popularScope = index.scopes[id]!;
@@ -167,6 +196,34 @@ export function scopeTypo(index: PopularIndex, candidate: Candidate, sink: Sink)
   forEachLookalikeVariant(scope, (variant, detail) => {
     if (index.scopeIds.has(variant) && strengthCounts('likely', Math.min(scope.length, variant.length))) offer(variant, detail);
   });
+}
+
+/**
+ * npm: a popular unscoped name under a scope that is not its own, dressed up as official: the bare
+ * name is the popular name, or one typo from it, under a scope named after it (`@lodash/lodash`,
+ * `@axios-js/axois`), or scope and name together spell it (`@cross/env`). The bare
+ * popular name under any other scope is a fork or a wrapper (`@tremor/react`, `@fidm/asn1`): two
+ * in every hundred npm names look like that, so they are left alone.
+ */
+export function foreignScope(index: PopularIndex, candidate: Candidate, sink: Sink): void {
+  if (candidate.scope === null) return;
+  const bare = candidate.bare;
+  const scopeWords = stripSeparators(candidate.scope);
+  const namedAfter = (entry: PopularEntry): boolean => scopeWords.includes(stripSeparators(entry.canon));
+  const exact = index.byCanon.get(bare);
+  if (exact && exact.scope === null && bare.length >= MIN_STEM_LENGTH && namedAfter(exact)) {
+    sink(exact, 'foreign-scope', `'${exact.name}' published under the scope @${candidate.scope}`, 'resemblance');
+  }
+  index.unscoped.edits(bare, (id, kind, position) => {
+    const entry = index.entries[id]!;
+    const edit = describeEdit(bare, entry.canon, kind, position);
+    if (namedAfter(entry) && editCounts(edit, Math.min(bare.length, entry.canon.length))) {
+      sink(entry, 'foreign-scope', `${edit.detail}, under the scope @${candidate.scope}`, 'resemblance');
+    }
+  });
+  for (const entry of index.skeletons.get(stripSeparators(candidate.scope + bare)) ?? []) {
+    if (entry.scope === null) sink(entry, 'foreign-scope', `'${entry.name}' split into a scope and a name`, 'resemblance');
+  }
 }
 
 /** Each way of replacing one look-alike sequence by its single character, or the reverse. */

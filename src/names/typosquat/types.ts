@@ -10,11 +10,23 @@ export type TyposquatRule =
   | 'inserted-char' // one character added: `aiopbotocore` → `aiobotocore`
   | 'separator' // '-', '.', '_' added, dropped or changed: `crossenv` → `cross-env`
   | 'word-order' // the words reordered: `nmap-python` → `python-nmap`
-  | 'version-suffix' // a number appended: `react2`, `react-2` → `react`
+  | 'version-suffix' // a number appended, dropped or bumped: `react2`, `react-2` → `react`; `boto4` → `boto3`
+  | 'leading-char' // a letter put in front or taken from the front: `xlodash`, `odash` → `lodash`
   | 'affix' // an ecosystem word added, dropped or swapped: `typescriptjs`, `python-mongo` → `pymongo`
   | 'scope-dropped' // an npm scope flattened into the name: `types-node` → `@types/node`
   | 'scope-typo' // a typo in a popular npm scope: `@typess/node` → `@types/node`
+  | 'foreign-scope' // a popular unscoped npm name (or a typo of it) under another scope: `@evil/lodash`, `@cross/env`
   | 'case'; // the lowercase spelling of a legacy mixed-case npm name: `jsonstream` → `JSONStream`
+
+/**
+ * How strong the evidence of a resemblance is on its own:
+ * - `typo`: a one-character slip of the kinds rarely made by naming a package (a swapped or doubled
+ *   letter, a neighbouring key, a look-alike, a separator, a case or scope trick);
+ * - `resemblance`: a name that could be a squat but is also how legitimate packages get named (a
+ *   letter in front, an affix, another version number, another scope, an unusual substitution in a
+ *   short name). The policy needs more evidence (age, downloads) before it denies one.
+ */
+export type TyposquatTier = 'typo' | 'resemblance';
 
 export interface TyposquatMatch {
   /** The popular name, as spelled in the popular list. */
@@ -23,6 +35,7 @@ export interface TyposquatMatch {
   rule: TyposquatRule;
   /** One short phrase a person understands, e.g. "swapped 'e' and 'u'". */
   detail: string;
+  tier: TyposquatTier;
 }
 
 export interface PopularPackage {
@@ -44,8 +57,13 @@ export interface TyposquatOptions {
 }
 
 export interface TyposquatMatcher {
-  /** The popular name `name` most likely imitates, or null. Popular names themselves never match. */
+  /**
+   * The popular name `name` most likely imitates, or null: the closest one (a typo before a
+   * resemblance), then the most downloaded. Popular names themselves never match.
+   */
   match(name: string): TyposquatMatch | null;
+  /** Every popular name `name` resembles, one match per target, best first (as `match` orders them). */
+  matchAll(name: string): TyposquatMatch[];
   /** Whether `name` is one of the popular names (canonical comparison; see the npm case rule). */
   isPopular(name: string): boolean;
   /** How many popular names are indexed. */

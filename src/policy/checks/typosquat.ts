@@ -1,45 +1,89 @@
-// Typosquat: the name is a likely mistyping of a popular package of the same ecosystem. Denied
-// when it has less than `denyBelowShare` of the target's downloads (or its count is unknown),
-// warned otherwise (a moderately popular near-name is usually a real project).
-//
-// Resemblances that are not typing mistakes (an affix such as `-cli`, reordered words, a scope
-// folded into the name, a version number) are how many legitimate companion packages are named
-// (`eslint-cli`, `hash-string`, the pre-scope `turf-intersect`, `cbor2`), so they only warn; a
-// squat of that shape that nobody uses is still denied by the download floor.
-import type { Finding, PackageFacts } from '../types.js';
-import type { PolicyContext } from '../context.js';
+// Typosquat: the name resembles a popular package of the same ecosystem. Every resemblance is
+// reported; how strongly depends on its tier (names/typosquat/types.ts) and on the package's own
+// popularity and age:
+// - a typo (a swapped, doubled or look-alike character…) is denied when the package has less than
+//   `denyBelowShare` of the target's downloads (or its count is unknown), warned otherwise;
+// - a resemblance (a letter in front, an affix, another version number, another scope…) is how
+//   many legitimate companion packages are named (`eslint-cli`, `cbor2`, `preact`), so it is denied
+//   only when the share is below `denyBelowShare` *and* the package is young (first published less
+//   than `youngerThan` ago) or unpopular (below the download check's warning floor); warned otherwise.
+import { formatDuration } from '../../config/index.js';
+import type { DownloadCount, Finding, PackageFacts } from '../types.js';
+import type { PolicyContext, TyposquatMatch } from '../context.js';
 import { describeCount } from './downloads.js';
 
-const NAMING_CONVENTION_RULES: ReadonlySet<string> = new Set(['affix', 'word-order', 'scope-dropped', 'version-suffix']);
+/** How many other resembled names a finding lists besides the closest one. */
+const OTHERS_SHOWN = 3;
 
-export function checkTyposquat(facts: PackageFacts, ctx: PolicyContext): Finding[] {
+export function checkTyposquat(facts: PackageFacts, ctx: PolicyContext, now: Date): Finding[] {
   if (!ctx.policy.typosquat.enabled) return [];
-  const match = ctx.typosquat[facts.ecosystem].match(facts.name);
+  const [match, ...others] = ctx.typosquat[facts.ecosystem].matchAll(facts.name);
   if (!match) return [];
   const { denyBelowShare } = ctx.policy.typosquat;
   const downloads = facts.downloads.state === 'known' ? facts.downloads.value : null;
   const upperBound = downloads === null ? null : 'exactly' in downloads ? downloads.exactly : downloads.fewerThan;
   const share = upperBound === null ? null : upperBound / match.targetDownloads;
-  const deny = !NAMING_CONVENTION_RULES.has(match.rule) && (share === null || share < denyBelowShare);
-  const shareText = share === null ? 'an unknown share' : describeShare(share, downloads !== null && 'fewerThan' in downloads);
+  const shareBelow = share !== null && share < denyBelowShare;
+  const weakness = weaknessOf(facts, ctx, now, upperBound);
+  const deny = match.tier === 'typo' ? share === null || shareBelow : shareBelow && weakness !== null;
+  const also = others.slice(0, OTHERS_SHOWN);
   return [
     {
       check: 'typosquat',
       severity: deny ? 'deny' : 'warn',
-      message:
-        `${facts.name} looks like a typosquat of ${match.target} (${match.detail}); ` +
-        `it has ${shareText} of ${match.target}'s downloads`,
+      message: messageOf(facts.name, match, { downloads, share, shareBelow, weakness }) + alsoText(also),
       evidence: {
         target: match.target,
         rule: match.rule,
         detail: match.detail,
+        tier: match.tier,
         targetDownloads: match.targetDownloads,
         downloads: downloads === null ? null : describeCount(downloads),
         share,
         denyBelowShare,
+        ...(weakness === null ? {} : { weakness }),
+        ...(also.length === 0 ? {} : { alsoResembles: also.map(({ target, rule, detail }) => ({ target, rule, detail })) }),
       },
     },
   ];
+}
+
+/** Why the package counts as young or unpopular, or null when it is neither (or that is unknown). */
+function weaknessOf(facts: PackageFacts, ctx: PolicyContext, now: Date, downloadsUpperBound: number | null): string | null {
+  const { warn } = ctx.policy.downloads;
+  if (downloadsUpperBound !== null && downloadsUpperBound <= warn) return `fewer than ${warn.toLocaleString('en-US')} downloads last month`;
+  const times = facts.publishTimes;
+  const { youngerThan } = ctx.policy.typosquat;
+  if (times.state === 'known' && times.value.created !== null && now.getTime() - times.value.created.getTime() < youngerThan) {
+    return `first published less than ${formatDuration(youngerThan)} ago`;
+  }
+  return null;
+}
+
+interface Standing {
+  downloads: DownloadCount | null;
+  share: number | null;
+  shareBelow: boolean;
+  weakness: string | null;
+}
+
+function messageOf(name: string, match: TyposquatMatch, standing: Standing): string {
+  const { downloads, share } = standing;
+  const head = match.tier === 'typo'
+    ? `${name} looks like a typosquat of ${match.target} (${match.detail})`
+    : `${name} resembles ${match.target} (${match.detail})`;
+  // Offline, a name missing from the snapshot is only known to be below its floor: when that floor
+  // is too high to compare with the target, the share says nothing.
+  if (downloads !== null && 'fewerThan' in downloads && !standing.shareBelow) {
+    return `${head}; download count unknown offline (the snapshot only says ${describeCount(downloads)})`;
+  }
+  const shareText = share === null ? 'an unknown share' : describeShare(share, downloads !== null && 'fewerThan' in downloads);
+  const tail = match.tier === 'resemblance' && standing.shareBelow && standing.weakness !== null ? `, and ${standing.weakness}` : '';
+  return `${head}; it has ${shareText} of ${match.target}'s downloads${tail}`;
+}
+
+function alsoText(others: readonly TyposquatMatch[]): string {
+  return others.length === 0 ? '' : ` (it also resembles ${others.map((other) => other.target).join(', ')})`;
 }
 
 /** "0.018%", or "less than 36.0%" when the count is only known to be below a snapshot's floor. */
