@@ -1,13 +1,14 @@
 // The policy engine: runs the checks over one package's facts and combines their findings into
 // one decision. Pure: the facts, the context and the time come in, a Decision goes out.
 import type { AllowEntry } from '../config/index.js';
-import type { Decision, Finding, PackageFacts, Verdict } from './types.js';
+import type { Decision, Finding, PackageFacts, ReleaseHistory, Verdict } from './types.js';
 import type { PackageOrigin, PolicyContext } from './context.js';
 import { checkAge } from './checks/age.js';
 import { checkBlocklists } from './checks/blocklist.js';
 import { checkConfusion } from './checks/confusion.js';
 import { checkDownloads } from './checks/downloads.js';
 import { checkExists } from './checks/exists.js';
+import { checkHistory, currentVersion } from './checks/history.js';
 import { allowFinding, checkDenyList, expiredAllowFinding, findAllowEntry } from './checks/lists.js';
 import { checkTyposquat } from './checks/typosquat.js';
 import { newestAllowedVersion, withNewestAllowed } from './way-forward.js';
@@ -42,6 +43,7 @@ function* runChecks(facts: PackageFacts, ctx: PolicyContext, origin: PackageOrig
   yield* checkExists(facts, ctx);
   const metadataUsable = exists.state === 'known' ? exists.value : exists.state === 'not-evaluated';
   if (metadataUsable) yield* checkAge(facts, ctx, now);
+  if (metadataUsable && facts.history?.state === 'known') yield* packageHistory(facts, facts.history.value, ctx, now);
   if (origin === 'public') {
     // A name the registry does not have is reported by the exists check, with its "did you mean".
     if (!(exists.state === 'known' && !exists.value)) yield* checkTyposquat(facts, ctx, now);
@@ -54,6 +56,22 @@ function withWayForward(finding: Finding, facts: PackageFacts, ctx: PolicyContex
   if (finding.check !== 'age' || finding.evidence.allowedFrom === undefined || facts.version === null || facts.publishTimes.state !== 'known') return finding;
   const query = { ecosystem: facts.ecosystem, name: facts.name, canonicalName: facts.canonicalName, below: facts.version, times: facts.publishTimes.value.versions };
   return withNewestAllowed(finding, newestAllowedVersion(query, ctx, now));
+}
+
+/**
+ * The history signals of the version asked about; asked about the package as a whole, those of its
+ * current version, where a deny only means that version is hidden (installs get an earlier one).
+ */
+function packageHistory(facts: PackageFacts, history: ReleaseHistory, ctx: PolicyContext, now: Date): Finding[] {
+  const version = facts.version ?? currentVersion(facts.ecosystem, history);
+  if (version === null) return [];
+  const findings = checkHistory(facts.ecosystem, facts.name, version, history, ctx, now);
+  if (facts.version !== null) return findings;
+  return findings.map((finding) =>
+    finding.severity === 'deny'
+      ? { ...finding, severity: 'warn', message: `${finding.message}; that version is hidden, so installs get an earlier one`, evidence: { ...finding.evidence, version } }
+      : finding,
+  );
 }
 
 /** Findings an allow entry never overrides: a known-malicious version, bytes that are not the ones listed, a models.lock. */

@@ -29,6 +29,30 @@ export interface PublishTimes {
   unreadable?: ReadonlyMap<string, string>;
 }
 
+/** One release as the history signals see it (checks/history.ts). Unknown fields are left out. */
+export interface ReleaseRecord {
+  version: string;
+  /** npm: publish time; PyPI: the earliest file upload. */
+  published: Date | null;
+  /** npm: the install script's text (`''` when only `hasInstallScript` says there is one), null for none. */
+  installScript?: string | null;
+  /** npm: `dist.attestations` present; PyPI: every file has PEP 740 provenance. */
+  attested?: boolean;
+  /** npm: `_npmUser.name`; PyPI: the uploader, where the source names one. */
+  publisher?: string | null;
+  /** npm: the names in `dependencies`. */
+  dependencies?: string[];
+  /** PyPI: how many wheels and sdists the release has. */
+  wheels?: number;
+  sdists?: number;
+}
+
+export interface ReleaseHistory {
+  releases: ReleaseRecord[];
+  /** npm: `dist-tags.latest`; null where the registry has no such tag (PyPI). */
+  latest: string | null;
+}
+
 export interface PackageFacts {
   ecosystem: Ecosystem;
   /** The name as the user or client wrote it. */
@@ -41,6 +65,8 @@ export interface PackageFacts {
   exists: Fact<boolean>;
   downloads: Fact<DownloadCount>;
   publishTimes: Fact<PublishTimes>;
+  /** The package's releases, for the history signals; absent where nobody fetched them. */
+  history?: Fact<ReleaseHistory>;
 }
 
 export type Severity = 'deny' | 'warn' | 'info';
@@ -54,6 +80,7 @@ export type CheckName =
   | 'slopsquat'
   | 'exists'
   | 'confusion'
+  | 'history'
   | 'allowlist'
   | 'denylist'
   // The proxies' own checks on what they serve: an artifact whose bytes do not match its metadata,

@@ -1,10 +1,11 @@
 // Version-level policy for the registry proxies: which versions (npm) or files (PyPI, judged with
 // each file's own upload time) a client may see. A version is hidden when any of its findings
 // denies: too young, no publish time, a denied range, a known-malicious version.
-import type { Ecosystem, Finding, PackageFacts } from './types.js';
+import type { Ecosystem, Finding, PackageFacts, ReleaseHistory } from './types.js';
 import type { PolicyContext } from './context.js';
 import { versionAgeFinding } from './checks/age.js';
 import { checkBlocklists } from './checks/blocklist.js';
+import { checkHistory } from './checks/history.js';
 import { checkDenyList, findAllowEntry } from './checks/lists.js';
 
 export interface VersionToJudge {
@@ -14,11 +15,16 @@ export interface VersionToJudge {
   version: string;
   /** The version's publish time (npm) or the file's upload time (PyPI); null when the registry gave none. */
   published: Date | null;
+  /** The package's releases, for the history signals (checks/history.ts), where the caller has them. */
+  history?: ReleaseHistory;
 }
 
 export interface VersionVerdict {
   hidden: boolean;
+  /** The deny findings that hide the version. */
   findings: Finding[];
+  /** Warnings that leave it visible (history signals such as a new publisher), for the logs. */
+  warnings: Finding[];
 }
 
 export function judgeVersion(subject: VersionToJudge, ctx: PolicyContext, now: Date): VersionVerdict {
@@ -26,9 +32,11 @@ export function judgeVersion(subject: VersionToJudge, ctx: PolicyContext, now: D
   const findings: Finding[] = [...checkDenyList(facts, ctx), ...checkBlocklists(facts, ctx)];
   const age = versionAgeFinding(subject.ecosystem, subject.name, subject.version, subject.published, ctx, now);
   if (age) findings.push(age);
+  if (subject.history) findings.push(...checkHistory(subject.ecosystem, subject.name, subject.version, subject.history, ctx, now));
   const { active } = findAllowEntry(facts, ctx, now);
   const deciding = findings.filter((finding) => finding.severity === 'deny' && (finding.check === 'malicious' || !active));
-  return { hidden: deciding.length > 0, findings: deciding };
+  const warnings = findings.filter((finding) => finding.severity === 'warn' && !active);
+  return { hidden: deciding.length > 0, findings: deciding, warnings };
 }
 
 /** The version-level checks read only names and versions; the rest of the facts are not needed here. */

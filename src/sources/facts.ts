@@ -7,12 +7,13 @@
 // Failures become `unavailable` facts carrying the UpstreamError's message. This never throws.
 
 import { canonicalName } from '../names/index.js';
-import type { DownloadCount, Ecosystem, Fact, PackageFacts, PublishTimes } from '../policy/types.js';
+import type { DownloadCount, Ecosystem, Fact, PackageFacts, PublishTimes, ReleaseHistory } from '../policy/types.js';
 import { fetchNpmDownloads, fetchPypiDownloads, NPM_DOWNLOADS, PYPISTATS, type LiveDownloads } from './downloads.js';
 import type { Breaker } from './breaker.js';
 import { UpstreamError, type HttpClient } from './http.js';
 import { fetchNpmPackument, npmPublishTimes } from './npm-metadata.js';
 import { fetchPypiProject, pypiPublishTimes } from './pypi-metadata.js';
+import { npmReleaseHistory, pypiReleaseHistory } from './release-history.js';
 
 /** What facts.ts needs of a download snapshot (see snapshot.ts). Looked up by canonical name. */
 export interface SnapshotLookup {
@@ -51,7 +52,7 @@ export async function gatherFacts(spec: PackageSpec, sources: FactSources): Prom
   const base = { ecosystem: spec.ecosystem, name: spec.name, canonicalName: canonical, version: spec.version };
   if (sources.offline) {
     const notAsked = { state: 'not-evaluated', reason: OFFLINE } as const;
-    return { ...base, exists: notAsked, publishTimes: notAsked, downloads: snapshotDownloads(spec.ecosystem, canonical, sources.snapshot) };
+    return { ...base, exists: notAsked, publishTimes: notAsked, history: notAsked, downloads: snapshotDownloads(spec.ecosystem, canonical, sources.snapshot) };
   }
   const [metadata, downloads] = await Promise.all([liveMetadata(spec, sources), liveDownloads(spec, canonical, sources)]);
   return { ...base, ...metadata, downloads };
@@ -67,6 +68,7 @@ export function gatherManyFacts(specs: readonly PackageSpec[], sources: FactSour
 interface MetadataFacts {
   exists: Fact<boolean>;
   publishTimes: Fact<PublishTimes>;
+  history: Fact<ReleaseHistory>;
 }
 
 async function liveMetadata(spec: PackageSpec, sources: FactSources): Promise<MetadataFacts> {
@@ -76,25 +78,24 @@ async function liveMetadata(spec: PackageSpec, sources: FactSources): Promise<Me
     const answer =
       spec.ecosystem === 'npm'
         ? await fetchNpmPackument(http, upstreams.npm.registry, spec.name).then((a) =>
-            a.found ? { ...a, times: () => npmPublishTimes(a.packument, a.unreadableVersions) } : a,
+            a.found ? { ...a, times: () => npmPublishTimes(a.packument, a.unreadableVersions), history: () => npmReleaseHistory(a.packument) } : a,
           )
         : await fetchPypiProject(http, upstreams.pypi.json, spec.name).then((a) =>
-            a.found ? { ...a, times: () => pypiPublishTimes(a.releases) } : a,
+            a.found ? { ...a, times: () => pypiPublishTimes(a.releases), history: () => pypiReleaseHistory(a.releases) } : a,
           );
     if (!answer.found) {
-      return {
-        exists: { state: 'known', value: false, source: where },
-        publishTimes: { state: 'unavailable', reason: `the ${where} has no package named ${spec.name}`, source: where },
-      };
+      const missing = { state: 'unavailable', reason: `the ${where} has no package named ${spec.name}`, source: where } as const;
+      return { exists: { state: 'known', value: false, source: where }, publishTimes: missing, history: missing };
     }
     const source = answer.stale ? `${where} (cached copy: the registry failed to answer just now)` : where;
     return {
       exists: { state: 'known', value: true, source },
       publishTimes: { state: 'known', value: answer.times(), source },
+      history: { state: 'known', value: answer.history(), source },
     };
   } catch (error) {
     const unavailable = { state: 'unavailable', reason: messageOf(error), source: where } as const;
-    return { exists: unavailable, publishTimes: unavailable };
+    return { exists: unavailable, publishTimes: unavailable, history: unavailable };
   }
 }
 

@@ -1,18 +1,21 @@
 // Step 1 of the version filter: the policy's verdict on every version of a packument, each judged
-// with its own publish time (from the full document's `time`; a version without one is hidden). A
-// version held back by age says which lower version is allowed now (it reaches npm in the 403).
+// with its own publish time (from the full document's `time`; a version without one is hidden) and
+// against the versions before it (the history signals). A version held back by age says which
+// lower version is allowed now (it reaches npm in the 403).
 import { canonicalNpmName } from '../../../names/index.js';
 import { judgeVersion, newestAllowedVersion, withNewestAllowed, type PolicyContext, type VersionVerdict } from '../../../policy/index.js';
+import { npmReleaseHistory } from '../../../sources/release-history.js';
 import { publishTime, type Packument } from './packument.js';
 
 export function judgeVersions(packument: Packument, ctx: PolicyContext, now: Date): Map<string, VersionVerdict> {
   const canonicalName = canonicalNpmName(packument.name);
+  const history = npmReleaseHistory(packument);
   const verdicts = new Map<string, VersionVerdict>();
   const times = new Map<string, Date>();
   for (const version of Object.keys(packument.versions)) {
     const published = publishTime(packument, version);
     if (published) times.set(version, published);
-    verdicts.set(version, judgeVersion({ ecosystem: 'npm', name: packument.name, canonicalName, version, published }, ctx, now));
+    verdicts.set(version, judgeVersion({ ecosystem: 'npm', name: packument.name, canonicalName, version, published, history }, ctx, now));
   }
   for (const [version, verdict] of verdicts) {
     if (!verdict.findings.some((finding) => finding.evidence.allowedFrom !== undefined)) continue;

@@ -15,6 +15,8 @@ export interface VersionRecord {
   shasum: string | null;
   /** The deny findings that hide this version (in report mode: would hide); empty when visible. */
   hiddenBy: Finding[];
+  /** Warnings that leave the version visible (a new publisher, say): logged, never hidden. */
+  warnings: Finding[];
 }
 
 export interface PackageRecord {

@@ -48,7 +48,10 @@ export function filterPackument(manifest: unknown, options: VersionFilterOptions
     const verdicts = judgeVersions(packument, options.context, now);
     const problemOf = options.tarballProblem;
     const unservable = new Map([...unservableVersions(packument, problemOf && ((url) => problemOf(packument.name, url))), ...unreadableVersions(packument)]);
-    options.book.set(recordOf(packument, now, (version) => [...(verdicts.get(version)?.findings ?? []), ...(unservable.has(version) ? [unservable.get(version)!] : [])]));
+    options.book.set(recordOf(packument, now, (version) => ({
+      hiddenBy: [...(verdicts.get(version)?.findings ?? []), ...(unservable.has(version) ? [unservable.get(version)!] : [])],
+      warnings: verdicts.get(version)?.warnings ?? [],
+    })));
     // Report mode hides nothing the policy decided, but a version depfence cannot read, or whose
     // tarball it will not fetch, stays hidden.
     const hidden = new Set([...(options.enforce ? hiddenVersions(verdicts) : []), ...unservable.keys()]);
@@ -81,7 +84,7 @@ function withoutLatestForVerdaccio(tags: Record<string, string>): Record<string,
   return { ...tags, latest: [] as unknown as string };
 }
 
-function recordOf(packument: Packument, judgedAt: Date, hiddenBy: (version: string) => VersionRecord['hiddenBy']): PackageRecord {
+function recordOf(packument: Packument, judgedAt: Date, findingsOf: (version: string) => Pick<VersionRecord, 'hiddenBy' | 'warnings'>): PackageRecord {
   const versions = new Map<string, VersionRecord>();
   for (const [version, manifest] of Object.entries(packument.versions)) {
     const dist: Record<string, unknown> = isRecord(manifest) && isRecord(manifest.dist) ? manifest.dist : {};
@@ -90,7 +93,7 @@ function recordOf(packument: Packument, judgedAt: Date, hiddenBy: (version: stri
       file: tarballFilename(manifest),
       integrity: typeof dist.integrity === 'string' ? dist.integrity : null,
       shasum: typeof dist.shasum === 'string' ? dist.shasum : null,
-      hiddenBy: hiddenBy(version),
+      ...findingsOf(version),
     });
   }
   return { name: packument.name, judgedAt, versions, failure: null };

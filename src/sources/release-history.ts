@@ -1,0 +1,72 @@
+// The releases of a package as the history signals read them (policy/checks/history.ts), from the
+// documents the firewall already has: the npm packument (full or abbreviated) and PyPI's JSON API.
+// Registries are messy: a field of the wrong type is treated as absent, never as an error.
+import type { ReleaseHistory, ReleaseRecord } from '../policy/types.js';
+
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'] as const;
+
+interface PackumentLike {
+  'dist-tags'?: unknown;
+  versions: Record<string, unknown>;
+  time?: Record<string, unknown>;
+}
+
+export function npmReleaseHistory(packument: PackumentLike): ReleaseHistory {
+  const releases: ReleaseRecord[] = [];
+  for (const [version, manifest] of Object.entries(packument.versions)) {
+    const doc = record(manifest);
+    const dist = record(doc.dist);
+    releases.push({
+      version,
+      published: timeOf(packument.time?.[version]),
+      installScript: installScriptOf(doc),
+      attested: record(dist.attestations).url !== undefined || record(record(dist.attestations).provenance).predicateType !== undefined,
+      publisher: typeof record(doc._npmUser).name === 'string' ? (record(doc._npmUser).name as string) : null,
+      dependencies: Object.keys(record(doc.dependencies)),
+    });
+  }
+  const latest = record(packument['dist-tags']).latest;
+  return { releases, latest: typeof latest === 'string' ? latest : null };
+}
+
+/**
+ * The text of the scripts npm runs at install time, joined; '' when the abbreviated document only
+ * says `hasInstallScript` (or a `binding.gyp` makes npm run `node-gyp rebuild`); null for none.
+ */
+function installScriptOf(manifest: Record<string, unknown>): string | null {
+  const scripts = record(manifest.scripts);
+  const texts = INSTALL_SCRIPTS.flatMap((hook) => (typeof scripts[hook] === 'string' ? [`${hook}: ${scripts[hook] as string}`] : []));
+  if (texts.length > 0) return texts.join('; ');
+  if (manifest.hasInstallScript === true) return '';
+  if (manifest.gypfile === true) return 'install: node-gyp rebuild (binding.gyp)';
+  return null;
+}
+
+interface PypiFileLike {
+  packagetype?: string | undefined;
+  filename: string;
+  upload_time_iso_8601?: string | null | undefined;
+}
+
+/** From the JSON API's `releases`: each release's earliest upload and its wheel and sdist counts. */
+export function pypiReleaseHistory(releases: Record<string, readonly PypiFileLike[]>): ReleaseHistory {
+  const records: ReleaseRecord[] = [];
+  for (const [version, files] of Object.entries(releases)) {
+    if (files.length === 0) continue;
+    const times = files.map((file) => timeOf(file.upload_time_iso_8601)).filter((time): time is Date => time !== null);
+    const wheels = files.filter((file) => file.packagetype === 'bdist_wheel' || file.filename.endsWith('.whl')).length;
+    const sdists = files.filter((file) => file.packagetype === 'sdist' || /\.(tar\.gz|zip|tar\.bz2)$/.test(file.filename)).length;
+    records.push({ version, published: times.length === 0 ? null : new Date(Math.min(...times.map(Number))), wheels, sdists });
+  }
+  return { releases: records, latest: null };
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function timeOf(value: unknown): Date | null {
+  if (typeof value !== 'string') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
