@@ -1,6 +1,8 @@
 // Signs of a hijacked release, read from the package's own history: a release that breaks with
-// what every earlier release did. Each signal compares one release with the releases published
-// before it (never with later ones: a takeover's later releases must not excuse it).
+// what every earlier release did. Each signal compares one release with the releases before it in
+// version order (never with later ones: a takeover's later releases must not excuse it). Version
+// order, not publish time: registries re-stamp the times of old versions, and a re-stamped 1.0.0
+// must not look like a new release that dropped what 3.x has.
 //
 // npm (from the packument): an install script added; provenance lost within a major; a publisher
 // who published none of the earlier releases; a major jump that also changes the dependencies.
@@ -29,10 +31,11 @@ export function checkHistory(
   now: Date,
 ): Finding[] {
   if (!ctx.policy.history.enabled) return [];
-  const timeline = timelineOf(history);
+  const timeline = timelineOf(ecosystem, history);
   const at = timeline.position.get(version);
   if (at === undefined || at === 0) return [];
   const release = timeline.order[at]!;
+  if (release.published === null) return []; // the age check hides it
   const label = `${name}${ecosystem === 'npm' ? '@' : '=='}${version}`;
   const signal = new SignalContext(label, now.getTime() - release.published!.getTime(), ctx);
   return [
@@ -45,7 +48,7 @@ export function checkHistory(
 }
 
 /**
- * The releases with a publish time, oldest first, and what each signal needs to know about the
+ * The releases with a valid version, lowest first, and what each signal needs to know about the
  * releases before a position without scanning them: the version filter judges every version of a
  * packument (thousands for some), so each judgement must not cost a pass over the others.
  */
@@ -64,10 +67,10 @@ interface Timeline {
 
 const timelines = new WeakMap<ReleaseHistory, Timeline>();
 
-function timelineOf(history: ReleaseHistory): Timeline {
+function timelineOf(ecosystem: Ecosystem, history: ReleaseHistory): Timeline {
   let timeline = timelines.get(history);
   if (timeline) return timeline;
-  const order = history.releases.filter((release) => release.published !== null).sort((a, b) => a.published!.getTime() - b.published!.getTime());
+  const order = inVersionOrder(ecosystem, history.releases);
   const position = new Map(order.map((release, index) => [release.version, index]));
   const firstScript = order.findIndex((release) => release.installScript !== null);
   const firstPublished = new Map<string, number>();
@@ -78,6 +81,7 @@ function timelineOf(history: ReleaseHistory): Timeline {
   order.forEach((release, index) => {
     if (release.publisher && !firstPublished.has(release.publisher)) firstPublished.set(release.publisher, index);
     highestMajorBefore[index] = highest;
+    if (ecosystem !== 'npm') return;
     const major = majorOf(release.version);
     if (major === null) return;
     previousInMajor[index] = lastInMajor.get(major) ?? -1;
@@ -87,6 +91,26 @@ function timelineOf(history: ReleaseHistory): Timeline {
   timeline = { order, position, firstScript: firstScript === -1 ? Infinity : firstScript, firstPublished, previousInMajor, highestMajorBefore };
   timelines.set(history, timeline);
   return timeline;
+}
+
+/**
+ * Each version parsed once, and compared by its numbers: packuments with thousands of versions are
+ * sorted on every read. Prereleases of the same numbers (`0.0.0-experimental-…`, thousands in some
+ * packuments) go before the release, among themselves in publish order: comparing their
+ * identifiers costs more than it tells.
+ */
+function inVersionOrder(ecosystem: Ecosystem, releases: readonly ReleaseRecord[]): ReleaseRecord[] {
+  if (ecosystem === 'npm') {
+    const parsed = releases.flatMap((release) => {
+      const version = semver.parse(release.version);
+      return version === null ? [] : [{ release, version, pre: version.prerelease.length > 0, time: release.published?.getTime() ?? 0 }];
+    });
+    parsed.sort((a, b) =>
+      a.version.major - b.version.major || a.version.minor - b.version.minor || a.version.patch - b.version.patch ||
+      Number(b.pre) - Number(a.pre) || a.time - b.time);
+    return parsed.map(({ release }) => release);
+  }
+  return releases.filter((release) => pep440.valid(release.version) !== null).sort((a, b) => pep440.compare(a.version, b.version));
 }
 
 function majorOf(version: string): number | null {
