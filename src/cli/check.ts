@@ -1,8 +1,8 @@
-// `depfence check [--json] [--offline] [--config F] [--file PATH]… SPEC…`: the policy's verdict on
+// `depfence check [--json] [--offline] [--suggest] [--config F] [--file PATH]… SPEC…`: the policy's verdict on
 // packages, before anything is installed.
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import { deniedOnlyForMissingFacts, type Decision } from '../policy/index.js';
+import { deniedOnlyForMissingFacts, suggestNames, type Decision } from '../policy/index.js';
 import { createDecider } from '../sources/decide.js';
 import { formatDecision } from './decision-text.js';
 import { EXIT } from './exit-codes.js';
@@ -11,6 +11,8 @@ import { UsageError } from './usage-error.js';
 
 export interface CheckOptions {
   json: boolean;
+  /** Also list the popular names each package resembles (`--suggest`). */
+  suggest?: boolean;
   files: string[];
   /** Relative --file paths are read from here. */
   cwd: string;
@@ -22,7 +24,12 @@ export async function runCheck(specTexts: string[], options: CheckOptions, confi
   if (specs.length === 0) throw new UsageError('nothing to check: name packages (npm:NAME[@VERSION], pypi:NAME[==VERSION]) or give --file PATH');
   const decider = createDecider(config);
   const decisions = await Promise.all(unique(specs).map((spec) => decider.decide(spec)));
-  out(options.json ? JSON.stringify({ results: decisions }) : formatReport(decisions, config));
+  const suggestions = options.suggest ? decisions.map((decision) => suggestNames(decision, decider.context)) : null;
+  if (options.json) {
+    out(JSON.stringify({ results: suggestions ? decisions.map((decision, i) => ({ ...decision, suggestions: suggestions[i] })) : decisions }));
+  } else {
+    out(formatReport(decisions, config, suggestions));
+  }
   return exitCodeFor(decisions, config);
 }
 
@@ -36,8 +43,12 @@ function unique(specs: PackageSpec[]): PackageSpec[] {
   });
 }
 
-function formatReport(decisions: Decision[], config: Config): string {
-  const lines = decisions.map(formatDecision);
+function formatReport(decisions: Decision[], config: Config, suggestions: string[][] | null): string {
+  const lines = decisions.map((decision, i) => {
+    if (!suggestions) return formatDecision(decision);
+    const names = suggestions[i]!;
+    return `${formatDecision(decision)}\n       ${names.length === 0 ? 'resembles no popular name' : `resembles ${names.join(', ')}`}`;
+  });
   const denied = decisions.filter((decision) => decision.decision === 'deny').length;
   const warned = decisions.filter((decision) => decision.decision === 'warn').length;
   lines.push('', `${decisions.length} checked: ${denied} denied, ${warned} warned, ${decisions.length - denied - warned} allowed`);

@@ -41,11 +41,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('[specs...]', 'packages to check')
     .option('--json', 'print the decisions as JSON')
     .option('--offline', 'use only the bundled snapshots and lists (no network)')
+    .option('--suggest', 'also list the popular names each package resembles (for vetting a list of names)')
     .option('--config <file>', 'configuration file (instead of a depfence.yaml found upward)')
     .addOption(new Option('--file <path>', 'read packages from a requirements.txt, package.json, package-lock.json or a list of specs (- = stdin)').default([]).argParser(collect))
-    .action(async (specs: string[], options: { json?: boolean; offline?: boolean; config?: string; file: string[] }) => {
+    .action(async (specs: string[], options: { json?: boolean; offline?: boolean; suggest?: boolean; config?: string; file: string[] }) => {
       const flags: FlagOverride[] = options.offline ? [{ path: ['offline'], value: true, flag: '--offline' }] : [];
-      setExit(await runCheck(specs, { json: options.json ?? false, files: options.file, cwd: io.cwd, readStdin: io.readStdin }, load(options.config, flags), io.out));
+      const checkOptions = { json: options.json ?? false, suggest: options.suggest ?? false, files: options.file, cwd: io.cwd, readStdin: io.readStdin };
+      setExit(await runCheck(specs, checkOptions, load(options.config, flags), io.out));
     });
 
   program

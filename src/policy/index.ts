@@ -5,3 +5,4 @@ export { judgeVersion, type VersionToJudge, type VersionVerdict } from './versio
 export { internalNameRule } from './checks/confusion.js';
 export { newestAllowedVersion, withNewestAllowed, type NewestAllowedQuery } from './way-forward.js';
 export { formatWhen } from './checks/age.js';
+export { suggestNames } from './checks/exists.js';

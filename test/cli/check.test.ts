@@ -29,6 +29,17 @@ test('offline --json: three typosquats denied with their targets, exit 1', async
   for (const finding of results.flatMap((r) => r.findings)) assert.equal(Object.keys(finding), ['check', 'severity', 'message', 'evidence']);
 });
 
+test('offline --suggest: the popular names each package resembles, closest first; resemblance tiers in the text', async () => {
+  const { stdout } = await runCliInProcess(['check', '--offline', '--suggest', 'npm:treact', 'npm:left-pad', 'pypi:pyyaxl']);
+  assert.match(stdout, /DENY\s+npm:treact\n\s+deny\s+typosquat: treact resembles react \('t' put in front\); it has under 0\.01% of react's downloads, and fewer than 1,000 downloads last month \(it also resembles preact\)/);
+  assert.match(stdout, /\n\s+resembles react, preact\n/);
+  assert.match(stdout, /ALLOW\s+npm:left-pad\n\s+resembles no popular name/);
+  // Outside the PyPI snapshot's top 15,000 the count is unknown offline: a warning, not a decision.
+  assert.match(stdout, /WARN\s+pypi:pyyaxl\n\s+warn\s+typosquat: pyyaxl resembles pyyaml \('x' instead of 'm'\); download count unknown offline/);
+  const json = JSON.parse((await runCliInProcess(['check', '--offline', '--suggest', '--json', 'pypi:reqests'])).stdout) as { results: Array<{ suggestions: string[] }> };
+  assert.equal(json.results[0]!.suggestions, ['requests']);
+});
+
 test('offline: popular packages are allowed, exit 0', async () => {
   const { code, stdout } = await runCliInProcess(['check', '--offline', 'pypi:requests', 'npm:react', 'npm:@types/node']);
   assert.is(code, 0, stdout);

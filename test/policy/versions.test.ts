@@ -7,7 +7,7 @@ const subject = (version: string, published: Date | null, name = 'lib') => ({ ec
 
 test('old versions are shown, young and undated ones hidden with the reason', () => {
   const ctx = contextWith();
-  assert.equal(judgeVersion(subject('1.0.0', daysAgo(10)), ctx, NOW), { hidden: false, findings: [] });
+  assert.equal(judgeVersion(subject('1.0.0', daysAgo(10)), ctx, NOW), { hidden: false, findings: [], warnings: [] });
   const young = judgeVersion(subject('2.0.0', new Date(NOW.getTime() - 3_600_000)), ctx, NOW);
   assert.ok(young.hidden);
   assert.is(young.findings[0]!.check, 'age');

@@ -60,9 +60,11 @@ test.before.each(() => {
 
 test('online npm: existence and publish times from the packument, downloads from the live API', async () => {
   const facts = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: '1.3.0' }, sources());
-  assert.equal({ ...facts, exists: undefined, downloads: undefined, publishTimes: undefined }, {
-    ecosystem: 'npm', name: 'left-pad', canonicalName: 'left-pad', version: '1.3.0', exists: undefined, downloads: undefined, publishTimes: undefined,
+  assert.equal({ ...facts, exists: undefined, downloads: undefined, publishTimes: undefined, history: undefined }, {
+    ecosystem: 'npm', name: 'left-pad', canonicalName: 'left-pad', version: '1.3.0', exists: undefined, downloads: undefined, publishTimes: undefined, history: undefined,
   });
+  assert.equal(known(facts.history!).releases.map((release) => release.version), ['1.0.0', '1.3.0']);
+  assert.is(known(facts.history!).latest, '1.3.0');
   assert.is(known(facts.exists), true);
   assert.equal(known(facts.downloads), { exactly: 60_000 });
   assert.is((facts.downloads as { source: string }).source, 'npm downloads API, last month');

@@ -4,8 +4,8 @@ import type { Finding, PackageFacts } from '../types.js';
 import type { PolicyContext } from '../context.js';
 import { missingFactFinding } from './fact-gaps.js';
 
-/** How many popular names a "did you mean" offers. */
-const SUGGESTIONS = 3;
+/** How many popular names a "did you mean" (or `check --suggest`) offers. */
+const SUGGESTIONS = 5;
 
 export function checkExists(facts: PackageFacts, ctx: PolicyContext): Finding[] {
   const exists = facts.exists;

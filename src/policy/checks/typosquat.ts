@@ -31,7 +31,7 @@ export function checkTyposquat(facts: PackageFacts, ctx: PolicyContext, now: Dat
     {
       check: 'typosquat',
       severity: deny ? 'deny' : 'warn',
-      message: messageOf(facts.name, match, { downloads, share, shareBelow, weakness }) + alsoText(also),
+      message: messageOf(facts.name, match, { downloads, share, shareBelow, weakness, deny }) + alsoText(also),
       evidence: {
         target: match.target,
         rule: match.rule,
@@ -65,6 +65,7 @@ interface Standing {
   share: number | null;
   shareBelow: boolean;
   weakness: string | null;
+  deny: boolean;
 }
 
 function messageOf(name: string, match: TyposquatMatch, standing: Standing): string {
@@ -72,9 +73,9 @@ function messageOf(name: string, match: TyposquatMatch, standing: Standing): str
   const head = match.tier === 'typo'
     ? `${name} looks like a typosquat of ${match.target} (${match.detail})`
     : `${name} resembles ${match.target} (${match.detail})`;
-  // Offline, a name missing from the snapshot is only known to be below its floor: when that floor
-  // is too high to compare with the target, the share says nothing.
-  if (downloads !== null && 'fewerThan' in downloads && !standing.shareBelow) {
+  // Offline, a name missing from the snapshot is only known to be below its floor: when that does
+  // not settle the decision, say the count is unknown rather than quote a share that decided nothing.
+  if (downloads !== null && 'fewerThan' in downloads && !standing.deny) {
     return `${head}; download count unknown offline (the snapshot only says ${describeCount(downloads)})`;
   }
   const shareText = share === null ? 'an unknown share' : describeShare(share, downloads !== null && 'fewerThan' in downloads);
