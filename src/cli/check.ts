@@ -1,9 +1,10 @@
 // `depfence check [--json] [--offline] [--suggest] [--config F] [--file PATH]… SPEC…`: the policy's verdict on
 // packages, before anything is installed.
 import { resolve } from 'node:path';
-import type { Config } from '../config/index.js';
+import { formatAge, type Config } from '../config/index.js';
 import { deniedOnlyForMissingFacts, suggestNames, type Decision } from '../policy/index.js';
 import { createDecider } from '../sources/decide.js';
+import { freshness, type Freshness } from '../sources/osv/threat-data.js';
 import { formatDecision } from './decision-text.js';
 import { EXIT } from './exit-codes.js';
 import { parseSpec, specsFromFile, type PackageSpec } from './specs.js';
@@ -25,10 +26,11 @@ export async function runCheck(specTexts: string[], options: CheckOptions, confi
   const decider = createDecider(config);
   const decisions = await Promise.all(unique(specs).map((spec) => decider.decide(spec)));
   const suggestions = options.suggest ? decisions.map((decision) => suggestNames(decision, decider.context)) : null;
+  const threatData = freshness(decider.threatData.status(), new Date(), config.feeds.osv.maxAge, formatAge);
   if (options.json) {
-    out(JSON.stringify({ results: suggestions ? decisions.map((decision, i) => ({ ...decision, suggestions: suggestions[i] })) : decisions }));
+    out(JSON.stringify({ results: suggestions ? decisions.map((decision, i) => ({ ...decision, suggestions: suggestions[i] })) : decisions, threatData }));
   } else {
-    out(formatReport(decisions, config, suggestions));
+    out(formatReport(decisions, config, suggestions, threatData));
   }
   return exitCodeFor(decisions, config);
 }
@@ -43,7 +45,7 @@ function unique(specs: PackageSpec[]): PackageSpec[] {
   });
 }
 
-function formatReport(decisions: Decision[], config: Config, suggestions: string[][] | null): string {
+function formatReport(decisions: Decision[], config: Config, suggestions: string[][] | null, threatData: Freshness): string {
   const lines = decisions.map((decision, i) => {
     if (!suggestions) return formatDecision(decision);
     const names = suggestions[i]!;
@@ -53,6 +55,7 @@ function formatReport(decisions: Decision[], config: Config, suggestions: string
   const warned = decisions.filter((decision) => decision.decision === 'warn').length;
   lines.push('', `${decisions.length} checked: ${denied} denied, ${warned} warned, ${decisions.length - denied - warned} allowed`);
   if (config.offline) lines.push('offline: decided from the bundled snapshots and lists only; checks that need live metadata were not evaluated');
+  lines.push(threatData.state === 'current' ? threatData.text : `warning: ${threatData.text}`);
   if (config.mode === 'report' && denied > 0) lines.push('mode: report, so nothing is enforced: these denials are only reported');
   return lines.join('\n');
 }

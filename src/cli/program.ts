@@ -43,9 +43,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--offline', 'use only the bundled snapshots and lists (no network)')
     .option('--suggest', 'also list the popular names each package resembles (for vetting a list of names)')
     .option('--config <file>', 'configuration file (instead of a depfence.yaml found upward)')
+    .option('--data-dir <dir>', 'the data directory whose threat-data index to use')
     .addOption(new Option('--file <path>', 'read packages from a requirements.txt, package.json, package-lock.json or a list of specs (- = stdin)').default([]).argParser(collect))
-    .action(async (specs: string[], options: { json?: boolean; offline?: boolean; suggest?: boolean; config?: string; file: string[] }) => {
+    .action(async (specs: string[], options: { json?: boolean; offline?: boolean; suggest?: boolean; config?: string; dataDir?: string; file: string[] }) => {
       const flags: FlagOverride[] = options.offline ? [{ path: ['offline'], value: true, flag: '--offline' }] : [];
+      if (options.dataDir !== undefined) flags.push(dataDirFlag(options.dataDir));
       const checkOptions = { json: options.json ?? false, suggest: options.suggest ?? false, files: options.file, cwd: io.cwd, readStdin: io.readStdin };
       setExit(await runCheck(specs, checkOptions, load(options.config, flags), io.out));
     });
@@ -59,6 +61,19 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (options: { file: string; dryRun?: boolean; config?: string }) => {
       const { runPin } = await import('./pin/pin.js');
       setExit(await runPin({ file: options.file, cwd: io.cwd, dryRun: options.dryRun ?? false }, load(options.config, []), io.out, io.err));
+    });
+
+  program
+    .command('update')
+    .description('download the OSV malicious-package and vulnerability feeds for npm and PyPI and rebuild the threat-data index')
+    .option('--from <dir-or-url>', 'a folder holding npm/all.zip and PyPI/all.zip, or the feed URL (default feeds.osv.url)')
+    .option('--json', 'print the result as JSON')
+    .option('--config <file>', 'configuration file')
+    .option('--data-dir <dir>', 'the data directory to write the index into')
+    .action(async (options: { from?: string; json?: boolean; config?: string; dataDir?: string }) => {
+      const flags = options.dataDir === undefined ? [] : [dataDirFlag(options.dataDir)];
+      const { runUpdate } = await import('./update.js');
+      setExit(await runUpdate(load(options.config, flags), { from: options.from, json: options.json ?? false, cwd: io.cwd }, io));
     });
 
   program
@@ -157,6 +172,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     });
 
   return program;
+}
+
+function dataDirFlag(dir: string): FlagOverride {
+  return { path: ['server', 'dataDir'], value: dir, flag: '--data-dir' };
 }
 
 function parsePort(text: string): number {

@@ -22,3 +22,9 @@ export function formatDuration(ms: number): string {
   }
   return `${ms}ms`;
 }
+
+/** An age as people say it, to the whole day, hour or minute below it: 3h 12m → "3h", 10d 5h → "10d". */
+export function formatAge(ms: number): string {
+  for (const size of [UNIT_MS.d, UNIT_MS.h, UNIT_MS.m]) if (ms >= size) return formatDuration(Math.floor(ms / size) * size);
+  return `${Math.floor(ms / 1000)}s`;
+}

@@ -57,8 +57,30 @@ function checkVersionRange(entry: { ecosystem: 'npm' | 'pypi' | 'huggingface'; v
   }
 }
 
-const allowEntry = z.strictObject({ ...listEntryFields, expires: date.optional() }).superRefine(checkVersionRange);
+const packageAllowEntry = z.strictObject({ ...listEntryFields, expires: date.optional() }).superRefine(checkVersionRange);
+/** Accepts one vulnerability advisory (by its id or an alias: GHSA-…, PYSEC-…, CVE-…) wherever it applies. */
+const advisoryAllowEntry = z.strictObject({
+  advisory: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]+$/, 'an advisory id such as GHSA-xxxx-xxxx-xxxx, PYSEC-2021-1 or CVE-2021-23337')
+    .refine((id) => !/^MAL-/i.test(id), 'MAL- records name malicious packages, which cannot be allowed'),
+  reason: listEntryFields.reason,
+  expires: date.optional(),
+});
+type PackageAllow = z.output<typeof packageAllowEntry>;
+type AdvisoryAllow = z.output<typeof advisoryAllowEntry>;
+// An entry with `advisory` is an advisory entry; anything else is read as a package entry, so the
+// errors name the fields of the kind of entry that was meant (a plain union would only say "invalid").
+const allowEntry = z.unknown().transform((value, ctx): PackageAllow | AdvisoryAllow => {
+  const meant = typeof value === 'object' && value !== null && 'advisory' in value ? advisoryAllowEntry : packageAllowEntry;
+  const parsed = meant.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
 const denyEntry = z.strictObject(listEntryFields).superRefine(checkVersionRange);
+
+const severityWord = z.enum(['none', 'low', 'medium', 'high', 'critical']);
 
 const blocklistFile = z.strictObject({
   path: z.string().min(1),
@@ -114,6 +136,10 @@ export const configSchema = z.strictObject({
       /** A models.lock (`depfence models lock`): only its repos, commits and file hashes are served. */
       lock: z.string().min(1).nullable(),
     }),
+    /** What a known-malicious package or version (bundled lists, OSV MAL- records) gets. */
+    malicious: z.enum(['deny', 'warn']),
+    /** Vulnerabilities at or above `deny` are hidden, at or above `warn` are warned; null turns that off. */
+    vulnerabilities: z.strictObject({ deny: severityWord.nullable(), warn: severityWord.nullable(), unscored: severityWord }),
     confusion: z.strictObject({
       npm: z.strictObject({
         scopes: z.array(z.string().min(1).transform((scope) => scope.replace(/^@/, '').toLowerCase())),
@@ -138,6 +164,17 @@ export const configSchema = z.strictObject({
     trustedUrls: z.array(z.string().min(1)),
     startTimeout: duration,
   }),
+  feeds: z.strictObject({
+    osv: z.strictObject({
+      /** The OSV export root: <url>npm/all.zip and <url>PyPI/all.zip. */
+      url: httpUrl,
+      interval: duration,
+      autoUpdate: z.boolean(),
+      maxAge: duration,
+      /** A feed download larger than this is refused. */
+      maxBytes: z.number().int().positive(),
+    }),
+  }),
   mirror: z.strictObject({
     maxBundleBytes: z.number().int().positive(),
   }),
@@ -160,7 +197,13 @@ export type Config = Omit<ParsedConfig, 'server'> & {
   server: Omit<ParsedConfig['server'], 'dataDir'> & { dataDir: string };
 };
 export type PolicyConfig = Config['policy'];
-export type AllowEntry = Config['allow'][number];
+export type AllowListEntry = Config['allow'][number];
+/** An allow entry for a package (or some of its versions). */
+export type AllowEntry = Extract<AllowListEntry, { name: string }>;
+/** An allow entry that accepts one vulnerability advisory. */
+export type AdvisoryAllowEntry = Extract<AllowListEntry, { advisory: string }>;
+export type SeverityWord = z.output<typeof severityWord>;
+export type FeedsConfig = Config['feeds'];
 export type DenyEntry = Config['deny'][number];
 export type NetworkConfig = Config['network'];
 export type UpstreamsConfig = Config['upstreams'];

@@ -3,6 +3,7 @@
 import type { AllowEntry } from '../config/index.js';
 import type { Decision, Finding, PackageFacts, ReleaseHistory, Verdict } from './types.js';
 import type { PackageOrigin, PolicyContext } from './context.js';
+import { checkAdvisories } from './checks/advisories.js';
 import { checkAge } from './checks/age.js';
 import { checkBlocklists } from './checks/blocklist.js';
 import { checkConfusion } from './checks/confusion.js';
@@ -36,6 +37,7 @@ export function evaluate(facts: PackageFacts, ctx: PolicyContext, options: Evalu
 function* runChecks(facts: PackageFacts, ctx: PolicyContext, origin: PackageOrigin, now: Date): Iterable<Finding> {
   yield* checkDenyList(facts, ctx);
   yield* checkBlocklists(facts, ctx);
+  yield* checkAdvisories(facts, ctx, now);
   yield* checkConfusion(facts, ctx, origin);
   // Metadata-based checks run only on a package the registry has: an unknown or unreachable name
   // is reported once, by the exists check, rather than once per check that needed its metadata.

@@ -77,6 +77,7 @@ export type CheckName =
   | 'downloads'
   | 'typosquat'
   | 'malicious'
+  | 'vulnerability'
   | 'slopsquat'
   | 'exists'
   | 'confusion'

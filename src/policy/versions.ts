@@ -1,8 +1,10 @@
 // Version-level policy for the registry proxies: which versions (npm) or files (PyPI, judged with
 // each file's own upload time) a client may see. A version is hidden when any of its findings
-// denies: too young, no publish time, a denied range, a known-malicious version.
+// denies: too young, no publish time, a denied range, a known-malicious version, a vulnerability
+// at or above policy.vulnerabilities.deny.
 import type { Ecosystem, Finding, PackageFacts, ReleaseHistory } from './types.js';
 import type { PolicyContext } from './context.js';
+import { checkAdvisories } from './checks/advisories.js';
 import { versionAgeFinding } from './checks/age.js';
 import { checkBlocklists } from './checks/blocklist.js';
 import { checkHistory } from './checks/history.js';
@@ -29,7 +31,7 @@ export interface VersionVerdict {
 
 export function judgeVersion(subject: VersionToJudge, ctx: PolicyContext, now: Date): VersionVerdict {
   const facts = versionFacts(subject);
-  const findings: Finding[] = [...checkDenyList(facts, ctx), ...checkBlocklists(facts, ctx)];
+  const findings: Finding[] = [...checkDenyList(facts, ctx), ...checkBlocklists(facts, ctx), ...checkAdvisories(facts, ctx, now)];
   const age = versionAgeFinding(subject.ecosystem, subject.name, subject.version, subject.published, ctx, now);
   if (age) findings.push(age);
   if (subject.history) findings.push(...checkHistory(subject.ecosystem, subject.name, subject.version, subject.history, ctx, now));

@@ -9,6 +9,7 @@ import { Breaker } from './breaker.js';
 import { gatherFacts } from './facts.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { loadPolicyData, type Snapshots } from './policy-context.js';
+import type { ThreatData } from './osv/threat-data.js';
 
 /** How long a download API that did not answer is left alone (its snapshot counts stand in meanwhile). */
 const DOWNLOADS_API_COOLDOWN_MS = 60_000;
@@ -24,14 +25,21 @@ export interface Decider {
   readonly context: PolicyContext;
   readonly snapshots: Snapshots;
   readonly http: HttpClient;
+  /** The threat-data index the decisions use (refreshed by whoever owns the decider). */
+  readonly threatData: ThreatData;
   /** The package-level (or, with a version, version-level) decision. Never throws: missing facts deny. */
   decide(request: PackageRequest, now?: Date): Promise<Decision>;
   /** The rule in policy.confusion that reserves this name for the internal upstream, or null. */
   internalRule(ecosystem: Ecosystem, name: string): string | null;
 }
 
-export function createDecider(config: Config): Decider {
-  const { context, snapshots } = loadPolicyData(config);
+export interface DeciderOptions {
+  /** Decide with this threat-data holder instead of loading the data dir's index. */
+  threatData?: ThreatData;
+}
+
+export function createDecider(config: Config, options: DeciderOptions = {}): Decider {
+  const { context, snapshots, threatData } = loadPolicyData(config, options.threatData);
   const http = createHttpClient({
     timeoutMs: config.network.timeout,
     retries: config.network.retries,
@@ -61,7 +69,7 @@ export function createDecider(config: Config): Decider {
     return evaluate(facts, context, { now });
   }
 
-  return { config, context, snapshots, http, decide, internalRule };
+  return { config, context, snapshots, http, threatData, decide, internalRule };
 }
 
 /**

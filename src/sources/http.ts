@@ -8,9 +8,12 @@
 // the refresh fails, the old entry may stand in until TTL + staleIfError, never beyond. 404s are
 // cached too, for a shorter TTL. Only successfully decoded answers are cached.
 //
-// Seam for artifacts (tarballs, wheels): they will need a streaming GET with the same limiter,
-// timeout and error mapping but no JSON/TTL cache; add it next to `fetchOnce` when the server needs it.
+// Large files (the threat-data feeds) stream to disk through `download`: the same limiter,
+// timeouts (per phase: an export takes minutes to arrive), bounded retries and error mapping, a
+// size cap, no cache, and a conditional request when the caller has the last copy's ETag.
 
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import cacache from 'cacache';
 import got, { CancelError, HTTPError, RequestError, TimeoutError, type RetryObject } from 'got';
 import pLimit from 'p-limit';
@@ -87,9 +90,26 @@ export interface HttpAnswer<T> {
   stale: boolean;
 }
 
+export interface DownloadOptions {
+  /** Refuse (EUPSTREAM_TOO_LARGE) past this many bytes. */
+  maxBytes: number;
+  /** The ETag of the copy the caller has: an unchanged file answers 304 and nothing is written. */
+  ifNoneMatch?: string | null;
+  upstream?: UpstreamLabel;
+}
+
+export interface Downloaded {
+  /** 200: written to the file; 304: unchanged since `ifNoneMatch`; 404: no such file. */
+  status: 200 | 304 | 404;
+  etag: string | null;
+  bytes: number;
+}
+
 export interface HttpClient {
   getJson<T = unknown>(url: string, options?: GetJsonOptions<T>): Promise<HttpAnswer<T>>;
   getText<T = string>(url: string, options?: GetTextOptions<T>): Promise<HttpAnswer<T>>;
+  /** Streams a GET to `file` (created or replaced). Errors: UpstreamError. */
+  download(url: string, file: string, options: DownloadOptions): Promise<Downloaded>;
 }
 
 interface Fetched {
@@ -201,7 +221,71 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
+  async function downloadOnce(url: string, file: string, opts: DownloadOptions, label: UpstreamLabel): Promise<Downloaded> {
+    const headers: Record<string, string> = { 'user-agent': userAgent, accept: '*/*' };
+    if (opts.ifNoneMatch) headers['if-none-match'] = opts.ifNoneMatch;
+    const phase = options.timeoutMs;
+    const stream = got.stream(url, {
+      headers,
+      timeout: { lookup: phase, connect: phase, secureConnect: phase, socket: phase, response: phase },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+    });
+    try {
+      const [response] = (await once(stream, 'response')) as [{ statusCode: number; headers: Record<string, string | string[] | undefined> }];
+      const etag = typeof response.headers.etag === 'string' ? response.headers.etag : null;
+      if (response.statusCode === 304 || response.statusCode === 404) {
+        stream.destroy();
+        return { status: response.statusCode, etag, bytes: 0 };
+      }
+      if (response.statusCode < 200 || response.statusCode > 299) {
+        stream.destroy();
+        throw statusError(url, label, response.statusCode, '');
+      }
+      if (Number(response.headers['content-length'] ?? 0) > opts.maxBytes) {
+        stream.destroy();
+        throw tooLargeError(url, label, opts.maxBytes);
+      }
+      const out = createWriteStream(file);
+      let writeError: Error | null = null;
+      out.on('error', (error) => (writeError ??= error));
+      let bytes = 0;
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          bytes += chunk.length;
+          if (bytes > opts.maxBytes) {
+            stream.destroy();
+            throw tooLargeError(url, label, opts.maxBytes);
+          }
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+      } finally {
+        out.end();
+        await once(out, 'close').catch(() => undefined);
+      }
+      if (writeError) throw writeError;
+      return { status: 200, etag, bytes };
+    } catch (error) {
+      stream.destroy();
+      throw toUpstreamError(error, url, label, options.timeoutMs);
+    }
+  }
+
   return {
+    async download(url: string, file: string, opts: DownloadOptions) {
+      const label = opts.upstream ?? DEFAULT_LABEL;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await limit(() => downloadOnce(url, file, opts, label));
+        } catch (error) {
+          const transient =
+            error instanceof UpstreamError &&
+            (error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE' || (error.code === 'EUPSTREAM_STATUS' && RETRY_STATUS.includes(error.status ?? 0)));
+          if (!transient || attempt >= options.retries) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(retryDelayMs * 2 ** attempt, 2000)));
+        }
+      }
+    },
     getJson<T = unknown>(url: string, opts: GetJsonOptions<T> = {}) {
       const validate = opts.validate ?? ((body: unknown) => body as T);
       return get(url, { accept: 'application/json', ...opts }, (data) => {
@@ -278,20 +362,21 @@ function tooLargeError(url: string, label: UpstreamLabel, limitBytes: number): U
   );
 }
 
+function statusError(url: string, label: UpstreamLabel, status: number, tries: string, cause?: unknown): UpstreamError {
+  return new UpstreamError(
+    'EUPSTREAM_STATUS',
+    url,
+    `${label.name} at ${url} answered HTTP ${status}${tries}; ` +
+      (status >= 500 || status === 429 ? 'it may be down or rate-limiting: try again later' : `check ${label.setting} and any credentials it needs`),
+    { status, cause },
+  );
+}
+
 function toUpstreamError(error: unknown, url: string, label: UpstreamLabel, timeoutMs: number): UpstreamError {
   if (error instanceof UpstreamError) return error;
   const attempts = error instanceof RequestError ? (error.request?.retryCount ?? 0) + 1 : 1;
   const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
-  if (error instanceof HTTPError) {
-    const status = error.response.statusCode;
-    return new UpstreamError(
-      'EUPSTREAM_STATUS',
-      url,
-      `${label.name} at ${url} answered HTTP ${status}${tries}; ` +
-        (status >= 500 || status === 429 ? 'it may be down or rate-limiting: try again later' : `check ${label.setting} and any credentials it needs`),
-      { status, cause: error },
-    );
-  }
+  if (error instanceof HTTPError) return statusError(url, label, error.response.statusCode, tries, error);
   if (error instanceof TimeoutError) {
     return new UpstreamError(
       'EUPSTREAM_TIMEOUT',

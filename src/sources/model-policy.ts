@@ -1,6 +1,6 @@
 // The model policy's read-only context, built from the configuration once per process: the
 // policy, the allow and deny entries, the look-alike matcher and the models.lock if one is set.
-import type { Config } from '../config/index.js';
+import { splitAllowList, type Config } from '../config/index.js';
 import type { ModelPolicyContext } from '../policy/models/index.js';
 import { hfLookalikeMatcher } from './hf-popular.js';
 import { readModelLock } from './model-lock.js';
@@ -9,7 +9,7 @@ export function modelPolicyContext(config: Config): ModelPolicyContext {
   const { models } = config.policy;
   return {
     policy: models,
-    allow: config.allow,
+    allow: splitAllowList(config.allow).packages,
     deny: config.deny,
     lookalike: hfLookalikeMatcher(),
     lock: models.lock === null ? null : readModelLock(models.lock),

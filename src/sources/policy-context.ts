@@ -1,11 +1,12 @@
 // Builds the policy's read-only context from the configuration: the bundled download snapshots,
 // the typosquat matchers over the popular names, and the blocklists. Done once per process.
-import type { Config } from '../config/index.js';
+import { splitAllowList, type Config } from '../config/index.js';
 import { createTyposquatMatcher, type Ecosystem } from '../names/index.js';
 import type { Blocklists, PolicyContext } from '../policy/index.js';
 import { loadBlocklists } from './blocklists.js';
 import { loadPopularExclusions } from './popular-exclusions.js';
 import { loadDownloadSnapshot, type DownloadSnapshot } from './snapshot.js';
+import { ThreatData } from './osv/threat-data.js';
 
 export type Snapshots = Record<Ecosystem, DownloadSnapshot>;
 type PopularSettings = Config['policy']['typosquat']['popular'];
@@ -13,18 +14,24 @@ type PopularSettings = Config['policy']['typosquat']['popular'];
 export interface PolicyData {
   context: PolicyContext;
   snapshots: Snapshots;
+  threatData: ThreatData;
 }
 
-export function loadPolicyData(config: Config): PolicyData {
+/** `threatData`: the index holder to decide with (default: the one in the data dir, loaded now). */
+export function loadPolicyData(config: Config, threatData = ThreatData.forDataDir(config.server.dataDir)): PolicyData {
   const snapshots: Snapshots = { npm: loadDownloadSnapshot('npm'), pypi: loadDownloadSnapshot('pypi') };
+  const allow = splitAllowList(config.allow);
   return {
     snapshots,
+    threatData,
     context: {
       policy: config.policy,
-      allow: config.allow,
+      allow: allow.packages,
+      acceptedAdvisories: allow.advisories,
       deny: config.deny,
       typosquat: matchersFor(snapshots, config.policy.typosquat.popular),
       blocklists: blocklistsFor(config.policy.blocklists),
+      advisories: threatData,
     },
   };
 }

@@ -1,6 +1,6 @@
 // Builders for policy tests: facts with every fact known, and a context whose matcher and
 // blocklists are small in-memory stand-ins, so each test states exactly what it depends on.
-import { loadConfig, type Config } from '../../src/config/index.js';
+import { loadConfig, splitAllowList, type Config } from '../../src/config/index.js';
 import { canonicalName } from '../../src/names/index.js';
 import type { BlocklistHit, Blocklists, Ecosystem, PackageFacts, PolicyContext, TyposquatMatch, TyposquatMatcher } from '../../src/policy/index.js';
 
@@ -48,10 +48,12 @@ export function contextWith(overrides: Partial<PolicyContext> & { config?: Confi
   const config = overrides.config ?? defaultConfig();
   return {
     policy: config.policy,
-    allow: config.allow,
+    allow: splitAllowList(config.allow).packages,
+    acceptedAdvisories: splitAllowList(config.allow).advisories,
     deny: config.deny,
     typosquat: { npm: matcherOf({}), pypi: matcherOf({}) },
     blocklists: blocklistsOf([]),
+    advisories: { forPackage: () => null },
     ...overrides,
   };
 }

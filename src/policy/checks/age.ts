@@ -1,6 +1,6 @@
 // Age gates: a package first published less than minPackageAge ago is denied; a version younger
 // than minVersionAge (or with no publish time) is hidden. Time is an argument, never read here.
-import { formatDuration } from '../../config/index.js';
+import { formatAge, formatDuration } from '../../config/index.js';
 import type { Ecosystem, Finding, PackageFacts } from '../types.js';
 import type { PolicyContext } from '../context.js';
 import { missingFactFinding } from './fact-gaps.js';
@@ -80,11 +80,5 @@ function age(since: Date, now: Date): number {
 
 function ago(since: Date, now: Date): string {
   const ms = age(since, now);
-  return ms < 60_000 ? 'just now' : `${formatDuration(roundDown(ms))} ago`;
-}
-
-/** 3h 12m → 3h, 10d 5h → 10d: ages are shown to a whole day, hour or minute. */
-function roundDown(ms: number): number {
-  for (const size of [86_400_000, 3_600_000, 60_000]) if (ms >= size) return Math.floor(ms / size) * size;
-  return ms;
+  return ms < 60_000 ? 'just now' : `${formatAge(ms)} ago`;
 }

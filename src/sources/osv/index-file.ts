@@ -1,0 +1,223 @@
+// The threat-data index on disk (<dataDir>/feeds/osv-index): a JSON header line saying what it
+// was built from, when, and how many records of each kind it holds; then one line per package,
+// `ecosystem TAB name TAB [advisories as JSON]`, sorted by `ecosystem TAB name TAB`. A reader keeps
+// the file as one buffer with an array of line offsets and finds a package by binary search, so
+// loading costs one read and a newline scan, and a package is parsed only when it is asked about.
+// Written to a temporary file, flushed and renamed over the old one: a reader sees the old index or
+// the new one, and a writer that dies leaves the old one in force.
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { AffectingAdvisory, PackageAdvisories } from '../../policy/index.js';
+import type { Ecosystem } from '../../names/index.js';
+import { isAffected, upgradeFor } from './affected.js';
+import type { StoredAdvisory } from './record.js';
+import { versionOrder } from './version-order.js';
+
+export const INDEX_FORMAT = 'depfence-osv-index';
+export const INDEX_FORMAT_VERSION = 1;
+
+export interface FeedCounts {
+  /** Records read from the export. */
+  records: number;
+  malicious: number;
+  vulnerabilities: number;
+  withdrawn: number;
+  /** Records that could not be read (each reported as a warning). */
+  malformed: number;
+  /** Packages with at least one advisory. */
+  packages: number;
+}
+
+export interface FeedRecord {
+  /** Where the export came from: a URL or a file. */
+  source: string;
+  /** The export's ETag, when it was downloaded (the next update asks whether it changed). */
+  etag: string | null;
+  counts: FeedCounts;
+}
+
+export interface IndexMeta {
+  format: typeof INDEX_FORMAT;
+  formatVersion: typeof INDEX_FORMAT_VERSION;
+  builtAt: string;
+  /** When the feed was last seen to match the index (the build, or a later update that found no change). */
+  checkedAt: string;
+  feeds: Record<Ecosystem, FeedRecord>;
+}
+
+export function feedsDir(dataDir: string): string {
+  return join(dataDir, 'feeds');
+}
+
+export function indexPath(dataDir: string): string {
+  return join(feedsDir(dataDir), 'osv-index');
+}
+
+export class IndexError extends Error {
+  readonly code = 'EOSV_INDEX';
+  override readonly name = 'IndexError';
+}
+
+/** One line per key (`ecosystem\tname\t`), each a list of advisories already serialised as JSON. */
+export type IndexLines = Map<string, string[]>;
+
+export function indexKey(ecosystem: Ecosystem, name: string): string {
+  return `${ecosystem}\t${name}\t`;
+}
+
+/** Writes the index next to `file` and renames it into place. Returns the bytes written. */
+export function writeIndex(file: string, meta: IndexMeta, lines: IndexLines): number {
+  return replaceAtomically(file, (write) => {
+    write(`${JSON.stringify(meta)}\n`);
+    for (const key of [...lines.keys()].sort(compareKeys)) write(`${key}[${lines.get(key)!.join(',')}]\n`);
+  });
+}
+
+/** The same index with a new header (the packages are copied as they are). */
+export function rewriteHeader(file: string, meta: IndexMeta): number {
+  const buffer = readFileSync(file);
+  return replaceAtomically(file, (write) => {
+    write(`${JSON.stringify(meta)}\n`);
+    write(buffer.subarray(buffer.indexOf(0x0a) + 1));
+  });
+}
+
+function replaceAtomically(file: string, produce: (write: (data: string | Buffer) => void) => void): number {
+  const temporary = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(temporary, 'w', 0o644);
+  let bytes = 0;
+  try {
+    const chunks: string[] = [];
+    let pending = 0;
+    const writeAll = (data: Buffer) => {
+      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+      bytes += data.length;
+    };
+    const flush = () => {
+      writeAll(Buffer.from(chunks.join('')));
+      chunks.length = 0;
+      pending = 0;
+    };
+    produce((data) => {
+      if (typeof data !== 'string') {
+        flush();
+        return writeAll(data);
+      }
+      chunks.push(data);
+      pending += data.length;
+      if (pending > 1 << 20) flush();
+    });
+    flush();
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  return bytes;
+}
+
+/** Byte order of ASCII keys (names are validated package names, so ASCII). */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface LoadedIndex {
+  file: string;
+  meta: IndexMeta;
+  /** Packages it holds. */
+  size: number;
+  forPackage(ecosystem: Ecosystem, canonicalName: string): PackageAdvisories | null;
+}
+
+/** Reads and checks an index file. Throws IndexError when it is not a complete index of this format. */
+export function loadIndex(file: string): LoadedIndex {
+  let buffer: Buffer;
+  try {
+    buffer = readFileSync(file);
+  } catch (error) {
+    throw new IndexError(`cannot read the threat-data index ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const headerEnd = buffer.indexOf(0x0a);
+  const meta = headerEnd < 0 ? null : parseMeta(buffer.subarray(0, headerEnd).toString('utf8'));
+  if (!meta) throw new IndexError(`${file} is not a depfence threat-data index of format version ${INDEX_FORMAT_VERSION}; run depfence update to rebuild it`);
+  if (buffer[buffer.length - 1] !== 0x0a) throw new IndexError(`${file} is cut short (it does not end with a complete line); run depfence update to rebuild it`);
+  const starts = lineStarts(buffer, headerEnd + 1);
+  const cache = new Map<string, PackageAdvisories | null>();
+
+  function find(key: Buffer): string | null {
+    let low = 0;
+    let high = starts.length - 2;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const start = starts[middle]!;
+      const end = Math.min(start + key.length, starts[middle + 1]! - 1);
+      // How the line's start sorts against the key.
+      const order = buffer.compare(key, 0, key.length, start, end);
+      if (order === 0) return buffer.toString('utf8', start + key.length, starts[middle + 1]! - 1);
+      if (order < 0) low = middle + 1;
+      else high = middle - 1;
+    }
+    return null;
+  }
+
+  return {
+    file,
+    meta,
+    size: starts.length - 1,
+    forPackage(ecosystem, canonicalName) {
+      const key = indexKey(ecosystem, canonicalName);
+      if (cache.has(key)) return cache.get(key)!;
+      const text = find(Buffer.from(key));
+      const found = text === null ? null : packageAdvisories(ecosystem, JSON.parse(text) as StoredAdvisory[]);
+      if (cache.size >= 4096) cache.delete(cache.keys().next().value!);
+      cache.set(key, found);
+      return found;
+    },
+  };
+}
+
+function packageAdvisories(ecosystem: Ecosystem, stored: StoredAdvisory[]): PackageAdvisories {
+  const order = versionOrder(ecosystem);
+  return {
+    all: stored,
+    affecting(version) {
+      const found: AffectingAdvisory[] = [];
+      for (const advisory of stored) {
+        if (isAffected(version, advisory.affected, order)) found.push({ advisory, upgradeTo: upgradeFor(version, advisory.fixed, order) });
+      }
+      return found;
+    },
+  };
+}
+
+/** Offsets of each line after the header, plus one past the end (so line i is starts[i]..starts[i+1]-1). */
+function lineStarts(buffer: Buffer, from: number): Uint32Array {
+  let count = 0;
+  for (let at = buffer.indexOf(0x0a, from); at >= 0; at = buffer.indexOf(0x0a, at + 1)) count++;
+  const starts = new Uint32Array(count + 1);
+  starts[0] = from;
+  let line = 1;
+  for (let at = buffer.indexOf(0x0a, from); at >= 0; at = buffer.indexOf(0x0a, at + 1)) starts[line++] = at + 1;
+  return starts;
+}
+
+function parseMeta(text: string): IndexMeta | null {
+  try {
+    const meta = JSON.parse(text) as Partial<IndexMeta>;
+    if (meta.format !== INDEX_FORMAT || meta.formatVersion !== INDEX_FORMAT_VERSION) return null;
+    if (typeof meta.builtAt !== 'string' || Number.isNaN(Date.parse(meta.builtAt)) || typeof meta.checkedAt !== 'string' || Number.isNaN(Date.parse(meta.checkedAt))) return null;
+    if (!meta.feeds?.npm || !meta.feeds.pypi) return null;
+    return meta as IndexMeta;
+  } catch {
+    return null;
+  }
+}
