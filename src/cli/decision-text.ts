@@ -1,5 +1,5 @@
 // Decisions as text for a person: a line per package, a line per finding, and how to allow a denial.
-import type { Decision, DecisionEcosystem, Finding } from '../policy/index.js';
+import { vulnerabilityWayOut, type Decision, type DecisionEcosystem, type Finding } from '../policy/index.js';
 
 const MARK = { deny: 'DENY ', warn: 'WARN ', allow: 'ALLOW' } as const;
 
@@ -26,6 +26,8 @@ export function howToAllow(decision: Decision<DecisionEcosystem>): string {
   if (decision.findings.some((finding) => finding.check === 'malicious' && finding.severity === 'deny')) {
     return 'known-malicious versions cannot be allowed; pick another version';
   }
+  const wayOut = vulnerabilityWayOut(decision.findings.filter((finding) => finding.severity === 'deny'));
+  if (wayOut !== null) return wayOut;
   if (decision.findings.every((finding) => finding.severity !== 'deny' || finding.evidence.unavailable === true)) {
     return 'depfence could not get the facts it needs: check the network and the upstreams in your config, then retry';
   }

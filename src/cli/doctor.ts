@@ -2,7 +2,8 @@
 // the machine's settings could send packages around it. Exits 1 when something is wrong: a tool
 // that is not shimmed, or a setting the shims would refuse to run with.
 import { existsSync } from 'node:fs';
-import type { Config } from '../config/index.js';
+import { formatAge, type Config } from '../config/index.js';
+import { freshness, ThreatData } from '../sources/osv/threat-data.js';
 import { serverFilePath } from '../server/server-file.js';
 import { runningFirewall } from '../shims/firewall.js';
 import { shimsDir } from '../shims/launcher.js';
@@ -30,6 +31,7 @@ export async function runDoctor(config: Config, env: NodeJS.ProcessEnv, cwd: str
   const lines: Line[] = [];
   lines.push(...toolLines(env, cwd));
   lines.push(await firewallLine(config));
+  lines.push(threatDataLine(config));
   lines.push(...(await settingLines(config, env, cwd)));
   for (const line of lines) out(`${line.level.padEnd(5)} ${line.text}`);
   const failed = lines.filter((line) => line.level === 'FAIL').length;
@@ -64,6 +66,12 @@ async function firewallLine(config: Config): Promise<Line> {
     return { level: 'warn', text: `firewall: ${serverFilePath(dataDir)} names a firewall that does not answer; the shims start a new one when needed (or run depfence serve)` };
   }
   return { level: 'info', text: `firewall: not running (data dir ${dataDir}); the shims start it when a command needs it` };
+}
+
+/** The data dir's threat-data index: how old it is (a running firewall uses the same file). */
+function threatDataLine(config: Config): Line {
+  const fresh = freshness(ThreatData.forDataDir(config.server.dataDir).status(), new Date(), config.feeds.osv.maxAge, formatAge);
+  return { level: fresh.state === 'current' ? 'ok' : 'warn', text: `threat data: ${fresh.text}` };
 }
 
 async function settingLines(config: Config, env: NodeJS.ProcessEnv, cwd: string): Promise<Line[]> {

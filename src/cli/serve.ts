@@ -1,5 +1,6 @@
-// `depfence serve`: start the firewall, announce it (stdout line and server.json), and stop
-// cleanly on SIGINT/SIGTERM: stop accepting, finish in-flight requests, exit 0.
+// `depfence serve`: start the firewall, announce it (stdout line and server.json), load a new
+// threat-data index on SIGHUP, and stop cleanly on SIGINT/SIGTERM: stop accepting, finish
+// in-flight requests, exit 0.
 import type { Config } from '../config/index.js';
 import { startServer } from '../server/app.js';
 import { ecosystemMounts } from '../server/mounts.js';
@@ -12,10 +13,13 @@ export async function runServe(config: Config, out: (text: string) => void): Pro
   writeServerFile(dataDir, { url: running.url, pid: process.pid });
   out(`depfence listening on ${running.url}`);
 
+  const reload = () => void running.context.threatRefresh.reload('SIGHUP');
+  process.on('SIGHUP', reload);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      process.off('SIGHUP', reload);
       running.close().then(resolve, resolve);
     };
     process.on('SIGINT', stop);

@@ -3,8 +3,8 @@
 // unless the new one was built completely.
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import { createHttpClient, UpstreamError } from '../sources/http.js';
-import { UpdateError, updateThreatData, type UpdateResult } from '../sources/osv/update.js';
+import { UpstreamError } from '../sources/http.js';
+import { runThreatDataUpdate, UpdateError, type UpdateResult } from '../sources/osv/update.js';
 import { ZipReadError } from '../sources/osv/zip-records.js';
 import { IndexError, type IndexMeta } from '../sources/osv/index-file.js';
 import { formatBytes } from '../mirror/list.js';
@@ -45,20 +45,6 @@ export async function runUpdate(config: Config, options: UpdateCommandOptions, i
     io.err(`depfence: update failed: ${message}`);
     return code;
   }
-}
-
-/** One update with the configuration's network settings: the command's and the server's. */
-export function runThreatDataUpdate(config: Config, from: string, report: { warn?: (message: string) => void; progress?: (message: string) => void } = {}): Promise<UpdateResult> {
-  const http = createHttpClient({
-    timeoutMs: config.network.timeout,
-    retries: config.network.retries,
-    concurrency: 2,
-    cacheDir: null,
-    cacheTtlMs: 0,
-    staleIfErrorMs: 0,
-    maxResponseBytes: config.network.maxResponseBytes,
-  });
-  return updateThreatData({ dataDir: config.server.dataDir, from, http, maxBytes: config.feeds.osv.maxBytes, ...report });
 }
 
 function describeUpdate(result: UpdateResult): string {

@@ -9,6 +9,7 @@ import { startServer, type Mount, type RunningServer, type ServerContext } from 
 import type { AuditRecord } from '../server/audit.js';
 import { npmMount } from '../server/npm/index.js';
 import { pypiMount } from '../server/pypi/index.js';
+import { ThreatData } from '../sources/osv/threat-data.js';
 
 export interface MirrorFirewall {
   url: string;
@@ -26,7 +27,9 @@ export async function startMirrorFirewall(config: Config, workDir: string, ecosy
     ...(ecosystems.has('pypi') ? [pypiMount(context)] : []),
     ...(ecosystems.has('npm') ? [await npmMount(context)] : []),
   ];
-  const running: RunningServer = await startServer({ config: firewallConfig, mounts });
+  // Its data dir is private, but it judges with the user's threat data (it changes nothing there).
+  const threatData = ThreatData.forDataDir(config.server.dataDir);
+  const running: RunningServer = await startServer({ config: firewallConfig, mounts, threatData, refreshThreatData: false });
   const decisions: AuditRecord[] = [];
   const { audit } = running.context;
   const record = audit.record.bind(audit);

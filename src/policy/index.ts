@@ -6,3 +6,4 @@ export { internalNameRule } from './checks/confusion.js';
 export { newestAllowedVersion, withNewestAllowed, type NewestAllowedQuery } from './way-forward.js';
 export { formatWhen } from './checks/age.js';
 export { suggestNames } from './checks/exists.js';
+export { vulnerabilityWayOut } from './checks/advisories.js';

@@ -1,6 +1,8 @@
 // depfence's own endpoints under /-/depfence/.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatAge } from '../config/index.js';
 import { validateName, type Ecosystem } from '../names/index.js';
+import { freshness } from '../sources/osv/threat-data.js';
 import type { ServerContext } from './app.js';
 import { clientFromUserAgent } from './audit.js';
 import { sendError, sendJson } from './respond.js';
@@ -17,6 +19,7 @@ export async function handleAdmin(context: ServerContext, req: IncomingMessage, 
       offline: context.config.offline,
       startedAt: startedAt.toISOString(),
       dataDir: context.config.server.dataDir,
+      threatData: threatDataHealth(context),
     });
   }
   if (url.pathname === '/-/depfence/decide') {
@@ -24,6 +27,27 @@ export async function handleAdmin(context: ServerContext, req: IncomingMessage, 
     return decide(context, req, res);
   }
   sendError(res, 404, `no depfence endpoint at ${url.pathname}; try /-/depfence/health`);
+}
+
+/** The index in force, how old it is against feeds.osv.maxAge, and the last automatic update. */
+function threatDataHealth(context: ServerContext): Record<string, unknown> {
+  const status = context.decider.threatData.status();
+  const { maxAge } = context.config.feeds.osv;
+  const fresh = freshness(status, context.now(), maxAge, formatAge);
+  return {
+    state: fresh.state,
+    message: fresh.text,
+    ageSeconds: fresh.ageMs === null ? null : Math.round(fresh.ageMs / 1000),
+    maxAgeSeconds: Math.round(maxAge / 1000),
+    builtAt: status.meta?.builtAt ?? null,
+    checkedAt: status.meta?.checkedAt ?? null,
+    loadedAt: status.loadedAt,
+    packages: status.packages,
+    feeds: status.meta?.feeds ?? null,
+    autoUpdate: context.threatRefresh.autoUpdate,
+    lastUpdate: context.threatRefresh.lastUpdate,
+    lastError: status.lastError,
+  };
 }
 
 // ── POST /-/depfence/decide ──────────────────────────────────────────────────────────────────────

@@ -6,15 +6,19 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Config } from '../config/index.js';
 import { createDecider, type Decider } from '../sources/decide.js';
+import type { ThreatData } from '../sources/osv/threat-data.js';
 import { assertSafeBinding, requestAllowed } from './access.js';
 import { AuditLog } from './audit.js';
 import { handleAdmin } from './admin.js';
 import { sendError } from './respond.js';
+import { ThreatDataRefresher } from './threat-refresh.js';
 
 export interface ServerContext {
   config: Config;
   decider: Decider;
   audit: AuditLog;
+  /** Keeps the decider's threat data current (interval, SIGHUP, autoUpdate). */
+  threatRefresh: ThreatDataRefresher;
   now(): Date;
 }
 
@@ -39,15 +43,21 @@ export interface StartOptions {
   /** Mounts for the ecosystems, tried in order after /-/depfence/. */
   mounts: (context: ServerContext) => Promise<Mount[]> | Mount[];
   now?: () => Date;
+  /** Decide with this threat-data holder (default: the data dir's index). */
+  threatData?: ThreatData;
+  /** false: no interval checks or automatic updates (a private firewall, such as mirror's). Default true. */
+  refreshThreatData?: boolean;
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
   assertSafeBinding(config);
+  const decider = createDecider(config, options.threatData ? { threatData: options.threatData } : {});
   const context: ServerContext = {
     config,
-    decider: createDecider(config),
+    decider,
     audit: AuditLog.inDataDir(config.server.dataDir, config.server.audit),
+    threatRefresh: new ThreatDataRefresher(config, decider.threatData, (message) => process.stderr.write(`depfence: ${message}\n`)),
     now: options.now ?? (() => new Date()),
   };
   const mounts: Mount[] = [{ prefix: '/-/depfence/', handler: (req, res, url) => handleAdmin(context, req, res, url) }, ...(await options.mounts(context))];
@@ -76,6 +86,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     server.once('error', reject);
     server.listen(config.server.port, config.server.host, () => resolve());
   });
+  if (options.refreshThreatData !== false) context.threatRefresh.start();
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   return {
@@ -85,6 +96,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     close: () =>
       new Promise<void>((resolve) => {
         closing = true;
+        context.threatRefresh.stop();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

@@ -12,9 +12,12 @@ export function daysAgo(days: number): Date {
 }
 
 let defaults: Config | undefined;
+/** The bundled defaults, except that no test downloads the real threat-data feeds. */
 export function defaultConfig(): Config {
   defaults ??= loadConfig({ env: { HOME: '/nonexistent-home' }, cwd: '/' }).config;
-  return structuredClone(defaults);
+  const config = structuredClone(defaults);
+  config.feeds.osv.autoUpdate = false;
+  return config;
 }
 
 export function matcherOf(matches: Record<string, TyposquatMatch | TyposquatMatch[]>, popular: string[] = []): TyposquatMatcher {

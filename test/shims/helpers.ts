@@ -60,6 +60,7 @@ export function shimWorld(options: { pypi?: PypiUpstream; npm?: NpmUpstream; ext
   Object.assign(env, {
     PATH: [SHIMS_DIR, ...(options.pathBefore ?? []), process.env.PATH ?? ''].join(delimiter),
     DEPFENCE_SHIM_FROM_SOURCE: '1',
+    DEPFENCE_FEEDS__OSV__AUTO_UPDATE: 'false',
     DEPFENCE_DATA_DIR: dataDir,
     DEPFENCE_CONFIG: configFile,
     PIP_DISABLE_PIP_VERSION_CHECK: '1',

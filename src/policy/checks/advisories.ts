@@ -90,3 +90,15 @@ function acceptingEntry(advisory: Advisory, entries: readonly AdvisoryAllowEntry
   const isExpired = (entry: AdvisoryAllowEntry) => entry.expires !== undefined && entry.expires.getTime() <= now.getTime();
   return { active: matching.find((entry) => !isExpired(entry)) ?? null, expired: matching.find(isExpired) ?? null };
 }
+
+/**
+ * How to get past denials that are all vulnerabilities: a fixed version, or an allow entry for the
+ * advisory. Null when something else denies too (the caller says how to allow that).
+ */
+export function vulnerabilityWayOut(denials: readonly Finding[]): string | null {
+  if (denials.length === 0 || denials.some((finding) => finding.check !== 'vulnerability')) return null;
+  const upgrades = [...new Set(denials.map((finding) => finding.evidence.upgradeTo).filter((version): version is string => typeof version === 'string'))];
+  const ids = [...new Set(denials.map((finding) => String(finding.evidence.advisory)))];
+  const upgrade = upgrades.length === 1 ? `use ${upgrades[0]} or later` : upgrades.length > 1 ? `use a version with the fixes (${upgrades.join(', ')})` : 'use another version';
+  return `${upgrade}, or accept the risk in depfence.yaml: allow: [{ advisory: ${ids[0]}, reason: "why it does not affect you" }]${ids.length > 1 ? ` (one entry per advisory: ${ids.join(', ')})` : ''}`;
+}

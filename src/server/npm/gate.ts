@@ -2,7 +2,8 @@
 // floors, package age, dependency confusion and the allow/deny lists, through the same decider as
 // `depfence check`. One decision per package is reused for a short while (a install asks for the
 // packument and then the tarball; a big packument is costly to parse again); a decision that failed
-// for missing facts is never reused, so the next request tries again.
+// for missing facts is never reused, so the next request tries again, and none outlives the
+// threat-data index it was made with.
 import type { Decision } from '../../policy/index.js';
 import { deniedOnlyForMissingFacts } from '../../policy/index.js';
 import type { Decider } from '../../sources/decide.js';
@@ -31,19 +32,20 @@ export interface PackageGateOptions {
 }
 
 export class PackageGate {
-  readonly #memo = new Map<string, { verdict: Promise<GateVerdict>; until: number }>();
+  readonly #memo = new Map<string, { verdict: Promise<GateVerdict>; until: number; generation: number }>();
 
   constructor(readonly options: PackageGateOptions) {}
 
   verdict(name: string): Promise<GateVerdict> {
     const key = name.toLowerCase();
     const now = Date.now();
+    const generation = this.options.decider.threatData.generation;
     const cached = this.#memo.get(key);
-    if (cached && cached.until > now) return cached.verdict;
+    if (cached && cached.until > now && cached.generation === generation) return cached.verdict;
     const verdict = this.options.decider
       .decide({ ecosystem: 'npm', name, version: null }, this.options.now())
       .then((decision) => ({ decision, action: actionOf(decision) }));
-    const entry = { verdict, until: now + this.options.reuseMs };
+    const entry = { verdict, until: now + this.options.reuseMs, generation };
     this.#memo.set(key, entry);
     if (this.#memo.size > 10_000) this.#memo.delete(this.#memo.keys().next().value!);
     verdict.then(

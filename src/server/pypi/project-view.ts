@@ -44,10 +44,11 @@ export type ProjectLookup =
 /**
  * Lookups shared for a moment: concurrent requests for one project wait for the same lookup, and
  * its result is reused for `windowMs` (a few seconds, never more than the metadata cache TTL), so
- * an install's page, metadata and file requests cost one lookup. Failures are not kept.
+ * an install's page, metadata and file requests cost one lookup. Failures are not kept, and no
+ * lookup outlives the threat-data index it was judged with.
  */
 export class ProjectLookups {
-  readonly #entries = new Map<string, { lookup: Promise<ProjectLookup>; expires: number }>();
+  readonly #entries = new Map<string, { lookup: Promise<ProjectLookup>; expires: number; generation: number }>();
   readonly #htmlOnly = new HtmlOnlyIndexes();
 
   constructor(
@@ -61,11 +62,12 @@ export class ProjectLookups {
 
   get(name: string): Promise<ProjectLookup> {
     const now = Date.now();
+    const generation = this.context.decider.threatData.generation;
     const entry = this.#entries.get(name);
-    if (entry && entry.expires > now) return entry.lookup;
+    if (entry && entry.expires > now && entry.generation === generation) return entry.lookup;
     if (this.#entries.size > MAX_REMEMBERED) this.#forgetExpired(now);
     const lookup = lookupProject(this.context, name, this.#htmlOnly);
-    const fresh = { lookup, expires: Infinity };
+    const fresh = { lookup, expires: Infinity, generation };
     this.#entries.set(name, fresh);
     lookup.then(
       (result) => {
