@@ -1,11 +1,10 @@
 # depfence-shim launcher body, sourced by the pip, pip3, npm, npx and uv launchers with $tool and
 # $root set (and $node and $shims_dir, by launchers that `depfence install-shims` writes).
 #
-# Invocations that only print (`--version`, `--help`) and npm's script runners (`npm run`,
-# `npm test`, `npm start`…) fetch nothing, so they run the real tool straight from here: no Node
-# start-up on the commands developers type most. Everything else goes to the Node shim, which
-# classifies the command fully (src/shims/commands.ts; this list is a strict subset of its
-# pass-through commands) and finds the real tool the same way.
+# Invocations that only print (`--version`, `--help` as the first argument) end in the tool's own
+# code before it reads any configuration or contacts anything, so they run the real tool straight
+# from here, without a Node start-up. Everything else goes to the Node shim, which runs the tool
+# with the firewall as its only source (src/shims/session.ts) and finds the real tool the same way.
 
 depfence_real_tool() {
   if [ -n "${DEPFENCE_SHIM_PYTHON:-}" ] && { [ "$tool" = pip ] || [ "$tool" = pip3 ]; }; then
@@ -45,7 +44,6 @@ case "$tool:${1:-}" in
   pip:--version | pip:-V | pip:--help | pip:-h | pip3:--version | pip3:-V | pip3:--help | pip3:-h) depfence_prints_only=1 ;;
   uv:--version | uv:-V | uv:--help | uv:-h) depfence_prints_only=1 ;;
   npm:--version | npm:-v | npm:--help | npm:-h | npx:--version | npx:-v | npx:--help | npx:-h) depfence_prints_only=1 ;;
-  npm:run | npm:run-script | npm:test | npm:t | npm:start | npm:stop | npm:restart) depfence_prints_only=1 ;;
 esac
 if [ -n "$depfence_prints_only" ] && depfence_real_tool; then
   exec "$depfence_real" "$@"

@@ -1,6 +1,11 @@
-// Which invocations fetch packages (and so go through the firewall) and which pass straight
-// through: `pip --version`, `pip list`, `npm run build`, `npm test`, `uv --version`… start nothing.
-// Anything not known to be harmless goes through the firewall: a new subcommand is safe by default.
+// Which invocations start the firewall before the tool runs. Every invocation runs with the
+// firewall as its only source (session.ts); this only saves starting it for commands that fetch
+// nothing: `pip list`, `npm run build`, `npm test`, `uv cache dir`… Anything not known to fetch
+// nothing starts it: a new subcommand is safe by default, and a command wrongly thought harmless
+// meets the firewall (or fails, if it is not running), never another source.
+import { npmCommand, npmStartsFirewall } from './npm/commands.js';
+import { NPM_OPTIONS } from './npm/options.js';
+import { scanArgs } from './options.js';
 import type { ToolName } from './tools.js';
 
 const PIP_LOCAL = new Set(['list', 'show', 'freeze', 'check', 'uninstall', 'config', 'cache', 'hash', 'completion', 'debug', 'help', 'inspect']);
@@ -9,17 +14,7 @@ const PIP_INFO = new Set(['--version', '-V', '--help', '-h']);
 /** pip's general options that take a value (so the value is not the subcommand). */
 const PIP_GENERAL_VALUES = new Set(['--log', '--log-file', '--local-log', '--proxy', '--retries', '--timeout', '--default-timeout', '--exists-action', '--trusted-host', '--cert', '--client-cert', '--cache-dir', '--python', '--use-feature', '--use-deprecated', '--keyring-provider', '--resume-retries']);
 
-const NPM_LOCAL = new Set([
-  'run', 'run-script', 'rum', 'urn', 'test', 'tst', 't', 'start', 'stop', 'restart', 'version', 'verison', 'help', 'hlep', 'help-search',
-  'config', 'c', 'get', 'set', 'prefix', 'root', 'bin', 'ls', 'list', 'll', 'la', 'explain', 'why', 'login', 'logout', 'adduser', 'add-user',
-  'whoami', 'publish', 'unpublish', 'deprecate', 'undeprecate', 'dist-tag', 'dist-tags', 'owner', 'author', 'access', 'token', 'team', 'org', 'ogr',
-  'profile', 'fund', 'docs', 'home', 'bugs', 'issues', 'repo', 'completion', 'edit', 'explore', 'pkg', 'set-script', 'prune', 'find-dupes',
-  'query', 'sbom', 'star', 'unstar', 'stars', 'search', 's', 'se', 'find', 'ping', 'doctor', 'init', 'create', 'innit', 'link', 'ln', 'unlink',
-  'uninstall', 'remove', 'rm', 'r', 'un', 'rebuild', 'rb', 'shrinkwrap', 'pack', 'cache', 'trust', 'approve-scripts', 'deny-scripts', 'install-scripts', 'stage',
-]);
 const NPM_INFO = new Set(['--version', '-v', '--help', '-h', '-?', '-H', '--usage', '-l']);
-/** npm options that take a value before the command (`npm --prefix dir run build`). */
-const NPM_VALUE_BEFORE_COMMAND = new Set(['--prefix', '-C', '--workspace', '-w', '--loglevel', '--userconfig', '--globalconfig', '--cache', '--location', '-L', '--registry', '--reg', '--tag', '--omit', '--include']);
 
 const UV_LOCAL = new Set(['help', 'self', 'cache', 'generate-shell-completion', 'python']);
 const UV_INFO = new Set(['--version', '-V', '--help', '-h']);
@@ -48,10 +43,10 @@ function pipFetches(args: readonly string[]): boolean {
 }
 
 function npmFetches(args: readonly string[]): boolean {
-  const at = firstPositional(args, NPM_VALUE_BEFORE_COMMAND);
-  if (at === -1) return false; // `npm`, `npm -v`: usage or version only
-  if (args.slice(0, at).some((arg) => NPM_INFO.has(arg))) return false;
-  return !NPM_LOCAL.has(args[at]!);
+  const [word, ...operands] = scanArgs(args, NPM_OPTIONS).positionals;
+  if (word === undefined) return false; // `npm`, `npm -v`: usage or version only
+  if (args.slice(0, args.indexOf(word)).some((arg) => NPM_INFO.has(arg))) return false;
+  return npmStartsFirewall(npmCommand(word), operands);
 }
 
 function npxFetches(args: readonly string[]): boolean {
@@ -72,8 +67,8 @@ function uvFetches(args: readonly string[]): boolean {
   return !UV_LOCAL.has(command);
 }
 
-/** True when this invocation may download packages, so it must go through the firewall. */
-export function fetchesPackages(tool: ToolName, args: readonly string[]): boolean {
+/** True when this invocation may download packages, so the firewall is started before it runs. */
+export function startsFirewall(tool: ToolName, args: readonly string[]): boolean {
   switch (tool) {
     case 'pip':
     case 'pip3':

@@ -65,6 +65,14 @@ export async function runningFirewall(dataDir: string, token: string | null): Pr
   return { url: file.url, dataDir, token };
 }
 
+/**
+ * Where a command that fetches nothing is pointed when no firewall runs: port 0, on which nothing
+ * can listen, so a fetch fails at once rather than reach anything else.
+ */
+export function unreachableFirewall(dataDir: string, token: string | null): FirewallEndpoint {
+  return { url: 'http://127.0.0.1:0', dataDir, token };
+}
+
 async function startFirewall(options: EnsureOptions, deadline: number, started: number): Promise<FirewallEndpoint> {
   const { dataDir } = options;
   const log = logPath(dataDir);

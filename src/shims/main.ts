@@ -1,8 +1,7 @@
-// The shim's entry point: `node main.js TOOL ARGS…`, run by the launchers in shims/. The path for
-// commands that fetch nothing is kept lean (no configuration, no firewall, node built-ins only):
-// find the real tool and run it. Everything else is loaded only when a command needs it.
-import { fetchesPackages } from './commands.js';
-import { runTool } from './exec.js';
+// The shim's entry point: `node main.js TOOL ARGS…`, run by the launchers in shims/. Every
+// invocation runs the real tool with the firewall as its only source; commands that fetch nothing
+// do so without starting the firewall first (and without pre-flight).
+import { startsFirewall } from './commands.js';
 import { findRealTool } from './real-tool.js';
 import { isToolName, realToolVariable, TOOL_NAMES } from './tools.js';
 
@@ -29,9 +28,8 @@ async function main(argv: string[]): Promise<number> {
     return 127;
   }
   delete env.DEPFENCE_SHIM_PYTHON; // it was for this call only; a nested pip finds its own
-  if (!fetchesPackages(tool, args)) return runTool(real, args, env);
   const { runThroughFirewall } = await import('./session.js');
-  return runThroughFirewall({ tool, real, args, env, cwd });
+  return runThroughFirewall({ tool, real, args, env, cwd, startFirewall: startsFirewall(tool, args) });
 }
 
 process.exitCode = await main(process.argv.slice(2));

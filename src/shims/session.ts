@@ -1,13 +1,15 @@
-// A command that fetches packages: read the configuration, look for ways around the firewall
-// (refused, exit 2), make sure the firewall runs (exit 3 if it cannot), say which of the
-// machine's settings are overridden, check the named packages (exit 1 on a denial), then run the
-// real tool with the firewall as its only source and end with its exit code.
+// Every shim call: read the configuration, look for ways around the firewall (refused, exit 2),
+// then run the real tool with the firewall as its only source and end with its exit code. For a
+// command that may fetch, the firewall is started first (exit 3 if it cannot), the machine's
+// overridden settings are named, and the packages it names are checked (exit 1 on a denial). A
+// command that fetches nothing gets the running firewall, or, when none runs, an address where
+// nothing can answer: if it does fetch after all, it fails instead of going around the firewall.
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { runTool } from './exec.js';
-import { ensureFirewall, FirewallUnavailable } from './firewall.js';
+import { ensureFirewall, FirewallUnavailable, runningFirewall, unreachableFirewall } from './firewall.js';
 import { inspectNpm } from './npm/inspect.js';
 import { inspectPip } from './pip/inspect.js';
-import type { InspectInput, ToolPlan } from './plan.js';
+import type { FirewallEndpoint, InspectInput, ToolPlan } from './plan.js';
 import { preflight } from './preflight.js';
 import type { RealTool } from './real-tool.js';
 import { describeSetting, refusalMessage } from './settings.js';
@@ -22,6 +24,8 @@ export interface ShimCall {
   args: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Start the firewall (and pre-flight) before running the tool: the command may fetch packages. */
+  startFirewall: boolean;
 }
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
@@ -46,15 +50,19 @@ export async function runThroughFirewall(call: ShimCall): Promise<number> {
     for (const refusal of refusals) say(`depfence:   ${describeSetting(refusal)}`);
   }
 
-  let firewall;
+  const { dataDir, token = null } = config.server;
+  if (!call.startFirewall) {
+    const running = await runningFirewall(dataDir, token);
+    return runTool(call.real, call.args, plan.environment(running ?? unreachableFirewall(dataDir, token)));
+  }
+  let firewall: FirewallEndpoint;
   try {
-    firewall = await ensureFirewall({ dataDir: config.server.dataDir, token: config.server.token ?? null, timeoutMs: config.shims.startTimeout, env: call.env, cwd: call.cwd, say });
+    firewall = await ensureFirewall({ dataDir, token, timeoutMs: config.shims.startTimeout, env: call.env, cwd: call.cwd, say });
   } catch (error) {
     if (!(error instanceof FirewallUnavailable)) throw error;
     say(`depfence: ${plan.label} not run: the firewall is not available, and nothing is installed around it.\ndepfence: ${error.message}`);
     return SHIM_EXIT.firewallUnavailable;
   }
-
   for (const setting of plan.settings) {
     if (setting.action !== 'refuse' && !pointsAt(setting.value, firewall.url)) say(`depfence: ${describeSetting(setting)}`);
   }

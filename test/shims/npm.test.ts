@@ -19,7 +19,7 @@ let firewall: TestFirewall;
 const runs: Record<string, ShimRun> = {};
 const dirs: Record<string, string> = {};
 
-/** A project folder with this package.json (and .npmrc), and npm flags that keep the machine's cache out of it. */
+/** A project folder with this package.json (and .npmrc). npm's cache is the data dir's, under the shim. */
 function project(key: string, manifest: Record<string, unknown> = {}, npmrc?: string): string {
   const dir = join(world.dir, key.replace(/\W+/g, '-'));
   mkdirSync(dir);
@@ -29,10 +29,10 @@ function project(key: string, manifest: Record<string, unknown> = {}, npmrc?: st
   return dir;
 }
 
-const flags = (dir: string) => ['--cache', join(dir, '.npm-cache'), '--no-audit', '--no-fund', '--ignore-scripts', '--fetch-retries=0'];
+const flags = ['--no-audit', '--no-fund', '--ignore-scripts', '--fetch-retries=0'];
 
 async function npmRun(key: string, tool: 'npm' | 'npx', args: string[], dir: string): Promise<void> {
-  runs[key] = await runShim(tool, tool === 'npm' ? [...args, ...flags(dir)] : args, { env: { ...world.env, npm_config_cache: join(dir, '.npm-cache'), npm_config_update_notifier: 'false' }, cwd: dir });
+  runs[key] = await runShim(tool, tool === 'npm' ? [...args, ...flags] : args, { env: { ...world.env, npm_config_update_notifier: 'false' }, cwd: dir });
 }
 
 test.before(async () => {

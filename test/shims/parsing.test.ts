@@ -7,13 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fetchesPackages } from '../../src/shims/commands.js';
+import { startsFirewall } from '../../src/shims/commands.js';
 import { scanArgs } from '../../src/shims/options.js';
-import { classifyNpmArg, classifyNpmRange, classifyRequirement } from '../../src/shims/packages.js';
+import { classifyRequirement } from '../../src/shims/packages.js';
+import { readNpmDependency, readNpmSpec } from '../../src/inputs/npm-spec.js';
+import { readNpmrc } from '../../src/inputs/npmrc.js';
+import { initializerSpec, npmCommand } from '../../src/shims/npm/commands.js';
 import { parseIni } from '../../src/shims/pip/config-files.js';
 import { inspectPip } from '../../src/shims/pip/inspect.js';
 import { PIP_OPTIONS } from '../../src/shims/pip/options.js';
-import { parseNpmrc } from '../../src/shims/npm/npmrc.js';
 import { scanRequirementsFile, type RequirementsScan } from '../../src/shims/requirements.js';
 import { isTrusted, redact } from '../../src/shims/settings.js';
 import { isShim } from '../../src/shims/real-tool.js';
@@ -30,12 +32,17 @@ test.before(() => {
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('commands that fetch nothing pass through; everything else goes through the firewall', () => {
-  const through = (tool: 'pip' | 'npm' | 'npx' | 'uv', line: string) => fetchesPackages(tool, line === '' ? [] : line.split(' '));
+test('commands that fetch nothing do not start the firewall; everything else does', () => {
+  const through = (tool: 'pip' | 'npm' | 'npx' | 'uv', line: string) => startsFirewall(tool, line === '' ? [] : line.split(' '));
   for (const line of ['--version', '-V', 'list', 'show requests', 'freeze', 'uninstall -y x', '--isolated list', '--timeout 5 show x', 'help install', '']) assert.not.ok(through('pip', line), `pip ${line}`);
   for (const line of ['install x', 'download x', 'wheel x', 'index versions x', 'list --outdated', 'list -o', '--proxy p install x', 'some-new-command']) assert.ok(through('pip', line), `pip ${line}`);
-  for (const line of ['--version', '-v', 'run build', 'test', 'run-script x', 'start', 'ls', 'config get registry', 'publish', '--prefix d run x', '']) assert.not.ok(through('npm', line), `npm ${line}`);
-  for (const line of ['install', 'i x', 'ci', 'add x', 'update', 'exec x', 'view x', '--prefix d install']) assert.ok(through('npm', line), `npm ${line}`);
+  for (const line of ['--version', '-v', 'run build', 'test', 'run-script x', 'start', 'ls', 'config get registry', '--prefix d run x', 'init', 'init -y', 'pack', 'cache ls', 'rebuild', 'explain x', '']) {
+    assert.not.ok(through('npm', line), `npm ${line}`);
+  }
+  const fetching = ['install', 'i x', 'ci', 'add x', 'update', 'exec x', 'view x', '--prefix d install', 'publish', 'init x', 'create x', 'innit x', 'link', 'ln x', 'uninstall a', 'unin a'];
+  for (const line of [...fetching, 'rm a', 'prune', 'pack x', 'cache add x', 'search x', 'docs x', 'owner ls x', 'dist-tag ls x', 'doctor', 'ping', 'some-future-command', 'ru']) {
+    assert.ok(through('npm', line), `npm ${line}`);
+  }
   for (const line of ['--version', '-V', 'help', 'cache clean', 'self update', 'pip list', 'pip freeze', '']) assert.not.ok(through('uv', line), `uv ${line}`);
   for (const line of ['pip install x', 'add x', 'sync', 'lock', 'run pytest', 'tool install x', 'pip list --outdated', '--directory d sync']) assert.ok(through('uv', line), `uv ${line}`);
   assert.not.ok(through('npx', '--version'));
@@ -57,14 +64,32 @@ test('what a requirement points at: a name (pinned or not), a URL, a local path'
   assert.equal(classifyRequirement('git+ssh://git@h/x.git#egg=x'), { kind: 'url', url: 'git+ssh://git@h/x.git#egg=x' });
   assert.equal(classifyRequirement('x @ file:///tmp/x.whl'), { kind: 'local', path: 'file:///tmp/x.whl' });
   assert.equal(classifyRequirement('./dist/x-1.0-py3-none-any.whl'), { kind: 'local', path: './dist/x-1.0-py3-none-any.whl' });
-  assert.equal(classifyNpmArg('@scope/pkg@1.2.3'), { kind: 'registry', name: '@scope/pkg', version: '1.2.3' });
-  assert.equal(classifyNpmArg('left-pad@^1'), { kind: 'registry', name: 'left-pad', version: null });
-  assert.equal(classifyNpmArg('alias@npm:real@2.0.0'), { kind: 'registry', name: 'real', version: '2.0.0' });
-  assert.equal(classifyNpmArg('someone/tool'), { kind: 'git', url: 'someone/tool' });
-  assert.equal(classifyNpmArg('https://h/x.tgz'), { kind: 'remote', url: 'https://h/x.tgz' });
-  assert.equal(classifyNpmArg('./local-dir'), { kind: 'local', path: './local-dir' });
-  assert.equal(classifyNpmRange('git+https://h/x.git').kind, 'git');
-  assert.equal(classifyNpmRange('workspace:*').kind, 'local');
+});
+
+test("npm specs are read with npm's own parser: what looks like a name may be git, an alias fetches the aliased package", () => {
+  assert.equal(readNpmSpec('@scope/pkg@1.2.3'), { kind: 'registry', name: '@scope/pkg', version: '1.2.3', range: '1.2.3' });
+  assert.equal(readNpmSpec('left-pad@^1'), { kind: 'registry', name: 'left-pad', version: null, range: '^1' });
+  assert.equal(readNpmSpec('alias@npm:real@2.0.0'), { kind: 'registry', name: 'real', version: '2.0.0', range: '2.0.0' });
+  assert.equal(readNpmSpec('npm:debug@v4.4.2'), { kind: 'registry', name: 'debug', version: '4.4.2', range: 'v4.4.2' }, 'v4.4.2 is the version 4.4.2');
+  assert.equal(readNpmSpec('debug@=4.4.2'), { kind: 'registry', name: 'debug', version: '4.4.2', range: '=4.4.2' });
+  assert.equal(readNpmSpec('git@github.com:user/repo.git').kind, 'git', 'not the registry package "git"');
+  assert.equal(readNpmSpec('someone/tool'), { kind: 'git', url: 'someone/tool' });
+  assert.equal(readNpmSpec('https://h/x.tgz'), { kind: 'remote', url: 'https://h/x.tgz' });
+  assert.equal(readNpmSpec('./local-dir', '/p').kind, 'local');
+  assert.equal(readNpmDependency('x', 'git+https://h/x.git').kind, 'git');
+  assert.equal(readNpmDependency('x', 'github:a/b#main').kind, 'git');
+  assert.equal(readNpmDependency('x', 'workspace:*').kind, 'invalid', 'npm refuses it too');
+  assert.equal(readNpmDependency('x', 'npm:y@1.0.0'), { kind: 'registry', name: 'y', version: '1.0.0', range: '1.0.0' });
+});
+
+test("npm's command words: aliases, unique abbreviations and camelCase, as npm resolves them; initializers as npm maps them", () => {
+  const words: Array<[string, string | null]> = [['i', 'install'], ['unin', 'uninstall'], ['pac', 'pack'], ['installTest', 'install-test'], ['install-cl', 'ci'], ['innit', 'init'], ['x', 'exec'], ['ru', null], ['nonsense', null]];
+  for (const [word, command] of words) assert.is(npmCommand(word), command, word);
+  assert.is(initializerSpec('vite'), 'create-vite@*');
+  assert.is(initializerSpec('@scope'), '@scope/create');
+  assert.is(initializerSpec('@scope@2'), '@scope/create@2');
+  assert.is(initializerSpec('@scope/app@1'), '@scope/create-app@1');
+  assert.is(initializerSpec('user/repo'), 'user/repo', 'a git initializer stays git (and is refused as such)');
 });
 
 test('trusted URLs match themselves and what lies under them, nothing else; credentials are never shown', () => {
@@ -110,9 +135,16 @@ test("pip's configuration file: the user's settings kept, every package source b
   assert.is(token.PIP_INDEX_URL, 'http://depfence:secret-token-123456@127.0.0.1:4874/-/pypi/simple/');
 });
 
-test('.npmrc lines, with ${VAR} expansion', () => {
-  const entries = parseNpmrc('; comment\nregistry = "https://r.example/"\n@corp:registry=${CORP}\n//r.example/:_authToken=${TOKEN?}\n', '.npmrc', { CORP: 'https://corp.example/' });
-  assert.equal(entries.map((entry) => [entry.key, entry.value, entry.line]), [['registry', 'https://r.example/', 2], ['@corp:registry', 'https://corp.example/', 3], ['//r.example/:_authToken', '', 4]]);
+test('.npmrc read as npm reads it: ini (quoted keys, sections), ${VAR} expansion in keys and values', () => {
+  const text = '; comment\nregistry = "https://r.example/"\n"@acme:registry"=https://acme.example/\n${SCOPE}:registry=${CORP}\n//r.example/:_authToken=${TOKEN?}\nliteral=\\${CORP}\n[section]\n@hidden:registry=https://never.example/\n';
+  const entries = readNpmrc(text, { CORP: 'https://corp.example/', SCOPE: '@corp' });
+  assert.equal(entries.map((entry) => [entry.key, entry.value, entry.line]), [
+    ['registry', 'https://r.example/', 2],
+    ['@acme:registry', 'https://acme.example/', 3],
+    ['@corp:registry', 'https://corp.example/', 4],
+    ['//r.example/:_authToken', '', 5],
+    ['literal', '${CORP}', 6],
+  ]);
 });
 
 test('the launchers in shims/ are marked, executable, and run the shared body for their own tool', () => {
@@ -126,7 +158,7 @@ test('the launchers in shims/ are marked, executable, and run the shared body fo
   assert.match(readFileSync(join(SHIMS_DIR, 'launch.sh'), 'utf8'), 'dist/shims/main.js" "$tool" "$@"');
 });
 
-test('print-only commands and npm script runners reach the real tool without starting Node', () => {
+test('print-only commands reach the real tool without starting Node; npm script runners do not', () => {
   // PATH holds the shims, a recording stand-in for npm and pip, and the few utilities the launcher
   // uses, but no node: anything that took the Node path would fail.
   const bin = mkdtempSync(join(tmpdir(), 'depfence-fastpath-'));
@@ -137,9 +169,8 @@ test('print-only commands and npm script runners reach the real tool without sta
   }
   const env = { PATH: `${SHIMS_DIR}:${bin}`, HOME: bin };
   const run = (tool: string, args: string[]) => spawnSync(join(SHIMS_DIR, tool), args, { env, encoding: 'utf8' });
-  assert.is(run('npm', ['run', 'build', '--', '--watch']).stdout, 'real npm: run build -- --watch\n');
-  assert.is(run('npm', ['test']).stdout, 'real npm: test\n');
   assert.is(run('npm', ['--version']).stdout, 'real npm: --version\n');
+  assert.is(run('npm', ['run', 'build']).stdout, '', 'npm run goes to the Node shim too: every command gets the firewall as its only source');
   assert.is(run('pip', ['--version']).stdout, 'real pip: --version\n');
   const install = run('npm', ['install', 'lodash']);
   assert.is(install.stdout, '', 'install goes to the Node shim (absent here), never straight to npm');

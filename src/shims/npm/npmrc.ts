@@ -1,15 +1,14 @@
 // npm's configuration files (.npmrc): the project's (and its workspace root's), the user's, the
-// global one and npm's built-in one, read as npm reads them (ini lines, `${VAR}` expansion), for
-// the settings that say where packages come from.
+// global one and npm's built-in one, found where npm finds them (the command line, then npm_config_*
+// variables, then the file before it may name the next one) and read as npm reads them
+// (src/inputs/npmrc.ts), for the settings that say where packages come from.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { readNpmrc, type NpmrcEntry as InputEntry } from '../../inputs/npmrc.js';
 
-export interface NpmrcEntry {
-  key: string;
-  value: string;
+export interface NpmrcEntry extends InputEntry {
   file: string;
-  line: number;
 }
 
 export type NpmrcLevel = 'project' | 'user' | 'global' | 'builtin';
@@ -20,33 +19,9 @@ export interface NpmrcFile {
   entries: NpmrcEntry[];
 }
 
-export function parseNpmrc(text: string, file: string, env: NodeJS.ProcessEnv): NpmrcEntry[] {
-  const entries: NpmrcEntry[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';') || line.startsWith('[')) return;
-    const equals = line.indexOf('=');
-    if (equals === -1) return;
-    const key = expand(line.slice(0, equals).trim(), env);
-    let value = line.slice(equals + 1).trim();
-    if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
-    entries.push({ key, value: expand(value, env), file, line: index + 1 });
-  });
-  return entries;
-}
-
-/** npm's `${VAR}` (and `${VAR?}`) expansion in .npmrc. */
-function expand(text: string, env: NodeJS.ProcessEnv): string {
-  return text.replace(/(\\*)\$\{([^${}?]+)(\?)?\}/g, (whole, slashes: string, name: string, optional?: string) => {
-    if (slashes.length % 2 === 1) return whole;
-    const value = env[name];
-    return `${slashes}${value ?? (optional ? '' : whole)}`;
-  });
-}
-
 function readRc(level: NpmrcLevel, path: string, env: NodeJS.ProcessEnv): NpmrcFile | null {
   try {
-    return { level, path, entries: parseNpmrc(readFileSync(path, 'utf8'), path, env) };
+    return { level, path, entries: readNpmrc(readFileSync(path, 'utf8'), env).map((entry) => ({ ...entry, file: path })) };
   } catch {
     return null;
   }
@@ -86,8 +61,27 @@ function workspaceRoot(prefix: string): string | null {
   return null;
 }
 
-/** Every .npmrc npm would read for this project, lowest priority first. */
-export function npmrcFiles(env: NodeJS.ProcessEnv, prefix: string, realNpm: string | null): NpmrcFile[] {
+/** Settings given on npm's command line that say where its configuration files are. */
+export interface NpmrcLocations {
+  userconfig?: string | undefined;
+  globalconfig?: string | undefined;
+  prefix?: string | undefined;
+}
+
+/**
+ * Every .npmrc npm would read for this project, lowest priority first. As in npm, the project's
+ * file may name the user file, and the user file the global one.
+ */
+export function npmrcFiles(env: NodeJS.ProcessEnv, prefix: string, realNpm: string | null, cli: NpmrcLocations = {}): NpmrcFile[] {
+  const setIn = (key: string, ...files: Array<NpmrcFile | null>) =>
+    cli[key as keyof NpmrcLocations] ?? envConfig(env, key) ?? files.map((file) => file?.entries.findLast((entry) => entry.key === key)?.value).find((value) => value !== undefined);
+  const project: Array<NpmrcFile | null> = [];
+  const root = workspaceRoot(prefix);
+  if (root) project.push(readRc('project', join(root, '.npmrc'), env));
+  project.push(readRc('project', join(prefix, '.npmrc'), env));
+  const user = readRc('user', setIn('userconfig', ...project.slice().reverse()) ?? join(env.HOME || homedir(), '.npmrc'), env);
+  const globalPrefix = setIn('prefix', user) ?? dirname(dirname(process.execPath));
+  const global = readRc('global', setIn('globalconfig', ...project.slice().reverse(), user) ?? join(globalPrefix, 'etc', 'npmrc'), env);
   const files: Array<NpmrcFile | null> = [];
   if (realNpm) {
     try {
@@ -96,11 +90,6 @@ export function npmrcFiles(env: NodeJS.ProcessEnv, prefix: string, realNpm: stri
       // npm not where we thought: no built-in file
     }
   }
-  const globalPrefix = envConfig(env, 'prefix') ?? dirname(dirname(process.execPath));
-  files.push(readRc('global', envConfig(env, 'globalconfig') ?? join(globalPrefix, 'etc', 'npmrc'), env));
-  files.push(readRc('user', envConfig(env, 'userconfig') ?? join(env.HOME || homedir(), '.npmrc'), env));
-  const root = workspaceRoot(prefix);
-  if (root) files.push(readRc('project', join(root, '.npmrc'), env));
-  files.push(readRc('project', join(prefix, '.npmrc'), env));
+  files.push(global, user, ...project);
   return files.filter((file): file is NpmrcFile => file !== null);
 }

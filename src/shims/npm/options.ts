@@ -17,11 +17,11 @@ const SCOPED_REGISTRY = /^--(@[^:\s]+):registry$/;
 const valueOption = (written: string): OptionSpec | null => (SCOPED_REGISTRY.test(written) || written.startsWith('--//') ? { name: written, takesValue: true } : null);
 
 function table(packageShort: boolean): OptionTable {
-  const longs = Object.fromEntries([...VALUES.split(' ').map((name) => [`--${name}`, true]), ...FLAGS.split(' ').map((name) => [`--${name}`, false]), ['--reg', true]]);
+  const longs = Object.fromEntries([...VALUES.split(' ').map((name) => [`--${name}`, true]), ...FLAGS.split(' ').map((name) => [`--${name}`, false])]);
   longs['--parseable'] = false;
   // npm's -p is --parseable, except in exec/npx, where it is --package
   const shorts = { ...SHORTS, '-p': packageShort ? '--package' : '--parseable' };
-  return { ...optionTable(longs, shorts, true, ['--registry', '--replace-registry-host']), dynamic: valueOption };
+  return { ...optionTable(longs, shorts, true, ['--registry', '--replace-registry-host', '--cache', '--proxy', '--https-proxy', '--noproxy', '--userconfig', '--globalconfig']), dynamic: valueOption };
 }
 
 export const NPM_OPTIONS = table(false);
@@ -31,8 +31,3 @@ export const NPX_OPTIONS = table(true);
 export function scopeOfRegistryOption(name: string): string | null {
   return SCOPED_REGISTRY.exec(name)?.[1] ?? null;
 }
-
-export const INSTALL_COMMANDS = new Set(['install', 'i', 'add', 'in', 'ins', 'inst', 'insta', 'instal', 'isnt', 'isnta', 'isntal', 'isntall', 'install-test', 'it', 'install-ci-test', 'cit', 'sit', 'clean-install-test']);
-export const CI_COMMANDS = new Set(['ci', 'clean-install', 'ic', 'install-clean', 'isntall-clean']);
-export const UPDATE_COMMANDS = new Set(['update', 'u', 'up', 'upgrade', 'udpate', 'dedupe', 'ddp']);
-export const EXEC_COMMANDS = new Set(['exec', 'x']);
