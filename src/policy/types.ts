@@ -90,6 +90,8 @@ export type CheckName =
   | 'integrity'
   | 'filter'
   | 'source'
+  // A version whose dependencies npm would fetch from outside the registry (git, URL, path).
+  | 'dependency-source'
   // A version whose registry metadata cannot be read (hidden on its own; the package is served).
   | 'metadata'
   // Models (the Hugging Face endpoint): code in pickles, remote code, a file that is not what its

@@ -9,6 +9,7 @@ import { versionAgeFinding } from './checks/age.js';
 import { checkBlocklists } from './checks/blocklist.js';
 import { checkHistory } from './checks/history.js';
 import { checkDenyList, findAllowEntry } from './checks/lists.js';
+import { checkDependencySources, type OutsideDependency } from './checks/dependency-sources.js';
 
 export interface VersionToJudge {
   ecosystem: Ecosystem;
@@ -19,6 +20,8 @@ export interface VersionToJudge {
   published: Date | null;
   /** The package's releases, for the history signals (checks/history.ts), where the caller has them. */
   history?: ReleaseHistory;
+  /** Dependencies of this version that are not on a registry (npm), where the caller read them. */
+  outsideDependencies?: readonly OutsideDependency[];
 }
 
 export interface VersionVerdict {
@@ -35,6 +38,7 @@ export function judgeVersion(subject: VersionToJudge, ctx: PolicyContext, now: D
   const age = versionAgeFinding(subject.ecosystem, subject.name, subject.version, subject.published, ctx, now);
   if (age) findings.push(age);
   if (subject.history) findings.push(...checkHistory(subject.ecosystem, subject.name, subject.version, subject.history, ctx, now));
+  if (subject.outsideDependencies) findings.push(...checkDependencySources(subject.name, subject.version, subject.outsideDependencies));
   const { active } = findAllowEntry(facts, ctx, now);
   const deciding = findings.filter((finding) => finding.severity === 'deny' && (finding.check === 'malicious' || !active));
   const warnings = findings.filter((finding) => finding.severity === 'warn' && !active);

@@ -1,10 +1,12 @@
 // Step 1 of the version filter: the policy's verdict on every version of a packument, each judged
 // with its own publish time (from the full document's `time`; a version without one is hidden) and
 // against the versions before it (the history signals). A version held back by age says which
-// lower version is allowed now (it reaches npm in the 403).
+// lower version is allowed now (it reaches npm in the 403). A version whose dependencies point
+// outside the registry (git, URL, path) is denied too.
 import { canonicalNpmName } from '../../../names/index.js';
 import { judgeVersion, newestAllowedVersion, withNewestAllowed, type PolicyContext, type VersionVerdict } from '../../../policy/index.js';
 import { npmReleaseHistory } from '../../../sources/release-history.js';
+import { outsideDependencies } from './outside-dependencies.js';
 import { publishTime, type Packument } from './packument.js';
 
 export function judgeVersions(packument: Packument, ctx: PolicyContext, now: Date): Map<string, VersionVerdict> {
@@ -15,7 +17,8 @@ export function judgeVersions(packument: Packument, ctx: PolicyContext, now: Dat
   for (const version of Object.keys(packument.versions)) {
     const published = publishTime(packument, version);
     if (published) times.set(version, published);
-    verdicts.set(version, judgeVersion({ ecosystem: 'npm', name: packument.name, canonicalName, version, published, history }, ctx, now));
+    const outside = outsideDependencies(packument.versions[version]!);
+    verdicts.set(version, judgeVersion({ ecosystem: 'npm', name: packument.name, canonicalName, version, published, history, outsideDependencies: outside }, ctx, now));
   }
   for (const [version, verdict] of verdicts) {
     if (!verdict.findings.some((finding) => finding.evidence.allowedFrom !== undefined)) continue;
