@@ -9,11 +9,14 @@ import { formatDecision } from './decision-text.js';
 import { EXIT } from './exit-codes.js';
 import { parseSpec, specsFromFile, type PackageSpec } from './specs.js';
 import { UsageError } from './usage-error.js';
+import type { Progress } from '../mirror/progress.js';
 
 export interface CheckOptions {
   json: boolean;
   /** Also list the popular names each package resembles (`--suggest`). */
   suggest?: boolean;
+  /** A progress bar on standard error (a terminal, and more than a handful of packages). */
+  progress?: Progress;
   files: string[];
   /** Relative --file paths are read from here. */
   cwd: string;
@@ -24,7 +27,20 @@ export async function runCheck(specTexts: string[], options: CheckOptions, confi
   const specs: PackageSpec[] = [...specTexts.map((text) => parseSpec(text)), ...options.files.flatMap((file) => specsFromFile(file === '-' ? file : resolve(options.cwd, file), options.readStdin))];
   if (specs.length === 0) throw new UsageError('nothing to check: name packages (npm:NAME[@VERSION], pypi:NAME[==VERSION]) or give --file PATH');
   const decider = createDecider(config);
-  const decisions = await Promise.all(unique(specs).map((spec) => decider.decide(spec)));
+  const wanted = unique(specs);
+  const progress = wanted.length > PROGRESS_FROM ? options.progress : undefined;
+  progress?.start(wanted.length, 'checking');
+  // The HTTP client bounds concurrency (network.concurrency) and shares one fetch per packument
+  // across the versions of a package; the downloads breaker keeps a dead API from costing a
+  // timeout per package.
+  const decisions = await Promise.all(
+    wanted.map(async (spec) => {
+      const decision = await decider.decide(spec);
+      progress?.tick(`${spec.name}${spec.version === null ? '' : ` ${spec.version}`}`);
+      return decision;
+    }),
+  );
+  progress?.stop();
   const suggestions = options.suggest ? decisions.map((decision) => suggestNames(decision, decider.context)) : null;
   const threatData = freshness(decider.threatData.status(), new Date(), config.feeds.osv.maxAge, formatAge);
   if (options.json) {
@@ -34,6 +50,8 @@ export async function runCheck(specTexts: string[], options: CheckOptions, confi
   }
   return exitCodeFor(decisions, config);
 }
+
+const PROGRESS_FROM = 20;
 
 function unique(specs: PackageSpec[]): PackageSpec[] {
   const seen = new Set<string>();

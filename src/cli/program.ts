@@ -48,7 +48,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (specs: string[], options: { json?: boolean; offline?: boolean; suggest?: boolean; config?: string; dataDir?: string; file: string[] }) => {
       const flags: FlagOverride[] = options.offline ? [{ path: ['offline'], value: true, flag: '--offline' }] : [];
       if (options.dataDir !== undefined) flags.push(dataDirFlag(options.dataDir));
-      const checkOptions = { json: options.json ?? false, suggest: options.suggest ?? false, files: options.file, cwd: io.cwd, readStdin: io.readStdin };
+      const tty = Boolean(process.stderr.isTTY) && io.env.TERM !== 'dumb' && !io.env.CI;
+      const progress = tty ? (await import('../mirror/progress.js')).createProgress(io.err, true) : undefined;
+      const checkOptions = { json: options.json ?? false, suggest: options.suggest ?? false, files: options.file, cwd: io.cwd, readStdin: io.readStdin, ...(progress && { progress }) };
       setExit(await runCheck(specs, checkOptions, load(options.config, flags), io.out));
     });
 

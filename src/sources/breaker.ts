@@ -2,8 +2,16 @@
 // full timeout and retries: for a while they are not sent at all and the caller falls back at
 // once. Used for the download-count APIs, which a firewall can do without (the bundled snapshot
 // stands in) and which are often unreachable from locked-down networks.
+//
+// Until an upstream has answered once, its requests are admitted one at a time: the first is a
+// probe and the rest wait for its outcome, so a dead API costs one timeout per cooldown, not one
+// per package of a 1,000-entry lockfile checked at once.
+export type Admission = { skip: string } | { skip: null; done(): void };
+
 export class Breaker {
   readonly #open = new Map<string, { until: number; reason: string }>();
+  readonly #answered = new Set<string>();
+  readonly #probes = new Map<string, Promise<void>>();
 
   constructor(
     private readonly cooldownMs: number,
@@ -21,11 +29,37 @@ export class Breaker {
     return `${open.reason} (not asked again for ${Math.ceil((open.until - this.now()) / 1000)}s)`;
   }
 
+  /**
+   * May a request to `key` go now? `{skip}` says why not; otherwise call `done()` once the request
+   * has ended (after `reset` or `trip`), which lets the requests waiting on a probe go on.
+   */
+  async admit(key: string): Promise<Admission> {
+    for (;;) {
+      const reason = this.openReason(key);
+      if (reason !== null) return { skip: reason };
+      if (this.#answered.has(key)) return { skip: null, done: () => {} };
+      const probe = this.#probes.get(key);
+      if (probe === undefined) break;
+      await probe;
+    }
+    let release!: () => void;
+    this.#probes.set(key, new Promise<void>((resolve) => (release = resolve)));
+    return {
+      skip: null,
+      done: () => {
+        this.#probes.delete(key);
+        release();
+      },
+    };
+  }
+
   trip(key: string, reason: string): void {
+    this.#answered.delete(key);
     this.#open.set(key, { until: this.now() + this.cooldownMs, reason });
   }
 
   reset(key: string): void {
     this.#open.delete(key);
+    this.#answered.add(key);
   }
 }

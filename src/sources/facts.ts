@@ -105,8 +105,8 @@ async function liveDownloads(spec: PackageSpec, canonical: string, sources: Fact
   const { http, upstreams, downloadsBreaker } = sources;
   const api = spec.ecosystem === 'npm' ? NPM_DOWNLOADS.name : PYPISTATS.name;
   const apiUrl = spec.ecosystem === 'npm' ? upstreams.npm.downloads : upstreams.pypi.downloads;
-  const skipped = downloadsBreaker?.openReason(apiUrl) ?? null;
-  if (skipped !== null) return snapshotFallbackDownloads(canonical, sources.snapshot, api, skipped);
+  const admission = downloadsBreaker ? await downloadsBreaker.admit(apiUrl) : { skip: null, done: () => {} };
+  if (admission.skip !== null) return snapshotFallbackDownloads(canonical, sources.snapshot, api, admission.skip);
   const options = sources.downloadsTtlMs === undefined ? {} : { ttlMs: sources.downloadsTtlMs };
   let live: LiveDownloads;
   try {
@@ -116,9 +116,11 @@ async function liveDownloads(spec: PackageSpec, canonical: string, sources: Fact
         : await fetchPypiDownloads(http, apiUrl, spec.name, options);
   } catch (error) {
     if (error instanceof UpstreamError && (error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE')) {
-      downloadsBreaker?.trip(apiUrl, messageOf(error));
+      downloadsBreaker?.trip(apiUrl, `the ${api} did not answer when asked about ${spec.name}: ${messageOf(error)}`);
     }
     return snapshotFallbackDownloads(canonical, sources.snapshot, api, messageOf(error));
+  } finally {
+    admission.done();
   }
   downloadsBreaker?.reset(apiUrl);
   return { state: 'known', value: live.count, source: live.source };

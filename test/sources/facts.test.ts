@@ -161,6 +161,19 @@ test('a downloads API that does not answer is asked once, then left alone while 
   assert.is((recovered.downloads as { source: string }).source, 'npm downloads API, last month');
 });
 
+test('many packages at once against a dead downloads API: one probe waits out the timeout, the rest fall back at once', async () => {
+  const breaker = new Breaker(60_000);
+  const hanging = npm.delay(3_000, { match: npm.route.downloads() });
+  const withBreaker = sources({ downloadsBreaker: breaker }, { timeoutMs: 300, concurrency: 4 });
+  const before = npm.requestsTo(npm.route.downloads()).length;
+  const started = Date.now();
+  const all = await gatherManyFacts(Array.from({ length: 40 }, () => ({ ecosystem: 'npm' as const, name: 'left-pad', version: null })), withBreaker);
+  assert.ok(Date.now() - started < 1_500, `40 packages took ${Date.now() - started} ms: one timeout, not ten`);
+  assert.is(npm.requestsTo(npm.route.downloads()).length - before, 1, 'the API was asked once');
+  assert.ok(all.every((facts) => known(facts.downloads) !== null));
+  hanging.remove();
+});
+
 test('offline: nothing is asked upstream; downloads come from the snapshot, unlisted names are below its floor', async () => {
   const offline = sources({ offline: true });
   const [listed, unlisted] = await gatherManyFacts(
