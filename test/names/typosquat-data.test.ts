@@ -122,6 +122,7 @@ test('typosquats.csv: recall per class over pairs whose target is popular', () =
   const missed: string[] = [];
   let pairs = 0;
   let flagged = 0;
+  let typos = 0;
   let unreachable = 0;
   for (const [squat, target, ecosystem, , kind] of rows) {
     if (ecosystem !== 'npm' && ecosystem !== 'pypi') continue;
@@ -138,11 +139,12 @@ test('typosquats.csv: recall per class over pairs whose target is popular', () =
     if (match) {
       counts.flagged++;
       flagged++;
+      if (match.tier === 'typo') typos++;
       if (sameName(ecosystem, match.target, target!)) counts.sameTarget++;
     } else missed.push(`${ecosystem}:${squat}`);
     perClass.set(key, counts);
   }
-  console.log(`\n  typosquats.csv: ${flagged}/${pairs} flagged (${unreachable} pairs with an unpopular target left out)`);
+  console.log(`\n  typosquats.csv: ${flagged}/${pairs} flagged, ${typos} of them as typos (${unreachable} pairs with an unpopular target left out)`);
   for (const [key, { pairs: n, flagged: f, sameTarget: s }] of [...perClass].sort()) {
     console.log(`    ${key.padEnd(22)} ${f}/${n} flagged, ${s} with the labelled target`);
   }

@@ -35,6 +35,11 @@ const npm = createTyposquatMatcher('npm', [
   { name: 'reach', downloads: 1 },
   { name: 'babel-core', downloads: 28 },
   { name: '@babel/core', downloads: 548 },
+  { name: 'is-url', downloads: 20 },
+  { name: 'fast-uri', downloads: 20 },
+  { name: 'is-string', downloads: 40 },
+  { name: 'requires-port', downloads: 10 },
+  { name: 'require-directory', downloads: 10 },
 ]);
 
 const pypi = createTyposquatMatcher('pypi', [
@@ -79,7 +84,7 @@ test('a popular name is never a typosquat; isPopular compares canonically; size 
   expectNone(pypi, 'requests', 'Requests', 'pyyaml', 'python_dateutil', 'My_Package', 'my.package');
   assert.ok(pypi.isPopular('PyYaml') && pypi.isPopular('python.dateutil') && npm.isPopular('Lodash'));
   assert.not.ok(npm.isPopular('lodahs'));
-  assert.is(npm.size, 29);
+  assert.is(npm.size, 34);
   assert.is(pypi.size, 17);
 });
 
@@ -300,6 +305,15 @@ test('scoped look-alikes of unscoped names, and the closer of a legacy name and 
   assert.equal(npm.matchAll('babelcore').map((match) => match.target), ['babel-core', '@babel/core']);
   expectResemblance(npm, 'typesnde', '@types/node', 'scope-dropped', "'@types/node' flattened, with omitted 'o'");
   expectNone(npm, 'typesxyz');
+});
+
+test('one word for another word of popular names, or a letter for a separator: a resemblance, not a typo', () => {
+  // `uri` is a word of `fast-uri`: `is-uri` is another package's name, not a slip on `is-url`.
+  expectResemblance(npm, 'is-uri', 'is-url', 'homoglyph', "'i' instead of look-alike 'l': 'uri' is a word of other popular names");
+  expectMatch(npm, 'is-urk', 'is-url', 'substituted-char', "'k' instead of 'l' (neighbouring key)", 'typo'); // `urk` is nobody's word
+  // The plural or singular of the word is a squat class of its own: still a typo.
+  expectMatch(npm, 'require-port', 'requires-port', 'omitted-char', "omitted 's'", 'typo');
+  expectResemblance(npm, 'isostring', 'is-string', 'substituted-char', "'o' instead of '-'");
 });
 
 test('matchAll: every resembled target once, best first, the first being match()', () => {

@@ -11,7 +11,8 @@ import type { TyposquatRule } from './types.js';
  *   vowel, a letter for a look-alike letter;
  * - `loose`: any other substitution, and a digit for another digit (usually another major version:
  *   `elasticsearch7`, `cupy-cuda11x`);
- * - `naming`: a letter put in front of a name or taken from its front: how new packages are named
+ * - `naming`: a letter put in front of a name or taken from its front, or a letter for a separator:
+ *   how new packages are named
  *   (`preact`, `gaxios`, `grequests`, `aiocache`/`cachecontrol`), rarely a slip. Never a typo alone,
  *   but a resemblance (`xlodash`, `treact`) from medium lengths on.
  */
@@ -65,6 +66,11 @@ export function describeEdit(candidate: string, target: string, kind: EditKind, 
       const meant = target[position]!;
       if (isSeparator(used) && isSeparator(meant)) {
         return { rule: 'separator', detail: `'${used}' instead of '${meant}'`, strength: 'strict' };
+      }
+      // A letter where a separator was, or the reverse, joins or splits words (`isostring`,
+      // `is-string`): how names are made, not a slip of the finger.
+      if (isSeparator(used) || isSeparator(meant)) {
+        return { rule: 'substituted-char', detail: `'${used}' instead of '${meant}'`, strength: 'naming' };
       }
       if (isLookalike(used, meant)) {
         const strength = isDigit(used) || isDigit(meant) ? 'strict' : 'likely';

@@ -27,6 +27,9 @@ export interface PopularCore {
   affix: Affix;
 }
 
+/** Shorter words (`is`, `js`, `ms`) are too common to say anything. */
+const MIN_WORD_LENGTH = 3;
+
 export class PopularIndex {
   readonly entries: PopularEntry[] = [];
   /** Canonical name → the most downloaded popular spelling of it. */
@@ -39,6 +42,8 @@ export class PopularIndex {
   readonly flattenedScoped = new DeletionIndex();
   /** Unscoped popular names that end in a number (`boto3`), by the rest of the name (`boto`). */
   readonly numberedByStem = new Map<string, PopularEntry[]>();
+  /** The words (3+ characters) of every popular name: `fast-uri` gives `fast` and `uri`. */
+  readonly words = new Set<string>();
   /** Names with their separators removed (npm scoped names flattened: `@types/node` → `typesnode`). */
   readonly skeletons = new Map<string, PopularEntry[]>();
   /** The sorted words of names with two or more words (scope words first for npm scoped names). */
@@ -82,6 +87,7 @@ export class PopularIndex {
 
   private indexEntry(entry: PopularEntry, id: number): void {
     const words = entry.scope === null ? splitWords(entry.bare) : [...splitWords(entry.scope), ...splitWords(entry.bare)];
+    for (const word of words) if (word.length >= MIN_WORD_LENGTH) this.words.add(word);
     push(this.skeletons, words.join(''), entry);
     if (words.length >= 2 && words.length <= this.maxWordOrderTokens) push(this.wordSets, wordSetKey(words), entry);
     if (entry.scope !== null) {

@@ -54,7 +54,10 @@ export function characterEdits(index: PopularIndex, candidate: Candidate, sink: 
     const entry = index.entries[id]!;
     const edit = describeEdit(query, entry.canon, kind, position);
     const tier = editTier(edit, Math.min(query.length, entry.canon.length));
-    if (tier) sink(entry, edit.rule, edit.detail, tier);
+    if (!tier) return;
+    const swapped = tier === 'typo' ? swappedWord(index, query, entry.canon) : null;
+    if (swapped) sink(entry, edit.rule, `${edit.detail}: '${swapped}' is a word of other popular names`, 'resemblance');
+    else sink(entry, edit.rule, edit.detail, tier);
   });
   forEachLookalikeVariant(query, (variant, detail) => {
     index.unscoped.exact(variant, (id) => {
@@ -71,6 +74,23 @@ export function characterEdits(index: PopularIndex, candidate: Candidate, sink: 
       sink(entry, 'scope-dropped', `'${entry.name}' flattened, with ${edit.detail}`, 'resemblance');
     }
   });
+}
+
+/**
+ * The candidate's word where it differs from the target's, when that word is one the popular names
+ * use themselves (`is-uri` / `is-url`, `colour` / `color`): one word for another is naming, not a
+ * slip. Null when the names differ otherwise, the word is nobody's, or it is the other's plural.
+ */
+function swappedWord(index: PopularIndex, candidate: string, target: string): string | null {
+  const mine = splitWords(candidate);
+  const theirs = splitWords(target);
+  if (mine.length !== theirs.length) return null;
+  const at = mine.findIndex((word, i) => word !== theirs[i]);
+  if (at === -1 || mine.slice(at + 1).some((word, i) => word !== theirs[at + 1 + i])) return null;
+  const [word, meant] = [mine[at]!, theirs[at]!];
+  // The plural for the singular, or the reverse, is a squat class of its own (`require-port`).
+  if (word === `${meant}s` || meant === `${word}s`) return null;
+  return index.words.has(word) ? word : null;
 }
 
 /** Separators added, dropped or changed; for npm also a scoped name flattened (`types-node`). */
