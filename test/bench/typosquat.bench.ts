@@ -1,7 +1,12 @@
 // Typosquat matcher benchmark: build cost, lookup throughput and latency (match, and matchAll as the
-// policy calls it) against the full popular sets, compared in the same run with a naive scan (OSA
+// policy calls it) against the full popular sets, compared in the same run with the matcher before
+// the resemblance rules (taken from git) and with a naive scan (OSA
 // distance ≤ 1 to every popular name per query); then the flag and deny rates, by tier, over the npm
 // names that are not popular.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createTyposquatMatcher, type Ecosystem, type TyposquatMatcher } from '../../src/names/index.js';
@@ -12,6 +17,31 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const QUERIES = 10_000;
+
+/** The last commit before the resemblance tiers (issue #12): "today's matcher" in the comparison. */
+const BASELINE_COMMIT = '59bbc1a';
+
+type MatcherFactory = typeof createTyposquatMatcher;
+
+/**
+ * The matcher as it was at BASELINE_COMMIT, taken from git into a temporary folder inside the
+ * repository (so its imports resolve against node_modules), or the reason it cannot be had.
+ */
+async function baselineFactory(): Promise<{ create: MatcherFactory; cleanup: () => void } | string> {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  let dir: string | null = null;
+  try {
+    dir = mkdtempSync(join(root, 'test', 'bench', '.baseline-'));
+    const archive = execFileSync('git', ['-C', root, 'archive', BASELINE_COMMIT, 'src/names', 'src/types'], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    execFileSync('tar', ['-x', '-C', dir], { input: archive });
+    const module = (await import(pathToFileURL(join(dir, 'src', 'names', 'index.ts')).href)) as { createTyposquatMatcher: MatcherFactory };
+    const made = dir;
+    return { create: module.createTyposquatMatcher, cleanup: () => rmSync(made, { recursive: true, force: true }) };
+  } catch (error) {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    return `today's matcher (${BASELINE_COMMIT}) could not be taken from git: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
 
 /** mulberry32: a small seeded generator, so every run measures the same queries. */
 function seeded(seed: number): () => number {
@@ -97,6 +127,10 @@ function time(queries: string[], lookup: (name: string) => unknown): { perSecond
   };
 }
 
+function rateOf(figures: { perSecond: number; p50: number; p99: number }): string {
+  return `${Math.round(figures.perSecond).toLocaleString('en')}/s (p50 ${figures.p50.toFixed(1)} µs, p99 ${figures.p99.toFixed(1)} µs)`;
+}
+
 function build(ecosystem: Ecosystem, popular: Downloads[]): TyposquatMatcher {
   const exclude = popularExclusions(ecosystem);
   gc();
@@ -145,23 +179,29 @@ function falsePositives(label: string, matcher: TyposquatMatcher, names: Downloa
 
 export default async function typosquatBenchmark(): Promise<void> {
   const random = seeded(20261125);
+  const baseline = await baselineFactory();
+  if (typeof baseline === 'string') console.log(`(${baseline}; comparing with the naive scan only)`);
   const matchers = new Map<Ecosystem, TyposquatMatcher>();
   for (const ecosystem of ['npm', 'pypi'] as const) matchers.set(ecosystem, build(ecosystem, popularPackages(ecosystem)));
   for (const ecosystem of ['npm', 'pypi'] as const) {
     const popular = popularPackages(ecosystem);
     const matcher = matchers.get(ecosystem)!;
     const queries = mixedQueries(popular, random);
+    if (typeof baseline !== 'string') {
+      const before = baseline.create(ecosystem, popular, { exclude: popularExclusions(ecosystem) });
+      const old = time(queries, (name) => before.match(name));
+      const now = time(queries, (name) => matcher.matchAll(name));
+      console.log(`${ecosystem}: today's matcher (${BASELINE_COMMIT}) ${rateOf(old)}; with the new rules (matchAll) ${rateOf(now)}`);
+    }
     const indexed = time(queries, (name) => matcher.match(name));
     const all = time(queries, (name) => matcher.matchAll(name));
     const naive = time(queries, naiveScanner(ecosystem, popular));
     const matches = queries.map((name) => matcher.match(name));
     const typos = matches.filter((match) => match?.tier === 'typo').length;
     const resemblances = matches.filter((match) => match?.tier === 'resemblance').length;
-    const rate = (figures: { perSecond: number; p50: number; p99: number }): string =>
-      `${Math.round(figures.perSecond).toLocaleString('en')}/s (p50 ${figures.p50.toFixed(1)} µs, p99 ${figures.p99.toFixed(1)} µs)`;
     console.log(
-      `${ecosystem}: ${QUERIES} mixed lookups (${typos} typos, ${resemblances} resemblances): match ${rate(indexed)}; ` +
-        `matchAll (what the policy calls) ${rate(all)}; naive OSA≤1 scan ${rate(naive)}; ` +
+      `${ecosystem}: ${QUERIES} mixed lookups (${typos} typos, ${resemblances} resemblances): match ${rateOf(indexed)}; ` +
+        `matchAll (what the policy calls) ${rateOf(all)}; naive OSA≤1 scan ${rateOf(naive)}; ` +
         `matchAll is ${(all.perSecond / naive.perSecond).toFixed(1)}× the scan, with every rule, not just OSA`,
     );
   }
@@ -172,4 +212,5 @@ export default async function typosquatBenchmark(): Promise<void> {
   const pypi = popularPackages('pypi');
   const top5k = createTyposquatMatcher('pypi', pypi.slice(0, 5000), { exclude: popularExclusions('pypi') });
   falsePositives('PyPI ranks 5,001–15,000 against the top 5,000', top5k, pypi.slice(5000));
+  if (typeof baseline !== 'string') baseline.cleanup();
 }
