@@ -2,7 +2,10 @@
 // packages, before anything is installed.
 import { resolve } from 'node:path';
 import { formatAge, type Config } from '../config/index.js';
-import { deniedOnlyForMissingFacts, suggestNames, type Decision } from '../policy/index.js';
+import { deniedOnlyForMissingFacts, suggestNames, type Decision, type DecisionEcosystem } from '../policy/index.js';
+import { parseRepoSpec, type RepoSpec } from '../protocol/huggingface/repo-id.js';
+import { decideRepo } from '../sources/model-decide.js';
+import { modelPolicyContext } from '../sources/model-policy.js';
 import { createDecider } from '../sources/decide.js';
 import { freshness, type Freshness } from '../sources/osv/threat-data.js';
 import { formatDecision } from './decision-text.js';
@@ -24,8 +27,9 @@ export interface CheckOptions {
 }
 
 export async function runCheck(specTexts: string[], options: CheckOptions, config: Config, out: (text: string) => void): Promise<number> {
-  const specs: PackageSpec[] = [...specTexts.map((text) => parseSpec(text)), ...options.files.flatMap((file) => specsFromFile(file === '-' ? file : resolve(options.cwd, file), options.readStdin))];
-  if (specs.length === 0) throw new UsageError('nothing to check: name packages (npm:NAME[@VERSION], pypi:NAME[==VERSION]) or give --file PATH');
+  const repoSpecs = specTexts.filter(isHubSpec).map(parseHubSpec);
+  const specs: PackageSpec[] = [...specTexts.filter((text) => !isHubSpec(text)).map((text) => parseSpec(text)), ...options.files.flatMap((file) => specsFromFile(file === '-' ? file : resolve(options.cwd, file), options.readStdin))];
+  if (specs.length === 0 && repoSpecs.length === 0) throw new UsageError('nothing to check: name packages (npm:NAME[@VERSION], pypi:NAME[==VERSION], hf:ORG/NAME[@REVISION]) or give --file PATH');
   const decider = createDecider(config);
   const wanted = unique(specs);
   const progress = wanted.length > PROGRESS_FROM ? options.progress : undefined;
@@ -33,7 +37,7 @@ export async function runCheck(specTexts: string[], options: CheckOptions, confi
   // The HTTP client bounds concurrency (network.concurrency) and shares one fetch per packument
   // across the versions of a package; the downloads breaker keeps a dead API from costing a
   // timeout per package.
-  const decisions = await Promise.all(
+  const packageDecisions = await Promise.all(
     wanted.map(async (spec) => {
       const decision = await decider.decide(spec);
       progress?.tick(`${spec.name}${spec.version === null ? '' : ` ${spec.version}`}`);
@@ -41,7 +45,10 @@ export async function runCheck(specTexts: string[], options: CheckOptions, confi
     }),
   );
   progress?.stop();
-  const suggestions = options.suggest ? decisions.map((decision) => suggestNames(decision, decider.context)) : null;
+  const policy = repoSpecs.length > 0 ? modelPolicyContext(config) : null;
+  const repoDecisions = await Promise.all(repoSpecs.map(async (spec) => (await decideRepo(decider.http, config, policy!, spec)).decision));
+  const decisions: Array<Decision<DecisionEcosystem>> = [...packageDecisions, ...repoDecisions];
+  const suggestions = options.suggest ? [...packageDecisions.map((decision) => suggestNames(decision, decider.context)), ...repoDecisions.map((): string[] => [])] : null;
   const threatData = freshness(decider.threatData.status(), new Date(), config.feeds.osv.maxAge, formatAge);
   if (options.json) {
     out(JSON.stringify({ results: suggestions ? decisions.map((decision, i) => ({ ...decision, suggestions: suggestions[i] })) : decisions, threatData }));
@@ -63,7 +70,7 @@ function unique(specs: PackageSpec[]): PackageSpec[] {
   });
 }
 
-function formatReport(decisions: Decision[], config: Config, suggestions: string[][] | null, threatData: Freshness): string {
+function formatReport(decisions: Array<Decision<DecisionEcosystem>>, config: Config, suggestions: string[][] | null, threatData: Freshness): string {
   const lines = decisions.map((decision, i) => {
     if (!suggestions) return formatDecision(decision);
     const names = suggestions[i]!;
@@ -79,8 +86,19 @@ function formatReport(decisions: Decision[], config: Config, suggestions: string
 }
 
 /** 1 when something is denied on known facts; 3 when a denial rests only on facts we could not fetch. */
-function exitCodeFor(decisions: Decision[], config: Config): number {
+function exitCodeFor(decisions: Array<Decision<DecisionEcosystem>>, config: Config): number {
   const denied = decisions.filter((decision) => decision.decision === 'deny');
   if (denied.length === 0 || config.mode === 'report') return EXIT.ok;
   return denied.every(deniedOnlyForMissingFacts) ? EXIT.factsUnavailable : EXIT.denied;
+}
+
+function isHubSpec(text: string): boolean {
+  return text.trim().startsWith('hf:');
+}
+
+/** `hf:ORG/NAME[@REVISION]` or `hf:datasets/ORG/NAME[@REVISION]`: a Hugging Face repo. */
+export function parseHubSpec(text: string): RepoSpec {
+  const spec = parseRepoSpec(text.trim().slice('hf:'.length));
+  if (typeof spec === 'string') throw new UsageError(`"${text}" is not a Hugging Face repo: write hf:ORG/NAME[@REVISION] (${spec})`);
+  return spec;
 }

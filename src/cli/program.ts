@@ -4,6 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type FlagOverride } from '../config/index.js';
 import { runCheck } from './check.js';
+import { runModelsLock } from './models.js';
 import { runDoctor } from './doctor.js';
 import { installShims } from './install-shims.js';
 import { shellInit } from './shell-init.js';
@@ -37,7 +38,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 
   program
     .command('check')
-    .description('check packages against the policy: npm:NAME[@VERSION] or pypi:NAME[==VERSION]')
+    .description('check packages against the policy: npm:NAME[@VERSION], pypi:NAME[==VERSION] or hf:ORG/NAME[@REVISION]')
     .argument('[specs...]', 'packages to check')
     .option('--json', 'print the decisions as JSON')
     .option('--offline', 'use only the bundled snapshots and lists (no network)')
@@ -63,6 +64,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (options: { file: string; dryRun?: boolean; config?: string }) => {
       const { runPin } = await import('./pin/pin.js');
       setExit(await runPin({ file: options.file, cwd: io.cwd, dryRun: options.dryRun ?? false }, load(options.config, []), io.out, io.err));
+    });
+
+  const models = program.command('models').description('Hugging Face models and datasets: pin them with a lock file');
+  models
+    .command('lock')
+    .description('pin repos to the commit their revision names now, with every file\'s hash: depfence models lock --out models.lock ORG/NAME[@REVISION]…')
+    .argument('<repos...>', 'repos to lock: ORG/NAME[@REVISION] or datasets/ORG/NAME[@REVISION]')
+    .requiredOption('--out <file>', 'the lock file to write (repos already in it are kept)')
+    .option('--config <file>', 'configuration file')
+    .action(async (repos: string[], options: { out: string; config?: string }) => {
+      setExit(await runModelsLock(repos, { out: options.out, cwd: io.cwd }, load(options.config, []), io.out));
     });
 
   program

@@ -1,7 +1,7 @@
 // The policy engine: runs the checks over one package's facts and combines their findings into
 // one decision. Pure: the facts, the context and the time come in, a Decision goes out.
 import type { AllowEntry } from '../config/index.js';
-import type { Decision, Finding, PackageFacts, ReleaseHistory, Verdict } from './types.js';
+import type { Decision, DecisionEcosystem, Finding, PackageFacts, ReleaseHistory, Verdict } from './types.js';
 import type { PackageOrigin, PolicyContext } from './context.js';
 import { checkAdvisories } from './checks/advisories.js';
 import { checkAge } from './checks/age.js';
@@ -103,7 +103,7 @@ export function verdictOf(findings: readonly Finding[]): Verdict {
 }
 
 /** Did the decision fail closed because a fact could not be fetched (rather than on known facts)? */
-export function deniedOnlyForMissingFacts(decision: Decision): boolean {
+export function deniedOnlyForMissingFacts(decision: Decision<DecisionEcosystem>): boolean {
   const denials = decision.findings.filter((finding) => finding.severity === 'deny');
   return denials.length > 0 && denials.every((finding) => finding.evidence.unavailable === true);
 }

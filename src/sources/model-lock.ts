@@ -3,6 +3,7 @@
 // the firewall when policy.models.lock names it, and by `depfence mirror` to carry the files.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError } from '../config/index.js';
 import type { LockedRepo, ModelLock, RepoInfo, RepoKind } from '../policy/models/index.js';
 
 export const LOCKFILE_VERSION = 1;
@@ -26,11 +27,14 @@ const lockDocument = z.strictObject({
 
 export type LockDocument = z.output<typeof lockDocument>;
 
-export class ModelLockError extends Error {
-  override readonly name = 'ModelLockError';
-}
+/** A models.lock that cannot be used: a configuration error (the firewall does not start without it). */
+export class ModelLockError extends ConfigError {}
 
 export function readModelLock(file: string): ModelLock {
+  return { file, repos: readLockDocument(file).repos.map(toLockedRepo) };
+}
+
+export function readLockDocument(file: string): LockDocument {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -42,7 +46,7 @@ export function readModelLock(file: string): ModelLock {
     const issue = result.error.issues[0];
     throw new ModelLockError(`${file} is not a models lock depfence can read (${issue?.path.join('.') ?? ''}: ${issue?.message}); rewrite it with depfence models lock`);
   }
-  return { file, repos: result.data.repos.map(toLockedRepo) };
+  return result.data;
 }
 
 function toLockedRepo(repo: LockDocument['repos'][number]): LockedRepo {

@@ -5,6 +5,7 @@
 // A repo is `org/name` or a legacy one-segment `name`. The raw path is parsed (never a normalised
 // one), each segment decoded once, and anything that could step outside a repo is refused.
 import type { RepoKind } from '../../policy/models/index.js';
+import { REPO_ID_RULE, validRepoId, validRevision } from '../../protocol/huggingface/repo-id.js';
 
 export const HF_PREFIX = '/-/hf/';
 
@@ -13,8 +14,6 @@ export type HfPath =
   | { kind: 'resolve'; repo: RepoKind; id: string; revision: string; file: string }
   | { kind: 'unknown' }
   | { kind: 'bad'; message: string };
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
 
 export function parseHfPath(rawUrl: string): HfPath {
   const rawPath = rawUrl.split('?', 1)[0]!;
@@ -60,12 +59,6 @@ function parseApi(segments: string[]): HfPath {
 }
 
 function repoId(parts: string[]): string | Extract<HfPath, { kind: 'bad' }> {
-  if (parts.length < 1 || parts.length > 2 || !parts.every((part) => NAME.test(part) && !part.includes('--') && !part.includes('..'))) {
-    return { kind: 'bad', message: 'a repo id is `org/name`: letters, digits, `-`, `_` and `.`, up to 96 characters each' };
-  }
+  if (!validRepoId(parts)) return { kind: 'bad', message: REPO_ID_RULE };
   return parts.join('/');
-}
-
-function validRevision(revision: string): boolean {
-  return revision.length > 0 && revision.length <= 256 && !/[\0-\x20\\~^:?*[]/.test(revision) && !revision.split('/').some((part) => part === '' || part === '.' || part === '..');
 }
