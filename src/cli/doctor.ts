@@ -32,6 +32,7 @@ export async function runDoctor(config: Config, env: NodeJS.ProcessEnv, cwd: str
   lines.push(...toolLines(env, cwd));
   lines.push(await firewallLine(config));
   lines.push(threatDataLine(config));
+  lines.push(...hubLines(config, env));
   lines.push(...(await settingLines(config, env, cwd)));
   for (const line of lines) out(`${line.level.padEnd(5)} ${line.text}`);
   const failed = lines.filter((line) => line.level === 'FAIL').length;
@@ -72,6 +73,27 @@ async function firewallLine(config: Config): Promise<Line> {
 function threatDataLine(config: Config): Line {
   const fresh = freshness(ThreatData.forDataDir(config.server.dataDir).status(), new Date(), config.feeds.osv.maxAge, formatAge);
   return { level: fresh.state === 'current' ? 'ok' : 'warn', text: `threat data: ${fresh.text}` };
+}
+
+/** The firewall's Hugging Face endpoint, as clients must be given it (HF_ENDPOINT). */
+export function firewallHubEndpoint(config: Config): string {
+  const host = ['0.0.0.0', '::'].includes(config.server.host) ? '127.0.0.1' : config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return `http://${host}:${config.server.port}/-/hf`;
+}
+
+/** Hugging Face clients (huggingface_hub, transformers, datasets) go where HF_ENDPOINT says. */
+function hubLines(config: Config, env: NodeJS.ProcessEnv): Line[] {
+  const expected = firewallHubEndpoint(config);
+  const endpoint = env.HF_ENDPOINT?.trim();
+  const fix = `export HF_ENDPOINT=${expected} (eval "$(depfence shell-init)" does it)`;
+  const lines: Line[] = [];
+  if (!endpoint) lines.push({ level: 'info', text: `huggingface: HF_ENDPOINT is not set, so Hugging Face clients download from the Hub directly; to check models: ${fix}` });
+  else if (endpoint.replace(/\/+$/, '') !== expected) lines.push({ level: 'FAIL', text: `huggingface: HF_ENDPOINT is ${redact(endpoint)}, not the firewall's ${expected}: models would be downloaded around it; ${fix}` });
+  else lines.push({ level: 'ok', text: `huggingface: HF_ENDPOINT is the firewall's ${expected}` });
+  if (endpoint && /^(1|true|yes|on)$/i.test(env.HF_HUB_ENABLE_HF_TRANSFER ?? '')) {
+    lines.push({ level: 'warn', text: 'huggingface: HF_HUB_ENABLE_HF_TRANSFER is on; older huggingface_hub versions then download with hf_transfer: set it to 0' });
+  }
+  return lines;
 }
 
 async function settingLines(config: Config, env: NodeJS.ProcessEnv, cwd: string): Promise<Line[]> {

@@ -15,6 +15,8 @@ export interface InstallShimsOptions {
   node?: string;
   /** --dir is relative to this. */
   cwd: string;
+  /** The firewall's Hugging Face endpoint, for the HF_ENDPOINT line. */
+  hubEndpoint: string;
 }
 
 export function installShims(options: InstallShimsOptions, out: (text: string) => void): number {
@@ -32,5 +34,6 @@ export function installShims(options: InstallShimsOptions, out: (text: string) =
   }
   out(`wrote ${LAUNCHER_NAMES.join(', ')} to ${dir}`);
   out(`put it first on PATH, e.g. in a Dockerfile: ENV PATH="${dir}:$PATH"`);
+  out(`and send Hugging Face downloads through the firewall: ENV HF_ENDPOINT=${options.hubEndpoint} HF_HUB_ENABLE_HF_TRANSFER=0 HF_HUB_DISABLE_XET=1`);
   return 0;
 }

@@ -5,7 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, loadConfig, type FlagOverride } from '../config/index.js';
 import { runCheck } from './check.js';
 import { runModelsLock } from './models.js';
-import { runDoctor } from './doctor.js';
+import { firewallHubEndpoint, runDoctor } from './doctor.js';
 import { installShims } from './install-shims.js';
 import { shellInit } from './shell-init.js';
 import { runConfusionScan } from './confusion-scan.js';
@@ -174,7 +174,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .requiredOption('--dir <dir>', 'the folder to write them to (put it first on PATH)')
     .option('--force', 'replace files there that are not depfence shims')
     .action((options: { dir: string; force?: boolean }) => {
-      setExit(installShims({ dir: options.dir, force: options.force ?? false, cwd: io.cwd }, io.out));
+      setExit(installShims({ dir: options.dir, force: options.force ?? false, cwd: io.cwd, hubEndpoint: firewallHubEndpoint(load(undefined, [])) }, io.out));
     });
 
   program

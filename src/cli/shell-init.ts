@@ -10,7 +10,13 @@ import { UsageError } from './usage-error.js';
 export function shellInit(shell: string | undefined, env: NodeJS.ProcessEnv, dir = shimsDir()): string {
   const script = packageFile('shims', 'shell-init.sh');
   const result = spawnSync('sh', [script, ...(shell === undefined ? [] : [shell])], {
-    env: { PATH: env.PATH ?? process.env.PATH, SHELL: env.SHELL ?? '', DEPFENCE_SHIMS_DIR: dir },
+    env: {
+      PATH: env.PATH ?? process.env.PATH,
+      SHELL: env.SHELL ?? '',
+      DEPFENCE_SHIMS_DIR: dir,
+      ...(env.DEPFENCE_SERVER__HOST && { DEPFENCE_SERVER__HOST: env.DEPFENCE_SERVER__HOST }),
+      ...(env.DEPFENCE_SERVER__PORT && { DEPFENCE_SERVER__PORT: env.DEPFENCE_SERVER__PORT }),
+    },
     encoding: 'utf8',
   });
   if (result.error) throw result.error;

@@ -156,6 +156,17 @@ test('a tampered LFS file is never served nor cached', async () => {
   assert.is(record?.findings.find((finding) => finding.severity === 'deny')?.check, 'integrity');
 });
 
+test('the tree listing (list_repo_tree, snapshot_download): files with blob ids and LFS sha256, folders, at the commit', async () => {
+  const response = await get(`api/datasets/acme/corpus/tree/main?recursive=true`);
+  assert.is(response.status, 200);
+  assert.equal(((await response.json()) as Array<{ type: string; path: string }>).map((entry) => [entry.type, entry.path]), [['directory', 'data'], ['file', 'data/train.jsonl']]);
+  const top = (await (await get(`api/models/acme/safe-model/tree/${repos.safe!.commit}`)).json()) as Array<{ path: string; oid: string; lfs?: { oid: string } }>;
+  const model = top.find((entry) => entry.path === 'model.safetensors');
+  assert.is(model?.lfs?.oid, repos.safe!.files.get('model.safetensors')!.sha256);
+  assert.is((await get('api/models/meta-1lama/Llama-3-8B/tree/main')).status, 403, 'a refused repo lists nothing');
+  assert.is((await get('api/models/acme/safe-model/tree/main/..')).status, 400);
+});
+
 test('datasets: info and files under /datasets/', async () => {
   const info = await get('api/datasets/acme/corpus');
   assert.is(info.status, 200);

@@ -10,6 +10,7 @@ import { serveRepoInfo } from './info-route.js';
 import { HF_PREFIX, parseHfPath } from './paths.js';
 import { createHfRepos } from './repos.js';
 import { serveResolve } from './resolve-route.js';
+import { serveTree } from './tree-route.js';
 import { sendHubError } from './responses.js';
 import { FileVetter } from './vetting.js';
 
@@ -32,9 +33,11 @@ export function hfMount(context: ServerContext): Mount {
       case 'bad':
         return sendHubError(req, res, 400, path.message);
       case 'unknown':
-        return sendHubError(req, res, 404, `${(req.url ?? '').split('?')[0]} is not served: the firewall answers the Hub's repo information (api/models/…, api/datasets/…) and file downloads (…/resolve/REV/PATH)`);
+        return sendHubError(req, res, 404, `${(req.url ?? '').split('?')[0]} is not served: the firewall answers the Hub's repo information and file listings (api/models/…, api/datasets/…) and file downloads (…/resolve/REV/PATH)`);
       case 'info':
         return serveRepoInfo(repos, req, res, path.repo, path.id, path.revision);
+      case 'tree':
+        return serveTree(repos, req, res, path);
       case 'resolve':
         return serveResolve({ context, repos, artifacts, vetter }, req, res, path);
     }
