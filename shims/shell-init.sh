@@ -47,7 +47,25 @@ if [ "$shell" = fish ]; then
   echo "if test \"\$PATH[1]\" != $q_dir; set -gx PATH $q_dir \$PATH; end"
   echo "set -gx HF_ENDPOINT $q_hf; set -gx HF_HUB_ENABLE_HF_TRANSFER 0; set -gx HF_HUB_DISABLE_XET 1"
   for name in python python3; do
-    echo "function $name --wraps $name; if test (count \$argv) -ge 2; and test \"\$argv[1]\" = -m; and test \"\$argv[2]\" = pip; env DEPFENCE_SHIM_PYTHON=(command -v $name) $q_pip \$argv[3..-1]; else; command $name \$argv; end; end"
+    # Python's own options before -m (flags, -W/-X with their value), then -m pip, -mpip or -m pip.<x>
+    echo "function $name --wraps $name"
+    echo "  set -l i 1"
+    echo "  while test \$i -le (count \$argv)"
+    echo "    set -l a \$argv[\$i]"
+    echo "    if string match -qr -- '^-[bBdEiIOPqsSuvR]*m\$' \$a; and string match -qr -- '^pip(\\..*)?\$' \$argv[(math \$i + 1)] 2>/dev/null"
+    echo "      env DEPFENCE_SHIM_PYTHON=(command -v $name) $q_pip \$argv[(math \$i + 2)..-1]; return \$status"
+    echo "    else if string match -qr -- '^-[bBdEiIOPqsSuvR]*mpip(\\..*)?\$' \$a"
+    echo "      env DEPFENCE_SHIM_PYTHON=(command -v $name) $q_pip \$argv[(math \$i + 1)..-1]; return \$status"
+    echo "    else if string match -qr -- '^-[WX]\$' \$a"
+    echo "      set i (math \$i + 2)"
+    echo "    else if string match -qr -- '^-[bBdEiIOPqsSuvRWX]' \$a; and not string match -qr -- 'm' \$a"
+    echo "      set i (math \$i + 1)"
+    echo "    else"
+    echo "      break"
+    echo "    end"
+    echo "  end"
+    echo "  command $name \$argv"
+    echo "end"
   done
   exit 0
 fi
@@ -56,6 +74,20 @@ echo "# depfence: pip, npm, npx and uv through the firewall (add to ~/.${shell}r
 echo "case \":\$PATH:\" in $(quote ":$dir:")*) ;; *) export PATH=$q_dir\":\$PATH\" ;; esac"
 echo "export HF_ENDPOINT=$q_hf HF_HUB_ENABLE_HF_TRANSFER=0 HF_HUB_DISABLE_XET=1"
 for name in python python3; do
-  echo "$name() { if [ \"\$1\" = \"-m\" ] && [ \"\$2\" = \"pip\" ]; then shift 2; DEPFENCE_SHIM_PYTHON=\"\$(command -v $name)\" $q_pip \"\$@\"; else command $name \"\$@\"; fi; }"
+  # Python's own options before -m (flags, -W/-X with their value), then -m pip, -mpip or -m pip.<x>
+  echo "$name() {"
+  echo "  local depfence_i=1 depfence_a depfence_b"
+  echo "  while [ \$depfence_i -le \$# ]; do"
+  echo "    eval \"depfence_a=\\\${\$depfence_i}\""
+  echo "    case \$depfence_a in"
+  echo "      -m | -[bBdEiIOPqsSuvR]*m) eval \"depfence_b=\\\${\$((depfence_i + 1)):-}\"; case \$depfence_b in pip | pip.*) shift \$((depfence_i + 1)); DEPFENCE_SHIM_PYTHON=\"\$(command -v $name)\" $q_pip \"\$@\"; return ;; esac; break ;;"
+  echo "      -mpip | -mpip.* | -[bBdEiIOPqsSuvR]*mpip | -[bBdEiIOPqsSuvR]*mpip.*) shift \$depfence_i; DEPFENCE_SHIM_PYTHON=\"\$(command -v $name)\" $q_pip \"\$@\"; return ;;"
+  echo "      -W | -X) depfence_i=\$((depfence_i + 2)) ;;"
+  echo "      -[WX]* | -[bBdEiIOPqsSuvR]*) case \$depfence_a in *m*) break ;; esac; depfence_i=\$((depfence_i + 1)) ;;"
+  echo "      *) break ;;"
+  echo "    esac"
+  echo "  done"
+  echo "  command $name \"\$@\""
+  echo "}"
 done
 echo 'hash -r 2>/dev/null || true'

@@ -3,7 +3,8 @@
 // package-lock.json, or a plain list of SPECs).
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import semver from 'semver';
+import { readNpmDependency, readNpmSpec, type NpmSpec } from '../inputs/npm-spec.js';
+import { decodeRequirements, requirementLines, RequirementsReadError } from '../inputs/requirements.js';
 import { validateName, type Ecosystem } from '../names/index.js';
 import { UsageError } from './usage-error.js';
 
@@ -22,14 +23,26 @@ export function parseSpec(text: string, origin = 'command line'): PackageSpec {
   const match = SPEC.exec(text.trim());
   if (!match) throw new UsageError(`${origin}: "${text}" is not a package spec: write npm:NAME[@VERSION] or pypi:NAME[==VERSION]`);
   const [, ecosystem, rest] = match as unknown as [string, Ecosystem, string];
-  const { name, version } = ecosystem === 'npm' ? splitNpm(rest) : splitPypi(rest);
+  const { name, version } = ecosystem === 'npm' ? registryPackage(readNpmSpec(rest), origin, text) : splitPypi(rest);
   return validated({ ecosystem, name, version, origin }, text);
 }
 
-function splitNpm(rest: string): { name: string; version: string | null } {
-  const at = rest.indexOf('@', 1);
-  if (at === -1) return { name: rest, version: null };
-  return { name: rest.slice(0, at), version: rest.slice(at + 1) || null };
+/**
+ * The registry package an npm spec names, read as npm reads it (an alias names the aliased
+ * package; `v1.2.3` is the version 1.2.3). A git, URL or path spec names no registry package.
+ */
+function registryPackage(spec: NpmSpec, origin: string, text: string): { name: string; version: string | null } {
+  switch (spec.kind) {
+    case 'registry':
+      return { name: spec.name, version: spec.version };
+    case 'git':
+    case 'remote':
+      throw new UsageError(`${origin}: "${printable(text)}" is fetched from ${spec.url}, not from a registry, so there is no package to check; the shims refuse it`);
+    case 'local':
+      throw new UsageError(`${origin}: "${printable(text)}" is a local path, not a registry package`);
+    case 'invalid':
+      throw new UsageError(`${origin}: "${printable(text)}" is not a spec npm installs: ${printable(spec.reason)}`);
+  }
 }
 
 function splitPypi(rest: string): { name: string; version: string | null } {
@@ -55,8 +68,13 @@ function printable(text: string): string {
 export function specsFromFile(path: string, readStdin: () => string): PackageSpec[] {
   const label = path === '-' ? 'standard input' : path;
   let text: string;
+  let bytes: Buffer | null = null;
   try {
-    text = path === '-' ? readStdin() : readFileSync(path, 'utf8');
+    if (path === '-') text = readStdin();
+    else {
+      bytes = readFileSync(path);
+      text = bytes.toString('utf8');
+    }
   } catch (error) {
     throw new UsageError(`cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the path given to --file`);
   }
@@ -64,7 +82,8 @@ export function specsFromFile(path: string, readStdin: () => string): PackageSpe
   if (file === 'package.json') return specsFromPackageJson(text, label);
   if (file === 'package-lock.json' || file === 'npm-shrinkwrap.json') return specsFromPackageLock(text, label);
   if (looksLikeSpecList(text)) return specsFromSpecList(text, label);
-  return specsFromRequirements(text, label, path === '-' ? process.cwd() : dirname(resolve(path)), new Set());
+  const requirements = bytes === null ? text : readLines(() => decodeRequirements(bytes, label), label);
+  return specsFromRequirements(requirements, label, path === '-' ? process.cwd() : dirname(resolve(path)), new Set());
 }
 
 function parseJson(text: string, label: string): unknown {
@@ -86,15 +105,17 @@ function specsFromPackageJson(text: string, label: string): PackageSpec[] {
     if (typeof deps !== 'object' || deps === null) throw new UsageError(`${label}: "${field}" must be an object of name: range`);
     for (const [name, range] of Object.entries(deps as Record<string, unknown>)) {
       if (typeof range !== 'string') throw new UsageError(`${label}: ${field}.${name} must be a version range string`);
-      const exact = semver.valid(range);
-      specs.push(validated({ ecosystem: 'npm', name, version: exact, origin: `${label} ${field}` }, name));
+      const spec = readNpmDependency(name, range);
+      if (spec.kind === 'local') continue; // the project's own folder or tarball: nothing on a registry
+      const origin = `${label} ${field}`;
+      specs.push(validated({ ecosystem: 'npm', ...registryPackage(spec, origin, `${name}@${range}`), origin }, name));
     }
   }
   return specs;
 }
 
 function specsFromPackageLock(text: string, label: string): PackageSpec[] {
-  const lock = parseJson(text, label) as { packages?: Record<string, { version?: string; link?: boolean; name?: string }> };
+  const lock = parseJson(text, label) as { packages?: Record<string, { version?: string; link?: boolean; name?: string; resolved?: unknown }> };
   if (typeof lock?.packages !== 'object' || lock.packages === null) {
     throw new UsageError(`${label} has no "packages" map: depfence reads lockfileVersion 2 and 3 lockfiles (npm 7 or later)`);
   }
@@ -102,7 +123,11 @@ function specsFromPackageLock(text: string, label: string): PackageSpec[] {
   for (const [path, entry] of Object.entries(lock.packages)) {
     if (path === '' || entry.link) continue;
     const name = entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
-    specs.push(validated({ ecosystem: 'npm', name, version: entry.version ?? null, origin: `${label} "${path}"` }, name));
+    const origin = `${label} "${path}"`;
+    // A registry entry is resolved to a tarball URL; a git entry would be cloned from its host.
+    const resolved = typeof entry.resolved === 'string' ? readNpmDependency(name, entry.resolved) : null;
+    if (resolved?.kind === 'git') registryPackage(resolved, origin, `${name}@${entry.resolved}`);
+    specs.push(validated({ ecosystem: 'npm', name, version: entry.version ?? null, origin }, name));
   }
   return specs;
 }
@@ -128,31 +153,55 @@ const REQUIREMENT = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/;
 
 function specsFromRequirements(text: string, label: string, baseDir: string, seen: Set<string>): PackageSpec[] {
   const specs: PackageSpec[] = [];
-  const joined = text.replace(/\\\r?\n/g, ' ');
-  for (const { line, number } of meaningfulLines(joined)) {
+  for (const { number, requirement, options } of readLines(() => requirementLines(text, process.env), label)) {
     const origin = `${label}:${number}`;
-    const include = /^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)/.exec(line);
-    if (include) {
-      const target = resolve(baseDir, include[2]!);
-      if (seen.has(target)) continue;
-      seen.add(target);
-      const nested = (() => {
-        try {
-          return readFileSync(target, 'utf8');
-        } catch (error) {
-          throw new UsageError(`${origin}: cannot read ${include[2]} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-        }
-      })();
-      specs.push(...specsFromRequirements(nested, include[2]!, dirname(target), seen));
-      continue;
+    if (requirement === '') {
+      for (const include of includedFiles(options)) {
+        const target = resolve(baseDir, include);
+        if (seen.has(target)) continue;
+        seen.add(target);
+        const nested = readLines(() => decodeRequirements(readIncluded(target, include, origin), include), include);
+        specs.push(...specsFromRequirements(nested, include, dirname(target), seen));
+      }
+      continue; // other pip options (--index-url, --hash…) name no package
     }
-    if (line.startsWith('-')) continue; // pip options (--index-url, --hash…) name no package
-    const requirement = REQUIREMENT.exec(line);
-    if (!requirement) throw new UsageError(`${origin}: "${printable(line)}" is not a requirement: write NAME, NAME==VERSION or NAME>=VERSION`);
-    const [, name, , rest] = requirement as unknown as [string, string, string | undefined, string];
+    const parsed = REQUIREMENT.exec(requirement);
+    if (!parsed) throw new UsageError(`${origin}: "${printable(requirement)}" is not a requirement: write NAME, NAME==VERSION or NAME>=VERSION`);
+    const [, name, , rest] = parsed as unknown as [string, string, string | undefined, string];
     const specifier = rest.split(';', 1)[0]!.trim();
     const pin = /^===?\s*([^\s,*]+)$/.exec(specifier);
-    specs.push(validated({ ecosystem: 'pypi', name, version: pin ? pin[1]! : null, origin }, line));
+    specs.push(validated({ ecosystem: 'pypi', name, version: pin ? pin[1]! : null, origin }, requirement));
   }
   return specs;
+}
+
+/** The files `-r`/`-c` options name (pip's optparse also accepts `--requirement=`, `-rFILE`). */
+function includedFiles(options: readonly string[]): string[] {
+  const files: string[] = [];
+  for (let index = 0; index < options.length; index++) {
+    const option = options[index]!;
+    const long = /^--(requirement|constraint)(?:=(.*))?$/.exec(option);
+    const short = /^-[rc](.*)$/.exec(option);
+    if (long) files.push(long[2] ?? options[++index] ?? '');
+    else if (short) files.push(short[1] || (options[++index] ?? ''));
+  }
+  return files.filter((file) => file !== '');
+}
+
+function readIncluded(target: string, written: string, origin: string): Buffer {
+  try {
+    return readFileSync(target);
+  } catch (error) {
+    throw new UsageError(`${origin}: cannot read ${written} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** Runs a reader of pip's format, turning what pip could not read either into a usage error. */
+function readLines<T>(read: () => T, label: string): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof RequirementsReadError) throw new UsageError(`${label}: ${error.message}`);
+    throw error;
+  }
 }

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { normalizePypiName, validateNpmName, validatePypiName } from '../names/index.js';
 import { MirrorError, printable } from './errors.js';
+import { readNpmDependency } from '../inputs/npm-spec.js';
+import { readRequirementsFile, RequirementsReadError, type RequirementLine } from '../inputs/requirements.js';
 
 export type MirrorInput =
   | { kind: 'requirements'; file: string }
@@ -20,6 +22,16 @@ export function classifyInput(file: string): MirrorInput {
     throw new MirrorError('EINPUT', `${file}: ${name} is not read by depfence mirror yet; export it to a requirements.txt (uv export --format requirements-txt) or use a package-lock.json`);
   }
   return { kind: 'requirements', file };
+}
+
+/** A requirements file's lines as pip reads them (src/inputs/requirements.ts). */
+function readPipLines(file: string): RequirementLine[] {
+  try {
+    return readRequirementsFile(file, process.env);
+  } catch (error) {
+    if (error instanceof RequirementsReadError) throw new MirrorError('EINPUT', error.message);
+    throw new MirrorError('EINPUT', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 function readText(file: string, origin?: string): string {
@@ -65,25 +77,23 @@ export function readRequirements(file: string): RequirementSet {
 function readRequirementFile(file: string, set: RequirementSet, seen: Set<string>, constraint: boolean): void {
   if (seen.has(file)) return;
   seen.add(file);
-  const text = readText(file).replace(/\\\r?\n/g, ' ');
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (line === '') return;
-    const origin = `${file}:${index + 1}`;
+  for (const parsed of readPipLines(file)) {
+    const line = [parsed.requirement, ...parsed.options].filter(Boolean).join(' ');
+    const origin = `${file}:${parsed.number}`;
     const include = /^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)$/.exec(line);
     if (include) {
       const target = resolve(dirname(file), include[2]!);
       const isConstraint = constraint || include[1] === '-c' || include[1] === '--constraint';
       if (isConstraint && !set.constraints.includes(target)) set.constraints.push(target);
       readRequirementFile(target, set, seen, isConstraint);
-      return;
+      continue;
     }
     if (BYPASS_OPTIONS.test(line)) {
       throw new MirrorError('EINPUT', `${origin}: "${printable(line)}" would make pip fetch around the firewall; remove it (depfence mirror resolves everything through the firewall's index)`);
     }
     if (line.startsWith('-')) {
       if (KEPT_OPTIONS.test(line) && !constraint) set.options.push(line);
-      return;
+      continue;
     }
     const match = REQUIREMENT.exec(line);
     if (!match || /:\/\//.test(line) || /^\.{0,2}\//.test(line) || /\s@\s|^[^;]*@/.test(line.split(';', 1)[0]!.replace(/\s--hash=\S+/g, ''))) {
@@ -92,11 +102,11 @@ function readRequirementFile(file: string, set: RequirementSet, seen: Set<string
     const name = match[1]!;
     const problem = validatePypiName(name);
     if (problem) throw new MirrorError('EINPUT', `${origin}: "${printable(name)}" is not a valid project name: ${problem}`);
-    if (constraint) return;
+    if (constraint) continue;
     const specifier = match[3]!.split(';', 1)[0]!.replace(/\s--hash=\S+/g, '').trim();
     const pin = /^===?\s*([^\s,*]+)$/.exec(specifier);
     set.requirements.push({ name: normalizePypiName(name), pin: pin ? pin[1]! : null, line, origin });
-  });
+  }
 }
 
 /** The flattened requirements file pip is given: kept options, constraints, then requirement lines. */
@@ -127,7 +137,8 @@ export function readPackageJson(file: string): { manifest: Record<string, unknow
       if (typeof range !== 'string') throw new MirrorError('EINPUT', `${file}: ${field}.${name} must be a version range string`);
       const problem = validateNpmName(name);
       if (problem) throw new MirrorError('EINPUT', `${file}: ${field} names "${printable(name)}", not a valid npm package name: ${problem}`);
-      if (/^(file:|link:|git(\+\w+)?:|https?:|github:|[\w.-]+\/[\w.-]+(#.*)?$)/.test(range) || range.startsWith('npm:')) {
+      const spec = readNpmDependency(name, range);
+      if (spec.kind !== 'registry' || spec.name !== name) {
         throw new MirrorError('EINPUT', `${file}: ${field}.${name} is "${printable(range)}"; only registry version ranges can be vetted and mirrored`);
       }
       dependencies.push({ name, range, field });

@@ -111,36 +111,3 @@ function scanShortCluster(arg: string, table: OptionTable, options: ScannedOptio
     return;
   }
 }
-
-/** Splits a line the way a POSIX shell would (quotes and backslashes), for options in requirement files. */
-export function splitWords(line: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let quote: '"' | "'" | null = null;
-  let started = false;
-  for (let index = 0; index < line.length; index++) {
-    const char = line[index]!;
-    if (quote) {
-      if (char === quote) quote = null;
-      else if (char === '\\' && quote === '"' && index + 1 < line.length) current += line[++index];
-      else current += char;
-      continue;
-    }
-    if (char === '"' || char === "'") {
-      quote = char;
-      started = true;
-    } else if (char === '\\' && index + 1 < line.length) {
-      current += line[++index];
-      started = true;
-    } else if (/\s/.test(char)) {
-      if (started) words.push(current);
-      current = '';
-      started = false;
-    } else {
-      current += char;
-      started = true;
-    }
-  }
-  if (started) words.push(current);
-  return words;
-}

@@ -1,13 +1,14 @@
-// Requirements and constraints files, as pip and `uv pip` read them: every line, every `-r`/`-c`
-// include followed (relative to the including file), `${VAR}` expanded as pip does. Index options
+// Requirements and constraints files, as pip and `uv pip` read them (src/inputs/requirements.ts:
+// pip's decoding, line joining and comment rules): every line, every `-r`/`-c` include followed
+// (relative to the including file), `${VAR}` expanded as pip does. Index options
 // and direct URLs inside them are reported (refused unless trusted); named requirements are
 // collected for the pre-flight check.
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { scanArgs, splitWords } from './options.js';
+import { readRequirementsFile, RequirementsReadError, type RequirementLine } from '../inputs/requirements.js';
+import { scanArgs } from './options.js';
 import { classifyRequirement, type PackageRef } from './packages.js';
 import { REQUIREMENTS_FILE_OPTIONS } from './pip/options.js';
-import { isTrusted, type SourceSetting } from './settings.js';
+import { FROM_COMMAND_LINE, isTrusted, type SourceSetting } from './settings.js';
 
 export interface RequirementsScan {
   env: NodeJS.ProcessEnv;
@@ -31,24 +32,23 @@ export function scanRequirementsFile(file: string, kind: 'requirements' | 'const
   const path = resolve(file);
   if (scan.seen.has(`${kind}:${path}`)) return;
   scan.seen.add(`${kind}:${path}`);
-  let text: string;
+  let lines: RequirementLine[];
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return; // the tool reports a missing file itself
+    lines = readRequirementsFile(path, scan.env);
+  } catch (error) {
+    if (!(error instanceof RequirementsReadError)) return; // a missing file: the tool reports it itself
+    addSource(scan, { setting: 'requirements file', value: scan.display(path), origin: includedFrom ?? FROM_COMMAND_LINE, action: 'refuse', why: `${error.message}, so what it asks for cannot be checked` });
+    return;
   }
-  const logical = joinContinuations(text);
-  for (const { line, number } of logical) {
-    const content = expandVariables(line.replace(/(^|\s+)#.*$/, ''), scan.env).trim();
-    if (content === '') continue;
+  for (const { number, requirement, options } of lines) {
     const origin = `${scan.display(path)}:${number}${includedFrom ? ` (included from ${includedFrom})` : ''}`;
-    if (content.startsWith('-')) scanOptionLine(content, path, origin, kind, scan);
-    else scanRequirement(content, origin, kind, dirname(path), scan);
+    if (requirement === '') scanOptionLine(options, path, origin, kind, scan);
+    else scanRequirement(requirement, origin, kind, dirname(path), scan);
   }
 }
 
-function scanOptionLine(content: string, file: string, origin: string, kind: 'requirements' | 'constraints', scan: RequirementsScan): void {
-  const { options, positionals } = scanArgs(splitWords(content), REQUIREMENTS_FILE_OPTIONS);
+function scanOptionLine(words: string[], file: string, origin: string, kind: 'requirements' | 'constraints', scan: RequirementsScan): void {
+  const { options, positionals } = scanArgs(words, REQUIREMENTS_FILE_OPTIONS);
   for (const option of options) {
     if (option.name === null || option.value === null) continue;
     if (SOURCE_OPTIONS.has(option.name)) {
@@ -98,26 +98,4 @@ export function scanRequirement(text: string, origin: string, kind: 'requirement
 /** Records a source setting, as trusted when shims.trustedUrls lists it. */
 export function addSource(scan: { settings: SourceSetting[]; trusted: readonly string[] }, setting: SourceSetting): void {
   scan.settings.push(setting.action === 'refuse' && isTrusted(setting.value, scan.trusted) ? { ...setting, action: 'trusted' } : setting);
-}
-
-/** pip joins lines ending in a backslash; line numbers are those of the first physical line. */
-function joinContinuations(text: string): Array<{ line: string; number: number }> {
-  const lines: Array<{ line: string; number: number }> = [];
-  let pending: { line: string; number: number } | null = null;
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const continued = /(^|[^\\])\\$/.test(raw);
-    const part = continued ? raw.slice(0, -1) : raw;
-    pending = pending ? { line: `${pending.line}${part}`, number: pending.number } : { line: part, number: index + 1 };
-    if (!continued) {
-      lines.push(pending);
-      pending = null;
-    }
-  });
-  if (pending) lines.push(pending);
-  return lines;
-}
-
-/** `${NAME}` (upper case, digits, underscores) from the environment, as pip expands it. */
-function expandVariables(line: string, env: NodeJS.ProcessEnv): string {
-  return line.replace(/\$\{([A-Z0-9_]+)\}/g, (whole, name: string) => env[name] ?? whole);
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { BlocklistHit, Blocklists } from '../policy/context.js';
 import type { Ecosystem } from '../policy/types.js';
+import { sameVersion } from '../policy/checks/version-match.js';
 import { canonicalName, validateName } from '../names/index.js';
 import { packageFile, packageRoot } from './package-root.js';
 
@@ -93,7 +94,7 @@ export function parseBlocklist(text: string, file: string, ecosystem: Ecosystem,
     lookup(askedEcosystem, name, version) {
       if (askedEcosystem !== ecosystem) return [];
       const found = index.get(canonicalName(ecosystem, name));
-      return found ? hitsFor(found, version, { kind, file, source }) : [];
+      return found ? hitsFor(found, version, { kind, file, source, ecosystem }) : [];
     },
   };
 }
@@ -140,11 +141,12 @@ function indexEntries(entries: readonly BlocklistEntry[]): Map<string, IndexedNa
 }
 
 /**
- * A whole-name entry matches any version. A `name@version` entry matches that version; when no
+ * A whole-name entry matches any version. A `name@version` entry matches that version, in any
+ * spelling the ecosystem's tools read as it (`1.82.7.0` for `1.82.7` on PyPI); when no
  * version was asked, the version-specific entries come back as one hit listing their versions, so
  * callers can hide those versions without denying the package.
  */
-function hitsFor(found: IndexedName, version: string | null, list: { kind: BlocklistKind; file: string; source: string }): BlocklistHit[] {
+function hitsFor(found: IndexedName, version: string | null, list: { kind: BlocklistKind; file: string; source: string; ecosystem: Ecosystem }): BlocklistHit[] {
   const hits: BlocklistHit[] = found.whole.map((entry) => ({
     kind: list.kind,
     allVersions: true,
@@ -153,7 +155,7 @@ function hitsFor(found: IndexedName, version: string | null, list: { kind: Block
     source: entry.comment ?? list.source,
   }));
   const versions = [...new Set(found.versioned.map((entry) => entry.version!))];
-  const entry = version === null ? found.versioned[0] : found.versioned.find((candidate) => candidate.version === version);
+  const entry = version === null ? found.versioned[0] : found.versioned.find((candidate) => sameVersion(list.ecosystem, candidate.version!, version));
   if (entry) hits.push({ kind: list.kind, allVersions: false, versions, file: list.file, line: entry.line, source: entry.comment ?? list.source });
   return hits;
 }

@@ -182,10 +182,45 @@ test('print-only commands reach the real tool without starting Node; npm script 
 test('shell-init prints PATH and python -m pip lines for bash, zsh and fish', () => {
   const bash = shellInit('bash', {}, '/opt/depfence/shims');
   assert.match(bash, `case ":$PATH:" in :/opt/depfence/shims:*) ;; *) export PATH=/opt/depfence/shims":$PATH" ;; esac`);
-  assert.match(bash, 'python3() { if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then shift 2; DEPFENCE_SHIM_PYTHON="$(command -v python3)" /opt/depfence/shims/pip "$@"; else command python3 "$@"; fi; }');
+  assert.match(bash, 'python3() {');
   assert.match(shellInit(undefined, { SHELL: '/usr/bin/fish' }, '/x'), 'set -gx PATH /x $PATH');
   assert.throws(() => shellInit('tcsh', {}, '/x'), /shell-init knows bash, zsh, fish/);
   assert.match(shellInit('bash', {}, "/opt/it's here"), `export PATH='/opt/it'\\''s here'":$PATH"`);
+});
+
+test('the python functions send every spelling of `python -m pip` to the pip shim, and nothing else', () => {
+  // A stand-in pip shim that says what it was given; bash runs the functions shell-init prints.
+  const shims = mkdtempSync(join(tmpdir(), 'depfence-shell-init-'));
+  writeFileSync(join(shims, 'pip'), '#!/bin/sh\necho "pip shim: $*"\n');
+  chmodSync(join(shims, 'pip'), 0o755);
+  const init = join(shims, 'init.sh');
+  writeFileSync(init, shellInit('bash', {}, shims));
+  const run = (line: string) => execFileSync('bash', ['-c', `. ${init}; ${line}`], { encoding: 'utf8' }).trim();
+  const cases: Array<[string, string]> = [
+    ['python3 -m pip install x', 'pip shim: install x'],
+    ['python3 -mpip install x', 'pip shim: install x'],
+    ["python3 -m pip install 'a b'", 'pip shim: install a b'],
+    ['python3 -I -m pip list', 'pip shim: list'],
+    ['python3 -Im pip list', 'pip shim: list'],
+    ['python3 -Impip list', 'pip shim: list'],
+    ['python3 -W ignore -m pip -V', 'pip shim: -V'],
+    ['python3 -m pip.__main__ show y', 'pip shim: show y'],
+    ['python -mpip install x', 'pip shim: install x'],
+    ["python3 -c 'print(42)'", '42'],
+    ['python3 -m json.tool <<< 7', '7'],
+  ];
+  for (const [line, expected] of cases) assert.is(run(line), expected, line);
+  assert.is(run('python3 -m pip -V >/dev/null; echo "${depfence_i-unset}"'), 'unset', 'the functions leave no variables behind');
+  // The fish functions, where fish is installed.
+  if (spawnSync('fish', ['--version']).error) {
+    console.log('  skipped the fish half: no fish on this machine');
+    return;
+  }
+  const fishInit = join(shims, 'init.fish');
+  writeFileSync(fishInit, shellInit('fish', {}, shims));
+  for (const [line, expected] of cases.filter(([line]) => !line.includes('<<<'))) {
+    assert.is(execFileSync('fish', ['-c', `source ${fishInit}; ${line}`], { encoding: 'utf8' }).trim(), expected, `fish: ${line}`);
+  }
 });
 
 test('the depfence launcher beside the shims answers shell-init without Node, and npx depfence is this depfence', () => {

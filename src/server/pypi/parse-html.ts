@@ -1,7 +1,8 @@
 // PEP 503 HTML project pages (from the upstream) into the model: every `<a>` is a file; `href`
 // carries the URL and a `#<hash>=<hex>` fragment; `data-*` attributes carry requires-python,
-// yanked, core metadata, and (uv's non-standard) size and upload time. A `<base href>` moves the
-// base URL, and the PEP 629 meta tag is checked.
+// yanked, core metadata, and (uv's non-standard) size and upload time. A file's name is its URL's
+// last path segment, as pip and uv read it (a link whose text says otherwise is set aside). A
+// `<base href>` moves the base URL, and the PEP 629 meta tag is checked.
 import { tokenizeHtml, type HtmlToken } from './html-tokens.js';
 import { MalformedPageError, type DistFile, type Hashes, type ProjectPage } from './model.js';
 import { parseHashFragment, parseUploadTime, resolveUrl } from './page-values.js';
@@ -36,7 +37,8 @@ function fileOrSetAside(anchor: WireAnchor, base: string): DistFile {
     return fileOf(anchor, base);
   } catch (error) {
     if (!(error instanceof MalformedPageError)) throw error;
-    const filename = anchor.text.trim() || anchor.href;
+    const resolved = resolveUrl(anchor.href, base);
+    const filename = (resolved === null ? '' : lastSegment(new URL(resolved))) || anchor.text.trim() || anchor.href;
     return { filename, url: base, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, gpgSig: null, size: null, uploadTime: null, unreadable: error.message };
   }
 }
@@ -59,7 +61,11 @@ function fileOf(anchor: WireAnchor, base: string): DistFile {
   }
   url.hash = '';
   const attributes = anchor.attributes;
-  const filename = anchor.text.trim() || lastSegment(url);
+  // pip and uv name the file after the URL's last path segment, not the link text; a page where
+  // the two differ would have depfence judge one file while the client installs another.
+  const filename = lastSegment(url);
+  const text = anchor.text.trim();
+  if (text !== '' && text !== filename) throw new MalformedPageError(`the link text "${text}" names another file than its URL (${filename}), which is the one pip and uv would install`);
   return {
     filename,
     url: url.href,
