@@ -65,7 +65,8 @@ export async function updateThreatData(options: UpdateOptions): Promise<UpdateRe
     const isUrl = /^https?:\/\//i.test(options.from);
     const exports = isUrl ? await downloadExports(options, current, work) : localExports(options.from);
     if (exports === 'unchanged') return markChecked(file, current!, now());
-    return build(file, exports, options, now());
+    // Awaited here, so the downloads are removed only once they have been read.
+    return await build(file, exports, options, now());
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
