@@ -9,6 +9,7 @@ import { modelPolicyContext } from '../sources/model-policy.js';
 import { createDecider } from '../sources/decide.js';
 import { freshness, type Freshness } from '../sources/osv/threat-data.js';
 import { formatDecision } from './decision-text.js';
+import { threatDataFor } from './threat-data.js';
 import { EXIT } from './exit-codes.js';
 import { parseSpec, specsFromFile, type PackageSpec } from './specs.js';
 import { UsageError } from './usage-error.js';
@@ -30,7 +31,7 @@ export async function runCheck(specTexts: string[], options: CheckOptions, confi
   const repoSpecs = specTexts.filter(isHubSpec).map(parseHubSpec);
   const specs: PackageSpec[] = [...specTexts.filter((text) => !isHubSpec(text)).map((text) => parseSpec(text)), ...options.files.flatMap((file) => specsFromFile(file === '-' ? file : resolve(options.cwd, file), options.readStdin))];
   if (specs.length === 0 && repoSpecs.length === 0) throw new UsageError('nothing to check: name packages (npm:NAME[@VERSION], pypi:NAME[==VERSION], hf:ORG/NAME[@REVISION]) or give --file PATH');
-  const decider = createDecider(config);
+  const decider = createDecider(config, { threatData: threatDataFor(config) });
   const wanted = unique(specs);
   const progress = wanted.length > PROGRESS_FROM ? options.progress : undefined;
   progress?.start(wanted.length, 'checking');

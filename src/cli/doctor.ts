@@ -3,7 +3,8 @@
 // that is not shimmed, or a setting the shims would refuse to run with.
 import { existsSync } from 'node:fs';
 import { formatAge, type Config } from '../config/index.js';
-import { freshness, ThreatData } from '../sources/osv/threat-data.js';
+import { freshness } from '../sources/osv/threat-data.js';
+import { threatDataFor } from './threat-data.js';
 import { serverFilePath } from '../server/server-file.js';
 import { runningFirewall } from '../shims/firewall.js';
 import { shimsDir } from '../shims/launcher.js';
@@ -71,7 +72,7 @@ async function firewallLine(config: Config): Promise<Line> {
 
 /** The data dir's threat-data index: how old it is (a running firewall uses the same file). */
 function threatDataLine(config: Config): Line {
-  const fresh = freshness(ThreatData.forDataDir(config.server.dataDir).status(), new Date(), config.feeds.osv.maxAge, formatAge);
+  const fresh = freshness(threatDataFor(config).status(), new Date(), config.feeds.osv.maxAge, formatAge);
   return { level: fresh.state === 'current' ? 'ok' : 'warn', text: `threat data: ${fresh.text}` };
 }
 

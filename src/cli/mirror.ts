@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { readManifestOnly } from '../mirror/bundle-read.js';
+import type { BundleManifest } from '../mirror/manifest.js';
 import { MirrorError } from '../mirror/errors.js';
 import { formatBytes, formatListing } from '../mirror/list.js';
 import { runMirror } from '../mirror/mirror.js';
@@ -20,6 +21,7 @@ export interface MirrorCommandOptions {
   skipDenied: boolean;
   sign?: string;
   python?: string;
+  withFeeds?: boolean;
 }
 
 export interface MirrorIo {
@@ -54,6 +56,7 @@ export async function runMirrorCommand(config: Config, options: MirrorCommandOpt
       platforms: options.platform,
       skipDenied: options.skipDenied,
       signKey: options.sign === undefined ? null : resolve(io.cwd, options.sign),
+      withFeeds: options.withFeeds ?? false,
       python: options.python ?? 'python3',
       npm: findRealTool('npm', io.env, io.cwd)?.command ?? 'npm',
       env: io.env,
@@ -62,6 +65,7 @@ export async function runMirrorCommand(config: Config, options: MirrorCommandOpt
     const { manifest, bundle } = outcome;
     io.out(`wrote ${options.out}: ${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages, ${formatBytes(bundle.size)}, sha256 ${bundle.sha256}`);
     if (outcome.signatureFile) io.out(`signed: ${outcome.signatureFile}`);
+    io.out(threatDataLine(manifest.threatData ?? null));
     if (manifest.inputs.some((input) => input.kind === 'package.json')) io.out(`the resolved lockfile for npm ci: ${options.out}.package-lock.json`);
     for (const skipped of manifest.skipped) {
       io.out(`skipped (denied) ${skipped.ecosystem}:${skipped.name}${skipped.version ? ` ${skipped.version}` : ''}: ${skipped.reasons.join('; ')}`);
@@ -70,6 +74,11 @@ export async function runMirrorCommand(config: Config, options: MirrorCommandOpt
   } catch (error) {
     return reportError(error, io);
   }
+}
+
+function threatDataLine(threatData: BundleManifest['threatData'] | null): string {
+  if (!threatData) return 'threat data: none (vetted with the bundled malicious lists only; run depfence update before mirroring)';
+  return `threat data: vetted with the OSV index built ${threatData.builtAt}${threatData.index ? '; the index travels in the bundle (serve --offline uses it after import)' : ''}`;
 }
 
 function reportError(error: unknown, io: MirrorIo): number {

@@ -117,9 +117,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--skip-denied', 'leave denied packages out (listed in the manifest as skipped) instead of failing')
     .option('--sign <key>', 'sign the bundle with this ed25519 private key (PEM): writes BUNDLE.sig')
     .option('--python <exe>', 'the Python whose pip resolves PyPI requirements (default python3)')
+    .option('--with-feeds', 'carry the threat-data index (depfence update) in the bundle, for serve --offline')
     .option('--list <bundle>', 'print what a bundle holds, and stop')
     .option('--config <file>', 'configuration file')
-    .action(async (options: { out?: string; from: string[]; pythonVersion?: string; platform: string[]; skipDenied?: boolean; sign?: string; python?: string; list?: string; config?: string }) => {
+    .action(async (options: { out?: string; from: string[]; pythonVersion?: string; platform: string[]; skipDenied?: boolean; sign?: string; python?: string; list?: string; withFeeds?: boolean; config?: string }) => {
       const mirrorOptions = { ...options, skipDenied: options.skipDenied ?? false };
       setExit(await runMirrorCommand(load(options.config, []), mirrorOptions, io));
     });

@@ -5,10 +5,11 @@ import type { Config } from '../config/index.js';
 import { startServer } from '../server/app.js';
 import { ecosystemMounts } from '../server/mounts.js';
 import { removeServerFile, writeServerFile } from '../server/server-file.js';
+import { threatDataFor } from './threat-data.js';
 
 export async function runServe(config: Config, out: (text: string) => void): Promise<void> {
   keepServingAfterStrayErrors();
-  const running = await startServer({ config, mounts: ecosystemMounts });
+  const running = await startServer({ config, mounts: ecosystemMounts, threatData: threatDataFor(config) });
   const { dataDir } = config.server;
   writeServerFile(dataDir, { url: running.url, pid: process.pid });
   out(`depfence listening on ${running.url}`);

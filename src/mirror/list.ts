@@ -6,6 +6,9 @@ export function formatListing(bundleFile: string, manifest: BundleManifest): str
     `${bundleFile}: depfence bundle (format ${manifest.formatVersion}), made ${manifest.createdAt} by depfence ${manifest.depfenceVersion}`,
     `vetted under policy sha256:${manifest.policy.digest.slice(0, 16)}…; from ${manifest.inputs.map((input) => input.file).join(', ') || '(no inputs)'}`,
   ];
+  if (manifest.threatData) {
+    lines.push(`threat data: OSV index built ${manifest.threatData.builtAt}${manifest.threatData.index ? ', carried in the bundle' : ''}`);
+  }
   if (manifest.target.pythonVersion || manifest.target.platforms.length > 0) {
     lines.push(`python target: ${manifest.target.pythonVersion ?? 'any'} on ${manifest.target.platforms.join(', ') || 'any platform'}`);
   }

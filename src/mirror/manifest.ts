@@ -113,6 +113,14 @@ const skipped = z.object({
   reasons: z.array(z.string()),
 });
 
+/** The threat-data index the bundle was vetted with; `index` when it travels in the bundle (--with-feeds). */
+const threatData = z.object({
+  builtAt: isoTime,
+  checkedAt: isoTime,
+  sources: z.object({ npm: z.string(), pypi: z.string() }),
+  index: z.object({ sha256, size }).nullable(),
+});
+
 export const manifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   formatVersion: z.number().int(),
@@ -125,6 +133,8 @@ export const manifestSchema = z.object({
   packages: z.array(packageRecord),
   artifacts: z.array(artifactSchema),
   skipped: z.array(skipped),
+  /** Absent in bundles made before threat data existed; null when there was no index. */
+  threatData: threatData.nullable().optional(),
 });
 
 export type BundleManifest = z.output<typeof manifestSchema>;
@@ -150,6 +160,7 @@ export function archiveFiles(manifest: BundleManifest): Map<string, ArchiveFile>
     add(artifact.sha256, artifact.size);
     if (artifact.ecosystem === 'pypi' && artifact.coreMetadata) add(artifact.coreMetadata.sha256, artifact.coreMetadata.size);
   }
+  if (manifest.threatData?.index) add(manifest.threatData.index.sha256, manifest.threatData.index.size);
   return files;
 }
 

@@ -27,6 +27,7 @@ import type { Progress } from './progress.js';
 import { SIGNATURE_SUFFIX, signBundle } from './signature.js';
 import { npmLockOnly, pipDownload } from './tools.js';
 import { denialReasons } from './vetting.js';
+import { carryThreatData } from './threat-data.js';
 
 export interface MirrorOptions {
   out: string;
@@ -37,6 +38,8 @@ export interface MirrorOptions {
   skipDenied: boolean;
   /** A PEM ed25519 private key: write BUNDLE.sig. */
   signKey: string | null;
+  /** Carry the threat-data index in the bundle (the manifest records its date either way). */
+  withFeeds?: boolean;
   python: string;
   npm: string;
   env: NodeJS.ProcessEnv;
@@ -83,6 +86,8 @@ export async function runMirror(config: Config, options: MirrorOptions): Promise
       }
     }
     denied(collection.denials);
+    const threatData = await carryThreatData(firewall.context.decider.threatData.status(), options.withFeeds ?? false, workDir, config.server.dataDir);
+    if (threatData.file) collection.files.set(threatData.file.sha256, threatData.file.path);
 
     const manifest: BundleManifest = {
       format: BUNDLE_FORMAT,
@@ -95,6 +100,7 @@ export async function runMirror(config: Config, options: MirrorOptions): Promise
       packages: collection.packages,
       artifacts: collection.artifacts,
       skipped,
+      threatData: threatData.record,
     };
     progress.step(`writing ${options.out}`);
     const bundle = await writeBundle(options.out, manifest, collection.files);

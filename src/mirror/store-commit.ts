@@ -128,6 +128,7 @@ function bundleRecord(bundle: BuiltBundle): ImportedBundle {
     packages: manifest.packages.length,
     artifacts: manifest.artifacts.length,
     skipped: manifest.skipped.length,
+    threatIndex: manifest.threatData?.index?.sha256 ?? null,
   };
 }
 

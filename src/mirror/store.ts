@@ -18,6 +18,8 @@ export const STORE_FORMAT = 'depfence-offline-store';
 export const STORE_FORMAT_VERSION = 1;
 
 export interface ImportedBundle {
+  /** sha256 of the threat-data index the bundle carried (--with-feeds), if any. */
+  threatIndex?: string | null;
   sha256: string;
   createdAt: string;
   importedAt: string;

@@ -25,7 +25,7 @@ interface UpdateJson {
   index?: { builtAt: string; checkedAt: string; feeds: Record<string, { source: string; etag: string | null }> };
 }
 
-async function update(): Promise<{ code: number; json: UpdateJson; stderr: string }> {
+async function update(): Promise<{ code: number | null; json: UpdateJson; stderr: string }> {
   const result = await runCliInProcess(['update', '--data-dir', dataDir, '--json'], { env });
   return { code: result.code, json: JSON.parse(result.stdout) as UpdateJson, stderr: result.stderr };
 }
