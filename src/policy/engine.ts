@@ -49,7 +49,7 @@ function* runChecks(facts: PackageFacts, ctx: PolicyContext, origin: PackageOrig
   if (origin === 'public') {
     // A name the registry does not have is reported by the exists check, with its "did you mean".
     if (!(exists.state === 'known' && !exists.value)) yield* checkTyposquat(facts, ctx, now);
-    if (metadataUsable) yield* checkDownloads(facts, ctx);
+    if (metadataUsable) yield* checkDownloads(facts, ctx, now);
   }
 }
 

@@ -53,6 +53,15 @@ export interface ReleaseHistory {
   latest: string | null;
 }
 
+/** npm: the most-downloaded package in a package's scope (from the download snapshot), for the scope rule. */
+export interface ScopeSibling {
+  name: string;
+  /** Its downloads last month, from the snapshot. */
+  downloads: number;
+  times: PublishTimes;
+  history: ReleaseHistory;
+}
+
 export interface PackageFacts {
   ecosystem: Ecosystem;
   /** The name as the user or client wrote it. */
@@ -67,6 +76,8 @@ export interface PackageFacts {
   publishTimes: Fact<PublishTimes>;
   /** The package's releases, for the history signals; absent where nobody fetched them. */
   history?: Fact<ReleaseHistory>;
+  /** npm, for a young scoped package: its scope's most-used package; absent where nobody fetched it. */
+  scope?: Fact<ScopeSibling>;
 }
 
 export type Severity = 'deny' | 'warn' | 'info';

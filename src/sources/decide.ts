@@ -9,6 +9,7 @@ import { Breaker } from './breaker.js';
 import { gatherFacts } from './facts.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { loadPolicyData, type Snapshots } from './policy-context.js';
+import type { DownloadSnapshot } from './snapshot.js';
 import type { ThreatData } from './osv/threat-data.js';
 
 /** How long a download API that did not answer is left alone (its snapshot counts stand in meanwhile). */
@@ -50,6 +51,8 @@ export function createDecider(config: Config, options: DeciderOptions = {}): Dec
     maxResponseBytes: config.network.maxResponseBytes,
   });
   const downloadsBreaker = new Breaker(DOWNLOADS_API_COOLDOWN_MS);
+  let leaders: Map<string, { name: string; downloads: number }> | undefined;
+  const scopeLeader = (scope: string) => (leaders ??= scopeLeaders(snapshots.npm)).get(scope);
   const internalRule = (ecosystem: Ecosystem, name: string) => internalNameRule(ecosystem, canonicalName(ecosystem, name), config.policy.confusion);
 
   async function decide(request: PackageRequest, now = new Date()): Promise<Decision> {
@@ -65,11 +68,23 @@ export function createDecider(config: Config, options: DeciderOptions = {}): Dec
       offline: config.offline,
       downloadsTtlMs: config.network.downloadsCacheTtl,
       downloadsBreaker,
+      scopeLeader,
     });
     return evaluate(facts, context, { now });
   }
 
   return { config, context, snapshots, http, threatData, decide, internalRule };
+}
+
+/** Each npm scope's most-downloaded package in the snapshot (its entries come most downloaded first). */
+function scopeLeaders(snapshot: DownloadSnapshot): Map<string, { name: string; downloads: number }> {
+  const leaders = new Map<string, { name: string; downloads: number }>();
+  for (const { name, downloads } of snapshot.entries()) {
+    if (!name.startsWith('@')) continue;
+    const scope = name.slice(1, name.indexOf('/')).toLowerCase();
+    if (!leaders.has(scope)) leaders.set(scope, { name, downloads });
+  }
+  return leaders;
 }
 
 /**

@@ -7,7 +7,7 @@
 // Failures become `unavailable` facts carrying the UpstreamError's message. This never throws.
 
 import { canonicalName } from '../names/index.js';
-import type { DownloadCount, Ecosystem, Fact, PackageFacts, PublishTimes, ReleaseHistory } from '../policy/types.js';
+import type { DownloadCount, Ecosystem, Fact, PackageFacts, PublishTimes, ScopeSibling, ReleaseHistory } from '../policy/types.js';
 import { fetchNpmDownloads, fetchPypiDownloads, NPM_DOWNLOADS, PYPISTATS, type LiveDownloads } from './downloads.js';
 import type { Breaker } from './breaker.js';
 import { UpstreamError, type HttpClient } from './http.js';
@@ -37,6 +37,8 @@ export interface FactSources {
   downloadsTtlMs?: number;
   /** Skips a download API that just failed to answer, for a while (the snapshot stands in). */
   downloadsBreaker?: Breaker;
+  /** npm: the most-downloaded package of a scope (without the @), from the download snapshot. */
+  scopeLeader?: (scope: string) => { name: string; downloads: number } | undefined;
 }
 
 export interface PackageSpec {
@@ -55,7 +57,31 @@ export async function gatherFacts(spec: PackageSpec, sources: FactSources): Prom
     return { ...base, exists: notAsked, publishTimes: notAsked, history: notAsked, downloads: snapshotDownloads(spec.ecosystem, canonical, sources.snapshot) };
   }
   const [metadata, downloads] = await Promise.all([liveMetadata(spec, sources), liveDownloads(spec, canonical, sources)]);
-  return { ...base, ...metadata, downloads };
+  const scope = await scopeSibling(spec, metadata.publishTimes, sources);
+  return { ...base, ...metadata, downloads, ...(scope && { scope }) };
+}
+
+const YOUNG = 365 * 86_400_000;
+
+/**
+ * For a scoped npm package under a year old: its scope's most-used package (one more packument
+ * fetch, cached like any other), so the policy can tell a project's new platform binary from a
+ * stranger's new package.
+ */
+async function scopeSibling(spec: PackageSpec, times: Fact<PublishTimes>, sources: FactSources): Promise<Fact<ScopeSibling> | null> {
+  if (spec.ecosystem !== 'npm' || !spec.name.startsWith('@') || times.state !== 'known' || !sources.scopeLeader) return null;
+  if (times.value.created !== null && Date.now() - times.value.created.getTime() >= YOUNG) return null;
+  const leader = sources.scopeLeader(spec.name.slice(1, spec.name.indexOf('/')).toLowerCase());
+  if (!leader || leader.name.toLowerCase() === spec.name.toLowerCase()) return null;
+  const where = `npm registry ${sources.upstreams.npm.registry}`;
+  try {
+    const answer = await fetchNpmPackument(sources.http, sources.upstreams.npm.registry, leader.name);
+    if (!answer.found) return { state: 'unavailable', reason: `the registry has no package named ${leader.name}`, source: where };
+    const value = { ...leader, times: npmPublishTimes(answer.packument, answer.unreadableVersions), history: npmReleaseHistory(answer.packument) };
+    return { state: 'known', value, source: where };
+  } catch (error) {
+    return { state: 'unavailable', reason: messageOf(error), source: where };
+  }
 }
 
 /** Facts for many packages; upstream concurrency is bounded by the HTTP client, and repeated names share requests. */

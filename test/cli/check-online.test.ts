@@ -31,6 +31,11 @@ test.before(async () => {
   npm.addPackage('steady-lib', { versions: { '1.0.0': { published: ago(400) }, '1.1.0': { published: ago(200) }, '2.0.0': { published: new Date(Date.now() - 3_600_000) } }, downloads: 50_000 });
   npm.addPackage('brand-new-lib', { versions: { '0.1.0': { published: ago(3) } }, downloads: 5_000 });
   npm.addPackage('lonely-lib', { versions: { '1.0.0': { published: ago(500) } }, downloads: 12 });
+  const by = (name: string) => ({ manifest: { _npmUser: { name } } });
+  const releases = (count: number, newest: number, every: number, publisher: string) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`1.${i}.0`, { published: ago(newest + (count - 1 - i) * every), ...by(publisher) }]));
+  npm.addPackage('old-unlisted-lib', { versions: releases(8, 20, 120, 'alice'), downloads: 9_000 });
+  npm.addPackage('young-unlisted-lib', { versions: releases(8, 5, 10, 'alice'), downloads: 9_000 });
   pypi.addProject('steady-py', { releases: { '1.0': { uploaded: ago(300) } }, downloads: 40_000 });
 });
 
@@ -87,6 +92,15 @@ test('a timeout fails closed', async () => {
 test('a denial on known facts wins over missing ones: exit 1', async () => {
   const { code } = await runCliInProcess(['check', 'npm:lonely-lib', 'npm:other'], { env: envFor({ DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }) });
   assert.is(code, 1);
+});
+
+test('downloads API down and names missing from the snapshot: established packages warned, young ones denied', async () => {
+  const { code, stdout } = await runCliInProcess(['check', '--json', 'npm:old-unlisted-lib', 'npm:young-unlisted-lib'], { env: envFor({ DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }) });
+  assert.is(code, 3, stdout);
+  const results = (JSON.parse(stdout) as { results: Array<{ name: string; decision: string; findings: Array<{ check: string; severity: string; message: string }> }> }).results;
+  assert.equal(results.map((r) => [r.name, r.decision]), [['old-unlisted-lib', 'warn'], ['young-unlisted-lib', 'deny']]);
+  assert.match(results[0]!.findings.find((f) => f.check === 'downloads')!.message, /download count unavailable; established by age and history \(first release .*; 8 releases; published by alice since/);
+  assert.match(results[1]!.findings.find((f) => f.check === 'downloads')!.message, /nor is it established by age and history: its first release was .*, less than a year ago/);
 });
 
 test.run();

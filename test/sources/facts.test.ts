@@ -174,6 +174,22 @@ test('many packages at once against a dead downloads API: one probe waits out th
   hanging.remove();
 });
 
+test('a young scoped package brings its scope\'s most-used package as a fact; an old or unscoped one does not', async () => {
+  const day = 86_400_000;
+  const by = (publisher: string, daysAgo: number) => ({ published: new Date(Date.now() - daysAgo * day), manifest: { _npmUser: { name: publisher } } });
+  npm.addPackage('@fixturescope/core', { versions: { '1.0.0': by('maintainer-m', 700), '2.0.0': by('maintainer-m', 30) }, downloads: 9_000 });
+  npm.addPackage('@fixturescope/binary-newplat', { versions: { '2.0.0': by('maintainer-m', 4) }, downloads: null });
+  const leaders = { fixturescope: { name: '@fixturescope/core', downloads: 2_000_000 } } as Record<string, { name: string; downloads: number }>;
+  const withLeaders = sources({ scopeLeader: (scope) => leaders[scope] });
+  const young = await gatherFacts({ ecosystem: 'npm', name: '@fixturescope/binary-newplat', version: '2.0.0' }, withLeaders);
+  const sibling = known(young.scope!);
+  assert.is(sibling.name, '@fixturescope/core');
+  assert.is(sibling.downloads, 2_000_000);
+  assert.equal(sibling.history.releases.map((release) => release.publisher), ['maintainer-m', 'maintainer-m']);
+  assert.is((await gatherFacts({ ecosystem: 'npm', name: '@fixturescope/core', version: null }, withLeaders)).scope, undefined, 'the leader itself');
+  assert.is((await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, withLeaders)).scope, undefined, 'unscoped');
+});
+
 test('offline: nothing is asked upstream; downloads come from the snapshot, unlisted names are below its floor', async () => {
   const offline = sources({ offline: true });
   const [listed, unlisted] = await gatherManyFacts(

@@ -4,6 +4,7 @@ import { formatAge, formatDuration } from '../../config/index.js';
 import type { Ecosystem, Finding, PackageFacts } from '../types.js';
 import type { PolicyContext } from '../context.js';
 import { missingFactFinding } from './fact-gaps.js';
+import { establishedByScope } from './established.js';
 
 export function checkAge(facts: PackageFacts, ctx: PolicyContext, now: Date): Finding[] {
   const times = facts.publishTimes;
@@ -18,12 +19,15 @@ export function checkAge(facts: PackageFacts, ctx: PolicyContext, now: Date): Fi
       evidence: { minPackageAge: formatDuration(minPackageAge), source: times.source },
     });
   } else if (now.getTime() - times.value.created.getTime() < minPackageAge) {
-    findings.push({
-      check: 'age',
-      severity: 'deny',
-      message: `${facts.name} was first published ${ago(times.value.created, now)}; new packages are refused until they are ${formatDuration(minPackageAge)} old`,
-      evidence: { created: times.value.created.toISOString(), age: formatDuration(age(times.value.created, now)), minPackageAge: formatDuration(minPackageAge), source: times.source },
-    });
+    const young = `${facts.name} was first published ${ago(times.value.created, now)}; new packages are refused until they are ${formatDuration(minPackageAge)} old`;
+    const evidence = { created: times.value.created.toISOString(), age: formatDuration(age(times.value.created, now)), minPackageAge: formatDuration(minPackageAge), source: times.source };
+    // A project's new platform binary: its scope and its publisher vouch for it.
+    const scope = establishedByScope(facts, ctx, now);
+    findings.push(
+      scope.established
+        ? { check: 'age', severity: 'warn', message: `${young}, but it is ${scope.how} (${scope.decidedBy.join('; ')})`, evidence: { ...evidence, decidedBy: scope.decidedBy } }
+        : { check: 'age', severity: 'deny', message: young, evidence },
+    );
   }
   const unreadable = facts.version === null ? undefined : times.value.unreadable?.get(facts.version);
   if (facts.version !== null && unreadable !== undefined) {
