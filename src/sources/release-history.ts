@@ -50,15 +50,50 @@ interface PypiFileLike {
 
 /** From the JSON API's `releases`: each release's earliest upload and its wheel and sdist counts. */
 export function pypiReleaseHistory(releases: Record<string, readonly PypiFileLike[]>): ReleaseHistory {
-  const records: ReleaseRecord[] = [];
-  for (const [version, files] of Object.entries(releases)) {
-    if (files.length === 0) continue;
-    const times = files.map((file) => timeOf(file.upload_time_iso_8601)).filter((time): time is Date => time !== null);
-    const wheels = files.filter((file) => file.packagetype === 'bdist_wheel' || file.filename.endsWith('.whl')).length;
-    const sdists = files.filter((file) => file.packagetype === 'sdist' || /\.(tar\.gz|zip|tar\.bz2)$/.test(file.filename)).length;
-    records.push({ version, published: times.length === 0 ? null : new Date(Math.min(...times.map(Number))), wheels, sdists });
+  return pypiFileHistory(
+    Object.entries(releases).flatMap(([version, files]) =>
+      files.map((file) => ({ version, filename: file.filename, packagetype: file.packagetype, uploaded: timeOf(file.upload_time_iso_8601) })),
+    ),
+  );
+}
+
+export interface PypiFileFacts {
+  version: string;
+  filename: string;
+  /** The JSON API's `packagetype`; absent on simple pages (the file name says it). */
+  packagetype?: string | undefined;
+  uploaded: Date | null;
+  /** PEP 740: the provenance URL, null for none, absent where the index does not say. */
+  provenance?: string | null | undefined;
+}
+
+/**
+ * From a project's files (JSON API or simple page): each release's earliest upload, its wheel and
+ * sdist counts, and whether every file has a PEP 740 provenance. An index that serves provenance
+ * says so on some file; where no file of the page has one, attestations are unknown, not absent.
+ */
+export function pypiFileHistory(files: readonly PypiFileFacts[]): ReleaseHistory {
+  const byVersion = new Map<string, PypiFileFacts[]>();
+  for (const file of files) {
+    const list = byVersion.get(file.version);
+    if (list) list.push(file);
+    else byVersion.set(file.version, [file]);
   }
-  return { releases: records, latest: null };
+  const attestationsKnown = files.some((file) => typeof file.provenance === 'string');
+  const releases: ReleaseRecord[] = [];
+  for (const [version, list] of byVersion) {
+    const times = list.map((file) => file.uploaded).filter((time): time is Date => time !== null);
+    const wheels = list.filter((file) => file.packagetype === 'bdist_wheel' || file.filename.endsWith('.whl')).length;
+    const sdists = list.filter((file) => file.packagetype === 'sdist' || /\.(tar\.gz|zip|tar\.bz2)$/.test(file.filename)).length;
+    releases.push({
+      version,
+      published: times.length === 0 ? null : new Date(Math.min(...times.map(Number))),
+      wheels,
+      sdists,
+      ...(attestationsKnown ? { attested: list.every((file) => typeof file.provenance === 'string') } : {}),
+    });
+  }
+  return { releases, latest: null };
 }
 
 function record(value: unknown): Record<string, unknown> {

@@ -18,6 +18,8 @@ export interface DistFile {
   gpgSig: boolean | null;
   size: number | null;
   uploadTime: Date | null;
+  /** PEP 740: the provenance URL, null when the index says there is none, absent when it does not say. */
+  provenance?: string | null;
   /** Set when a field depfence needs could not be read from the upstream's entry: the file is never served, for this reason. */
   unreadable?: string;
 }

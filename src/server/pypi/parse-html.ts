@@ -76,6 +76,7 @@ function fileOf(anchor: WireAnchor, base: string): DistFile {
     gpgSig: attributes['data-gpg-sig'] === undefined ? null : attributes['data-gpg-sig'] === 'true',
     size: sizeOf(attributes['data-size']),
     uploadTime: attributes['data-upload-time'] ? parseUploadTime(attributes['data-upload-time']) : null,
+    ...(attributes['data-provenance'] ? { provenance: attributes['data-provenance'] } : {}),
   };
 }
 

@@ -62,6 +62,7 @@ function parseFile(file: unknown, index: number, pageUrl: string): DistFile {
     gpgSig: typeof file['gpg-sig'] === 'boolean' ? file['gpg-sig'] : null,
     size: typeof file.size === 'number' && Number.isSafeInteger(file.size) && file.size >= 0 ? file.size : null,
     uploadTime: typeof file['upload-time'] === 'string' ? parseUploadTime(file['upload-time']) : null,
+    ...('provenance' in file ? { provenance: typeof file.provenance === 'string' ? resolveUrl(file.provenance, pageUrl) : null } : {}),
   };
 }
 

@@ -5,7 +5,8 @@
 // list it.
 import type { ServerContext } from '../app.js';
 import { UpstreamError } from '../../sources/http.js';
-import { judgeVersion, type Decision, type Finding, type PackageOrigin } from '../../policy/index.js';
+import { judgeVersion, type Decision, type Finding, type PackageOrigin, type ReleaseHistory } from '../../policy/index.js';
+import { pypiFileHistory } from '../../sources/release-history.js';
 import { fileUrlProblem } from '../file-hosts.js';
 import { filenameProblem, identifyFile } from './filenames.js';
 import type { DistFile } from './model.js';
@@ -115,10 +116,11 @@ export async function lookupProject(context: ServerContext, name: string, htmlOn
   const seen = new Set<string>();
   let files: JudgedFile[];
   try {
+    const history = pageHistory(name, page.page.files);
     files = page.page.files.map((file): JudgedFile => {
       if (seen.has(file.filename)) return { file, version: null, problem: `${file.filename} is listed more than once by the ${source.label.name}; only the first is served`, findings: [] };
       seen.add(file.filename);
-      return judgeFile(context, name, file, source, now);
+      return judgeFile(context, name, file, source, history, now);
     });
   } catch (error) {
     // A check that throws must not leave files unjudged: nothing is served (and nothing is kept).
@@ -128,12 +130,21 @@ export async function lookupProject(context: ServerContext, name: string, htmlOn
   return { kind: 'view', view: { name, origin, source, decision, files, stale: page.stale } };
 }
 
-function judgeFile(context: ServerContext, name: string, file: DistFile, source: PageSource, now: Date): JudgedFile {
+/** The project's releases as the history signals read them (sdist only after wheels, attestations lost). */
+function pageHistory(name: string, files: readonly DistFile[]): ReleaseHistory {
+  return pypiFileHistory(files.flatMap((file) => {
+    const identity = identifyFile(name, file.filename);
+    if (typeof identity === 'string') return [];
+    return [{ version: identity.version, filename: file.filename, uploaded: file.uploadTime, provenance: file.provenance }];
+  }));
+}
+
+function judgeFile(context: ServerContext, name: string, file: DistFile, source: PageSource, history: ReleaseHistory, now: Date): JudgedFile {
   const identity = identifyFile(name, file.filename);
   const version = typeof identity === 'string' ? null : identity.version;
   const problem = fileProblem(file, identity, source, context.config.upstreams.pypi.files ?? []);
   if (problem !== null || version === null) return { file, version, problem, findings: [] };
-  const verdict = judgeVersion({ ecosystem: 'pypi', name, canonicalName: name, version, published: file.uploadTime }, context.decider.context, now);
+  const verdict = judgeVersion({ ecosystem: 'pypi', name, canonicalName: name, version, published: file.uploadTime, history }, context.decider.context, now);
   return { file, version, problem: null, findings: verdict.findings.map((finding) => withFilename(finding, file.filename)) };
 }
 
