@@ -47,7 +47,7 @@ function carriesToken(authorization: string | undefined, token: string): boolean
   return presented !== undefined && sameSecret(presented, token);
 }
 
-function sameSecret(presented: string, expected: string): boolean {
+export function sameSecret(presented: string, expected: string): boolean {
   const a = Buffer.from(presented);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -28,6 +28,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL)
 export interface Mount {
   prefix: string;
   handler: RouteHandler;
+  /** Stops what the mount runs besides its routes (the npm registry process), after the server closed. */
+  close?(): Promise<void>;
 }
 
 export interface RunningServer {
@@ -82,10 +84,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 300_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.server.port, config.server.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.server.port, config.server.host, () => resolve());
+    });
+  } catch (error) {
+    await Promise.allSettled(mounts.map((mount) => mount.close?.()));
+    throw error;
+  }
   if (options.refreshThreatData !== false) context.threatRefresh.start();
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
@@ -97,7 +104,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       new Promise<void>((resolve) => {
         closing = true;
         context.threatRefresh.stop();
-        server.close(() => resolve());
+        server.close(() => {
+          Promise.allSettled(mounts.map((mount) => mount.close?.())).then(() => resolve());
+        });
         server.closeIdleConnections();
       }),
   };

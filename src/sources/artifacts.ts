@@ -8,31 +8,17 @@
 // network errors, 5xx and 429, a concurrency limit); the redirect targets are checked by the
 // caller's `allowUrl` as the first URL is.
 
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, readdirSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
+import { createReadStream, readdirSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import cacache from 'cacache';
-import got, { HTTPError, RequestError, TimeoutError } from 'got';
 import pLimit from 'p-limit';
-import { UpstreamError, type NetworkSettings, type UpstreamLabel } from './http.js';
+import { ArtifactError, downloadToFile } from './download.js';
+import type { NetworkSettings, UpstreamLabel } from './http.js';
 import { processIsAlive } from './process-alive.js';
 
-export type ArtifactErrorCode = 'EARTIFACT_INTEGRITY' | 'EARTIFACT_SIZE' | 'EARTIFACT_URL';
-
-/** A download that arrived but is not the file the index described (or may not be fetched at all). */
-export class ArtifactError extends Error {
-  override readonly name = 'ArtifactError';
-  constructor(
-    readonly code: ArtifactErrorCode,
-    readonly url: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ArtifactError, type ArtifactErrorCode } from './download.js';
 
 export interface ArtifactRequest {
   url: string;
@@ -73,15 +59,12 @@ export interface ArtifactStoreOptions extends Pick<NetworkSettings, 'timeoutMs' 
   userAgent?: string;
 }
 
-const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
-
 export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStore {
   removeOrphanedDownloads(options.cacheDir);
   const limit = pLimit(Math.max(1, options.concurrency));
   const inFlight = new Map<string, Promise<StoredArtifact>>();
   const maxUnknown = options.maxUnknownSizeBytes ?? 8 * 1024 ** 3;
   const retryDelayMs = options.retryDelayMs ?? 200;
-  const userAgent = options.userAgent ?? 'depfence (package firewall; +https://github.com/depfence/depfence)';
   const keyOf = (sha256: string) => `depfence:artifact:sha256:${sha256}`;
   const requestKey = (request: ArtifactRequest) => (request.sha256 !== null ? keyOf(request.sha256) : `depfence:artifact:git-blob:${request.gitBlob}`);
 
@@ -101,16 +84,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     if (cached) return cached;
     await cacache.tmp.withTmp(options.cacheDir, { tmpPrefix: `${TMP_PREFIX}${process.pid}-` } as cacache.tmp.Options, async (dir) => {
       const file = join(dir, 'download');
-      let sha256 = '';
-      for (let attempt = 0; ; attempt++) {
-        try {
-          sha256 = await fetchToFile(request, file);
-          break;
-        } catch (error) {
-          if (!retryable(error) || attempt >= options.retries) throw error;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(retryDelayMs * 2 ** attempt, 2000)));
-        }
-      }
+      const sha256 = await fetchToFile(request, file);
       await request.vet?.(file);
       await pipeline(
         createReadStream(file),
@@ -124,64 +98,27 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 
   /** Downloads to `file`, checking the digest the request names; returns the file's sha256. */
   async function fetchToFile(request: ArtifactRequest, file: string): Promise<string> {
-    const url = checkedUrl(request);
-    const cap = request.size ?? maxUnknown;
     if (request.sha256 === null && (request.gitBlob === undefined || request.size === null)) {
       throw new ArtifactError('EARTIFACT_INTEGRITY', request.url, `${request.url} has neither a sha256 nor a git blob id and size to check it against, so it is not fetched`);
     }
-    const gitHash = request.sha256 === null ? createHash('sha1').update(`blob ${request.size}\0`) : null;
-    const stream = got.stream(url, {
-      headers: { 'user-agent': userAgent, accept: '*/*', 'accept-encoding': 'identity' },
-      timeout: { lookup: options.timeoutMs, connect: options.timeoutMs, socket: options.timeoutMs, response: options.timeoutMs },
-      retry: { limit: 0 },
-      decompress: false,
-      hooks: {
-        beforeRedirect: [
-          (redirected) => {
-            const target = redirected.url instanceof URL ? redirected.url : new URL(String(redirected.url));
-            if (!request.allowUrl(target)) {
-              throw new ArtifactError('EARTIFACT_URL', request.url, `${request.upstream.name} redirected ${request.url} to ${target.href}, a host depfence does not fetch files from`);
-            }
-          },
-        ],
+    const downloaded = await downloadToFile(
+      {
+        url: request.url,
+        upstream: request.upstream,
+        allowUrl: request.allowUrl,
+        maxBytes: request.size ?? maxUnknown,
+        tooLarge:
+          request.size === null
+            ? `the file at ${request.url} is larger than ${maxUnknown} bytes and the index gave no size`
+            : `the file at ${request.url} is larger than the ${request.size} bytes the index gave`,
+        digests: ['sha256', ...(request.sha256 === null ? [{ name: 'git-blob', algorithm: 'sha1', prefix: `blob ${request.size}\0` }] : [])],
       },
-    });
-    const hash = createHash('sha256');
-    const out = createWriteStream(file);
-    // Without a listener, a write still pending when a broken download destroys the file stream
-    // is reported as an unhandled 'error' event, which ends the whole process.
-    let writeError: Error | null = null;
-    out.on('error', (error) => {
-      writeError ??= error;
-    });
-    let received = 0;
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        if (received > cap) {
-          stream.destroy();
-          throw new ArtifactError(
-            'EARTIFACT_SIZE',
-            request.url,
-            request.size === null
-              ? `the file at ${request.url} is larger than ${maxUnknown} bytes and the index gave no size`
-              : `the file at ${request.url} is larger than the ${request.size} bytes the index gave`,
-          );
-        }
-        hash.update(chunk);
-        gitHash?.update(chunk);
-        if (!out.write(chunk)) await once(out, 'drain');
-      }
-    } catch (error) {
-      out.destroy();
-      throw toError(error, request);
-    }
-    out.end();
-    await once(out, 'close');
-    if (writeError) throw writeError;
-    const digest = hash.digest('hex');
-    if (gitHash) {
-      const blob = gitHash.digest('hex');
+      file,
+      { timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs, ...(options.userAgent && { userAgent: options.userAgent }) },
+    );
+    const digest = downloaded.digests.get('sha256')!.toString('hex');
+    if (request.sha256 === null) {
+      const blob = downloaded.digests.get('git-blob')!.toString('hex');
       if (blob !== request.gitBlob) {
         throw new ArtifactError('EARTIFACT_INTEGRITY', request.url, `the file at ${request.url} has git blob id ${blob}, but the listing gives ${request.gitBlob}: it was changed in transit or on the upstream, so it is refused`);
       }
@@ -192,38 +129,10 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
         `the file at ${request.url} has sha256 ${digest}, but the index lists ${request.sha256}: it was changed in transit or on the upstream, so it is refused`,
       );
     }
-    if (request.size !== null && received !== request.size) {
-      throw new ArtifactError('EARTIFACT_SIZE', request.url, `the file at ${request.url} is ${received} bytes, but the index lists ${request.size}`);
+    if (request.size !== null && downloaded.size !== request.size) {
+      throw new ArtifactError('EARTIFACT_SIZE', request.url, `the file at ${request.url} is ${downloaded.size} bytes, but the index lists ${request.size}`);
     }
     return digest;
-  }
-
-  function checkedUrl(request: ArtifactRequest): URL {
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
-      throw new ArtifactError('EARTIFACT_URL', request.url, `"${request.url}" is not a URL`);
-    }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !request.allowUrl(url)) {
-      throw new ArtifactError('EARTIFACT_URL', request.url, `${request.url} is not on a host depfence fetches files from`);
-    }
-    return url;
-  }
-
-  function toError(error: unknown, request: ArtifactRequest): Error {
-    if (error instanceof ArtifactError || error instanceof UpstreamError) return error;
-    const label = request.upstream;
-    if (error instanceof RequestError && error.cause instanceof ArtifactError) return error.cause;
-    if (error instanceof HTTPError) {
-      const status = error.response.statusCode;
-      return new UpstreamError('EUPSTREAM_STATUS', request.url, `${label.name} answered HTTP ${status} for ${request.url}`, { status, cause: error });
-    }
-    if (error instanceof TimeoutError) {
-      return new UpstreamError('EUPSTREAM_TIMEOUT', request.url, `${label.name} did not send ${request.url} within ${options.timeoutMs / 1000}s; check the network or ${label.setting}`, { cause: error });
-    }
-    const detail = error instanceof Error ? error.message : String(error);
-    return new UpstreamError('EUPSTREAM_UNREACHABLE', request.url, `${label.name} could not be reached for ${request.url} or broke off (${detail}); check the network or ${label.setting}`, { cause: error });
   }
 
   return {
@@ -263,12 +172,6 @@ function removeOrphanedDownloads(cacheDir: string): void {
   }
 }
 
-
-function retryable(error: unknown): boolean {
-  if (!(error instanceof UpstreamError)) return false;
-  if (error.code === 'EUPSTREAM_STATUS') return error.status !== undefined && RETRY_STATUS.has(error.status);
-  return error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE';
-}
 
 /** The hex sha256 in a cacache integrity string, or null. */
 function sha256OfIntegrity(integrity: string | undefined): string | null {

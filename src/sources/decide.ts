@@ -59,7 +59,10 @@ export function createDecider(config: Config, options: DeciderOptions = {}): Dec
     const rule = internalRule(request.ecosystem, request.name);
     if (rule !== null) {
       const internalUpstream = config.upstreams[request.ecosystem].internal;
-      return evaluate(internalNameFacts(request, rule, internalUpstream), context, { now, origin: internalUpstream ? 'internal' : 'public' });
+      // npm: depfence hosts reserved names itself (published to its storage), so they never come
+      // from a public registry; PyPI: only the internal index serves them.
+      const hosted = request.ecosystem === 'npm' || internalUpstream !== null;
+      return evaluate(internalNameFacts(request, rule, internalUpstream), context, { now, origin: hosted ? 'internal' : 'public' });
     }
     const facts = await gatherFacts(request, {
       http,
@@ -89,11 +92,12 @@ function scopeLeaders(snapshot: DownloadSnapshot): Map<string, { name: string; d
 
 /**
  * Facts for a name reserved as internal: nothing is asked of the public registry (asking would
- * leak the name). With an internal upstream the package is the organisation's own and is judged
- * when that upstream serves it; without one, the confusion check denies it.
+ * leak the name). The package is the organisation's own: on npm depfence's storage and the internal
+ * upstream serve it; on PyPI only the internal upstream does, and without one the confusion check
+ * denies it.
  */
 function internalNameFacts(request: PackageRequest, rule: string, internalUpstream: string | null): PackageFacts {
-  const where = internalUpstream ? `served only by the internal upstream ${internalUpstream}` : 'the public registry is never asked about it';
+  const where = internalUpstream ? `served only by depfence's storage (npm) and the internal upstream ${internalUpstream}` : 'the public registry is never asked about it';
   const notAsked = { state: 'not-evaluated', reason: `reserved internal name (${rule}): ${where}` } as const;
   return {
     ...request,

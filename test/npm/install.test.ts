@@ -148,12 +148,15 @@ test('an internal scope comes only from the internal registry; the public one is
 });
 
 test('upstream stopped: cached packages still install, an uncached one gets 503 with the reason', async () => {
-  // A package depfence has judged (its metadata cache is warm) but Verdaccio never fetched.
+  // A package depfence has judged but Verdaccio never fetched: the one packument fetch that the
+  // decision made also serves Verdaccio's uplink, so it is served with the upstream gone.
   await firewall.running.context.decider.decide({ ecosystem: 'npm', name: 'never-fetched', version: null });
   await npm.close();
   const judgedOnly = await fetch(`${firewall.url}/never-fetched`);
-  assert.is(judgedOnly.status, 503, 'not the 404 ("no such package") Verdaccio gives when its uplink is down');
-  assert.match(((await judgedOnly.json()) as { error: string }).error, /did not deliver never-fetched just now/);
+  assert.is(judgedOnly.status, 200, 'served from the packument the decision fetched');
+  const tarball = await fetch(`${firewall.url}/never-fetched/-/never-fetched-1.0.0.tgz`);
+  assert.is(tarball.status, 502, 'its tarball was never fetched, and the upstream is gone');
+  assert.match(((await tarball.json()) as { error: string }).error, /failed to deliver never-fetched-1\.0\.0\.tgz/);
 
   const cached = project({ dependencies: { 'widget-kit': '^2.0.0' } });
   const run = await runNpm(['install'], { cwd: cached.dir, registry: firewall.url });

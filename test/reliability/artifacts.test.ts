@@ -54,7 +54,7 @@ function pypiCache(dataDir: string): string {
 }
 
 function npmStored(dataDir: string, name: string): string[] {
-  return filesUnder(join(dataDir, 'npm-storage', name));
+  return filesUnder(join(dataDir, 'npm-registry', name));
 }
 
 test('PyPI: a file with flipped bits or cut short is refused (502), never cached; the next clean download is served', async () => {

@@ -8,8 +8,9 @@ import { fixDistTags, highestStableAtMost } from '../../src/server/npm/filter/di
 import { hideVersions } from '../../src/server/npm/filter/hide-versions.js';
 import { keepTimeConsistent } from '../../src/server/npm/filter/time.js';
 import { VerdictBook } from '../../src/server/npm/filter/verdict-book.js';
-import { filterPackument, type VersionFilterOptions } from '../../src/server/npm/filter/version-filter.js';
-import type { Packument } from '../../src/server/npm/filter/packument.js';
+import { judgePackument, type VersionFilterOptions } from '../../src/server/npm/filter/version-filter.js';
+import { asPackument, type Packument } from '../../src/server/npm/filter/packument.js';
+import { withoutVersions } from '../../src/server/npm/filter/without-versions.js';
 import { checkIntegrity } from '../../src/server/npm/integrity.js';
 import { parseNpmPath, versionFromFilename } from '../../src/server/npm/paths.js';
 import { internalPatterns, packageRules, routedInternally } from '../../src/server/npm/confusion-routing.js';
@@ -29,6 +30,14 @@ function packument(versions: Record<string, Date | null>, tags: Record<string, s
     time,
     _distfiles: Object.fromEntries(Object.keys(versions).map((v) => [`pkg-${v}.tgz`, { url: `http://up/pkg/-/pkg-${v}.tgz` }])),
   };
+}
+
+/** What the registry process's filter does with depfence's judgement (remote-filter.ts, without the HTTP). */
+function filterPackument(manifest: unknown, opts: VersionFilterOptions): unknown {
+  const { hidden } = judgePackument(manifest, opts);
+  if (hidden === 'all') return { ...(manifest as object), versions: {}, 'dist-tags': {}, time: {} };
+  if (hidden.size === 0) return manifest;
+  return withoutVersions(asPackument(manifest), hidden).packument;
 }
 
 function options(changes: Partial<VersionFilterOptions> = {}): VersionFilterOptions & { warnings: string[] } {
@@ -83,12 +92,13 @@ test('filterPackument: denied ranges are hidden; an allow entry lifts the age ga
   assert.equal(opts.book.get('pkg')!.versions.get('1.2.0')!.hiddenBy.map((f) => f.check), ['malicious']);
 });
 
-test('filterPackument: with no stable version left at or below latest, Verdaccio is kept from refilling it', () => {
+test('filterPackument: with no stable version left at or below latest, there is no latest, and the book says so', () => {
   const doc = packument({ '1.0.0': daysAgo(1), '2.0.0-beta': daysAgo(50) }, { latest: '1.0.0', beta: '2.0.0-beta' });
-  const result = filterPackument(doc, options()) as Packument;
+  const opts = options();
+  const result = filterPackument(doc, opts) as Packument;
   assert.equal(Object.keys(result.versions), ['2.0.0-beta']);
-  assert.equal(result['dist-tags'].beta, '2.0.0-beta');
-  assert.equal(result['dist-tags'].latest as unknown, [], 'an empty list, which Verdaccio deletes instead of filling in');
+  assert.equal(result['dist-tags'], { beta: '2.0.0-beta' });
+  assert.ok(opts.book.get('pkg')!.latestRemoved, 'the packument route removes the latest Verdaccio fills in');
 });
 
 test('filterPackument: report mode hides nothing but records the verdicts', () => {
@@ -102,6 +112,7 @@ test('filterPackument: any failure hides every version, warns and records the re
   const exploding = contextWith({ blocklists: { lookup: () => { throw new Error('kaboom'); } } });
   const opts = options({ context: exploding });
   const result = filterPackument(packument({ '1.0.0': daysAgo(400) }, { latest: '1.0.0' }), opts) as Packument;
+  assert.is(judgePackument(packument({ '1.0.0': daysAgo(400) }, {}), options({ context: exploding, enforce: false })).hidden instanceof Set, true, 'report mode hides nothing, this too');
   assert.equal(result.versions, {});
   assert.equal(result['dist-tags'], {});
   assert.match(opts.warnings[0]!, /pkg: depfence's version filter failed \(kaboom\), so every version is hidden/);

@@ -1,5 +1,5 @@
 // The npm side in report mode, and with names reserved for internal packages but no internal
-// registry configured.
+// registry configured (they are then served only from depfence's own storage).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NpmUpstream, daysAgo } from '../fixtures/index.js';
@@ -51,25 +51,22 @@ test('report mode: a young version stays visible and installable, and is logged'
 });
 
 test('a reserved name without an internal registry is never looked up publicly', async () => {
-  // Report mode lets even this through to Verdaccio, whose rules for reserved names name no uplink.
+  // Verdaccio's rules for reserved names name no public uplink: depfence's own storage only.
   const doc = await rawRequest(firewall.url, '/@acme%2finternal-ui', { headers: { accept: ABBREVIATED } });
   assert.is(doc.status, 404, doc.text);
+  assert.match(String(doc.json!.error), /reserved for internal packages and nobody has published it to depfence/);
   const tarball = await rawRequest(firewall.url, '/@acme/internal-ui/-/internal-ui-6.6.6.tgz');
   assert.ok(tarball.status >= 400);
   assert.equal(npm.requests.filter((request) => /acme/i.test(decodeURIComponent(request.path))), []);
-  const logged = firewall.audit().find((record) => record.name === '@acme/internal-ui');
-  assert.ok(logged?.findings.some((finding) => finding.check === 'confusion' && /reserved for internal packages/.test(finding.message)));
 });
 
-test('enforce mode: a reserved name without an internal registry is refused with the reason', async () => {
+test('enforce mode: an unpublished reserved name is not found, and the public registry is never asked', async () => {
   const strict = await startNpmFirewall({ npm, configure: (config) => void (config.policy.confusion.npm.scopes = ['acme']) });
   try {
     const before = npm.requests.length;
     for (const path of ['/@acme%2finternal-ui', '/@acme/internal-ui/-/internal-ui-6.6.6.tgz']) {
       const answer = await rawRequest(strict.url, path, { headers: { accept: ABBREVIATED } });
-      assert.is(answer.status, 403, answer.text);
-      assert.match(String(answer.json!.error), /@acme\/internal-ui is reserved for internal packages \(policy\.confusion\.npm: scope @acme\)/);
-      assert.match(String(answer.json!.error), /serve it from your internal registry/);
+      assert.is(answer.status, 404, answer.text);
     }
     assert.is(npm.requests.length, before);
   } finally {

@@ -17,7 +17,13 @@ let internal: NpmUpstream;
 let firewall: TestFirewall;
 
 function storedTarball(name: string, file: string): string {
-  return join(firewall.dataDir, 'npm-storage', ...name.split('/'), file);
+  return join(firewall.dataDir, 'npm-registry', ...name.split('/'), file);
+}
+
+/** Verdaccio finishes writing a tarball into its storage just after it has served it. */
+async function eventuallyStored(name: string, file: string): Promise<boolean> {
+  for (let i = 0; i < 40 && !existsSync(storedTarball(name, file)); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return existsSync(storedTarball(name, file));
 }
 
 async function get(path: string, headers: Record<string, string> = {}) {
@@ -132,10 +138,10 @@ test('an allowed tarball is served, verified and stored', async () => {
   const answer = await get('/left-pad/-/left-pad-1.1.0.tgz');
   assert.is(answer.status, 200);
   assert.ok(answer.body.equals(npm.tarball('left-pad', '1.1.0').bytes));
-  assert.ok(existsSync(storedTarball('left-pad', 'left-pad-1.1.0.tgz')));
+  assert.ok(await eventuallyStored('left-pad', 'left-pad-1.1.0.tgz'));
   const scoped = await get('/@scoped/thing/-/thing-1.0.0.tgz');
   assert.is(scoped.status, 200, scoped.text);
-  assert.ok(existsSync(storedTarball('@scoped/thing', 'thing-1.0.0.tgz')));
+  assert.ok(await eventuallyStored('@scoped/thing', 'thing-1.0.0.tgz'));
   const scopedHidden = await get('/@scoped%2fthing/-/thing-1.1.0.tgz');
   assert.is(scopedHidden.status, 403);
 });
@@ -177,7 +183,7 @@ test('a tarball that does not match its integrity is neither served nor stored',
   assert.ok(firewall.audit().some((record) => record.name === 'tamper-me' && record.subject === 'tarball' && record.decision === 'deny'));
   const good = await get('/tamper-me/-/tamper-me-1.0.0.tgz');
   assert.is(good.status, 200);
-  assert.ok(existsSync(storedTarball('tamper-me', 'tamper-me-1.0.0.tgz')));
+  assert.ok(await eventuallyStored('tamper-me', 'tamper-me-1.0.0.tgz'));
 });
 
 test('a tarball cut short gives 502, nothing half-written, and the next try works', async () => {
@@ -199,7 +205,7 @@ test('a packument that is not JSON, or an upstream that times out, gives 503; th
   garbled.remove();
   assert.is(answer.status, 503, answer.text);
   assert.match(String(answer.json!.error), /garbled cannot be checked right now.*cannot read/);
-  assert.not.ok(existsSync(join(firewall.dataDir, 'npm-storage', 'garbled', 'package.json')));
+  assert.not.ok(existsSync(join(firewall.dataDir, 'npm-registry', 'garbled', 'package.json')));
 
   const slow = npm.delay(2_500, { match: npm.route.packument('sleepy') });
   const timedOut = await get('/sleepy', { accept: ABBREVIATED });
@@ -256,21 +262,17 @@ test('bad input is refused with 400 before anything is asked', async () => {
   assert.is(npm.requests.length, before);
 });
 
-test('publishing and creating users are refused; internal names are passed to the internal registry', async () => {
+test('publishing public names is refused; users cannot register; internal names need a login', async () => {
   const publish = await rawRequest(firewall.url, '/left-pad', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.is(publish.status, 403);
-  assert.match(String(publish.json!.error), /publishing and other changes to left-pad are refused: depfence is a read-only proxy/);
-  const adduser = await rawRequest(firewall.url, '/-/user/org.couchdb.user:mallory', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"name":"mallory","password":"x"}' });
-  assert.is(adduser.status, 403);
-  assert.match(String(adduser.json!.error), /creating users and logging in are disabled/);
+  assert.match(String(publish.json!.error), /publishing and other changes to left-pad are refused: depfence serves the public registry read-only/);
+  const adduser = await rawRequest(firewall.url, '/-/user/org.couchdb.user:mallory', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"name":"mallory","password":"secret-pass"}' });
+  assert.ok(adduser.status >= 400 && adduser.status < 500, `${adduser.status} ${adduser.text}`);
   const login = await rawRequest(firewall.url, '/-/v1/login', { method: 'POST', body: '{}' });
-  assert.is(login.status, 403);
-  const internalPublish = await rawRequest(firewall.url, '/@mycorp%2fnew-lib', { method: 'PUT', headers: { 'content-type': 'application/json', authorization: 'Bearer internal-token' }, body: '{"name":"@mycorp/new-lib"}' });
-  assert.is(internalPublish.status, 405, 'the internal fixture answered (it takes no writes)');
-  const forwarded = internal.requests.find((request) => request.method === 'PUT');
-  assert.ok(forwarded);
-  assert.is(forwarded.path, '/@mycorp%2fnew-lib');
-  assert.is(forwarded.headers.authorization, 'Bearer internal-token');
+  assert.is(login.status, 404);
+  const internalPublish = await rawRequest(firewall.url, '/@mycorp%2fnew-lib', { method: 'PUT', headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token' }, body: '{"name":"@mycorp/new-lib"}' });
+  assert.ok(internalPublish.status === 401 || internalPublish.status === 403, `${internalPublish.status} ${internalPublish.text}`);
+  assert.equal(internal.requests.filter((request) => request.method !== 'GET'), []);
   assert.is(npm.requests.filter((request) => request.method !== 'GET').length, 0);
 });
 

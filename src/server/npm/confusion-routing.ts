@@ -1,7 +1,7 @@
-// Dependency-confusion routing for the embedded Verdaccio: the names in policy.confusion.npm get
-// `packages` rules that come before the catch-all ones and never name the public uplink. With an
-// internal registry configured they proxy only to it; without one they proxy nowhere (and
-// depfence's gate refuses them before Verdaccio is asked). Verdaccio matches rules with minimatch,
+// Dependency-confusion routing for the registry process's Verdaccio: the names in
+// policy.confusion.npm get `packages` rules that come before the catch-all ones and never name the
+// public uplink. They are served from depfence's own storage (where `depfence user add` users may
+// publish them), then from the internal registry if one is configured, and never from the public one. Verdaccio matches rules with minimatch,
 // case-sensitively, so the patterns are written in lowercase and the gate only hands Verdaccio
 // internal names that are lowercase themselves (see `routedInternally`).
 import type { PolicyConfig } from '../../config/index.js';
@@ -19,8 +19,10 @@ export interface VerdaccioPackageRule {
   proxy?: string;
 }
 
-/** Nobody can log in to the embedded Verdaccio (auth: null), so this group never matches. */
+/** No user belongs to this group (htpasswd users are in `$authenticated` and their own name only). */
 const NOBODY = '$depfence-nobody';
+/** Users added with `depfence user add` may publish the reserved internal names, and only those. */
+const PUBLISHERS = '$authenticated';
 
 /** `@mycorp/*`, `mycorp-tool`, `mycorp-*`: the minimatch patterns of the reserved names. */
 export function internalPatterns(rules: NpmConfusionRules): string[] {
@@ -34,13 +36,15 @@ export function internalPatterns(rules: NpmConfusionRules): string[] {
 /** Verdaccio's `packages:` section: reserved names first (first match wins), then everything else. */
 export function packageRules(rules: NpmConfusionRules, hasInternal: boolean, online = true): Record<string, VerdaccioPackageRule> {
   const readOnly = { access: '$all', publish: NOBODY, unpublish: NOBODY };
+  const publishable = { access: '$all', publish: PUBLISHERS, unpublish: PUBLISHERS };
   // Offline (air-gapped): no rule names an uplink, so Verdaccio serves its storage only.
-  const via = (uplink: string): VerdaccioPackageRule => (online ? { ...readOnly, proxy: uplink } : readOnly);
-  const internal = hasInternal ? via(INTERNAL_UPLINK) : readOnly;
+  const via = (rule: VerdaccioPackageRule, uplink: string): VerdaccioPackageRule => (online ? { ...rule, proxy: uplink } : rule);
+  // Reserved names: depfence's own storage first, then the internal registry if there is one.
+  const internal = hasInternal ? via(publishable, INTERNAL_UPLINK) : publishable;
   const packages: Record<string, VerdaccioPackageRule> = {};
   for (const pattern of internalPatterns(rules)) packages[pattern] = internal;
-  packages['@*/*'] = via(PUBLIC_UPLINK);
-  packages['**'] = via(PUBLIC_UPLINK);
+  packages['@*/*'] = via(readOnly, PUBLIC_UPLINK);
+  packages['**'] = via(readOnly, PUBLIC_UPLINK);
   return packages;
 }
 

@@ -2,19 +2,22 @@
 import type { Decision } from '../../policy/index.js';
 import type { ServerContext } from '../app.js';
 import type { HiddenVersionLog } from './audit.js';
+import type { BoundedMap } from './bounded-map.js';
 import type { VerdictBook } from './filter/verdict-book.js';
 import type { PackageGate } from './gate.js';
-import type { TarballStore } from './tarball-store.js';
-import type { EmbeddedVerdaccio } from './verdaccio.js';
+import type { RegistryClient } from './registry/forward.js';
+import type { TarballFailure } from './uplink/listener.js';
 
 export interface NpmEnv {
   context: ServerContext;
-  verdaccio: EmbeddedVerdaccio;
+  /** The registry process (Verdaccio), asked over loopback HTTP. */
+  registry: RegistryClient;
   gate: PackageGate;
   book: VerdictBook;
   hiddenLog: HiddenVersionLog;
-  store: TarballStore;
-  limits: { packumentBytes: number; tarballBytes: number };
+  /** Why the uplink listener last failed to fetch a tarball (`name/file`). */
+  tarballFailures: BoundedMap<string, TarballFailure>;
+  limits: { packumentBytes: number };
   /** Did this (passing) decision see the package on the public registry? */
   knownUpstream(decision: Decision): boolean;
 }

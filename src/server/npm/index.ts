@@ -1,88 +1,97 @@
-// The npm registry at the origin's root: Verdaccio 6.8.0 embedded, with depfence in front of it
-// (package-level verdicts, confusion routing, write refusals, bad-input checks, the tarball guard)
-// and inside it (the version filter, through the generated plugin bridge).
+// The npm registry at the origin's root. Verdaccio 6.8.0 runs in a registry process of its own
+// (registry/), reached only through its documented surfaces: its configuration, its plugin API
+// (a filter and a front-door middleware) and HTTP. depfence stands in front of it (package-level
+// verdicts, confusion routing, write rules, bad-input checks, the tarball guard) and behind it
+// (its only uplink is depfence's uplink listener, uplink/), and judges every packument it reads.
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../policy/index.js';
 import type { Mount, ServerContext } from '../app.js';
 import { sendError } from '../respond.js';
 import { HiddenVersionLog } from './audit.js';
+import { BoundedMap } from './bounded-map.js';
 import { routedInternally } from './confusion-routing.js';
 import type { NpmEnv } from './env.js';
 import { VerdictBook } from './filter/verdict-book.js';
-import { createVersionFilter } from './filter/version-filter.js';
-import { tarballUrlProblem } from './filter/tarball-host.js';
 import { PackageGate } from './gate.js';
 import { servePackument } from './packument-route.js';
 import { parseNpmPath } from './paths.js';
-import { BRIDGE_KEY, FILTER_PLUGIN_ID, writeFilterBridge } from './plugin-bridge.js';
-import { TarballStore } from './tarball-store.js';
+import { passThrough } from './pass-through.js';
+import { RegistryClient, RegistryUnavailable, ResponseTooLarge } from './registry/forward.js';
+import { RegistryProcess } from './registry/supervisor.js';
 import { serveTarball } from './tarball-route.js';
+import { startUplinkListener, type TarballFailure } from './uplink/listener.js';
+import { prepareTmpDir } from './uplink/tarball.js';
 import { buildVerdaccioConfig, verdaccioPaths } from './verdaccio-config.js';
-import { startVerdaccio } from './verdaccio.js';
 import { handleWrite } from './writes.js';
 import { checkQuery, flag, integer, text, weight, type QueryTable } from '../query.js';
 import { serveDistTags, serveSearch } from './listings.js';
 import { validateNpmName } from '../../names/index.js';
-import { isClientGone } from './exchange.js';
-import { ResponseTooLarge } from './capture.js';
 
 /** Decisions are reused this long at most (and never longer than the metadata cache TTL). */
 const DECISION_REUSE_MS = 60_000;
-/** Tarballs are held in memory while they are checked; bigger ones are refused. */
-const TARBALL_LIMIT_BYTES = 256 * 1024 * 1024;
 /** The query parameters npm's routes read (Verdaccio's search also honours `local`; `write` skips its cache). */
 const SEARCH_QUERY: QueryTable = { text, size: integer(0, 250), from: integer(0, 10_000), quality: weight, popularity: weight, maintenance: weight, local: flag };
 const OTHER_QUERY: QueryTable = { write: flag };
 const DIST_TAGS = /^package\/((?:@[^/]+\/)?[^/@][^/]*)\/dist-tags$/;
 
-export async function npmMount(context: ServerContext): Promise<Mount> {
-  const env = await createNpmEnv(context);
-  return { prefix: '/', handler: (req, res) => handleNpmRequest(env, req, res) };
+export interface NpmMountOptions {
+  /** Extra Verdaccio middleware plugins by id (tests inject faults with them). */
+  middlewares?: Record<string, Record<string, unknown>>;
 }
 
-export async function createNpmEnv(context: ServerContext): Promise<NpmEnv> {
+export interface NpmMount extends Mount {
+  env: NpmEnv;
+  registryProcess: RegistryProcess;
+  /** Where the uplink listener is (tests check that it answers nobody but the registry process). */
+  uplinkBase: string;
+}
+
+export async function npmMount(context: ServerContext, options: NpmMountOptions = {}): Promise<NpmMount> {
   const { config, decider } = context;
   const paths = verdaccioPaths(config.server.dataDir);
   const book = new VerdictBook();
-  let filterLoaded = false;
-  const filterFactory = () => {
-    filterLoaded = true;
-    return createVersionFilter({
-      context: decider.context,
-      now: context.now,
-      enforce: config.mode === 'enforce',
-      book,
-      warn: (message) => process.stderr.write(`depfence: warning: ${message}\n`),
-      tarballProblem: (name, url) => {
-        const internal = config.upstreams.npm.internal !== null && decider.internalRule('npm', name) !== null;
-        return internal ? tarballUrlProblem(url, config.upstreams.npm.internal!, 'upstreams.npm.internal') : tarballUrlProblem(url, config.upstreams.npm.registry, 'upstreams.npm.registry');
-      },
-    });
-  };
-  writeFilterBridge(paths.plugins);
-  const verdaccio = await startVerdaccio(
-    buildVerdaccioConfig({
-      paths,
-      registry: config.upstreams.npm.registry,
-      internal: config.upstreams.npm.internal,
-      confusion: config.policy.confusion.npm,
-      network: config.network,
-      offline: config.offline,
-      filters: { [FILTER_PLUGIN_ID]: { [BRIDGE_KEY]: filterFactory } },
-    }),
-  );
-  // Verdaccio skips a filter that fails to load and then serves everything unfiltered.
-  if (!filterLoaded) throw new Error(`depfence: Verdaccio did not load depfence's version filter from ${paths.plugins}; refusing to serve npm unfiltered (see ${paths.root}/verdaccio.log)`);
-  return {
+  const tarballFailures = new BoundedMap<string, TarballFailure>(1_000);
+  const uplink = await startUplinkListener({ config, decider, book, enforce: config.mode === 'enforce', now: context.now, tmpDir: prepareTmpDir(paths.tmp), failures: tarballFailures, unreadable: new BoundedMap(1_000) });
+  const frontSecret = randomBytes(32).toString('base64url');
+  const verdaccio = buildVerdaccioConfig({
+    paths,
+    uplinks: { public: uplink.addresses.uplinkUrl('public'), internal: config.upstreams.npm.internal === null ? null : uplink.addresses.uplinkUrl('internal'), secret: uplink.secret },
+    confusion: config.policy.confusion.npm,
+    network: config.network,
+    offline: config.offline,
+    ...(options.middlewares && { middlewares: options.middlewares }),
+  });
+  const registryProcess = new RegistryProcess({ type: 'start', verdaccio, judgeUrl: uplink.addresses.judgeUrl, uplinkSecret: uplink.secret, frontSecret });
+  try {
+    await registryProcess.launch();
+  } catch (error) {
+    await uplink.close();
+    throw error;
+  }
+  const registry = new RegistryClient(registryProcess, frontSecret);
+  const env: NpmEnv = {
     context,
-    verdaccio,
+    registry,
     gate: new PackageGate({ decider, now: context.now, reuseMs: Math.min(DECISION_REUSE_MS, config.network.cacheTtl) }),
     book,
     hiddenLog: new HiddenVersionLog(),
-    store: new TarballStore(paths.storage),
-    limits: { packumentBytes: Math.max(config.network.maxResponseBytes * 2, 64 * 1024 * 1024), tarballBytes: TARBALL_LIMIT_BYTES },
+    tarballFailures,
+    limits: { packumentBytes: Math.max(config.network.maxResponseBytes * 2, 64 * 1024 * 1024) },
     knownUpstream: (decision: Decision) =>
       !config.offline && decider.internalRule('npm', decision.name) === null && !decision.findings.some((finding) => finding.check === 'exists'),
+  };
+  return {
+    prefix: '/',
+    handler: (req, res) => handleNpmRequest(env, req, res),
+    env,
+    registryProcess,
+    uplinkBase: uplink.addresses.base,
+    async close() {
+      await registryProcess.close();
+      registry.close();
+      await uplink.close();
+    },
   };
 }
 
@@ -90,8 +99,8 @@ export async function handleNpmRequest(env: NpmEnv, req: IncomingMessage, res: S
   try {
     await route(env, req, res);
   } catch (error) {
-    if (isClientGone(error)) return;
-    if (error instanceof ResponseTooLarge) return sendError(res, 502, `the upstream answer for ${req.url} is larger than depfence will hold for checking (${error.message})`);
+    if (error instanceof RegistryUnavailable) return sendError(res, 503, error.message);
+    if (error instanceof ResponseTooLarge) return sendError(res, 502, `the answer for ${req.url} is larger than depfence will hold for checking (${error.message})`);
     throw error;
   }
 }
@@ -107,16 +116,15 @@ async function route(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Pr
   // From here on, Verdaccio sees only the validated query.
   req.url = `${rawPath}${query.query}`;
   const method = req.method ?? 'GET';
-  if (method !== 'GET' && method !== 'HEAD') return handleWrite(env, req, res, path, req.url);
+  if (method !== 'GET' && method !== 'HEAD') return handleWrite(env, req, res, path);
 
   const distTags = path.kind === 'endpoint' ? DIST_TAGS.exec(path.rest) : null;
   const packageName = path.kind === 'packument' || path.kind === 'version' || path.kind === 'tarball' ? path.name : distTags?.[1];
   if (packageName !== undefined) {
     const problem = path.kind === 'endpoint' ? validateNpmName(packageName) : null;
     if (problem) return sendError(res, 400, `"${packageName}" is not a valid npm package name: ${problem}`);
-    const { decider, config } = env.context;
-    if (decider.internalRule('npm', packageName) !== null && config.upstreams.npm.internal !== null && !routedInternally(packageName)) {
-      return sendError(res, 403, `${packageName} matches a name reserved for internal packages (policy.confusion.npm), but only lowercase names are routed to the internal registry; use the lowercase name`);
+    if (env.context.decider.internalRule('npm', packageName) !== null && !routedInternally(packageName)) {
+      return sendError(res, 403, `${packageName} matches a name reserved for internal packages (policy.confusion.npm), but only lowercase names are served as internal packages; use the lowercase name`);
     }
   }
   switch (path.kind) {
@@ -162,9 +170,4 @@ function keepSearchLocal(env: NpmEnv, req: IncomingMessage): void {
 /** Only the letters and digits, lowercased: `@MyCorp/`, `my_corp-` and `mycorp` all read `mycorp`. */
 function letters(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
-}
-
-/** Registry endpoints with nothing to judge (ping, whoami, search): Verdaccio answers directly. */
-function passThrough(env: NpmEnv, req: IncomingMessage, res: ServerResponse): void {
-  env.verdaccio.handle(req, res);
 }

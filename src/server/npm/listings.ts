@@ -7,9 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import pLimit from 'p-limit';
 import { validateNpmName } from '../../names/index.js';
 import { sendError, sendJson } from '../respond.js';
-import { sendCaptured } from './capture.js';
 import type { NpmEnv } from './env.js';
-import { exchange } from './exchange.js';
+import { passableHeaders, readAnswer } from './registry/forward.js';
 import { refuseForVerdict } from './refusals.js';
 
 const ABBREVIATED = 'application/vnd.npm.install-v1+json';
@@ -22,16 +21,15 @@ type DistTags = Record<string, string>;
 async function filteredDistTags(env: NpmEnv, req: IncomingMessage, res: ServerResponse, name: string): Promise<DistTags | null> {
   const verdict = await env.gate.verdict(name);
   if (verdict.action !== 'pass' && env.context.config.mode === 'enforce') return null;
-  const captured = await exchange(env.verdaccio, req, res, {
-    headers: { accept: ABBREVIATED, 'accept-encoding': 'identity' },
-    url: `/${name.replace('/', '%2f')}`,
-    limitBytes: env.limits.packumentBytes,
-  });
-  if (captured.status !== 200 || (env.book.get(name)?.failure && env.context.config.mode === 'enforce')) return null;
+  const answer = await env.registry.ask({ method: 'GET', path: `/${name.replace('/', '%2f')}`, headers: { accept: ABBREVIATED, 'accept-encoding': 'identity', ...(req.headers.host && { host: req.headers.host }) } }, res);
+  const body = await readAnswer(answer, env.limits.packumentBytes);
+  const record = env.book.get(name);
+  if (answer.statusCode !== 200 || (record?.failure && env.context.config.mode === 'enforce')) return null;
   try {
-    const tags = (JSON.parse(captured.body.toString('utf8')) as { 'dist-tags'?: unknown })['dist-tags'];
+    const tags = (JSON.parse(body.toString('utf8')) as { 'dist-tags'?: unknown })['dist-tags'];
     if (typeof tags !== 'object' || tags === null) return {};
-    return Object.fromEntries(Object.entries(tags).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    // Verdaccio refills a `latest` the filter removed (see packument-route.ts).
+    return Object.fromEntries(Object.entries(tags).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !(entry[0] === 'latest' && record?.latestRemoved)));
   } catch {
     return null;
   }
@@ -54,11 +52,15 @@ interface SearchObject {
 export async function serveSearch(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const headers = { ...req.headers, 'accept-encoding': 'identity' };
   delete headers['if-none-match'];
-  const captured = await exchange(env.verdaccio, req, res, { headers, limitBytes: env.limits.packumentBytes });
-  if (captured.status !== 200) return sendCaptured(res, captured, req.method === 'HEAD');
+  const answer = await env.registry.ask({ method: 'GET', path: req.url ?? '/', headers }, res);
+  const raw = await readAnswer(answer, env.limits.packumentBytes);
+  if (answer.statusCode !== 200) {
+    res.writeHead(answer.statusCode ?? 502, passableHeaders(answer.headers));
+    return void res.end(req.method === 'HEAD' ? undefined : raw);
+  }
   let body: { objects?: unknown; total?: unknown };
   try {
-    body = JSON.parse(captured.body.toString('utf8')) as typeof body;
+    body = JSON.parse(raw.toString('utf8')) as typeof body;
   } catch {
     return sendError(res, 502, 'the registry proxy answered the search with something that is not JSON');
   }

@@ -1,23 +1,24 @@
 // Tarballs (`/name/-/name-1.2.3.tgz`), asked for by an install or straight from a lockfile:
 // - the package-level verdict first (a denied package's tarballs are refused like its packument);
-// - Verdaccio fetches the bytes (from storage, else the uplink), after running the version filter
-//   on the package's metadata; depfence holds them back until:
-// - the version survived the filter: a hidden version is refused with the reason (Verdaccio alone
-//   would say 404, which reads as "no such file");
-// - the bytes match the packument's dist.integrity: a mismatch is never served and never stored;
-// - then the verified tarball is stored (first time) and served.
+// - the registry process serves the bytes from its storage, else through its uplink, which is
+//   depfence's listener: it streams the tarball to disk, checks it against the packument's
+//   integrity and only then hands it over (uplink/tarball.ts), so what arrives here is verified;
+// - Verdaccio runs the version filter before it serves a tarball, so the verdict book knows the
+//   version: a hidden one is refused with the reason (Verdaccio alone would say 404, which reads
+//   as "no such file"), and a version depfence has no verdict for is not served at all;
+// - then the bytes are piped to the client as they come, never held whole.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../policy/index.js';
 import { sendError } from '../respond.js';
 import { recordDecision } from './audit.js';
-import { sendCaptured, type CapturedResponse } from './capture.js';
 import type { NpmEnv } from './env.js';
-import { exchange } from './exchange.js';
-import { verdaccioError } from './verdaccio-answer.js';
-import { checkIntegrity } from './integrity.js';
 import { hiddenVersionMessage } from './messages.js';
 import { versionFromFilename } from './paths.js';
 import { refuseForVerdict } from './refusals.js';
+import { passableHeaders, readAnswer } from './registry/forward.js';
+import { verdaccioError } from './verdaccio-answer.js';
+
+const ERROR_BODY_BYTES = 64 * 1024;
 
 export async function serveTarball(env: NpmEnv, req: IncomingMessage, res: ServerResponse, name: string, filename: string): Promise<void> {
   const { context } = env;
@@ -26,46 +27,44 @@ export async function serveTarball(env: NpmEnv, req: IncomingMessage, res: Serve
   if (verdict.action !== 'pass') recordDecision(context, req, verdict.decision, 'tarball');
   if (refuseForVerdict(env, res, verdict, `${name} (tarball ${filename})`)) return;
 
-  // The whole file, uncompressed, every time: it is checked byte for byte.
+  // The whole file, uncompressed: no ranges or conditional answers of Verdaccio's own.
   const headers = { ...req.headers };
-  for (const name of ['accept-encoding', 'range', 'if-range', 'if-none-match', 'if-modified-since']) delete headers[name];
-  const captured = await exchange(env.verdaccio, req, res, { headers, limitBytes: env.limits.tarballBytes });
+  for (const header of ['accept-encoding', 'range', 'if-range', 'if-none-match', 'if-modified-since']) delete headers[header];
+  const answer = await env.registry.ask({ method: req.method === 'HEAD' ? 'HEAD' : 'GET', path: req.url ?? '/', headers }, res);
+  const status = answer.statusCode ?? 502;
+  const refuse = async (code: number, message: string) => {
+    answer.destroy();
+    sendError(res, code, message);
+  };
 
   const record = env.book.get(name);
   if (record?.failure) {
     recordDecision(context, req, tarballDecision(name, versionFromFilename(name, filename), 'filter', record.failure), 'tarball');
-    if (enforce) return sendError(res, 503, `${name}: ${record.failure}`);
+    if (enforce) return refuse(503, `${name}: ${record.failure}`);
   }
   const version = env.book.versionByFile(name, filename) ?? record?.versions.get(versionFromFilename(name, filename) ?? '');
   if (version && version.hiddenBy.length > 0) {
     const message = hiddenVersionMessage(name, version.version, version.hiddenBy, context.config.mode);
     recordDecision(context, req, { ecosystem: 'npm', name, version: version.version, decision: 'deny', findings: version.hiddenBy }, 'tarball');
     // A tarball on a host depfence does not fetch from is refused in report mode too.
-    if (enforce || version.hiddenBy.some((finding) => finding.check === 'source')) return sendError(res, 403, message);
+    if (enforce || version.hiddenBy.some((finding) => finding.check === 'source')) return refuse(403, message);
   }
 
-  if (captured.status === 404) return sendError(res, 404, `${name} has no tarball ${filename}${verdaccioSays(captured)}`);
-  if (captured.status !== 200) {
-    const status = captured.status >= 500 ? 502 : captured.status;
-    return sendError(res, status, `the upstream registry failed to deliver ${filename} of ${name}${verdaccioSays(captured)}; nothing was stored, try again`);
+  if (status !== 200) {
+    const body = await readAnswer(answer, ERROR_BODY_BYTES).catch(() => Buffer.alloc(0));
+    const failure = env.tarballFailures.get(`${name}/${filename}`);
+    if (status === 404 && !failure) return sendError(res, 404, `${name} has no tarball ${filename}${verdaccioSays(body)}`);
+    if (failure?.integrity) recordDecision(context, req, tarballDecision(name, version?.version ?? null, 'integrity', failure.reason), 'tarball');
+    return sendError(res, status >= 500 || failure ? 502 : status, failure?.reason ?? `the upstream registry failed to deliver ${filename} of ${name}${verdaccioSays(body)}; nothing was stored, try again`);
   }
-  if (!version) {
-    env.store.discard(name, filename);
-    return sendError(res, 502, `depfence has no packument entry for ${filename} of ${name} to check its integrity against, so it is not served`);
-  }
-  const check = checkIntegrity(captured.body, version.integrity, version.shasum);
-  if (!check.ok) {
-    env.store.discard(name, filename);
-    const reason = `the tarball ${filename} of ${name}@${version.version} does not match its packument: ${check.reason}`;
-    recordDecision(context, req, tarballDecision(name, version.version, 'integrity', reason), 'tarball');
-    return sendError(res, 502, `${reason}; it was neither served nor stored (the upstream or the network altered it)`);
-  }
-  if (!env.store.has(name, filename)) env.store.save(name, filename, captured.body);
-  sendCaptured(res, captured, req.method === 'HEAD');
+  if (!version) return refuse(502, `depfence has no packument entry for ${filename} of ${name} to check it against, so it is not served`);
+  res.writeHead(200, passableHeaders(answer.headers));
+  answer.pipe(res);
+  answer.on('error', () => res.destroy());
 }
 
-function verdaccioSays(captured: CapturedResponse): string {
-  const text = verdaccioError(captured);
+function verdaccioSays(body: Buffer): string {
+  const text = verdaccioError(body);
   return text ? ` (registry proxy: ${text})` : '';
 }
 

@@ -1,12 +1,10 @@
-// Reading Verdaccio's answers and the client's Accept header.
-import type { CapturedResponse } from './capture.js';
+// Reading the registry process's answers and the client's Accept header.
 
-/** Verdaccio's own error text from a captured JSON error body (`{"error": "…"}`), if any. */
-export function verdaccioError(captured: CapturedResponse): string | null {
-  if (captured.headers['content-encoding'] !== undefined) return null;
+/** Verdaccio's own error text from a JSON error body (`{"error": "…"}`), if any. */
+export function verdaccioError(body: Buffer): string | null {
   try {
-    const body = JSON.parse(captured.body.toString('utf8')) as { error?: unknown };
-    return typeof body.error === 'string' ? body.error : null;
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: unknown };
+    return typeof parsed.error === 'string' ? parsed.error : null;
   } catch {
     return null;
   }

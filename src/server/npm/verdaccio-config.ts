@@ -2,13 +2,16 @@
 // is read from a YAML file: `configPath` only anchors relative paths (and need not exist).
 //
 // Choices that matter for the firewall:
-// - `auth: null`: no htpasswd, so nobody can create a user or log in; every package rule's publish
-//   group is one nobody belongs to (depfence's gate refuses writes before Verdaccio sees them);
-// - uplinks with `cache: false`: Verdaccio never writes an upstream tarball into storage itself;
-//   depfence stores a tarball only after its bytes matched the packument's integrity;
+// - every uplink is depfence's own uplink listener on loopback (uplink/listener.ts), with a
+//   per-process bearer secret: Verdaccio never talks to the internet, and everything it fetches went
+//   through depfence's guarded client (origin pinning, redirects, size, nesting, timeouts, cache);
+// - uplinks with `cache: true`: the listener hands Verdaccio a tarball only after its bytes matched
+//   the packument's integrity, so what Verdaccio stores is verified;
+// - htpasswd auth with self-registration off (`max_users: -1`): users come from
+//   `depfence user add`; they may publish the reserved internal names only (confusion-routing);
 // - the reserved internal names route only to the internal uplink, or nowhere (confusion-routing);
 // - `web.enable: false`: the web UI would list unfiltered search results;
-// - no `middlewares` (no npm audit proxy: it would send the dependency tree to the public registry).
+// - no audit middleware (it would send the dependency tree to the public registry).
 import { join } from 'node:path';
 import type { NetworkConfig } from '../../config/index.js';
 import { INTERNAL_UPLINK, PUBLIC_UPLINK, packageRules, type NpmConfusionRules, type VerdaccioPackageRule } from './confusion-routing.js';
@@ -16,14 +19,19 @@ import { INTERNAL_UPLINK, PUBLIC_UPLINK, packageRules, type NpmConfusionRules, t
 export interface VerdaccioPaths {
   /** `<dataDir>/npm`: anchors the configuration, holds Verdaccio's log. */
   root: string;
-  /** `<dataDir>/npm-storage`: cached packuments and verified tarballs. */
+  /** `<dataDir>/npm-registry`: Verdaccio's storage: cached packuments, verified tarballs, published internal packages. */
   storage: string;
   /** Where Verdaccio looks for plugins by name (the generated bridges). */
   plugins: string;
+  /** The htpasswd file of the users who may publish internal packages (`depfence user add`). */
+  htpasswd: string;
+  /** Tarballs being downloaded and checked. */
+  tmp: string;
 }
 
 export function verdaccioPaths(dataDir: string): VerdaccioPaths {
-  return { root: join(dataDir, 'npm'), storage: join(dataDir, 'npm-storage'), plugins: join(dataDir, 'npm', 'plugins') };
+  const root = join(dataDir, 'npm');
+  return { root, storage: join(dataDir, 'npm-registry'), plugins: join(root, 'plugins'), htpasswd: join(root, 'htpasswd'), tmp: join(root, 'tmp') };
 }
 
 export interface VerdaccioUplink {
@@ -34,8 +42,8 @@ export interface VerdaccioUplink {
   max_fails: number;
   fail_timeout: string;
   agent_options: { keepAlive: boolean; maxSockets: number };
-  /** Read by depfence's uplink guard: a metadata answer larger than this is cut off. */
-  depfence_max_bytes: number;
+  /** Verdaccio's documented uplink auth: the listener's per-process secret. */
+  auth: { type: 'bearer'; token: string };
 }
 
 /** The subset of Verdaccio's ConfigYaml depfence writes. */
@@ -45,10 +53,11 @@ export interface VerdaccioConfig {
   storage: string;
   plugins: string;
   web: { enable: boolean; title?: string };
-  auth: null;
+  auth: { htpasswd: { file: string; max_users: number } };
   uplinks: Record<string, VerdaccioUplink>;
   packages: Record<string, VerdaccioPackageRule>;
-  filters?: Record<string, Record<string, unknown>>;
+  /** Extra middleware plugins by id (tests inject faults this way). */
+  middlewares?: Record<string, Record<string, unknown>>;
   log: { type: 'file'; path: string; format: 'json'; level: string };
   publish: { allow_offline: boolean };
   user_agent: string;
@@ -57,31 +66,33 @@ export interface VerdaccioConfig {
 
 export interface VerdaccioConfigInput {
   paths: VerdaccioPaths;
-  registry: string;
-  internal: string | null;
+  /** Verdaccio's uplink base URLs (depfence's uplink listener) and the secret it asks for. */
+  uplinks: { public: string; internal: string | null; secret: string };
   confusion: NpmConfusionRules;
   network: NetworkConfig;
   /** Never contact an uplink: packages come from storage only. */
   offline?: boolean;
   /** Filter plugins by id, each with its own settings (depfence passes its bridge here). */
-  filters?: Record<string, Record<string, unknown>>;
+  /** Extra middleware plugins by id (tests inject faults this way). */
+  middlewares?: Record<string, Record<string, unknown>>;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
 }
 
 export function buildVerdaccioConfig(input: VerdaccioConfigInput): VerdaccioConfig {
   const configPath = join(input.paths.root, 'verdaccio.yaml');
-  const uplinks: Record<string, VerdaccioUplink> = { [PUBLIC_UPLINK]: uplink(input.registry, input.network) };
-  if (input.internal !== null) uplinks[INTERNAL_UPLINK] = uplink(input.internal, input.network);
+  const { secret } = input.uplinks;
+  const uplinks: Record<string, VerdaccioUplink> = { [PUBLIC_UPLINK]: uplink(input.uplinks.public, secret, input.network) };
+  if (input.uplinks.internal !== null) uplinks[INTERNAL_UPLINK] = uplink(input.uplinks.internal, secret, input.network);
   return {
     configPath,
     self_path: configPath,
     storage: input.paths.storage,
     plugins: input.paths.plugins,
     web: { enable: false },
-    auth: null,
+    auth: { htpasswd: { file: input.paths.htpasswd, max_users: -1 } },
     uplinks,
-    packages: packageRules(input.confusion, input.internal !== null, !input.offline),
-    ...(input.filters ? { filters: input.filters } : {}),
+    packages: packageRules(input.confusion, input.uplinks.internal !== null, !input.offline),
+    ...(input.middlewares ? { middlewares: input.middlewares } : {}),
     // Verdaccio's logger is process-wide and set up by the first instance; it writes to a file so
     // that `depfence serve`'s stdout stays its own.
     log: { type: 'file', path: join(input.paths.root, 'verdaccio.log'), format: 'json', level: input.logLevel ?? 'warn' },
@@ -91,17 +102,18 @@ export function buildVerdaccioConfig(input: VerdaccioConfigInput): VerdaccioConf
   };
 }
 
-function uplink(url: string, network: NetworkConfig): VerdaccioUplink {
+function uplink(url: string, secret: string, network: NetworkConfig): VerdaccioUplink {
   return {
     url,
-    cache: false,
-    // Verdaccio serves its stored packument this long before asking the uplink again.
+    cache: true,
+    // Verdaccio serves its stored packument this long before asking the uplink again (a 304 then).
     maxage: `${network.cacheTtl}ms`,
-    timeout: `${network.timeout}ms`,
+    // The listener may retry the registry and stream a big tarball to disk before it answers.
+    timeout: `${network.timeout * (network.retries + 1) + 5_000}ms`,
     // After two failures in a row the uplink is skipped (stored data only) for a short while.
     max_fails: 2,
     fail_timeout: '10s',
     agent_options: { keepAlive: true, maxSockets: network.concurrency },
-    depfence_max_bytes: network.maxResponseBytes,
+    auth: { type: 'bearer', token: secret },
   };
 }

@@ -54,7 +54,7 @@ export function publishTime(packument: Packument, version: string): Date | null 
 }
 
 /** The file name a version's tarball is served under (`name-1.0.0.tgz`), from `dist.tarball`. */
-export function tarballFilename(manifest: VersionManifest | undefined): string | null {
+export function tarballFilename(manifest: unknown): string | null {
   const url = isRecord(manifest) && isRecord(manifest.dist) ? manifest.dist.tarball : undefined;
   if (typeof url !== 'string') return null;
   const at = url.lastIndexOf('/');

@@ -9,13 +9,16 @@ export function unreadableVersions(packument: Packument): Map<string, Finding> {
   const unreadable = new Map<string, Finding>();
   for (const [version, manifest] of Object.entries(packument.versions)) {
     const problem = versionManifestProblem(manifest);
-    if (problem === null) continue;
-    unreadable.set(version, {
-      check: 'metadata',
-      severity: 'deny',
-      message: `${packument.name}@${version} is hidden because the registry's metadata for it cannot be read: ${problem}`,
-      evidence: { version, unreadable: problem },
-    });
+    if (problem !== null) unreadable.set(version, unreadableFinding(packument.name, version, problem));
   }
   return unreadable;
+}
+
+export function unreadableFinding(name: string, version: string, problem: string): Finding {
+  return {
+    check: 'metadata',
+    severity: 'deny',
+    message: `${name}@${version} is hidden because the registry's metadata for it cannot be read: ${problem}`,
+    evidence: { version, unreadable: problem },
+  };
 }

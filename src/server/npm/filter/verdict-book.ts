@@ -25,6 +25,8 @@ export interface PackageRecord {
   versions: Map<string, VersionRecord>;
   /** Set when the filter failed and hid everything: why. */
   failure: string | null;
+  /** The packument had a `latest` and no stable version at or below it survived: serve no `latest`. */
+  latestRemoved: boolean;
 }
 
 export class VerdictBook {

@@ -1,22 +1,20 @@
-// depfence's version filter, the one Verdaccio runs (through the plugin bridge) on every packument
-// it reads: cache hits, fresh fetches, stale copies while the uplink is down, and the metadata it
-// checks before serving a tarball. The work is a sequence of named steps:
-//   judgeVersions (+ unservableVersions) → hideVersions → fixDistTags → keepTimeConsistent
+// depfence's version verdicts over a packument, the work behind the filter Verdaccio runs (in the
+// registry process, see remote-filter.ts) on every packument it reads: cache hits, fresh fetches,
+// stale copies while the uplink is down, and the metadata it checks before serving a tarball.
+//   judgeVersions (+ unservableVersions) → which versions to hide, recorded in the verdict book
 // In report mode the policy hides nothing (the verdicts are still recorded and logged by the
 // routes); a version whose tarball is on a host depfence does not fetch from is hidden in any mode.
 //
-// Verdaccio serves the unfiltered packument when a filter throws, so this one never throws: any
-// failure hides every version, is logged at warn and recorded, and the tarball guard refuses the
-// package's tarballs with the reason.
+// This never throws: any failure hides every version (enforce mode), is logged at warn and
+// recorded, and the routes refuse the package's packument and tarballs with the reason.
 import type { PolicyContext } from '../../../policy/index.js';
 import { fixDistTags } from './dist-tags.js';
-import { hideVersions } from './hide-versions.js';
 import { hiddenVersions, judgeVersions } from './judge.js';
 import { asPackument, tarballFilename, type Packument } from './packument.js';
 import { isRecord } from '../../../protocol/npm/packument.js';
 import { unservableVersions } from './tarball-host.js';
-import { keepTimeConsistent } from './time.js';
-import { unreadableVersions } from './unreadable-versions.js';
+import { unreadableFinding, unreadableVersions } from './unreadable-versions.js';
+import { applyJudgement } from './without-versions.js';
 import type { PackageRecord, VerdictBook, VersionRecord } from './verdict-book.js';
 
 export interface VersionFilterOptions {
@@ -28,63 +26,50 @@ export interface VersionFilterOptions {
   warn: (message: string) => void;
   /** Why a tarball URL of the named package is not fetched, or null (see tarball-host.ts); hidden in every mode. */
   tarballProblem?: (packageName: string, url: string) => string | null;
+  /** Versions of the named package the registry listed but depfence could not read (left out before the filter saw it). */
+  unreadableUpstream?: (packageName: string) => Readonly<Record<string, string>> | undefined;
 }
 
-/** Verdaccio's ManifestFilter shape. */
-export interface ManifestFilter {
-  filter_metadata(manifest: unknown): Promise<unknown>;
+export interface PackumentJudgement {
+  /** The versions to hide ('all' when the judging failed in enforce mode). */
+  hidden: ReadonlySet<string> | 'all';
+  /** Why the judging failed, if it did. */
+  failure: string | null;
 }
 
-export function createVersionFilter(options: VersionFilterOptions): ManifestFilter {
-  return {
-    filter_metadata: async (manifest) => filterPackument(manifest, options),
-  };
-}
-
-export function filterPackument(manifest: unknown, options: VersionFilterOptions): unknown {
+export function judgePackument(manifest: unknown, options: VersionFilterOptions): PackumentJudgement {
   try {
     const packument = asPackument(manifest);
     const now = options.now();
     const verdicts = judgeVersions(packument, options.context, now);
     const problemOf = options.tarballProblem;
     const unservable = new Map([...unservableVersions(packument, problemOf && ((url) => problemOf(packument.name, url))), ...unreadableVersions(packument)]);
-    options.book.set(recordOf(packument, now, (version) => ({
-      hiddenBy: [...(verdicts.get(version)?.findings ?? []), ...(unservable.has(version) ? [unservable.get(version)!] : [])],
-      warnings: verdicts.get(version)?.warnings ?? [],
-    })));
     // Report mode hides nothing the policy decided, but a version depfence cannot read, or whose
     // tarball it will not fetch, stays hidden.
     const hidden = new Set([...(options.enforce ? hiddenVersions(verdicts) : []), ...unservable.keys()]);
-    if (hidden.size === 0) return manifest;
-    return withoutVersions(packument, hidden);
+    const remaining = new Set(Object.keys(packument.versions).filter((version) => !hidden.has(version)));
+    const { latestRemoved } = fixDistTags(packument['dist-tags'], remaining);
+    const record = recordOf(packument, now, latestRemoved, (version) => ({
+      hiddenBy: [...(verdicts.get(version)?.findings ?? []), ...(unservable.has(version) ? [unservable.get(version)!] : [])],
+      warnings: verdicts.get(version)?.warnings ?? [],
+    }));
+    // Versions the registry lists but depfence could not read never reached this packument: recorded, so a request for one says why.
+    for (const [version, problem] of Object.entries(options.unreadableUpstream?.(packument.name) ?? {})) {
+      if (!record.versions.has(version)) record.versions.set(version, { version, file: null, integrity: null, shasum: null, hiddenBy: [unreadableFinding(packument.name, version, problem)], warnings: [] });
+    }
+    options.book.set(record);
+    return { hidden, failure: null };
   } catch (error) {
     return failClosed(manifest, error, options);
   }
 }
 
-/** Steps 2–4 over the judged packument. */
-export function withoutVersions(packument: Packument, hidden: ReadonlySet<string>): Packument {
-  const filtered = hideVersions(packument, hidden);
-  const remaining = new Set(Object.keys(filtered.versions));
-  const { tags, latestRemoved } = fixDistTags(packument['dist-tags'], remaining);
-  const time = keepTimeConsistent(packument.time, remaining);
-  return {
-    ...filtered,
-    'dist-tags': latestRemoved ? withoutLatestForVerdaccio(tags) : tags,
-    ...(time === undefined ? {} : { time }),
-  };
+/** The whole pipeline in one process: the judgement applied as the registry process applies it (remote-filter.ts). */
+export function filterPackument(manifest: unknown, options: VersionFilterOptions): unknown {
+  return applyJudgement(manifest, judgePackument(manifest, options).hidden);
 }
 
-/**
- * Verdaccio fills in a missing `latest` after the filters (with the highest version, prereleases
- * included), which would undo "no stable version is left at or below the old latest". It leaves a
- * `latest` that is truthy alone, then deletes an empty-array tag: so an empty array ends as no tag.
- */
-function withoutLatestForVerdaccio(tags: Record<string, string>): Record<string, string> {
-  return { ...tags, latest: [] as unknown as string };
-}
-
-function recordOf(packument: Packument, judgedAt: Date, findingsOf: (version: string) => Pick<VersionRecord, 'hiddenBy' | 'warnings'>): PackageRecord {
+function recordOf(packument: Packument, judgedAt: Date, latestRemoved: boolean, findingsOf: (version: string) => Pick<VersionRecord, 'hiddenBy' | 'warnings'>): PackageRecord {
   const versions = new Map<string, VersionRecord>();
   for (const [version, manifest] of Object.entries(packument.versions)) {
     const dist: Record<string, unknown> = isRecord(manifest) && isRecord(manifest.dist) ? manifest.dist : {};
@@ -96,16 +81,14 @@ function recordOf(packument: Packument, judgedAt: Date, findingsOf: (version: st
       ...findingsOf(version),
     });
   }
-  return { name: packument.name, judgedAt, versions, failure: null };
+  return { name: packument.name, judgedAt, versions, failure: null, latestRemoved };
 }
 
-function failClosed(manifest: unknown, error: unknown, options: VersionFilterOptions): unknown {
+function failClosed(manifest: unknown, error: unknown, options: VersionFilterOptions): PackumentJudgement {
   const reason = `depfence's version filter failed (${error instanceof Error ? error.message : String(error)}), so every version is hidden`;
   const name = typeof (manifest as { name?: unknown } | null)?.name === 'string' ? (manifest as { name: string }).name : null;
   options.warn(`${name ?? 'a package'}: ${reason}`);
-  if (name !== null) options.book.set({ name, judgedAt: options.now(), versions: new Map(), failure: reason });
+  if (name !== null) options.book.set({ name, judgedAt: options.now(), versions: new Map(), failure: reason, latestRemoved: false });
   // Report mode lets everything through, this too (the warning says what enforce mode would do).
-  if (!options.enforce) return manifest;
-  const base = typeof manifest === 'object' && manifest !== null ? manifest : { name: name ?? 'unknown' };
-  return { ...base, versions: {}, 'dist-tags': {}, time: {}, _distfiles: {} };
+  return { hidden: options.enforce ? 'all' : new Set(), failure: reason };
 }

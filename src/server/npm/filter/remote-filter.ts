@@ -1,0 +1,80 @@
+// The filter plugin inside the registry process: for every packument Verdaccio reads, it sends the
+// versions (their publish times and tarball fields, nothing else) to depfence's judge and drops
+// what depfence says to hide. depfence owns the policy, its live data and the verdict book; the
+// registry process owns only this mechanical step. If the judge cannot be asked, every version is
+// hidden: Verdaccio serves the unfiltered document when a filter throws, so this one never throws.
+import { request, Agent } from 'node:http';
+import { isRecord } from '../../../protocol/npm/packument.js';
+import { asPackument, type Packument } from './packument.js';
+import { applyJudgement } from './without-versions.js';
+
+export interface JudgeAnswer {
+  /** Versions to hide, or 'all'. */
+  hide: string[] | 'all';
+}
+
+/**
+ * The manifest fields the judge reads (the dist fields it fetches and verifies by, and what the
+ * history signals compare, see sources/release-history.ts); readmes, file lists and the rest of a
+ * manifest stay here.
+ */
+const JUDGED_FIELDS = ['version', 'dist', 'scripts', 'hasInstallScript', 'gypfile', '_npmUser', 'dependencies'] as const;
+
+/** What the judge is sent: the packument with each manifest cut down to JUDGED_FIELDS. */
+export function slimPackument(packument: Packument): Packument {
+  const versions = Object.fromEntries(
+    Object.entries(packument.versions).map(([version, manifest]) => [version, isRecord(manifest) ? Object.fromEntries(JUDGED_FIELDS.filter((field) => field in manifest).map((field) => [field, manifest[field]])) : manifest]),
+  );
+  return { name: packument.name, versions, 'dist-tags': packument['dist-tags'], time: packument.time ?? {} };
+}
+
+export interface RemoteFilterOptions {
+  judgeUrl: string;
+  /** Sent as `Authorization: Bearer …`. */
+  secret: string;
+  timeoutMs: number;
+  warn(message: string): void;
+}
+
+export function createRemoteVersionFilter(options: RemoteFilterOptions) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  return {
+    async filter_metadata(manifest: unknown): Promise<unknown> {
+      try {
+        const answer = await askJudge(options, agent, slimPackument(asPackument(manifest)));
+        return applyJudgement(manifest, answer.hide === 'all' ? 'all' : new Set(answer.hide));
+      } catch (error) {
+        options.warn(`depfence's judge could not be asked (${(error as Error).message}); every version is hidden`);
+        return applyJudgement(manifest, 'all');
+      }
+    },
+  };
+}
+
+function askJudge(options: RemoteFilterOptions, agent: Agent, body: Packument): Promise<JudgeAnswer> {
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      options.judgeUrl,
+      { method: 'POST', agent, timeout: options.timeoutMs, headers: { authorization: `Bearer ${options.secret}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            if (res.statusCode !== 200) throw new Error(`the judge answered HTTP ${res.statusCode}`);
+            const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JudgeAnswer;
+            if (answer.hide !== 'all' && !(Array.isArray(answer.hide) && answer.hide.every((item) => typeof item === 'string'))) throw new Error('the judge sent an answer without "hide"');
+            resolve(answer);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs / 1000}s`)));
+    req.on('error', reject);
+    req.end(text);
+  });
+}

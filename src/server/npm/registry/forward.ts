@@ -1,0 +1,84 @@
+// depfence asking its registry process, over a real loopback connection: the client's request as
+// depfence lets it through (method, path, headers, body), plus depfence's front-door secret. The
+// answer comes back as a stream; packuments are read whole (bounded) to be finished, tarballs and
+// write answers are piped on.
+import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { FRONT_HEADER } from './protocol.js';
+import type { RegistryProcess } from './supervisor.js';
+
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+
+/** The registry process is down or broke off: the route answers 503 with `message`. */
+export class RegistryUnavailable extends Error {
+  override readonly name = 'RegistryUnavailable';
+}
+
+export class ResponseTooLarge extends Error {
+  override readonly name = 'ResponseTooLarge';
+}
+
+export interface ForwardRequest {
+  method: string;
+  /** Path and query, as Verdaccio should see them. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The request body (writes); none for GET and HEAD. */
+  body?: Readable;
+}
+
+export class RegistryClient {
+  readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+  constructor(
+    readonly registry: RegistryProcess,
+    readonly frontSecret: string,
+  ) {}
+
+  /** Sends the request; resolves with the answer's head (its body still to be read). `client` going away aborts it. */
+  ask(forward: ForwardRequest, client: ServerResponse): Promise<IncomingMessage> {
+    const target = this.registry.target();
+    if (!target.up) return Promise.reject(new RegistryUnavailable(target.reason));
+    const headers: IncomingHttpHeaders = { ...forward.headers, [FRONT_HEADER]: this.frontSecret };
+    for (const name of HOP_BY_HOP) delete headers[name];
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: target.port, method: forward.method, path: forward.path, headers, agent: this.#agent }, (answer) => {
+        client.off('close', abandon);
+        // The answer is the caller's now; a connection that breaks mid-body ends it with an error.
+        client.once('close', () => answer.destroy());
+        resolve(answer);
+      });
+      const abandon = () => req.destroy();
+      client.once('close', abandon);
+      req.on('error', (error) => reject(new RegistryUnavailable(`the npm registry process broke off (${error.message}); try again in a moment`)));
+      if (forward.body) forward.body.pipe(req);
+      else req.end();
+    });
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+}
+
+/** Reads an answer whole, refusing more than `limitBytes`. */
+export async function readAnswer(answer: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of answer as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) {
+      answer.destroy();
+      throw new ResponseTooLarge(`the registry's answer passed ${limitBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Headers of an answer fit to pass on to the client. */
+export function passableHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.includes(name)) out[name] = value;
+  return out;
+}

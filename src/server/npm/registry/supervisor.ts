@@ -1,0 +1,126 @@
+// depfence's side of the registry process: start it, know its port, restart it when it exits.
+// While it is down (starting, or restarting after a crash) `target()` says why, and the routes
+// answer 503 with that reason; the firewall itself (PyPI, admin, every other connection) never
+// notices. Restarts back off (0.1 s doubling to 5 s) so a process that dies at once does not spin.
+import { fork, type ChildProcess } from 'node:child_process';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildMessage, StartMessage } from './protocol.js';
+
+export type RegistryTarget = { up: true; port: number } | { up: false; reason: string };
+
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5_000;
+/** Up this long: the next crash starts the backoff over. */
+const STABLE_MS = 10_000;
+
+export class RegistryProcess {
+  #child: ChildProcess | null = null;
+  #state: RegistryTarget = { up: false, reason: 'the npm registry process is starting' };
+  #closing = false;
+  #backoff = FIRST_BACKOFF_MS;
+  #restartTimer: NodeJS.Timeout | null = null;
+  #upSince = 0;
+  /** Times the process was started again after it ended (for tests and doctor). */
+  restarts = 0;
+
+  constructor(readonly start: StartMessage) {}
+
+  target(): RegistryTarget {
+    return this.#state;
+  }
+
+  /** The first start: rejects if the process cannot start (a misconfiguration, not a crash). */
+  launch(): Promise<void> {
+    return this.#spawn();
+  }
+
+  #spawn(): Promise<void> {
+    // Run the child the way this module runs: child.ts under tsx (tests), child.js from dist/.
+    const here = fileURLToPath(import.meta.url);
+    const entry = fileURLToPath(new URL(`./child${extname(here)}`, import.meta.url));
+    const child = fork(entry, [], { env: childEnv(), stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
+    this.#child = child;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      child.on('message', (message: ChildMessage) => {
+        if (message.type === 'ready') {
+          this.#state = { up: true, port: message.port };
+          this.#upSince = Date.now();
+          settled = true;
+          resolve();
+        } else if (message.type === 'failed' && !settled) {
+          settled = true;
+          reject(new Error(`depfence: the npm registry process could not start: ${message.message}`));
+        }
+      });
+      child.on('error', (error) => {
+        if (!settled) {
+          settled = true;
+          reject(new Error(`depfence: the npm registry process could not be started: ${error.message}`));
+        }
+      });
+      child.on('exit', (code, signal) => {
+        if (this.#child === child) this.#child = null;
+        const how = signal ? `was ended by ${signal}` : `exited with code ${code}`;
+        if (!settled) {
+          settled = true;
+          reject(new Error(`depfence: the npm registry process ${how} before it was ready`));
+          return;
+        }
+        if (this.#closing) return;
+        this.#state = { up: false, reason: `the npm registry process ${how} and is being restarted; try again in a moment` };
+        this.#scheduleRestart();
+      });
+      child.send(this.start);
+    });
+  }
+
+  #scheduleRestart(): void {
+    if (Date.now() - this.#upSince > STABLE_MS) this.#backoff = FIRST_BACKOFF_MS;
+    const delay = this.#backoff;
+    this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = null;
+      if (this.#closing) return;
+      this.restarts++;
+      this.#spawn().catch((error: Error) => {
+        // Its exit schedules the next attempt; say why meanwhile.
+        this.#state = { up: false, reason: `${error.message.replace(/^depfence: /, '')}; retrying` };
+      });
+    }, delay);
+    this.#restartTimer.unref();
+  }
+
+  /** Ends the process (and any pending restart). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  /** For tests: the process's pid, if it runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+}
+
+/**
+ * The child talks only to 127.0.0.1: a proxy from the user's environment (which @cypress/request,
+ * Verdaccio's HTTP client, honours) must not be asked to reach depfence's own loopback listener.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (/^(https?|all|no)_proxy$/i.test(name)) delete env[name];
+  env.NO_PROXY = '*';
+  return env;
+}

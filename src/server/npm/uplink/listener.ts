@@ -1,0 +1,146 @@
+// depfence's uplink listener: the only "registry" the registry process's Verdaccio knows. It
+// listens on a loopback port of its own (not the firewall's port, so no client reaches it through
+// the firewall) and answers only requests that carry the per-process secret Verdaccio was given,
+// from a loopback address. It is no open proxy: it builds every upstream URL itself from a package
+// name it has validated and the configured registry, and answers only:
+//   GET  /public/<name>, /internal/<name>            packuments (packument.ts)
+//   GET  /public/<name>/-/<file>, /internal/…        verified tarballs (tarball.ts)
+//   GET  /public/-/v1/search?…                        search, rebuilt from the known parameters
+//   POST /judge                                       the version filter's verdicts (judge.ts)
+// Everything goes through depfence's guarded HTTP client (sources/http.ts, sources/download.ts).
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../../../config/index.js';
+import type { Decider } from '../../../sources/decide.js';
+import { fetchNpmPackument, NPM_REGISTRY } from '../../../sources/npm-metadata.js';
+import { isLoopbackHost, sameSecret } from '../../access.js';
+import { sendError, sendJson } from '../../respond.js';
+import type { VerdictBook } from '../filter/verdict-book.js';
+import { parseNpmPath } from '../paths.js';
+import { UplinkAddresses, type UplinkSource } from './addresses.js';
+import { judge } from './judge.js';
+import { pointTarballsAtUplink, sendDocument, sendUpstreamFailure } from './packument.js';
+import { serveTarballToUplink } from './tarball.js';
+import type { BoundedMap } from '../bounded-map.js';
+
+export interface UplinkDeps {
+  config: Config;
+  decider: Decider;
+  book: VerdictBook;
+  enforce: boolean;
+  now(): Date;
+  /** Downloads in progress. */
+  tmpDir: string;
+  /** Why the last fetch of a tarball (`name/file`) failed, for the client's route. */
+  failures: BoundedMap<string, TarballFailure>;
+  /** Versions each packument listed that could not be read (left out of what Verdaccio gets), for the judge. */
+  unreadable: BoundedMap<string, Readonly<Record<string, string>>>;
+}
+
+export interface TarballFailure {
+  reason: string;
+  /** The bytes arrived but did not match the packument (an audit-worthy event). */
+  integrity: boolean;
+}
+
+export interface UplinkListener {
+  addresses: UplinkAddresses;
+  secret: string;
+  close(): Promise<void>;
+}
+
+const SEARCH_PARAMS = ['text', 'size', 'from', 'quality', 'popularity', 'maintenance'];
+const SEARCH_TTL_MS = 60_000;
+
+export async function startUplinkListener(deps: UplinkDeps): Promise<UplinkListener> {
+  const secret = randomBytes(32).toString('base64url');
+  let addresses: UplinkAddresses | null = null;
+  const server: Server = createServer((req, res) => {
+    handle(deps, addresses!, secret, req, res).catch((error: unknown) => sendError(res, 500, `the uplink listener failed: ${(error as Error).message}`));
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  addresses = new UplinkAddresses(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  return {
+    addresses,
+    secret,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(deps: UplinkDeps, addresses: UplinkAddresses, secret: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!isLoopbackHost(req.socket.remoteAddress ?? '') || !authorised(req.headers.authorization, secret)) {
+    return sendError(res, 403, "this is depfence's uplink for its own registry process; it answers nothing else");
+  }
+  const url = new URL(req.url ?? '/', 'http://uplink.invalid');
+  if (req.method === 'POST' && url.pathname === '/judge') return judge(deps, addresses, req, res);
+  if (req.method !== 'GET') return sendError(res, 405, `${req.method} is not answered here`);
+
+  const source = /^\/(public|internal)(\/.*)$/.exec((req.url ?? '').split('?', 1)[0]!);
+  if (!source) return sendError(res, 404, `nothing is served at ${url.pathname}`);
+  const which = source[1] as UplinkSource;
+  const registry = which === 'public' ? deps.config.upstreams.npm.registry : deps.config.upstreams.npm.internal;
+  if (registry === null) return sendError(res, 404, 'no internal registry is configured (upstreams.npm.internal)');
+  const path = parseNpmPath(source[2]!);
+  switch (path.kind) {
+    case 'packument': {
+      // Reserved names never go to the public registry, whoever asks.
+      if (which === 'public' && deps.decider.internalRule('npm', path.name) !== null) return sendError(res, 404, `${path.name} is reserved for internal packages`);
+      try {
+        const answer = await fetchNpmPackument(deps.decider.http, registry, path.name);
+        if (!answer.found) return sendError(res, 404, `${path.name} is not on ${registry}`);
+        if (Object.keys(answer.unreadableVersions).length > 0) deps.unreadable.set(path.name, answer.unreadableVersions);
+        else deps.unreadable.delete(path.name);
+        return sendDocument(req, res, pointTarballsAtUplink(answer.packument, registry, which, addresses));
+      } catch (error) {
+        return sendUpstreamFailure(res, error);
+      }
+    }
+    case 'tarball':
+      if (which === 'public' && deps.decider.internalRule('npm', path.name) !== null) return sendError(res, 404, `${path.name} is reserved for internal packages`);
+      return serveTarballToUplink(deps, res, registry, path.name, path.filename);
+    case 'endpoint':
+      if (path.rest === 'v1/search') return search(deps, req, res, registry, url);
+      return sendError(res, 404, `/-/${path.rest} is not answered here`);
+    case 'bad':
+      return sendError(res, 400, path.message);
+    default:
+      return sendError(res, 404, `nothing is served at ${url.pathname}`);
+  }
+}
+
+function authorised(header: string | undefined, secret: string): boolean {
+  const match = /^Bearer (\S+)$/i.exec(header ?? '');
+  return match !== null && sameSecret(match[1]!, secret);
+}
+
+/** A search, asked of the registry with only the parameters npm's search API has, one value each. */
+async function search(deps: UplinkDeps, req: IncomingMessage, res: ServerResponse, registry: string, url: URL): Promise<void> {
+  const query = new URLSearchParams();
+  for (const name of SEARCH_PARAMS) {
+    const value = url.searchParams.get(name);
+    if (value !== null) query.set(name, value);
+  }
+  const base = registry.endsWith('/') ? registry : `${registry}/`;
+  try {
+    const answer = await deps.decider.http.getJson(`${base}-/v1/search?${query}`, {
+      ttlMs: SEARCH_TTL_MS,
+      upstream: NPM_REGISTRY,
+      validate: (body) => {
+        if (typeof body !== 'object' || body === null || !Array.isArray((body as { objects?: unknown }).objects)) throw new Error('a search answer without "objects"');
+        return body;
+      },
+    });
+    return sendJson(res, 200, answer.body ?? { objects: [], total: 0, time: new Date().toUTCString() });
+  } catch (error) {
+    return sendUpstreamFailure(res, error);
+  }
+}

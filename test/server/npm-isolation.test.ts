@@ -1,0 +1,138 @@
+// The registry process is a fault domain of its own: a Verdaccio route that throws (the search
+// case, and a throw injected through a plugin) costs at most a restart of that process, never the
+// firewall; and neither its loopback port nor depfence's uplink listener answers anyone else.
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startServer, type RunningServer } from '../../src/server/app.js';
+import { npmMount, type NpmMount } from '../../src/server/npm/index.js';
+import { verdaccioPaths } from '../../src/server/npm/verdaccio-config.js';
+import { NpmUpstream, daysAgo } from '../fixtures/index.js';
+import { testConfig } from '../helpers/firewall.js';
+import { ABBREVIATED, rawRequest } from '../helpers/npm-firewall.js';
+
+let npm: NpmUpstream;
+let running: RunningServer;
+let mount: NpmMount;
+let dataDir: string;
+
+/** A middleware plugin that throws where Express cannot catch it (a later tick), or where it can. */
+const THROWING_PLUGIN = `'use strict';
+module.exports = function () {
+  return {
+    register_middlewares(app) {
+      app.use((req, res, next) => {
+        if (req.url.startsWith('/-/test/throw-later')) setImmediate(() => { throw new Error('injected fault'); });
+        else if (req.url.startsWith('/-/test/throw-now')) throw new Error('injected fault');
+        else next();
+      });
+    },
+  };
+};
+`;
+
+test.before(async () => {
+  npm = await NpmUpstream.start();
+  npm.addPackage('left-pad', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: 5_000_000 });
+  dataDir = mkdtempSync(join(tmpdir(), 'depfence-isolation-'));
+  const plugin = join(verdaccioPaths(dataDir).plugins, 'verdaccio-depfence-test-throw');
+  mkdirSync(plugin, { recursive: true });
+  writeFileSync(join(plugin, 'package.json'), JSON.stringify({ name: 'verdaccio-depfence-test-throw', main: 'index.js', type: 'commonjs' }));
+  writeFileSync(join(plugin, 'index.js'), THROWING_PLUGIN);
+  const config = testConfig({
+    dataDir,
+    configure: (c) => {
+      c.upstreams.npm = { registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
+    },
+  });
+  running = await startServer({
+    config,
+    mounts: async (context) => {
+      mount = await npmMount(context, { middlewares: { 'depfence-test-throw': {} } });
+      return [mount];
+    },
+  });
+});
+
+test.after(async () => {
+  running?.server.closeAllConnections();
+  await running?.close();
+  await npm?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function servesAgain(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const answer = await rawRequest(running.url, '/left-pad', { headers: { accept: ABBREVIATED } });
+    if (answer.status === 200) return;
+    assert.is(answer.status, 503, answer.text);
+    assert.match(String(answer.json!.error), /npm registry process/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.unreachable('the registry process did not come back');
+}
+
+test('a search with two text parameters leaves the firewall serving', async () => {
+  const pid = mount.registryProcess.pid;
+  const answer = await rawRequest(running.url, '/-/v1/search?text=a&text=b');
+  assert.ok(answer.status >= 400 || answer.status === 200, String(answer.status));
+  assert.is((await rawRequest(running.url, '/-/depfence/health')).status, 200);
+  await servesAgain();
+  console.log(`  search fault: registry process ${pid === mount.registryProcess.pid ? 'survived' : 'was restarted'}`);
+});
+
+test('a throw injected through a plugin, caught or not, leaves the firewall serving', async () => {
+  const restarts = mount.registryProcess.restarts;
+  const caught = await rawRequest(running.url, '/-/test/throw-now');
+  assert.is(caught.status, 500);
+  const uncaught = await rawRequest(running.url, '/-/test/throw-later');
+  assert.ok(uncaught.status === 503 || uncaught.status >= 500, `${uncaught.status} ${uncaught.text}`);
+  assert.is((await rawRequest(running.url, '/-/depfence/health')).status, 200, 'the firewall answers while the registry restarts');
+  await servesAgain();
+  assert.ok(mount.registryProcess.restarts > restarts, 'the uncaught throw ended the registry process, which was restarted');
+  const tarball = await rawRequest(running.url, '/left-pad/-/left-pad-1.0.0.tgz');
+  assert.is(tarball.status, 200, tarball.text);
+});
+
+test('the registry process answers depfence only', async () => {
+  const target = mount.registryProcess.target();
+  assert.ok(target.up);
+  const direct = await rawRequest(`http://127.0.0.1:${target.port}`, '/left-pad');
+  assert.is(direct.status, 403, direct.text);
+  const guessed = await rawRequest(`http://127.0.0.1:${target.port}`, '/left-pad', { headers: { 'x-depfence-front': 'guess' } });
+  assert.is(guessed.status, 403);
+});
+
+test('the uplink listener answers the registry process only, and nothing but the configured registry', async () => {
+  const before = npm.requests.length;
+  for (const headers of [{}, { authorization: 'Bearer guess' }, { authorization: 'Basic Z3Vlc3M6Z3Vlc3M=' }]) {
+    for (const path of ['/public/left-pad', '/public/left-pad/-/left-pad-1.0.0.tgz', '/public/-/v1/search?text=x']) {
+      const answer = await rawRequest(mount.uplinkBase, path, { headers });
+      assert.is(answer.status, 403, `${path}: ${answer.text}`);
+    }
+    const judged = await rawRequest(mount.uplinkBase, '/judge', { method: 'POST', headers, body: '{"name":"left-pad","versions":{}}' });
+    assert.is(judged.status, 403);
+  }
+  assert.is(npm.requests.length, before, 'nothing reached the registry');
+  // The firewall's own port has no such route: npm clients cannot reach the uplink through it.
+  const viaFirewall = await rawRequest(running.url, '/-/upstream/npm/left-pad');
+  assert.ok(viaFirewall.status >= 400, viaFirewall.text);
+  assert.is(npm.requests.length, before);
+});
+
+test("no code reaches into Verdaccio's build folder (only its documented surfaces)", () => {
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir)) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.(ts|js|mjs|cjs)$/.test(entry) && /verdaccio\/build\//.test(readFileSync(path, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''))) offenders.push(path);
+    }
+  };
+  for (const dir of ['src', 'test', 'scripts']) walk(join(process.cwd(), dir));
+  assert.equal(offenders.filter((path) => !path.endsWith('npm-isolation.test.ts')), []);
+});
+
+test.run();
