@@ -4,13 +4,18 @@
 // after decompression) and a JSON nesting limit, and
 // errors as data (UpstreamError with a code). A 404 is an answer ("no such package"), not an error.
 //
-// Cache rule: an entry younger than its TTL is served without asking; an older one is refreshed; if
-// the refresh fails, the old entry may stand in until TTL + staleIfError, never beyond. 404s are
+// Cache rule: an entry younger than its TTL is served without asking; an older one is revalidated
+// (If-None-Match / If-Modified-Since from the stored answer: a 304 renews it without a download);
+// if the refresh fails, the old entry may stand in until TTL + staleIfError, never beyond. 404s are
 // cached too, for a shorter TTL. Only successfully decoded answers are cached.
 //
 // Large files (the threat-data feeds) stream to disk through `download`: the same limiter,
 // timeouts (per phase: an export takes minutes to arrive), bounded retries and error mapping, a
 // size cap, no cache, and a conditional request when the caller has the last copy's ETag.
+//
+// Origin pinning: a redirect is followed only on the origin of the URL asked for; a redirect to any
+// other host (another port of this machine, a link-local address, a public host) is refused.
+// Artifacts (tarballs, wheels) stream through download.ts with the same rules.
 
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -115,12 +120,20 @@ export interface HttpClient {
 interface Fetched {
   status: 200 | 404;
   data: Buffer;
+  /** Validators of a 200, for the next revalidation. */
+  etag?: string;
+  lastModified?: string;
 }
 
 interface CacheMetadata {
   status: 200 | 404;
   storedAt: number;
+  etag?: string;
+  lastModified?: string;
 }
+
+/** The stored answer still stands (the upstream said 304 Not Modified). */
+const NOT_MODIFIED = Symbol('not modified');
 
 const RETRY_STATUS = [429, 500, 502, 503, 504, 505, 507, 508, 520, 521, 522, 523, 524, 525, 526, 527, 529, 530];
 const DEFAULT_LABEL: UpstreamLabel = { name: 'upstream', setting: 'the upstreams configuration' };
@@ -128,7 +141,7 @@ const CACHE_KEY_VERSION = 'depfence:http:v1';
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const limit = pLimit(Math.max(1, options.concurrency));
-  const inFlight = new Map<string, Promise<Fetched>>();
+  const inFlight = new Map<string, Promise<Fetched | typeof NOT_MODIFIED>>();
   const notFoundTtlMs = options.notFoundTtlMs ?? 60_000;
   const retryDelayMs = options.retryDelayMs ?? 200;
   const userAgent = options.userAgent ?? 'depfence (package firewall; +https://github.com/depfence/depfence)';
@@ -156,8 +169,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     }
     try {
-      const fetched = await fetchShared(url, accept, label, key);
-      const result = answer(fetched, false, false);
+      const revalidate = cached?.status === 200 ? cached : null;
+      const outcome = await fetchShared(url, accept, label, key, revalidate);
+      const fetched = outcome === NOT_MODIFIED ? revalidate! : outcome;
+      const result = answer(fetched, outcome === NOT_MODIFIED, false);
       await writeCache(options.cacheDir, key, fetched);
       return result;
     } catch (error) {
@@ -173,19 +188,33 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   /** One network fetch per URL and Accept at a time, shared by concurrent callers. */
-  function fetchShared(url: string, accept: string, label: UpstreamLabel, key: string): Promise<Fetched> {
+  function fetchShared(url: string, accept: string, label: UpstreamLabel, key: string, revalidate: Fetched | null): Promise<Fetched | typeof NOT_MODIFIED> {
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = limit(() => fetchOnce(url, accept, label)).finally(() => inFlight.delete(key));
+      pending = limit(() => fetchOnce(url, accept, label, revalidate)).finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
     }
     return pending;
   }
 
-  async function fetchOnce(url: string, accept: string, label: UpstreamLabel): Promise<Fetched> {
+  async function fetchOnce(url: string, accept: string, label: UpstreamLabel, revalidate: Fetched | null): Promise<Fetched | typeof NOT_MODIFIED> {
     let tooLarge = false;
+    const conditional: Record<string, string> = {};
+    if (revalidate?.etag) conditional['if-none-match'] = revalidate.etag;
+    if (revalidate?.lastModified) conditional['if-modified-since'] = revalidate.lastModified;
+    const origin = new URL(url).origin;
     const request = got(url, {
-      headers: { accept, 'user-agent': userAgent },
+      headers: { accept, 'user-agent': userAgent, ...conditional },
+      hooks: {
+        beforeRedirect: [
+          (redirected) => {
+            const target = redirected.url instanceof URL ? redirected.url : new URL(String(redirected.url));
+            if (target.origin !== origin || target.username || target.password) {
+              throw new UpstreamError('EUPSTREAM_UNREACHABLE', url, `${label.name} at ${url} redirected to ${target.href}, which is not on ${origin}; depfence follows redirects only on the registry it is configured with (${label.setting})`);
+            }
+          },
+        ],
+      },
       timeout: { request: options.timeoutMs },
       retry: {
         limit: options.retries,
@@ -213,8 +242,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
     try {
       const response = await request;
+      if (response.statusCode === 304 && revalidate) return NOT_MODIFIED;
       if (response.body.length > options.maxResponseBytes) throw tooLargeError(url, label, options.maxResponseBytes);
-      return { status: 200, data: response.body };
+      const etag = header(response.headers.etag);
+      const lastModified = header(response.headers['last-modified']);
+      return { status: 200, data: response.body, ...(etag && { etag }), ...(lastModified && { lastModified }) };
     } catch (error) {
       if (error instanceof HTTPError && error.response.statusCode === 404) return { status: 404, data: Buffer.alloc(0) };
       throw tooLarge ? tooLargeError(url, label, options.maxResponseBytes) : toUpstreamError(error, url, label, options.timeoutMs);
@@ -372,8 +404,13 @@ function statusError(url: string, label: UpstreamLabel, status: number, tries: s
   );
 }
 
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function toUpstreamError(error: unknown, url: string, label: UpstreamLabel, timeoutMs: number): UpstreamError {
   if (error instanceof UpstreamError) return error;
+  if (error instanceof RequestError && error.cause instanceof UpstreamError) return error.cause;
   const attempts = error instanceof RequestError ? (error.request?.retryCount ?? 0) + 1 : 1;
   const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
   if (error instanceof HTTPError) return statusError(url, label, error.response.statusCode, tries, error);
@@ -402,7 +439,8 @@ async function readCache(dir: string | null, key: string): Promise<(Fetched & Ca
     const entry = await cacache.get(dir, key);
     const metadata = entry.metadata as CacheMetadata | undefined;
     if (!metadata || (metadata.status !== 200 && metadata.status !== 404) || typeof metadata.storedAt !== 'number') return null;
-    return { status: metadata.status, storedAt: metadata.storedAt, data: entry.data };
+    const validators = { ...(typeof metadata.etag === 'string' && { etag: metadata.etag }), ...(typeof metadata.lastModified === 'string' && { lastModified: metadata.lastModified }) };
+    return { status: metadata.status, storedAt: metadata.storedAt, data: entry.data, ...validators };
   } catch {
     return null; // not cached, or an unreadable entry: same thing
   }
@@ -410,7 +448,7 @@ async function readCache(dir: string | null, key: string): Promise<(Fetched & Ca
 
 async function writeCache(dir: string | null, key: string, fetched: Fetched): Promise<void> {
   if (dir === null) return;
-  const metadata: CacheMetadata = { status: fetched.status, storedAt: Date.now() };
+  const metadata: CacheMetadata = { status: fetched.status, storedAt: Date.now(), ...(fetched.etag && { etag: fetched.etag }), ...(fetched.lastModified && { lastModified: fetched.lastModified }) };
   try {
     await cacache.put(dir, key, fetched.data, { metadata });
   } catch {

@@ -89,6 +89,8 @@ test('npm: a tarball with flipped bits or cut short is refused (502), never stor
     const good = await rawRequest(firewall.url, `/${name}/-/${name}-1.0.0.tgz`);
     assert.is(good.status, 200, good.text);
     assert.ok(good.body.equals(npm.tarball(name, '1.0.0').bytes));
+    // Verdaccio finishes writing the verified tarball into its storage just after serving it.
+    for (let i = 0; i < 40 && npmStored(firewall.dataDir, name).every((file) => !file.endsWith('.tgz')); i++) await sleep(50);
     assert.equal(npmStored(firewall.dataDir, name).filter((file) => file.endsWith('.tgz')), [`${name}-1.0.0.tgz`]);
   }
 });
@@ -135,7 +137,10 @@ test('SIGKILL during a slow download leaves no partial artifact; after a restart
     assert.is(tgz.status, 200);
     assert.ok(Buffer.from(await tgz.arrayBuffer()).equals(tarball.bytes), 'the verified tarball');
     assert.equal(artifactStoreProblems(pypiCache(dataDir)), [], 'the artifact cache holds only whole, verified entries (and no partial download)');
-    assert.equal(npmStored(dataDir, 'killed-js').filter((file) => !file.endsWith('package.json')), ['killed-js-1.0.0.tgz']);
+    // Verdaccio writes the verified bytes it is handed to `<file>.tmp-<n>` and renames it when done;
+    // a write cut off by the kill stays a temporary name, which it never serves.
+    for (let i = 0; i < 40 && !npmStored(dataDir, 'killed-js').includes('killed-js-1.0.0.tgz'); i++) await sleep(50);
+    assert.equal(npmStored(dataDir, 'killed-js').filter((file) => file.endsWith('.tgz')), ['killed-js-1.0.0.tgz']);
   } finally {
     serve?.child.kill('SIGKILL');
   }

@@ -107,8 +107,8 @@ test('the registry process answers depfence only', async () => {
 
 test('the uplink listener answers the registry process only, and nothing but the configured registry', async () => {
   const before = npm.requests.length;
-  for (const headers of [{}, { authorization: 'Bearer guess' }, { authorization: 'Basic Z3Vlc3M6Z3Vlc3M=' }]) {
-    for (const path of ['/public/left-pad', '/public/left-pad/-/left-pad-1.0.0.tgz', '/public/-/v1/search?text=x']) {
+  for (const headers of [{} as Record<string, string>, { authorization: 'Bearer guess' }, { authorization: 'Basic Z3Vlc3M6Z3Vlc3M=' }]) {
+    for (const path of ['/public/left-pad', 'http://depfence-uplink.invalid/public/left-pad', 'http://depfence-uplink.invalid/public/left-pad/-/left-pad-1.0.0.tgz', 'http://depfence-uplink.invalid/public/-/v1/search?text=x']) {
       const answer = await rawRequest(mount.uplinkBase, path, { headers });
       assert.is(answer.status, 403, `${path}: ${answer.text}`);
     }

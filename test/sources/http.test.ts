@@ -183,8 +183,39 @@ test('cache: within the TTL the upstream is not asked again; after it, it is', a
   assert.is(npm.requests.length, 1, 'the second call was served from the cache');
   await sleep(250);
   const refreshed = await http.getJson(url());
-  assert.is(refreshed.fromCache, false);
+  assert.is(refreshed.fromCache, true, 'revalidated: the upstream answered 304, so the stored copy stands');
   assert.is(npm.requests.length, 2);
+});
+
+test('cache: past the TTL the entry is revalidated with its ETag; a 304 renews it without a download', async () => {
+  const http = client({ cacheDir: cacheDir(), cacheTtlMs: 100 });
+  await http.getJson(url());
+  await sleep(150);
+  const renewed = await http.getJson(url());
+  assert.equal([renewed.status, renewed.fromCache], [200, true]);
+  assert.is((renewed.body as { name: string }).name, 'pkg');
+  assert.is(npm.requests.length, 2);
+  assert.ok(String(npm.requests[1]!.headers['if-none-match']).startsWith('"'), 'the stored ETag was sent');
+  assert.is((await http.getJson(url())).fromCache, true, 'the 304 renewed the TTL');
+  assert.is(npm.requests.length, 2);
+});
+
+test('redirects: followed on the same origin, refused to any other host', async () => {
+  const other = await NpmUpstream.start();
+  other.addPackage('pkg', { versions: { '1.0.0': { published: daysAgo(100) } } });
+  try {
+    npm.inject({ kind: 'status', status: 302, headers: { location: `${npm.registryUrl}pkg` } }, { match: '/moved', times: 1 });
+    const moved = await client().getJson(`${npm.registryUrl}moved`, { upstream: LABEL });
+    assert.is((moved.body as { name: string }).name, 'pkg');
+    for (const location of [`${other.registryUrl}pkg`, `http://localhost:${new URL(npm.registryUrl).port}/pkg`, 'http://169.254.169.254/latest/meta-data/']) {
+      npm.inject({ kind: 'status', status: 302, headers: { location } }, { match: '/hop', times: 1 });
+      const error = await failure(client().getJson(`${npm.registryUrl}hop`, { upstream: LABEL }));
+      assert.match(error.message, /redirected to .* which is not on .*follows redirects only on the registry/);
+    }
+    assert.is(other.requests.length, 0, 'the other host was never asked');
+  } finally {
+    await other.close();
+  }
 });
 
 test('cache: the cache is per Accept header, and a null cacheDir caches nothing', async () => {

@@ -56,7 +56,12 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
   const frontSecret = randomBytes(32).toString('base64url');
   const verdaccio = buildVerdaccioConfig({
     paths,
-    uplinks: { public: uplink.addresses.uplinkUrl('public'), internal: config.upstreams.npm.internal === null ? null : uplink.addresses.uplinkUrl('internal'), secret: uplink.secret },
+    uplinks: {
+      public: uplink.addresses.uplinkUrl('public'),
+      internal: config.upstreams.npm.internal === null ? null : uplink.addresses.uplinkUrl('internal'),
+      proxy: uplink.addresses.listener,
+      secret: uplink.secret,
+    },
     confusion: config.policy.confusion.npm,
     network: config.network,
     offline: config.offline,
@@ -86,7 +91,7 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
     handler: (req, res) => handleNpmRequest(env, req, res),
     env,
     registryProcess,
-    uplinkBase: uplink.addresses.base,
+    uplinkBase: uplink.addresses.listener,
     async close() {
       await registryProcess.close();
       registry.close();

@@ -42,6 +42,8 @@ export interface VerdaccioUplink {
   max_fails: number;
   fail_timeout: string;
   agent_options: { keepAlive: boolean; maxSockets: number };
+  /** Verdaccio's documented per-uplink proxy: depfence's uplink listener. */
+  http_proxy: string;
   /** Verdaccio's documented uplink auth: the listener's per-process secret. */
   auth: { type: 'bearer'; token: string };
 }
@@ -66,8 +68,8 @@ export interface VerdaccioConfig {
 
 export interface VerdaccioConfigInput {
   paths: VerdaccioPaths;
-  /** Verdaccio's uplink base URLs (depfence's uplink listener) and the secret it asks for. */
-  uplinks: { public: string; internal: string | null; secret: string };
+  /** Verdaccio's uplink URLs, the proxy that serves them (depfence's uplink listener) and the secret it asks for. */
+  uplinks: { public: string; internal: string | null; proxy: string; secret: string };
   confusion: NpmConfusionRules;
   network: NetworkConfig;
   /** Never contact an uplink: packages come from storage only. */
@@ -80,9 +82,9 @@ export interface VerdaccioConfigInput {
 
 export function buildVerdaccioConfig(input: VerdaccioConfigInput): VerdaccioConfig {
   const configPath = join(input.paths.root, 'verdaccio.yaml');
-  const { secret } = input.uplinks;
-  const uplinks: Record<string, VerdaccioUplink> = { [PUBLIC_UPLINK]: uplink(input.uplinks.public, secret, input.network) };
-  if (input.uplinks.internal !== null) uplinks[INTERNAL_UPLINK] = uplink(input.uplinks.internal, secret, input.network);
+  const { proxy, secret } = input.uplinks;
+  const uplinks: Record<string, VerdaccioUplink> = { [PUBLIC_UPLINK]: uplink(input.uplinks.public, proxy, secret, input.network) };
+  if (input.uplinks.internal !== null) uplinks[INTERNAL_UPLINK] = uplink(input.uplinks.internal, proxy, secret, input.network);
   return {
     configPath,
     self_path: configPath,
@@ -102,9 +104,10 @@ export function buildVerdaccioConfig(input: VerdaccioConfigInput): VerdaccioConf
   };
 }
 
-function uplink(url: string, secret: string, network: NetworkConfig): VerdaccioUplink {
+function uplink(url: string, proxy: string, secret: string, network: NetworkConfig): VerdaccioUplink {
   return {
     url,
+    http_proxy: proxy,
     cache: true,
     // Verdaccio serves its stored packument this long before asking the uplink again (a 304 then).
     maxage: `${network.cacheTtl}ms`,

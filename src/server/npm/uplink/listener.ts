@@ -1,12 +1,13 @@
-// depfence's uplink listener: the only "registry" the registry process's Verdaccio knows. It
-// listens on a loopback port of its own (not the firewall's port, so no client reaches it through
-// the firewall) and answers only requests that carry the per-process secret Verdaccio was given,
-// from a loopback address. It is no open proxy: it builds every upstream URL itself from a package
-// name it has validated and the configured registry, and answers only:
-//   GET  /public/<name>, /internal/<name>            packuments (packument.ts)
-//   GET  /public/<name>/-/<file>, /internal/…        verified tarballs (tarball.ts)
-//   GET  /public/-/v1/search?…                        search, rebuilt from the known parameters
-//   POST /judge                                       the version filter's verdicts (judge.ts)
+// depfence's uplink listener: the only "registry" the registry process's Verdaccio knows (as the
+// proxy of its uplinks, see addresses.ts). It listens on a loopback port of its own (not the
+// firewall's port, so no client reaches it through the firewall) and answers only requests that
+// carry the per-process secret Verdaccio was given, from a loopback address. It is no open proxy:
+// it builds every upstream URL itself from a package name it has validated and the configured
+// registry, and answers only:
+//   GET  <base>/public/<name>, <base>/internal/<name>  packuments (packument.ts)
+//   GET  <base>/public/<name>/-/<file>, …/internal/…   verified tarballs (tarball.ts)
+//   GET  <base>/public/-/v1/search?…                   search, rebuilt from the known parameters
+//   POST /judge                                        the version filter's verdicts (judge.ts)
 // Everything goes through depfence's guarded HTTP client (sources/http.ts, sources/download.ts).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -80,11 +81,14 @@ async function handle(deps: UplinkDeps, addresses: UplinkAddresses, secret: stri
   if (!isLoopbackHost(req.socket.remoteAddress ?? '') || !authorised(req.headers.authorization, secret)) {
     return sendError(res, 403, "this is depfence's uplink for its own registry process; it answers nothing else");
   }
-  const url = new URL(req.url ?? '/', 'http://uplink.invalid');
-  if (req.method === 'POST' && url.pathname === '/judge') return judge(deps, addresses, req, res);
+  const raw = req.url ?? '/';
+  if (req.method === 'POST' && raw === '/judge') return judge(deps, addresses, req, res);
   if (req.method !== 'GET') return sendError(res, 405, `${req.method} is not answered here`);
-
-  const source = /^\/(public|internal)(\/.*)$/.exec((req.url ?? '').split('?', 1)[0]!);
+  // Verdaccio asks through its uplink proxy setting: the request line names the full uplink URL.
+  if (!raw.startsWith(`${addresses.base}/`)) return sendError(res, 404, `nothing is served at ${raw}`);
+  const pathAndQuery = raw.slice(addresses.base.length);
+  const url = new URL(pathAndQuery, addresses.base);
+  const source = /^\/(public|internal)(\/.*)$/.exec(pathAndQuery.split('?', 1)[0]!);
   if (!source) return sendError(res, 404, `nothing is served at ${url.pathname}`);
   const which = source[1] as UplinkSource;
   const registry = which === 'public' ? deps.config.upstreams.npm.registry : deps.config.upstreams.npm.internal;
