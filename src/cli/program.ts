@@ -1,18 +1,10 @@
-// The `depfence` command line. Each subcommand lives in its own module; this file only parses the
-// arguments, loads the configuration and maps errors to exit codes. It takes its input and output
-// as arguments, so tests can run it in-process; main.ts binds it to the real process.
+// The `depfence` command line. Each subcommand lives in its own module, loaded only when that
+// command runs (so `depfence --help` or `depfence check` never load the registry server); this
+// file only parses the arguments, loads the configuration and maps errors to exit codes. It takes
+// its input and output as arguments, so tests can run it in-process; main.ts binds it to the real process.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig, type FlagOverride } from '../config/index.js';
-import { runCheck } from './check.js';
-import { runModelsLock } from './models.js';
-import { firewallHubEndpoint, runDoctor } from './doctor.js';
-import { installShims } from './install-shims.js';
-import { shellInit } from './shell-init.js';
-import { runConfusionScan } from './confusion-scan.js';
-import { runLog } from './log.js';
-import { runServe } from './serve.js';
-import { runMirrorCommand } from './mirror.js';
-import { runImportCommand } from './import.js';
+import { ConfigError } from '../config/errors.js';
+import type { FlagOverride } from '../config/index.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -34,7 +26,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description('A local registry firewall for npm and PyPI: age gates, download floors, typosquat, malicious and dependency-confusion checks.')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.replace(/\n$/, '')), writeErr: (text) => io.err(text.replace(/\n$/, '')) });
-  const load = (configFile: string | undefined, flags: FlagOverride[]) => loadConfig({ configFile, flags, env: io.env, cwd: io.cwd }).config;
+  const load = async (configFile: string | undefined, flags: FlagOverride[]) => (await import('../config/index.js')).loadConfig({ configFile, flags, env: io.env, cwd: io.cwd }).config;
 
   program
     .command('check')
@@ -52,7 +44,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       const tty = Boolean(process.stderr.isTTY) && io.env.TERM !== 'dumb' && !io.env.CI;
       const progress = tty ? (await import('../mirror/progress.js')).createProgress(io.err, true) : undefined;
       const checkOptions = { json: options.json ?? false, suggest: options.suggest ?? false, files: options.file, cwd: io.cwd, readStdin: io.readStdin, ...(progress && { progress }) };
-      setExit(await runCheck(specs, checkOptions, load(options.config, flags), io.out));
+      setExit(await (await import('./check.js')).runCheck(specs, checkOptions, await load(options.config, flags), io.out));
     });
 
   program
@@ -63,7 +55,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--config <file>', 'configuration file')
     .action(async (options: { file: string; dryRun?: boolean; config?: string }) => {
       const { runPin } = await import('./pin/pin.js');
-      setExit(await runPin({ file: options.file, cwd: io.cwd, dryRun: options.dryRun ?? false }, load(options.config, []), io.out, io.err));
+      setExit(await runPin({ file: options.file, cwd: io.cwd, dryRun: options.dryRun ?? false }, await load(options.config, []), io.out, io.err));
     });
 
   const models = program.command('models').description('Hugging Face models and datasets: pin them with a lock file');
@@ -74,7 +66,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .requiredOption('--out <file>', 'the lock file to write (repos already in it are kept)')
     .option('--config <file>', 'configuration file')
     .action(async (repos: string[], options: { out: string; config?: string }) => {
-      setExit(await runModelsLock(repos, { out: options.out, cwd: io.cwd }, load(options.config, []), io.out));
+      setExit(await (await import('./models.js')).runModelsLock(repos, { out: options.out, cwd: io.cwd }, await load(options.config, []), io.out));
     });
 
   program
@@ -87,7 +79,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (options: { from?: string; json?: boolean; config?: string; dataDir?: string }) => {
       const flags = options.dataDir === undefined ? [] : [dataDirFlag(options.dataDir)];
       const { runUpdate } = await import('./update.js');
-      setExit(await runUpdate(load(options.config, flags), { from: options.from, json: options.json ?? false, cwd: io.cwd }, io));
+      setExit(await runUpdate(await load(options.config, flags), { from: options.from, json: options.json ?? false, cwd: io.cwd }, io));
     });
 
   program
@@ -104,7 +96,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       if (options.host !== undefined) flags.push({ path: ['server', 'host'], value: options.host, flag: '--host' });
       if (options.port !== undefined) flags.push({ path: ['server', 'port'], value: options.port, flag: '--port' });
       if (options.dataDir !== undefined) flags.push({ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' });
-      await runServe(load(options.config, flags), io.out);
+      await (await import('./serve.js')).runServe(await load(options.config, flags), io.out);
     });
 
   program
@@ -122,7 +114,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--config <file>', 'configuration file')
     .action(async (options: { out?: string; from: string[]; pythonVersion?: string; platform: string[]; skipDenied?: boolean; sign?: string; python?: string; list?: string; withFeeds?: boolean; config?: string }) => {
       const mirrorOptions = { ...options, skipDenied: options.skipDenied ?? false };
-      setExit(await runMirrorCommand(load(options.config, []), mirrorOptions, io));
+      setExit(await (await import('./mirror.js')).runMirrorCommand(await load(options.config, []), mirrorOptions, io));
     });
 
   program
@@ -135,7 +127,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--config <file>', 'configuration file')
     .action(async (bundle: string, options: { dataDir?: string; verifyKey?: string; signature?: string; config?: string }) => {
       const flags: FlagOverride[] = options.dataDir === undefined ? [] : [{ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' }];
-      setExit(await runImportCommand(load(options.config, flags), bundle, options, io));
+      setExit(await (await import('./import.js')).runImportCommand(await load(options.config, flags), bundle, options, io));
     });
 
   program
@@ -147,9 +139,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'one JSON record a line')
     .option('--config <file>', 'configuration file')
     .option('--data-dir <dir>', 'the data directory whose audit log to read')
-    .action((options: { since?: string; decision?: string; limit: number; json?: boolean; config?: string; dataDir?: string }) => {
+    .action(async (options: { since?: string; decision?: string; limit: number; json?: boolean; config?: string; dataDir?: string }) => {
+      const { runLog } = await import('./log.js');
       const flags: FlagOverride[] = options.dataDir === undefined ? [] : [{ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' }];
-      runLog(load(options.config, flags), { since: options.since, decision: options.decision, limit: options.limit, json: options.json ?? false }, new Date(), io.out);
+      runLog(await load(options.config, flags), { since: options.since, decision: options.decision, limit: options.limit, json: options.json ?? false }, new Date(), io.out);
     });
 
   program
@@ -158,14 +151,15 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'print the results as JSON')
     .option('--config <file>', 'configuration file')
     .action(async (options: { json?: boolean; config?: string }) => {
-      setExit(await runConfusionScan(load(options.config, []), { json: options.json ?? false }, io.out));
+      setExit(await (await import('./confusion-scan.js')).runConfusionScan(await load(options.config, []), { json: options.json ?? false }, io.out));
     });
 
   program
     .command('shell-init')
     .description('print the lines that put the pip, npm, npx and uv shims first on PATH: eval "$(depfence shell-init bash)"')
     .argument('[shell]', 'bash, zsh or fish (default: from $SHELL)')
-    .action((shell: string | undefined) => {
+    .action(async (shell: string | undefined) => {
+      const { shellInit } = await import('./shell-init.js');
       io.out(shellInit(shell, io.env).replace(/\n$/, ''));
     });
 
@@ -174,8 +168,21 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description('write pip, pip3, npm, npx and uv launchers and the depfence command into a folder (for CI images)')
     .requiredOption('--dir <dir>', 'the folder to write them to (put it first on PATH)')
     .option('--force', 'replace files there that are not depfence shims')
-    .action((options: { dir: string; force?: boolean }) => {
-      setExit(installShims({ dir: options.dir, force: options.force ?? false, cwd: io.cwd, hubEndpoint: firewallHubEndpoint(load(undefined, [])) }, io.out));
+    .action(async (options: { dir: string; force?: boolean }) => {
+      const [{ installShims }, { firewallHubEndpoint }] = await Promise.all([import('./install-shims.js'), import('./doctor.js')]);
+      setExit(installShims({ dir: options.dir, force: options.force ?? false, cwd: io.cwd, hubEndpoint: firewallHubEndpoint(await load(undefined, [])) }, io.out));
+    });
+
+  const user = program.command('user').description("users of depfence's own npm registry, who may publish the internal names (policy.confusion.npm)");
+  user
+    .command('add')
+    .description('add a user (the password is read from standard input); they log in with npm login --auth-type=legacy')
+    .argument('<name>', 'the user name')
+    .option('--config <file>', 'configuration file')
+    .option('--data-dir <dir>', 'the data directory of the depfence serve whose registry the user is for')
+    .action(async (name: string, options: { config?: string; dataDir?: string }) => {
+      const flags = options.dataDir === undefined ? [] : [dataDirFlag(options.dataDir)];
+      setExit(await (await import('./user.js')).runUserAdd(name, io.readStdin(), await load(options.config, flags), io));
     });
 
   program
@@ -183,7 +190,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description('check that pip, npm and uv go through the shims, that the firewall is healthy, and which settings could bypass it')
     .option('--config <file>', 'configuration file')
     .action(async (options: { config?: string }) => {
-      setExit(await runDoctor(load(options.config, []), io.env, io.cwd, io.out));
+      setExit(await (await import('./doctor.js')).runDoctor(await load(options.config, []), io.env, io.cwd, io.out));
     });
 
   return program;

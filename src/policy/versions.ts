@@ -32,10 +32,19 @@ export interface VersionVerdict {
   warnings: Finding[];
 }
 
-export function judgeVersion(subject: VersionToJudge, ctx: PolicyContext, now: Date): VersionVerdict {
+export interface JudgeOptions {
+  /**
+   * A name reserved for the organisation's own packages (policy.confusion), served only from its
+   * own registry: the age gate, which guards against fresh releases of public packages, does not
+   * apply (a team installs what it just published); deny lists and blocklists still do.
+   */
+  ownPackage?: boolean;
+}
+
+export function judgeVersion(subject: VersionToJudge, ctx: PolicyContext, now: Date, options: JudgeOptions = {}): VersionVerdict {
   const facts = versionFacts(subject);
   const findings: Finding[] = [...checkDenyList(facts, ctx), ...checkBlocklists(facts, ctx), ...checkAdvisories(facts, ctx, now)];
-  const age = versionAgeFinding(subject.ecosystem, subject.name, subject.version, subject.published, ctx, now);
+  const age = options.ownPackage ? null : versionAgeFinding(subject.ecosystem, subject.name, subject.version, subject.published, ctx, now);
   if (age) findings.push(age);
   if (subject.history) findings.push(...checkHistory(subject.ecosystem, subject.name, subject.version, subject.history, ctx, now));
   if (subject.outsideDependencies) findings.push(...checkDependencySources(subject.name, subject.version, subject.outsideDependencies));

@@ -8,9 +8,8 @@ import { fixDistTags, highestStableAtMost } from '../../src/server/npm/filter/di
 import { hideVersions } from '../../src/server/npm/filter/hide-versions.js';
 import { keepTimeConsistent } from '../../src/server/npm/filter/time.js';
 import { VerdictBook } from '../../src/server/npm/filter/verdict-book.js';
-import { judgePackument, type VersionFilterOptions } from '../../src/server/npm/filter/version-filter.js';
-import { asPackument, type Packument } from '../../src/server/npm/filter/packument.js';
-import { withoutVersions } from '../../src/server/npm/filter/without-versions.js';
+import { filterPackument, judgePackument, type VersionFilterOptions } from '../../src/server/npm/filter/version-filter.js';
+import type { Packument } from '../../src/server/npm/filter/packument.js';
 import { checkIntegrity } from '../../src/server/npm/integrity.js';
 import { parseNpmPath, versionFromFilename } from '../../src/server/npm/paths.js';
 import { internalPatterns, packageRules, routedInternally } from '../../src/server/npm/confusion-routing.js';
@@ -30,14 +29,6 @@ function packument(versions: Record<string, Date | null>, tags: Record<string, s
     time,
     _distfiles: Object.fromEntries(Object.keys(versions).map((v) => [`pkg-${v}.tgz`, { url: `http://up/pkg/-/pkg-${v}.tgz` }])),
   };
-}
-
-/** What the registry process's filter does with depfence's judgement (remote-filter.ts, without the HTTP). */
-function filterPackument(manifest: unknown, opts: VersionFilterOptions): unknown {
-  const { hidden } = judgePackument(manifest, opts);
-  if (hidden === 'all') return { ...(manifest as object), versions: {}, 'dist-tags': {}, time: {} };
-  if (hidden.size === 0) return manifest;
-  return withoutVersions(asPackument(manifest), hidden).packument;
 }
 
 function options(changes: Partial<VersionFilterOptions> = {}): VersionFilterOptions & { warnings: string[] } {

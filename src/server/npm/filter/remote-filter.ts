@@ -14,11 +14,11 @@ export interface JudgeAnswer {
 }
 
 /**
- * The manifest fields the judge reads (the dist fields it fetches and verifies by, and what the
- * history signals compare, see sources/release-history.ts); readmes, file lists and the rest of a
- * manifest stay here.
+ * The manifest fields the judge reads (the dist fields it fetches and verifies by, what the history
+ * signals compare, see sources/release-history.ts, and the dependencies it checks for sources
+ * outside the registry, see outside-dependencies.ts); readmes and the rest of a manifest stay here.
  */
-const JUDGED_FIELDS = ['version', 'dist', 'scripts', 'hasInstallScript', 'gypfile', '_npmUser', 'dependencies'] as const;
+const JUDGED_FIELDS = ['version', 'dist', 'scripts', 'hasInstallScript', 'gypfile', '_npmUser', 'dependencies', 'optionalDependencies', 'peerDependencies'] as const;
 
 /** What the judge is sent: the packument with each manifest cut down to JUDGED_FIELDS. */
 export function slimPackument(packument: Packument): Packument {

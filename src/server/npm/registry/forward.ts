@@ -36,20 +36,20 @@ export class RegistryClient {
   ) {}
 
   /** Sends the request; resolves with the answer's head (its body still to be read). `client` going away aborts it. */
-  ask(forward: ForwardRequest, client: ServerResponse): Promise<IncomingMessage> {
+  ask(forward: ForwardRequest, client?: ServerResponse): Promise<IncomingMessage> {
     const target = this.registry.target();
     if (!target.up) return Promise.reject(new RegistryUnavailable(target.reason));
     const headers: IncomingHttpHeaders = { ...forward.headers, [FRONT_HEADER]: this.frontSecret };
     for (const name of HOP_BY_HOP) delete headers[name];
     return new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: target.port, method: forward.method, path: forward.path, headers, agent: this.#agent }, (answer) => {
-        client.off('close', abandon);
-        // The answer is the caller's now; a connection that breaks mid-body ends it with an error.
-        client.once('close', () => answer.destroy());
+        client?.off('close', abandon);
+        // The answer is the caller's now; the client leaving mid-body ends it.
+        client?.once('close', () => answer.destroy());
         resolve(answer);
       });
       const abandon = () => req.destroy();
-      client.once('close', abandon);
+      client?.once('close', abandon);
       req.on('error', (error) => reject(new RegistryUnavailable(`the npm registry process broke off (${error.message}); try again in a moment`)));
       if (forward.body) forward.body.pipe(req);
       else req.end();
