@@ -54,15 +54,32 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
   assertSafeBinding(config);
-  const decider = createDecider(config, options.threatData ? { threatData: options.threatData } : {});
+  // The decider (policy data: snapshots, blocklists, the typosquat index) takes a while to load;
+  // it is built on first use, so a mount can start slow work of its own (the npm registry process)
+  // before it asks for the decider and the two load in parallel.
+  let decider: Decider | null = null;
+  let threatRefresh: ThreatDataRefresher | null = null;
   const context: ServerContext = {
     config,
-    decider,
+    get decider() {
+      decider ??= createDecider(config, options.threatData ? { threatData: options.threatData } : {});
+      return decider;
+    },
+    get threatRefresh() {
+      threatRefresh ??= new ThreatDataRefresher(config, context.decider.threatData, (message) => process.stderr.write(`depfence: ${message}\n`));
+      return threatRefresh;
+    },
     audit: AuditLog.inDataDir(config.server.dataDir, config.server.audit),
-    threatRefresh: new ThreatDataRefresher(config, decider.threatData, (message) => process.stderr.write(`depfence: ${message}\n`)),
     now: options.now ?? (() => new Date()),
   };
   const mounts: Mount[] = [{ prefix: '/-/depfence/', handler: (req, res, url) => handleAdmin(context, req, res, url) }, ...(await options.mounts(context))];
+  try {
+    // Loaded before the first request, whichever mounts asked for it (a broken list fails the start).
+    void context.decider;
+  } catch (error) {
+    await Promise.allSettled(mounts.map((mount) => mount.close?.()));
+    throw error;
+  }
   let closing = false;
   const server = createServer((req, res) => {
     // Once shutdown has begun, a kept-alive connection is closed as soon as its answer is sent,

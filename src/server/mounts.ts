@@ -10,5 +10,7 @@ import { offlineNpmMount } from '../mirror/offline/npm-mount.js';
 export async function ecosystemMounts(context: ServerContext): Promise<Mount[]> {
   // Offline (`serve --offline`): the npm side answers from the imported bundles, without Verdaccio.
   if (context.config.offline) return [pypiMount(context), hfMount(context), offlineNpmMount(context)];
-  return [pypiMount(context), hfMount(context), await npmMount(context)];
+  // The npm mount starts its registry process first, so it boots while the policy data loads.
+  const npm = npmMount(context);
+  return [pypiMount(context), hfMount(context), await npm];
 }

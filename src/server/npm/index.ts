@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../policy/index.js';
+import type { Decider } from '../../sources/decide.js';
 import type { Mount, ServerContext } from '../app.js';
 import { sendError } from '../respond.js';
 import { HiddenVersionLog } from './audit.js';
@@ -18,9 +19,10 @@ import { servePackument } from './packument-route.js';
 import { parseNpmPath } from './paths.js';
 import { passThrough } from './pass-through.js';
 import { RegistryClient, RegistryUnavailable, ResponseTooLarge } from './registry/forward.js';
+import type { StartMessage } from './registry/protocol.js';
 import { RegistryProcess } from './registry/supervisor.js';
 import { serveTarball } from './tarball-route.js';
-import { startUplinkListener, type TarballFailure } from './uplink/listener.js';
+import { startUplinkListener, type TarballFailure, type UplinkListener } from './uplink/listener.js';
 import { prepareTmpDir } from './uplink/tarball.js';
 import { buildVerdaccioConfig, verdaccioPaths } from './verdaccio-config.js';
 import { handleWrite } from './writes.js';
@@ -48,30 +50,53 @@ export interface NpmMount extends Mount {
 }
 
 export async function npmMount(context: ServerContext, options: NpmMountOptions = {}): Promise<NpmMount> {
-  const { config, decider } = context;
+  const { config } = context;
   const paths = verdaccioPaths(config.server.dataDir);
   const book = new VerdictBook();
   const tarballFailures = new BoundedMap<string, TarballFailure>(1_000);
-  const uplink = await startUplinkListener({ config, decider, book, enforce: config.mode === 'enforce', now: context.now, tmpDir: prepareTmpDir(paths.tmp), failures: tarballFailures, unreadable: new BoundedMap(1_000) });
+  // The registry process is forked first (it loads Verdaccio meanwhile); nothing here asks for the
+  // decider before that (see app.ts), so the policy data loads in parallel.
+  let sendStart: (message: StartMessage) => void = () => {};
+  let failStart: (error: Error) => void = () => {};
+  const registryProcess = new RegistryProcess(new Promise<StartMessage>((resolve, reject) => ((sendStart = resolve), (failStart = reject))));
+  const launched = registryProcess.launch();
+  launched.catch(() => {}); // awaited below
   const frontSecret = randomBytes(32).toString('base64url');
-  const verdaccio = buildVerdaccioConfig({
-    paths,
-    uplinks: {
-      public: uplink.addresses.uplinkUrl('public'),
-      internal: config.upstreams.npm.internal === null ? null : uplink.addresses.uplinkUrl('internal'),
-      proxy: uplink.addresses.listener,
-      secret: uplink.secret,
-    },
-    confusion: config.policy.confusion.npm,
-    network: config.network,
-    offline: config.offline,
-    ...(options.middlewares && { middlewares: options.middlewares }),
-  });
-  const registryProcess = new RegistryProcess({ type: 'start', verdaccio, judgeUrl: uplink.addresses.judgeUrl, uplinkSecret: uplink.secret, frontSecret });
+  let uplink: UplinkListener | undefined;
+  let decider: Decider;
   try {
-    await registryProcess.launch();
+    uplink = await startUplinkListener({
+      config,
+      get decider() {
+        return context.decider;
+      },
+      book,
+      enforce: config.mode === 'enforce',
+      now: context.now,
+      tmpDir: prepareTmpDir(paths.tmp),
+      failures: tarballFailures,
+      unreadable: new BoundedMap(1_000),
+    });
+    const verdaccio = buildVerdaccioConfig({
+      paths,
+      uplinks: {
+        public: uplink.addresses.uplinkUrl('public'),
+        internal: config.upstreams.npm.internal === null ? null : uplink.addresses.uplinkUrl('internal'),
+        proxy: uplink.addresses.listener,
+        secret: uplink.secret,
+      },
+      confusion: config.policy.confusion.npm,
+      network: config.network,
+      offline: config.offline,
+      ...(options.middlewares && { middlewares: options.middlewares }),
+    });
+    sendStart({ type: 'start', verdaccio, judgeUrl: uplink.addresses.judgeUrl, uplinkSecret: uplink.secret, frontSecret });
+    decider = context.decider;
+    await launched;
   } catch (error) {
-    await uplink.close();
+    failStart(error as Error);
+    await registryProcess.close();
+    await uplink?.close();
     throw error;
   }
   const registry = new RegistryClient(registryProcess, frontSecret);

@@ -48,7 +48,7 @@ async function start(message: StartMessage): Promise<void> {
       },
     };
   };
-  const { runServer } = await import('verdaccio');
+  const { runServer } = await verdaccioModule;
   const server = (await runServer({
     ...config,
     filters: { [FILTER_PLUGIN.id]: { [BRIDGE_KEY]: filter } },
@@ -65,6 +65,10 @@ async function start(message: StartMessage): Promise<void> {
   });
   send({ type: 'ready', port: (server.address() as AddressInfo).port });
 }
+
+// Loaded at once, while depfence gets ready to send the start message (about half a second).
+const verdaccioModule = import('verdaccio');
+verdaccioModule.catch(() => {}); // awaited in start()
 
 // depfence gone (its IPC channel closed): nothing may outlive it.
 process.on('disconnect', () => process.exit(0));

@@ -24,13 +24,14 @@ export class RegistryProcess {
   /** Times the process was started again after it ended (for tests and doctor). */
   restarts = 0;
 
-  constructor(readonly start: StartMessage) {}
+  /** @param start the start message, which may still be in the making when the process is forked. */
+  constructor(readonly start: Promise<StartMessage>) {}
 
   target(): RegistryTarget {
     return this.#state;
   }
 
-  /** The first start: rejects if the process cannot start (a misconfiguration, not a crash). */
+  /** The first start: forks at once; rejects if the process cannot start (a misconfiguration, not a crash). */
   launch(): Promise<void> {
     return this.#spawn();
   }
@@ -72,7 +73,16 @@ export class RegistryProcess {
         this.#state = { up: false, reason: `the npm registry process ${how} and is being restarted; try again in a moment` };
         this.#scheduleRestart();
       });
-      child.send(this.start);
+      this.start.then(
+        (message) => {
+          if (child.connected) child.send(message);
+        },
+        (error: Error) => {
+          settled = true;
+          child.kill();
+          reject(error);
+        },
+      );
     });
   }
 

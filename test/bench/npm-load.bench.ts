@@ -1,0 +1,78 @@
+// `npm run bench -- npm-load`: the memory of `depfence serve` (with its registry process) under a
+// long load: 200 concurrent clients on loopback asking for packuments (both forms) and tarballs of
+// the 50-package fixture for DEPFENCE_LOAD_BENCH_SECONDS (default 300), RSS printed every 30 s.
+//
+// Goals: peak RSS <= 400 MiB; no growth from minute 1 to the end (at most +10%).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'node:http';
+import { NpmUpstream } from '../fixtures/index.js';
+import { populate, rssMiB, startChild } from './npm.bench.js';
+
+const CLIENTS = 200;
+const SECONDS = Number(process.env.DEPFENCE_LOAD_BENCH_SECONDS ?? 300);
+const SAMPLE_MS = 30_000;
+const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
+
+function get(agent: Agent, base: URL, path: string, accept: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: base.hostname, port: base.port, path, agent, headers: { accept } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', () => resolve(0));
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+export default async function benchNpmLoad(): Promise<void> {
+  const npm = await NpmUpstream.start();
+  populate(npm);
+  const names = Array.from({ length: 50 }, (_, i) => `bench-pkg-${String(i).padStart(2, '0')}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'depfence-bench-load-'));
+  const server = await startChild('depfence', npm, dataDir);
+  const base = new URL(server.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  let ok = 0;
+  let failed = 0;
+  const samples: Array<{ second: number; rss: number }> = [];
+  const started = Date.now();
+  const deadline = started + SECONDS * 1000;
+  const client = async (id: number) => {
+    for (let i = id; Date.now() < deadline; i++) {
+      const name = names[i % names.length]!;
+      const version = ['1.0.0', '1.1.0', '1.2.0'][i % 3]!;
+      const path = i % 3 === 0 ? `/${name}/-/${name}-${version}.tgz` : `/${name}`;
+      const status = await get(agent, base, path, i % 2 === 0 ? ABBREVIATED : 'application/json');
+      if (status === 200) ok++;
+      else failed++;
+    }
+  };
+  const sampler = setInterval(() => {
+    const second = Math.round((Date.now() - started) / 1000);
+    const rss = rssMiB(server.pid);
+    samples.push({ second, rss });
+    console.log(`  ${String(second).padStart(4)} s  RSS ${rss} MiB  (${ok} answered, ${failed} failed)`);
+  }, SAMPLE_MS);
+  try {
+    console.log(`${CLIENTS} clients for ${SECONDS} s against depfence serve (loopback), RSS of depfence and its registry process every ${SAMPLE_MS / 1000} s`);
+    console.log(`     0 s  RSS ${rssMiB(server.pid)} MiB`);
+    await Promise.all(Array.from({ length: CLIENTS }, (_, id) => client(id)));
+  } finally {
+    clearInterval(sampler);
+    agent.destroy();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    await npm.close();
+  }
+  const peak = Math.max(...samples.map((sample) => sample.rss));
+  const first = samples.find((sample) => sample.second >= 60) ?? samples[0];
+  const last = samples[samples.length - 1];
+  console.log(`${ok} requests answered 200, ${failed} otherwise; ${(ok / SECONDS).toFixed(0)} per second`);
+  if (first && last) {
+    const growth = last.rss / first.rss - 1;
+    console.log(`peak RSS ${peak} MiB (goal <= 400: ${peak <= 400 ? 'met' : 'NOT met'}); RSS at ${first.second} s ${first.rss} MiB, at ${last.second} s ${last.rss} MiB: ${(growth * 100).toFixed(1)}% (goal: no growth, <= +10%: ${growth <= 0.1 ? 'met' : 'NOT met'})`);
+  }
+}
