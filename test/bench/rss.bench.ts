@@ -1,4 +1,4 @@
-// `npm run bench -- npm-load`: the memory of `depfence serve` (with its registry process) under a
+// `npm run bench -- rss`: the memory of `depfence serve` (with its registry process) under a
 // long load: 200 concurrent clients on loopback asking for packuments (both forms) and tarballs of
 // the 50-package fixture for DEPFENCE_LOAD_BENCH_SECONDS (default 300), RSS printed every 30 s.
 //
