@@ -35,7 +35,7 @@ export function requestAllowed(config: Config, req: IncomingMessage, pathname: s
 }
 
 /** `Bearer TOKEN` (npm's _authToken) or `Basic base64(user:TOKEN)` (pip and uv credentials in the index URL). */
-function carriesToken(authorization: string | undefined, token: string): boolean {
+export function carriesToken(authorization: string | undefined, token: string): boolean {
   if (!authorization) return false;
   const [scheme, value = ''] = authorization.split(/\s+/, 2);
   let presented: string | undefined;

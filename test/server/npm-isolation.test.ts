@@ -63,8 +63,9 @@ test.after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** Until the registry process is back (it boots in seconds; more on a busy machine). */
 async function servesAgain(): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 600; i++) {
     const answer = await rawRequest(running.url, '/left-pad', { headers: { accept: ABBREVIATED } });
     if (answer.status === 200) return;
     assert.is(answer.status, 503, answer.text);
@@ -102,6 +103,7 @@ test('a throw injected through a plugin, caught or not, leaves the firewall serv
 });
 
 test('the registry process answers depfence only', async () => {
+  await servesAgain();
   const target = mount.registryProcess.target();
   assert.ok(target.up);
   const direct = await rawRequest(`http://127.0.0.1:${target.port}`, '/left-pad');

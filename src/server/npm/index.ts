@@ -99,7 +99,7 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
     await uplink?.close();
     throw error;
   }
-  const registry = new RegistryClient(registryProcess, frontSecret);
+  const registry = new RegistryClient(registryProcess, frontSecret, config.server.token);
   const env: NpmEnv = {
     context,
     registry,

@@ -4,6 +4,7 @@
 // write answers are piped on.
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { carriesToken } from '../../access.js';
 import { FRONT_HEADER } from './protocol.js';
 import type { RegistryProcess } from './supervisor.js';
 
@@ -30,9 +31,11 @@ export interface ForwardRequest {
 export class RegistryClient {
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
+  /** @param accessToken depfence's own access token (server.token): never passed on to Verdaccio. */
   constructor(
     readonly registry: RegistryProcess,
     readonly frontSecret: string,
+    readonly accessToken: string | null,
   ) {}
 
   /** Sends the request; resolves with the answer's head (its body still to be read). `client` going away aborts it. */
@@ -41,6 +44,7 @@ export class RegistryClient {
     if (!target.up) return Promise.reject(new RegistryUnavailable(target.reason));
     const headers: IncomingHttpHeaders = { ...forward.headers, [FRONT_HEADER]: this.frontSecret };
     for (const name of HOP_BY_HOP) delete headers[name];
+    if (this.accessToken !== null && carriesToken(headers.authorization, this.accessToken)) delete headers.authorization;
     return new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: target.port, method: forward.method, path: forward.path, headers, agent: this.#agent }, (answer) => {
         client?.off('close', abandon);
