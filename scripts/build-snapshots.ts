@@ -5,6 +5,7 @@
  *
  * Writes (under the package root, or --out DIR):
  *   config/snapshots/npm-downloads.tsv.gz   npm downloads last month (rounded down to 3 significant figures)
+ *   config/snapshots/npm-top-2000.txt       the 2,000 most-downloaded npm names (the corpus list)
  *   config/snapshots/pypi-downloads.tsv.gz  the 15,000 most-downloaded PyPI projects
  *   blocklists/npm-malicious.txt            DataDog's known-malicious npm packages
  *   blocklists/pypi-malicious.txt           DataDog's known-malicious PyPI projects
@@ -33,10 +34,13 @@
  *   --npm-claimed-floor N the smallest count the npm file claims to be complete down to (default 100).
  *                         When the file stops above it (it was cut by row count), the snapshot's floor
  *                         is one more than the smallest count it holds.
+ *   --corpus DIR          the real-data corpus (`npm run corpus`; default .corpus/npm): the npm snapshot's
+ *                         header then says how many of the names the newest releases of the top 2,000
+ *                         packages depend on it lists, and names the most-depended-on missing ones.
  *   --out DIR             write under DIR instead of the package root (to try it out).
  *   --help                print this text.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -68,6 +72,7 @@ interface Options {
   npmDownloads: string | undefined;
   npmDate: string | undefined;
   npmClaimedFloor: number;
+  corpus: string;
   out: string;
 }
 
@@ -77,6 +82,7 @@ const datadogManifestUrl = (ecosystem: Ecosystem) => `https://raw.githubusercont
 const DATADOG_LICENCE = `Apache-2.0. The entries are DataDog's (Copyright Datadog, Inc.; https://github.com/${DATADOG_REPO}), reformatted by depfence`;
 const BUILT_BY = 'built by scripts/build-snapshots.ts (npm run snapshots); do not edit by hand';
 const SLOPSQUAT_POPULAR_TOP = 2000;
+const CORPUS_SIZE = 2000;
 
 class UserError extends Error {}
 
@@ -96,7 +102,8 @@ function buildOutputs(inputs: Inputs, options: Options): [path: string, text: st
   const outputs: [string, string][] = [['config/snapshots/pypi-downloads.tsv.gz', pypiDownloadsTsv(inputs.pypiTop.rows, inputs.pypiTop.origin)]];
   if (inputs.npmDownloads) {
     const { text, origin } = inputs.npmDownloads;
-    outputs.push(['config/snapshots/npm-downloads.tsv.gz', npmDownloadsTsv(text, origin, options.npmClaimedFloor)]);
+    outputs.push(['config/snapshots/npm-downloads.tsv.gz', npmDownloadsTsv(text, origin, options.npmClaimedFloor, options.corpus)]);
+    outputs.push(['config/snapshots/npm-top-2000.txt', npmTopList(text, origin)]);
   }
   for (const ecosystem of ['npm', 'pypi'] as const) {
     const { manifest, origin } = inputs.malicious[ecosystem];
@@ -117,6 +124,7 @@ function parseOptions(): Options | null {
         'npm-downloads': { type: 'string' },
         'npm-date': { type: 'string' },
         'npm-claimed-floor': { type: 'string', default: '100' },
+        corpus: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -136,6 +144,7 @@ function parseOptions(): Options | null {
     npmDownloads: values['npm-downloads'],
     npmDate: values['npm-date'],
     npmClaimedFloor,
+    corpus: values.corpus ?? join(packageRoot(), '.corpus', 'npm'),
     out: values.out ?? packageRoot(),
   };
 }
@@ -269,8 +278,9 @@ interface CountRow {
   downloads: number;
 }
 
-function npmDownloadsTsv(text: string, origin: Origin, claimedFloor: number): string {
+function npmDownloadsTsv(text: string, origin: Origin, claimedFloor: number, corpus: string): string {
   const rows = sortForLookup('npm', parseCountRows(text).map((row) => ({ ...row, downloads: roundDown3(row.downloads) })));
+  const coverage = corpusCoverage(new Set(rows.map((row) => row.name.toLowerCase())), corpus);
   const smallest = smallestCount(rows);
   const cut = smallest > claimedFloor;
   const floor = cut ? smallest + 1 : claimedFloor;
@@ -285,10 +295,48 @@ function npmDownloadsTsv(text: string, origin: Origin, claimedFloor: number): st
     'rounded: down to 3 significant figures (1,234,567 is written 1230000; counts below 1,000 are exact)',
     `rows: ${rows.length}`,
     ...(cut ? [`note: the source claims every package with at least ${claimedFloor} downloads but stops at ${smallest} (it was cut by row count), so only counts from ${floor} up are complete`] : []),
+    ...coverage,
     `sorted: ${SORTED} (lowercase), ties most downloaded first (JSONStream before its squat jsonstream)`,
     'format: name<TAB>downloads; names keep their original case (JSONStream)',
     BUILT_BY,
   ]);
+}
+
+/** The corpus list: the 2,000 most-downloaded names, most downloaded first. */
+function npmTopList(text: string, origin: Origin): string {
+  const top = parseCountRows(text).sort((a, b) => b.downloads - a.downloads).slice(0, CORPUS_SIZE);
+  return [
+    `# depfence corpus list: the ${CORPUS_SIZE.toLocaleString('en-US')} most-downloaded npm packages, most-downloaded first.`,
+    `# source: ${origin.source}, ${origin.date}`,
+    '# used by: npm run corpus (fetches these packuments) and test/corpus (reads every one)',
+    `# ${BUILT_BY}`,
+    ...top.map((row) => row.name),
+  ].join('\n') + '\n';
+}
+
+/**
+ * What the source misses, measured: the names the newest releases of the corpus packages depend
+ * on are popular by construction; count how many the snapshot lists. Nothing when there is no corpus.
+ */
+function corpusCoverage(listed: ReadonlySet<string>, corpus: string): string[] {
+  if (!existsSync(corpus)) return [];
+  const dependents = new Map<string, number>();
+  let packuments = 0;
+  for (const file of readdirSync(corpus).filter((name) => name.endsWith('.json.gz'))) {
+    const document = JSON.parse(gunzipSync(readFileSync(join(corpus, file))).toString('utf8')) as { 'dist-tags'?: Record<string, string>; versions?: Record<string, Record<string, unknown>> };
+    const latest = document.versions?.[document['dist-tags']?.latest ?? ''];
+    if (!latest) continue;
+    packuments++;
+    const names = new Set(['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap((field) => Object.keys((latest[field] as object | undefined) ?? {})));
+    for (const name of names) dependents.set(name, (dependents.get(name) ?? 0) + 1);
+  }
+  if (packuments === 0) return [];
+  const missing = [...dependents].filter(([name]) => !listed.has(name.toLowerCase())).sort((a, b) => b[1] - a[1]);
+  const share = (((dependents.size - missing.length) / dependents.size) * 100).toFixed(1);
+  return [
+    `coverage: lists ${dependents.size - missing.length} of the ${dependents.size} names that the newest releases of the ${packuments} most-downloaded packages depend on (${share}%); names missing from it count as "unavailable" when the downloads API cannot be asked`,
+    `holes: ${missing.length} such names are missing, mostly packages first published after the counts were taken; the most depended on: ${missing.slice(0, 12).map(([name]) => name).join(', ')}`,
+  ];
 }
 
 function pypiDownloadsTsv(projects: { project: string; download_count: number }[], origin: Origin): string {
