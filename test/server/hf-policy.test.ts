@@ -86,6 +86,21 @@ test('report mode logs what enforce would refuse and serves it', async () => {
   );
 });
 
+test('offline, the Hub is never asked: the endpoint answers 503 saying why', async () => {
+  hub.resetLog();
+  await withFirewall(
+    (config) => {
+      config.offline = true;
+    },
+    async (get) => {
+      const response = await get('api/models/acme/safe-model');
+      assert.is(response.status, 503);
+      assert.match(await errorOf(response), /offline/);
+      assert.is(hub.requests.length, 0);
+    },
+  );
+});
+
 function hubEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return isolatedEnv({ DEPFENCE_UPSTREAMS__HUGGINGFACE__ENDPOINT: hub.url, DEPFENCE_UPSTREAMS__HUGGINGFACE__FILES: `[${hub.cdn.url}]`, DEPFENCE_NETWORK__RETRIES: '0', ...extra });
 }

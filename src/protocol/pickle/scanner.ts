@@ -44,8 +44,14 @@ const MAX_PICKLES = 64;
 const LEGACY_TORCH_MAGIC = Buffer.from([0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]);
 const LEGACY_TORCH_PICKLES = 5;
 
-type Item = { kind: 'mark' } | { kind: 'string'; value: string | null } | { kind: 'other' };
-const OTHER: Item = { kind: 'other' };
+/**
+ * A stack value as far as the scanner cares: a string (which STACK_GLOBAL may import), a string
+ * too long to keep, or anything else. Plain values, so a pickle of millions of items allocates
+ * no wrapper per item.
+ */
+const OTHER = 0;
+const LONG_STRING = 1;
+type Item = string | typeof OTHER | typeof LONG_STRING;
 
 class Unreadable extends Error {}
 
@@ -109,7 +115,7 @@ export class PickleScanner {
           this.opcodeOffset = this.offset;
           const code = chunk[at++]!;
           this.offset++;
-          this.opcode(code);
+          at = this.opcode(code, chunk, at);
           break;
         }
         case 'skip': {
@@ -171,7 +177,12 @@ export class PickleScanner {
     this.continuation = then;
   }
 
-  private opcode(code: number): void {
+  /**
+   * Handles the opcode whose byte was just read; `chunk[at…]` is what follows it. Arguments that
+   * lie wholly in the chunk are read in place (the common case); the rest are collected across
+   * chunks. Returns where the next byte to read is.
+   */
+  private opcode(code: number, chunk: Buffer, at: number): number {
     const op = OPCODES[code];
     if (!op) throw new Unreadable(`byte 0x${code.toString(16).padStart(2, '0')} is not a pickle opcode`);
     if (!this.inPickle) {
@@ -181,37 +192,65 @@ export class PickleScanner {
     const argument = op.argument;
     switch (argument.kind) {
       case 'none':
-        return this.apply(op, null);
+        this.apply(op, null);
+        return at;
       case 'fixed':
-        return this.collect(argument.bytes, (data) => this.apply(op, data));
+        if (at + argument.bytes <= chunk.length) {
+          this.offset += argument.bytes;
+          // Only memo keys, the protocol number and extension codes are read; numbers are skipped.
+          this.apply(op, op.effect === 'push' ? null : chunk.subarray(at, at + argument.bytes));
+          return at + argument.bytes;
+        }
+        this.collect(argument.bytes, (data) => this.apply(op, data));
+        return at;
       case 'line':
-        return this.line((data) => this.apply(op, data));
+        this.line((data) => this.apply(op, data));
+        return at;
       case 'two-lines':
-        return this.line((module) => this.line((name) => this.importFromLines(op, module, name)));
-      case 'counted':
-        return this.collect(argument.lengthBytes, (lengthBytes) => {
-          const length = readLength(lengthBytes, argument.signed ?? false);
-          const keep = op.effect === 'push-string' ? length <= MAX_TRACKED_STRING : op.name === 'LONG1' && this.pickles === 0;
-          if (keep) this.collect(length, (data) => this.apply(op, data));
-          else this.skip(length, () => this.apply(op, null));
-        });
+        this.line((module) => this.line((name) => this.importFromLines(op, module, name)));
+        return at;
+      case 'counted': {
+        const { lengthBytes } = argument;
+        if (at + lengthBytes <= chunk.length) {
+          const length = readLength(chunk.subarray(at, at + lengthBytes), argument.signed ?? false);
+          this.offset += lengthBytes;
+          return this.counted(op, length, chunk, at + lengthBytes);
+        }
+        this.collect(lengthBytes, (data) => this.counted(op, readLength(data, argument.signed ?? false), Buffer.alloc(0), 0));
+        return at;
+      }
     }
   }
 
-  private apply(op: Opcode, argument: Buffer | null): void {
+  /** The data of a length-prefixed argument: kept when it may matter (short strings, torch's magic number), counted past otherwise. */
+  private counted(op: Opcode, length: number, chunk: Buffer, at: number): number {
+    const keep = op.effect === 'push-string' ? length <= MAX_TRACKED_STRING : op.name === 'LONG1' && this.pickles === 0;
+    if (at + length <= chunk.length) {
+      this.offset += length;
+      // A string read in place (no copy): every safe global is ASCII, so latin-1 is exact enough (see decodeString).
+      if (keep && op.effect === 'push-string') this.stack.push(chunk.toString('latin1', at, at + length));
+      else this.apply(op, keep ? chunk.subarray(at, at + length) : null, length);
+      return at + length;
+    }
+    if (keep) this.collect(length, (data) => this.apply(op, data, length));
+    else this.skip(length, () => this.apply(op, null, length));
+    return at;
+  }
+
+  private apply(op: Opcode, argument: Buffer | null, length = 0): void {
     const effect = op.effect;
     if (typeof effect === 'object') {
-      this.popN(effect.pop, op);
+      this.drop(effect.pop, op);
       for (let i = 0; i < effect.push; i++) this.stack.push(OTHER);
       return;
     }
     switch (effect) {
       case 'push':
-        if (op.name === 'LONG1' && this.pickles === 0 && argument) this.firstPickleLongs.push(argument);
+        if (op.name === 'LONG1' && this.pickles === 0 && argument) this.firstPickleLongs.push(Buffer.from(argument));
         this.stack.push(OTHER);
         return;
       case 'push-string':
-        this.stack.push({ kind: 'string', value: argument === null ? null : decodeString(op, argument) });
+        this.stack.push(argument === null && length > MAX_TRACKED_STRING ? LONG_STRING : decodeString(op, argument ?? Buffer.alloc(0)));
         return;
       case 'mark':
         this.metastack.push(this.stack);
@@ -234,7 +273,7 @@ export class PickleScanner {
       case 'memo-get': {
         const key = memoKey(op, argument!);
         const item = this.memo.get(key);
-        if (!item) throw new Unreadable(`${op.name} reads memo entry ${key}, which was never stored`);
+        if (item === undefined) throw new Unreadable(`${op.name} reads memo entry ${key}, which was never stored`);
         this.stack.push(item);
         return;
       }
@@ -245,18 +284,20 @@ export class PickleScanner {
         this.memo.set(this.memo.size, this.top(op));
         return;
       case 'stack-global': {
-        const [module, name] = this.popN(2, op);
-        if (module?.kind !== 'string' || name?.kind !== 'string') throw new Unreadable('STACK_GLOBAL needs a module and a name pushed as strings');
-        if (module.value === null || name.value === null) {
-          return this.recordImport(op, `${module.value ?? '<long string>'}.${name.value ?? '<long string>'}`, false);
+        const name = this.top(op, 0);
+        const module = this.top(op, 1);
+        this.drop(2, op);
+        if (module === OTHER || name === OTHER) throw new Unreadable('STACK_GLOBAL needs a module and a name pushed as strings');
+        if (module === LONG_STRING || name === LONG_STRING) {
+          return this.recordImport(op, `${module === LONG_STRING ? '<long string>' : module}.${name === LONG_STRING ? '<long string>' : name}`, false);
         }
-        this.recordImport(op, importedName(module.value, name.value));
+        this.recordImport(op, importedName(module, name));
         this.stack.push(OTHER);
         return;
       }
       case 'obj': {
-        const items = this.popMark(op);
-        if (items.length === 0) throw new Unreadable('OBJ has no class to call');
+        const count = this.popMark(op);
+        if (count === 0) throw new Unreadable('OBJ has no class to call');
         this.stack.push(OTHER);
         return;
       }
@@ -270,7 +311,7 @@ export class PickleScanner {
       case 'frame':
         return;
       case 'stop':
-        this.popN(1, op);
+        this.drop(1, op);
         return this.endPickle();
       case 'global':
       case 'inst':
@@ -306,23 +347,24 @@ export class PickleScanner {
     if (this.legacyTorch && this.pickles === LEGACY_TORCH_PICKLES) this.verdict = { kind: 'safe', imports: [...this.imports], pickles: this.pickles };
   }
 
-  private top(op: Opcode): Item {
-    const item = this.stack[this.stack.length - 1];
-    if (!item) throw new Unreadable(`${op.name} needs a value on the stack, and there is none`);
-    return item;
+  /** The value `depth` below the top of the stack. */
+  private top(op: Opcode, depth = 0): Item {
+    if (this.stack.length <= depth) throw new Unreadable(`${op.name} needs ${depth + 1} value${depth === 0 ? '' : 's'} on the stack, and there ${this.stack.length === 1 ? 'is' : 'are'} ${this.stack.length}`);
+    return this.stack[this.stack.length - 1 - depth]!;
   }
 
-  private popN(count: number, op: Opcode): Item[] {
+  private drop(count: number, op: Opcode): void {
     if (this.stack.length < count) throw new Unreadable(`${op.name} needs ${count} value${count === 1 ? '' : 's'} on the stack, and there ${this.stack.length === 1 ? 'is' : 'are'} ${this.stack.length}`);
-    return this.stack.splice(this.stack.length - count, count);
+    this.stack.length -= count;
   }
 
-  private popMark(op: Opcode): Item[] {
-    const items = this.stack;
+  /** Pops back to the topmost MARK; returns how many values were above it. */
+  private popMark(op: Opcode): number {
+    const count = this.stack.length;
     const previous = this.metastack.pop();
     if (!previous) throw new Unreadable(`${op.name} needs a MARK on the stack, and there is none`);
     this.stack = previous;
-    return items;
+    return count;
   }
 }
 
@@ -346,21 +388,22 @@ function memoKey(op: Opcode, argument: Buffer): number {
   return argument.readUIntLE(0, argument.length);
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeUtf8(data: Buffer, op: Opcode): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(data);
+    return UTF8.decode(data);
   } catch {
     throw new Unreadable(`${op.name} names a module or attribute that is not UTF-8`);
   }
 }
 
 /**
- * The string a string opcode pushes. Byte strings (STRING, BINSTRING…) decode as text in Python 3
- * only through the unpickler's `encoding`; latin-1 keeps every byte, so a name that is not plain
- * ASCII simply matches no safe global.
+ * The string a string opcode pushes, as far as matching it against the safe list goes: every safe
+ * global is plain ASCII, so the bytes are read as latin-1 (each byte one character) and a name
+ * with any other byte, however Python would decode it, matches nothing and stays refused.
  */
 function decodeString(op: Opcode, data: Buffer): string {
-  if (op.name === 'STRING') return data.toString('latin1').trim().replace(/^(['"])(.*)\1$/s, '$2');
-  if (op.name.includes('UNICODE')) return op.name === 'UNICODE' ? data.toString('latin1') : decodeUtf8(data, op);
-  return data.toString('latin1');
+  const text = data.toString('latin1');
+  return op.name === 'STRING' ? text.trim().replace(/^(['"])(.*)\1$/s, '$2') : text;
 }

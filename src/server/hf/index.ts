@@ -28,6 +28,8 @@ export function hfMount(context: ServerContext): Mount {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendHubError(req, res, 405, `the Hugging Face endpoint answers GET and HEAD only, not ${req.method}`, { headers: { allow: 'GET, HEAD' } });
+    // Offline, nothing may be asked of the Hub, and bundles do not carry models yet.
+    if (config.offline) return sendHubError(req, res, 503, 'offline: this firewall contacts no upstream, and imported bundles do not carry Hugging Face models, so none are served');
     const path = parseHfPath(req.url ?? '');
     switch (path.kind) {
       case 'bad':

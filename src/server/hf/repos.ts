@@ -56,7 +56,8 @@ export function createHfRepos(context: ServerContext, http: HttpClient, policy: 
     enforce(req, res, decision, subject, headers) {
       recordRequestDecision(context, req, decision, subject);
       if (decision.decision !== 'deny' || context.config.mode !== 'enforce') return true;
-      sendHubError(req, res, 403, refusalMessage(decision, subject.startsWith('file ') ? `${subject.slice(5)} of ${decision.name}` : decision.name), { decision, ...(headers && { headers }) });
+      // File findings name their file, so the refusal names the repo.
+      sendHubError(req, res, 403, refusalMessage(decision, decision.name), { decision, ...(headers && { headers }) });
       return false;
     },
   };
