@@ -96,7 +96,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       if (options.host !== undefined) flags.push({ path: ['server', 'host'], value: options.host, flag: '--host' });
       if (options.port !== undefined) flags.push({ path: ['server', 'port'], value: options.port, flag: '--port' });
       if (options.dataDir !== undefined) flags.push({ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' });
-      await (await import('./serve.js')).runServe(await load(options.config, flags), io.out);
+      await (await import('./serve.js')).runServe(await load(options.config, flags), io.out, { fixedPort: options.port !== undefined });
     });
 
   program

@@ -2,16 +2,31 @@
 // threat-data index on SIGHUP, and stop cleanly on SIGINT/SIGTERM: stop accepting, finish
 // in-flight requests, exit 0.
 import type { Config } from '../config/index.js';
-import { startServer } from '../server/app.js';
+import { ListenError, startServer } from '../server/app.js';
+import { UsageError } from './usage-error.js';
 import { ecosystemMounts } from '../server/mounts.js';
 import { removeServerFile, writeServerFile } from '../server/server-file.js';
 import { threatDataFor } from './threat-data.js';
 
-export async function runServe(config: Config, out: (text: string) => void): Promise<void> {
+/**
+ * `fixedPort`: the port was given on the command line, so a taken one is an error; otherwise a
+ * taken port (another user's or another job's firewall on 4874) gives way to a free one, which
+ * server.json records for the shims.
+ */
+export async function runServe(config: Config, out: (text: string) => void, options: { fixedPort?: boolean } = {}): Promise<void> {
+  let running;
+  try {
+    running = await startServer({ config, mounts: ecosystemMounts, threatData: threatDataFor(config), freePortIfTaken: !options.fixedPort });
+  } catch (error) {
+    if (error instanceof ListenError) throw new UsageError(error.message);
+    throw error;
+  }
   keepServingAfterStrayErrors();
-  const running = await startServer({ config, mounts: ecosystemMounts, threatData: threatDataFor(config) });
   const { dataDir } = config.server;
   writeServerFile(dataDir, { url: running.url, pid: process.pid });
+  if (new URL(running.url).port !== String(config.server.port) && config.server.port !== 0) {
+    out(`depfence: port ${config.server.port} is in use by another process, so this firewall listens on ${running.url} (recorded in ${dataDir}/server.json for the shims)`);
+  }
   out(`depfence listening on ${running.url}`);
 
   const reload = () => void running.context.threatRefresh.reload('SIGHUP');

@@ -49,6 +49,13 @@ export interface StartOptions {
   threatData?: ThreatData;
   /** false: no interval checks or automatic updates (a private firewall, such as mirror's). Default true. */
   refreshThreatData?: boolean;
+  /** When the configured port is taken (by another user's firewall, say), listen on a free one instead. */
+  freePortIfTaken?: boolean;
+}
+
+/** The address could not be listened on: a failure a user can fix, not a crash. */
+export class ListenError extends Error {
+  readonly code = 'ELISTEN';
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -102,10 +109,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   server.headersTimeout = 30_000;
   server.requestTimeout = 300_000;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.server.port, config.server.host, () => resolve());
-    });
+    await listen(server, config.server.host, config.server.port, options.freePortIfTaken ?? false);
   } catch (error) {
     await Promise.allSettled(mounts.map((mount) => mount.close?.()));
     throw error;
@@ -127,6 +131,30 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         server.closeIdleConnections();
       }),
   };
+}
+
+/** Listens on host:port; a taken port becomes a free one when allowed, any other failure a ListenError. */
+async function listen(server: Server, host: string, port: number, freePortIfTaken: boolean): Promise<void> {
+  const attempt = (on: number) =>
+    new Promise<void>((resolve, reject) => {
+      const failed = (error: Error) => reject(error);
+      server.once('error', failed);
+      server.listen(on, host, () => {
+        server.off('error', failed);
+        resolve();
+      });
+    });
+  try {
+    await attempt(port);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' && freePortIfTaken && port !== 0) return attempt(0);
+    const where = `${host}:${port}`;
+    if (code === 'EADDRINUSE') throw new ListenError(`${where} is already in use by another process; stop it, or choose another port (--port, server.port; 0 picks a free one)`);
+    if (code === 'EACCES') throw new ListenError(`listening on ${where} is not permitted (ports below 1024 need privileges); choose another port (--port, server.port)`);
+    if (code === 'EADDRNOTAVAIL') throw new ListenError(`${host} is not an address of this machine, so depfence cannot listen on it; check --host / server.host`);
+    throw new ListenError(`cannot listen on ${where}: ${(error as Error).message}`);
+  }
 }
 
 async function dispatch(config: Config, mounts: Mount[], req: IncomingMessage, res: ServerResponse): Promise<void> {

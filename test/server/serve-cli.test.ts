@@ -3,11 +3,12 @@
 // request in flight, removes server.json and exits 0.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PypiUpstream, daysAgo } from '../fixtures/index.js';
-import { spawnServe } from '../helpers/cli.js';
+import { runCli, spawnServe } from '../helpers/cli.js';
 import { defaultConfig } from '../helpers/policy.js';
 
 const test = suite('server/serve-cli');
@@ -69,6 +70,21 @@ test('serve --port 0: the line, server.json, health; SIGTERM lets the in-flight 
     assert.not.ok(existsSync(join(dataDir, 'server.json')), 'server.json removed on a clean stop');
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+test('serve --port on a port another process holds: exit 2 with what to do, no stack trace', async () => {
+  const holder = createServer(() => {});
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const held = (holder.address() as AddressInfo).port;
+  try {
+    const run = await runCli(['serve', '--port', String(held), '--data-dir', join(scratch, 'held')]);
+    assert.is(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, `depfence: 127.0.0.1:${held} is already in use by another process; stop it, or choose another port`);
+    assert.not.match(run.stderr, /^\s+at /m);
+    assert.not.ok(existsSync(join(scratch, 'held', 'server.json')));
+  } finally {
+    holder.close();
   }
 });
 

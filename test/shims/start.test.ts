@@ -2,6 +2,7 @@
 // background (detached, output in serve.log), under a lock, so two shims started at once start one
 // server between them, and both wait for it.
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -55,6 +56,28 @@ test('a later shim finds the running firewall and starts nothing', async () => {
   assert.is(run.code, 0, run.output);
   assert.not.ok(notices(run).some((line) => line.includes('starting the firewall') || line.includes('waiting for the firewall')), run.stderr);
   assert.equal(readServerFile(world.dataDir), before);
+});
+
+test("a port taken by another process (another user's firewall) gives way to a free one, recorded in server.json", async () => {
+  // Issue #10, class 8: this used to end every install with a Node stack trace.
+  const holder = createServer(() => {});
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const held = (holder.address() as AddressInfo).port;
+  const busy = shimWorld({ pypi, extra: { server: { port: held } } });
+  try {
+    const run = await runShim('pip', ['download', '--dest', join(busy.dir, 'downloads'), '--no-cache-dir', '--no-deps', 'app-core'], { env: busy.env, cwd: busy.dir, timeoutMs: 180_000 });
+    assert.is(run.code, 0, run.output);
+    const server = readServerFile(busy.dataDir);
+    assert.ok(server, 'server.json written');
+    assert.is.not(new URL(server.url).port, String(held));
+    const log = readFileSync(join(busy.dataDir, 'serve.log'), 'utf8');
+    assert.match(log, `port ${held} is in use by another process, so this firewall listens on ${server.url}`);
+    assert.not.match(`${run.output}\n${log}`, /^\s+at /m, 'no stack trace');
+    process.kill(server.pid, 'SIGTERM');
+  } finally {
+    holder.close();
+    busy.remove();
+  }
 });
 
 test.run();
