@@ -4,6 +4,7 @@
 // which versions to hide.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError, sendJson } from '../../respond.js';
+import { tarballUrlProblem } from '../filter/tarball-host.js';
 import { judgePackument } from '../filter/version-filter.js';
 import type { UplinkAddresses } from './addresses.js';
 import type { UplinkDeps } from './listener.js';
@@ -26,15 +27,14 @@ export async function judge(deps: UplinkDeps, addresses: UplinkAddresses, req: I
     warn: (message) => process.stderr.write(`depfence: warning: ${message}\n`),
     unreadableUpstream: (name) => deps.unreadable.get(name),
     tarballProblem: (name, url) => {
-      const refused = addresses.refusedOriginal(url);
       const internal = decider.internalRule('npm', name) !== null;
       const registry = internal ? config.upstreams.npm.internal : config.upstreams.npm.registry;
       const setting = internal ? 'upstreams.npm.internal' : 'upstreams.npm.registry';
-      const where = registry === null ? 'depfence' : `the registry ${new URL(registry).origin} depfence is configured with (${setting})`;
-      if (refused !== null) return `its tarball is hosted at ${refused}, not on ${where}, so depfence does not fetch it`;
+      const refused = addresses.refusedOriginal(url);
+      if (refused !== null) return registry === null ? `its tarball is hosted at ${refused}, which depfence does not fetch from` : tarballUrlProblem(refused, registry, setting);
       // Published into depfence's own storage: only reserved names can be.
-      if (internal) return null;
-      return addresses.isFetchable(url, 'public') ? null : `its tarball is hosted at ${url}, not on ${where}, so depfence does not fetch it`;
+      if (internal || addresses.isFetchable(url, 'public')) return null;
+      return tarballUrlProblem(url, config.upstreams.npm.registry, setting);
     },
   });
   const hide = judgement.hidden === 'all' ? 'all' : [...judgement.hidden];
