@@ -152,6 +152,26 @@ test('typosquats.csv: recall per class over pairs whose target is popular', () =
   assert.ok(flagged / pairs >= 0.75, `recall ${flagged}/${pairs}`);
 });
 
+test('malicious manifests (DataDog/malicious-software-packages-dataset): the whole-package names flagged, by tier', () => {
+  // Most of these names are dependency-confusion or throwaway names, not look-alikes: the figure is
+  // a flag rate, not a recall. The floors are what the matcher flagged when the tiers came in
+  // (before them: npm 156, PyPI 128).
+  const floors: Record<Ecosystem, number> = { npm: 175, pypi: 135 };
+  for (const ecosystem of ['npm', 'pypi'] as const) {
+    const file = `/work/shared/data/datadog-malicious-${ecosystem}.json`;
+    if (!existsSync(file)) {
+      console.log(`  (skipped: ${file} is not on this machine)`);
+      continue;
+    }
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[] | null>;
+    const names = Object.keys(manifest).filter((name) => manifest[name] === null);
+    const matches = names.map((name) => matchers[ecosystem].match(name)).filter((match) => match !== null);
+    const typos = matches.filter((match) => match.tier === 'typo').length;
+    console.log(`  ${ecosystem} malicious manifest: ${matches.length} of ${names.length} flagged (${typos} as typos, ${matches.length - typos} as resemblances)`);
+    assert.ok(matches.length >= floors[ecosystem], `${ecosystem}: ${matches.length} flagged`);
+  }
+});
+
 test('false flags: npm names with 100 to 1M downloads, by length class and tier, stay under ceilings', () => {
   // Typo-tier ceilings as before the resemblance classes; any tier (what `check` reports) has its own.
   const ceilings: Record<string, { typo: number; any: number }> = {
