@@ -103,6 +103,13 @@ test('decisions: the package is allowed; the unreadable version is denied saying
   assert.match(broken.findings.find((f) => f.severity === 'deny')!.message, /odd 1\.2\.0 cannot be checked because the registry's metadata for it cannot be read: its manifest is not an object/);
 });
 
+test('a version named "__proto__" stays a version: it never becomes the prototype others are looked up through', () => {
+  const document = JSON.parse('{"name":"proto","versions":{"__proto__":{"9.9.9":{"dist":{"tarball":"http://evil/x.tgz"}}},"1.0.0":{}},"time":{}}') as unknown;
+  const { packument } = readPackument(document);
+  assert.equal(Object.keys(packument.versions).sort(), ['1.0.0', '__proto__']);
+  assert.is(packument.versions['9.9.9'], undefined);
+});
+
 test('what is not a packument at all is still refused as a whole', () => {
   for (const document of [null, [], { versions: {} }, { name: 'x', versions: 'lots' }, { name: 'x' }]) {
     assert.throws(() => readPackument(document), (error: unknown) => error instanceof PackumentShapeError, JSON.stringify(document));
