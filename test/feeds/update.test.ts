@@ -154,6 +154,13 @@ test('check says when there is no index, and when it is stale', async () => {
   assert.match(stale.stdout + later.stdout, /the OSV threat data is stale: checked against the feed .* ago, longer than feeds\.osv\.maxAge \(1s\)/);
   const fresh = await runCliInProcess(['check', '--offline', '--data-dir', dataDir, 'npm:leftfix@1.1.1'], { env });
   assert.match(fresh.stdout, /OSV threat data checked against the feed/);
+
+  const doctor = await runCliInProcess(['doctor'], { env: { ...env, DEPFENCE_DATA_DIR: dataDir } });
+  assert.match(doctor.stdout, /ok {4}threat data: OSV threat data checked against the feed .* ago \(4 malicious-package and 12 vulnerability records\)/);
+  const staleDoctor = await runCliInProcess(['doctor'], { env: { ...env, DEPFENCE_DATA_DIR: dataDir, DEPFENCE_FEEDS__OSV__MAX_AGE: '1s' } });
+  assert.match(staleDoctor.stdout, /warn {2}threat data: the OSV threat data is stale/);
+  const noneDoctor = await runCliInProcess(['doctor'], { env: { ...env, DEPFENCE_DATA_DIR: join(scratch, 'empty') } });
+  assert.match(noneDoctor.stdout, /warn {2}threat data: no OSV threat-data index/);
 });
 
 test('a bad zip, a missing export and an export of no records are refused; the old index stays', async () => {
