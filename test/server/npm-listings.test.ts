@@ -77,11 +77,11 @@ test('/-/all is not served, and the upstream is never asked for it', async () =>
 });
 
 test('a search mentioning a reserved name in any case or punctuation stays local', async () => {
-  for (const text of ['MyCorp-Tool', 'MYCORP_TOOL', '@MyCorp/x', 'my corp'.replace(' ', ''), 'scope:MyCorp']) {
+  for (const text of ['MyCorp-Tool', 'MYCORP_TOOL', '@MyCorp/x', 'my\u200bcorp', 'my.corp', 'scope:MyCorp']) {
     const answer = await get(`/-/v1/search?text=${encodeURIComponent(text)}`);
     assert.is(answer.status, 200, `${text}: ${answer.text}`);
   }
-  const leaked = [...npm.requests, ...internal.requests].filter((request) => /mycorp/i.test(decodeURIComponent(request.query)));
+  const leaked = [...npm.requests, ...internal.requests].filter((request) => /mycorp/i.test(decodeURIComponent(request.query).replace(/[^\p{L}\p{N}]/gu, '')));
   assert.equal(leaked, [], 'no upstream saw the reserved name');
 });
 
