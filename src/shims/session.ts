@@ -7,14 +7,10 @@
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { runTool } from './exec.js';
 import { ensureFirewall, FirewallUnavailable, runningFirewall, unreachableFirewall } from './firewall.js';
-import { inspectNpm } from './npm/inspect.js';
-import { inspectPip } from './pip/inspect.js';
 import type { FirewallEndpoint, InspectInput, ToolPlan } from './plan.js';
-import { preflight } from './preflight.js';
 import type { RealTool } from './real-tool.js';
 import { describeSetting, refusalMessage } from './settings.js';
 import { TOOL_FAMILY, type ToolName } from './tools.js';
-import { inspectUv } from './uv/inspect.js';
 
 export const SHIM_EXIT = { denied: 1, refused: 2, firewallUnavailable: 3 } as const;
 
@@ -67,6 +63,7 @@ export async function runThroughFirewall(call: ShimCall): Promise<number> {
     if (setting.action !== 'refuse' && !pointsAt(setting.value, firewall.url)) say(`depfence: ${describeSetting(setting)}`);
   }
   if (plan.packages.length > 0) {
+    const { preflight } = await import('./preflight.js'); // the policy's wording: loaded only when there is something to check
     const checked = await preflight(firewall, plan.packages, call.tool, plan.label, say);
     if (checked.denied) return SHIM_EXIT.denied;
   }
@@ -85,13 +82,14 @@ function pointsAt(value: string, firewallUrl: string): boolean {
   }
 }
 
-export function inspect(tool: ToolName, input: InspectInput): Promise<ToolPlan> {
+/** Each tool's inspection is loaded only for that tool (they pull in parsers the others do not need). */
+export async function inspect(tool: ToolName, input: InspectInput): Promise<ToolPlan> {
   switch (TOOL_FAMILY[tool]) {
     case 'pip':
-      return inspectPip(input);
+      return (await import('./pip/inspect.js')).inspectPip(input);
     case 'uv':
-      return inspectUv(input);
+      return (await import('./uv/inspect.js')).inspectUv(input);
     case 'npm':
-      return inspectNpm({ ...input, npx: tool === 'npx' });
+      return (await import('./npm/inspect.js')).inspectNpm({ ...input, npx: tool === 'npx' });
   }
 }
