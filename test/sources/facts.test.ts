@@ -174,6 +174,17 @@ test('many packages at once against a dead downloads API: one probe waits out th
   hanging.remove();
 });
 
+test('a rate-limiting downloads API (429) is left alone too, after one request', async () => {
+  const breaker = new Breaker(60_000);
+  npm.failWith(429, { match: npm.route.downloads() });
+  const withBreaker = sources({ downloadsBreaker: breaker }, { concurrency: 4, retries: 0 });
+  const before = npm.requestsTo(npm.route.downloads()).length;
+  const all = await gatherManyFacts(Array.from({ length: 20 }, () => ({ ecosystem: 'npm' as const, name: 'left-pad', version: null })), withBreaker);
+  assert.is(npm.requestsTo(npm.route.downloads()).length - before, 1);
+  assert.match((all[19]!.downloads as { source: string }).source, /HTTP 429.*not asked again for \d+s/);
+  npm.clearFaults();
+});
+
 test('a young scoped package brings its scope\'s most-used package as a fact; an old or unscoped one does not', async () => {
   const day = 86_400_000;
   const by = (publisher: string, daysAgo: number) => ({ published: new Date(Date.now() - daysAgo * day), manifest: { _npmUser: { name: publisher } } });
