@@ -13,7 +13,7 @@ import { formatIni, listValues, normalizePipKey, pipConfigFiles, readIni, type I
 import { PIP_OPTIONS, PIP_SOURCE_OPTIONS } from './options.js';
 
 /** Keys that say where packages come from: dropped from pip's configuration. */
-const SOURCE_KEYS = ['index-url', 'pypi-url', 'extra-index-url', 'find-links', 'no-index', 'trusted-host'];
+const SOURCE_KEYS = ['index-url', 'pypi-url', 'extra-index-url', 'find-links', 'no-index', 'trusted-host', 'proxy'];
 /** Keys holding several values, of which the trusted ones are kept. */
 const LIST_KEYS = new Set(['extra-index-url', 'find-links', 'trusted-host']);
 /** Sections depfence's file blanks the source keys in, besides any section another file uses. */
@@ -21,6 +21,7 @@ const COMMAND_SECTIONS = ['global', 'install', 'download', 'wheel', 'index', 'lo
 /** Commands whose positional arguments are requirements. */
 const INSTALLING = new Set(['install', 'download', 'wheel', 'lock']);
 const CLI_WHY = 'another package source, consulted besides (or instead of) the firewall';
+const PROXY_WHY = 'a proxy between pip and the firewall could answer in its place';
 
 export async function inspectPip(input: InspectInput): Promise<ToolPlan> {
   const { args, env, cwd, trusted } = input;
@@ -33,6 +34,8 @@ export async function inspectPip(input: InspectInput): Promise<ToolPlan> {
     if (option.name === null || option.value === null) continue;
     if (PIP_SOURCE_OPTIONS.includes(option.name)) {
       addSource(scan, { setting: option.written, value: option.value, origin: FROM_COMMAND_LINE, action: 'refuse', why: CLI_WHY });
+    } else if (option.name === '--proxy') {
+      scan.settings.push({ setting: option.written, value: option.value, origin: FROM_COMMAND_LINE, action: 'refuse', why: PROXY_WHY });
     } else if (option.name === '--requirement' || option.name === '--constraint') {
       includeFile(option.written, option.value, option.name === '--requirement' ? 'requirements' : 'constraints', cwd, FROM_COMMAND_LINE, scan);
     } else if (option.name === '--editable') {
@@ -121,8 +124,10 @@ function configSettings(files: Array<{ path: string; sections: IniSections }>, t
 /** Splits a source setting's values into those shims.trustedUrls allows and those it drops. */
 function keepTrusted(key: string, value: string, trusted: readonly string[]): { trusted: string[]; dropped: string[] } {
   const values = LIST_KEYS.has(key) ? listValues(value) : [value.trim()];
-  // the firewall takes the index's place; only extra sources can be trusted
-  if (key === 'no-index' || key === 'index-url' || key === 'pypi-url') return { trusted: [], dropped: values };
+  // the firewall takes the index's place; only extra sources can be trusted; no proxy is needed
+  // to reach the firewall, and one could answer in its place (pip sends even loopback requests
+  // through a configured proxy)
+  if (key === 'no-index' || key === 'index-url' || key === 'pypi-url' || key === 'proxy') return { trusted: [], dropped: values };
   return { trusted: values.filter((item) => isTrusted(item, trusted)), dropped: values.filter((item) => !isTrusted(item, trusted)) };
 }
 
@@ -147,7 +152,7 @@ function writePipConfig(firewall: FirewallEndpoint, kept: IniSections, index: st
   const sections: IniSections = new Map();
   for (const name of new Set([...COMMAND_SECTIONS, ...kept.keys()])) {
     const keys = new Map(kept.get(name) ?? []);
-    for (const key of SOURCE_KEYS) if (!keys.has(key) || key === 'index-url' || key === 'pypi-url' || key === 'no-index') keys.set(key, '');
+    for (const key of SOURCE_KEYS) if (!keys.has(key) || key === 'index-url' || key === 'pypi-url' || key === 'no-index' || key === 'proxy') keys.set(key, '');
     keys.set('index-url', index);
     sections.set(name, keys);
   }
