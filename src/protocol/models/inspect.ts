@@ -2,11 +2,11 @@
 // its name), pickles scanned opcode by opcode (inside PyTorch's zip checkpoints too), safetensors
 // headers validated, GGUF's magic checked. Reads through a RandomAccess, chunk by chunk: tensor
 // data is never read, and nothing is kept in memory beyond a chunk and the scanner's state.
-import { createInflateRaw } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { PickleScanner, type PickleVerdict } from '../pickle/index.js';
 import type { RandomAccess } from '../random-access.js';
 import { safetensorsHeaderLength, validateSafetensorsHeader } from '../safetensors/header.js';
-import { entryDataOffset, readZipDirectory, ZIP_MAGIC, type ZipEntry } from '../zip/directory.js';
+import { openZip, ZIP_MAGIC, type ZipArchive } from '../zip/entries.js';
 
 export type ModelFormat = 'safetensors' | 'pickle' | 'torch-zip' | 'gguf' | 'onnx' | 'other';
 export type PickleMode = 'deny' | 'scan' | 'allow';
@@ -44,7 +44,7 @@ export async function inspectModelFile(path: string, file: RandomAccess, pickleM
   if (pickleBytes || PICKLE_EXTENSIONS.includes(extension)) {
     if (pickleMode === 'allow') return { format: 'pickle', problem: null };
     if (pickleMode === 'deny') return { format: 'pickle', problem: pickleDenied('is a pickle') };
-    const verdict = await scanRange(file, 0, file.size, false);
+    const verdict = await scanRange(file, 0, file.size);
     return { format: 'pickle', problem: pickleProblem(verdict), pickle: verdict };
   }
   if (extension === '.gguf') {
@@ -65,59 +65,57 @@ async function inspectSafetensors(file: RandomAccess, head: Buffer): Promise<Fil
 }
 
 async function inspectZip(path: string, file: RandomAccess, pickleMode: PickleMode): Promise<FileInspection> {
-  let entries: ZipEntry[];
+  let zip: ZipArchive;
   try {
-    entries = await readZipDirectory(file);
+    zip = await openZip(file);
   } catch (error) {
     return { format: 'torch-zip', problem: `it is a zip archive that cannot be read (${(error as Error).message}), so what it would load cannot be checked` };
   }
-  // torch.load unpickles data.pkl; TorchScript's loader also constants.pkl: every .pkl is scanned.
-  const pickles = entries.filter((entry) => entry.name.toLowerCase().endsWith('.pkl'));
-  if (pickles.length === 0) {
-    return PICKLE_EXTENSIONS.includes(extensionOf(path))
-      ? { format: 'torch-zip', problem: 'it is a zip archive without the pickle a PyTorch checkpoint holds, so it is not a checkpoint depfence can check' }
-      : { format: 'other', problem: null };
-  }
-  if (pickleMode === 'allow') return { format: 'torch-zip', problem: null };
-  if (pickleMode === 'deny') return { format: 'torch-zip', problem: pickleDenied('is a PyTorch checkpoint (pickle inside a zip)') };
-  const imports = new Set<string>();
-  for (const entry of pickles) {
-    let verdict: PickleVerdict;
-    try {
-      if (entry.encrypted || (entry.method !== 0 && entry.method !== 8)) throw new Error(`${entry.name} is ${entry.encrypted ? 'encrypted' : `compressed with method ${entry.method}`}`);
-      verdict = await scanRange(file, await entryDataOffset(file, entry), entry.compressedSize, entry.method === 8);
-    } catch (error) {
-      verdict = { kind: 'unreadable', reason: (error as Error).message, offset: 0 };
+  try {
+    // torch.load unpickles data.pkl; TorchScript's loader also constants.pkl: every .pkl is scanned.
+    const pickles = zip.entries.filter((entry) => entry.fileName.toLowerCase().endsWith('.pkl'));
+    if (pickles.length === 0) {
+      return PICKLE_EXTENSIONS.includes(extensionOf(path))
+        ? { format: 'torch-zip', problem: 'it is a zip archive without the pickle a PyTorch checkpoint holds, so it is not a checkpoint depfence can check' }
+        : { format: 'other', problem: null };
     }
-    if (verdict.kind !== 'safe') return { format: 'torch-zip', problem: pickleProblem(verdict, entry.name), pickle: { ...verdict, entry: entry.name } };
-    verdict.imports.forEach((name) => imports.add(name));
+    if (pickleMode === 'allow') return { format: 'torch-zip', problem: null };
+    if (pickleMode === 'deny') return { format: 'torch-zip', problem: pickleDenied('is a PyTorch checkpoint (pickle inside a zip)') };
+    const imports = new Set<string>();
+    for (const entry of pickles) {
+      let verdict: PickleVerdict;
+      try {
+        verdict = await scanStream(await zip.open(entry));
+      } catch (error) {
+        verdict = { kind: 'unreadable', reason: (error as Error).message, offset: 0 };
+      }
+      if (verdict.kind !== 'safe') return { format: 'torch-zip', problem: pickleProblem(verdict, entry.fileName), pickle: { ...verdict, entry: entry.fileName } };
+      verdict.imports.forEach((name) => imports.add(name));
+    }
+    return { format: 'torch-zip', problem: null, pickle: { kind: 'safe', imports: [...imports], pickles: pickles.length } };
+  } finally {
+    zip.close();
   }
-  return { format: 'torch-zip', problem: null, pickle: { kind: 'safe', imports: [...imports], pickles: pickles.length } };
 }
 
-/** Feeds bytes [start, start+length) of the file to a pickle scanner, inflating them first if asked. */
-async function scanRange(file: RandomAccess, start: number, length: number, deflated: boolean): Promise<PickleVerdict> {
+/** Feeds bytes [start, start+length) of the file to a pickle scanner, a chunk at a time. */
+async function scanRange(file: RandomAccess, start: number, length: number): Promise<PickleVerdict> {
   const scanner = new PickleScanner();
-  const inflate = deflated ? createInflateRaw() : null;
-  let inflateError: Error | null = null;
-  const finished = inflate && new Promise<void>((resolve) => inflate.once('close', resolve));
-  if (inflate) {
-    inflate.on('error', (error) => (inflateError ??= error));
-    // Once the scanner has its verdict, the rest of the entry is not inflated at all.
-    inflate.on('data', (chunk: Buffer) => {
-      if (!scanner.write(chunk)) inflate.destroy();
-    });
-  }
-  for (let at = start; at < start + length && !scanner.done && !inflate?.destroyed; at += CHUNK) {
+  for (let at = start; at < start + length && !scanner.done; at += CHUNK) {
     const chunk = await file.read(at, Math.min(CHUNK, start + length - at));
     if (chunk.length === 0) break;
-    if (!inflate) scanner.write(chunk);
-    else if (!inflate.write(chunk)) await Promise.race([new Promise((resolve) => inflate.once('drain', resolve)), finished]);
+    scanner.write(chunk);
   }
-  if (inflate) {
-    if (!inflate.destroyed) inflate.end();
-    await finished;
-    if (inflateError && !scanner.done) throw new Error(`its deflated data is corrupt (${(inflateError as Error).message})`);
+  return scanner.end();
+}
+
+/** Feeds a zip entry's (inflated) bytes to a pickle scanner; stops reading once it has a verdict. */
+async function scanStream(stream: Readable): Promise<PickleVerdict> {
+  const scanner = new PickleScanner();
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) if (!scanner.write(chunk)) break;
+  } finally {
+    stream.destroy();
   }
   return scanner.end();
 }
