@@ -86,6 +86,34 @@ test('report mode logs what enforce would refuse and serves it', async () => {
   );
 });
 
+test('the Hub redirecting a file to a host not in upstreams.huggingface.files: not fetched, not served', async () => {
+  await withFirewall(
+    (config) => {
+      config.upstreams.huggingface.files = [];
+    },
+    async (get) => {
+      hub.cdn.resetLog();
+      const response = await get('acme/safe-model/resolve/main/model.safetensors');
+      assert.is(response.status, 403);
+      assert.match(await errorOf(response), /a host depfence does not fetch files from/);
+      assert.is(hub.cdn.requests.length, 0);
+      assert.is((await get('acme/safe-model/resolve/main/config.json')).status, 200, "a file on the endpoint's own host is fine");
+    },
+  );
+});
+
+test('spellings: a look-alike organisation in capitals, and deny entries, match case-insensitively as the Hub resolves names', async () => {
+  await withFirewall(
+    (config) => {
+      config.deny = [{ ecosystem: 'huggingface', name: 'ACME/*', reason: 'whole org paused' }];
+    },
+    async (get) => {
+      assert.match(await errorOf(await get('api/models/Acme/safe-model')), /deny list \(ACME\/\*\)/);
+      assert.match(await errorOf(await get('api/models/OPENAI-COMMUNTY/gpt2')), /looks like openai-community/);
+    },
+  );
+});
+
 test('offline, the Hub is never asked: the endpoint answers 503 saying why', async () => {
   hub.resetLog();
   await withFirewall(

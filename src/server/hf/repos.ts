@@ -34,6 +34,10 @@ export function createHfRepos(context: ServerContext, http: HttpClient, policy: 
   const hfRepos: HfRepos = {
     policy,
     async find(req, res, kind, id, revision, subject) {
+      // What the name alone decides (deny entries, a look-alike organisation, a lock that does not
+      // list the repo) is refused before the Hub is asked anything.
+      const byName = hfRepos.decide({ kind, id, info: { state: 'not-evaluated', reason: 'decided by the name alone' } });
+      if (byName.decision === 'deny' && !hfRepos.enforce(req, res, byName, subject)) return null;
       const lookup = await lookupRepo(http, endpoint, kind, id, revisionToAsk(kind, id, revision), context.config.network.cacheTtl);
       if (lookup.kind === 'found') return lookup;
       if (lookup.kind === 'not-found') {
