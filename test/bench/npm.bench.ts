@@ -74,19 +74,19 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /** RSS of a process and its children (depfence's registry process), in MiB. */
 export function rssMiB(pid: number): number {
-  const pids = [pid, ...childrenOf(pid)];
-  let kib = 0;
-  for (const each of pids) {
-    try {
-      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${each}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return Math.round(kib / 1024);
+  return [pid, ...childrenOf(pid)].reduce((sum, each) => sum + ownRssMiB(each), 0);
 }
 
-function childrenOf(pid: number): number[] {
+/** RSS of one process, in MiB (0 if it is gone). */
+export function ownRssMiB(pid: number): number {
+  try {
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+export function childrenOf(pid: number): number[] {
   try {
     const direct = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
     return direct.flatMap((child) => [child, ...childrenOf(child)]);

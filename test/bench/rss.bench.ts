@@ -1,18 +1,55 @@
 // `npm run bench -- rss`: the memory of `depfence serve` (with its registry process) under a
 // long load: 200 concurrent clients on loopback asking for packuments (both forms) and tarballs of
-// the 50-package fixture for DEPFENCE_LOAD_BENCH_SECONDS (default 300), RSS printed every 30 s.
+// the 50-package fixture for BENCH_RSS_SECONDS (default 300), RSS printed every 30 s.
+//
+// Runs the built CLI (dist/, as users run it; `npm run build` first), so no TypeScript loader's
+// memory is counted.
 //
 // Goals: peak RSS <= 400 MiB; no growth from minute 1 to the end (at most +10%).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { Agent, request } from 'node:http';
 import { NpmUpstream } from '../fixtures/index.js';
-import { populate, rssMiB, startChild } from './npm.bench.js';
+import { childrenOf, ownRssMiB, populate, rssMiB, type ChildServer } from './npm.bench.js';
 
 const CLIENTS = 200;
-const SECONDS = Number(process.env.DEPFENCE_LOAD_BENCH_SECONDS ?? 300);
+const SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 300);
 const SAMPLE_MS = 30_000;
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/** `depfence serve` from dist/, with the fixture as its npm registry. */
+async function startServe(npm: NpmUpstream, dataDir: string): Promise<ChildServer> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const configFile = join(dataDir, 'depfence.yaml');
+  writeFileSync(configFile, stringify({ upstreams: { npm: { registry: npm.registryUrl, downloads: npm.downloadsUrl } }, server: { port: 0 } }));
+  const env: NodeJS.ProcessEnv = { HOME: dataDir, XDG_CONFIG_HOME: join(dataDir, '.config') };
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('DEPFENCE_') && !(key in env)) env[key] = value;
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile, '--data-dir', join(dataDir, 'data')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`depfence serve exited (${code}) before listening`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 
 function get(agent: Agent, base: URL, path: string, accept: string): Promise<number> {
@@ -32,7 +69,7 @@ export default async function benchNpmLoad(): Promise<void> {
   populate(npm);
   const names = Array.from({ length: 50 }, (_, i) => `bench-pkg-${String(i).padStart(2, '0')}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'depfence-bench-load-'));
-  const server = await startChild('depfence', npm, dataDir);
+  const server = await startServe(npm, dataDir);
   const base = new URL(server.url);
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   let ok = 0;
@@ -54,7 +91,8 @@ export default async function benchNpmLoad(): Promise<void> {
     const second = Math.round((Date.now() - started) / 1000);
     const rss = rssMiB(server.pid);
     samples.push({ second, rss });
-    console.log(`  ${String(second).padStart(4)} s  RSS ${rss} MiB  (${ok} answered, ${failed} failed)`);
+    const parts = [server.pid, ...childrenOf(server.pid)].map(ownRssMiB).join(' + ');
+    console.log(`  ${String(second).padStart(4)} s  RSS ${rss} MiB (${parts})  (${ok} answered, ${failed} failed)`);
   }, SAMPLE_MS);
   try {
     console.log(`${CLIENTS} clients for ${SECONDS} s against depfence serve (loopback), RSS of depfence and its registry process every ${SAMPLE_MS / 1000} s`);

@@ -6,6 +6,7 @@
 import { request, Agent } from 'node:http';
 import { isRecord } from '../../../protocol/npm/packument.js';
 import { asPackument, type Packument } from './packument.js';
+import { BoundedMap } from '../bounded-map.js';
 import { applyJudgement } from './without-versions.js';
 
 export interface JudgeAnswer {
@@ -36,12 +37,28 @@ export interface RemoteFilterOptions {
   warn(message: string): void;
 }
 
+/**
+ * Verdaccio reads a packument (and filters it) for every request that touches the package: an
+ * install asks for it and for its tarball. The same versions judged a moment ago get the same
+ * answer, so it is reused this long (a policy reload takes effect after at most this).
+ */
+const JUDGEMENT_REUSE_MS = 2_000;
+
 export function createRemoteVersionFilter(options: RemoteFilterOptions) {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const recent = new BoundedMap<string, { body: string; answer: JudgeAnswer; until: number }>(1_000);
+  const judged = async (packument: Packument): Promise<JudgeAnswer> => {
+    const body = JSON.stringify(slimPackument(packument));
+    const cached = recent.get(packument.name);
+    if (cached && cached.body === body && cached.until > Date.now()) return cached.answer;
+    const answer = await askJudge(options, agent, body);
+    recent.set(packument.name, { body, answer, until: Date.now() + JUDGEMENT_REUSE_MS });
+    return answer;
+  };
   return {
     async filter_metadata(manifest: unknown): Promise<unknown> {
       try {
-        const answer = await askJudge(options, agent, slimPackument(asPackument(manifest)));
+        const answer = await judged(asPackument(manifest));
         return applyJudgement(manifest, answer.hide === 'all' ? 'all' : new Set(answer.hide));
       } catch (error) {
         options.warn(`depfence's judge could not be asked (${(error as Error).message}); every version is hidden`);
@@ -51,8 +68,7 @@ export function createRemoteVersionFilter(options: RemoteFilterOptions) {
   };
 }
 
-function askJudge(options: RemoteFilterOptions, agent: Agent, body: Packument): Promise<JudgeAnswer> {
-  const text = JSON.stringify(body);
+function askJudge(options: RemoteFilterOptions, agent: Agent, text: string): Promise<JudgeAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
       options.judgeUrl,
