@@ -5,11 +5,3 @@ export interface RandomAccess {
   /** Exactly `length` bytes from `offset` (fewer only at the end of the file). */
   read(offset: number, length: number): Promise<Buffer>;
 }
-
-/** A RandomAccess over bytes already in memory (tests, small files). */
-export function bufferAccess(buffer: Buffer): RandomAccess {
-  return {
-    size: buffer.length,
-    read: async (offset, length) => buffer.subarray(offset, Math.min(buffer.length, offset + length)),
-  };
-}

@@ -2,8 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PickleScanner, type PickleVerdict } from '../../src/protocol/pickle/index.js';
 import { inspectModelFile } from '../../src/protocol/models/inspect.js';
-import { bufferAccess } from '../../src/protocol/random-access.js';
-import { buildSafetensors, pythonModelFile, rawSafetensors, type PythonModelFile } from '../fixtures/model-files.js';
+import { bufferAccess, buildSafetensors, pythonModelFile, rawSafetensors, type PythonModelFile } from '../fixtures/model-files.js';
 
 function scan(bytes: Buffer, chunk = bytes.length || 1): PickleVerdict {
   const scanner = new PickleScanner();
