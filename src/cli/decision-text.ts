@@ -28,12 +28,13 @@ export function howToAllow(decision: Decision<DecisionEcosystem>): string {
   }
   const wayOut = vulnerabilityWayOut(decision.findings.filter((finding) => finding.severity === 'deny'));
   if (wayOut !== null) return wayOut;
+  const allow = `add to "allow:" in depfence.yaml: { ecosystem: ${decision.ecosystem}, name: ${decision.name}, reason: "why it is safe" }`;
   if (decision.findings.every((finding) => finding.severity !== 'deny' || finding.evidence.unavailable === true)) {
-    return 'depfence could not get the facts it needs: check the network and the upstreams in your config, then retry';
+    return `depfence could not get the facts it needs: check the network and the upstreams in your config, then retry; or, to allow it without them, ${allow}`;
   }
   const denials = decision.findings.filter((finding) => finding.severity === 'deny');
   if (denials.every((finding) => typeof finding.evidence.allowedFrom === 'string')) {
     return 'held back only by the age gate: wait until the date above, or move lockfile and requirements pins to the versions allowed now with depfence pin --file FILE';
   }
-  return `to allow it, add to "allow:" in depfence.yaml: { ecosystem: ${decision.ecosystem}, name: ${decision.name}, reason: "why it is safe" }`;
+  return `to allow it, ${allow}`;
 }

@@ -2,11 +2,11 @@
 // the machine's settings could send packages around it. Exits 1 when something is wrong: a tool
 // that is not shimmed, or a setting the shims would refuse to run with.
 import { existsSync } from 'node:fs';
-import { formatAge, type Config } from '../config/index.js';
+import { configKey, formatAge, type Config, type LoadedConfig } from '../config/index.js';
 import { freshness } from '../sources/osv/threat-data.js';
 import { threatDataFor } from './threat-data.js';
 import { serverFilePath } from '../server/server-file.js';
-import { runningFirewall } from '../shims/firewall.js';
+import { configFirewallDir, firewallForConfig, runningFirewall } from '../shims/firewall.js';
 import { shimsDir } from '../shims/launcher.js';
 import type { InspectInput } from '../shims/plan.js';
 import { allOnPath, findRealTool, isShim } from '../shims/real-tool.js';
@@ -28,8 +28,10 @@ const PROBES: Array<{ tool: ToolName; args: string[] }> = [
   { tool: 'uv', args: ['sync'] },
 ];
 
-export async function runDoctor(config: Config, env: NodeJS.ProcessEnv, cwd: string, out: (text: string) => void): Promise<number> {
+export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, cwd: string, out: (text: string) => void): Promise<number> {
+  const { config } = loaded;
   const lines: Line[] = [];
+  lines.push({ level: 'info', text: `config: ${loaded.files.join(', then ')}${configVariables(env)} (later wins)` });
   lines.push(...toolLines(env, cwd));
   lines.push(await firewallLine(config));
   lines.push(threatDataLine(config));
@@ -60,10 +62,19 @@ function toolLines(env: NodeJS.ProcessEnv, cwd: string): Line[] {
   });
 }
 
+/** DEPFENCE_* variables that set configuration keys, named after the files. */
+function configVariables(env: NodeJS.ProcessEnv): string {
+  const names = Object.keys(env).filter((name) => name.startsWith('DEPFENCE_') && !/^DEPFENCE_(CONFIG|REAL_|SHIM_)/.test(name)).sort();
+  return names.length === 0 ? '' : `, then ${names.join(', ')}`;
+}
+
 async function firewallLine(config: Config): Promise<Line> {
   const { dataDir } = config.server;
+  const key = configKey(config);
+  const ours = await firewallForConfig(dataDir, key, config.server.token ?? null);
+  if (ours) return { level: 'ok', text: `firewall: healthy at ${ours.url}, running this configuration (data dir ${ours.dataDir})` };
   const running = await runningFirewall(dataDir, config.server.token ?? null);
-  if (running) return { level: 'ok', text: `firewall: healthy at ${running.url} (data dir ${dataDir})` };
+  if (running) return { level: 'info', text: `firewall: ${running.url} runs another configuration (another project's depfence.yaml); the shims here start one of their own in ${configFirewallDir(dataDir, key)}` };
   if (existsSync(serverFilePath(dataDir))) {
     return { level: 'warn', text: `firewall: ${serverFilePath(dataDir)} names a firewall that does not answer; the shims start a new one when needed (or run depfence serve)` };
   }

@@ -190,7 +190,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description('check that pip, npm and uv go through the shims, that the firewall is healthy, and which settings could bypass it')
     .option('--config <file>', 'configuration file')
     .action(async (options: { config?: string }) => {
-      setExit(await (await import('./doctor.js')).runDoctor(await load(options.config, []), io.env, io.cwd, io.out));
+      setExit(await (await import('./doctor.js')).runDoctor((await import('../config/index.js')).loadConfig({ configFile: options.config, env: io.env, cwd: io.cwd }), io.env, io.cwd, io.out));
     });
 
   return program;

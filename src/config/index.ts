@@ -3,3 +3,4 @@ export { ConfigError } from './errors.js';
 export { parseDuration, formatDuration, formatAge } from './duration.js';
 export type { Config, PolicyConfig, AllowEntry, AllowListEntry, AdvisoryAllowEntry, DenyEntry, NetworkConfig, UpstreamsConfig, ModelPolicy, SeverityWord, FeedsConfig } from './schema.js';
 export { splitAllowList } from './allow-list.js';
+export { configKey } from './key.js';

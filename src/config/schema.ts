@@ -92,7 +92,7 @@ export const configSchema = z.strictObject({
   mode: z.enum(['enforce', 'report']),
   offline: z.boolean(),
   upstreams: z.strictObject({
-    npm: z.strictObject({ registry: httpUrl, downloads: httpUrl, internal: httpUrl.nullable() }),
+    npm: z.strictObject({ registry: httpUrl, downloads: httpUrl, internal: httpUrl.nullable(), lockfileUrls: z.enum(['auto', 'upstream', 'firewall']) }),
     pypi: z.strictObject({
       simple: httpUrl,
       json: httpUrl,

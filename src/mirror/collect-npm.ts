@@ -87,11 +87,14 @@ async function collectVersion(options: NpmCollectOptions, vetted: Vetted, packum
   const filename = tarballFilename(name, version, manifest.dist?.tarball);
   const answer = await fetch(`${firewall.url}${tarballPath(name, filename)}`, { headers: { 'user-agent': 'depfence-mirror', 'accept-encoding': 'identity' } });
   const bytes = Buffer.from(await answer.arrayBuffer());
+  if (answer.status === 403 && refusedForMissingFacts(bytes)) {
+    throw new MirrorError('EFACTS', `the firewall could not check ${name}@${version}: ${errorText(bytes)}`);
+  }
   if (answer.status === 403) {
     collection.denials.push({ ecosystem: 'npm', name, version, reasons: [errorText(bytes)], factsUnavailable: false });
     return null;
   }
-  if (answer.status !== 200) throw new MirrorError(answer.status === 503 ? 'EFACTS' : 'ERESOLVE', `the firewall answered HTTP ${answer.status} for ${name}@${version}: ${errorText(bytes)}`);
+  if (answer.status !== 200) throw new MirrorError('ERESOLVE', `the firewall answered HTTP ${answer.status} for ${name}@${version}: ${errorText(bytes)}`);
   const published = packument.time[version];
   if (typeof published !== 'string' || Number.isNaN(Date.parse(published))) throw new MirrorError('ERESOLVE', `${name}@${version} has no publish time in its packument, so it cannot be vetted`);
   if (locked.integrity) {
@@ -125,6 +128,15 @@ function tarballFilename(name: string, version: string, tarball: string | undefi
   const fromUrl = tarball ? decodeURIComponent(tarball.split('?', 1)[0]!.slice(tarball.lastIndexOf('/') + 1)) : '';
   if (/^[A-Za-z0-9][A-Za-z0-9._+!~-]*\.tgz$/.test(fromUrl) && !fromUrl.includes('..')) return fromUrl;
   return `${name.slice(name.lastIndexOf('/') + 1)}-${version}.tgz`;
+}
+
+/** A refusal the firewall marked `"unavailable": true`: the facts could not be had (sendUnavailable). */
+function refusedForMissingFacts(bytes: Buffer): boolean {
+  try {
+    return (JSON.parse(bytes.toString('utf8')) as { unavailable?: unknown }).unavailable === true;
+  } catch {
+    return false;
+  }
 }
 
 function errorText(bytes: Buffer): string {

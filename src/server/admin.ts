@@ -1,6 +1,6 @@
 // depfence's own endpoints under /-/depfence/.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formatAge } from '../config/index.js';
+import { configKey, formatAge } from '../config/index.js';
 import { validateName, type Ecosystem } from '../names/index.js';
 import { freshness } from '../sources/osv/threat-data.js';
 import type { ServerContext } from './app.js';
@@ -20,7 +20,14 @@ export async function handleAdmin(context: ServerContext, req: IncomingMessage, 
       startedAt: startedAt.toISOString(),
       dataDir: context.config.server.dataDir,
       threatData: threatDataHealth(context),
+      configKey: configKey(context.config),
     });
+  }
+  if (url.pathname === '/-/depfence/refusals') {
+    if (req.method !== 'GET') return sendError(res, 405, 'refusals answers GET only: ?since=ISO-TIME[&client=npm]');
+    const since = new Date(url.searchParams.get('since') ?? '');
+    if (Number.isNaN(since.getTime())) return sendError(res, 400, 'give ?since= an ISO time: the refusals answered from then on');
+    return sendJson(res, 200, { refusals: context.refusals.since(since, url.searchParams.get('client')) });
   }
   if (url.pathname === '/-/depfence/decide') {
     if (req.method !== 'POST') return sendError(res, 405, 'decide answers POST only: {"packages":[{"ecosystem","name","version"}]}');

@@ -12,6 +12,8 @@ import { AuditLog } from './audit.js';
 import { handleAdmin } from './admin.js';
 import { sendError } from './respond.js';
 import { ThreatDataRefresher } from './threat-refresh.js';
+import { RefusalLedger, refusalMark } from './refusal-ledger.js';
+import { clientFromUserAgent } from './audit.js';
 
 export interface ServerContext {
   config: Config;
@@ -19,6 +21,8 @@ export interface ServerContext {
   audit: AuditLog;
   /** Keeps the decider's threat data current (interval, SIGHUP, autoUpdate). */
   threatRefresh: ThreatDataRefresher;
+  /** The refusals answered lately (GET /-/depfence/refusals). */
+  refusals: RefusalLedger;
   now(): Date;
 }
 
@@ -77,6 +81,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       return threatRefresh;
     },
     audit: AuditLog.inDataDir(config.server.dataDir, config.server.audit),
+    refusals: new RefusalLedger(),
     now: options.now ?? (() => new Date()),
   };
   const mounts: Mount[] = [{ prefix: '/-/depfence/', handler: (req, res, url) => handleAdmin(context, req, res, url) }, ...(await options.mounts(context))];
@@ -94,6 +99,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (closing) res.setHeader('connection', 'close');
     res.on('finish', () => {
       if (closing) server.closeIdleConnections();
+      const refusal = refusalMark(res);
+      if (refusal) context.refusals.record({ time: context.now().toISOString(), client: clientFromUserAgent(req.headers['user-agent']), path: req.url ?? '', ...refusal });
     });
     dispatch(config, mounts, req, res).catch((error: unknown) => {
       sendError(res, 500, `internal error while serving ${req.method} ${req.url}: ${(error as Error).message}`);

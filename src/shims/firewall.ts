@@ -2,6 +2,12 @@
 // confirms it (and that it serves this data directory). When it is down, one shim (holding the
 // start lock) starts `depfence serve` in the background, detached, its output in serve.log, and
 // every shim waits for it, saying so on stderr.
+//
+// One firewall per effective configuration: a shim uses a firewall only if it runs the same
+// configuration (health's configKey). The first one takes the data directory (and server.port);
+// a project whose depfence.yaml says something else gets its own firewall, in
+// <dataDir>/firewalls/<configKey>/ on a free port, so one project's allow list never decides for
+// another's.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { request } from 'node:http';
@@ -13,6 +19,8 @@ import { tryStartLock } from './start-lock.js';
 
 export interface EnsureOptions {
   dataDir: string;
+  /** configKey() of the shim's configuration: a firewall running another one is not used. */
+  configKey: string;
   token: string | null;
   /** How long to wait for a firewall being started. */
   timeoutMs: number;
@@ -25,11 +33,28 @@ export class FirewallUnavailable extends Error {
   readonly code = 'EFIREWALL';
 }
 
+/** The data directory is taken by a firewall running another configuration. */
+class OtherConfiguration extends Error {}
+
 const POLL_MS = 100;
 
+/** The firewall for this configuration: in the data directory, or in its own folder under it. */
 export async function ensureFirewall(options: EnsureOptions): Promise<FirewallEndpoint> {
-  const { dataDir } = options;
-  const running = await runningFirewall(dataDir, options.token);
+  try {
+    return await ensureFirewallIn(options.dataDir, null, options);
+  } catch (error) {
+    if (!(error instanceof OtherConfiguration)) throw error;
+    return ensureFirewallIn(configFirewallDir(options.dataDir, options.configKey), 0, options);
+  }
+}
+
+/** Where the firewall for a configuration other than the data directory's own runs. */
+export function configFirewallDir(dataDir: string, key: string): string {
+  return join(dataDir, 'firewalls', key);
+}
+
+async function ensureFirewallIn(dataDir: string, port: number | null, options: EnsureOptions): Promise<FirewallEndpoint> {
+  const running = await ourFirewall(dataDir, options);
   if (running) return running;
   const started = Date.now();
   const deadline = started + options.timeoutMs;
@@ -38,9 +63,9 @@ export async function ensureFirewall(options: EnsureOptions): Promise<FirewallEn
     const lock = tryStartLock(dataDir, options.timeoutMs + 10_000);
     if (lock) {
       try {
-        const again = await runningFirewall(dataDir, options.token);
+        const again = await ourFirewall(dataDir, options);
         if (again) return again;
-        return await startFirewall(options, deadline, started);
+        return await startFirewall(dataDir, port, options, deadline, started);
       } finally {
         lock.release();
       }
@@ -50,19 +75,19 @@ export async function ensureFirewall(options: EnsureOptions): Promise<FirewallEn
       waitingSaid = true;
     }
     await sleep(POLL_MS);
-    const ready = await runningFirewall(dataDir, options.token);
+    const ready = await ourFirewall(dataDir, options);
     if (ready) return ready;
   }
   throw new FirewallUnavailable(`the firewall for ${dataDir} did not start within ${seconds(options.timeoutMs)}; see ${logPath(dataDir)}`);
 }
 
 /** The firewall named by server.json, if it answers its health check for this data directory. */
-export async function runningFirewall(dataDir: string, token: string | null): Promise<FirewallEndpoint | null> {
+export async function runningFirewall(dataDir: string, token: string | null): Promise<(FirewallEndpoint & { configKey: string | null }) | null> {
   const file = readServerFile(dataDir);
   if (!file) return null;
   const health = await getJson(`${file.url}/-/depfence/health`, 2_000);
   if (!health || health.ok !== true || typeof health.dataDir !== 'string' || !sameDir(health.dataDir, dataDir)) return null;
-  return { url: file.url, dataDir, token };
+  return { url: file.url, dataDir, token, configKey: typeof health.configKey === 'string' ? health.configKey : null };
 }
 
 /**
@@ -73,12 +98,28 @@ export function unreachableFirewall(dataDir: string, token: string | null): Fire
   return { url: 'http://127.0.0.1:0', dataDir, token };
 }
 
-async function startFirewall(options: EnsureOptions, deadline: number, started: number): Promise<FirewallEndpoint> {
-  const { dataDir } = options;
+/** The firewall running in `dataDir` for this configuration; throws OtherConfiguration when one runs there for another. */
+async function ourFirewall(dataDir: string, options: EnsureOptions): Promise<FirewallEndpoint | null> {
+  const running = await runningFirewall(dataDir, options.token);
+  if (!running) return null;
+  if (running.configKey !== options.configKey) throw new OtherConfiguration();
+  return { url: running.url, dataDir, token: running.token };
+}
+
+/** The firewall for this configuration, if one runs (doctor's view of what the shims would use). */
+export async function firewallForConfig(dataDir: string, key: string, token: string | null): Promise<FirewallEndpoint | null> {
+  for (const dir of [dataDir, configFirewallDir(dataDir, key)]) {
+    const running = await runningFirewall(dir, token);
+    if (running?.configKey === key) return { url: running.url, dataDir: dir, token };
+  }
+  return null;
+}
+
+async function startFirewall(dataDir: string, port: number | null, options: EnsureOptions, deadline: number, started: number): Promise<FirewallEndpoint> {
   const log = logPath(dataDir);
   options.say(`depfence: starting the firewall in the background (log: ${log})…`);
   const out = openSync(log, 'a');
-  const child = spawn(process.execPath, [...serveCommand(), 'serve', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...serveCommand(), 'serve', '--data-dir', dataDir, ...(port === null ? [] : ['--port', String(port)])], {
     cwd: options.cwd,
     env: withoutShimVariables(options.env),
     detached: true,
@@ -91,7 +132,7 @@ async function startFirewall(options: EnsureOptions, deadline: number, started: 
   try {
     while (Date.now() < deadline) {
       if (exited !== null) throw new FirewallUnavailable(`depfence serve stopped (${exited}) before it was ready:\n${tail(log)}`);
-      const ready = await runningFirewall(dataDir, options.token);
+      const ready = await ourFirewall(dataDir, options).catch(() => null);
       if (ready) {
         options.say(`depfence: firewall ready at ${ready.url} (${seconds(Date.now() - started)})`);
         return ready;

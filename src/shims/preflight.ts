@@ -3,13 +3,15 @@
 // words (check, evidence, how to allow) rather than by the tool's own error after a 403.
 import { request } from 'node:http';
 import { formatDecision } from '../cli/decision-text.js';
-import type { Decision } from '../policy/index.js';
+import { deniedOnlyForMissingFacts, type Decision } from '../policy/index.js';
 import type { PackageRef } from './packages.js';
 import type { FirewallEndpoint } from './plan.js';
 
 export interface PreflightResult {
   /** True when the command must not run (enforce mode and something denied). */
   denied: boolean;
+  /** Every denial rests only on facts that could not be had (exit 3, as check). */
+  factsUnavailable: boolean;
 }
 
 interface DecideAnswer {
@@ -26,7 +28,7 @@ export async function preflight(firewall: FirewallEndpoint, packages: readonly P
     answer = await postDecide(firewall, { client, packages: unique.map(({ ecosystem, name, version }) => ({ ecosystem, name, version })) });
   } catch (error) {
     say(`depfence: could not check the packages before running ${label} (${(error as Error).message}); the firewall still checks every download`);
-    return { denied: false };
+    return { denied: false, factsUnavailable: false };
   }
   const denied = answer.results.filter((decision) => decision.decision === 'deny');
   const warned = answer.results.filter((decision) => decision.decision === 'warn');
@@ -37,13 +39,13 @@ export async function preflight(firewall: FirewallEndpoint, packages: readonly P
   });
   if (denied.length > 0 && answer.mode === 'enforce') {
     say(`depfence: ${label} not run: ${denied.length === 1 ? 'a package it names is' : `${denied.length} packages it names are`} denied by the policy\n${blocks.join('\n')}`);
-    return { denied: true };
+    return { denied: true, factsUnavailable: denied.every(deniedOnlyForMissingFacts) };
   }
   if (blocks.length > 0) {
     const note = denied.length > 0 ? ' (mode: report, so nothing is enforced)' : '';
     say(`depfence: before ${label}${note}:\n${blocks.join('\n')}`);
   }
-  return { denied: false };
+  return { denied: false, factsUnavailable: false };
 }
 
 function dedupe(packages: readonly PackageRef[]): PackageRef[] {

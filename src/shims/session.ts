@@ -1,18 +1,23 @@
 // Every shim call: read the configuration, look for ways around the firewall (refused, exit 2),
-// then run the real tool with the firewall as its only source and end with its exit code. For a
-// command that may fetch, the firewall is started first (exit 3 if it cannot), the machine's
-// overridden settings are named, and the packages it names are checked (exit 1 on a denial). A
-// command that fetches nothing gets the running firewall, or, when none runs, an address where
-// nothing can answer: if it does fetch after all, it fails instead of going around the firewall.
-import { ConfigError, loadConfig, type Config } from '../config/index.js';
+// then run the real tool with the firewall as its only source. For a command that may fetch, the
+// firewall for this configuration is started first (exit 3 if it cannot), the machine's
+// overridden settings are named, the packages it names are checked (exit 1 on a denial, 3 when
+// only facts were missing), and afterwards what the firewall refused the tool is named, ending
+// with the tool's exit code or the table's (refusal-report.ts). A command that fetches nothing
+// gets the running firewall, or, when none runs, an address where nothing can answer: if it does
+// fetch after all, it fails instead of going around the firewall.
+import { ConfigError, configKey, loadConfig, type Config } from '../config/index.js';
 import { runTool } from './exec.js';
-import { ensureFirewall, FirewallUnavailable, runningFirewall, unreachableFirewall } from './firewall.js';
+import { ensureFirewall, firewallForConfig, FirewallUnavailable, unreachableFirewall } from './firewall.js';
 import type { FirewallEndpoint, InspectInput, ToolPlan } from './plan.js';
+import { fetchRefusals, reportRefusals } from './refusal-report.js';
+import { EXIT } from '../cli/exit-codes.js';
 import type { RealTool } from './real-tool.js';
 import { describeSetting, refusalMessage } from './settings.js';
 import { TOOL_FAMILY, type ToolName } from './tools.js';
 
-export const SHIM_EXIT = { denied: 1, refused: 2, firewallUnavailable: 3 } as const;
+/** The exit code table every path shares (README "Exit codes"). */
+export const SHIM_EXIT = { denied: EXIT.denied, refused: EXIT.usage, factsUnavailable: EXIT.factsUnavailable, firewallUnavailable: EXIT.factsUnavailable } as const;
 
 export interface ShimCall {
   tool: ToolName;
@@ -47,13 +52,14 @@ export async function runThroughFirewall(call: ShimCall): Promise<number> {
   }
 
   const { dataDir, token = null } = config.server;
+  const key = configKey(config);
   if (!call.startFirewall) {
-    const running = await runningFirewall(dataDir, token);
+    const running = await firewallForConfig(dataDir, key, token);
     return runTool(call.real, call.args, plan.environment(running ?? unreachableFirewall(dataDir, token)));
   }
   let firewall: FirewallEndpoint;
   try {
-    firewall = await ensureFirewall({ dataDir, token, timeoutMs: config.shims.startTimeout, env: call.env, cwd: call.cwd, say });
+    firewall = await ensureFirewall({ dataDir, configKey: key, token, timeoutMs: config.shims.startTimeout, env: call.env, cwd: call.cwd, say });
   } catch (error) {
     if (!(error instanceof FirewallUnavailable)) throw error;
     say(`depfence: ${plan.label} not run: the firewall is not available, and nothing is installed around it.\ndepfence: ${error.message}`);
@@ -65,9 +71,12 @@ export async function runThroughFirewall(call: ShimCall): Promise<number> {
   if (plan.packages.length > 0) {
     const { preflight } = await import('./preflight.js'); // the policy's wording: loaded only when there is something to check
     const checked = await preflight(firewall, plan.packages, call.tool, plan.label, say);
-    if (checked.denied) return SHIM_EXIT.denied;
+    if (checked.denied) return checked.factsUnavailable ? SHIM_EXIT.factsUnavailable : SHIM_EXIT.denied;
   }
-  return runTool(call.real, call.args, plan.environment(firewall));
+  const started = new Date();
+  const code = await runTool(call.real, call.args, plan.environment(firewall));
+  const refused = await fetchRefusals(firewall, call.tool, started);
+  return reportRefusals({ tool: call.tool, args: call.args, env: call.env, code, refusals: refused, enforce: config.mode === 'enforce', say });
 }
 
 /** A setting an outer shim made (a pip run by an npm script run by the npm shim) is not news. */

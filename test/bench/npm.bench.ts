@@ -99,7 +99,7 @@ export function childrenOf(pid: number): number[] {
 async function serve(target: string, registry: string, downloads: string, dataDir: string): Promise<void> {
   const { defaultConfig } = await import('../helpers/policy.js');
   const config = defaultConfig();
-  config.upstreams.npm = { registry, downloads, internal: null };
+  config.upstreams.npm = { ...config.upstreams.npm, registry, downloads, internal: null };
   config.server = { ...config.server, host: '127.0.0.1', port: 0, dataDir };
   let close: () => Promise<void>;
   if (target === 'depfence') {

@@ -4,8 +4,8 @@
 // interleaved in the same run, as medians and the difference (goal: under 100 ms added at the
 // median for the launcher's fast path). Then the cold start: a `pip download` through the shim when no
 // firewall runs, so the shim starts `depfence serve` and waits for it, against the same command
-// once it runs. The launchers run the compiled entry (dist/), as after `npm ci`; it is rebuilt
-// first when src/shims is newer.
+// once it runs. And `depfence shell-init`: the sh launcher against the Node CLI. The launchers run
+// the compiled entry (dist/), as after `npm ci`; it is rebuilt first when src/shims is newer.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +65,18 @@ async function compare(tool: string, args: string[], env: NodeJS.ProcessEnv, cwd
   console.log(`${`${tool} ${args.join(' ')}`.padEnd(15)} real ${a.toFixed(0).padStart(5)} ms   shim ${b.toFixed(0).padStart(5)} ms   added ${(b - a).toFixed(0).padStart(4)} ms (median of ${ROUNDS}; ${goal})`);
 }
 
+/** `depfence shell-init bash` (runs in every new shell): the sh launcher against the Node CLI, which answered it before. */
+async function shellInitTimes(env: NodeJS.ProcessEnv, cwd: string): Promise<void> {
+  const launcher: number[] = [];
+  const cli: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    launcher.push((await timeRun(join(SHIMS_DIR, 'depfence'), ['shell-init', 'bash'], env, cwd)).ms);
+    cli.push((await timeRun(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'main.js'), 'shell-init', 'bash'], env, cwd)).ms);
+  }
+  const [fast, slow] = [median(launcher), median(cli)];
+  console.log(`${'shell-init'.padEnd(15)} launcher ${fast.toFixed(0).padStart(4)} ms   node CLI ${slow.toFixed(0).padStart(5)} ms   ${(slow / fast).toFixed(0)}x (median of ${ROUNDS}; goal < 100 ms)`);
+}
+
 export default async function bench(): Promise<void> {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'depfence-bench-shims-'));
@@ -80,6 +92,7 @@ export default async function bench(): Promise<void> {
     const startup: number[] = [];
     for (let round = 0; round < ROUNDS; round++) startup.push((await timeRun(process.execPath, ['-e', '0'], env, dir)).ms);
     console.log(`${'node -e 0'.padEnd(15)} ${median(startup).toFixed(0).padStart(5)} ms: node's own start-up, the floor of what any node launcher adds on this machine`);
+    await shellInitTimes(env, dir);
 
     pypi.addProject('app-core', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
     const configFile = join(dir, 'depfence.yaml');

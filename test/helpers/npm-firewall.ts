@@ -24,6 +24,7 @@ export function startNpmFirewall(options: NpmFirewallOptions): Promise<TestFirew
     ...(options.dataDir && { dataDir: options.dataDir }),
     configure: (config) => {
       config.upstreams.npm = {
+        ...config.upstreams.npm,
         registry: options.npm.registryUrl,
         downloads: options.npm.downloadsUrl,
         internal: options.internal?.registryUrl ?? null,

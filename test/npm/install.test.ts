@@ -147,7 +147,7 @@ test('an internal scope comes only from the internal registry; the public one is
   assert.ok(internal.requestsTo(internal.route.tarball('@mycorp/secret-lib')).length > 0);
 });
 
-test('upstream stopped: cached packages still install, an uncached one gets 503 with the reason', async () => {
+test('upstream stopped: cached packages still install; an uncached one is refused with the reason, and npm stops at once', async () => {
   // A package depfence has judged but Verdaccio never fetched: the one packument fetch that the
   // decision made also serves Verdaccio's uplink, so it is served with the upstream gone.
   await firewall.running.context.decider.decide({ ecosystem: 'npm', name: 'never-fetched', version: null });
@@ -155,7 +155,7 @@ test('upstream stopped: cached packages still install, an uncached one gets 503 
   const judgedOnly = await fetch(`${firewall.url}/never-fetched`);
   assert.is(judgedOnly.status, 200, 'served from the packument the decision fetched');
   const tarball = await fetch(`${firewall.url}/never-fetched/-/never-fetched-1.0.0.tgz`);
-  assert.is(tarball.status, 502, 'its tarball was never fetched, and the upstream is gone');
+  assert.is(tarball.status, 403, 'its tarball was never fetched, and the upstream is gone: refused, never a status npm retries');
   assert.match(((await tarball.json()) as { error: string }).error, /failed to deliver never-fetched-1\.0\.0\.tgz/);
 
   const cached = project({ dependencies: { 'widget-kit': '^2.0.0' } });
@@ -164,10 +164,15 @@ test('upstream stopped: cached packages still install, an uncached one gets 503 
   assert.is(cached.installed('left-pad')?.version, '1.1.0');
 
   const uncached = project({ dependencies: { 'never-asked': '^1.0.0' } });
-  const refused = await runNpm(['install'], { cwd: uncached.dir, registry: firewall.url });
+  // npm's own retry settings (2 retries, 10 s then 60 s apart): a 5xx would take over a minute here.
+  const started = Date.now();
+  const refused = await runNpm(['install'], { cwd: uncached.dir, registry: firewall.url, env: { npm_config_fetch_retries: '2' } });
+  const seconds = (Date.now() - started) / 1000;
   assert.is.not(refused.code, 0);
-  assert.match(refused.output, /503/);
+  assert.match(refused.output, /403/);
   assert.match(refused.output, /never-asked cannot be checked right now/);
+  assert.match(refused.output, /to allow it, add to "allow:"/);
+  assert.ok(seconds < 10, `npm took ${seconds} s to give up`);
 });
 
 test.run();

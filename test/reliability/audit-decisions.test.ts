@@ -54,7 +54,7 @@ test.before(async () => {
   firewall = await startFirewall({
     pypi,
     configure: (config) => {
-      config.upstreams.npm = { registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
+      config.upstreams.npm = { ...config.upstreams.npm, registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
       config.network.retries = 0;
     },
   });

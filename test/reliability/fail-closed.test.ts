@@ -22,7 +22,7 @@ function start(mode: 'enforce' | 'report'): Promise<TestFirewall> {
     pypi,
     configure: (config) => {
       config.mode = mode;
-      config.upstreams.npm = { registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
+      config.upstreams.npm = { ...config.upstreams.npm, registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
       config.network.timeout = 1_000;
       config.network.retries = 0;
     },
@@ -64,7 +64,7 @@ function errorText(answer: { json: Record<string, unknown> | undefined; text: st
 
 // ── PyPI ──────────────────────────────────────────────────────────────────────────────────────
 
-test('PyPI: the index down, slow or garbled: 503/502 naming the index and why, never an empty page', async () => {
+test('PyPI: the index down, slow or garbled: 403/502 naming the index and why, never an empty page', async () => {
   const faults = [
     pypi.failWith(503, { match: pypi.route.simple('zq-down-lib') }),
     pypi.delay(2_000, { match: pypi.route.simple('zq-slow-lib') }),
@@ -72,38 +72,38 @@ test('PyPI: the index down, slow or garbled: 503/502 naming the index and why, n
   ];
   try {
     const down = await page(enforce, 'zq-down-lib');
-    assert.is(down.status, 503, down.text);
+    assert.is(down.status, 403, down.text);
     assert.match(errorText(down), /cannot check this project because the PyPI simple index is unavailable.*answered HTTP 503/);
     const slow = await page(enforce, 'zq-slow-lib');
-    assert.is(slow.status, 503, slow.text);
+    assert.is(slow.status, 403, slow.text);
     assert.match(errorText(slow), /did not answer within 1s/);
     const garbled = await page(enforce, 'zq-garbled-lib');
     assert.is(garbled.status, 502, garbled.text);
     assert.match(errorText(garbled), /gave an answer depfence cannot use/);
     // A file of a project whose page cannot be had is refused the same way.
     const file = await rawRequest(enforce.url, `/-/pypi/files/zq-down-lib/${wheelOf('zq-down-lib')}`);
-    assert.is(file.status, 503, file.text);
+    assert.is(file.status, 403, file.text);
     // Report mode cannot serve a page it does not have.
-    assert.is((await page(report, 'zq-down-lib')).status, 503);
+    assert.is((await page(report, 'zq-down-lib')).status, 403);
   } finally {
     for (const fault of faults) fault.remove();
   }
 });
 
-test('PyPI: registry metadata or the download count missing: 503 naming the fact; report mode serves and logs', async () => {
+test('PyPI: registry metadata or the download count missing: 403 naming the fact; report mode serves and logs', async () => {
   const faults = [
     pypi.failWith(503, { match: pypi.route.json('zq-meta-down-lib') }),
     pypi.failWith(503, { match: pypi.route.stats('zq-count-down-lib') }),
   ];
   try {
     const meta = await page(enforce, 'zq-meta-down-lib');
-    assert.is(meta.status, 503, meta.text);
+    assert.is(meta.status, 403, meta.text);
     assert.match(errorText(meta), /registry metadata could not be obtained, so depfence refuses rather than guess: PyPI JSON API/);
     const count = await page(enforce, 'zq-count-down-lib');
-    assert.is(count.status, 503, count.text);
+    assert.is(count.status, 403, count.text);
     assert.match(errorText(count), /download count could not be obtained, so depfence refuses rather than guess: pypistats/);
     const file = await rawRequest(enforce.url, `/-/pypi/files/zq-count-down-lib/${wheelOf('zq-count-down-lib')}`);
-    assert.is(file.status, 503, file.text);
+    assert.is(file.status, 403, file.text);
     assert.match(errorText(file), /download count could not be obtained/);
 
     for (const name of ['zq-meta-down-lib', 'zq-count-down-lib']) {
@@ -121,7 +121,7 @@ test('PyPI: registry metadata or the download count missing: 503 naming the fact
   }
 });
 
-test('PyPI: a file with no upload time is hidden and refused; a file that cannot be fetched is 503', async () => {
+test('PyPI: a file with no upload time is hidden and refused; a file that cannot be fetched is 403', async () => {
   const wheel = pypi.files('zq-timeless-lib', '1.0.0')[0]!;
   const timeless = JSON.stringify({
     meta: { 'api-version': '1.1' },
@@ -136,20 +136,20 @@ test('PyPI: a file with no upload time is hidden and refused; a file that cannot
   try {
     // The JSON API is down, so the page's own (missing) upload time is all there is.
     const listed = await page(enforce, 'zq-timeless-lib');
-    assert.ok(listed.status === 503 || (listed.status === 200 && (listed.json as { files: unknown[] }).files.length === 0), listed.text);
+    assert.ok(listed.status === 403 || (listed.status === 200 && (listed.json as { files: unknown[] }).files.length === 0), listed.text);
     const file = await rawRequest(enforce.url, `/-/pypi/files/zq-timeless-lib/${wheel.filename}`);
-    assert.ok(file.status === 403 || file.status === 503, file.text);
+    assert.is(file.status, 403, file.text);
     assert.match(errorText(file), /has no publish time|registry metadata could not be obtained/);
 
     const down = await rawRequest(enforce.url, `/-/pypi/files/zq-file-down-lib/${wheelOf('zq-file-down-lib')}`);
-    assert.is(down.status, 503, down.text);
+    assert.is(down.status, 403, down.text);
     assert.match(errorText(down), /could not be fetched: .*answered HTTP 503/);
   } finally {
     for (const fault of faults) fault.remove();
   }
 });
 
-test('PyPI: a policy check that throws refuses the project with 503 and the reason, never a 500 or an unjudged page', async () => {
+test('PyPI: a policy check that throws refuses the project with 403 and the reason, never a 500 or an unjudged page', async () => {
   const { blocklists } = enforce.running.context.decider.context;
   const lookup = blocklists.lookup.bind(blocklists);
   blocklists.lookup = (ecosystem, name, version) => {
@@ -158,10 +158,10 @@ test('PyPI: a policy check that throws refuses the project with 503 and the reas
   };
   try {
     const broken = await page(enforce, 'zq-judge-breaker-lib');
-    assert.is(broken.status, 503, broken.text);
+    assert.is(broken.status, 403, broken.text);
     assert.match(errorText(broken), /blocklist exploded/);
     const file = await rawRequest(enforce.url, `/-/pypi/files/zq-judge-breaker-lib/${wheelOf('zq-judge-breaker-lib')}`);
-    assert.is(file.status, 503, file.text);
+    assert.is(file.status, 403, file.text);
   } finally {
     blocklists.lookup = lookup;
   }
@@ -170,7 +170,7 @@ test('PyPI: a policy check that throws refuses the project with 503 and the reas
 
 // ── npm ───────────────────────────────────────────────────────────────────────────────────────
 
-test('npm: the registry down, slow or garbled: 503 naming the registry metadata, for packuments and tarballs', async () => {
+test('npm: the registry down, slow or garbled: 403 naming the registry metadata, for packuments and tarballs', async () => {
   const faults = [
     npm.failWith(503, { match: npm.route.packument('zq-down-js') }),
     npm.delay(2_000, { match: npm.route.packument('zq-slow-js') }),
@@ -179,11 +179,11 @@ test('npm: the registry down, slow or garbled: 503 naming the registry metadata,
   try {
     for (const [name, why] of [['zq-down-js', /answered HTTP 503/], ['zq-slow-js', /did not answer within 1s/], ['zq-garbled-js', /cannot read/]] as const) {
       const doc = await rawRequest(enforce.url, `/${name}`, { headers: { accept: ABBREVIATED } });
-      assert.is(doc.status, 503, doc.text);
+      assert.is(doc.status, 403, doc.text);
       assert.match(errorText(doc), /cannot be checked right now, so it is refused: registry metadata could not be obtained/);
       assert.match(errorText(doc), why);
       const tarball = await rawRequest(enforce.url, `/${name}/-/${name}-1.0.0.tgz`);
-      assert.is(tarball.status, 503, tarball.text);
+      assert.is(tarball.status, 403, tarball.text);
       assert.match(errorText(tarball), /registry metadata could not be obtained/);
     }
   } finally {
@@ -191,14 +191,14 @@ test('npm: the registry down, slow or garbled: 503 naming the registry metadata,
   }
 });
 
-test('npm: the download count missing: 503 naming it; report mode serves the package and logs the deny', async () => {
+test('npm: the download count missing: 403 naming it; report mode serves the package and logs the deny', async () => {
   const fault = npm.failWith(503, { match: npm.route.downloads('zq-count-down-js') });
   try {
     const doc = await rawRequest(enforce.url, '/zq-count-down-js', { headers: { accept: ABBREVIATED } });
-    assert.is(doc.status, 503, doc.text);
+    assert.is(doc.status, 403, doc.text);
     assert.match(errorText(doc), /download count could not be obtained, so depfence refuses rather than guess/);
     const tarball = await rawRequest(enforce.url, '/zq-count-down-js/-/zq-count-down-js-1.0.0.tgz');
-    assert.is(tarball.status, 503);
+    assert.is(tarball.status, 403);
 
     const served = await rawRequest(report.url, '/zq-count-down-js', { headers: { accept: ABBREVIATED } });
     assert.is(served.status, 200, served.text);
@@ -229,7 +229,7 @@ test('npm: a version without a publish time is hidden, and its tarball refused w
   }
 });
 
-test('npm: a version filter that throws refuses the packument and its tarballs with 503 and the reason', async () => {
+test('npm: a version filter that throws refuses the packument and its tarballs with 403 and the reason', async () => {
   const { blocklists } = enforce.running.context.decider.context;
   const lookup = blocklists.lookup.bind(blocklists);
   blocklists.lookup = (ecosystem, name, version) => {
@@ -238,10 +238,10 @@ test('npm: a version filter that throws refuses the packument and its tarballs w
   };
   try {
     const doc = await rawRequest(enforce.url, '/zq-filter-breaker-js', { headers: { accept: ABBREVIATED } });
-    assert.is(doc.status, 503, doc.text);
+    assert.is(doc.status, 403, doc.text);
     assert.match(errorText(doc), /version filter failed \(blocklist exploded\)/);
     const tarball = await rawRequest(enforce.url, '/zq-filter-breaker-js/-/zq-filter-breaker-js-1.0.0.tgz');
-    assert.is(tarball.status, 503, tarball.text);
+    assert.is(tarball.status, 403, tarball.text);
     assert.match(errorText(tarball), /version filter failed \(blocklist exploded\)/);
   } finally {
     blocklists.lookup = lookup;
@@ -253,7 +253,7 @@ test('npm: a tarball the registry cannot deliver is a 502 saying so; nothing is 
   const fault = npm.failWith(503, { match: npm.route.tarball('zq-tarball-down-js') });
   try {
     const tarball = await rawRequest(enforce.url, '/zq-tarball-down-js/-/zq-tarball-down-js-1.0.0.tgz');
-    assert.ok(tarball.status === 502 || tarball.status === 503, tarball.text);
+    assert.ok(tarball.status === 502 || tarball.status === 403, tarball.text);
     assert.match(errorText(tarball), /failed to deliver zq-tarball-down-js-1\.0\.0\.tgz/);
   } finally {
     fault.remove();

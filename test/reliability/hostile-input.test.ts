@@ -40,7 +40,7 @@ test.before(async () => {
     pypi,
     dataDir: join(root, 'data'),
     configure: (config) => {
-      config.upstreams.npm = { registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
+      config.upstreams.npm = { ...config.upstreams.npm, registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
     },
   });
   // Warm both sides so the corpus also meets cached state.

@@ -1,7 +1,7 @@
 // Promise 4: hostile upstreams are contained. Pages and packuments that are huge (over
 // network.maxResponseBytes, or a small gzip that inflates past it), deeply nested, with thousands
 // of versions, or that trickle in byte by byte are answered in bounded time and memory, with a
-// clear 502/503 when they cannot be used. File and tarball URLs on hosts the configuration does not
+// clear 502/403 when they cannot be used. File and tarball URLs on hosts the configuration does not
 // name (another server on this machine, link-local and private addresses, `file:`, the firewall
 // itself, a public host nobody configured) are never fetched: a second fixture server stands in for
 // "the other host" and serves the right bytes, and must receive no request at all.
@@ -82,7 +82,7 @@ test.after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-test('a page or packument over network.maxResponseBytes is refused (502/503) without being read into memory', async () => {
+test('a page or packument over network.maxResponseBytes is refused (502/403) without being read into memory', async () => {
   pypi.addProject('huge-lib', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
   npm.addPackage('huge-js', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: 50_000 });
   // 96 MiB of valid JSON: a firewall that read it all would grow by at least that much.
@@ -96,10 +96,10 @@ test('a page or packument over network.maxResponseBytes is refused (502/503) wit
   const before = rssOf(serve.pid)!;
   try {
     const pageAnswer = await timed('/-/pypi/simple/huge-lib/', { accept: SIMPLE_JSON });
-    assert.ok(pageAnswer.status === 502 || pageAnswer.status === 503, `${pageAnswer.status} ${pageAnswer.text}`);
+    assert.ok(pageAnswer.status === 502 || pageAnswer.status === 403, `${pageAnswer.status} ${pageAnswer.text}`);
     assert.match(errorOf(pageAnswer.text), new RegExp(`sent more than ${LIMIT} bytes`));
     const npmAnswer = await timed('/huge-js', { accept: ABBREVIATED });
-    assert.ok(npmAnswer.status === 502 || npmAnswer.status === 503, `${npmAnswer.status} ${npmAnswer.text}`);
+    assert.ok(npmAnswer.status === 502 || npmAnswer.status === 403, `${npmAnswer.status} ${npmAnswer.text}`);
     assert.match(errorOf(npmAnswer.text), new RegExp(`sent more than ${LIMIT} bytes`));
     assert.ok(pageAnswer.ms < 10_000 && npmAnswer.ms < 10_000, `answered in ${pageAnswer.ms} and ${npmAnswer.ms} ms`);
   } finally {
@@ -124,10 +124,10 @@ test('a small gzip that inflates past the limit (a decompression bomb) is refuse
   const before = rssOf(serve.pid)!;
   try {
     const pageAnswer = await timed('/-/pypi/simple/bomb-lib/', { accept: SIMPLE_JSON });
-    assert.ok(pageAnswer.status === 502 || pageAnswer.status === 503, `${pageAnswer.status} ${pageAnswer.text}`);
+    assert.ok(pageAnswer.status === 502 || pageAnswer.status === 403, `${pageAnswer.status} ${pageAnswer.text}`);
     assert.match(errorOf(pageAnswer.text), /more than \d+ bytes/);
     const npmAnswer = await timed('/bomb-js', { accept: ABBREVIATED });
-    assert.ok(npmAnswer.status === 502 || npmAnswer.status === 503, `${npmAnswer.status} ${npmAnswer.text}`);
+    assert.ok(npmAnswer.status === 502 || npmAnswer.status === 403, `${npmAnswer.status} ${npmAnswer.text}`);
     assert.match(errorOf(npmAnswer.text), /more than \d+ bytes/);
   } finally {
     for (const fault of faults) fault.remove();
@@ -182,7 +182,7 @@ test('deeply nested JSON is answered in bounded time without breaking the server
   try {
     for (const [path, accept] of [['/-/pypi/simple/nested-lib/', SIMPLE_JSON], ['/nested-js', ABBREVIATED], ['/nested-js', 'application/json']] as const) {
       const answer = await timed(path, { accept });
-      assert.ok([200, 502, 503].includes(answer.status), `${path}: ${answer.status} ${answer.text.slice(0, 300)}`);
+      assert.ok([200, 403, 502].includes(answer.status), `${path}: ${answer.status} ${answer.text.slice(0, 300)}`);
       if (answer.status !== 200) assert.match(errorOf(answer.text), /^depfence: /);
       assert.ok(answer.ms < 15_000, `${path} answered in ${answer.ms} ms`);
     }
@@ -239,7 +239,7 @@ test('thousands of versions are served, complete, in bounded time and memory', a
   assert.ok(after.peak - before.peak < 256 * MIB, `peak RSS grew by ${Math.round((after.peak - before.peak) / MIB)} MiB`);
 });
 
-test('a page or packument that trickles in byte by byte gets a 503 within the timeout, not a hang', async () => {
+test('a page or packument that trickles in byte by byte gets a 403 within the timeout, not a hang', async () => {
   pypi.addProject('slow-lib', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
   npm.addPackage('slow-js', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: 50_000 });
   npm.addPackage('slow-later-js', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: 50_000 });
@@ -250,10 +250,10 @@ test('a page or packument that trickles in byte by byte gets a 503 within the ti
   ];
   try {
     const page = await timed('/-/pypi/simple/slow-lib/', { accept: SIMPLE_JSON });
-    assert.is(page.status, 503, page.text);
+    assert.is(page.status, 403, page.text);
     assert.match(errorOf(page.text), /did not answer within 2s/);
     const packument = await timed('/slow-js', { accept: ABBREVIATED });
-    assert.is(packument.status, 503, packument.text);
+    assert.is(packument.status, 403, packument.text);
     assert.match(errorOf(packument.text), /did not answer within 2s/);
     // 2 s per attempt, two attempts, a retry delay: well under 15 s.
     assert.ok(page.ms < 15_000 && packument.ms < 15_000, `answered in ${page.ms} and ${packument.ms} ms`);

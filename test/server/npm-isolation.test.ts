@@ -44,7 +44,7 @@ test.before(async () => {
   const config = testConfig({
     dataDir,
     configure: (c) => {
-      c.upstreams.npm = { registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
+      c.upstreams.npm = { ...c.upstreams.npm, registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
     },
   });
   running = await startServer({

@@ -199,18 +199,18 @@ test('a tarball cut short gives 502, nothing half-written, and the next try work
   assert.ok(whole.body.equals(npm.tarball('cut-short', '1.0.0').bytes));
 });
 
-test('a packument that is not JSON, or an upstream that times out, gives 503; the server keeps serving', async () => {
+test('a packument that is not JSON, or an upstream that times out, gives 403 with the reason (never a status npm retries); the server keeps serving', async () => {
   const garbled = npm.malformed({ match: npm.route.packument('garbled') });
   const answer = await get('/garbled', { accept: ABBREVIATED });
   garbled.remove();
-  assert.is(answer.status, 503, answer.text);
+  assert.is(answer.status, 403, answer.text);
   assert.match(String(answer.json!.error), /garbled cannot be checked right now.*cannot read/);
   assert.not.ok(existsSync(join(firewall.dataDir, 'npm-registry', 'garbled', 'package.json')));
 
   const slow = npm.delay(2_500, { match: npm.route.packument('sleepy') });
   const timedOut = await get('/sleepy', { accept: ABBREVIATED });
   slow.remove();
-  assert.is(timedOut.status, 503, timedOut.text);
+  assert.is(timedOut.status, 403, timedOut.text);
   assert.match(String(timedOut.json!.error), /did not answer within 1s/);
 
   const fine = await get('/left-pad', { accept: ABBREVIATED });
@@ -226,10 +226,10 @@ test('a filter that fails hides every version and says so', async () => {
   };
   try {
     const doc = await get('/filter-breaker', { accept: 'application/json' });
-    assert.is(doc.status, 503, doc.text);
+    assert.is(doc.status, 403, doc.text);
     assert.match(String(doc.json!.error), /version filter failed \(blocklist exploded\), so every version is hidden/);
     const tarball = await get('/filter-breaker/-/filter-breaker-1.0.0.tgz');
-    assert.is(tarball.status, 503);
+    assert.is(tarball.status, 403);
     assert.match(String(tarball.json!.error), /version filter failed \(blocklist exploded\)/);
   } finally {
     blocklists.lookup = lookup;

@@ -1,4 +1,4 @@
-// How the PyPI side behaves when the upstream misbehaves: down (fail closed with 503 naming the
+// How the PyPI side behaves when the upstream misbehaves: down (fail closed with 403 naming the
 // upstream), stale-if-error within its window only, malformed pages (502, nothing cached),
 // HTML-only indexes, timeouts, and internal names served only by the internal index.
 import { suite } from 'uvu';
@@ -62,7 +62,7 @@ test('a cached page stands in while the upstream fails, but never past TTL + sta
   assert.ok(pypi.requestsTo(pypi.route.simple('stale-pkg')).length >= 1, 'the upstream was asked first');
   await sleep(TTL + STALE);
   const expired = await page('stale-pkg');
-  assert.is(expired.status, 503);
+  assert.is(expired.status, 403);
   assert.match(errorOf(expired.text), 'PyPI simple index');
   assert.match(errorOf(expired.text), pypi.simpleUrl);
 });
@@ -106,10 +106,10 @@ test('an HTML-only index works: upload times come from the JSON API', async () =
   assert.ok(asked.length > 0 && asked.every((r) => !r.accept?.includes('json')), 'an index known to answer HTML is asked for HTML straight away');
 });
 
-test('an upstream that does not answer in time: 503 naming the upstream and the timeout', async () => {
+test('an upstream that does not answer in time: 403 naming the upstream and the timeout', async () => {
   pypi.delay(2_000, { match: pypi.route.simple('slow-pkg') });
   const answer = await page('slow-pkg');
-  assert.is(answer.status, 503);
+  assert.is(answer.status, 403);
   assert.match(errorOf(answer.text), 'did not answer within 0.8s');
 });
 
@@ -128,14 +128,14 @@ test('internal names come only from the internal index; the public one never hea
   assert.is((await rawGet(firewall.url, `/-/pypi/files/acme-secret/${young.filename}`)).status, 403);
 });
 
-test('upstream stopped and nothing cached: 503 naming the upstream (fail closed, not an empty page)', async () => {
+test('upstream stopped and nothing cached: 403 naming the upstream (fail closed, not an empty page)', async () => {
   const gone = await PypiUpstream.start();
   gone.addProject('vanishing', { releases: { '1.0.0': old }, downloads: 50_000 });
   const outage = await startFirewall({ pypi: gone, mounts: 'pypi', configure: (config) => void (config.network = { ...config.network, retries: 0 }) });
   try {
     await gone.close();
     const answer = await page('vanishing', outage);
-    assert.is(answer.status, 503);
+    assert.is(answer.status, 403);
     assert.match(errorOf(answer.text), `PyPI simple index at ${gone.simpleUrl}`);
     assert.match(answer.statusMessage, 'fails closed');
     const logged = outage.audit().find((record) => record.name === 'vanishing');

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { startFirewall, type FirewallOptions, type TestFirewall } from '../helpers/firewall.js';
+import { startFirewall, type TestFirewall } from '../helpers/firewall.js';
+import { loadConfig } from '../../src/config/index.js';
 import { writeServerFile } from '../../src/server/server-file.js';
 import type { NpmUpstream, PypiUpstream } from '../fixtures/index.js';
 
@@ -71,17 +72,14 @@ export function shimWorld(options: { pypi?: PypiUpstream; npm?: NpmUpstream; ext
   return { dir, dataDir, configFile, env, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** An in-process firewall for this world's data dir, announced in server.json so the shims use it. */
-export async function startWorldFirewall(world: ShimWorld, options: { pypi?: PypiUpstream; npm?: NpmUpstream; configure?: FirewallOptions['configure'] }): Promise<TestFirewall> {
-  const firewall = await startFirewall({
-    dataDir: world.dataDir,
-    ...(options.pypi && { pypi: options.pypi }),
-    configure: (config) => {
-      config.server.token = null; // the shared test config leaves it out
-      if (options.npm) config.upstreams.npm = { registry: options.npm.registryUrl, downloads: options.npm.downloadsUrl, internal: null };
-      options.configure?.(config);
-    },
-  });
+/**
+ * An in-process firewall for this world's data dir, announced in server.json so the shims use it.
+ * It runs the configuration the shims load there (the world's config file and environment), so
+ * its configKey is theirs: a firewall running another configuration is not used by the shims.
+ */
+export async function startWorldFirewall(world: ShimWorld): Promise<TestFirewall> {
+  const { config: loaded } = loadConfig({ env: world.env, cwd: world.dir });
+  const firewall = await startFirewall({ dataDir: world.dataDir, configure: (config) => void Object.assign(config, loaded) });
   writeServerFile(world.dataDir, { url: firewall.url, pid: process.pid });
   return firewall;
 }

@@ -97,7 +97,7 @@ test.before(async () => {
   for (const name of ['left-pad', '@corp/widget', 'create-rogue', 'rogue-tool']) {
     rogue.addPackage(name, { versions: { '9.9.9': { published: daysAgo(500), manifest: markerManifest(marker), files: markerFiles(marker) } }, downloads: POPULAR });
   }
-  firewall = await startWorldFirewall(world, { npm });
+  firewall = await startWorldFirewall(world);
 
   // The user's npm configuration sends everything it can to the rogue registry.
   userCache = join(world.dir, 'user-npm-cache');

@@ -43,7 +43,7 @@ test.before(async () => {
   npm.addPackage('@corp/widget', { versions: { '1.0.0': { published: daysAgo(300) } }, downloads: POPULAR });
   corp.addPackage('@corp/widget', { versions: { '2.0.0': { published: daysAgo(300) } } });
   world = shimWorld({ npm });
-  firewall = await startWorldFirewall(world, { npm });
+  firewall = await startWorldFirewall(world);
 
   await Promise.all([
     npmRun('install', 'npm', ['install', 'left-pad'], project('install')),

@@ -61,9 +61,9 @@ test.before(async () => {
   pypi.addProject('evil-only', { releases: { '1.0.0': old }, downloads: 50_000 });
 
   world = shimWorld({ pypi });
-  firewall = await startWorldFirewall(world, { pypi });
+  firewall = await startWorldFirewall(world);
   trustedWorld = shimWorld({ pypi, extra: { shims: { trustedUrls: [evil.simpleUrl], startTimeout: '90s' } } });
-  trustedFirewall = await startWorldFirewall(trustedWorld, { pypi });
+  trustedFirewall = await startWorldFirewall(trustedWorld);
 
   writeFileSync(join(world.dir, 'outer.txt'), '-r inner.txt\napp-core\n');
   writeFileSync(join(world.dir, 'inner.txt'), '# the internal mirror\n--extra-index-url http://example.invalid/simple\napp-util\n');

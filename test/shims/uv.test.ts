@@ -61,7 +61,7 @@ test.before(async () => {
   writeFileSync(join(standInDir, 'uv'), STAND_IN);
   chmodSync(join(standInDir, 'uv'), 0o755);
   record = join(world.dir, 'uv-record.json');
-  firewall = await startWorldFirewall(world, { pypi });
+  firewall = await startWorldFirewall(world);
 });
 
 test.after(async () => {
@@ -157,7 +157,7 @@ test('the real uv installs through the shim (where uv is installed)', async () =
   }
   const w = shimWorld({ pypi });
   try {
-    const served = await startWorldFirewall(w, { pypi });
+    const served = await startWorldFirewall(w);
     const target = join(w.dir, 'target');
     const run = await runShim('uv', ['pip', 'install', '--target', target, 'app-core'], { env: { ...w.env, UV_CACHE_DIR: join(w.dir, 'uv-cache') }, cwd: w.dir });
     assert.is(run.code, 0, run.output);

@@ -16,7 +16,7 @@ export type GateAction =
   | 'deny'
   /** the only denial is "no such package": 404 */
   | 'not-found'
-  /** denied because facts could not be fetched: 503 */
+  /** denied because facts could not be fetched: refused with sendUnavailable (403, never retried) */
   | 'unavailable';
 
 export interface GateVerdict {

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pLimit from 'p-limit';
 import { validateNpmName } from '../../names/index.js';
-import { sendError, sendJson } from '../respond.js';
+import { sendError, sendJson, sendUnavailable } from '../respond.js';
 import type { NpmEnv } from './env.js';
 import { passableHeaders, readAnswer } from './registry/forward.js';
 import { refuseForVerdict } from './refusals.js';
@@ -40,7 +40,7 @@ export async function serveDistTags(env: NpmEnv, req: IncomingMessage, res: Serv
   const verdict = await env.gate.verdict(name);
   if (refuseForVerdict(env, res, verdict)) return;
   const tags = await filteredDistTags(env, req, res, name);
-  if (tags === null) return sendError(res, 503, `the dist-tags of ${name} could not be read from the upstream registry just now; try again shortly`);
+  if (tags === null) return sendUnavailable(res, `the dist-tags of ${name} could not be read from the upstream registry just now; try again shortly`);
   sendJson(res, 200, tags);
 }
 

@@ -18,7 +18,7 @@ export function notFoundMessage(decision: Decision): string {
 
 export function unavailableMessage(decision: Decision): string {
   const reasons = denials(decision).map((finding) => finding.message);
-  return `${decision.name} cannot be checked right now, so it is refused: ${reasons.join('; ')}`;
+  return `${decision.name} cannot be checked right now, so it is refused: ${reasons.join('; ')} (check the network and upstreams.npm in depfence.yaml, then retry; or, ${allowEntry(decision)})`;
 }
 
 export function hiddenVersionMessage(name: string, version: string, findings: readonly Finding[], mode: 'enforce' | 'report'): string {
@@ -36,5 +36,9 @@ function howToAllow(decision: Decision): string {
   if (deny.some((finding) => finding.check === 'confusion')) return 'serve it from your internal registry (upstreams.npm.internal), or remove the name from policy.confusion.npm';
   const wayOut = vulnerabilityWayOut(deny);
   if (wayOut !== null) return wayOut;
+  return allowEntry(decision);
+}
+
+function allowEntry(decision: Decision): string {
   return `to allow it, add to "allow:" in depfence.yaml: { ecosystem: npm, name: ${decision.name}, reason: "why it is safe" }`;
 }

@@ -2,7 +2,9 @@
 // verdict first, then the registry process (whose version filter hides versions), then depfence's
 // finishing: no `latest` where none survived, an ETag per representation (full and abbreviated are
 // different documents) with `Vary: Accept`, conditional requests, the hidden versions logged, and
-// Verdaccio's "not found" turned into 503 when the package exists and only the upstream failed.
+// Verdaccio's "not found" turned into a refusal for unavailable facts (403, which npm does not
+// retry) when the package exists and only the upstream failed. Tarball URLs name the upstream's
+// origin (tarball-origin.ts), so lockfiles are portable.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { NpmEnv } from './env.js';
@@ -11,7 +13,8 @@ import { matchesEtag } from '../conditional.js';
 import { hiddenVersionMessage } from './messages.js';
 import { recordDecision } from './audit.js';
 import { refuseForVerdict } from './refusals.js';
-import { sendError } from '../respond.js';
+import { sendError, sendUnavailable } from '../respond.js';
+import { npmSwapsByDefault, onUpstreamOrigin } from './tarball-origin.js';
 import { passableHeaders, readAnswer } from './registry/forward.js';
 
 export async function servePackument(env: NpmEnv, req: IncomingMessage, res: ServerResponse, name: string, version: string | null): Promise<void> {
@@ -32,10 +35,12 @@ export async function servePackument(env: NpmEnv, req: IncomingMessage, res: Ser
 
   // The filter failed and hid every version: say why, rather than serve an empty packument that
   // npm would report as "no matching version".
-  if (status === 200 && record?.failure && env.context.config.mode === 'enforce') return sendError(res, 503, `${name}: ${record.failure}`);
+  if (status === 200 && record?.failure && env.context.config.mode === 'enforce') return sendUnavailable(res, `${name}: ${record.failure}`);
   if (status === 200) {
     if (record?.latestRemoved && version === 'latest') return sendError(res, 404, `${name} has no stable version at or below its latest that depfence serves, so it has no "latest"; ask for a version or range`);
-    const document = record?.latestRemoved && version === null ? withoutLatest(body) : body;
+    const filtered = record?.latestRemoved && version === null ? withoutLatest(body) : body;
+    const registry = lockfileRegistry(env, name);
+    const document = registry === null ? filtered : onUpstreamOrigin(filtered, registry);
     const etag = representationEtag(answer.headers.etag, abbreviated ? 'abbreviated' : 'full', document);
     const finished: OutgoingHttpHeaders = { ...passableHeaders(answer.headers), etag, vary: 'Accept, Accept-Encoding', 'cache-control': 'max-age=0, must-revalidate' };
     delete finished['content-encoding'];
@@ -48,20 +53,38 @@ export async function servePackument(env: NpmEnv, req: IncomingMessage, res: Ser
     res.writeHead(200, finished);
     return void res.end(req.method === 'HEAD' ? undefined : document);
   }
-  if (record?.failure) return sendError(res, 503, `${name}: ${record.failure}`);
+  if (record?.failure) return sendUnavailable(res, `${name}: ${record.failure}`);
   if (status === 404 && version !== null) {
     const hidden = record?.versions.get(version);
     if (hidden && hidden.hiddenBy.length > 0) return sendError(res, 403, hiddenVersionMessage(name, version, hidden.hiddenBy, env.context.config.mode));
     return sendError(res, 404, `${name} has no version or tag "${version}"${verdaccioSays(body)}`);
   }
   if (status === 404) {
-    if (env.knownUpstream(verdict.decision)) return sendError(res, 503, `the upstream registry did not deliver ${name} just now (it exists there, but depfence has no copy yet); try again shortly`);
+    if (env.knownUpstream(verdict.decision)) return sendUnavailable(res, `the upstream registry did not deliver ${name} just now (it exists there, but depfence has no copy yet); try again shortly`);
     if (env.context.config.offline) return sendError(res, 404, `${name} is not in depfence's storage, and offline mode asks no upstream`);
     if (env.context.decider.internalRule('npm', name) === null) return sendError(res, 404, `${name} is not on the upstream registry`);
     if (env.context.config.upstreams.npm.internal === null) return sendError(res, 404, `${name} is reserved for internal packages and nobody has published it to depfence (npm publish with a user from \`depfence user add\`)`);
     return sendError(res, 404, `${name} is neither published to depfence nor on the internal registry`);
   }
-  return sendError(res, status >= 500 ? 503 : status, `the upstream registry failed while depfence fetched ${name}${verdaccioSays(body)}`);
+  const message = `the upstream registry failed while depfence fetched ${name}${verdaccioSays(body)}`;
+  return status >= 500 ? sendUnavailable(res, message) : sendError(res, status, message);
+}
+
+/** The registry whose tarball URLs a packument gives (upstreams.npm.lockfileUrls); null: the firewall's own. */
+function lockfileRegistry(env: NpmEnv, name: string): string | null {
+  const { npm } = env.context.config.upstreams;
+  const reserved = env.context.decider.internalRule('npm', name) !== null;
+  // A reserved name published to depfence itself has no registry of its own to name.
+  if (reserved && npm.internal === null) return null;
+  const registry = reserved ? npm.internal! : npm.registry;
+  switch (npm.lockfileUrls) {
+    case 'upstream':
+      return registry;
+    case 'firewall':
+      return null;
+    case 'auto':
+      return npmSwapsByDefault(registry) ? registry : null;
+  }
 }
 
 function verdaccioSays(body: Buffer): string {

@@ -9,7 +9,7 @@
 // - then the bytes are piped to the client as they come, never held whole.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../policy/index.js';
-import { sendError } from '../respond.js';
+import { sendError, sendUnavailable } from '../respond.js';
 import { recordDecision } from './audit.js';
 import type { NpmEnv } from './env.js';
 import { hiddenVersionMessage } from './messages.js';
@@ -40,7 +40,10 @@ export async function serveTarball(env: NpmEnv, req: IncomingMessage, res: Serve
   const record = env.book.get(name);
   if (record?.failure) {
     recordDecision(context, req, tarballDecision(name, versionFromFilename(name, filename), 'filter', record.failure), 'tarball');
-    if (enforce) return refuse(503, `${name}: ${record.failure}`);
+    if (enforce) {
+      answer.destroy();
+      return sendUnavailable(res, `${name}: ${record.failure}`);
+    }
   }
   const version = env.book.versionByFile(name, filename) ?? record?.versions.get(versionFromFilename(name, filename) ?? '');
   if (version && version.hiddenBy.length > 0) {
@@ -55,7 +58,9 @@ export async function serveTarball(env: NpmEnv, req: IncomingMessage, res: Serve
     const failure = env.tarballFailures.get(`${name}/${filename}`);
     if (status === 404 && !failure) return sendError(res, 404, `${name} has no tarball ${filename}${verdaccioSays(body)}`);
     if (failure?.integrity) recordDecision(context, req, tarballDecision(name, version?.version ?? null, 'integrity', failure.reason), 'tarball');
-    return sendError(res, status >= 500 || failure ? 502 : status, failure?.reason ?? `the upstream registry failed to deliver ${filename} of ${name}${verdaccioSays(body)}; nothing was stored, try again`);
+    if (failure) return sendError(res, 502, failure.reason);
+    const message = `the upstream registry failed to deliver ${filename} of ${name}${verdaccioSays(body)}; nothing was stored, try again`;
+    return status >= 500 ? sendUnavailable(res, message) : sendError(res, status, message);
   }
   if (!version) return refuse(502, `depfence has no packument entry for ${filename} of ${name} to check it against, so it is not served`);
   res.writeHead(200, passableHeaders(answer.headers));

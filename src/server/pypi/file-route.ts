@@ -4,9 +4,9 @@
 // the artifact cache, or are fetched, verified against the index's sha256 and cached first; byte
 // ranges are served from the cached file.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { deniedOnlyForMissingFacts } from '../../policy/index.js';
 import { ArtifactError, type ArtifactStore, type StoredArtifact } from '../../sources/artifacts.js';
 import { UpstreamError } from '../../sources/http.js';
+import { UNAVAILABLE_STATUS } from '../respond.js';
 import type { ServerContext } from '../app.js';
 import { fileDecision, recordDecision } from './audit.js';
 import { fileUrlProblem } from '../file-hosts.js';
@@ -40,8 +40,7 @@ export async function serveFile(
   const decision = fileDecision(view, judged);
   recordDecision(context, req, decision, subject);
   if (decision.decision === 'deny' && context.config.mode === 'enforce') {
-    const status = deniedOnlyForMissingFacts(decision) ? 503 : 403;
-    return sendPypiError(req, res, status, denialMessage(decision, request.filename), { decision });
+    return sendPypiError(req, res, 403, denialMessage(decision, request.filename), { decision });
   }
 
   const { file } = judged;
@@ -86,7 +85,7 @@ function sendFetchFailure(req: IncomingMessage, res: ServerResponse, error: unkn
   }
   if (error instanceof UpstreamError) {
     const unavailable = error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE' || (error.status ?? 500) >= 500;
-    return sendPypiError(req, res, unavailable ? 503 : 502, `${filename} could not be fetched: ${error.message}`);
+    return sendPypiError(req, res, unavailable ? UNAVAILABLE_STATUS : 502, `${filename} could not be fetched: ${error.message}`, { unavailable });
   }
   sendPypiError(req, res, 502, `${filename} could not be fetched: ${(error as Error).message}`);
 }

@@ -3,7 +3,6 @@
 // lists its visible files with URLs on the firewall. In report mode the decisions are logged and
 // everything servable is listed.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { deniedOnlyForMissingFacts } from '../../policy/index.js';
 import type { ServerContext } from '../app.js';
 import { pageUnavailableDecision, recordDecision, recordPageDecisions, type Subject } from './audit.js';
 import type { Representation } from './negotiate.js';
@@ -28,8 +27,7 @@ export async function serveProjectPage(
   recordPageDecisions(context, req, view);
   const mode = context.config.mode;
   if (view.decision.decision === 'deny' && mode === 'enforce') {
-    const status = deniedOnlyForMissingFacts(view.decision) ? 503 : 403;
-    return sendPypiError(req, res, status, denialMessage(view.decision, `the project ${name}`), { representation, decision: view.decision });
+    return sendPypiError(req, res, 403, denialMessage(view.decision, `the project ${name}`), { representation, decision: view.decision });
   }
   served.add(name);
   const page = servedPage(name, visibleFiles(view, mode));

@@ -3,6 +3,7 @@
 // version, whether it can be served at all, and the policy findings that hide it). Both the
 // project-page route and the file route start here, so a file is served only if the page would
 // list it.
+import { UNAVAILABLE_STATUS } from '../respond.js';
 import type { ServerContext } from '../app.js';
 import { UpstreamError } from '../../sources/http.js';
 import { judgeVersion, type Decision, type Finding, type PackageOrigin, type ReleaseHistory } from '../../policy/index.js';
@@ -39,8 +40,8 @@ export type ProjectLookup =
   /** Decided without asking any upstream: a reserved internal name with no internal upstream. */
   | { kind: 'reserved'; decision: Decision; rule: string }
   | { kind: 'not-found'; message: string }
-  /** The page could not be had: 503 when the upstream is unavailable (fail closed), 502 when its answer is unusable. */
-  | { kind: 'upstream-error'; status: 502 | 503; message: string; upstream: string };
+  /** The page could not be had: UNAVAILABLE_STATUS when the upstream is unavailable (fail closed), 502 when its answer is unusable. */
+  | { kind: 'upstream-error'; status: 502 | typeof UNAVAILABLE_STATUS; message: string; upstream: string };
 
 /**
  * Lookups shared for a moment: concurrent requests for one project wait for the same lookup, and
@@ -125,7 +126,7 @@ export async function lookupProject(context: ServerContext, name: string, htmlOn
   } catch (error) {
     // A check that throws must not leave files unjudged: nothing is served (and nothing is kept).
     const message = `depfence could not judge the files of ${name} (${(error as Error).message}), so none is served`;
-    return { kind: 'upstream-error', status: 503, message, upstream: 'depfence policy checks' };
+    return { kind: 'upstream-error', status: UNAVAILABLE_STATUS, message, upstream: 'depfence policy checks' };
   }
   return { kind: 'view', view: { name, origin, source, decision, files, stale: page.stale } };
 }
@@ -170,7 +171,7 @@ function upstreamFailure(error: Error, source: PageSource): ProjectLookup {
     const message = unavailable
       ? `cannot check this project because the ${source.label.name} is unavailable and no usable copy is cached (depfence fails closed): ${error.message}`
       : `the ${source.label.name} gave an answer depfence cannot use: ${error.message}`;
-    return { kind: 'upstream-error', status: unavailable ? 503 : 502, message, upstream: `${source.label.name} ${source.simpleUrl}` };
+    return { kind: 'upstream-error', status: unavailable ? UNAVAILABLE_STATUS : 502, message, upstream: `${source.label.name} ${source.simpleUrl}` };
   }
   const message = `reading the project page from the ${source.label.name} at ${source.simpleUrl} failed: ${error.message}`;
   return { kind: 'upstream-error', status: 502, message, upstream: `${source.label.name} ${source.simpleUrl}` };

@@ -5,7 +5,8 @@
 // ("403 Client Error: depfence: … for url: …").
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Decision } from '../../policy/index.js';
+import { deniedOnlyForMissingFacts, type Decision } from '../../policy/index.js';
+import { markRefusal } from '../refusal-ledger.js';
 import type { Representation } from './negotiate.js';
 import { answeredNotModified } from '../conditional.js';
 import { renderHtmlMessage } from './render.js';
@@ -27,6 +28,8 @@ export interface ErrorOptions {
   representation?: Representation | null;
   decision?: Decision;
   headers?: Record<string, string>;
+  /** A refusal because facts could not be had (also read from `decision` when given). */
+  unavailable?: boolean;
 }
 
 export function sendPypiError(req: IncomingMessage, res: ServerResponse, status: number, message: string, options: ErrorOptions = {}): void {
@@ -34,6 +37,7 @@ export function sendPypiError(req: IncomingMessage, res: ServerResponse, status:
     res.destroy();
     return;
   }
+  if (status === 403) markRefusal(res, message, options.unavailable === true || (options.decision !== undefined && deniedOnlyForMissingFacts(options.decision)));
   const text = `depfence: ${message}`;
   const html = options.representation?.format === 'html';
   const body = html
