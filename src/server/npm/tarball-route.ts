@@ -58,6 +58,7 @@ export async function serveTarball(env: NpmEnv, req: IncomingMessage, res: Serve
     const failure = env.tarballFailures.get(`${name}/${filename}`);
     if (status === 404 && !failure) return sendError(res, 404, `${name} has no tarball ${filename}${verdaccioSays(body)}`);
     if (failure?.integrity) recordDecision(context, req, tarballDecision(name, version?.version ?? null, 'integrity', failure.reason), 'tarball');
+    // A download that failed or did not match (the firewall already retried it) stays a 502.
     if (failure) return sendError(res, 502, failure.reason);
     const message = `the upstream registry failed to deliver ${filename} of ${name}${verdaccioSays(body)}; nothing was stored, try again`;
     return status >= 500 ? sendUnavailable(res, message) : sendError(res, status, message);
