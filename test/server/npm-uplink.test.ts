@@ -29,7 +29,7 @@ test.before(async () => {
   const config = testConfig({
     dataDir,
     configure: (c) => {
-      c.upstreams.npm = { registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
+      c.upstreams.npm = { ...c.upstreams.npm, registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
       c.policy.confusion.npm.scopes = ['mycorp'];
     },
   });
