@@ -59,8 +59,8 @@ export class IndexError extends Error {
   override readonly name = 'IndexError';
 }
 
-/** One line per key (`ecosystem\tname\t`), each a list of advisories already serialised as JSON. */
-export type IndexLines = Map<string, string[]>;
+/** One line per key (`ecosystem\tname\t`), in key order, each a list of advisories already serialised as JSON. */
+export type IndexLines = Iterable<[string, string[]]>;
 
 export function indexKey(ecosystem: Ecosystem, name: string): string {
   return `${ecosystem}\t${name}\t`;
@@ -70,7 +70,7 @@ export function indexKey(ecosystem: Ecosystem, name: string): string {
 export function writeIndex(file: string, meta: IndexMeta, lines: IndexLines): number {
   return replaceAtomically(file, (write) => {
     write(`${JSON.stringify(meta)}\n`);
-    for (const key of [...lines.keys()].sort(compareKeys)) write(`${key}[${lines.get(key)!.join(',')}]\n`);
+    for (const [key, advisories] of lines) write(`${key}[${advisories.join(',')}]\n`);
   });
 }
 
@@ -125,8 +125,8 @@ function replaceAtomically(file: string, produce: (write: (data: string | Buffer
   return bytes;
 }
 
-/** Byte order of ASCII keys (names are validated package names, so ASCII). */
-function compareKeys(a: string, b: string): number {
+/** The order of lines: byte order of ASCII keys (names are validated package names, so ASCII). */
+export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -185,15 +185,22 @@ export function loadIndex(file: string): LoadedIndex {
   };
 }
 
+/** Versions of one package whose verdict is kept: a packument is judged again on every read. */
+const VERSIONS_REMEMBERED = 2048;
+
 function packageAdvisories(ecosystem: Ecosystem, stored: StoredAdvisory[]): PackageAdvisories {
   const order = versionOrder(ecosystem);
+  const judged = new Map<string, AffectingAdvisory[]>();
   return {
     all: stored,
     affecting(version) {
+      const known = judged.get(version);
+      if (known) return known;
       const found: AffectingAdvisory[] = [];
       for (const advisory of stored) {
         if (isAffected(version, advisory.affected, order)) found.push({ advisory, upgradeTo: upgradeFor(version, advisory.fixed, order) });
       }
+      if (judged.size < VERSIONS_REMEMBERED) judged.set(version, found);
       return found;
     },
   };

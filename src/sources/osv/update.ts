@@ -10,7 +10,8 @@ import type { Ecosystem } from '../../names/index.js';
 import type { Config } from '../../config/index.js';
 import { createHttpClient, type HttpClient } from '../http.js';
 import { processIsAlive } from '../process-alive.js';
-import { feedsDir, indexKey, indexPath, loadIndex, rewriteHeader, writeIndex, type FeedCounts, type FeedRecord, type IndexLines, type IndexMeta, INDEX_FORMAT, INDEX_FORMAT_VERSION } from './index-file.js';
+import { compareKeys, feedsDir, indexKey, indexPath, loadIndex, rewriteHeader, writeIndex, type FeedCounts, type FeedRecord, type IndexMeta, INDEX_FORMAT, INDEX_FORMAT_VERSION } from './index-file.js';
+import { AdvisorySpill } from './spill.js';
 import { OSV_ECOSYSTEM, parseOsvRecord, type StoredAdvisory } from './record.js';
 import type { AdvisorySeverity } from './severity.js';
 import { zipRecords } from './zip-records.js';
@@ -66,7 +67,7 @@ export async function updateThreatData(options: UpdateOptions): Promise<UpdateRe
     const exports = isUrl ? await downloadExports(options, current, work) : localExports(options.from);
     if (exports === 'unchanged') return markChecked(file, current!, now());
     // Awaited here, so the downloads are removed only once they have been read.
-    return await build(file, exports, options, now());
+    return await build(file, exports, options, now(), work);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -120,70 +121,70 @@ async function downloadExports(options: UpdateOptions, current: IndexMeta | null
   return Promise.all(first.map(async (result, index) => (result === 'unchanged' ? ((await fetch(ECOSYSTEMS[index]!, false)) as Export) : result)));
 }
 
-async function build(file: string, exports: Export[], options: UpdateOptions, now: Date): Promise<UpdateResult> {
-  const lines: IndexLines = new Map();
-  const severities = new SeverityByAlias();
-  const unscored: Array<{ key: string; position: number; ids: string[] }> = [];
-  const feeds = {} as Record<Ecosystem, FeedRecord>;
-  let warnings = 0;
-  const warn = (message: string) => {
-    warnings++;
-    options.warn?.(message);
-  };
-  for (const feed of exports) {
-    options.progress?.(`reading ${feed.source}`);
-    const counts: FeedCounts = { records: 0, malicious: 0, vulnerabilities: 0, withdrawn: 0, malformed: 0, packages: 0 };
-    const packages = new Set<string>();
-    for await (const item of zipRecords(feed.zip)) {
-      if (item.kind === 'skipped') {
-        warn(`${feed.source}: ${item.file} skipped: ${item.reason}`);
-        continue;
-      }
-      counts.records++;
-      const outcome = parseOsvRecord(item.text, feed.ecosystem, now);
-      if (outcome.kind === 'malformed') {
-        counts.malformed++;
-        warn(`${feed.source}: ${item.file} skipped: ${outcome.problem}`);
-        continue;
-      }
-      if (outcome.kind === 'withdrawn') counts.withdrawn++;
-      if (outcome.kind !== 'advisory') continue;
-      outcome.warnings.forEach((message) => warn(`${feed.source}: ${message}`));
-      if (outcome.packages.length === 0) continue;
-      if (outcome.packages[0]!.advisory.kind === 'malicious') counts.malicious++;
-      else counts.vulnerabilities++;
-      for (const { name, advisory } of outcome.packages) {
-        const key = indexKey(feed.ecosystem, name);
-        packages.add(key);
-        const list = lines.get(key) ?? [];
-        if (list.length === 0) lines.set(key, list);
-        if (advisory.kind === 'vulnerability') {
-          if (advisory.severity === null) unscored.push({ key, position: list.length, ids: [advisory.id, ...advisory.aliases] });
+async function build(file: string, exports: Export[], options: UpdateOptions, now: Date, work: string): Promise<UpdateResult> {
+  const spill = new AdvisorySpill(join(work, 'advisories.spill'));
+  try {
+    const severities = new SeverityByAlias();
+    const unscored = new Map<number, string[]>();
+    const feeds = {} as Record<Ecosystem, FeedRecord>;
+    let warnings = 0;
+    const warn = (message: string) => {
+      warnings++;
+      options.warn?.(message);
+    };
+    for (const feed of exports) {
+      options.progress?.(`reading ${feed.source}`);
+      const counts: FeedCounts = { records: 0, malicious: 0, vulnerabilities: 0, withdrawn: 0, malformed: 0, packages: 0 };
+      const keysBefore = spill.keys;
+      for await (const item of zipRecords(feed.zip)) {
+        if (item.kind === 'skipped') {
+          warn(`${feed.source}: ${item.file} skipped: ${item.reason}`);
+          continue;
+        }
+        counts.records++;
+        const outcome = parseOsvRecord(item.text, feed.ecosystem, now);
+        if (outcome.kind === 'malformed') {
+          counts.malformed++;
+          warn(`${feed.source}: ${item.file} skipped: ${outcome.problem}`);
+          continue;
+        }
+        if (outcome.kind === 'withdrawn') counts.withdrawn++;
+        if (outcome.kind !== 'advisory') continue;
+        outcome.warnings.forEach((message) => warn(`${feed.source}: ${message}`));
+        if (outcome.packages.length === 0) continue;
+        if (outcome.packages[0]!.advisory.kind === 'malicious') counts.malicious++;
+        else counts.vulnerabilities++;
+        for (const { name, advisory } of outcome.packages) {
+          const place = spill.add(indexKey(feed.ecosystem, name), JSON.stringify(advisory));
+          if (advisory.kind !== 'vulnerability') continue;
+          if (advisory.severity === null) unscored.set(place, [advisory.id, ...advisory.aliases]);
           else severities.add(advisory);
         }
-        list.push(JSON.stringify(advisory));
       }
+      // Keys are ecosystem-prefixed, so the new ones are this export's packages.
+      counts.packages = spill.keys - keysBefore;
+      if (counts.records === 0) throw new UpdateError(`${feed.source} holds no OSV records; the index was not replaced (is it the right file?)`);
+      if (counts.malformed * 2 > counts.records) {
+        throw new UpdateError(`${feed.source}: ${counts.malformed} of ${counts.records} records could not be read; the index was not replaced (is it an OSV export?)`);
+      }
+      feeds[feed.ecosystem] = { source: feed.source, etag: feed.etag, counts };
     }
-    counts.packages = packages.size;
-    if (counts.records === 0) throw new UpdateError(`${feed.source} holds no OSV records; the index was not replaced (is it the right file?)`);
-    if (counts.malformed * 2 > counts.records) {
-      throw new UpdateError(`${feed.source}: ${counts.malformed} of ${counts.records} records could not be read; the index was not replaced (is it an OSV export?)`);
-    }
-    feeds[feed.ecosystem] = { source: feed.source, etag: feed.etag, counts };
+    // A record without a severity (many PYSEC records) takes the highest of the records it aliases.
+    const revise = (place: number, json: string): string => {
+      const ids = unscored.get(place);
+      const inherited = ids && severities.best(ids);
+      if (!inherited) return json;
+      const advisory = JSON.parse(json) as StoredAdvisory;
+      return JSON.stringify({ ...advisory, severity: inherited.severity, score: inherited.score, severitySource: `${inherited.id}: ${inherited.source}` });
+    };
+    options.progress?.(`writing ${file}`);
+    const builtAt = now.toISOString();
+    const meta: IndexMeta = { format: INDEX_FORMAT, formatVersion: INDEX_FORMAT_VERSION, builtAt, checkedAt: builtAt, feeds };
+    const bytes = writeIndex(file, meta, spill.entries(compareKeys, revise));
+    return { rebuilt: true, file, meta, bytes, warnings };
+  } finally {
+    spill.close();
   }
-  // A record without a severity (many PYSEC records) takes the highest of the records it aliases.
-  for (const { key, position, ids } of unscored) {
-    const inherited = severities.best(ids);
-    if (!inherited) continue;
-    const list = lines.get(key)!;
-    const advisory = JSON.parse(list[position]!) as StoredAdvisory;
-    list[position] = JSON.stringify({ ...advisory, severity: inherited.severity, score: inherited.score, severitySource: `${inherited.id}: ${inherited.source}` });
-  }
-  options.progress?.(`writing ${file}`);
-  const builtAt = now.toISOString();
-  const meta: IndexMeta = { format: INDEX_FORMAT, formatVersion: INDEX_FORMAT_VERSION, builtAt, checkedAt: builtAt, feeds };
-  const bytes = writeIndex(file, meta, lines);
-  return { rebuilt: true, file, meta, bytes, warnings };
 }
 
 /** Severities of scored vulnerabilities, by their id and each alias. */

@@ -2,7 +2,12 @@
 // with yauzl: the archive's central directory is read from the end of the file, then each entry's
 // bytes are read and inflated on their own, so memory holds one record at a time whatever the
 // export's size. Records are small, so each is inflated in one synchronous call (a zlib stream per
-// entry costs several times more) under a size cap, and checked against its CRC-32.
+// entry costs several times more) under a size cap, and checked against its CRC-32. The file is
+// read through windows of a few MiB (yauzl's RandomAccessReader), not with two small reads per
+// entry: one window walks the central directory, the other the entries, both forward, so nearly
+// every read is served from memory.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
 import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
@@ -18,9 +23,11 @@ export class ZipReadError extends Error {
 
 export async function* zipRecords(path: string): AsyncGenerator<ZipItem> {
   let zip: ZipFile;
+  const reader = WindowedReader.open(path);
   try {
-    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
+    zip = await yauzl.fromRandomAccessReaderPromise(reader, reader.size, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
   } catch (error) {
+    reader.closeFile();
     throw new ZipReadError(`${path} is not a readable zip archive (${(error as Error).message})`);
   }
   try {
@@ -36,10 +43,81 @@ export async function* zipRecords(path: string): AsyncGenerator<ZipItem> {
         yield { kind: 'skipped', file: entry.fileName, reason: `${entry.uncompressedSize} bytes, more than a record may be (${MAX_RECORD_BYTES})` };
         continue;
       }
-      yield { kind: 'record', file: entry.fileName, text: await readEntry(zip, entry, path) };
+      yield { kind: 'record', file: entry.fileName, text: await readEntry(zip, reader, entry, path) };
     }
   } finally {
     zip.close();
+    reader.closeFile();
+  }
+}
+
+const WINDOW_BYTES = 4 * 1024 * 1024;
+
+interface Window {
+  start: number;
+  bytes: Buffer;
+  used: number;
+}
+
+/** A file read through two windows (directory and entries): reads inside them cost no system call. */
+class WindowedReader extends yauzl.RandomAccessReader {
+  readonly #windows: Window[] = [];
+  #clock = 0;
+
+  private constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {
+    super();
+  }
+
+  static open(path: string): WindowedReader {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      throw new ZipReadError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    return new WindowedReader(fd, fstatSync(fd).size);
+  }
+
+  /** The bytes start..end (exclusive), fewer when the file ends first. A view: windows are never written once filled. */
+  slice(start: number, end: number): Buffer {
+    let window = this.#windows.find((candidate) => start >= candidate.start && end <= candidate.start + candidate.bytes.length);
+    if (!window) {
+      const length = Math.max(0, Math.min(Math.max(WINDOW_BYTES, end - start), this.size - start));
+      const bytes = Buffer.allocUnsafe(length);
+      let filled = 0;
+      while (filled < length) {
+        const got = readSync(this.fd, bytes, filled, length - filled, start + filled);
+        if (got === 0) break;
+        filled += got;
+      }
+      window = { start, bytes: bytes.subarray(0, filled), used: 0 };
+      if (this.#windows.length >= 2) this.#windows.splice(this.#windows.indexOf(this.#windows.reduce((a, b) => (a.used <= b.used ? a : b))), 1);
+      this.#windows.push(window);
+    }
+    window.used = ++this.#clock;
+    return window.bytes.subarray(start - window.start, end - window.start);
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const stream = new PassThrough();
+    stream.end(this.slice(start, end));
+    return stream;
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (error: Error | null) => void): void {
+    try {
+      this.slice(position, position + length).copy(buffer, offset);
+    } catch (error) {
+      return queueMicrotask(() => callback(error as Error));
+    }
+    queueMicrotask(() => callback(null));
+  }
+
+  closeFile(): void {
+    closeSync(this.fd);
   }
 }
 
@@ -72,15 +150,16 @@ function nextEntry(zip: ZipFile, path: string): Promise<Entry | null> {
 const STORED = 0;
 const DEFLATED = 8;
 
-async function readEntry(zip: ZipFile, entry: Entry, path: string): Promise<string> {
+/** The entry's bytes, found through its local header (yauzl) and read straight from the window. */
+async function readEntry(zip: ZipFile, reader: WindowedReader, entry: Entry, path: string): Promise<string> {
   const damaged = (why: string) => new ZipReadError(`${path}: the entry ${entry.fileName} is damaged (${why})`);
   if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) throw damaged(`compression method ${entry.compressionMethod} is not used by OSV exports`);
+  if (entry.isEncrypted()) throw damaged('it is encrypted');
   let data: Buffer;
   try {
-    const stream = await zip.openReadStreamPromise(entry, { decompress: false });
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-    const raw = Buffer.concat(chunks);
+    const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+    const raw = reader.slice(fileDataStart, fileDataStart + entry.compressedSize);
+    if (raw.length !== entry.compressedSize) throw new Error('the archive ends inside it');
     data = entry.compressionMethod === DEFLATED ? inflateRawSync(raw, { maxOutputLength: MAX_RECORD_BYTES }) : raw;
   } catch (error) {
     throw damaged((error as Error).message);
