@@ -8,10 +8,14 @@
 // per package of a 1,000-entry lockfile checked at once.
 export type Admission = { skip: string } | { skip: null; done(): void };
 
+/** Server errors in a row that open the breaker on an API that has answered before. */
+const SERVER_ERRORS_TO_TRIP = 3;
+
 export class Breaker {
   readonly #open = new Map<string, { until: number; reason: string }>();
   readonly #answered = new Set<string>();
   readonly #probes = new Map<string, Promise<void>>();
+  readonly #serverErrors = new Map<string, number>();
 
   constructor(
     private readonly cooldownMs: number,
@@ -55,11 +59,23 @@ export class Breaker {
 
   trip(key: string, reason: string): void {
     this.#answered.delete(key);
+    this.#serverErrors.delete(key);
     this.#open.set(key, { until: this.now() + this.cooldownMs, reason });
+  }
+
+  /**
+   * A server error (5xx) may concern one package only: it trips an API that has not answered yet,
+   * and otherwise only the third in a row, so one broken entry does not close the API for all.
+   */
+  serverError(key: string, reason: string): void {
+    const inARow = (this.#serverErrors.get(key) ?? 0) + 1;
+    if (!this.#answered.has(key) || inARow >= SERVER_ERRORS_TO_TRIP) this.trip(key, reason);
+    else this.#serverErrors.set(key, inARow);
   }
 
   reset(key: string): void {
     this.#open.delete(key);
+    this.#serverErrors.delete(key);
     this.#answered.add(key);
   }
 }

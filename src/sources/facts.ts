@@ -141,8 +141,10 @@ async function liveDownloads(spec: PackageSpec, canonical: string, sources: Fact
         ? await fetchNpmDownloads(http, apiUrl, spec.name, options)
         : await fetchPypiDownloads(http, apiUrl, spec.name, options);
   } catch (error) {
-    if (error instanceof UpstreamError && apiIsDown(error)) {
-      downloadsBreaker?.trip(apiUrl, `the ${api} did not answer when asked about ${spec.name}: ${messageOf(error)}`);
+    if (error instanceof UpstreamError) {
+      const reason = `the ${api} did not answer when asked about ${spec.name}: ${messageOf(error)}`;
+      if (apiIsDown(error)) downloadsBreaker?.trip(apiUrl, reason);
+      else if (isServerError(error)) downloadsBreaker?.serverError(apiUrl, reason);
     }
     return snapshotFallbackDownloads(canonical, sources.snapshot, api, messageOf(error));
   } finally {
@@ -152,10 +154,14 @@ async function liveDownloads(spec: PackageSpec, canonical: string, sources: Fact
   return { state: 'known', value: live.count, source: live.source };
 }
 
-/** Not answering, down or rate-limiting: asking again per package would only wait it out again. */
+/** Not answering or rate-limiting: asking again per package would only wait it out again. */
 function apiIsDown(error: UpstreamError): boolean {
   if (error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE') return true;
-  return error.code === 'EUPSTREAM_STATUS' && error.status !== undefined && (error.status === 429 || error.status >= 500);
+  return error.code === 'EUPSTREAM_STATUS' && error.status === 429;
+}
+
+function isServerError(error: UpstreamError): boolean {
+  return error.code === 'EUPSTREAM_STATUS' && error.status !== undefined && error.status >= 500;
 }
 
 /** The live API could not answer: the snapshot's count if it has one, else the fact is unavailable (fail closed). */

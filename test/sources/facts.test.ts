@@ -185,6 +185,26 @@ test('a rate-limiting downloads API (429) is left alone too, after one request',
   npm.clearFaults();
 });
 
+test('a server error about one package leaves an API that answers open; three in a row, or one before it ever answered, close it', async () => {
+  const breaker = new Breaker(60_000);
+  const withBreaker = sources({ downloadsBreaker: breaker }, { retries: 0 });
+  const widget = { ecosystem: 'npm' as const, name: '@Acme/Widget', version: null };
+  const leftPad = { ecosystem: 'npm' as const, name: 'left-pad', version: null };
+  assert.equal(known((await gatherFacts(leftPad, withBreaker)).downloads), { exactly: 60_000 });
+  const oneBroken = npm.failWith(503, { match: npm.route.downloads('@Acme/Widget') });
+  assert.is((await gatherFacts(widget, withBreaker)).downloads.state, 'unavailable');
+  assert.is(breaker.openReason(npm.downloadsUrl), null, 'one 503 about one package does not close the API');
+  assert.equal(known((await gatherFacts(leftPad, withBreaker)).downloads), { exactly: 60_000 }, 'the others are still asked');
+  oneBroken.remove();
+  const allBroken = npm.failWith(503, { match: npm.route.downloads() });
+  for (let i = 0; i < 3; i += 1) await gatherFacts(widget, withBreaker);
+  assert.match(breaker.openReason(npm.downloadsUrl) ?? '', /HTTP 503.*not asked again for \d+s/, 'three in a row close it');
+  const fresh = new Breaker(60_000);
+  await gatherFacts(leftPad, sources({ downloadsBreaker: fresh }, { retries: 0 }));
+  assert.ok(fresh.openReason(npm.downloadsUrl) !== null, 'a 503 to the first request closes an API that never answered');
+  allBroken.remove();
+});
+
 test('a young scoped package brings its scope\'s most-used package as a fact; an old or unscoped one does not', async () => {
   const day = 86_400_000;
   const by = (publisher: string, daysAgo: number) => ({ published: new Date(Date.now() - daysAgo * day), manifest: { _npmUser: { name: publisher } } });
