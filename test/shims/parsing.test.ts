@@ -127,7 +127,7 @@ test("pip's configuration file: the user's settings kept, every package source b
   assert.is(env.PIP_INDEX_URL, 'http://127.0.0.1:4874/-/pypi/simple/');
   const written = parseIni(readFileSync(env.PIP_CONFIG_FILE!, 'utf8'));
   const section = (name: string) => Object.fromEntries(written.get(name) ?? []);
-  const blanked = { 'index-url': 'http://127.0.0.1:4874/-/pypi/simple/', 'pypi-url': '', 'extra-index-url': '', 'find-links': '', 'no-index': '', 'trusted-host': '' };
+  const blanked = { 'index-url': 'http://127.0.0.1:4874/-/pypi/simple/', 'pypi-url': '', 'extra-index-url': '', 'find-links': '', 'no-index': '', 'trusted-host': '', proxy: '' };
   assert.equal({ ...section('global'), cert: undefined }, { ...blanked, cert: undefined, timeout: '60', 'extra-index-url': 'https://b.example/simple' });
   assert.equal(section('install'), { ...blanked, constraint: '/nonexistent/c.txt' });
   for (const name of ['download', 'wheel', 'index', 'lock']) assert.equal(section(name), blanked, name);
