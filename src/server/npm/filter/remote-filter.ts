@@ -6,7 +6,6 @@
 import { request, Agent } from 'node:http';
 import { isRecord } from '../../../protocol/npm/packument.js';
 import { asPackument, type Packument } from './packument.js';
-import { BoundedMap } from '../bounded-map.js';
 import { applyJudgement } from './without-versions.js';
 
 export interface JudgeAnswer {
@@ -37,24 +36,11 @@ export interface RemoteFilterOptions {
   warn(message: string): void;
 }
 
-/**
- * Verdaccio reads a packument (and filters it) for every request that touches the package: an
- * install asks for it and for its tarball. The same versions judged a moment ago get the same
- * answer, so it is reused this long (a policy reload takes effect after at most this).
- */
-const JUDGEMENT_REUSE_MS = 2_000;
-
 export function createRemoteVersionFilter(options: RemoteFilterOptions) {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const recent = new BoundedMap<string, { body: string; answer: JudgeAnswer; until: number }>(1_000);
-  const judged = async (packument: Packument): Promise<JudgeAnswer> => {
-    const body = JSON.stringify(slimPackument(packument));
-    const cached = recent.get(packument.name);
-    if (cached && cached.body === body && cached.until > Date.now()) return cached.answer;
-    const answer = await askJudge(options, agent, body);
-    recent.set(packument.name, { body, answer, until: Date.now() + JUDGEMENT_REUSE_MS });
-    return answer;
-  };
+  // Every read is judged afresh: an answer reused here would outlive a policy or threat-data reload
+  // in depfence (a version found malicious must be hidden from the very next answer).
+  const judged = (packument: Packument): Promise<JudgeAnswer> => askJudge(options, agent, JSON.stringify(slimPackument(packument)));
   return {
     async filter_metadata(manifest: unknown): Promise<unknown> {
       try {
