@@ -5,9 +5,9 @@
 // depfence check` in the shimmed shell. Also `npm install --save-dev` of the tarball into a
 // project. Skipped, saying why, when the registry cannot be reached.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stringify } from 'yaml';
@@ -45,6 +45,16 @@ function succeeded(run: Run): void {
 async function machineNpmCache(): Promise<string> {
   const run = await sh('npm config get cache', { cwd: REPO_ROOT, env: process.env });
   return run.output.trim().split('\n').pop()!;
+}
+
+/** The shell lines of the README's GitHub Actions step (its `run: |` block), as written. */
+function readmeActionsStep(): string {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const block = /```yaml\n# GitHub Actions\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const lines = block.split('\n');
+  const start = lines.findIndex((line) => line.trim() === 'run: |');
+  assert.ok(start >= 0, 'the README has a GitHub Actions step with a run: block');
+  return lines.slice(start + 1).map((line) => line.trim()).filter((line) => line !== '').join('\n');
 }
 
 /** Stops every firewall a shim started under `dir` (each announced in a server.json). */
@@ -135,6 +145,24 @@ if (reason !== null) {
     succeeded(used);
     assert.match(used.output, /ALLOW\s+npm:left-pad/);
     assert.not.match(used.output, /no package named depfence/);
+  });
+
+  test("the README's GitHub Actions step runs as written: install-shims, then doctor finds no problem", async () => {
+    const workspace = join(root, 'ci');
+    const runnerTemp = join(workspace, 'runner');
+    const githubPath = join(workspace, 'github-path');
+    mkdirSync(join(workspace, 'vendor'), { recursive: true });
+    mkdirSync(runnerTemp);
+    copyFileSync(tarball, join(workspace, 'vendor', basename(tarball)));
+    const step = readmeActionsStep();
+    assert.match(step, basename(tarball), 'the README names the tarball npm pack writes');
+    const run = await sh(step, { cwd: workspace, env: { ...env, RUNNER_TEMP: runnerTemp, GITHUB_PATH: githubPath } });
+    succeeded(run);
+    assert.match(run.output, /no problems/);
+    const shimDir = join(runnerTemp, 'depfence-bin');
+    assert.is(readFileSync(githubPath, 'utf8').trim(), shimDir);
+    const later = await sh('head -c 512 "$(command -v npm)"', { cwd: workspace, env: { ...env, PATH: `${shimDir}:${env.PATH ?? ''}` } });
+    assert.match(later.output, 'depfence-shim', 'a later step with GITHUB_PATH applied runs npm through the shim');
   });
 
   test('npm install --save-dev of the tarball puts depfence in the project', async () => {
