@@ -4,8 +4,7 @@
 // errors, 5xx and 429 are retried (bounded). The caller compares the digests with what the index or
 // packument promised, and only then keeps the file.
 import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { streamToFile } from './stream-to-file.js';
 import got, { HTTPError, RequestError, TimeoutError } from 'got';
 import { UpstreamError, type NetworkSettings, type UpstreamLabel } from './http.js';
 
@@ -93,31 +92,18 @@ async function fetchOnce(request: DownloadRequest, file: string, settings: Downl
       return [name, hash];
     }),
   );
-  const out = createWriteStream(file);
-  // Without a listener, a write still pending when a broken download destroys the file stream
-  // is reported as an unhandled 'error' event, which ends the whole process.
-  let writeError: Error | null = null;
-  out.on('error', (error) => {
-    writeError ??= error;
-  });
-  let received = 0;
+  let received: number;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      if (received > request.maxBytes) {
-        stream.destroy();
-        throw new ArtifactError('EARTIFACT_SIZE', request.url, request.tooLarge);
-      }
-      for (const hash of hashes.values()) hash.update(chunk);
-      if (!out.write(chunk)) await once(out, 'drain');
-    }
+    received = await streamToFile(stream, file, {
+      maxBytes: request.maxBytes,
+      tooLarge: () => new ArtifactError('EARTIFACT_SIZE', request.url, request.tooLarge),
+      onChunk: (chunk) => {
+        for (const hash of hashes.values()) hash.update(chunk);
+      },
+    });
   } catch (error) {
-    out.destroy();
     throw toError(error, request, settings.timeoutMs);
   }
-  out.end();
-  await once(out, 'close');
-  if (writeError) throw writeError;
   return { size: received, digests: new Map([...hashes].map(([algorithm, hash]) => [algorithm, hash.digest()])) };
 }
 

@@ -17,9 +17,9 @@
 // other host (another port of this machine, a link-local address, a public host) is refused.
 // Artifacts (tarballs, wheels) stream through download.ts with the same rules.
 
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import cacache from 'cacache';
+import { streamToFile } from './stream-to-file.js';
 import got, { CancelError, HTTPError, RequestError, TimeoutError, type RetryObject } from 'got';
 import pLimit from 'p-limit';
 
@@ -278,24 +278,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         stream.destroy();
         throw tooLargeError(url, label, opts.maxBytes);
       }
-      const out = createWriteStream(file);
-      let writeError: Error | null = null;
-      out.on('error', (error) => (writeError ??= error));
-      let bytes = 0;
-      try {
-        for await (const chunk of stream as AsyncIterable<Buffer>) {
-          bytes += chunk.length;
-          if (bytes > opts.maxBytes) {
-            stream.destroy();
-            throw tooLargeError(url, label, opts.maxBytes);
-          }
-          if (!out.write(chunk)) await once(out, 'drain');
-        }
-      } finally {
-        out.end();
-        await once(out, 'close').catch(() => undefined);
-      }
-      if (writeError) throw writeError;
+      const bytes = await streamToFile(stream, file, { maxBytes: opts.maxBytes, tooLarge: () => tooLargeError(url, label, opts.maxBytes) });
       return { status: 200, etag, bytes };
     } catch (error) {
       stream.destroy();
