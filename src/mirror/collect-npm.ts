@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Config } from '../config/index.js';
 import { deniedOnlyForMissingFacts } from '../policy/index.js';
-import { checkIntegrity } from '../server/npm/integrity.js';
+import { checkIntegrity } from '../protocol/npm/integrity.js';
 import { fetchNpmPackument, type NpmPackument } from '../sources/npm-metadata.js';
 import { emptyCollection, type Collection } from './collect.js';
 import { MirrorError } from './errors.js';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { normalizePypiName } from '../names/index.js';
 import { deniedOnlyForMissingFacts, verdictOf, type Decision } from '../policy/index.js';
-import { identifyFile } from '../server/pypi/filenames.js';
+import { identifyFile } from '../protocol/pypi/filenames.js';
 import { lookupProject } from '../server/pypi/project-view.js';
 import type { Collection } from './collect.js';
 import { emptyCollection } from './collect.js';

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { decodeRequirements, requirementLines } from '../../src/inputs/requirements.js';
 import { inspectNpm } from '../../src/shims/npm/inspect.js';
 import { inspectPip } from '../../src/shims/pip/inspect.js';
-import { parseHtmlProjectPage } from '../../src/server/pypi/parse-html.js';
+import { parseHtmlProjectPage } from '../../src/protocol/pypi/parse-html.js';
 import { isolatedEnv, runCliInProcess } from '../helpers/cli.js';
 
 const test = suite('inputs/parse-as-tools');

@@ -2,12 +2,12 @@
 // and HTML round trips), filenames, paths, byte ranges and file-host rules.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { negotiate } from '../../src/server/pypi/negotiate.js';
-import { MalformedPageError, type ProjectPage } from '../../src/server/pypi/model.js';
-import { parseHtmlProjectPage } from '../../src/server/pypi/parse-html.js';
-import { parseJsonProjectPage } from '../../src/server/pypi/parse-json.js';
-import { renderHtmlProjectPage, renderHtmlRootPage, renderJsonProjectPage, renderJsonRootPage } from '../../src/server/pypi/render.js';
-import { filenameProblem, identifyFile } from '../../src/server/pypi/filenames.js';
+import { negotiate } from '../../src/protocol/pypi/negotiate.js';
+import { MalformedPageError, type ProjectPage } from '../../src/protocol/pypi/model.js';
+import { parseHtmlProjectPage } from '../../src/protocol/pypi/parse-html.js';
+import { parseJsonProjectPage } from '../../src/protocol/pypi/parse-json.js';
+import { renderHtmlProjectPage, renderHtmlRootPage, renderJsonProjectPage, renderJsonRootPage } from '../../src/protocol/pypi/render.js';
+import { filenameProblem, identifyFile } from '../../src/protocol/pypi/filenames.js';
 import { fileHref, parsePypiPath } from '../../src/server/pypi/paths.js';
 import { parseRange } from '../../src/server/ranges.js';
 import { fileUrlProblem } from '../../src/server/file-hosts.js';

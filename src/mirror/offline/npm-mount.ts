@@ -13,7 +13,7 @@ import type { Mount, ServerContext } from '../../server/app.js';
 import { recordDecision, type NpmSubject } from '../../server/npm/audit.js';
 import { answeredNotModified } from '../../server/conditional.js';
 import { hiddenVersionMessage, refusalMessage } from '../../server/npm/messages.js';
-import { parseNpmPath } from '../../server/npm/paths.js';
+import { parseNpmPath } from '../../protocol/npm/paths.js';
 import { wantsAbbreviated } from '../../server/npm/verdaccio-answer.js';
 import { sendError, sendJson } from '../../server/respond.js';
 import { OfflineStore, type StoredPackage } from '../store.js';

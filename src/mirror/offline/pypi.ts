@@ -6,7 +6,7 @@
 import type { ServerContext } from '../../server/app.js';
 import type { JudgedFile, ProjectLookup } from '../../server/pypi/project-view.js';
 import type { PageSource } from '../../server/pypi/upstream-page.js';
-import type { DistFile } from '../../server/pypi/model.js';
+import type { DistFile } from '../../protocol/pypi/model.js';
 import { judgeVersion } from '../../policy/index.js';
 import { ArtifactError, type ArtifactStore, type StoredArtifact } from '../../sources/artifacts.js';
 import type { PypiArtifact } from '../manifest.js';

@@ -16,7 +16,7 @@ import type { NpmEnv } from './env.js';
 import { VerdictBook } from './filter/verdict-book.js';
 import { PackageGate } from './gate.js';
 import { servePackument } from './packument-route.js';
-import { parseNpmPath } from './paths.js';
+import { parseNpmPath } from '../../protocol/npm/paths.js';
 import { passThrough } from './pass-through.js';
 import { RegistryClient, RegistryUnavailable, ResponseTooLarge } from './registry/forward.js';
 import type { StartMessage } from './registry/protocol.js';

@@ -13,7 +13,7 @@ import { sendError, sendUnavailable } from '../respond.js';
 import { recordDecision } from './audit.js';
 import type { NpmEnv } from './env.js';
 import { hiddenVersionMessage } from './messages.js';
-import { versionFromFilename } from './paths.js';
+import { versionFromFilename } from '../../protocol/npm/paths.js';
 import { refuseForVerdict } from './refusals.js';
 import { passableHeaders, readAnswer } from './registry/forward.js';
 import { verdaccioError } from './verdaccio-answer.js';

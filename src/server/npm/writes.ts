@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError } from '../respond.js';
 import type { NpmEnv } from './env.js';
-import type { NpmPath } from './paths.js';
+import type { NpmPath } from '../../protocol/npm/paths.js';
 import { routedInternally } from './confusion-routing.js';
 import { recordDecision } from './audit.js';
 import { passThrough } from './pass-through.js';

@@ -7,7 +7,7 @@ import { offlineArtifactStore } from '../../mirror/offline/pypi.js';
 import type { Mount, ServerContext } from '../app.js';
 import { checkQuery, text } from '../query.js';
 import { serveFile } from './file-route.js';
-import { negotiate, SUPPORTED_TYPES } from './negotiate.js';
+import { negotiate, SUPPORTED_TYPES } from '../../protocol/pypi/negotiate.js';
 import { parsePypiPath, PYPI_PREFIX } from './paths.js';
 import { serveProjectPage } from './project-route.js';
 import { sendPypiError } from './responses.js';

@@ -8,7 +8,7 @@
 // Paths are read from the raw request line: encoded separators and dot segments are refused
 // before any URL normalisation could hide them.
 import { normalizePypiName, validatePypiName } from '../../names/index.js';
-import { filenameProblem } from './filenames.js';
+import { filenameProblem } from '../../protocol/pypi/filenames.js';
 
 export const PYPI_PREFIX = '/-/pypi/';
 export const SIMPLE_PREFIX = '/-/pypi/simple/';

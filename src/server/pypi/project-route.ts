@@ -5,9 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../app.js';
 import { pageUnavailableDecision, recordDecision, recordPageDecisions, type Subject } from './audit.js';
-import type { Representation } from './negotiate.js';
+import type { Representation } from '../../protocol/pypi/negotiate.js';
 import { visibleFiles, type ProjectLookup, type ProjectLookups } from './project-view.js';
-import { renderHtmlProjectPage, renderJsonProjectPage } from './render.js';
+import { renderHtmlProjectPage, renderJsonProjectPage } from '../../protocol/pypi/render.js';
 import { denialMessage, sendPage, sendPypiError } from './responses.js';
 import type { ServedProjects } from './served-projects.js';
 import { servedPage } from './served-page.js';

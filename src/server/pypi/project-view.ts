@@ -9,9 +9,9 @@ import { UpstreamError } from '../../sources/http.js';
 import { judgeVersion, type Decision, type Finding, type PackageOrigin, type ReleaseHistory } from '../../policy/index.js';
 import { pypiFileHistory } from '../../sources/release-history.js';
 import { fileUrlProblem } from '../file-hosts.js';
-import { filenameProblem, identifyFile } from './filenames.js';
-import type { DistFile } from './model.js';
-import { isSha256Hex } from './page-values.js';
+import { filenameProblem, identifyFile } from '../../protocol/pypi/filenames.js';
+import type { DistFile } from '../../protocol/pypi/model.js';
+import { isSha256Hex } from '../../protocol/pypi/page-values.js';
 import { fetchUpstreamPage, HtmlOnlyIndexes, INTERNAL_SIMPLE, PUBLIC_SIMPLE, type PageSource } from './upstream-page.js';
 import { offlinePypiLookup } from '../../mirror/offline/pypi.js';
 

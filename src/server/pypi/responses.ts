@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deniedOnlyForMissingFacts, type Decision } from '../../policy/index.js';
 import { markRefusal } from '../refusal-ledger.js';
-import type { Representation } from './negotiate.js';
+import type { Representation } from '../../protocol/pypi/negotiate.js';
 import { answeredNotModified } from '../conditional.js';
-import { renderHtmlMessage } from './render.js';
+import { renderHtmlMessage } from '../../protocol/pypi/render.js';
 import { reasonPhrase } from '../respond.js';
 
 /** Project pages are decisions made now: clients revalidate every time (cheap, with the ETag). */

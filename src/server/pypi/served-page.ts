@@ -3,7 +3,7 @@
 // the `.metadata` file can be verified too), and a `versions` list made of exactly the versions
 // that still have files.
 import * as pep440 from '@renovatebot/pep440';
-import type { DistFile, ProjectPage } from './model.js';
+import type { DistFile, ProjectPage } from '../../protocol/pypi/model.js';
 import { fileHref } from './paths.js';
 import type { JudgedFile } from './project-view.js';
 

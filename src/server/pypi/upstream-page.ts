@@ -6,11 +6,11 @@
 // never cached.
 import { UpstreamError, type HttpClient, type UpstreamLabel } from '../../sources/http.js';
 import { fetchPypiProject } from '../../sources/pypi-metadata.js';
-import { MalformedPageError, type DistFile, type ProjectPage } from './model.js';
-import { parseHtmlProjectPage } from './parse-html.js';
-import { readJsonProjectPage } from './parse-json.js';
-import { parseUploadTime } from './page-values.js';
-import { SIMPLE_HTML, SIMPLE_JSON } from './wire.js';
+import { MalformedPageError, type DistFile, type ProjectPage } from '../../protocol/pypi/model.js';
+import { parseHtmlProjectPage } from '../../protocol/pypi/parse-html.js';
+import { readJsonProjectPage } from '../../protocol/pypi/parse-json.js';
+import { parseUploadTime } from '../../protocol/pypi/page-values.js';
+import { SIMPLE_HTML, SIMPLE_JSON } from '../../protocol/pypi/wire.js';
 
 export interface PageSource {
   /** The simple index base URL, ending in `/`. */

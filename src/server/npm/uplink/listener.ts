@@ -18,7 +18,7 @@ import { fetchNpmPackument, NPM_REGISTRY } from '../../../sources/npm-metadata.j
 import { isLoopbackHost, sameSecret } from '../../access.js';
 import { sendError, sendJson } from '../../respond.js';
 import type { VerdictBook } from '../filter/verdict-book.js';
-import { parseNpmPath } from '../paths.js';
+import { parseNpmPath } from '../../../protocol/npm/paths.js';
 import { UplinkAddresses, type UplinkSource } from './addresses.js';
 import { judge } from './judge.js';
 import { pointTarballsAtUplink, sendDocument, sendUpstreamFailure } from './packument.js';

@@ -11,7 +11,7 @@ import { fetchNpmPackument, NPM_REGISTRY } from '../../../sources/npm-metadata.j
 import { processIsAlive } from '../../../sources/process-alive.js';
 import { sendError } from '../../respond.js';
 import { tarballFilename } from '../filter/packument.js';
-import { checkDigests, digestsNeeded } from '../integrity.js';
+import { checkDigests, digestsNeeded } from '../../../protocol/npm/integrity.js';
 import { onOrigin } from './packument.js';
 import type { UplinkDeps } from './listener.js';
 
