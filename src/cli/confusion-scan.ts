@@ -12,7 +12,7 @@ import { internalNameRule } from '../policy/index.js';
 import { createHttpClient, type HttpClient } from '../sources/http.js';
 import { fetchNpmPackument, npmPublishTimes } from '../sources/npm-metadata.js';
 import { fetchPypiProject, pypiPublishTimes } from '../sources/pypi-metadata.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../policy/exit-codes.js';
 import { UsageError } from './usage-error.js';
 
 export interface InternalName {

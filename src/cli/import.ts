@@ -2,10 +2,10 @@
 // bundle into the offline store that `depfence serve --offline` answers from.
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import { MirrorError } from '../mirror/errors.js';
+import { MirrorError } from '../sources/offline-store/errors.js';
 import { importBundle } from '../mirror/import.js';
-import { mirrorRoot } from '../mirror/store.js';
-import { EXIT } from './exit-codes.js';
+import { mirrorRoot } from '../sources/offline-store/store.js';
+import { EXIT } from '../policy/exit-codes.js';
 
 export interface ImportCommandOptions {
   verifyKey?: string;

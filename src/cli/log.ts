@@ -3,7 +3,7 @@
 import type { Config } from '../config/index.js';
 import { parseDuration } from '../config/index.js';
 import { AuditLog, type AuditRecord } from '../server/audit.js';
-import { packageLabel } from './decision-text.js';
+import { packageLabel } from '../policy/decision-text.js';
 import { UsageError } from './usage-error.js';
 
 export interface LogOptions {

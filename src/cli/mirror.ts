@@ -3,13 +3,13 @@
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { readManifestOnly } from '../mirror/bundle-read.js';
-import type { BundleManifest } from '../mirror/manifest.js';
-import { MirrorError } from '../mirror/errors.js';
+import type { BundleManifest } from '../protocol/bundle/manifest.js';
+import { MirrorError } from '../sources/offline-store/errors.js';
 import { formatBytes, formatListing } from '../mirror/list.js';
 import { runMirror } from '../mirror/mirror.js';
 import { createProgress } from '../mirror/progress.js';
 import { findRealTool } from '../shims/real-tool.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../policy/exit-codes.js';
 import { UsageError } from './usage-error.js';
 
 export interface MirrorCommandOptions {

@@ -10,8 +10,8 @@ import { decideRepo } from '../sources/model-decide.js';
 import { createDecider } from '../sources/decide.js';
 import { modelPolicyContext } from '../sources/model-policy.js';
 import { lockEntryOf, readLockDocument, writeModelLock, type LockDocument } from '../sources/model-lock.js';
-import { formatDecision } from './decision-text.js';
-import { EXIT } from './exit-codes.js';
+import { formatDecision } from '../policy/decision-text.js';
+import { EXIT } from '../policy/exit-codes.js';
 import { UsageError } from './usage-error.js';
 
 export interface LockOptions {

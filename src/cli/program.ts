@@ -5,7 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import type { FlagOverride } from '../config/index.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../policy/exit-codes.js';
 import { UsageError } from './usage-error.js';
 
 /** Where a run of the command line reads its environment and writes its output. */

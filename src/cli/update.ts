@@ -8,7 +8,7 @@ import { runThreatDataUpdate, UpdateError, type UpdateResult } from '../sources/
 import { ZipReadError } from '../sources/osv/zip-records.js';
 import { IndexError, type IndexMeta } from '../sources/osv/index-file.js';
 import { formatBytes } from '../mirror/list.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../policy/exit-codes.js';
 
 /** Warnings about single records shown in full; the rest are counted. */
 const WARNINGS_SHOWN = 20;

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Config } from '../config/index.js';
 import { verdaccioPaths } from '../server/npm/verdaccio-config.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../policy/exit-codes.js';
 import { UsageError } from './usage-error.js';
 
 interface UserIo {

@@ -11,8 +11,8 @@ import { rename, statfs } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
-import { MirrorError, printable } from './errors.js';
-import { ARTIFACT_PATH, archiveFiles, MANIFEST_FILE, MAX_MANIFEST_BYTES, ManifestError, parseManifest, type ArchiveFile, type BundleManifest } from './manifest.js';
+import { MirrorError, printable } from '../sources/offline-store/errors.js';
+import { ARTIFACT_PATH, archiveFiles, MANIFEST_FILE, MAX_MANIFEST_BYTES, ManifestError, parseManifest, type ArchiveFile, type BundleManifest } from '../protocol/bundle/manifest.js';
 
 export interface ReadLimits {
   /** The artifacts may add up to at most this many bytes. */

@@ -5,7 +5,7 @@
 import { copyFile, link, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { create } from 'tar';
-import { artifactPath, archiveFiles, MANIFEST_FILE, type BundleManifest } from './manifest.js';
+import { artifactPath, archiveFiles, MANIFEST_FILE, type BundleManifest } from '../protocol/bundle/manifest.js';
 import { fileSha256 } from './hashing.js';
 
 export interface WrittenBundle {

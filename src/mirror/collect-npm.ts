@@ -11,11 +11,11 @@ import { deniedOnlyForMissingFacts } from '../policy/index.js';
 import { checkIntegrity } from '../protocol/npm/integrity.js';
 import { fetchNpmPackument, type NpmPackument } from '../sources/npm-metadata.js';
 import { emptyCollection, type Collection } from './collect.js';
-import { MirrorError } from './errors.js';
+import { MirrorError } from '../sources/offline-store/errors.js';
 import type { MirrorFirewall } from './firewall.js';
 import type { LockedPackage } from './inputs.js';
-import type { NpmArtifact } from './manifest.js';
-import { tarballPath } from './offline/npm-packument.js';
+import type { NpmArtifact } from '../protocol/bundle/manifest.js';
+import { tarballPath } from '../server/offline/npm-packument.js';
 import type { Progress } from './progress.js';
 import { denialReasons, recordFacts, vetPackage, versionDecision, type Vetted } from './vetting.js';
 

@@ -12,10 +12,10 @@ import { identifyFile } from '../protocol/pypi/filenames.js';
 import { lookupProject } from '../server/pypi/project-view.js';
 import type { Collection } from './collect.js';
 import { emptyCollection } from './collect.js';
-import { MirrorError } from './errors.js';
+import { MirrorError } from '../sources/offline-store/errors.js';
 import type { MirrorFirewall } from './firewall.js';
 import { fileSha256 } from './hashing.js';
-import type { PypiArtifact } from './manifest.js';
+import type { PypiArtifact } from '../protocol/bundle/manifest.js';
 import type { Progress } from './progress.js';
 import { denialReasons, recordFacts, vetPackage } from './vetting.js';
 

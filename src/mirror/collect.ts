@@ -1,7 +1,7 @@
 // What the collectors hand back: the artifacts and package records for the manifest, the bytes
 // behind them, and the denials met on the way (each with its reasons).
 import type { Ecosystem } from '../names/index.js';
-import type { ManifestArtifact, PackageRecord } from './manifest.js';
+import type { ManifestArtifact, PackageRecord } from '../protocol/bundle/manifest.js';
 
 export interface Denial {
   ecosystem: Ecosystem;

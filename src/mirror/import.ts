@@ -6,9 +6,9 @@
 // actually read, so a bundle swapped between the two steps is refused too.
 import { readFile, stat } from 'node:fs/promises';
 import { readBundle } from './bundle-read.js';
-import { MirrorError } from './errors.js';
+import { MirrorError } from '../sources/offline-store/errors.js';
 import { fileSha256 } from './hashing.js';
-import { MAX_MANIFEST_BYTES, type BundleManifest, type ManifestArtifact } from './manifest.js';
+import { MAX_MANIFEST_BYTES, type BundleManifest, type ManifestArtifact } from '../protocol/bundle/manifest.js';
 import { SIGNATURE_SUFFIX, verifyBundleSignature } from './signature.js';
 import { beginImport } from './store-commit.js';
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { normalizePypiName, validateNpmName, validatePypiName } from '../names/index.js';
-import { MirrorError, printable } from './errors.js';
+import { MirrorError, printable } from '../sources/offline-store/errors.js';
 import { readNpmDependency } from '../inputs/npm-spec.js';
 import { readRequirementsFile, RequirementsReadError, type RequirementLine } from '../inputs/requirements.js';
 

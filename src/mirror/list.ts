@@ -1,5 +1,5 @@
 // `depfence mirror --list BUNDLE`: what a bundle holds, one artifact a line, read from its manifest.
-import type { BundleManifest } from './manifest.js';
+import type { BundleManifest } from '../protocol/bundle/manifest.js';
 
 export function formatListing(bundleFile: string, manifest: BundleManifest): string {
   const lines = [

@@ -3,7 +3,7 @@
 // one streaming pass. The statement is versioned, so a signature cannot be read as another kind.
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { MirrorError } from './errors.js';
+import { MirrorError } from '../sources/offline-store/errors.js';
 
 export const SIGNATURE_SUFFIX = '.sig';
 const FORMAT = 'depfence-bundle-signature';

@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { copyFile, link, mkdir, mkdtemp, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { MirrorError } from './errors.js';
-import type { BundleManifest, ManifestArtifact } from './manifest.js';
-import { blobFile, mirrorRoot, OfflineStore, packageFile, STORE_FORMAT, STORE_FORMAT_VERSION, type ImportedBundle, type StoreIndex } from './store.js';
+import { MirrorError } from '../sources/offline-store/errors.js';
+import type { BundleManifest, ManifestArtifact } from '../protocol/bundle/manifest.js';
+import { blobFile, mirrorRoot, OfflineStore, packageFile, STORE_FORMAT, STORE_FORMAT_VERSION, type ImportedBundle, type StoreIndex } from '../sources/offline-store/store.js';
 import { mergePackage } from './store-merge.js';
 import { processIsAlive } from '../sources/process-alive.js';
 

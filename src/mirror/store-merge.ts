@@ -2,9 +2,9 @@
 // the same file with the same bytes is a no-op (imports are idempotent); the same file name with
 // other bytes is a conflict that refuses the whole import. The package record (decision, facts)
 // of the most recently vetted bundle wins; publish times of every version ever imported are kept.
-import { MirrorError } from './errors.js';
-import type { ManifestArtifact, PackageRecord } from './manifest.js';
-import type { StoredPackage } from './store.js';
+import { MirrorError } from '../sources/offline-store/errors.js';
+import type { ManifestArtifact, PackageRecord } from '../protocol/bundle/manifest.js';
+import type { StoredPackage } from '../sources/offline-store/store.js';
 
 export interface MergeResult {
   merged: StoredPackage;

@@ -6,10 +6,10 @@ import { copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadIndex } from '../sources/osv/index-file.js';
 import type { ThreatDataStatus } from '../sources/osv/threat-data.js';
-import { MirrorError } from './errors.js';
+import { MirrorError } from '../sources/offline-store/errors.js';
 import { fileSha256 } from './hashing.js';
-import type { BundleManifest } from './manifest.js';
-import { OfflineStore } from './store.js';
+import type { BundleManifest } from '../protocol/bundle/manifest.js';
+import { OfflineStore } from '../sources/offline-store/store.js';
 
 export type ManifestThreatData = NonNullable<BundleManifest['threatData']>;
 

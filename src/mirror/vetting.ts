@@ -6,7 +6,7 @@ import type { Ecosystem } from '../names/index.js';
 import { evaluate, type Decision, type PackageFacts, type PackageOrigin } from '../policy/index.js';
 import type { Decider } from '../sources/decide.js';
 import { gatherFacts } from '../sources/facts.js';
-import type { RecordedFacts } from './manifest.js';
+import type { RecordedFacts } from '../protocol/bundle/manifest.js';
 
 export interface Vetted {
   ecosystem: Ecosystem;

@@ -5,7 +5,7 @@ import type { Mount, ServerContext } from './app.js';
 import { pypiMount } from './pypi/index.js';
 import { hfMount } from './hf/index.js';
 import { npmMount } from './npm/index.js';
-import { offlineNpmMount } from '../mirror/offline/npm-mount.js';
+import { offlineNpmMount } from './offline/npm-mount.js';
 
 export async function ecosystemMounts(context: ServerContext): Promise<Mount[]> {
   // Offline (`serve --offline`): the npm side answers from the imported bundles, without Verdaccio.

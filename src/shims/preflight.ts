@@ -2,7 +2,7 @@
 // (POST /-/depfence/decide) before the tool runs, so a denial is explained by depfence in plain
 // words (check, evidence, how to allow) rather than by the tool's own error after a 403.
 import { request } from 'node:http';
-import { formatDecision } from '../cli/decision-text.js';
+import { formatDecision } from '../policy/decision-text.js';
 import { deniedOnlyForMissingFacts, type Decision } from '../policy/index.js';
 import type { PackageRef } from './packages.js';
 import type { FirewallEndpoint } from './plan.js';

@@ -11,7 +11,7 @@ import { runTool } from './exec.js';
 import { ensureFirewall, firewallForConfig, FirewallUnavailable, unreachableFirewall } from './firewall.js';
 import type { FirewallEndpoint, InspectInput, ToolPlan } from './plan.js';
 import { fetchRefusals, reportRefusals } from './refusal-report.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../policy/exit-codes.js';
 import type { RealTool } from './real-tool.js';
 import { describeSetting, refusalMessage } from './settings.js';
 import { TOOL_FAMILY, type ToolName } from './tools.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readManifestOnly } from '../../src/mirror/bundle-read.js';
-import type { BundleManifest } from '../../src/mirror/manifest.js';
+import type { BundleManifest } from '../../src/protocol/bundle/manifest.js';
 import { NpmUpstream, PypiUpstream, daysAgo } from '../fixtures/index.js';
 import { isolatedEnv, runCliInProcess, spawnServe, type CliResult } from '../helpers/cli.js';
 import type { TestFirewall } from '../helpers/firewall.js';

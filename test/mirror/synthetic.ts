@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Header } from 'tar';
 import { writeBundle } from '../../src/mirror/bundle-write.js';
-import { artifactPath, type BundleManifest, type ManifestArtifact, type PackageRecord } from '../../src/mirror/manifest.js';
+import { artifactPath, type BundleManifest, type ManifestArtifact, type PackageRecord } from '../../src/protocol/bundle/manifest.js';
 
 export interface SyntheticPackage {
   ecosystem: 'pypi' | 'npm';

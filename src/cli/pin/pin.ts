@@ -10,7 +10,7 @@ import type { VersionManifest } from '../../protocol/npm/packument.js';
 import { createDecider, type Decider } from '../../sources/decide.js';
 import { fetchNpmPackument, npmPublishTimes } from '../../sources/npm-metadata.js';
 import { fetchPypiProject, pypiPublishTimes, type PypiReleases } from '../../sources/pypi-metadata.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT } from '../../policy/exit-codes.js';
 import { UsageError } from '../usage-error.js';
 import { lockedVersions, pinLockfile, readLockfile } from './npm-lockfile.js';
 import { pinRequirements, requirementPins } from './requirements.js';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createArtifactStore } from '../../sources/artifacts.js';
-import { offlineArtifactStore } from '../../mirror/offline/pypi.js';
+import { offlineArtifactStore } from '../offline/pypi.js';
 import type { Mount, ServerContext } from '../app.js';
 import { checkQuery, text } from '../query.js';
 import { serveFile } from './file-route.js';

@@ -13,7 +13,7 @@ import { filenameProblem, identifyFile } from '../../protocol/pypi/filenames.js'
 import type { DistFile } from '../../protocol/pypi/model.js';
 import { isSha256Hex } from '../../protocol/pypi/page-values.js';
 import { fetchUpstreamPage, HtmlOnlyIndexes, INTERNAL_SIMPLE, PUBLIC_SIMPLE, type PageSource } from './upstream-page.js';
-import { offlinePypiLookup } from '../../mirror/offline/pypi.js';
+import { offlinePypiLookup } from '../offline/pypi.js';
 
 export interface JudgedFile {
   /** The file as the upstream described it (upstream URL). */

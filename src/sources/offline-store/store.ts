@@ -9,10 +9,10 @@
 // hard-linked) and swaps the symlink, so readers see the old store or the new one, never half.
 import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Ecosystem } from '../names/index.js';
-import { canonicalName } from '../names/index.js';
+import type { Ecosystem } from '../../names/index.js';
+import { canonicalName } from '../../names/index.js';
 import { MirrorError } from './errors.js';
-import type { ManifestArtifact, PackageRecord } from './manifest.js';
+import type { ManifestArtifact, PackageRecord } from '../../protocol/bundle/manifest.js';
 
 export const STORE_FORMAT = 'depfence-offline-store';
 export const STORE_FORMAT_VERSION = 1;

@@ -4,7 +4,7 @@
 // denied or blocklisted after the bundle was made is refused, and age is measured to now.
 import { canonicalName } from '../../names/index.js';
 import { evaluate, type Decision, type PackageFacts, type PolicyContext } from '../../policy/index.js';
-import type { PackageRecord } from '../manifest.js';
+import type { PackageRecord } from '../../protocol/bundle/manifest.js';
 
 export function offlineFacts(record: PackageRecord, version: string | null): PackageFacts {
   const base = { ecosystem: record.ecosystem, name: record.name, canonicalName: canonicalName(record.ecosystem, record.name), version };

@@ -3,14 +3,14 @@
 // PyPI mount's routes, page model, renderers, audit and refusals are used unchanged: a project
 // page lists exactly the imported files that the policy (run now, on the recorded facts and each
 // file's recorded upload time) still lets through.
-import type { ServerContext } from '../../server/app.js';
-import type { JudgedFile, ProjectLookup } from '../../server/pypi/project-view.js';
-import type { PageSource } from '../../server/pypi/upstream-page.js';
+import type { ServerContext } from '../app.js';
+import type { JudgedFile, ProjectLookup } from '../pypi/project-view.js';
+import type { PageSource } from '../pypi/upstream-page.js';
 import type { DistFile } from '../../protocol/pypi/model.js';
 import { judgeVersion } from '../../policy/index.js';
 import { ArtifactError, type ArtifactStore, type StoredArtifact } from '../../sources/artifacts.js';
-import type { PypiArtifact } from '../manifest.js';
-import { OfflineStore } from '../store.js';
+import type { PypiArtifact } from '../../protocol/bundle/manifest.js';
+import { OfflineStore } from '../../sources/offline-store/store.js';
 import { offlineDecision } from './facts.js';
 import { notInMirrorMessage } from './messages.js';
 

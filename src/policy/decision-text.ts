@@ -1,5 +1,5 @@
 // Decisions as text for a person: a line per package, a line per finding, and how to allow a denial.
-import { vulnerabilityWayOut, type Decision, type DecisionEcosystem, type Finding } from '../policy/index.js';
+import { vulnerabilityWayOut, type Decision, type DecisionEcosystem, type Finding } from './index.js';
 
 const MARK = { deny: 'DENY ', warn: 'WARN ', allow: 'ALLOW' } as const;
 

@@ -3,9 +3,9 @@
 // versions the policy hides now left out (with dist-tags fixed the way the online filter does).
 import semver from 'semver';
 import { judgeVersion, type Finding, type PolicyContext } from '../../policy/index.js';
-import { fixDistTags, highestStableAtMost } from '../../server/npm/filter/dist-tags.js';
-import type { NpmArtifact } from '../manifest.js';
-import type { StoredPackage } from '../store.js';
+import { fixDistTags, highestStableAtMost } from '../npm/filter/dist-tags.js';
+import type { NpmArtifact } from '../../protocol/bundle/manifest.js';
+import type { StoredPackage } from '../../sources/offline-store/store.js';
 
 export interface OfflinePackage {
   name: string;

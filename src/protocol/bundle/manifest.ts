@@ -3,7 +3,7 @@
 // fields, npm version documents, the facts the policy reads). Versioned: a reader refuses a
 // format it does not know. Parsed strictly, because a bundle is untrusted input until verified.
 import { z } from 'zod';
-import { normalizePypiName, validateNpmName, validatePypiName } from '../names/index.js';
+import { normalizePypiName, validateNpmName, validatePypiName } from '../../names/index.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const BUNDLE_FORMAT = 'depfence-bundle';
