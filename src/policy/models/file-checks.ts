@@ -12,13 +12,13 @@ export interface FileInspection {
 }
 
 export function checkFileContent(path: string, inspection: FileInspection): Finding[] {
-  const pickled = inspection.format === 'pickle' || inspection.format === 'torch-zip';
+  const pickled = inspection.format === 'pickle' || inspection.format === 'torch-zip' || inspection.format === 'numpy';
   const evidence = { path, format: inspection.format, pickle: inspection.pickle ?? null };
   if (inspection.problem !== null) {
     return [{ check: pickled ? 'pickle' : 'format', severity: 'deny', message: `${path} is refused: ${inspection.problem}`, evidence }];
   }
   if (pickled && !inspection.pickle) {
-    return [{ check: 'pickle', severity: 'info', message: `${path} is a pickle, served unscanned because policy.models.pickle is allow`, evidence }];
+    return [{ check: 'pickle', severity: 'info', message: `${path} is pickle-based, served unscanned because policy.models.pickle is allow`, evidence }];
   }
   return [];
 }

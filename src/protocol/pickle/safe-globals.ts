@@ -86,3 +86,21 @@ export function importedName(module: string, name: string): string {
 export function isSafeGlobal(dotted: string): boolean {
   return SAFE_GLOBALS.has(dotted);
 }
+
+/**
+ * What numpy.load needs to rebuild an object array from the pickle after a .npy header (the
+ * ndarray's own reduce: _reconstruct, the ndarray and dtype types, and scalars), under numpy 1's
+ * and numpy 2's module names, plus the plain containers above. The array's elements are Python
+ * values; any class or callable among them is an import outside this list.
+ */
+const NUMPY_GLOBALS = [
+  ...['numpy.core.multiarray', 'numpy._core.multiarray'].flatMap((module) => [`${module}._reconstruct`, `${module}.scalar`]),
+  'numpy.ndarray',
+  'numpy.dtype',
+];
+
+export const NUMPY_SAFE_GLOBALS: ReadonlySet<string> = new Set([...CONTAINERS, 'builtins.frozenset', 'builtins.slice', ...NUMPY_GLOBALS]);
+
+export function isNumpySafeGlobal(dotted: string): boolean {
+  return NUMPY_SAFE_GLOBALS.has(dotted);
+}

@@ -71,7 +71,7 @@ export async function serveResolve(deps: ResolveDeps, req: IncomingMessage, res:
 function namedFindings(deps: ResolveDeps, file: RepoFile, digest: string | null, remembered: Finding[]): Finding[] {
   const findings = [...remembered];
   if (deps.repos.policy.policy.pickle === 'deny' && isPickleName(file.path)) {
-    findings.push({ check: 'pickle', severity: 'deny', message: `${file.path} is a pickle file, and policy.models.pickle is deny: pickle files can run code when loaded`, evidence: { path: file.path } });
+    findings.push({ check: 'pickle', severity: 'deny', message: `${file.path} is pickle-based (a pickle, a PyTorch checkpoint, or a NumPy array file numpy.load may unpickle), and policy.models.pickle is deny: pickles can run code when loaded`, evidence: { path: file.path } });
   }
   if (digest === null || file.size < 0) {
     findings.push({ check: 'integrity', severity: 'deny', message: `the Hub lists ${file.path} with no sha256 or git blob id and size, so its bytes cannot be verified`, evidence: { path: file.path } });
