@@ -1,6 +1,6 @@
 // Ecosystem words that squatters add to, drop from or swap in a popular name: `typescriptjs`,
 // `python-mongo` for `pymongo`, `zustand.js`. A name is split into a stem and at most one affix.
-import type { Ecosystem } from '../index.js';
+import type { Ecosystem } from '../ecosystem.js';
 
 export interface Affix {
   /** The affix as written, separator included: `python-`, `.js`, `py`. */

@@ -1,5 +1,5 @@
 // createTyposquatMatcher: which popular name, if any, a package name imitates.
-import type { Ecosystem } from '../index.js';
+import type { Ecosystem } from '../ecosystem.js';
 import { parseNpmName } from '../npm.js';
 import { PopularIndex, type PopularEntry } from './popular-index.js';
 import {

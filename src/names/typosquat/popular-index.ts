@@ -1,5 +1,5 @@
 // The popular names, indexed every way the rules look them up. Built once; every lookup is a map probe.
-import type { Ecosystem } from '../index.js';
+import type { Ecosystem } from '../ecosystem.js';
 import { canonicalNpmName, parseNpmName } from '../npm.js';
 import { normalizePypiName } from '../pypi.js';
 import { type Affix, splitAffixes } from './affixes.js';
