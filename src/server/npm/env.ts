@@ -1,12 +1,12 @@
 // Everything the npm routes share, built once by the mount.
 import type { Decision } from '../../policy/index.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import type { HiddenVersionLog } from './audit.js';
 import type { BoundedMap } from './bounded-map.js';
 import type { VerdictBook } from './filter/verdict-book.js';
 import type { PackageGate } from './gate.js';
 import type { RegistryClient } from './registry/forward.js';
-import type { TarballFailure } from './uplink/listener.js';
+import type { TarballFailure } from './uplink/deps.js';
 
 export interface NpmEnv {
   context: ServerContext;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../policy/index.js';
 import type { Decider } from '../../sources/decide.js';
-import type { Mount, ServerContext } from '../app.js';
+import type { Mount, ServerContext } from '../context.js';
 import { sendError } from '../respond.js';
 import { HiddenVersionLog } from './audit.js';
 import { BoundedMap } from './bounded-map.js';
@@ -22,7 +22,8 @@ import { RegistryClient, RegistryUnavailable, ResponseTooLarge } from './registr
 import type { StartMessage } from './registry/protocol.js';
 import { RegistryProcess } from './registry/supervisor.js';
 import { serveTarball } from './tarball-route.js';
-import { startUplinkListener, type TarballFailure, type UplinkListener } from './uplink/listener.js';
+import type { TarballFailure } from './uplink/deps.js';
+import { startUplinkListener, type UplinkListener } from './uplink/listener.js';
 import { prepareTmpDir } from './uplink/tarball.js';
 import { buildVerdaccioConfig, verdaccioPaths } from './verdaccio-config.js';
 import { handleWrite } from './writes.js';

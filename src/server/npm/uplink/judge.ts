@@ -7,7 +7,7 @@ import { sendError, sendJson } from '../../respond.js';
 import { tarballUrlProblem } from '../filter/tarball-host.js';
 import { judgePackument } from '../filter/version-filter.js';
 import type { UplinkAddresses } from './addresses.js';
-import type { UplinkDeps } from './listener.js';
+import type { UplinkDeps } from './deps.js';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 

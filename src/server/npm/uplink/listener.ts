@@ -12,38 +12,15 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from '../../../config/index.js';
-import type { Decider } from '../../../sources/decide.js';
 import { fetchNpmPackument, NPM_REGISTRY } from '../../../sources/npm-metadata.js';
 import { isLoopbackHost, sameSecret } from '../../access.js';
 import { sendError, sendJson } from '../../respond.js';
-import type { VerdictBook } from '../filter/verdict-book.js';
 import { parseNpmPath } from '../../../protocol/npm/paths.js';
 import { UplinkAddresses, type UplinkSource } from './addresses.js';
+import type { UplinkDeps } from './deps.js';
 import { judge } from './judge.js';
 import { pointTarballsAtUplink, sendDocument, sendUpstreamFailure } from './packument.js';
 import { serveTarballToUplink } from './tarball.js';
-import type { BoundedMap } from '../bounded-map.js';
-
-export interface UplinkDeps {
-  config: Config;
-  decider: Decider;
-  book: VerdictBook;
-  enforce: boolean;
-  now(): Date;
-  /** Downloads in progress. */
-  tmpDir: string;
-  /** Why the last fetch of a tarball (`name/file`) failed, for the client's route. */
-  failures: BoundedMap<string, TarballFailure>;
-  /** Versions each packument listed that could not be read (left out of what Verdaccio gets), for the judge. */
-  unreadable: BoundedMap<string, Readonly<Record<string, string>>>;
-}
-
-export interface TarballFailure {
-  reason: string;
-  /** The bytes arrived but did not match the packument (an audit-worthy event). */
-  integrity: boolean;
-}
 
 export interface UplinkListener {
   addresses: UplinkAddresses;

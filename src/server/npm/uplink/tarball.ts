@@ -13,7 +13,7 @@ import { sendError } from '../../respond.js';
 import { tarballFilename } from '../filter/packument.js';
 import { checkDigests, digestsNeeded } from '../../../protocol/npm/integrity.js';
 import { onOrigin } from './packument.js';
-import type { UplinkDeps } from './listener.js';
+import type { UplinkDeps } from './deps.js';
 
 /** Larger tarballs are refused (they are streamed to disk, so this bounds disk, not memory). */
 export const TARBALL_LIMIT_BYTES = 1024 * 1024 * 1024;
