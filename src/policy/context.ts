@@ -1,23 +1,13 @@
 // Everything the checks read besides the package's own facts. Built once per process (or per
 // config reload) by the layer above; the checks never load anything themselves.
 import type { AdvisoryAllowEntry, AllowEntry, DenyEntry, PolicyConfig, SeverityWord } from '../config/index.js';
+import type { TyposquatMatch, TyposquatMatcher as NameMatcher } from '../names/index.js';
 import type { Ecosystem } from './types.js';
 
-export interface TyposquatMatch {
-  target: string;
-  targetDownloads: number;
-  rule: string;
-  detail: string;
-  /** `typo`: evidence on its own; `resemblance`: needs age or downloads to deny (names/typosquat/types.ts). */
-  tier: 'typo' | 'resemblance';
-}
+export type { TyposquatMatch };
 
-export interface TyposquatMatcher {
-  match(name: string): TyposquatMatch | null;
-  /** Every popular name `name` resembles, best first. */
-  matchAll(name: string): TyposquatMatch[];
-  isPopular(name: string): boolean;
-}
+/** What the typosquat check asks of the matcher (names/typosquat builds it). */
+export type TyposquatMatcher = Pick<NameMatcher, 'match' | 'matchAll' | 'isPopular'>;
 
 /** A line of a blocklist that names the package (see sources/blocklists.ts). */
 export interface BlocklistHit {

@@ -195,7 +195,7 @@ test('allow list overrides everything except a known-malicious version, and expi
     { ecosystem: 'npm', name: 'debug', reason: 'we trust debug' },
     { ecosystem: 'npm', name: 'tiny', reason: 'old waiver', expires: new Date('2026-01-01') },
   ];
-  const match = { target: 'requests', targetDownloads: 1e9, rule: 'swapped-chars', detail: 'swap' };
+  const match = { target: 'requests', targetDownloads: 1e9, rule: 'swapped-chars', detail: 'swap' } as const;
   const ctx = contextWith({
     config,
     typosquat: { npm: matcherOf({}), pypi: matcherOf({ reqeusts: { ...match, tier: 'typo' } }) },
