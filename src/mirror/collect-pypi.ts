@@ -9,7 +9,6 @@ import type { Config } from '../config/index.js';
 import { normalizePypiName } from '../names/index.js';
 import { deniedOnlyForMissingFacts, verdictOf, type Decision } from '../policy/index.js';
 import { identifyFile } from '../protocol/pypi/filenames.js';
-import { lookupProject } from '../server/pypi/project-view.js';
 import type { Collection } from './collect.js';
 import { emptyCollection } from './collect.js';
 import { MirrorError } from '../sources/offline-store/errors.js';
@@ -43,7 +42,7 @@ export async function collectPypi(options: PypiCollectOptions): Promise<Collecti
   progress.start(filenames.length, 'collecting PyPI files');
   for (const [name, files] of byProject) {
     const vetted = await vetPackage(firewall.context.decider, config, 'pypi', name, now);
-    const lookup = await lookupProject(firewall.context, name);
+    const lookup = await firewall.pypiProject(name);
     if (lookup.kind !== 'view') {
       throw new MirrorError('ERESOLVE', `pip downloaded ${files.join(', ')}, but the firewall cannot show the project ${name} now (${lookup.kind}${'message' in lookup ? `: ${lookup.message}` : ''})`);
     }

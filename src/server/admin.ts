@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { configKey, formatAge } from '../config/index.js';
 import { validateName, type Ecosystem } from '../names/index.js';
 import { freshness } from '../sources/osv/threat-data.js';
-import type { ServerContext } from './app.js';
+import type { ServerContext } from './context.js';
 import { clientFromUserAgent } from './audit.js';
 import { sendError, sendJson } from './respond.js';
 

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { Config } from '../config/index.js';
 import { createDecider, type Decider } from '../sources/decide.js';
 import type { ThreatData } from '../sources/osv/threat-data.js';
+import type { Mount, ServerContext } from './context.js';
 import { assertSafeBinding, requestAllowed } from './access.js';
 import { AuditLog } from './audit.js';
 import { handleAdmin } from './admin.js';
@@ -14,27 +15,6 @@ import { sendError } from './respond.js';
 import { ThreatDataRefresher } from './threat-refresh.js';
 import { RefusalLedger, refusalMark } from './refusal-ledger.js';
 import { clientFromUserAgent } from './audit.js';
-
-export interface ServerContext {
-  config: Config;
-  decider: Decider;
-  audit: AuditLog;
-  /** Keeps the decider's threat data current (interval, SIGHUP, autoUpdate). */
-  threatRefresh: ThreatDataRefresher;
-  /** The refusals answered lately (GET /-/depfence/refusals). */
-  refusals: RefusalLedger;
-  now(): Date;
-}
-
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
-
-/** A part of the URL space: the first route whose prefix matches the path handles the request. */
-export interface Mount {
-  prefix: string;
-  handler: RouteHandler;
-  /** Stops what the mount runs besides its routes (the npm registry process), after the server closed. */
-  close?(): Promise<void>;
-}
 
 export interface RunningServer {
   url: string;

@@ -10,9 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/index.js';
-import { startServer, type RunningServer, type ServerContext } from '../../src/server/app.js';
+import { startServer, type RunningServer } from '../../src/server/app.js';
+import type { ServerContext } from '../../src/server/context.js';
 import { ecosystemMounts } from '../../src/server/mounts.js';
 import { pypiMount } from '../../src/server/pypi/index.js';
+import { upstreamPypiSource } from '../../src/server/pypi/project-view.js';
 import { hfMount } from '../../src/server/hf/index.js';
 import type { AuditRecord } from '../../src/server/audit.js';
 import type { HfUpstream, PypiUpstream } from '../fixtures/index.js';
@@ -57,7 +59,7 @@ export function testConfig(options: { pypi?: PypiUpstream; hub?: HfUpstream; dat
 export async function startFirewall(options: FirewallOptions = {}): Promise<TestFirewall> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'depfence-data-'));
   const config = testConfig({ dataDir, ...(options.pypi && { pypi: options.pypi }), ...(options.hub && { hub: options.hub }), ...(options.configure && { configure: options.configure }) });
-  const mounts = options.mounts === 'pypi' ? (context: ServerContext) => [pypiMount(context)] : options.mounts === 'hf' ? (context: ServerContext) => [hfMount(context)] : ecosystemMounts;
+  const mounts = options.mounts === 'pypi' ? (context: ServerContext) => [pypiMount(context, upstreamPypiSource(context))] : options.mounts === 'hf' ? (context: ServerContext) => [hfMount(context)] : ecosystemMounts;
   const running = await startServer({ config, mounts, ...(options.now && { now: options.now }) });
   return {
     url: running.url,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createArtifactStore } from '../../sources/artifacts.js';
 import { modelPolicyContext } from '../../sources/model-policy.js';
-import type { Mount, ServerContext } from '../app.js';
+import type { Mount, ServerContext } from '../context.js';
 import { serveRepoInfo } from './info-route.js';
 import { HF_PREFIX, parseHfPath } from './paths.js';
 import { createHfRepos } from './repos.js';

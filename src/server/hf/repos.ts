@@ -6,7 +6,7 @@ import { evaluateRepo, lockedRepo, type ModelDecision, type ModelPolicyContext, 
 import type { Finding } from '../../policy/index.js';
 import { isCommitId, lookupRepo, type RepoLookup } from '../../sources/hf-metadata.js';
 import type { HttpClient } from '../../sources/http.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { recordRequestDecision } from '../record-decision.js';
 import { refusalMessage, sendHubError } from './responses.js';
 

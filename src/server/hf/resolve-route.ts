@@ -16,7 +16,7 @@ import { ArtifactError, type ArtifactStore, type StoredArtifact } from '../../so
 import { HUB_LABEL } from '../../sources/hf-metadata.js';
 import { UpstreamError } from '../../sources/http.js';
 import { readFile } from 'node:fs/promises';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { fileUrlProblem } from '../file-hosts.js';
 import { sendStoredFile } from '../stored-file.js';
 import { HF_PREFIX } from './paths.js';

@@ -3,7 +3,7 @@
 // version the filter hides or warns about (once per process per version and reason, not on every read).
 import type { IncomingMessage } from 'node:http';
 import type { Decision } from '../../policy/index.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { recordRequestDecision } from '../record-decision.js';
 import type { PackageRecord } from './filter/verdict-book.js';
 

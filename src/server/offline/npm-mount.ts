@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../policy/index.js';
-import type { Mount, ServerContext } from '../app.js';
+import type { Mount, ServerContext } from '../context.js';
 import { recordDecision, type NpmSubject } from '../npm/audit.js';
 import { answeredNotModified } from '../conditional.js';
 import { hiddenVersionMessage, refusalMessage } from '../npm/messages.js';

@@ -3,8 +3,8 @@
 // PyPI mount's routes, page model, renderers, audit and refusals are used unchanged: a project
 // page lists exactly the imported files that the policy (run now, on the recorded facts and each
 // file's recorded upload time) still lets through.
-import type { ServerContext } from '../app.js';
-import type { JudgedFile, ProjectLookup } from '../pypi/project-view.js';
+import type { ServerContext } from '../context.js';
+import type { JudgedFile, ProjectLookup, PypiSource } from '../pypi/project-view.js';
 import type { PageSource } from '../pypi/upstream-page.js';
 import type { DistFile } from '../../protocol/pypi/model.js';
 import { judgeVersion } from '../../policy/index.js';
@@ -20,8 +20,16 @@ export const OFFLINE_SOURCE: PageSource = {
   jsonApiUrl: null,
 };
 
+/** The imported offline store, in place of every upstream index: it never fetches. */
+export function offlinePypiSource(context: ServerContext): PypiSource {
+  return {
+    project: async (name) => offlinePypiLookup(context, name),
+    artifacts: offlineArtifactStore(context.config.server.dataDir),
+  };
+}
+
 /** `name` is a valid, normalised project name. */
-export function offlinePypiLookup(context: ServerContext, name: string): ProjectLookup {
+function offlinePypiLookup(context: ServerContext, name: string): ProjectLookup {
   const store = new OfflineStore(context.config.server.dataDir);
   const dir = store.currentDir();
   const stored = store.package('pypi', name, dir);
@@ -60,7 +68,7 @@ function safeUrl(url: string, filename: string): string {
 }
 
 /** Serves artifacts from the offline store by their sha256; anything else is refused, never fetched. */
-export function offlineArtifactStore(dataDir: string): ArtifactStore {
+function offlineArtifactStore(dataDir: string): ArtifactStore {
   const store = new OfflineStore(dataDir);
   const lookup = async (sha256: string): Promise<StoredArtifact | null> => {
     const blob = store.blob(sha256);

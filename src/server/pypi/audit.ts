@@ -3,7 +3,7 @@
 // decision; a file request records the decision about that file's version.
 import type { IncomingMessage } from 'node:http';
 import { verdictOf, type Decision, type Finding } from '../../policy/index.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { recordRequestDecision } from '../record-decision.js';
 import type { JudgedFile, ProjectLookup, ProjectView } from './project-view.js';
 

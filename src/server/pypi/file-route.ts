@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArtifactError, type ArtifactStore, type StoredArtifact } from '../../sources/artifacts.js';
 import { UpstreamError } from '../../sources/http.js';
 import { UNAVAILABLE_STATUS } from '../respond.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { fileDecision, recordDecision } from './audit.js';
 import { fileUrlProblem } from '../file-hosts.js';
 import type { ProjectLookups } from './project-view.js';

@@ -1,33 +1,25 @@
 // The PyPI simple index behind the firewall, mounted at /-/pypi/: parses the path (refusing bad
 // input before anything else runs), negotiates the page format, and hands off to the routes.
-import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createArtifactStore } from '../../sources/artifacts.js';
-import { offlineArtifactStore } from '../offline/pypi.js';
-import type { Mount, ServerContext } from '../app.js';
+import type { Mount, ServerContext } from '../context.js';
 import { checkQuery, text } from '../query.js';
 import { serveFile } from './file-route.js';
 import { negotiate, SUPPORTED_TYPES } from '../../protocol/pypi/negotiate.js';
 import { parsePypiPath, PYPI_PREFIX } from './paths.js';
 import { serveProjectPage } from './project-route.js';
 import { sendPypiError } from './responses.js';
-import { ProjectLookups } from './project-view.js';
+import { ProjectLookups, type PypiSource } from './project-view.js';
 import { serveRootPage } from './root-route.js';
 import { ServedProjects } from './served-projects.js';
 
 /** `?format=` chooses the page's representation (PEP 691); nothing else is read. */
 const PAGE_QUERY = { format: text };
 
-export function pypiMount(context: ServerContext): Mount {
-  const { config } = context;
-  const served = ServedProjects.inDataDir(config.server.dataDir);
-  const lookups = ProjectLookups.for(context);
-  const artifacts = config.offline ? offlineArtifactStore(config.server.dataDir) : createArtifactStore({
-    cacheDir: join(config.server.dataDir, 'cache', 'artifacts'),
-    timeoutMs: config.network.timeout,
-    retries: config.network.retries,
-    concurrency: config.network.concurrency,
-  });
+/** `source`: where pages and files come from (the upstream indexes, or the offline store). */
+export function pypiMount(context: ServerContext, source: PypiSource): Mount {
+  const served = ServedProjects.inDataDir(context.config.server.dataDir);
+  const lookups = ProjectLookups.for(context, source);
+  const { artifacts } = source;
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendPypiError(req, res, 405, `the PyPI index answers GET and HEAD only, not ${req.method}`, { headers: { allow: 'GET, HEAD' } });

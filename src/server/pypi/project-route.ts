@@ -3,7 +3,7 @@
 // lists its visible files with URLs on the firewall. In report mode the decisions are logged and
 // everything servable is listed.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { pageUnavailableDecision, recordDecision, recordPageDecisions, type Subject } from './audit.js';
 import type { Representation } from '../../protocol/pypi/negotiate.js';
 import { visibleFiles, type ProjectLookup, type ProjectLookups } from './project-view.js';

@@ -2,9 +2,12 @@
 // internal for reserved names), the package-level decision, and a judgement of every file (its
 // version, whether it can be served at all, and the policy findings that hide it). Both the
 // project-page route and the file route start here, so a file is served only if the page would
-// list it.
+// list it. Where the page and files come from is a PypiSource: the upstream indexes (below), or
+// the imported offline store (server/offline/pypi.ts), chosen by server/mounts.ts.
+import { join } from 'node:path';
 import { UNAVAILABLE_STATUS } from '../respond.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
+import { createArtifactStore, type ArtifactStore } from '../../sources/artifacts.js';
 import { UpstreamError } from '../../sources/http.js';
 import { judgeVersion, type Decision, type Finding, type PackageOrigin, type ReleaseHistory } from '../../policy/index.js';
 import { pypiFileHistory } from '../../sources/release-history.js';
@@ -13,7 +16,6 @@ import { filenameProblem, identifyFile } from '../../protocol/pypi/filenames.js'
 import type { DistFile } from '../../protocol/pypi/model.js';
 import { isSha256Hex } from '../../protocol/pypi/page-values.js';
 import { fetchUpstreamPage, HtmlOnlyIndexes, INTERNAL_SIMPLE, PUBLIC_SIMPLE, type PageSource } from './upstream-page.js';
-import { offlinePypiLookup } from '../offline/pypi.js';
 
 export interface JudgedFile {
   /** The file as the upstream described it (upstream URL). */
@@ -43,6 +45,28 @@ export type ProjectLookup =
   /** The page could not be had: UNAVAILABLE_STATUS when the upstream is unavailable (fail closed), 502 when its answer is unusable. */
   | { kind: 'upstream-error'; status: 502 | typeof UNAVAILABLE_STATUS; message: string; upstream: string };
 
+/** Where the PyPI mount's project pages and files come from. */
+export interface PypiSource {
+  /** `name` is a valid, normalised name that is not held back as a reserved internal name. */
+  project(name: string): Promise<ProjectLookup>;
+  artifacts: ArtifactStore;
+}
+
+/** The configured upstream indexes (public, and internal for reserved names), with the on-disk artifact cache. */
+export function upstreamPypiSource(context: ServerContext): PypiSource {
+  const { config } = context;
+  const htmlOnly = new HtmlOnlyIndexes();
+  return {
+    project: (name) => lookupUpstreamProject(context, name, htmlOnly),
+    artifacts: createArtifactStore({
+      cacheDir: join(config.server.dataDir, 'cache', 'artifacts'),
+      timeoutMs: config.network.timeout,
+      retries: config.network.retries,
+      concurrency: config.network.concurrency,
+    }),
+  };
+}
+
 /**
  * Lookups shared for a moment: concurrent requests for one project wait for the same lookup, and
  * its result is reused for `windowMs` (a few seconds, never more than the metadata cache TTL), so
@@ -51,15 +75,15 @@ export type ProjectLookup =
  */
 export class ProjectLookups {
   readonly #entries = new Map<string, { lookup: Promise<ProjectLookup>; expires: number; generation: number }>();
-  readonly #htmlOnly = new HtmlOnlyIndexes();
 
   constructor(
     private readonly context: ServerContext,
+    private readonly source: PypiSource,
     private readonly windowMs: number,
   ) {}
 
-  static for(context: ServerContext): ProjectLookups {
-    return new ProjectLookups(context, Math.min(context.config.network.cacheTtl, LOOKUP_WINDOW_MS));
+  static for(context: ServerContext, source: PypiSource): ProjectLookups {
+    return new ProjectLookups(context, source, Math.min(context.config.network.cacheTtl, LOOKUP_WINDOW_MS));
   }
 
   get(name: string): Promise<ProjectLookup> {
@@ -68,7 +92,7 @@ export class ProjectLookups {
     const entry = this.#entries.get(name);
     if (entry && entry.expires > now && entry.generation === generation) return entry.lookup;
     if (this.#entries.size > MAX_REMEMBERED) this.#forgetExpired(now);
-    const lookup = lookupProject(this.context, name, this.#htmlOnly);
+    const lookup = lookupProject(this.context, this.source, name);
     const fresh = { lookup, expires: Infinity, generation };
     this.#entries.set(name, fresh);
     lookup.then(
@@ -94,15 +118,20 @@ const LOOKUP_WINDOW_MS = 5_000;
 const MAX_REMEMBERED = 10_000;
 
 /** `name` must already be a valid, PEP 503-normalised name. */
-export async function lookupProject(context: ServerContext, name: string, htmlOnly = new HtmlOnlyIndexes()): Promise<ProjectLookup> {
+export async function lookupProject(context: ServerContext, source: PypiSource, name: string): Promise<ProjectLookup> {
+  const rule = context.decider.internalRule('pypi', name);
+  if (rule !== null && context.config.upstreams.pypi.internal === null) {
+    return { kind: 'reserved', decision: await context.decider.decide({ ecosystem: 'pypi', name, version: null }, context.now()), rule };
+  }
+  return source.project(name);
+}
+
+async function lookupUpstreamProject(context: ServerContext, name: string, htmlOnly: HtmlOnlyIndexes): Promise<ProjectLookup> {
   const { config, decider } = context;
   const now = context.now();
   const rule = decider.internalRule('pypi', name);
   const internalUrl = config.upstreams.pypi.internal;
   const request = { ecosystem: 'pypi', name, version: null } as const;
-  if (rule !== null && internalUrl === null) return { kind: 'reserved', decision: await decider.decide(request, now), rule };
-  // Offline: the vetted mirror (imported bundles) stands in for every upstream.
-  if (config.offline) return offlinePypiLookup(context, name);
   const source: PageSource =
     rule !== null && internalUrl !== null
       ? { simpleUrl: internalUrl, label: INTERNAL_SIMPLE, jsonApiUrl: null }
