@@ -2,10 +2,11 @@
 // bundle into the offline store that `depfence serve --offline` answers from.
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import { MirrorError } from '../sources/offline-store/errors.js';
+import { DepfenceError } from '../errors.js';
 import { importBundle } from '../mirror/import.js';
 import { mirrorRoot } from '../sources/offline-store/store.js';
 import { EXIT } from '../policy/exit-codes.js';
+import { inCommand } from './command-error.js';
 
 export interface ImportCommandOptions {
   verifyKey?: string;
@@ -34,9 +35,6 @@ export async function runImportCommand(config: Config, bundle: string, options: 
     io.out(`serve them with: depfence serve --offline --data-dir ${dataDir}`);
     return EXIT.ok;
   } catch (error) {
-    if (!(error instanceof MirrorError)) throw error;
-    io.err(`depfence: import refused, nothing was stored: ${error.message}`);
-    for (const line of error.details) io.err(`  ${line}`);
-    return EXIT.denied;
+    throw error instanceof DepfenceError ? inCommand(error, 'import refused, nothing was stored: ') : error;
   }
 }

@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { readManifestOnly } from '../mirror/bundle-read.js';
 import type { BundleManifest } from '../protocol/bundle/manifest.js';
-import { MirrorError } from '../sources/offline-store/errors.js';
 import { formatBytes, formatListing } from '../mirror/list.js';
 import { runMirror } from '../mirror/mirror.js';
 import { createProgress } from '../mirror/progress.js';
@@ -35,12 +34,8 @@ export async function runMirrorCommand(config: Config, options: MirrorCommandOpt
   if (options.list !== undefined) {
     if (options.out !== undefined || options.from.length > 0) throw new UsageError('--list reads a bundle; it takes no --out or --from');
     const file = resolve(io.cwd, options.list);
-    try {
-      io.out(formatListing(options.list, await readManifestOnly(file)));
-      return EXIT.ok;
-    } catch (error) {
-      return reportError(error, io);
-    }
+    io.out(formatListing(options.list, await readManifestOnly(file)));
+    return EXIT.ok;
   }
   if (options.out === undefined) throw new UsageError('say where to write the bundle: --out BUNDLE.tgz (or --list BUNDLE.tgz to read one)');
   if (options.from.length === 0) throw new UsageError('name what to mirror: --from requirements.txt, --from package.json or --from package-lock.json (repeatable)');
@@ -48,51 +43,31 @@ export async function runMirrorCommand(config: Config, options: MirrorCommandOpt
   for (const platform of options.platform) if (!/^[A-Za-z0-9_.-]+$/.test(platform)) throw new UsageError(`--platform "${platform}" is not a platform tag such as manylinux2014_x86_64`);
 
   const tty = Boolean(process.stderr.isTTY) && io.env.TERM !== 'dumb' && !io.env.CI;
-  try {
-    const outcome = await runMirror(config, {
-      out: resolve(io.cwd, options.out),
-      inputs: options.from.map((file) => resolve(io.cwd, file)),
-      pythonVersion: options.pythonVersion ?? null,
-      platforms: options.platform,
-      skipDenied: options.skipDenied,
-      signKey: options.sign === undefined ? null : resolve(io.cwd, options.sign),
-      withFeeds: options.withFeeds ?? false,
-      python: options.python ?? 'python3',
-      npm: findRealTool('npm', io.env, io.cwd)?.command ?? 'npm',
-      env: io.env,
-      progress: createProgress(io.err, tty),
-    });
-    const { manifest, bundle } = outcome;
-    io.out(`wrote ${options.out}: ${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages, ${formatBytes(bundle.size)}, sha256 ${bundle.sha256}`);
-    if (outcome.signatureFile) io.out(`signed: ${outcome.signatureFile}`);
-    io.out(threatDataLine(manifest.threatData ?? null));
-    if (manifest.inputs.some((input) => input.kind === 'package.json')) io.out(`the resolved lockfile for npm ci: ${options.out}.package-lock.json`);
-    for (const skipped of manifest.skipped) {
-      io.out(`skipped (denied) ${skipped.ecosystem}:${skipped.name}${skipped.version ? ` ${skipped.version}` : ''}: ${skipped.reasons.join('; ')}`);
-    }
-    return EXIT.ok;
-  } catch (error) {
-    return reportError(error, io);
+  const outcome = await runMirror(config, {
+    out: resolve(io.cwd, options.out),
+    inputs: options.from.map((file) => resolve(io.cwd, file)),
+    pythonVersion: options.pythonVersion ?? null,
+    platforms: options.platform,
+    skipDenied: options.skipDenied,
+    signKey: options.sign === undefined ? null : resolve(io.cwd, options.sign),
+    withFeeds: options.withFeeds ?? false,
+    python: options.python ?? 'python3',
+    npm: findRealTool('npm', io.env, io.cwd)?.command ?? 'npm',
+    env: io.env,
+    progress: createProgress(io.err, tty),
+  });
+  const { manifest, bundle } = outcome;
+  io.out(`wrote ${options.out}: ${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages, ${formatBytes(bundle.size)}, sha256 ${bundle.sha256}`);
+  if (outcome.signatureFile) io.out(`signed: ${outcome.signatureFile}`);
+  io.out(threatDataLine(manifest.threatData ?? null));
+  if (manifest.inputs.some((input) => input.kind === 'package.json')) io.out(`the resolved lockfile for npm ci: ${options.out}.package-lock.json`);
+  for (const skipped of manifest.skipped) {
+    io.out(`skipped (denied) ${skipped.ecosystem}:${skipped.name}${skipped.version ? ` ${skipped.version}` : ''}: ${skipped.reasons.join('; ')}`);
   }
+  return EXIT.ok;
 }
 
 function threatDataLine(threatData: BundleManifest['threatData'] | null): string {
   if (!threatData) return 'threat data: none (vetted with the bundled malicious lists only; run depfence update before mirroring)';
   return `threat data: vetted with the OSV index built ${threatData.builtAt}${threatData.index ? '; the index travels in the bundle (serve --offline uses it after import)' : ''}`;
-}
-
-function reportError(error: unknown, io: MirrorIo): number {
-  if (!(error instanceof MirrorError)) throw error;
-  io.err(`depfence: ${error.message}`);
-  for (const line of error.details) io.err(`  ${line}`);
-  switch (error.code) {
-    case 'EINPUT':
-      return EXIT.usage;
-    case 'EFACTS':
-      return EXIT.factsUnavailable;
-    case 'EDENIED':
-      return (error as MirrorError & { factsUnavailable?: boolean }).factsUnavailable ? EXIT.factsUnavailable : EXIT.denied;
-    default:
-      return EXIT.denied;
-  }
 }

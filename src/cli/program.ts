@@ -1,12 +1,12 @@
 // The `depfence` command line. Each subcommand lives in its own module, loaded only when that
 // command runs (so `depfence --help` or `depfence check` never load the registry server); this
-// file only parses the arguments, loads the configuration and maps errors to exit codes. It takes
+// file only parses the arguments, loads the configuration and reports errors (command-error.ts). It takes
 // its input and output as arguments, so tests can run it in-process; main.ts binds it to the real process.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../config/errors.js';
 import type { FlagOverride } from '../config/index.js';
+import { DepfenceError } from '../errors.js';
 import { EXIT } from '../policy/exit-codes.js';
-import { UsageError } from './usage-error.js';
+import { reportError } from './command-error.js';
 
 /** Where a run of the command line reads its environment and writes its output. */
 export interface CliIo {
@@ -221,10 +221,7 @@ export async function runDepfence(args: string[], io: CliIo): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (error instanceof ConfigError || error instanceof UsageError) {
-      io.err(`depfence: ${error.message}`);
-      return EXIT.usage;
-    }
+    if (error instanceof DepfenceError) return reportError(error, io.err);
     throw error;
   }
 }

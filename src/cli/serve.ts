@@ -2,8 +2,7 @@
 // threat-data index on SIGHUP, and stop cleanly on SIGINT/SIGTERM: stop accepting, finish
 // in-flight requests, exit 0.
 import type { Config } from '../config/index.js';
-import { ListenError, startServer } from '../server/app.js';
-import { UsageError } from './usage-error.js';
+import { startServer } from '../server/app.js';
 import { ecosystemMounts } from '../server/mounts.js';
 import { removeServerFile, writeServerFile } from '../server/server-file.js';
 import { threatDataFor } from './threat-data.js';
@@ -14,13 +13,7 @@ import { threatDataFor } from './threat-data.js';
  * server.json records for the shims.
  */
 export async function runServe(config: Config, out: (text: string) => void, options: { fixedPort?: boolean } = {}): Promise<void> {
-  let running;
-  try {
-    running = await startServer({ config, mounts: ecosystemMounts, threatData: threatDataFor(config), freePortIfTaken: !options.fixedPort });
-  } catch (error) {
-    if (error instanceof ListenError) throw new UsageError(error.message);
-    throw error;
-  }
+  const running = await startServer({ config, mounts: ecosystemMounts, threatData: threatDataFor(config), freePortIfTaken: !options.fixedPort });
   keepServingAfterStrayErrors();
   const { dataDir } = config.server;
   writeServerFile(dataDir, { url: running.url, pid: process.pid });

@@ -3,12 +3,12 @@
 // unless the new one was built completely.
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import { UpstreamError } from '../sources/http.js';
-import { runThreatDataUpdate, UpdateError, type UpdateResult } from '../sources/osv/update.js';
-import { ZipReadError } from '../sources/osv/zip-records.js';
-import { IndexError, type IndexMeta } from '../sources/osv/index-file.js';
+import { DepfenceError } from '../errors.js';
+import { runThreatDataUpdate, type UpdateResult } from '../sources/osv/update.js';
+import type { IndexMeta } from '../sources/osv/index-file.js';
 import { formatBytes } from '../mirror/list.js';
 import { EXIT } from '../policy/exit-codes.js';
+import { inCommand } from './command-error.js';
 
 /** Warnings about single records shown in full; the rest are counted. */
 const WARNINGS_SHOWN = 20;
@@ -38,12 +38,10 @@ export async function runUpdate(config: Config, options: UpdateCommandOptions, i
     io.out(options.json ? JSON.stringify({ ok: true, rebuilt: result.rebuilt, file: result.file, bytes: result.bytes, warnings: result.warnings, index: result.meta }) : describeUpdate(result));
     return EXIT.ok;
   } catch (error) {
-    const code = error instanceof UpstreamError ? EXIT.factsUnavailable : error instanceof UpdateError || error instanceof ZipReadError || error instanceof IndexError ? EXIT.usage : null;
-    if (code === null) throw error;
-    const message = `${(error as Error).message}; the threat-data index in force was left as it was`;
-    if (options.json) io.out(JSON.stringify({ ok: false, error: message }));
-    io.err(`depfence: update failed: ${message}`);
-    return code;
+    if (!(error instanceof DepfenceError)) throw error;
+    const leftAsItWas = 'the threat-data index in force was left as it was';
+    if (options.json) io.out(JSON.stringify({ ok: false, error: `${error.message}; ${leftAsItWas}` }));
+    throw inCommand(error, 'update failed: ', leftAsItWas);
   }
 }
 

@@ -10,10 +10,13 @@
 // - a line's requirement is the words (split at spaces) before the first one starting with `-`;
 //   the rest are options, split as shlex splits them.
 // The one reader for `check`, the shims and `mirror`.
+import { DepfenceError, type DepfenceErrorOptions } from '../errors.js';
 import { readFileSync } from 'node:fs';
 
-export class RequirementsReadError extends Error {
-  readonly code = 'EREQUIREMENTS';
+export class RequirementsReadError extends DepfenceError<'EREQUIREMENTS'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EREQUIREMENTS', message, options);
+  }
 }
 
 export interface RequirementLine {

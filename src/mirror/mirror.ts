@@ -197,10 +197,11 @@ function uniqueDenials(denials: Denial[]): Denial[] {
   return [...seen.values()];
 }
 
-function deniedError(denials: Denial[]): MirrorError {
+/** Denied packages; EFACTS when every denial is only for facts that could not be had (try again later). */
+function deniedError(denials: Denial[], message?: string): MirrorError {
   const details = uniqueDenials(denials).map((denial) => `${denial.ecosystem}:${denial.name}${denial.version ? `${denial.ecosystem === 'npm' ? '@' : '=='}${denial.version}` : ''}: ${denial.reasons.join('; ')}`);
-  const error = new MirrorError('EDENIED', `${details.length} package(s) denied by the policy, so no bundle was written (remove them, allow them in depfence.yaml, or pass --skip-denied to leave them out):`, details);
-  return Object.assign(error, { factsUnavailable: denials.every((denial) => denial.factsUnavailable) });
+  const code = denials.every((denial) => denial.factsUnavailable) ? 'EFACTS' : 'EDENIED';
+  return new MirrorError(code, message ?? `${details.length} package(s) denied by the policy, so no bundle was written (remove them, allow them in depfence.yaml, or pass --skip-denied to leave them out):`, details);
 }
 
 /** pip or npm failed: the firewall's package-level denials explain it if there are any, else the tool's own words. */
@@ -208,9 +209,7 @@ function resolutionFailure(tool: string, output: string, decisions: AuditRecord[
   const denials = decisions.filter((record): record is AuditRecord & Decision => record.ecosystem === ecosystem && record.decision === 'deny' && record.mode === 'enforce');
   const packageLevel = uniqueDenials(denials.filter((record) => record.version === null).map(denialOf));
   if (packageLevel.length > 0) {
-    const error = deniedError(packageLevel);
-    if (skipDenied) error.message = `a dependency (not named in the input files) is denied, so the closure cannot be resolved; --skip-denied leaves out only packages the input files name:`;
-    return error;
+    return deniedError(packageLevel, skipDenied ? 'a dependency (not named in the input files) is denied, so the closure cannot be resolved; --skip-denied leaves out only packages the input files name:' : undefined);
   }
   const hidden = uniqueDenials(denials.map(denialOf)).map((denial) => `${denial.name}${ecosystem === 'npm' ? '@' : '=='}${denial.version}: ${denial.reasons.join('; ')}`);
   const tail = output.trim().split('\n').slice(-15);

@@ -1,6 +1,7 @@
 // `depfence serve`: one HTTP listener for both ecosystems. The PyPI simple index lives under
 // /-/pypi/, depfence's own endpoints under /-/depfence/, and the npm registry API at the root
 // (npm keeps only the path of lockfile URLs, so it must own the origin's root).
+import { DepfenceError, type DepfenceErrorOptions } from '../errors.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -38,8 +39,10 @@ export interface StartOptions {
 }
 
 /** The address could not be listened on: a failure a user can fix, not a crash. */
-export class ListenError extends Error {
-  readonly code = 'ELISTEN';
+export class ListenError extends DepfenceError<'ELISTEN'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('ELISTEN', message, options);
+  }
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {

@@ -8,6 +8,7 @@
 // a project whose depfence.yaml says something else gets its own firewall, in
 // <dataDir>/firewalls/<configKey>/ on a free port, so one project's allow list never decides for
 // another's.
+import { DepfenceError, type DepfenceErrorOptions } from '../errors.js';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { request } from 'node:http';
@@ -29,12 +30,18 @@ export interface EnsureOptions {
   say: (line: string) => void;
 }
 
-export class FirewallUnavailable extends Error {
-  readonly code = 'EFIREWALL';
+export class FirewallUnavailable extends DepfenceError<'EFIREWALL'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EFIREWALL', message, options);
+  }
 }
 
 /** The data directory is taken by a firewall running another configuration. */
-class OtherConfiguration extends Error {}
+class OtherConfiguration extends DepfenceError<'EOTHER_CONFIGURATION'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EOTHER_CONFIGURATION', message, options);
+  }
+}
 
 const POLL_MS = 100;
 
@@ -102,7 +109,7 @@ export function unreachableFirewall(dataDir: string, token: string | null): Fire
 async function ourFirewall(dataDir: string, options: EnsureOptions): Promise<FirewallEndpoint | null> {
   const running = await runningFirewall(dataDir, options.token);
   if (!running) return null;
-  if (running.configKey !== options.configKey) throw new OtherConfiguration();
+  if (running.configKey !== options.configKey) throw new OtherConfiguration(`the firewall in ${dataDir} runs another configuration`);
   return { url: running.url, dataDir, token: running.token };
 }
 

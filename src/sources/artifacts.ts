@@ -4,9 +4,8 @@
 // private temporary file while it is hashed; only when the digest and size match, and the caller's
 // `vet` has passed, is it put into the cache, so a byte of a bad download is never served or kept.
 //
-// Streaming GETs with the same settings as the metadata client (timeout, bounded retries of
-// network errors, 5xx and 429, a concurrency limit); the redirect targets are checked by the
-// caller's `allowUrl` as the first URL is.
+// Streaming GETs (download.ts) with the same settings and retry policy as the metadata client, and
+// a concurrency limit; the redirect targets are checked by the caller's `allowUrl` as the first URL is.
 
 import { createReadStream, readdirSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -14,11 +13,12 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import cacache from 'cacache';
 import pLimit from 'p-limit';
-import { ArtifactError, downloadToFile } from './download.js';
-import type { NetworkSettings, UpstreamLabel } from './http.js';
+import { downloadToFile } from './download.js';
+import type { NetworkSettings } from './upstream.js';
+import { ArtifactError, type UpstreamLabel } from './upstream-error.js';
 import { processIsAlive } from './process-alive.js';
 
-export { ArtifactError, type ArtifactErrorCode } from './download.js';
+export { ArtifactError, type ArtifactErrorCode } from './upstream-error.js';
 
 export interface ArtifactRequest {
   url: string;
@@ -56,7 +56,6 @@ export interface ArtifactStoreOptions extends Pick<NetworkSettings, 'timeoutMs' 
   /** Refuse downloads of unknown size larger than this. Default 8 GiB. */
   maxUnknownSizeBytes?: number;
   retryDelayMs?: number;
-  userAgent?: string;
 }
 
 export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStore {
@@ -107,14 +106,16 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
         upstream: request.upstream,
         allowUrl: request.allowUrl,
         maxBytes: request.size ?? maxUnknown,
-        tooLarge:
-          request.size === null
-            ? `the file at ${request.url} is larger than ${maxUnknown} bytes and the index gave no size`
-            : `the file at ${request.url} is larger than the ${request.size} bytes the index gave`,
+        tooLarge: () =>
+          new ArtifactError(
+            'EARTIFACT_SIZE',
+            request.url,
+            request.size === null ? `the file at ${request.url} is larger than ${maxUnknown} bytes and the index gave no size` : `the file at ${request.url} is larger than the ${request.size} bytes the index gave`,
+          ),
         digests: ['sha256', ...(request.sha256 === null ? [{ name: 'git-blob', algorithm: 'sha1', prefix: `blob ${request.size}\0` }] : [])],
       },
       file,
-      { timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs, ...(options.userAgent && { userAgent: options.userAgent }) },
+      { timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs },
     );
     const digest = downloaded.digests.get('sha256')!.toString('hex');
     if (request.sha256 === null) {

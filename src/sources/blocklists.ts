@@ -4,6 +4,7 @@
 //   # text          a comment; after an entry it says where that entry comes from
 // A `# source: …` header line says where the file's entries come from. Names are compared
 // canonically (PEP 503 for PyPI, lowercase for npm); versions exactly as written.
+import { DataFileError } from './data-file-error.js';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { BlocklistHit, Blocklists } from '../policy/context.js';
@@ -165,7 +166,7 @@ function displayPath(path: string): string {
   return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
 }
 
-function blocklistError(file: string, line: number, problem: string): Error {
+function blocklistError(file: string, line: number, problem: string): DataFileError {
   const where = line > 0 ? `${file}:${line}` : file;
-  return Object.assign(new Error(`depfence: blocklist ${where}: ${problem}`), { code: 'EBLOCKLIST', file, line });
+  return new DataFileError('EBLOCKLIST', file, line, `blocklist ${where}: ${problem}`);
 }

@@ -1,5 +1,5 @@
-// The one HTTP client every upstream request goes through (got): a per-request timeout, bounded
-// retries of GETs on network errors, 5xx and 429 (never other 4xx), a concurrency limit (p-limit),
+// The one HTTP client every upstream request goes through (got): a per-request timeout, the one
+// retry policy (upstream.ts: network errors, 5xx and 429, never other 4xx), a concurrency limit (p-limit),
 // an on-disk cache (cacache) with a TTL and a stale-if-error window, a response size limit (counted
 // after decompression) and a JSON nesting limit, and
 // errors as data (UpstreamError with a code). A 404 is an answer ("no such package"), not an error.
@@ -17,41 +17,14 @@
 // other host (another port of this machine, a link-local address, a public host) is refused.
 // Artifacts (tarballs, wheels) stream through download.ts with the same rules.
 
-import { once } from 'node:events';
 import cacache from 'cacache';
-import { streamToFile } from './stream-to-file.js';
-import got, { CancelError, HTTPError, RequestError, TimeoutError, type RetryObject } from 'got';
+import got, { HTTPError } from 'got';
 import pLimit from 'p-limit';
+import { streamDownload } from './download.js';
+import { redirectGuard, sameOrigin, USER_AGENT, withRetries, type NetworkSettings } from './upstream.js';
+import { DEFAULT_LABEL, malformedError, offOriginRedirect, toUpstreamError, tooLargeError, UpstreamError, type UpstreamLabel } from './upstream-error.js';
 
-export type UpstreamErrorCode =
-  | 'EUPSTREAM_TIMEOUT'
-  | 'EUPSTREAM_UNREACHABLE'
-  | 'EUPSTREAM_STATUS'
-  | 'EUPSTREAM_MALFORMED'
-  | 'EUPSTREAM_TOO_LARGE';
-
-export class UpstreamError extends Error {
-  override readonly name = 'UpstreamError';
-  readonly code: UpstreamErrorCode;
-  readonly url: string;
-  readonly status: number | undefined;
-
-  constructor(code: UpstreamErrorCode, url: string, message: string, options: { status?: number; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.url = url;
-    this.status = options.status;
-  }
-}
-
-export interface NetworkSettings {
-  timeoutMs: number;
-  retries: number;
-  concurrency: number;
-  cacheTtlMs: number;
-  staleIfErrorMs: number;
-  maxResponseBytes: number;
-}
+export { UpstreamError, type UpstreamLabel, type NetworkSettings };
 
 export interface HttpClientOptions extends NetworkSettings {
   /** cacache directory; null: no cache. */
@@ -60,13 +33,6 @@ export interface HttpClientOptions extends NetworkSettings {
   notFoundTtlMs?: number;
   /** First retry delay, doubled each retry (capped at 2 s). Default 200 ms. */
   retryDelayMs?: number;
-  userAgent?: string;
-}
-
-/** Who is being asked, for error messages: `{ name: 'npm registry', setting: 'upstreams.npm.registry' }`. */
-export interface UpstreamLabel {
-  name: string;
-  setting: string;
 }
 
 export interface GetOptions {
@@ -135,16 +101,13 @@ interface CacheMetadata {
 /** The stored answer still stands (the upstream said 304 Not Modified). */
 const NOT_MODIFIED = Symbol('not modified');
 
-const RETRY_STATUS = [429, 500, 502, 503, 504, 505, 507, 508, 520, 521, 522, 523, 524, 525, 526, 527, 529, 530];
-const DEFAULT_LABEL: UpstreamLabel = { name: 'upstream', setting: 'the upstreams configuration' };
 const CACHE_KEY_VERSION = 'depfence:http:v1';
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const limit = pLimit(Math.max(1, options.concurrency));
   const inFlight = new Map<string, Promise<Fetched | typeof NOT_MODIFIED>>();
   const notFoundTtlMs = options.notFoundTtlMs ?? 60_000;
-  const retryDelayMs = options.retryDelayMs ?? 200;
-  const userAgent = options.userAgent ?? 'depfence (package firewall; +https://github.com/depfence/depfence)';
+  const retry = { retries: options.retries, timeoutMs: options.timeoutMs, ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }) };
 
   async function get<T>(url: string, opts: GetOptions, decode: (data: Buffer) => T): Promise<HttpAnswer<T>> {
     const accept = opts.accept ?? '*/*';
@@ -191,42 +154,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   function fetchShared(url: string, accept: string, label: UpstreamLabel, key: string, revalidate: Fetched | null): Promise<Fetched | typeof NOT_MODIFIED> {
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = limit(() => fetchOnce(url, accept, label, revalidate)).finally(() => inFlight.delete(key));
+      pending = limit(() => withRetries(retry, (attempt) => fetchOnce(url, accept, label, revalidate, attempt))).finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
     }
     return pending;
   }
 
-  async function fetchOnce(url: string, accept: string, label: UpstreamLabel, revalidate: Fetched | null): Promise<Fetched | typeof NOT_MODIFIED> {
+  async function fetchOnce(url: string, accept: string, label: UpstreamLabel, revalidate: Fetched | null, attempt: number): Promise<Fetched | typeof NOT_MODIFIED> {
     let tooLarge = false;
     const conditional: Record<string, string> = {};
     if (revalidate?.etag) conditional['if-none-match'] = revalidate.etag;
     if (revalidate?.lastModified) conditional['if-modified-since'] = revalidate.lastModified;
-    const origin = new URL(url).origin;
+    const allowed = sameOrigin(url);
     const request = got(url, {
-      headers: { accept, 'user-agent': userAgent, ...conditional },
-      hooks: {
-        beforeRedirect: [
-          (redirected) => {
-            const target = redirected.url instanceof URL ? redirected.url : new URL(String(redirected.url));
-            if (target.origin !== origin || target.username || target.password) {
-              throw new UpstreamError('EUPSTREAM_UNREACHABLE', url, `${label.name} at ${url} redirected to ${target.href}, which is not on ${origin}; depfence follows redirects only on the registry it is configured with (${label.setting})`);
-            }
-          },
-        ],
-      },
+      headers: { accept, 'user-agent': USER_AGENT, ...conditional },
+      hooks: redirectGuard((target) => (allowed(target) ? null : offOriginRedirect(url, label, target))),
       timeout: { request: options.timeoutMs },
-      retry: {
-        limit: options.retries,
-        methods: ['GET'],
-        statusCodes: RETRY_STATUS,
-        maxRetryAfter: options.timeoutMs,
-        calculateDelay: ({ computedValue, attemptCount, retryAfter }: RetryObject) => {
-          if (computedValue === 0) return 0;
-          if (retryAfter !== undefined) return computedValue;
-          return Math.min(retryDelayMs * 2 ** (attemptCount - 1), 2000);
-        },
-      },
+      retry: { limit: 0 },
       responseType: 'buffer',
       throwHttpErrors: true,
     });
@@ -249,57 +193,30 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return { status: 200, data: response.body, ...(etag && { etag }), ...(lastModified && { lastModified }) };
     } catch (error) {
       if (error instanceof HTTPError && error.response.statusCode === 404) return { status: 404, data: Buffer.alloc(0) };
-      throw tooLarge ? tooLargeError(url, label, options.maxResponseBytes) : toUpstreamError(error, url, label, options.timeoutMs);
-    }
-  }
-
-  async function downloadOnce(url: string, file: string, opts: DownloadOptions, label: UpstreamLabel): Promise<Downloaded> {
-    const headers: Record<string, string> = { 'user-agent': userAgent, accept: '*/*' };
-    if (opts.ifNoneMatch) headers['if-none-match'] = opts.ifNoneMatch;
-    const phase = options.timeoutMs;
-    const stream = got.stream(url, {
-      headers,
-      timeout: { lookup: phase, connect: phase, secureConnect: phase, socket: phase, response: phase },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-    });
-    try {
-      const [response] = (await once(stream, 'response')) as [{ statusCode: number; headers: Record<string, string | string[] | undefined> }];
-      const etag = typeof response.headers.etag === 'string' ? response.headers.etag : null;
-      if (response.statusCode === 304 || response.statusCode === 404) {
-        stream.destroy();
-        return { status: response.statusCode, etag, bytes: 0 };
-      }
-      if (response.statusCode < 200 || response.statusCode > 299) {
-        stream.destroy();
-        throw statusError(url, label, response.statusCode, '');
-      }
-      if (Number(response.headers['content-length'] ?? 0) > opts.maxBytes) {
-        stream.destroy();
-        throw tooLargeError(url, label, opts.maxBytes);
-      }
-      const bytes = await streamToFile(stream, file, { maxBytes: opts.maxBytes, tooLarge: () => tooLargeError(url, label, opts.maxBytes) });
-      return { status: 200, etag, bytes };
-    } catch (error) {
-      stream.destroy();
-      throw toUpstreamError(error, url, label, options.timeoutMs);
+      throw tooLarge ? tooLargeError(url, label, options.maxResponseBytes) : toUpstreamError(error, url, label, options.timeoutMs, attempt);
     }
   }
 
   return {
     async download(url: string, file: string, opts: DownloadOptions) {
       const label = opts.upstream ?? DEFAULT_LABEL;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await limit(() => downloadOnce(url, file, opts, label));
-        } catch (error) {
-          const transient =
-            error instanceof UpstreamError &&
-            (error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE' || (error.code === 'EUPSTREAM_STATUS' && RETRY_STATUS.includes(error.status ?? 0)));
-          if (!transient || attempt >= options.retries) throw error;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(retryDelayMs * 2 ** attempt, 2000)));
-        }
-      }
+      const allowed = sameOrigin(url);
+      const streamed = await limit(() =>
+        streamDownload(
+          {
+            url,
+            upstream: label,
+            allowUrl: allowed,
+            refusedUrl: (target) => offOriginRedirect(url, label, target),
+            maxBytes: opts.maxBytes,
+            tooLarge: () => tooLargeError(url, label, opts.maxBytes),
+            ifNoneMatch: opts.ifNoneMatch ?? null,
+          },
+          file,
+          retry,
+        ),
+      );
+      return { status: streamed.status, etag: streamed.etag, bytes: streamed.size };
     },
     getJson<T = unknown>(url: string, opts: GetJsonOptions<T> = {}) {
       const validate = opts.validate ?? ((body: unknown) => body as T);
@@ -358,62 +275,12 @@ function decodeOrThrow<T>(url: string, label: UpstreamLabel, data: Buffer, decod
   try {
     return decode(data);
   } catch (error) {
-    throw new UpstreamError(
-      'EUPSTREAM_MALFORMED',
-      url,
-      `${label.name} at ${url} sent a response depfence cannot read (${(error as Error).message}), so nothing from it is used; ` +
-        `if ${label.setting} is set to a proxy or mirror, check what it serves, otherwise retry later and report it to depfence if it persists`,
-      { cause: error },
-    );
+    throw malformedError(url, label, error);
   }
-}
-
-function tooLargeError(url: string, label: UpstreamLabel, limitBytes: number): UpstreamError {
-  return new UpstreamError(
-    'EUPSTREAM_TOO_LARGE',
-    url,
-    `${label.name} at ${url} sent more than ${limitBytes} bytes, so depfence stopped reading; ` +
-      `raise network.maxResponseBytes if responses this large are expected`,
-  );
-}
-
-function statusError(url: string, label: UpstreamLabel, status: number, tries: string, cause?: unknown): UpstreamError {
-  return new UpstreamError(
-    'EUPSTREAM_STATUS',
-    url,
-    `${label.name} at ${url} answered HTTP ${status}${tries}; ` +
-      (status >= 500 || status === 429 ? 'it may be down or rate-limiting: try again later' : `check ${label.setting} and any credentials it needs`),
-    { status, cause },
-  );
 }
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function toUpstreamError(error: unknown, url: string, label: UpstreamLabel, timeoutMs: number): UpstreamError {
-  if (error instanceof UpstreamError) return error;
-  if (error instanceof RequestError && error.cause instanceof UpstreamError) return error.cause;
-  const attempts = error instanceof RequestError ? (error.request?.retryCount ?? 0) + 1 : 1;
-  const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
-  if (error instanceof HTTPError) return statusError(url, label, error.response.statusCode, tries, error);
-  if (error instanceof TimeoutError) {
-    return new UpstreamError(
-      'EUPSTREAM_TIMEOUT',
-      url,
-      `${label.name} at ${url} did not answer within ${timeoutMs / 1000}s${tries}; check the network or ${label.setting}` +
-        ' (or raise network.timeout)',
-      { cause: error },
-    );
-  }
-  const code = error instanceof RequestError ? error.code : undefined;
-  const detail = error instanceof CancelError ? 'request cancelled' : `${code ? `${code}: ` : ''}${(error as Error)?.message ?? String(error)}`;
-  return new UpstreamError(
-    'EUPSTREAM_UNREACHABLE',
-    url,
-    `${label.name} at ${url} could not be reached or broke off its answer (${detail})${tries}; check the network or ${label.setting}`,
-    { cause: error },
-  );
 }
 
 async function readCache(dir: string | null, key: string): Promise<(Fetched & CacheMetadata) | null> {

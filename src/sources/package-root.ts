@@ -1,5 +1,6 @@
 // Where depfence's own files (config/, blocklists/) live: the folder holding its package.json.
 // Found by walking up from this module, so it works from src/ under tsx and from dist/ after tsc.
+import { DepfenceError } from '../errors.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +22,7 @@ function findPackageRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
     if (dirname(dir) === dir) {
-      throw Object.assign(new Error(`depfence: no package.json found above ${start}; depfence's install looks incomplete (reinstall it)`), {
-        code: 'ENOPACKAGEROOT',
-      });
+      throw new DepfenceError('ENOPACKAGEROOT', `no package.json found above ${start}`, { hint: "depfence's install looks incomplete (reinstall it)" });
     }
   }
 }

@@ -1,6 +1,7 @@
 // Names that the popularity snapshots list but that are squats themselves (npm `loadash`, PyPI
 // `pyyml`): never a typosquat target, never exempt as "popular". One `ecosystem:name` a line,
 // `#` comments (config/snapshots/popular-exclusions.txt).
+import { DataFileError } from './data-file-error.js';
 import { readFileSync } from 'node:fs';
 import type { Ecosystem } from '../policy/types.js';
 import { canonicalName } from '../names/index.js';
@@ -36,7 +37,7 @@ export function parsePopularExclusions(text: string, file: string): PopularExclu
   return sets;
 }
 
-function exclusionsError(file: string, line: number, problem: string): Error {
+function exclusionsError(file: string, line: number, problem: string): DataFileError {
   const where = line > 0 ? `${file}:${line}` : file;
-  return Object.assign(new Error(`depfence: popular-name exclusions ${where}: ${problem}`), { code: 'EEXCLUSIONS', file, line });
+  return new DataFileError('EEXCLUSIONS', file, line, `popular-name exclusions ${where}: ${problem}`);
 }

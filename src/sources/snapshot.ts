@@ -3,6 +3,7 @@
 // scripts/build-snapshots.ts): `# key: value` header lines (source, licence, date, covers, floor,
 // rounded, sorted), then `name<TAB>downloads` lines sorted by canonical name (npm: lowercase,
 // PyPI: PEP 503), ties most downloaded first.
+import { DataFileError } from './data-file-error.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -203,6 +204,6 @@ function requireField(header: Map<string, string>, key: string, file: string): s
   return value;
 }
 
-function snapshotError(file: string, problem: string): Error {
-  return Object.assign(new Error(`depfence: download snapshot ${file} ${problem}`), { code: 'ESNAPSHOT', file });
+function snapshotError(file: string, problem: string): DataFileError {
+  return new DataFileError('ESNAPSHOT', file, 0, `download snapshot ${file} ${problem}`);
 }

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { DepfenceError } from '../../src/errors.js';
 import { createHttpClient, UpstreamError, type HttpClientOptions } from '../../src/sources/http.js';
 import { daysAgo, NpmUpstream } from '../fixtures/index.js';
 
@@ -281,6 +282,62 @@ test('concurrent requests for the same URL share one upstream request', async ()
   const answers = await Promise.all(Array.from({ length: 5 }, () => http.getJson(url())));
   assert.ok(answers.every((a) => a.status === 200));
   assert.is(npm.requests.length, 1);
+});
+
+
+// One retry policy (sources/upstream.ts) for the metadata client and every streamed download.
+test('retry policy: a download is retried on 503 like a metadata request, and a 404 is an answer', async () => {
+  const file = join(cacheDir(), 'feed.json');
+  npm.failWith(503, { times: 2 });
+  const downloaded = await client({ retries: 2 }).download(url(), file, { maxBytes: 1_000_000, upstream: LABEL });
+  assert.is(downloaded.status, 200);
+  assert.is((JSON.parse(readFileSync(file, 'utf8')) as { name: string }).name, 'pkg');
+  assert.is(npm.requests.length, 3);
+  npm.resetLog();
+  const missing = await client({ retries: 2 }).download(`${npm.url}no-such-package`, file, { maxBytes: 1_000_000, upstream: LABEL });
+  assert.is(missing.status, 404);
+  assert.is(npm.requests.length, 1, 'a 404 is not retried');
+});
+
+test('retry policy: a Retry-After within the timeout is waited for; a longer one is not (the error stands at once)', async () => {
+  npm.inject({ kind: 'status', status: 429, headers: { 'retry-after': '1' } }, { times: 1 });
+  const started = Date.now();
+  const answer = await client({ retries: 1, retryDelayMs: 1 }).getJson(url());
+  assert.is(answer.status, 200);
+  assert.ok(Date.now() - started >= 900, 'waited for the Retry-After second');
+  npm.resetLog();
+  npm.inject({ kind: 'status', status: 503, headers: { 'retry-after': '3600' } }, { times: 1 });
+  const error = await failure(client({ retries: 3 }).getJson(url(), { upstream: LABEL }));
+  assert.is(error.status, 503);
+  assert.is(error.retryAfterMs, 3_600_000);
+  assert.is(npm.requests.length, 1);
+});
+
+test('errors carry code, message and hint: the hint says what to do next and ends the message', async () => {
+  npm.failWith(403);
+  const error = await failure(client().getJson(url(), { upstream: LABEL }));
+  assert.instance(error, DepfenceError);
+  assert.is(error.summary, `npm registry at ${url()} answered HTTP 403`);
+  assert.is(error.hint, 'check upstreams.npm.registry and any credentials it needs');
+  assert.is(error.message, `${error.summary}; ${error.hint}`);
+});
+
+test('a streamed download follows a redirect only on the same origin, as getJson does (and is not retried)', async () => {
+  const other = await NpmUpstream.start();
+  other.addPackage('pkg', { versions: { '1.0.0': { published: daysAgo(100) } } });
+  const file = join(cacheDir(), 'moved.json');
+  try {
+    npm.inject({ kind: 'status', status: 302, headers: { location: `${npm.registryUrl}pkg` } }, { match: '/moved', times: 1 });
+    assert.is((await client().download(`${npm.registryUrl}moved`, file, { maxBytes: 1_000_000, upstream: LABEL })).status, 200);
+    npm.resetLog();
+    npm.inject({ kind: 'status', status: 302, headers: { location: `${other.registryUrl}pkg` } }, { match: '/hop' });
+    const error = await failure(client({ retries: 3 }).download(`${npm.registryUrl}hop`, file, { maxBytes: 1_000_000, upstream: LABEL }));
+    assert.match(error.message, /redirected to .* which is not on .*follows redirects only on the registry/);
+    assert.is(npm.requests.length, 1);
+    assert.is(other.requests.length, 0, 'the other host was never asked');
+  } finally {
+    await other.close();
+  }
 });
 
 test.run();

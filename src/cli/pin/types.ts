@@ -1,5 +1,6 @@
 // What `depfence pin` works with, whatever the file: a pin the age gate holds back, the change made
 // to it, and the refusal that leaves the file untouched.
+import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
 
 export interface HeldPin {
   /** Where in the file: a lockfile path (`node_modules/a`) or `requirements.txt:4`. */
@@ -24,6 +25,8 @@ export interface PinChange {
 export type VersionChooser = (pin: HeldPin, accepts: (version: string) => boolean) => string | null;
 
 /** Pinning cannot be done safely: nothing is written, and the message says why and what to do. */
-export class PinRefusal extends Error {
-  readonly code = 'EPIN_REFUSED';
+export class PinRefusal extends DepfenceError<'EPIN_REFUSED'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EPIN_REFUSED', message, options);
+  }
 }

@@ -2,6 +2,7 @@
 // how each artifact was vetted, and what the offline side needs to serve it (PyPI simple-page
 // fields, npm version documents, the facts the policy reads). Versioned: a reader refuses a
 // format it does not know. Parsed strictly, because a bundle is untrusted input until verified.
+import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
 import { z } from 'zod';
 import { normalizePypiName, validateNpmName, validatePypiName } from '../../names/index.js';
 
@@ -164,9 +165,10 @@ export function archiveFiles(manifest: BundleManifest): Map<string, ArchiveFile>
   return files;
 }
 
-export class ManifestError extends Error {
-  readonly code = 'EMANIFEST';
-  override readonly name = 'ManifestError';
+export class ManifestError extends DepfenceError<'EMANIFEST'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EMANIFEST', message, options);
+  }
 }
 
 /** Parses and checks manifest.json; throws ManifestError with every problem named. */

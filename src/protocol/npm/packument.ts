@@ -4,6 +4,7 @@
 // are unreadable is set aside with the reason (so only that version is hidden); everything else
 // (legacy `dependencies` arrays, old `bin`/`engines`/`repository`/`maintainers`/`directories`
 // forms, unknown keys) is passed through unchanged. Pure: no I/O.
+import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
 
 export type VersionManifest = Record<string, unknown> & {
   version?: unknown;
@@ -28,8 +29,10 @@ export interface ReadPackument {
 }
 
 /** Thrown for a document that is not a packument at all (the whole answer is unusable). */
-export class PackumentShapeError extends Error {
-  readonly code = 'EPACKUMENT_SHAPE';
+export class PackumentShapeError extends DepfenceError<'EPACKUMENT_SHAPE'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EPACKUMENT_SHAPE', message, options);
+  }
 }
 
 export function readPackument(document: unknown): ReadPackument {

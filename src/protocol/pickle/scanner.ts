@@ -7,6 +7,7 @@
 // name are strings pushed earlier, perhaps fetched from the memo), and it fails closed: an unknown
 // opcode, a stack or memo the stream misuses, or a stream that ends mid-pickle is reported as
 // unreadable, because the unpickler's reading of such a stream is not something to guess at.
+import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
 import { HIGHEST_PROTOCOL, OPCODES, type Opcode } from './opcodes.js';
 import { importedName, isSafeGlobal } from './safe-globals.js';
 
@@ -53,7 +54,11 @@ const OTHER = 0;
 const LONG_STRING = 1;
 type Item = string | typeof OTHER | typeof LONG_STRING;
 
-class Unreadable extends Error {}
+class Unreadable extends DepfenceError<'EPICKLE_UNREADABLE'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EPICKLE_UNREADABLE', message, options);
+  }
+}
 
 type Continuation = (data: Buffer) => void;
 

@@ -1,6 +1,7 @@
 // The one model of a project page that every upstream format is parsed into and every client
 // format is rendered from. Absolute URLs, dates as Date, no wire quirks (legacy key names, HTML
 // escaping, hash fragments) left.
+import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
 
 export type Hashes = Readonly<Record<string, string>>;
 
@@ -33,10 +34,8 @@ export interface ProjectPage {
 }
 
 /** A problem with an upstream document: answered with 502, never cached. */
-export class MalformedPageError extends Error {
-  readonly code = 'EPAGE_MALFORMED';
-  constructor(message: string) {
-    super(message);
-    this.name = 'MalformedPageError';
+export class MalformedPageError extends DepfenceError<'EPAGE_MALFORMED'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EPAGE_MALFORMED', message, options);
   }
 }

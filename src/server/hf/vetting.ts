@@ -1,6 +1,7 @@
 // Inspecting a model file's bytes before it is cached or served (protocol/models: pickles scanned,
 // safetensors headers checked), remembered per digest so a cached file is not re-read on every
 // request, and a refused one is not fetched again just to be refused again.
+import { DepfenceError } from '../../errors.js';
 import { inspectModelFile, extensionOf, type FileInspection, type PickleMode } from '../../protocol/models/inspect.js';
 import { withFileAccess } from '../../sources/file-access.js';
 
@@ -32,9 +33,8 @@ export class FileVetter {
 }
 
 /** Thrown from the artifact store's vet hook: the download is then neither cached nor served. */
-export class RefusedContent extends Error {
-  override readonly name = 'RefusedContent';
+export class RefusedContent extends DepfenceError<'EREFUSED_CONTENT'> {
   constructor(readonly inspection: FileInspection) {
-    super(inspection.problem ?? 'refused');
+    super('EREFUSED_CONTENT', inspection.problem ?? 'refused');
   }
 }

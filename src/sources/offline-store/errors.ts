@@ -1,4 +1,6 @@
 // Errors of the mirror side as data: a code callers branch on, and a message a person can act on.
+import { DepfenceError } from '../../errors.js';
+
 export type MirrorErrorCode =
   /** The bundle is not a readable archive, or an entry in it is refused (path, type, size, hash). */
   | 'EBUNDLE'
@@ -19,14 +21,9 @@ export type MirrorErrorCode =
   /** The input files cannot be mirrored as written. */
   | 'EINPUT';
 
-export class MirrorError extends Error {
-  override readonly name = 'MirrorError';
-  constructor(
-    readonly code: MirrorErrorCode,
-    message: string,
-    readonly details: string[] = [],
-  ) {
-    super(message);
+export class MirrorError extends DepfenceError<MirrorErrorCode> {
+  constructor(code: MirrorErrorCode, message: string, details: readonly string[] = []) {
+    super(code, message, { details });
   }
 }
 

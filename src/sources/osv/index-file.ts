@@ -5,6 +5,7 @@
 // loading costs one read and a newline scan, and a package is parsed only when it is asked about.
 // Written to a temporary file, flushed and renamed over the old one: a reader sees the old index or
 // the new one, and a writer that dies leaves the old one in force.
+import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -54,9 +55,10 @@ export function indexPath(dataDir: string): string {
   return join(feedsDir(dataDir), 'osv-index');
 }
 
-export class IndexError extends Error {
-  readonly code = 'EOSV_INDEX';
-  override readonly name = 'IndexError';
+export class IndexError extends DepfenceError<'EOSV_INDEX'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EOSV_INDEX', message, options);
+  }
 }
 
 /** One line per key (`ecosystem\tname\t`), in key order, each a list of advisories already serialised as JSON. */

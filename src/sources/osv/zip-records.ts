@@ -6,6 +6,7 @@
 // read through windows of a few MiB (yauzl's RandomAccessReader), not with two small reads per
 // entry: one window walks the central directory, the other the entries, both forward, so nearly
 // every read is served from memory.
+import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { crc32, inflateRawSync } from 'node:zlib';
@@ -16,9 +17,10 @@ export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 export type ZipItem = { kind: 'record'; file: string; text: string } | { kind: 'skipped'; file: string; reason: string };
 
-export class ZipReadError extends Error {
-  readonly code = 'EOSV_ZIP';
-  override readonly name = 'ZipReadError';
+export class ZipReadError extends DepfenceError<'EOSV_ZIP'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EOSV_ZIP', message, options);
+  }
 }
 
 export async function* zipRecords(path: string): AsyncGenerator<ZipItem> {

@@ -2,6 +2,7 @@
 // depfence lets it through (method, path, headers, body), plus depfence's front-door secret. The
 // answer comes back as a stream; packuments are read whole (bounded) to be finished, tarballs and
 // write answers are piped on.
+import { DepfenceError, type DepfenceErrorOptions } from '../../../errors.js';
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { carriesToken } from '../../access.js';
@@ -11,12 +12,16 @@ import type { RegistryProcess } from './supervisor.js';
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
 /** The registry process is down or broke off: the route answers 503 with `message`. */
-export class RegistryUnavailable extends Error {
-  override readonly name = 'RegistryUnavailable';
+export class RegistryUnavailable extends DepfenceError<'EREGISTRY_UNAVAILABLE'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EREGISTRY_UNAVAILABLE', message, options);
+  }
 }
 
-export class ResponseTooLarge extends Error {
-  override readonly name = 'ResponseTooLarge';
+export class ResponseTooLarge extends DepfenceError<'ERESPONSE_TOO_LARGE'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('ERESPONSE_TOO_LARGE', message, options);
+  }
 }
 
 export interface ForwardRequest {

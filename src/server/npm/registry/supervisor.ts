@@ -2,6 +2,7 @@
 // While it is down (starting, or restarting after a crash) `target()` says why, and the routes
 // answer 503 with that reason; the firewall itself (PyPI, admin, every other connection) never
 // notices. Restarts back off (0.1 s doubling to 5 s) so a process that dies at once does not spin.
+import { DepfenceError } from '../../../errors.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,13 +53,13 @@ export class RegistryProcess {
           resolve();
         } else if (message.type === 'failed' && !settled) {
           settled = true;
-          reject(new Error(`depfence: the npm registry process could not start: ${message.message}`));
+          reject(new DepfenceError('EREGISTRY_START', `the npm registry process could not start: ${message.message}`));
         }
       });
       child.on('error', (error) => {
         if (!settled) {
           settled = true;
-          reject(new Error(`depfence: the npm registry process could not be started: ${error.message}`));
+          reject(new DepfenceError('EREGISTRY_START', `the npm registry process could not be started: ${error.message}`));
         }
       });
       child.on('exit', (code, signal) => {
@@ -66,7 +67,7 @@ export class RegistryProcess {
         const how = signal ? `was ended by ${signal}` : `exited with code ${code}`;
         if (!settled) {
           settled = true;
-          reject(new Error(`depfence: the npm registry process ${how} before it was ready`));
+          reject(new DepfenceError('EREGISTRY_START', `the npm registry process ${how} before it was ready`));
           return;
         }
         if (this.#closing) return;
@@ -96,7 +97,7 @@ export class RegistryProcess {
       this.restarts++;
       this.#spawn().catch((error: Error) => {
         // Its exit schedules the next attempt; say why meanwhile.
-        this.#state = { up: false, reason: `${error.message.replace(/^depfence: /, '')}; retrying` };
+        this.#state = { up: false, reason: `${error.message}; retrying` };
       });
     }, delay);
     this.#restartTimer.unref();

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { downloadToFile } from '../../../sources/download.js';
+import { ArtifactError } from '../../../sources/upstream-error.js';
 import { fetchNpmPackument, NPM_REGISTRY } from '../../../sources/npm-metadata.js';
 import { processIsAlive } from '../../../sources/process-alive.js';
 import { sendError } from '../../respond.js';
@@ -49,7 +50,7 @@ export async function serveTarballToUplink(deps: UplinkDeps, res: ServerResponse
         upstream: NPM_REGISTRY,
         allowUrl: (url) => onOrigin(url.href, origin),
         maxBytes: TARBALL_LIMIT_BYTES,
-        tooLarge: `the tarball ${filename} of ${name} is larger than ${TARBALL_LIMIT_BYTES} bytes`,
+        tooLarge: () => new ArtifactError('EARTIFACT_SIZE', match.dist!.tarball!, `the tarball ${filename} of ${name} is larger than ${TARBALL_LIMIT_BYTES} bytes`),
         digests: digestsNeeded(integrity, shasum),
       },
       file,
