@@ -1,6 +1,6 @@
 // Everything the checks read besides the package's own facts. Built once per process (or per
 // config reload) by the layer above; the checks never load anything themselves.
-import type { AdvisoryAllowEntry, AllowEntry, DenyEntry, PolicyConfig, SeverityWord } from '../config/index.js';
+import type { AdvisoryAllowEntry, AllowEntry, DenyEntry, PolicyConfig, SeverityWord } from '../config/schema.js';
 import type { TyposquatMatch, TyposquatMatcher as NameMatcher } from '../names/index.js';
 import type { Ecosystem } from './types.js';
 

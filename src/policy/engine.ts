@@ -1,6 +1,6 @@
 // The policy engine: runs the checks over one package's facts and combines their findings into
 // one decision. Pure: the facts, the context and the time come in, a Decision goes out.
-import type { AllowEntry } from '../config/index.js';
+import type { AllowEntry } from '../config/schema.js';
 import type { Decision, DecisionEcosystem, Finding, PackageFacts, ReleaseHistory, Verdict } from './types.js';
 import type { PackageOrigin, PolicyContext } from './context.js';
 import { checkAdvisories } from './checks/advisories.js';

@@ -1,5 +1,5 @@
 // The severity words advisories are ranked by (CVSS's qualitative scale).
-import type { SeverityWord } from '../config/index.js';
+import type { SeverityWord } from '../config/schema.js';
 
 export const SEVERITY_RANK: Readonly<Record<SeverityWord, number>> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
 

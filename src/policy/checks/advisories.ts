@@ -2,7 +2,7 @@
 // records), and known vulnerabilities by severity. Asked about one version, every advisory whose
 // affected versions include it is a finding; asked about the package as a whole, only an advisory
 // that affects every version decides, and the rest are summarised (those versions are hidden).
-import type { AdvisoryAllowEntry, SeverityWord } from '../../config/index.js';
+import type { AdvisoryAllowEntry, SeverityWord } from '../../config/schema.js';
 import type { Finding, PackageFacts, Severity } from '../types.js';
 import type { Advisory, AffectingAdvisory, PolicyContext } from '../context.js';
 import { atLeast } from '../severity-words.js';

@@ -1,6 +1,6 @@
 // Age gates: a package first published less than minPackageAge ago is denied; a version younger
 // than minVersionAge (or with no publish time) is hidden. Time is an argument, never read here.
-import { formatAge, formatDuration } from '../../config/index.js';
+import { formatAge, formatDuration } from '../../config/duration.js';
 import type { Ecosystem, Finding, PackageFacts } from '../types.js';
 import type { PolicyContext } from '../context.js';
 import { missingFactFinding } from './fact-gaps.js';

@@ -1,6 +1,6 @@
 // Dependency confusion: names in policy.confusion belong to the organisation. Such a package
 // fetched from a public registry is an attack (or a leak in the making), so it is denied.
-import type { PolicyConfig } from '../../config/index.js';
+import type { PolicyConfig } from '../../config/schema.js';
 import { parseNpmName } from '../../names/npm.js';
 import { normalizePypiName } from '../../names/pypi.js';
 import type { Ecosystem, Finding, PackageFacts } from '../types.js';

@@ -13,7 +13,7 @@
 // likely a deliberate change than an attack (it is still reported, as a warning).
 import semver from 'semver';
 import * as pep440 from '@renovatebot/pep440';
-import { formatDuration } from '../../config/index.js';
+import { formatDuration } from '../../config/duration.js';
 import type { Ecosystem, Finding, ReleaseHistory, ReleaseRecord } from '../types.js';
 import type { PolicyContext } from '../context.js';
 

@@ -1,7 +1,7 @@
 // The user's own allow and deny lists from the configuration. A deny entry denies the package (or
 // the versions in its range). An allow entry that has not expired overrides every other finding
 // except a known-malicious version; the engine applies that override.
-import type { AllowEntry, DenyEntry } from '../../config/index.js';
+import type { AllowEntry, DenyEntry } from '../../config/schema.js';
 import { canonicalName } from '../../names/index.js';
 import type { Finding, PackageFacts } from '../types.js';
 import type { PolicyContext } from '../context.js';

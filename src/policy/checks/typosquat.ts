@@ -7,7 +7,7 @@
 //   many legitimate companion packages are named (`eslint-cli`, `cbor2`, `preact`), so it is denied
 //   only when the share is below `denyBelowShare` *and* the package is young (first published less
 //   than `youngerThan` ago) or unpopular (below the download check's warning floor); warned otherwise.
-import { formatDuration } from '../../config/index.js';
+import { formatDuration } from '../../config/duration.js';
 import type { DownloadCount, Finding, PackageFacts } from '../types.js';
 import type { PolicyContext, TyposquatMatch } from '../context.js';
 import { describeCount } from './downloads.js';

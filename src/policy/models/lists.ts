@@ -1,6 +1,6 @@
 // Allow and deny entries for Hugging Face repos: `ecosystem: huggingface` and a repo id, or a glob
 // (`my-org/*`) for an organisation. Repo ids compare case-insensitively, as the Hub resolves them.
-import type { AllowEntry, DenyEntry } from '../../config/index.js';
+import type { AllowEntry, DenyEntry } from '../../config/schema.js';
 import type { Finding } from '../types.js';
 
 export function entryMatchesRepo(entry: AllowEntry | DenyEntry, id: string): boolean {

@@ -1,6 +1,6 @@
 // The checks on a Hugging Face repo as a whole, one function each: gated or disabled, age,
 // downloads, a look-alike organisation, remote code. Pure: facts, policy and time in; findings out.
-import { formatDuration } from '../../config/index.js';
+import { formatDuration } from '../../config/duration.js';
 import type { Finding } from '../types.js';
 import type { ModelPolicyContext, RepoFacts, RepoInfo } from './types.js';
 

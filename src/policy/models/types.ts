@@ -1,6 +1,6 @@
 // What the model checks read: a Hugging Face repo's facts at one commit, and the context they are
 // judged in. Plain data, filled in by the layers above.
-import type { AllowEntry, DenyEntry, ModelPolicy } from '../../config/index.js';
+import type { AllowEntry, DenyEntry, ModelPolicy } from '../../config/schema.js';
 import type { Fact } from '../types.js';
 
 export type RepoKind = 'model' | 'dataset';
