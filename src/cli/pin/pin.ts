@@ -9,7 +9,8 @@ import { formatWhen, judgeVersion, newestAllowedVersion, type PolicyContext } fr
 import type { VersionManifest } from '../../protocol/npm/packument.js';
 import { createDecider, type Decider } from '../../sources/decide.js';
 import { fetchNpmPackument, npmPublishTimes } from '../../sources/npm-metadata.js';
-import { fetchPypiProject, pypiPublishTimes, type PypiReleases } from '../../sources/pypi-metadata.js';
+import type { PypiReleases } from '../../protocol/pypi/json-api.js';
+import { fetchPypiProject, pypiPublishTimes } from '../../sources/pypi-metadata.js';
 import { EXIT } from '../../policy/exit-codes.js';
 import { UsageError } from '../usage-error.js';
 import { lockedVersions, pinLockfile, readLockfile } from './npm-lockfile.js';
