@@ -74,6 +74,15 @@ export function parseTime(value: unknown): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** The file name a version's tarball is served under (`name-1.0.0.tgz`), from `dist.tarball`. */
+export function tarballFilename(manifest: unknown): string | null {
+  const url = isRecord(manifest) && isRecord(manifest.dist) ? manifest.dist.tarball : undefined;
+  if (typeof url !== 'string') return null;
+  const at = url.lastIndexOf('/');
+  const file = url.slice(at + 1).split('?')[0] ?? '';
+  return file === '' ? null : file;
+}
+
 function stringEntries(value: unknown): Record<string, string> {
   if (!isRecord(value)) return {};
   return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));

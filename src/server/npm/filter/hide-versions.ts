@@ -1,6 +1,7 @@
 // Step 2: drop the hidden versions (and their distfile records, so nothing still points at their
 // tarballs). Returns a new packument; the input is not changed.
-import { tarballFilename, type Packument } from './packument.js';
+import { tarballFilename } from '../../../protocol/npm/packument.js';
+import type { Packument } from './packument.js';
 
 export function hideVersions(packument: Packument, hidden: ReadonlySet<string>): Packument {
   const versions = Object.fromEntries(Object.entries(packument.versions).filter(([version]) => !hidden.has(version)));

@@ -9,7 +9,8 @@ import { canonicalNpmName } from '../../../names/index.js';
 import { internalNameRule, judgeVersion, newestAllowedVersion, withNewestAllowed, type PolicyContext, type VersionVerdict } from '../../../policy/index.js';
 import { npmReleaseHistory } from '../../../sources/release-history.js';
 import { outsideDependencies } from './outside-dependencies.js';
-import { publishTime, type Packument } from './packument.js';
+import { versionTime } from '../../../protocol/npm/packument.js';
+import type { Packument } from './packument.js';
 
 export function judgeVersions(packument: Packument, ctx: PolicyContext, now: Date): Map<string, VersionVerdict> {
   const canonicalName = canonicalNpmName(packument.name);
@@ -18,7 +19,7 @@ export function judgeVersions(packument: Packument, ctx: PolicyContext, now: Dat
   const verdicts = new Map<string, VersionVerdict>();
   const times = new Map<string, Date>();
   for (const version of Object.keys(packument.versions)) {
-    const published = publishTime(packument, version);
+    const published = versionTime(packument.time, version);
     if (published) times.set(version, published);
     const outside = outsideDependencies(packument.versions[version]!);
     verdicts.set(version, judgeVersion({ ecosystem: 'npm', name: packument.name, canonicalName, version, published, ...(history && { history }), outsideDependencies: outside }, ctx, now, { ownPackage }));

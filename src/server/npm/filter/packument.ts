@@ -1,6 +1,7 @@
 // The packument as Verdaccio hands it to a filter plugin: the full document (with `time`), plus
 // Verdaccio's own bookkeeping (`_uplinks`, `_distfiles`, `_attachments`, `_rev`), which the filter
 // keeps as it is except for the distfiles of hidden versions.
+import { isRecord } from '../../../protocol/npm/packument.js';
 
 export interface VersionDist {
   tarball?: string;
@@ -43,25 +44,4 @@ export function asPackument(value: unknown): Packument {
   if (!isRecord(tags)) throw new TypeError(`the "dist-tags" of ${value.name} is not an object`);
   if (value.time !== undefined && !isRecord(value.time)) throw new TypeError(`the "time" of ${value.name} is not an object`);
   return { ...value, 'dist-tags': tags } as Packument;
-}
-
-/** The publish time of `version`, or null when the packument gives none (or an unreadable one). */
-export function publishTime(packument: Packument, version: string): Date | null {
-  const value = packument.time?.[version];
-  if (typeof value !== 'string') return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-/** The file name a version's tarball is served under (`name-1.0.0.tgz`), from `dist.tarball`. */
-export function tarballFilename(manifest: unknown): string | null {
-  const url = isRecord(manifest) && isRecord(manifest.dist) ? manifest.dist.tarball : undefined;
-  if (typeof url !== 'string') return null;
-  const at = url.lastIndexOf('/');
-  const file = url.slice(at + 1).split('?')[0] ?? '';
-  return file === '' ? null : file;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

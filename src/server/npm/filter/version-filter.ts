@@ -10,8 +10,8 @@
 import type { PolicyContext } from '../../../policy/index.js';
 import { fixDistTags } from './dist-tags.js';
 import { hiddenVersions, judgeVersions } from './judge.js';
-import { asPackument, tarballFilename, type Packument } from './packument.js';
-import { isRecord } from '../../../protocol/npm/packument.js';
+import { asPackument, type Packument } from './packument.js';
+import { isRecord, tarballFilename } from '../../../protocol/npm/packument.js';
 import { unservableVersions } from './tarball-host.js';
 import { unreadableFinding, unreadableVersions } from './unreadable-versions.js';
 import { applyJudgement } from './without-versions.js';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { matchesEtag } from '../../conditional.js';
 import { sendError } from '../../respond.js';
-import { tarballFilename } from '../filter/packument.js';
+import { tarballFilename } from '../../../protocol/npm/packument.js';
 import type { NpmPackument } from '../../../sources/npm-metadata.js';
 import type { UplinkAddresses, UplinkSource } from './addresses.js';
 

@@ -11,7 +11,7 @@ import { ArtifactError } from '../../../sources/upstream-error.js';
 import { fetchNpmPackument, NPM_REGISTRY } from '../../../sources/npm-metadata.js';
 import { processIsAlive } from '../../../sources/process-alive.js';
 import { sendError } from '../../respond.js';
-import { tarballFilename } from '../filter/packument.js';
+import { tarballFilename } from '../../../protocol/npm/packument.js';
 import { checkDigests, digestsNeeded } from '../../../protocol/npm/integrity.js';
 import { onOrigin } from './packument.js';
 import type { UplinkDeps } from './deps.js';
