@@ -29,7 +29,8 @@ export async function runImportCommand(config: Config, bundle: string, options: 
       io.out(`${bundle}${signed}: the offline store in ${mirrorRoot(dataDir)} already holds all ${manifest.artifacts.length} artifacts; nothing changed`);
     } else {
       const packages = new Set(report.added.map((artifact) => `${artifact.ecosystem}:${artifact.name}`));
-      io.out(`imported ${bundle}${signed}: ${report.added.length} new artifacts of ${packages.size} packages (${manifest.artifacts.length} in the bundle) into ${mirrorRoot(dataDir)}`);
+      const models = manifest.models?.length ? `, ${report.addedModelFiles} new model files of ${manifest.models.length} Hugging Face repos` : '';
+      io.out(`imported ${bundle}${signed}: ${report.added.length} new artifacts of ${packages.size} packages${models} (${manifest.artifacts.length} artifacts in the bundle) into ${mirrorRoot(dataDir)}`);
     }
     if (manifest.threatData?.index) io.out(`threat data: the bundle carries the OSV index built ${manifest.threatData.builtAt}; serve and check use the newest index they have (a running firewall loads it on SIGHUP)`);
     io.out(`serve them with: depfence serve --offline --data-dir ${dataDir}`);

@@ -5,7 +5,7 @@ import type { Config } from '../config/index.js';
 import { readManifestOnly } from '../mirror/bundle-read.js';
 import type { BundleManifest } from '../protocol/bundle/manifest.js';
 import { formatBytes, formatListing } from '../mirror/list.js';
-import { runMirror } from '../mirror/mirror.js';
+import { deniedSubject, runMirror } from '../mirror/mirror.js';
 import { createProgress } from '../mirror/progress.js';
 import { findRealTool } from '../shims/real-tool.js';
 import { EXIT } from '../policy/exit-codes.js';
@@ -38,7 +38,7 @@ export async function runMirrorCommand(config: Config, options: MirrorCommandOpt
     return EXIT.ok;
   }
   if (options.out === undefined) throw new UsageError('say where to write the bundle: --out BUNDLE.tgz (or --list BUNDLE.tgz to read one)');
-  if (options.from.length === 0) throw new UsageError('name what to mirror: --from requirements.txt, --from package.json or --from package-lock.json (repeatable)');
+  if (options.from.length === 0) throw new UsageError('name what to mirror: --from requirements.txt, --from package.json, --from package-lock.json or --from models.lock (repeatable)');
   if (options.pythonVersion !== undefined && !/^\d+(\.\d+){0,2}$/.test(options.pythonVersion)) throw new UsageError(`--python-version "${options.pythonVersion}" is not a version such as 3.12`);
   for (const platform of options.platform) if (!/^[A-Za-z0-9_.-]+$/.test(platform)) throw new UsageError(`--platform "${platform}" is not a platform tag such as manylinux2014_x86_64`);
 
@@ -57,12 +57,13 @@ export async function runMirrorCommand(config: Config, options: MirrorCommandOpt
     progress: createProgress(io.err, tty),
   });
   const { manifest, bundle } = outcome;
-  io.out(`wrote ${options.out}: ${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages, ${formatBytes(bundle.size)}, sha256 ${bundle.sha256}`);
+  const models = manifest.models ? `, ${manifest.models.reduce((sum, repo) => sum + repo.files.length, 0)} model files of ${manifest.models.length} Hugging Face repos` : '';
+  io.out(`wrote ${options.out}: ${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages${models}, ${formatBytes(bundle.size)}, sha256 ${bundle.sha256}`);
   if (outcome.signatureFile) io.out(`signed: ${outcome.signatureFile}`);
   io.out(threatDataLine(manifest.threatData ?? null));
   if (manifest.inputs.some((input) => input.kind === 'package.json')) io.out(`the resolved lockfile for npm ci: ${options.out}.package-lock.json`);
   for (const skipped of manifest.skipped) {
-    io.out(`skipped (denied) ${skipped.ecosystem}:${skipped.name}${skipped.version ? ` ${skipped.version}` : ''}: ${skipped.reasons.join('; ')}`);
+    io.out(`skipped (denied) ${deniedSubject(skipped)}: ${skipped.reasons.join('; ')}`);
   }
   return EXIT.ok;
 }

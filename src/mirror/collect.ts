@@ -1,12 +1,16 @@
 // What the collectors hand back: the artifacts and package records for the manifest, the bytes
 // behind them, and the denials met on the way (each with its reasons).
-import type { Ecosystem } from '../names/index.js';
+import type { DecisionEcosystem } from '../policy/index.js';
 import type { ManifestArtifact, PackageRecord } from '../protocol/bundle/manifest.js';
 
 export interface Denial {
-  ecosystem: Ecosystem;
+  ecosystem: DecisionEcosystem;
+  /** A package, or a Hugging Face repo. */
   name: string;
+  /** A version, or a repo's commit. */
   version: string | null;
+  /** A repo's file, when the denial is about that file only. */
+  file?: string;
   reasons: string[];
   /** Denied only because a fact could not be fetched (exit 3 rather than 1). */
   factsUnavailable: boolean;

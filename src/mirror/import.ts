@@ -31,6 +31,8 @@ export interface ImportReport {
   changed: boolean;
   alreadyImported: boolean;
   added: ManifestArtifact[];
+  /** Hugging Face model files new to the store. */
+  addedModelFiles: number;
   signatureVerified: boolean;
 }
 
@@ -67,6 +69,7 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
       changed: summary.changed,
       alreadyImported: summary.alreadyImported,
       added: summary.addedArtifacts,
+      addedModelFiles: summary.addedModelFiles,
       signatureVerified: signedSha256 !== null,
     };
   } finally {

@@ -8,9 +8,11 @@ import { normalizePypiName, validateNpmName, validatePypiName } from '../names/i
 import { MirrorError, printable } from '../sources/offline-store/errors.js';
 import { readNpmDependency } from '../inputs/npm-spec.js';
 import { readRequirementsFile, RequirementsReadError, type RequirementLine } from '../inputs/requirements.js';
+import { readLockDocument, type LockDocument } from '../sources/model-lock.js';
 
 export type MirrorInput =
   | { kind: 'requirements'; file: string }
+  | { kind: 'models-lock'; file: string }
   | { kind: 'package.json'; file: string }
   | { kind: 'package-lock'; file: string };
 
@@ -18,10 +20,37 @@ export function classifyInput(file: string): MirrorInput {
   const name = basename(file);
   if (name === 'package.json') return { kind: 'package.json', file };
   if (name === 'package-lock.json' || name === 'npm-shrinkwrap.json') return { kind: 'package-lock', file };
+  if (isModelsLock(file)) return { kind: 'models-lock', file };
   if (name === 'pylock.toml' || /^pylock\..+\.toml$/.test(name) || name === 'uv.lock' || name === 'yarn.lock' || name === 'pnpm-lock.yaml') {
     throw new MirrorError('EINPUT', `${file}: ${name} is not read by depfence mirror yet; export it to a requirements.txt (uv export --format requirements-txt) or use a package-lock.json`);
   }
   return { kind: 'requirements', file };
+}
+
+/** A models.lock (written by depfence models lock) is JSON with `repos`; no requirements file starts with '{'. */
+function isModelsLock(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false; // read (and reported) as a requirements file
+  }
+  if (!text.trimStart().startsWith('{')) return false;
+  try {
+    const document = JSON.parse(text) as unknown;
+    return typeof document === 'object' && document !== null && 'repos' in document;
+  } catch {
+    throw new MirrorError('EINPUT', `${file} starts like JSON but is not valid JSON; depfence mirror reads requirements files, package.json, package-lock.json and models.lock`);
+  }
+}
+
+/** A models.lock's repos, checked as the firewall checks it. */
+export function readModelsLock(file: string): LockDocument['repos'] {
+  try {
+    return readLockDocument(file).repos;
+  } catch (error) {
+    throw new MirrorError('EINPUT', (error as Error).message);
+  }
 }
 
 /** A requirements file's lines as pip reads them (src/inputs/requirements.ts). */

@@ -19,11 +19,19 @@ export function formatListing(bundleFile: string, manifest: BundleManifest): str
     const label = `${artifact.name} ${artifact.version}`.padEnd(width);
     lines.push(`${artifact.ecosystem.padEnd(4)}  ${label}  ${artifact.decision.decision.toUpperCase().padEnd(5)}  ${formatBytes(artifact.size).padStart(9)}  ${artifact.filename}`);
   }
-  for (const skipped of manifest.skipped) {
-    lines.push(`${skipped.ecosystem.padEnd(4)}  ${`${skipped.name}${skipped.version ? ` ${skipped.version}` : ''}`.padEnd(width)}  SKIPPED  ${skipped.reasons.join('; ')}`);
+  const models = manifest.models ?? [];
+  for (const repo of models) {
+    const label = `${repo.kind === 'dataset' ? 'datasets/' : ''}${repo.id}@${repo.commit.slice(0, 12)}`;
+    for (const file of repo.files) lines.push(`hf    ${label.padEnd(width)}  ${repo.decision.decision.toUpperCase().padEnd(5)}  ${formatBytes(file.size).padStart(9)}  ${file.path}`);
   }
-  const total = manifest.artifacts.reduce((sum, artifact) => sum + artifact.size, 0);
-  lines.push('', `${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages, ${formatBytes(total)}${manifest.skipped.length ? `; ${manifest.skipped.length} skipped (denied)` : ''}`);
+  for (const skipped of manifest.skipped) {
+    const label = `${skipped.name}${skipped.version ? ` ${skipped.ecosystem === 'huggingface' ? skipped.version.slice(0, 12) : skipped.version}` : ''}`;
+    lines.push(`${(skipped.ecosystem === 'huggingface' ? 'hf' : skipped.ecosystem).padEnd(4)}  ${label.padEnd(width)}  SKIPPED  ${skipped.file ? `${skipped.file}: ` : ''}${skipped.reasons.join('; ')}`);
+  }
+  const modelFiles = models.flatMap((repo) => repo.files);
+  const total = [...manifest.artifacts, ...modelFiles].reduce((sum, artifact) => sum + artifact.size, 0);
+  const modelSummary = models.length > 0 ? ` and ${modelFiles.length} model files of ${models.length} repos` : '';
+  lines.push('', `${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages${modelSummary}, ${formatBytes(total)}${manifest.skipped.length ? `; ${manifest.skipped.length} skipped (denied)` : ''}`);
   return lines.join('\n');
 }
 

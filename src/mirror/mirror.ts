@@ -18,10 +18,12 @@ import { writeBundle, type WrittenBundle } from './bundle-write.js';
 import { emptyCollection, mergeCollections, type Collection, type Denial } from './collect.js';
 import { collectNpm } from './collect-npm.js';
 import { collectPypi } from './collect-pypi.js';
+import { collectModels } from './collect-models.js';
+import { modelPolicyContext } from '../sources/model-policy.js';
 import { MirrorError } from '../sources/offline-store/errors.js';
 import { startMirrorFirewall, type MirrorFirewall } from './firewall.js';
-import { classifyInput, readLockfile, readPackageJson, readRequirements, renderRequirements, type LockedPackage, type MirrorInput, type RequirementSet } from './inputs.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleManifest, type SkippedPackage } from '../protocol/bundle/manifest.js';
+import { classifyInput, readModelsLock, readLockfile, readPackageJson, readRequirements, renderRequirements, type LockedPackage, type MirrorInput, type RequirementSet } from './inputs.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleManifest, type ModelRepoRecord, type SkippedPackage } from '../protocol/bundle/manifest.js';
 import { depfenceVersion, policyRecord } from './policy-record.js';
 import type { Progress } from './progress.js';
 import { SIGNATURE_SUFFIX, signBundle } from './signature.js';
@@ -57,20 +59,21 @@ export async function runMirror(config: Config, options: MirrorOptions): Promise
   if (config.offline) throw new MirrorError('EINPUT', 'depfence mirror needs the upstream registries, but offline is set (offline: true); run it on a connected machine');
   const inputs = options.inputs.map(classifyInput);
   const requirementSets = inputs.filter((input) => input.kind === 'requirements').map((input) => readRequirements(input.file));
-  const ecosystems = new Set<Ecosystem>(inputs.map((input) => (input.kind === 'requirements' ? 'pypi' : 'npm')));
+  const ecosystems = new Set<Ecosystem>(inputs.flatMap((input): Ecosystem[] => (input.kind === 'models-lock' ? [] : input.kind === 'requirements' ? ['pypi'] : ['npm'])));
+  const lockedRepos = uniqueRepos(inputs.filter((input) => input.kind === 'models-lock').flatMap((input) => readModelsLock(input.file)));
   const now = (options.now ?? (() => new Date()))();
   const workDir = mkdtempSync(join(tmpdir(), 'depfence-mirror-'));
   const { progress } = options;
   let firewall: MirrorFirewall | null = null;
   try {
-    progress.step(`starting a firewall for ${[...ecosystems].join(' and ')}`);
-    firewall = await startMirrorFirewall(config, workDir, ecosystems);
+    progress.step(`starting a firewall for ${[...ecosystems, ...(lockedRepos.length > 0 ? ['Hugging Face'] : [])].join(' and ')}`);
+    firewall = await startMirrorFirewall(config, workDir, ecosystems, lockedRepos.length > 0);
     const collection = emptyCollection();
     const skipped: SkippedPackage[] = [];
     const denied = (denials: Denial[]) => {
       if (denials.length === 0) return;
       if (!options.skipDenied) throw deniedError(denials);
-      skipped.push(...denials.map((denial) => ({ ecosystem: denial.ecosystem, name: denial.name, version: denial.version, reasons: denial.reasons })));
+      skipped.push(...denials.map((denial) => ({ ecosystem: denial.ecosystem, name: denial.name, version: denial.version, ...(denial.file !== undefined && { file: denial.file }), reasons: denial.reasons })));
     };
 
     if (requirementSets.length > 0) {
@@ -86,6 +89,13 @@ export async function runMirror(config: Config, options: MirrorOptions): Promise
       }
     }
     denied(collection.denials);
+    let models: ModelRepoRecord[] | undefined;
+    if (lockedRepos.length > 0) {
+      const collected = await collectModels({ firewall, policy: modelPolicyContext(config), repos: lockedRepos, workDir, now, progress });
+      denied(collected.denials);
+      for (const [sha256, file] of collected.files) collection.files.set(sha256, file);
+      models = collected.models;
+    }
     const threatData = await carryThreatData(firewall.context.decider.threatData.status(), options.withFeeds ?? false, workDir, config.server.dataDir);
     if (threatData.file) collection.files.set(threatData.file.sha256, threatData.file.path);
 
@@ -101,6 +111,7 @@ export async function runMirror(config: Config, options: MirrorOptions): Promise
       artifacts: collection.artifacts,
       skipped,
       threatData: threatData.record,
+      ...(models && { models }),
     };
     progress.step(`writing ${options.out}`);
     const bundle = await writeBundle(options.out, manifest, collection.files);
@@ -193,15 +204,30 @@ function denialOf(decision: Decision): Denial {
 
 function uniqueDenials(denials: Denial[]): Denial[] {
   const seen = new Map<string, Denial>();
-  for (const denial of denials) seen.set(`${denial.ecosystem}:${denial.name}@${denial.version ?? ''}`, denial);
+  for (const denial of denials) seen.set(`${denial.ecosystem}:${denial.name}@${denial.version ?? ''} ${denial.file ?? ''}`, denial);
   return [...seen.values()];
 }
 
-/** Denied packages; EFACTS when every denial is only for facts that could not be had (try again later). */
+/** The same repo at the same commit named by two locks is mirrored once. */
+function uniqueRepos(repos: LockedRepos): LockedRepos {
+  const seen = new Map<string, LockedRepos[number]>();
+  for (const repo of repos) seen.set(`${repo.kind}:${repo.id.toLowerCase()}@${repo.commit}`, repo);
+  return [...seen.values()];
+}
+
+type LockedRepos = ReturnType<typeof readModelsLock>;
+
+/** `npm:name@1.0.0`, `pypi:name==1.0.0`, `huggingface:org/name@<commit> file`. */
+export function deniedSubject(denial: Pick<Denial, 'ecosystem' | 'name' | 'version' | 'file'>): string {
+  const separator = denial.ecosystem === 'pypi' ? '==' : '@';
+  return `${denial.ecosystem}:${denial.name}${denial.version ? `${separator}${denial.version}` : ''}${denial.file ? ` ${denial.file}` : ''}`;
+}
+
+/** Denied packages and model files; EFACTS when every denial is only for facts that could not be had (try again later). */
 function deniedError(denials: Denial[], message?: string): MirrorError {
-  const details = uniqueDenials(denials).map((denial) => `${denial.ecosystem}:${denial.name}${denial.version ? `${denial.ecosystem === 'npm' ? '@' : '=='}${denial.version}` : ''}: ${denial.reasons.join('; ')}`);
+  const details = uniqueDenials(denials).map((denial) => `${deniedSubject(denial)}: ${denial.reasons.join('; ')}`);
   const code = denials.every((denial) => denial.factsUnavailable) ? 'EFACTS' : 'EDENIED';
-  return new MirrorError(code, message ?? `${details.length} package(s) denied by the policy, so no bundle was written (remove them, allow them in depfence.yaml, or pass --skip-denied to leave them out):`, details);
+  return new MirrorError(code, message ?? `${details.length} package(s) or model file(s) denied by the policy, so no bundle was written (remove them, allow them in depfence.yaml, or pass --skip-denied to leave them out):`, details);
 }
 
 /** pip or npm failed: the firewall's package-level denials explain it if there are any, else the tool's own words. */

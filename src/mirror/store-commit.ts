@@ -9,9 +9,9 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { copyFile, link, mkdir, mkdtemp, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MirrorError } from '../sources/offline-store/errors.js';
-import type { BundleManifest, ManifestArtifact } from '../protocol/bundle/manifest.js';
-import { blobFile, mirrorRoot, OfflineStore, packageFile, STORE_FORMAT, STORE_FORMAT_VERSION, type ImportedBundle, type StoreIndex } from '../sources/offline-store/store.js';
-import { mergePackage } from './store-merge.js';
+import type { BundleManifest, ManifestArtifact, ModelRepoRecord } from '../protocol/bundle/manifest.js';
+import { blobFile, mirrorRoot, OfflineStore, modelFile, packageFile, STORE_FORMAT, STORE_FORMAT_VERSION, type ImportedBundle, type StoreIndex } from '../sources/offline-store/store.js';
+import { mergeModel, mergePackage } from './store-merge.js';
 import { processIsAlive } from '../sources/process-alive.js';
 
 export interface ImportTransaction {
@@ -37,7 +37,18 @@ export interface BuildSummary {
   changed: boolean;
   alreadyImported: boolean;
   addedArtifacts: ManifestArtifact[];
+  addedModelFiles: number;
   packages: number;
+}
+
+/** A bundle's repo records by kind and (case-insensitive) id. */
+function groupRepos(records: readonly ModelRepoRecord[]): Map<string, ModelRepoRecord[]> {
+  const groups = new Map<string, ModelRepoRecord[]>();
+  for (const record of records) {
+    const key = `${record.kind}:${record.id.toLowerCase()}`;
+    groups.set(key, [...(groups.get(key) ?? []), record]);
+  }
+  return groups;
 }
 
 export async function beginImport(dataDir: string): Promise<ImportTransaction> {
@@ -67,7 +78,8 @@ export async function beginImport(dataDir: string): Promise<ImportTransaction> {
       await mkdir(join(gen, 'blobs'), { recursive: true });
       await mkdir(join(gen, 'pypi'));
       await mkdir(join(gen, 'npm'));
-      if (current) await linkTree(current, gen, ['blobs', 'pypi', 'npm']);
+      await mkdir(join(gen, 'models'));
+      if (current) await linkTree(current, gen, ['blobs', 'pypi', 'npm', 'models']);
       const index: StoreIndex = current ? store.index() : { format: STORE_FORMAT, formatVersion: STORE_FORMAT_VERSION, bundles: [] };
       const alreadyImported = index.bundles.some((entry) => entry.sha256 === bundle.sha256);
       let changed = !alreadyImported;
@@ -82,6 +94,17 @@ export async function beginImport(dataDir: string): Promise<ImportTransaction> {
         await rm(file, { force: true }); // a hard link to the current generation's copy: replace, never write through
         await writeFile(file, `${JSON.stringify(result.merged, null, 1)}\n`);
       }
+      let addedModelFiles = 0;
+      for (const [key, records] of groupRepos(bundle.manifest.models ?? [])) {
+        const [kind] = key.split(':') as ['model' | 'dataset'];
+        const result = mergeModel(store.model(kind, records[0]!.id, current), records, bundle.sha256);
+        if (!result.changed) continue;
+        changed = true;
+        addedModelFiles += result.added;
+        const file = join(gen, modelFile(kind, records[0]!.id));
+        await rm(file, { force: true });
+        await writeFile(file, `${JSON.stringify(result.merged, null, 1)}\n`);
+      }
       for (const [sha256, path] of bundle.files) {
         const target = join(gen, blobFile(sha256));
         if (await exists(target)) continue;
@@ -91,7 +114,7 @@ export async function beginImport(dataDir: string): Promise<ImportTransaction> {
       if (!alreadyImported) index.bundles.push(bundleRecord(bundle));
       await writeFile(join(gen, 'store.json'), `${JSON.stringify(index, null, 1)}\n`);
       built = changed;
-      return { changed, alreadyImported, addedArtifacts, packages: bundle.manifest.packages.length };
+      return { changed, alreadyImported, addedArtifacts, addedModelFiles, packages: bundle.manifest.packages.length };
     },
     async commit() {
       if (!built) return;

@@ -3,8 +3,8 @@
 // other bytes is a conflict that refuses the whole import. The package record (decision, facts)
 // of the most recently vetted bundle wins; publish times of every version ever imported are kept.
 import { MirrorError } from '../sources/offline-store/errors.js';
-import type { ManifestArtifact, PackageRecord } from '../protocol/bundle/manifest.js';
-import type { StoredPackage } from '../sources/offline-store/store.js';
+import type { ManifestArtifact, ModelFileRecord, ModelRepoRecord, PackageRecord } from '../protocol/bundle/manifest.js';
+import type { StoredModel, StoredPackage } from '../sources/offline-store/store.js';
 
 export interface MergeResult {
   merged: StoredPackage;
@@ -46,4 +46,50 @@ export function mergePackage(existing: StoredPackage | null, record: PackageReco
 
 function sortArtifacts(artifacts: ManifestArtifact[]): ManifestArtifact[] {
   return artifacts.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+}
+
+export interface ModelMergeResult {
+  merged: StoredModel;
+  /** Model files new to the store. */
+  added: number;
+  changed: boolean;
+}
+
+/**
+ * A bundle's records of one repo into what the store holds: a new commit is added; the same commit
+ * gains the files it did not have; the same file of the same commit with other bytes is a conflict.
+ */
+export function mergeModel(existing: StoredModel | null, records: readonly ModelRepoRecord[], bundleSha256: string): ModelMergeResult {
+  const first = records[0]!;
+  const revisions = new Map((existing?.revisions ?? []).map((revision) => [revision.commit, revision]));
+  let added = 0;
+  for (const record of records) {
+    const known = revisions.get(record.commit);
+    if (!known) {
+      revisions.set(record.commit, { ...record, files: sortFiles(record.files) });
+      added += record.files.length;
+      continue;
+    }
+    const files = new Map(known.files.map((file) => [file.path, file]));
+    for (const file of record.files) {
+      const same = files.get(file.path);
+      if (same && same.sha256 !== file.sha256) {
+        throw new MirrorError('ESTORE_CONFLICT', `huggingface:${record.id}@${record.commit} ${file.path} is already in the offline store with sha256 ${same.sha256}, but this bundle has sha256 ${file.sha256}; a commit's file never changes, so the bundle is refused (nothing was imported)`);
+      }
+      if (!same) {
+        files.set(file.path, file);
+        added++;
+      }
+    }
+    const newer = Date.parse(record.recordedAt) >= Date.parse(known.recordedAt) ? record : known;
+    revisions.set(record.commit, { ...newer, files: sortFiles([...files.values()]) });
+  }
+  const ordered = [...revisions.values()].sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
+  const bundles = existing?.bundles.includes(bundleSha256) ? existing.bundles : [...(existing?.bundles ?? []), bundleSha256];
+  const merged: StoredModel = { kind: first.kind, id: existing?.id ?? first.id, revisions: ordered, bundles };
+  return { merged, added, changed: existing === null || JSON.stringify(merged) !== JSON.stringify(existing) };
+}
+
+function sortFiles(files: readonly ModelFileRecord[]): ModelFileRecord[] {
+  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

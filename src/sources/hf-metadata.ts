@@ -45,7 +45,8 @@ function unavailable(kind: RepoKind, id: string, message: string, source: string
   return { kind: 'unavailable', facts: { kind, id, info: { state: 'unavailable', reason: message, source } }, message };
 }
 
-function repoInfoOf(document: RepoInfoDocument): RepoInfo {
+/** The facts the model policy reads, from the Hub's document. */
+export function repoInfoOf(document: RepoInfoDocument): RepoInfo {
   const created = document.createdAt ? new Date(document.createdAt) : null;
   return {
     commit: document.sha,

@@ -5,6 +5,8 @@
 import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
 import { z } from 'zod';
 import { normalizePypiName, validateNpmName, validatePypiName } from '../../names/index.js';
+import { validRepoId } from '../huggingface/repo-id.js';
+import { repoInfoDocument } from '../huggingface/repo-info.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const BUNDLE_FORMAT = 'depfence-bundle';
@@ -41,7 +43,7 @@ const finding = z.object({
 });
 
 const decision = z.object({
-  ecosystem: z.enum(['npm', 'pypi']),
+  ecosystem: z.enum(['npm', 'pypi', 'huggingface']),
   name: z.string(),
   version: z.string().nullable(),
   decision: z.enum(['allow', 'warn', 'deny']),
@@ -108,10 +110,43 @@ const packageRecord = z.object({
 });
 
 const skipped = z.object({
-  ecosystem: z.enum(['npm', 'pypi']),
+  ecosystem: z.enum(['npm', 'pypi', 'huggingface']),
+  /** A package, or a Hugging Face repo (`datasets/` before a dataset's id). */
   name: z.string(),
+  /** A version, or a repo's commit. */
   version: z.string().nullable(),
+  /** A repo's file, when only that file was left out. */
+  file: z.string().optional(),
   reasons: z.array(z.string()),
+});
+
+/** A path inside a Hugging Face repo, as /resolve serves it: no empty, '.' or '..' segment, no backslash or control character. */
+const repoPath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((path) => path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !/[\\\0-\x1f]/.test(segment)), 'a repo file path without empty, . or .. segments');
+
+const modelFile = z.object({
+  path: repoPath,
+  size,
+  /** sha256 of the bytes (the LFS sha256, or computed while mirroring for a file kept in git). */
+  sha256,
+  lfsSha256: sha256.nullable(),
+  blobId: z.string().regex(/^[0-9a-f]{40}$/).nullable(),
+});
+
+/** A Hugging Face repo at one commit, carried from a models.lock: the Hub's information document and the files mirrored. */
+const modelRepo = z.object({
+  kind: z.enum(['model', 'dataset']),
+  id: z.string().refine((id) => validRepoId(id.split('/')), 'a Hugging Face repo id (org/name)'),
+  commit: z.string().regex(/^[0-9a-f]{40}$/),
+  recordedAt: isoTime,
+  /** The Hub's repo information at the commit (served offline as /api/models/{repo}). */
+  info: repoInfoDocument,
+  /** The repo-level decision it passed. */
+  decision,
+  files: z.array(modelFile),
 });
 
 /** The threat-data index the bundle was vetted with; `index` when it travels in the bundle (--with-feeds). */
@@ -136,6 +171,8 @@ export const manifestSchema = z.object({
   skipped: z.array(skipped),
   /** Absent in bundles made before threat data existed; null when there was no index. */
   threatData: threatData.nullable().optional(),
+  /** Hugging Face repos from a models.lock; absent in bundles made before models were mirrored. */
+  models: z.array(modelRepo).optional(),
 });
 
 export type BundleManifest = z.output<typeof manifestSchema>;
@@ -145,6 +182,8 @@ export type NpmArtifact = Extract<ManifestArtifact, { ecosystem: 'npm' }>;
 export type PackageRecord = z.output<typeof packageRecord>;
 export type RecordedFacts = z.output<typeof recordedFacts>;
 export type SkippedPackage = z.output<typeof skipped>;
+export type ModelRepoRecord = z.output<typeof modelRepo>;
+export type ModelFileRecord = z.output<typeof modelFile>;
 
 /** One file the archive holds besides the manifest: its path, hash and size. */
 export interface ArchiveFile {
@@ -162,6 +201,7 @@ export function archiveFiles(manifest: BundleManifest): Map<string, ArchiveFile>
     if (artifact.ecosystem === 'pypi' && artifact.coreMetadata) add(artifact.coreMetadata.sha256, artifact.coreMetadata.size);
   }
   if (manifest.threatData?.index) add(manifest.threatData.index.sha256, manifest.threatData.index.size);
+  for (const repo of manifest.models ?? []) for (const file of repo.files) add(file.sha256, file.size);
   return files;
 }
 
@@ -210,5 +250,21 @@ function checkConsistency(manifest: BundleManifest): void {
     if (!packages.has(`${artifact.ecosystem}:${artifact.name}`)) throw new ManifestError(`${MANIFEST_FILE} has no package record for ${artifact.ecosystem}:${artifact.name}`);
     sameSize(artifact.sha256, artifact.size);
     if (artifact.ecosystem === 'pypi' && artifact.coreMetadata) sameSize(artifact.coreMetadata.sha256, artifact.coreMetadata.size);
+  }
+  const repos = new Set<string>();
+  for (const repo of manifest.models ?? []) {
+    const key = `${repo.kind}:${repo.id.toLowerCase()}@${repo.commit}`;
+    if (repos.has(key)) throw new ManifestError(`${MANIFEST_FILE} lists the ${repo.kind} ${repo.id} at ${repo.commit} twice`);
+    repos.add(key);
+    if (repo.info.sha !== repo.commit) throw new ManifestError(`${MANIFEST_FILE} gives ${repo.id} the commit ${repo.commit} but information for ${repo.info.sha}`);
+    const paths = new Set<string>();
+    for (const file of repo.files) {
+      if (paths.has(file.path)) throw new ManifestError(`${MANIFEST_FILE} lists ${file.path} of ${repo.id} twice`);
+      paths.add(file.path);
+      const listed = repo.info.siblings.find((sibling) => sibling.rfilename === file.path);
+      const sameHashes = listed && (listed.lfs?.sha256 ?? null) === file.lfsSha256 && (listed.blobId ?? null) === file.blobId && (file.lfsSha256 === null || file.lfsSha256 === file.sha256);
+      if (!sameHashes) throw new ManifestError(`${MANIFEST_FILE} lists ${file.path} of ${repo.id} with hashes its repo information does not give`);
+      sameSize(file.sha256, file.size);
+    }
   }
 }

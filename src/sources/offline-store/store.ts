@@ -4,6 +4,7 @@
 //   generations/<id>/store.json        the bundles imported so far
 //   generations/<id>/pypi/<project>.json   a project's record and its files (PEP 503 name)
 //   generations/<id>/npm/<name>.json       a package's record and its versions (name URI-encoded)
+//   generations/<id>/models/<kind>--<id>.json  a Hugging Face repo's mirrored commits (id lowercased, URI-encoded)
 //   generations/<id>/blobs/<aa>/<sha256>   the artifacts, content-addressed and read-only
 // A generation is never changed once current: an import builds the next one beside it (blobs
 // hard-linked) and swaps the symlink, so readers see the old store or the new one, never half.
@@ -12,7 +13,8 @@ import { join } from 'node:path';
 import type { Ecosystem } from '../../names/index.js';
 import { canonicalName } from '../../names/index.js';
 import { MirrorError } from './errors.js';
-import type { ManifestArtifact, PackageRecord } from '../../protocol/bundle/manifest.js';
+import { validRepoId } from '../../protocol/huggingface/repo-id.js';
+import type { ManifestArtifact, ModelRepoRecord, PackageRecord } from '../../protocol/bundle/manifest.js';
 
 export const STORE_FORMAT = 'depfence-offline-store';
 export const STORE_FORMAT_VERSION = 1;
@@ -56,6 +58,19 @@ export function packageFile(ecosystem: Ecosystem, name: string): string {
   const file = ecosystem === 'npm' ? encodeURIComponent(key) : key;
   if (file === '' || file === '.' || file === '..' || file.includes('/')) throw new MirrorError('ESTORE', `"${name}" cannot be stored as a file name`);
   return join(ecosystem, `${file}.json`);
+}
+
+/** One Hugging Face repo in the store: each commit mirrored (oldest first) with its files. */
+export interface StoredModel {
+  kind: 'model' | 'dataset';
+  id: string;
+  revisions: ModelRepoRecord[];
+  bundles: string[];
+}
+
+/** The file a repo's record lives in, relative to a generation (repo ids are case-insensitive on the Hub). */
+export function modelFile(kind: 'model' | 'dataset', id: string): string {
+  return join('models', `${kind}--${encodeURIComponent(id.toLowerCase())}.json`);
 }
 
 export function blobFile(sha256: string): string {
@@ -102,6 +117,12 @@ export class OfflineStore {
       return null;
     }
     return readJson<StoredPackage>(join(dir, file));
+  }
+
+  /** The repo, or null when the store does not hold it. */
+  model(kind: 'model' | 'dataset', id: string, dir = this.currentDir()): StoredModel | null {
+    if (!dir || !validRepoId(id.split('/'))) return null;
+    return readJson<StoredModel>(join(dir, modelFile(kind, id)));
   }
 
   /** The path of a stored artifact, or null if it is missing. */
