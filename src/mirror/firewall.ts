@@ -10,6 +10,7 @@ import type { Mount, ServerContext } from '../server/context.js';
 import type { AuditRecord } from '../server/audit.js';
 import { npmMount } from '../server/npm/index.js';
 import { hfMount } from '../server/hf/index.js';
+import { hubSource } from '../server/hf/source.js';
 import { pypiMount } from '../server/pypi/index.js';
 import { lookupProject, upstreamPypiSource, type ProjectLookup, type PypiSource } from '../server/pypi/project-view.js';
 import { ThreatData } from '../sources/osv/threat-data.js';
@@ -31,7 +32,7 @@ export async function startMirrorFirewall(config: Config, workDir: string, ecosy
   let pypi: PypiSource | null = null;
   const mounts = async (context: ServerContext): Promise<Mount[]> => {
     if (ecosystems.has('pypi')) pypi = upstreamPypiSource(context);
-    return [...(pypi ? [pypiMount(context, pypi)] : []), ...(models ? [hfMount(context)] : []), ...(ecosystems.has('npm') ? [await npmMount(context)] : [])];
+    return [...(pypi ? [pypiMount(context, pypi)] : []), ...(models ? [hfMount(context, hubSource(context))] : []), ...(ecosystems.has('npm') ? [await npmMount(context)] : [])];
   };
   // Its data dir is private, but it judges with the user's threat data (it changes nothing there).
   const threatData = ThreatData.forDataDir(config.server.dataDir);

@@ -12,7 +12,7 @@ const COMMIT_TTL_MS = 86_400_000;
 
 export type RepoLookup =
   | { kind: 'found'; facts: RepoFacts & { info: { state: 'known'; value: RepoInfo } }; document: RepoInfoDocument }
-  | { kind: 'not-found'; message: string }
+  | { kind: 'not-found'; message: string; code?: 'RepoNotFound' | 'RevisionNotFound' }
   | { kind: 'unavailable'; facts: RepoFacts; message: string };
 
 export function isCommitId(revision: string): boolean {

@@ -16,6 +16,8 @@ import { ecosystemMounts } from '../../src/server/mounts.js';
 import { pypiMount } from '../../src/server/pypi/index.js';
 import { upstreamPypiSource } from '../../src/server/pypi/project-view.js';
 import { hfMount } from '../../src/server/hf/index.js';
+import { hubSource } from '../../src/server/hf/source.js';
+import { offlineHfSource } from '../../src/server/offline/hf.js';
 import type { AuditRecord } from '../../src/server/audit.js';
 import type { HfUpstream, PypiUpstream } from '../fixtures/index.js';
 import { defaultConfig } from './policy.js';
@@ -59,7 +61,8 @@ export function testConfig(options: { pypi?: PypiUpstream; hub?: HfUpstream; dat
 export async function startFirewall(options: FirewallOptions = {}): Promise<TestFirewall> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'depfence-data-'));
   const config = testConfig({ dataDir, ...(options.pypi && { pypi: options.pypi }), ...(options.hub && { hub: options.hub }), ...(options.configure && { configure: options.configure }) });
-  const mounts = options.mounts === 'pypi' ? (context: ServerContext) => [pypiMount(context, upstreamPypiSource(context))] : options.mounts === 'hf' ? (context: ServerContext) => [hfMount(context)] : ecosystemMounts;
+  const hf = (context: ServerContext) => [hfMount(context, context.config.offline ? offlineHfSource(context) : hubSource(context))];
+  const mounts = options.mounts === 'pypi' ? (context: ServerContext) => [pypiMount(context, upstreamPypiSource(context))] : options.mounts === 'hf' ? hf : ecosystemMounts;
   const running = await startServer({ config, mounts, ...(options.now && { now: options.now }) });
   return {
     url: running.url,

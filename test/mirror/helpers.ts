@@ -44,6 +44,7 @@ export function startOfflineServer(dataDir: string, configure?: (config: Config)
       // Offline, nothing may be reached: point every upstream at a closed port to prove it.
       config.upstreams.pypi = { simple: 'http://127.0.0.1:9/simple/', json: 'http://127.0.0.1:9/pypi/', downloads: 'http://127.0.0.1:9/api/', internal: null };
       config.upstreams.npm = { ...config.upstreams.npm, registry: 'http://127.0.0.1:9/', downloads: 'http://127.0.0.1:9/downloads/', internal: null };
+      config.upstreams.huggingface = { endpoint: 'http://127.0.0.1:9/', files: [] };
       configure?.(config);
     },
   });

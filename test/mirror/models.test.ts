@@ -3,17 +3,22 @@
 // mount (policy applied, every file checked against the lock), `depfence import` verifies them,
 // and with the Hub stopped `serve --offline` serves them on /-/hf/ to the real @huggingface/hub
 // client and to plain HTTP as huggingface_hub does it. The slow steps run once, in `before`.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readManifestOnly } from '../../src/mirror/bundle-read.js';
-import type { BundleManifest } from '../../src/protocol/bundle/manifest.js';
+import { parseManifest, type BundleManifest } from '../../src/protocol/bundle/manifest.js';
+import { writeBundle } from '../../src/mirror/bundle-write.js';
+import { OfflineStore } from '../../src/sources/offline-store/store.js';
 import { HfUpstream, type HfFixtureRepo } from '../fixtures/index.js';
 import { buildSafetensors, pythonModelFile } from '../fixtures/model-files.js';
+import { downloadFile, fileDownloadInfo, modelInfo } from '@huggingface/hub';
+import { spawn, spawnSync } from 'node:child_process';
 import { isolatedEnv, runCliInProcess, type CliResult } from '../helpers/cli.js';
-import { treeFingerprint } from './helpers.js';
+import type { TestFirewall } from '../helpers/firewall.js';
+import { startOfflineServer, treeFingerprint } from './helpers.js';
 
 const test = suite('mirror/models');
 const weights = buildSafetensors([{ name: 'w', shape: [64, 64] }]);
@@ -24,6 +29,10 @@ let dataDir: string;
 const repos: Record<string, HfFixtureRepo> = {};
 const runs: Record<string, CliResult> = {};
 let manifest: BundleManifest;
+let offline: TestFirewall;
+let hubUrl: string;
+const get = (path: string, init: RequestInit = {}) => fetch(`${offline.url}/-/hf/${path}`, { redirect: 'manual', ...init });
+const errorOf = async (response: Response) => ((await response.json()) as { error: string }).error;
 
 test.before(async () => {
   hub = await HfUpstream.start();
@@ -59,10 +68,15 @@ test.before(async () => {
   runs.reimport = await cli(['import', 'models.tgz', '--data-dir', dataDir]);
   runs.fingerprints = { code: before === treeFingerprint(dataDir) ? 0 : 1, stdout: '', stderr: '' };
   manifest = await readManifestOnly(join(scratch, 'models.tgz'));
+
+  // From here on there is no Hub at all.
+  await hub.close();
+  offline = await startOfflineServer(dataDir);
+  hubUrl = `${offline.url}/-/hf`;
 });
 
 test.after(async () => {
-  await hub?.close();
+  await offline?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -76,7 +90,7 @@ test('mirror --from models.lock: a denied file fails the run with the firewall\'
   assert.match(runs.denied!.stderr, /2 package\(s\) or model file\(s\) denied/);
   assert.match(runs.denied!.stderr, new RegExp(`huggingface:acme/mixed@${repos.mixed!.commit} pytorch_model\\.bin: pickle: .*imports posix\\.system`));
   assert.match(runs.denied!.stderr, /huggingface:acme\/mixed@[0-9a-f]{40} extras\.npz: pickle: .*object array|extras\.npz: pickle: .*posix\.system/);
-  assert.not.ok(readManifestExists('denied.tgz'));
+  assert.not.ok(existsSync(join(scratch, 'denied.tgz')));
 });
 
 test('mirror --skip-denied: the allowed files of both repos are bundled with their hashes; the denied ones are listed with why', () => {
@@ -115,13 +129,138 @@ test('mirror --list shows each model file; import verifies and stores them, and 
   assert.is(runs.fingerprints!.code, 0, 'the store is unchanged');
 });
 
-function readManifestExists(file: string): boolean {
-  try {
-    readFileSync(join(scratch, file));
-    return true;
-  } catch {
-    return false;
+test('serve --offline: model information from the bundle, at the mirrored commit, listing the files it carries with their LFS sha256', async () => {
+  for (const path of ['api/models/acme/bert', `api/models/acme/bert/revision/main`, `api/models/acme/bert/revision/${repos.bert!.commit}`]) {
+    const response = await get(path);
+    assert.is(response.status, 200, path);
+    assert.is(response.headers.get('x-repo-commit'), repos.bert!.commit);
+    const body = (await response.json()) as { sha: string; siblings: Array<{ rfilename: string; blobId: string; lfs?: { sha256: string; size: number } }> };
+    assert.is(body.sha, repos.bert!.commit);
+    const safetensors = body.siblings.find((sibling) => sibling.rfilename === 'model.safetensors')!;
+    assert.equal(safetensors.lfs && [safetensors.lfs.sha256, safetensors.lfs.size], [repos.bert!.files.get('model.safetensors')!.sha256, weights.length]);
   }
-}
+  const mixed = (await (await get('api/models/acme/mixed')).json()) as { siblings: Array<{ rfilename: string }> };
+  assert.equal(mixed.siblings.map((sibling) => sibling.rfilename).sort(), ['README.md', 'model.safetensors'], 'only what the bundle carries');
+});
+
+test('serve --offline: HEAD and ranged GET as huggingface_hub does them, with the Hub headers', async () => {
+  const { commit } = repos.bert!;
+  const file = repos.bert!.files.get('model.safetensors')!;
+  const head = await get('acme/bert/resolve/main/model.safetensors', { method: 'HEAD' });
+  assert.is(head.status, 302);
+  assert.is(head.headers.get('location'), `/-/hf/acme/bert/resolve/${commit}/model.safetensors`);
+  assert.is(head.headers.get('x-repo-commit'), commit);
+  assert.is(head.headers.get('x-linked-etag'), `"${file.sha256}"`);
+  assert.is(head.headers.get('x-linked-size'), String(weights.length));
+  const atCommit = await get(`acme/bert/resolve/${commit}/model.safetensors`, { method: 'HEAD' });
+  assert.is(atCommit.status, 200);
+  assert.is(atCommit.headers.get('etag'), `"${file.sha256}"`);
+  assert.is(atCommit.headers.get('content-length'), String(weights.length));
+  const resumed = await get(`acme/bert/resolve/${commit}/model.safetensors`, { headers: { range: 'bytes=100-' } });
+  assert.is(resumed.status, 206, resumed.status === 206 ? '' : await resumed.text());
+  assert.is(resumed.headers.get('content-range'), `bytes 100-${weights.length - 1}/${weights.length}`);
+  assert.ok(Buffer.from(await resumed.arrayBuffer()).equals(weights.subarray(100)));
+  const config = await get(`acme/bert/resolve/${commit}/config.json`);
+  assert.is(config.headers.get('etag'), `"${repos.bert!.files.get('config.json')!.blobId}"`, 'a git file: its blob id');
+  assert.is(await config.text(), '{"model_type":"bert"}');
+  const npz = await get(`acme/bert/resolve/${commit}/arrays/vocab.npz`);
+  assert.is(npz.status, 200);
+  assert.ok(Buffer.from(await npz.arrayBuffer()).equals(pythonModelFile('clean.npz')));
+});
+
+test('serve --offline: the real @huggingface/hub client downloads and reads model info from the bundle', async () => {
+  const blob = await downloadFile({ repo: 'acme/bert', path: 'model.safetensors', hubUrl });
+  assert.ok(blob && Buffer.from(await blob.arrayBuffer()).equals(weights));
+  const bin = await downloadFile({ repo: 'acme/bert', path: 'pytorch_model.bin', hubUrl });
+  assert.ok(bin && Buffer.from(await bin.arrayBuffer()).equals(pythonModelFile('clean.pt')));
+  const info = await fileDownloadInfo({ repo: 'acme/bert', path: 'config.json', hubUrl });
+  assert.match(info?.url ?? '', new RegExp(`/-/hf/acme/bert/resolve/${repos.bert!.commit}/config.json$`));
+  const model = await modelInfo({ name: 'acme/bert', hubUrl });
+  assert.is(model.name, 'acme/bert');
+  assert.is(await downloadFile({ repo: 'acme/mixed', path: 'pytorch_model.bin', hubUrl }), null, 'a file the bundle left out is EntryNotFound to the client');
+});
+
+test('serve --offline: anything not in the bundle is a 404 saying so; the policy still runs', async () => {
+  const repo = await get('api/models/acme/absent');
+  assert.is(repo.status, 404);
+  assert.is(repo.headers.get('x-error-code'), 'RepoNotFound');
+  assert.match(await errorOf(repo), /the model acme\/absent is not in the vetted mirror: depfence runs offline/);
+  const file = await get(`acme/mixed/resolve/${repos.mixed!.commit}/pytorch_model.bin`);
+  assert.is(file.status, 404);
+  assert.is(file.headers.get('x-error-code'), 'EntryNotFound');
+  assert.match(await errorOf(file), /pytorch_model\.bin of acme\/mixed at [0-9a-f]{40} is not in the vetted mirror/);
+  const commit = await get(`acme/bert/resolve/${'0'.repeat(40)}/config.json`);
+  assert.is(commit.status, 404);
+  assert.is(commit.headers.get('x-error-code'), 'RevisionNotFound');
+  assert.match(await errorOf(commit), new RegExp(`the mirror holds ${repos.bert!.commit}`));
+  const dataset = await get('api/datasets/acme/bert');
+  assert.is(dataset.status, 404, 'a dataset is not the model of the same name');
+});
+
+test('serve --offline: the policy of the offline server applies: a deny entry and pickle: deny added after the bundle was made', async () => {
+  const strict = await startOfflineServer(dataDir, (config) => {
+    config.deny = [{ ecosystem: 'huggingface', name: 'acme/mixed', reason: 'withdrawn after review' }];
+    config.policy.models.pickle = 'deny';
+  });
+  const at = (path: string) => fetch(`${strict.url}/-/hf/${path}`);
+  try {
+    const denied = await at(`acme/mixed/resolve/${repos.mixed!.commit}/model.safetensors`);
+    assert.is(denied.status, 403);
+    assert.match(await errorOf(denied), /withdrawn after review/);
+    const pickle = await at(`acme/bert/resolve/main/pytorch_model.bin`);
+    assert.is(pickle.status, 403);
+    assert.match(await errorOf(pickle), /pickle-based .*policy\.models\.pickle is deny/);
+    assert.is((await at('acme/bert/resolve/main/model.safetensors')).status, 200);
+  } finally {
+    await strict.close();
+  }
+});
+
+const python = spawnSync('python3', ['-c', 'import huggingface_hub'], { encoding: 'utf8' });
+if (python.status !== 0) console.log('skipping the offline huggingface_hub test: python3 cannot import huggingface_hub (pip install huggingface-hub to run it)');
+(python.status === 0 ? test : test.skip)('serve --offline: huggingface_hub snapshot_download gets the bundled files at the mirrored commit', async () => {
+  const cache = join(scratch, 'hf-cache');
+  const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn('python3', ['-c', 'from huggingface_hub import snapshot_download\nprint(snapshot_download("acme/mixed"))'], {
+      env: { ...process.env, HF_ENDPOINT: hubUrl, HF_HUB_CACHE: cache, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_ENABLE_HF_TRANSFER: '0', HF_HUB_DISABLE_XET: '1', HF_HUB_ETAG_TIMEOUT: '30' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  assert.is(run.status, 0, run.stderr);
+  const snapshot = run.stdout.trim().split('\n').at(-1)!;
+  assert.match(snapshot, new RegExp(`snapshots/${repos.mixed!.commit}$`));
+  assert.ok(readFileSync(join(snapshot, 'model.safetensors')).equals(weights));
+  assert.is(readFileSync(join(snapshot, 'README.md'), 'utf8'), '# mixed');
+});
+
+test('import verifies model files: a changed byte is refused; so are file hashes or paths the repo information does not back', async () => {
+  const store = new OfflineStore(dataDir);
+  const sources = new Map(manifest.models!.flatMap((repo) => repo.files.map((file) => [file.sha256, store.blob(file.sha256)!.path] as const)));
+  const target = manifest.models!.find((repo) => repo.id === 'acme/bert')!.files.find((file) => file.path === 'model.safetensors')!;
+  const changed = Buffer.from(weights);
+  changed.writeUInt8(changed.readUInt8(changed.length - 1) ^ 1, changed.length - 1);
+  writeFileSync(join(scratch, 'changed-weights'), changed);
+  sources.set(target.sha256, join(scratch, 'changed-weights'));
+  await writeBundle(join(scratch, 'changed.tgz'), manifest, sources);
+  const otherData = join(scratch, 'other-data');
+  const refused = await runCliInProcess(['import', join(scratch, 'changed.tgz'), '--data-dir', otherData], { env: isolatedEnv(), cwd: scratch });
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, new RegExp(`artifacts/${target.sha256}" is refused: its sha256 is [0-9a-f]{64}, the manifest says ${target.sha256}`));
+
+  const altered = (change: (copy: BundleManifest) => void) => {
+    const copy = structuredClone(manifest);
+    change(copy);
+    return () => parseManifest(JSON.stringify(copy));
+  };
+  assert.throws(altered((copy) => (copy.models![0]!.files[0]!.lfsSha256 = 'cd'.repeat(32))), /hashes its repo information does not give/);
+  assert.throws(altered((copy) => (copy.models![0]!.files[0]!.path = '../escape')), /repo file path/);
+  assert.throws(altered((copy) => (copy.models![0]!.commit = 'e'.repeat(40))), /information for [0-9a-f]{40}/);
+  assert.throws(altered((copy) => (copy.models![0]!.id = 'acme/../x')), /repo id/);
+});
 
 test.run();

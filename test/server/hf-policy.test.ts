@@ -114,16 +114,19 @@ test('spellings: a look-alike organisation in capitals, and deny entries, match 
   );
 });
 
-test('offline, the Hub is never asked: the endpoint answers 503 saying why', async () => {
+test('offline, the Hub is never asked: a repo no bundle brought is a 404 saying it is not in the vetted mirror', async () => {
   hub.resetLog();
   await withFirewall(
     (config) => {
       config.offline = true;
     },
     async (get) => {
-      const response = await get('api/models/acme/safe-model');
-      assert.is(response.status, 503);
-      assert.match(await errorOf(response), /offline/);
+      for (const path of ['api/models/acme/safe-model', 'acme/safe-model/resolve/main/model.safetensors']) {
+        const response = await get(path);
+        assert.is(response.status, 404);
+        assert.is(response.headers.get('x-error-code'), 'RepoNotFound');
+        assert.match(await errorOf(response), /the model acme\/safe-model is not in the vetted mirror: depfence runs offline/);
+      }
       assert.is(hub.requests.length, 0);
     },
   );

@@ -1,9 +1,7 @@
 // The Hugging Face Hub behind the firewall, mounted at /-/hf/: what huggingface_hub (HF_ENDPOINT),
 // @huggingface/hub (hubUrl) and transformers.js (env.remoteHost) ask of the Hub, decided by the
 // model policy, with every file verified and inspected before it is cached or served.
-import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createArtifactStore } from '../../sources/artifacts.js';
 import { modelPolicyContext } from '../../sources/model-policy.js';
 import type { Mount, ServerContext } from '../context.js';
 import { serveRepoInfo } from './info-route.js';
@@ -12,24 +10,18 @@ import { createHfRepos } from './repos.js';
 import { serveResolve } from './resolve-route.js';
 import { serveTree } from './tree-route.js';
 import { sendHubError } from './responses.js';
+import type { HfSource } from './source.js';
 import { FileVetter } from './vetting.js';
 
-export function hfMount(context: ServerContext): Mount {
+/** `source`: the Hub (hubSource) or, offline, the imported bundles (offlineHfSource). */
+export function hfMount(context: ServerContext, source: HfSource): Mount {
   const { config } = context;
   const policy = modelPolicyContext(config);
-  const repos = createHfRepos(context, context.decider.http, policy);
-  const artifacts = createArtifactStore({
-    cacheDir: join(config.server.dataDir, 'cache', 'models'),
-    timeoutMs: config.network.timeout,
-    retries: config.network.retries,
-    concurrency: config.network.concurrency,
-  });
+  const repos = createHfRepos(context, source, policy);
   const vetter = new FileVetter(config.policy.models.pickle);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendHubError(req, res, 405, `the Hugging Face endpoint answers GET and HEAD only, not ${req.method}`, { headers: { allow: 'GET, HEAD' } });
-    // Offline, nothing may be asked of the Hub, and bundles do not carry models yet.
-    if (config.offline) return sendHubError(req, res, 503, 'offline: this firewall contacts no upstream, and imported bundles do not carry Hugging Face models, so none are served');
     const path = parseHfPath(req.url ?? '');
     switch (path.kind) {
       case 'bad':
@@ -41,7 +33,7 @@ export function hfMount(context: ServerContext): Mount {
       case 'tree':
         return serveTree(repos, req, res, path);
       case 'resolve':
-        return serveResolve({ context, repos, artifacts, vetter }, req, res, path);
+        return serveResolve({ context, repos, source, vetter }, req, res, path);
     }
   }
 

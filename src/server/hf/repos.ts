@@ -4,9 +4,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { evaluateRepo, lockedRepo, type ModelDecision, type ModelPolicyContext, type RepoFacts, type RepoInfo, type RepoKind } from '../../policy/models/index.js';
 import type { Finding } from '../../policy/index.js';
-import { isCommitId, lookupRepo, type RepoLookup } from '../../sources/hf-metadata.js';
-import type { HttpClient } from '../../sources/http.js';
+import { isCommitId, type RepoLookup } from '../../sources/hf-metadata.js';
 import type { ServerContext } from '../context.js';
+import type { HfSource } from './source.js';
 import { recordRequestDecision } from '../record-decision.js';
 import { refusalMessage, sendHubError } from './responses.js';
 
@@ -22,9 +22,7 @@ export interface HfRepos {
   enforce(req: IncomingMessage, res: ServerResponse, decision: ModelDecision, subject: string, headers?: Record<string, string>): boolean;
 }
 
-export function createHfRepos(context: ServerContext, http: HttpClient, policy: ModelPolicyContext): HfRepos {
-  const endpoint = context.config.upstreams.huggingface.endpoint;
-
+export function createHfRepos(context: ServerContext, source: HfSource, policy: ModelPolicyContext): HfRepos {
   /** A branch or tag of a locked repo means the locked commit: the Hub is not asked where it points now. */
   function revisionToAsk(kind: RepoKind, id: string, revision: string): string {
     const locked = policy.lock ? lockedRepo(policy.lock, kind, id) : null;
@@ -38,10 +36,10 @@ export function createHfRepos(context: ServerContext, http: HttpClient, policy: 
       // list the repo) is refused before the Hub is asked anything.
       const byName = hfRepos.decide({ kind, id, info: { state: 'not-evaluated', reason: 'decided by the name alone' } });
       if (byName.decision === 'deny' && !hfRepos.enforce(req, res, byName, subject)) return null;
-      const lookup = await lookupRepo(http, endpoint, kind, id, revisionToAsk(kind, id, revision), context.config.network.cacheTtl);
+      const lookup = await source.lookup(kind, id, revisionToAsk(kind, id, revision));
       if (lookup.kind === 'found') return lookup;
       if (lookup.kind === 'not-found') {
-        sendHubError(req, res, 404, `${lookup.message}`, { code: 'RepoNotFound' });
+        sendHubError(req, res, 404, lookup.message, { code: lookup.code ?? 'RepoNotFound' });
         return null;
       }
       const decision = hfRepos.decide(lookup.facts);

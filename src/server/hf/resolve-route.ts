@@ -12,7 +12,7 @@ import { checkFileContent, checkFileLock, type RepoFile, type RepoKind } from '.
 import type { Finding } from '../../policy/index.js';
 import { configDeclaresAutoMap } from '../../protocol/huggingface/repo-info.js';
 import { isPickleName } from '../../protocol/models/inspect.js';
-import { ArtifactError, type ArtifactStore, type StoredArtifact } from '../../sources/artifacts.js';
+import { ArtifactError, type StoredArtifact } from '../../sources/artifacts.js';
 import { HUB_LABEL } from '../../sources/hf-metadata.js';
 import { UpstreamError } from '../../sources/http.js';
 import { readFile } from 'node:fs/promises';
@@ -22,6 +22,7 @@ import { sendStoredFile } from '../stored-file.js';
 import { HF_PREFIX } from './paths.js';
 import type { FoundRepo, HfRepos } from './repos.js';
 import { sendHubError } from './responses.js';
+import type { HfSource } from './source.js';
 import { RefusedContent, type FileVetter } from './vetting.js';
 
 export interface ResolveRequest {
@@ -34,7 +35,7 @@ export interface ResolveRequest {
 export interface ResolveDeps {
   context: ServerContext;
   repos: HfRepos;
-  artifacts: ArtifactStore;
+  source: HfSource;
   vetter: FileVetter;
 }
 
@@ -46,7 +47,7 @@ export async function serveResolve(deps: ResolveDeps, req: IncomingMessage, res:
   const info = found.facts.info.value;
   const commitHeader = { 'x-repo-commit': info.commit };
   const file = info.files.find((candidate) => candidate.path === request.file);
-  if (!file) return sendHubError(req, res, 404, `${request.file} is not a file of ${request.id} at ${info.commit}`, { code: 'EntryNotFound', headers: commitHeader });
+  if (!file) return sendHubError(req, res, 404, deps.source.missingFile(request.id, info.commit, request.file), { code: 'EntryNotFound', headers: commitHeader });
 
   const digest = file.lfsSha256 ?? file.blobId;
   const remembered = digest ? deps.vetter.remembered(digest, file.path) : undefined;
@@ -86,7 +87,7 @@ async function serveVerified(deps: ResolveDeps, req: IncomingMessage, res: Serve
   const digest = (file.lfsSha256 ?? file.blobId)!;
   let stored: StoredArtifact;
   try {
-    stored = await deps.artifacts.ensure({
+    stored = await deps.source.artifacts.ensure({
       url: upstreamFileUrl(hf.endpoint, request, found.facts.info.value.commit),
       sha256: file.lfsSha256,
       ...(file.blobId && { gitBlob: file.blobId }),
