@@ -15,9 +15,9 @@ import { OfflineStore } from '../../src/sources/offline-store/store.js';
 import { HfUpstream, type HfFixtureRepo } from '../fixtures/index.js';
 import { buildSafetensors, pythonModelFile } from '../fixtures/model-files.js';
 import { downloadFile, fileDownloadInfo, modelInfo } from '@huggingface/hub';
-import { spawn, spawnSync } from 'node:child_process';
 import { isolatedEnv, runCliInProcess, type CliResult } from '../helpers/cli.js';
 import type { TestFirewall } from '../helpers/firewall.js';
+import { huggingfaceHubAvailable, runHfPython } from '../helpers/hf-python.js';
 import { startOfflineServer, treeFingerprint } from './helpers.js';
 
 const test = suite('mirror/models');
@@ -216,21 +216,8 @@ test('serve --offline: the policy of the offline server applies: a deny entry an
   }
 });
 
-const python = spawnSync('python3', ['-c', 'import huggingface_hub'], { encoding: 'utf8' });
-if (python.status !== 0) console.log('skipping the offline huggingface_hub test: python3 cannot import huggingface_hub (pip install huggingface-hub to run it)');
-(python.status === 0 ? test : test.skip)('serve --offline: huggingface_hub snapshot_download gets the bundled files at the mirrored commit', async () => {
-  const cache = join(scratch, 'hf-cache');
-  const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('python3', ['-c', 'from huggingface_hub import snapshot_download\nprint(snapshot_download("acme/mixed"))'], {
-      env: { ...process.env, HF_ENDPOINT: hubUrl, HF_HUB_CACHE: cache, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_ENABLE_HF_TRANSFER: '0', HF_HUB_DISABLE_XET: '1', HF_HUB_ETAG_TIMEOUT: '30' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+(huggingfaceHubAvailable('the offline huggingface_hub test') ? test : test.skip)('serve --offline: huggingface_hub snapshot_download gets the bundled files at the mirrored commit', async () => {
+  const run = await runHfPython('from huggingface_hub import snapshot_download\nprint(snapshot_download("acme/mixed"))', hubUrl, join(scratch, 'hf-cache'));
   assert.is(run.status, 0, run.stderr);
   const snapshot = run.stdout.trim().split('\n').at(-1)!;
   assert.match(snapshot, new RegExp(`snapshots/${repos.mixed!.commit}$`));

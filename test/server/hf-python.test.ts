@@ -4,17 +4,15 @@
 // the reason printed): the package comes from PyPI, which tests never reach.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HfUpstream, type HfFixtureRepo } from '../fixtures/index.js';
 import { buildSafetensors, pythonModelFile } from '../fixtures/model-files.js';
 import { startFirewall, type TestFirewall } from '../helpers/firewall.js';
+import { huggingfaceHubAvailable, runHfPython } from '../helpers/hf-python.js';
 
-const probe = spawnSync('python3', ['-c', 'import huggingface_hub; print(huggingface_hub.__version__)'], { encoding: 'utf8' });
-const available = probe.status === 0;
-if (!available) console.log('skipping the huggingface_hub tests: python3 cannot import huggingface_hub (pip install huggingface-hub to run them)');
+const available = huggingfaceHubAvailable('the huggingface_hub tests');
 
 let hub: HfUpstream;
 let firewall: TestFirewall;
@@ -35,20 +33,7 @@ test.after(async () => {
   await hub?.close();
 });
 
-/** Runs Python asynchronously: the firewall answering it lives in this process. */
-function python(script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-c', script], {
-      env: { ...process.env, HF_ENDPOINT: `${firewall.url}/-/hf`, HF_HUB_CACHE: cache, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_ENABLE_HF_TRANSFER: '0', HF_HUB_DISABLE_XET: '1', HF_HUB_ETAG_TIMEOUT: '30' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const python = (script: string) => runHfPython(script, `${firewall.url}/-/hf`, cache);
 
 const maybe = available ? test : test.skip;
 
