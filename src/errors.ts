@@ -7,7 +7,7 @@ export interface DepfenceErrorOptions {
   /** What to do next, when the message alone does not say. Shown after the message. */
   hint?: string;
   /** One line each: the problems behind the message (shown under it). */
-  details?: readonly string[];
+  problems?: readonly string[];
   cause?: unknown;
 }
 
@@ -16,7 +16,8 @@ export class DepfenceError<Code extends string = string> extends Error {
   /** What happened and why, without the hint. */
   readonly summary: string;
   readonly hint: string | null;
-  readonly details: readonly string[];
+  /** Not named `details`: test runners (uvu) read that field of a thrown error as a diff string. */
+  readonly problems: readonly string[];
 
   constructor(code: Code, summary: string, options: DepfenceErrorOptions = {}) {
     super(options.hint ? `${summary}; ${options.hint}` : summary, options.cause === undefined ? undefined : { cause: options.cause });
@@ -24,6 +25,6 @@ export class DepfenceError<Code extends string = string> extends Error {
     this.code = code;
     this.summary = summary;
     this.hint = options.hint ?? null;
-    this.details = options.details ?? [];
+    this.problems = options.problems ?? [];
   }
 }

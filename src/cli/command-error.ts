@@ -54,7 +54,7 @@ export function exitCodeOf(error: DepfenceError): ExitCode {
 /** Prints `depfence: MESSAGE` and the error's detail lines; returns the command's exit code. */
 export function reportError(error: DepfenceError, err: (text: string) => void): ExitCode {
   err(`depfence: ${error.message}`);
-  for (const line of error.details) err(`  ${line}`);
+  for (const line of error.problems) err(`  ${line}`);
   return exitCodeOf(error);
 }
 
@@ -64,5 +64,5 @@ export function reportError(error: DepfenceError, err: (text: string) => void): 
  */
 export function inCommand(error: DepfenceError, failed: string, leftUndone?: string): DepfenceError {
   const hint = [error.hint, leftUndone].filter((part) => part).join('; ');
-  return new DepfenceError(error.code, `${failed}${error.summary}`, { ...(hint && { hint }), details: error.details, cause: error });
+  return new DepfenceError(error.code, `${failed}${error.summary}`, { ...(hint && { hint }), problems: error.problems, cause: error });
 }

@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { readNpmDependency, readNpmSpec, type NpmSpec } from '../inputs/npm-spec.js';
-import { decodeRequirements, requirementLines, RequirementsReadError } from '../inputs/requirements.js';
+import { readPackageJson } from '../inputs/package-json.js';
+import { isLockfileName, readPackageLock } from '../inputs/package-lock.js';
+import { decodeRequirements, requirementEntries, requirementLines, RequirementsReadError } from '../inputs/requirements.js';
 import { validateName, type Ecosystem } from '../names/index.js';
 import { UsageError } from './usage-error.js';
 
@@ -80,54 +82,31 @@ export function specsFromFile(path: string, readStdin: () => string): PackageSpe
   }
   const file = basename(path);
   if (file === 'package.json') return specsFromPackageJson(text, label);
-  if (file === 'package-lock.json' || file === 'npm-shrinkwrap.json') return specsFromPackageLock(text, label);
+  if (isLockfileName(file)) return specsFromPackageLock(text, label);
   if (looksLikeSpecList(text)) return specsFromSpecList(text, label);
   const requirements = bytes === null ? text : readLines(() => decodeRequirements(bytes, label), label);
   return specsFromRequirements(requirements, label, path === '-' ? process.cwd() : dirname(resolve(path)), new Set());
 }
 
-function parseJson(text: string, label: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${label} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const;
-
 function specsFromPackageJson(text: string, label: string): PackageSpec[] {
-  const manifest = parseJson(text, label) as Record<string, unknown>;
   const specs: PackageSpec[] = [];
-  for (const field of DEPENDENCY_FIELDS) {
-    const deps = manifest?.[field];
-    if (deps === undefined) continue;
-    if (typeof deps !== 'object' || deps === null) throw new UsageError(`${label}: "${field}" must be an object of name: range`);
-    for (const [name, range] of Object.entries(deps as Record<string, unknown>)) {
-      if (typeof range !== 'string') throw new UsageError(`${label}: ${field}.${name} must be a version range string`);
-      const spec = readNpmDependency(name, range);
-      if (spec.kind === 'local') continue; // the project's own folder or tarball: nothing on a registry
-      const origin = `${label} ${field}`;
-      specs.push(validated({ ecosystem: 'npm', ...registryPackage(spec, origin, `${name}@${range}`), origin }, name));
-    }
+  for (const { field, name, value, spec } of readPackageJson(text, label).dependencies) {
+    if (spec.kind === 'local') continue; // the project's own folder or tarball: nothing on a registry
+    const origin = `${label} ${field}`;
+    specs.push(validated({ ecosystem: 'npm', ...registryPackage(spec, origin, `${name}@${value}`), origin }, name));
   }
   return specs;
 }
 
 function specsFromPackageLock(text: string, label: string): PackageSpec[] {
-  const lock = parseJson(text, label) as { packages?: Record<string, { version?: string; link?: boolean; name?: string; resolved?: unknown }> };
-  if (typeof lock?.packages !== 'object' || lock.packages === null) {
-    throw new UsageError(`${label} has no "packages" map: depfence reads lockfileVersion 2 and 3 lockfiles (npm 7 or later)`);
-  }
   const specs: PackageSpec[] = [];
-  for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path === '' || entry.link) continue;
-    const name = entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
-    const origin = `${label} "${path}"`;
+  for (const entry of readPackageLock(text, label).entries) {
+    if (entry.link) continue;
+    const origin = `${label} "${entry.path}"`;
     // A registry entry is resolved to a tarball URL; a git entry would be cloned from its host.
-    const resolved = typeof entry.resolved === 'string' ? readNpmDependency(name, entry.resolved) : null;
-    if (resolved?.kind === 'git') registryPackage(resolved, origin, `${name}@${entry.resolved}`);
-    specs.push(validated({ ecosystem: 'npm', name, version: entry.version ?? null, origin }, name));
+    const resolved = entry.resolved === null ? null : readNpmDependency(entry.name, entry.resolved);
+    if (resolved?.kind === 'git') registryPackage(resolved, origin, `${entry.name}@${entry.resolved}`);
+    specs.push(validated({ ecosystem: 'npm', name: entry.name, version: entry.version, origin }, entry.name));
   }
   return specs;
 }
@@ -148,44 +127,33 @@ function specsFromSpecList(text: string, label: string): PackageSpec[] {
   return meaningfulLines(text).map(({ line, number }) => parseSpec(line, `${label}:${number}`));
 }
 
-// PEP 508 requirement: name, optional [extras], then a version specifier, a URL or a marker.
-const REQUIREMENT = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/;
-
 function specsFromRequirements(text: string, label: string, baseDir: string, seen: Set<string>): PackageSpec[] {
   const specs: PackageSpec[] = [];
-  for (const { number, requirement, options } of readLines(() => requirementLines(text, process.env), label)) {
-    const origin = `${label}:${number}`;
-    if (requirement === '') {
-      for (const include of includedFiles(options)) {
-        const target = resolve(baseDir, include);
-        if (seen.has(target)) continue;
-        seen.add(target);
-        const nested = readLines(() => decodeRequirements(readIncluded(target, include, origin), include), include);
-        specs.push(...specsFromRequirements(nested, include, dirname(target), seen));
-      }
-      continue; // other pip options (--index-url, --hash…) name no package
+  for (const entry of readLines(() => requirementEntries(requirementLines(text, process.env), label), label)) {
+    const origin = `${label}:${entry.line}`;
+    if (entry.kind === 'include') {
+      const target = resolve(baseDir, entry.value);
+      if (seen.has(target)) continue;
+      seen.add(target);
+      const nested = readLines(() => decodeRequirements(readIncluded(target, entry.value, origin), entry.value), entry.value);
+      specs.push(...specsFromRequirements(nested, entry.value, dirname(target), seen));
+      continue;
     }
-    const parsed = REQUIREMENT.exec(requirement);
-    if (!parsed) throw new UsageError(`${origin}: "${printable(requirement)}" is not a requirement: write NAME, NAME==VERSION or NAME>=VERSION`);
-    const [, name, , rest] = parsed as unknown as [string, string, string | undefined, string];
-    const specifier = rest.split(';', 1)[0]!.trim();
-    const pin = /^===?\s*([^\s,*]+)$/.exec(specifier);
-    specs.push(validated({ ecosystem: 'pypi', name, version: pin ? pin[1]! : null, origin }, requirement));
+    if (entry.kind === 'option') continue; // --index-url, --pre…: name no package
+    const { target } = entry;
+    switch (target.kind) {
+      case 'name':
+        specs.push(validated({ ecosystem: 'pypi', name: target.name, version: target.version, origin }, entry.text));
+        break;
+      case 'url':
+        throw new UsageError(`${origin}: "${printable(entry.text)}" is downloaded from ${printable(target.url)}, not from an index, so there is no package to check; the shims refuse it`);
+      case 'local':
+        break; // a folder or file of the project's own: nothing on an index
+      case 'unknown':
+        throw new UsageError(`${origin}: "${printable(entry.text)}" is not a requirement: write NAME, NAME==VERSION or NAME>=VERSION`);
+    }
   }
   return specs;
-}
-
-/** The files `-r`/`-c` options name (pip's optparse also accepts `--requirement=`, `-rFILE`). */
-function includedFiles(options: readonly string[]): string[] {
-  const files: string[] = [];
-  for (let index = 0; index < options.length; index++) {
-    const option = options[index]!;
-    const long = /^--(requirement|constraint)(?:=(.*))?$/.exec(option);
-    const short = /^-[rc](.*)$/.exec(option);
-    if (long) files.push(long[2] ?? options[++index] ?? '');
-    else if (short) files.push(short[1] || (options[++index] ?? ''));
-  }
-  return files.filter((file) => file !== '');
 }
 
 function readIncluded(target: string, written: string, origin: string): Buffer {

@@ -20,17 +20,20 @@ export function parseJsonInput(text: string, file: string): unknown {
 }
 
 /**
- * The 1-based line of the JSON key path `keys` (each key searched after the previous one), for
- * messages; 1 when a key is not found as written (an escaped spelling, say).
+ * Lines of JSON keys, for messages: each call finds `"key":` after the previous match (keys are
+ * asked for in file order, so a whole lockfile is scanned once); 1 when a key is not found as
+ * written (an escaped spelling, say).
  */
-export function lineOfKeys(text: string, keys: readonly string[]): number {
+export function keyLines(text: string): (key: string) => number {
   let at = 0;
-  for (const key of keys) {
-    const found = text.indexOf(`${JSON.stringify(key)}`, at);
-    if (found === -1) return 1;
-    at = found + 1;
-  }
   let line = 1;
-  for (let index = text.indexOf('\n'); index !== -1 && index < at; index = text.indexOf('\n', index + 1)) line++;
-  return line;
+  return (key) => {
+    const quoted = JSON.stringify(key);
+    let found = text.indexOf(quoted, at);
+    while (found !== -1 && !/^\s*:/.test(text.slice(found + quoted.length, found + quoted.length + 16))) found = text.indexOf(quoted, found + 1);
+    if (found === -1) return 1;
+    for (let index = text.indexOf('\n', at); index !== -1 && index < found; index = text.indexOf('\n', index + 1)) line++;
+    at = found + 1;
+    return line;
+  };
 }

@@ -9,9 +9,13 @@
 // - `${NAME}` (upper case, digits, `_`) replaced from the environment when set and not empty;
 // - a line's requirement is the words (split at spaces) before the first one starting with `-`;
 //   the rest are options, split as shlex splits them.
-// The one reader for `check`, the shims and `mirror`.
+// Each line becomes typed entries (a requirement, an include, an option) with its file and line;
+// options are read with pip's own option table (optparse: unique prefixes of long options too).
+// The one reader for `check`, the shims, `mirror` and `pin`; each applies its own policy on top.
 import { DepfenceError, type DepfenceErrorOptions } from '../errors.js';
 import { readFileSync } from 'node:fs';
+import { optionTable, scanArgs, type ScannedOption } from './options.js';
+import { classifyRequirement, type RequirementTarget } from './requirement.js';
 
 export class RequirementsReadError extends DepfenceError<'EREQUIREMENTS'> {
   constructor(message: string, options?: DepfenceErrorOptions) {
@@ -26,6 +30,59 @@ export interface RequirementLine {
   requirement: string;
   /** The options, split as shlex splits them (`--hash=…`, `-i`, `URL`). */
   options: string[];
+}
+
+/** Options that point pip at another source of packages (`--index` is `pip search`'s, and an abbreviation of `--index-url` elsewhere). */
+export const PIP_SOURCE_OPTIONS = ['--index-url', '--pypi-url', '--extra-index-url', '--find-links', '--trusted-host', '--index'];
+
+/** The options a requirements or constraints file may hold (pip's SUPPORTED_OPTIONS, plus per-line ones). */
+export const REQUIREMENTS_FILE_OPTIONS = optionTable(
+  {
+    '--index-url': true, '--pypi-url': true, '--extra-index-url': true, '--no-index': false, '--constraint': true, '--requirement': true,
+    '--editable': true, '--find-links': true, '--no-binary': true, '--only-binary': true, '--prefer-binary': false, '--require-hashes': false,
+    '--pre': false, '--trusted-host': true, '--use-feature': true, '--global-option': true, '--hash': true, '--config-settings': true,
+    '--index': true, '--default-index': true,
+  },
+  { '-i': '--index-url', '-c': '--constraint', '-r': '--requirement', '-e': '--editable', '-f': '--find-links' },
+  true,
+  [...PIP_SOURCE_OPTIONS, '--default-index'],
+);
+
+export type RequirementEntry =
+  /** A requirement pip installs (or, from a constraints file, only constrains). `options` are its per-line ones (`--hash`). */
+  | { kind: 'requirement'; file: string; line: number; text: string; target: RequirementTarget; options: string[]; editable: boolean }
+  /** `-r FILE` / `-c FILE` (also `--requirement=FILE`, `-rFILE`, abbreviations): named, not followed. */
+  | { kind: 'include'; file: string; line: number; written: string; value: string; constraint: boolean }
+  /** Any other option pip reads on a line of its own (`--index-url URL`, `--pre`), with the name it resolves to. */
+  | { kind: 'option'; file: string; line: number; option: ScannedOption };
+
+/** A file's entries as pip reads them. Throws RequirementsReadError where pip could not read it either. */
+export function readRequirementEntries(path: string, env: NodeJS.ProcessEnv, file = path): RequirementEntry[] {
+  return requirementEntries(readRequirementsFile(path, env), file);
+}
+
+/**
+ * The entries of lines read by requirementLines. Words left over after an option line's options
+ * are ignored, as pip ignores them.
+ */
+export function requirementEntries(lines: readonly RequirementLine[], file: string): RequirementEntry[] {
+  const entries: RequirementEntry[] = [];
+  for (const { number: line, requirement, options } of lines) {
+    if (requirement !== '') {
+      entries.push({ kind: 'requirement', file, line, text: requirement, target: classifyRequirement(requirement), options, editable: false });
+      continue;
+    }
+    for (const option of scanArgs(options, REQUIREMENTS_FILE_OPTIONS).options) {
+      if ((option.name === '--requirement' || option.name === '--constraint') && option.value !== null) {
+        entries.push({ kind: 'include', file, line, written: option.written, value: option.value, constraint: option.name === '--constraint' });
+      } else if (option.name === '--editable' && option.value !== null) {
+        entries.push({ kind: 'requirement', file, line, text: option.value, target: classifyRequirement(option.value), options: [], editable: true });
+      } else {
+        entries.push({ kind: 'option', file, line, option });
+      }
+    }
+  }
+  return entries;
 }
 
 /** Python's str.isspace() characters (what `\s` and strip() mean to pip). */

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { normalizePypiName, validateNpmName, validatePypiName } from '../names/index.js';
 import { MirrorError, printable } from '../sources/offline-store/errors.js';
-import { readNpmDependency } from '../inputs/npm-spec.js';
-import { readRequirementsFile, RequirementsReadError, type RequirementLine } from '../inputs/requirements.js';
+import { readPackageJson as readPackageJsonText, type DependencyField } from '../inputs/package-json.js';
+import { isLockfileName, readPackageLock } from '../inputs/package-lock.js';
+import { readRequirementEntries, RequirementsReadError, type RequirementEntry } from '../inputs/requirements.js';
 import { readLockDocument, type LockDocument } from '../sources/model-lock.js';
 
 export type MirrorInput =
@@ -19,7 +20,7 @@ export type MirrorInput =
 export function classifyInput(file: string): MirrorInput {
   const name = basename(file);
   if (name === 'package.json') return { kind: 'package.json', file };
-  if (name === 'package-lock.json' || name === 'npm-shrinkwrap.json') return { kind: 'package-lock', file };
+  if (isLockfileName(name)) return { kind: 'package-lock', file };
   if (isModelsLock(file)) return { kind: 'models-lock', file };
   if (name === 'pylock.toml' || /^pylock\..+\.toml$/.test(name) || name === 'uv.lock' || name === 'yarn.lock' || name === 'pnpm-lock.yaml') {
     throw new MirrorError('EINPUT', `${file}: ${name} is not read by depfence mirror yet; export it to a requirements.txt (uv export --format requirements-txt) or use a package-lock.json`);
@@ -53,10 +54,10 @@ export function readModelsLock(file: string): LockDocument['repos'] {
   }
 }
 
-/** A requirements file's lines as pip reads them (src/inputs/requirements.ts). */
-function readPipLines(file: string): RequirementLine[] {
+/** A requirements file's entries as pip reads them (src/inputs/requirements.ts). */
+function readPipEntries(file: string): RequirementEntry[] {
   try {
-    return readRequirementsFile(file, process.env);
+    return readRequirementEntries(file, process.env);
   } catch (error) {
     if (error instanceof RequirementsReadError) throw new MirrorError('EINPUT', error.message);
     throw new MirrorError('EINPUT', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
@@ -92,9 +93,10 @@ export interface RequirementSet {
   options: string[];
 }
 
-const BYPASS_OPTIONS = /^(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host|-e|--editable|--no-index|--use-feature|--config-settings)\b/;
-const KEPT_OPTIONS = /^(--pre|--prefer-binary|--require-hashes|--only-binary|--no-binary)\b/;
-const REQUIREMENT = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/;
+/** Options that make pip fetch around the firewall's index, or build from a source pip fetches itself. */
+const BYPASS_OPTIONS = new Set(['--index-url', '--pypi-url', '--index', '--default-index', '--extra-index-url', '--find-links', '--trusted-host', '--no-index', '--use-feature', '--config-settings']);
+/** Options pip is given along with the requirements. */
+const KEPT_OPTIONS = new Set(['--pre', '--prefer-binary', '--require-hashes', '--only-binary', '--no-binary']);
 
 /** Reads a requirements file and its includes into one flat set, refusing anything that fetches around the index. */
 export function readRequirements(file: string): RequirementSet {
@@ -106,35 +108,32 @@ export function readRequirements(file: string): RequirementSet {
 function readRequirementFile(file: string, set: RequirementSet, seen: Set<string>, constraint: boolean): void {
   if (seen.has(file)) return;
   seen.add(file);
-  for (const parsed of readPipLines(file)) {
-    const line = [parsed.requirement, ...parsed.options].filter(Boolean).join(' ');
-    const origin = `${file}:${parsed.number}`;
-    const include = /^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)$/.exec(line);
-    if (include) {
-      const target = resolve(dirname(file), include[2]!);
-      const isConstraint = constraint || include[1] === '-c' || include[1] === '--constraint';
+  for (const entry of readPipEntries(file)) {
+    const origin = `${file}:${entry.line}`;
+    if (entry.kind === 'include') {
+      const target = resolve(dirname(file), entry.value);
+      const isConstraint = constraint || entry.constraint;
       if (isConstraint && !set.constraints.includes(target)) set.constraints.push(target);
       readRequirementFile(target, set, seen, isConstraint);
       continue;
     }
-    if (BYPASS_OPTIONS.test(line)) {
-      throw new MirrorError('EINPUT', `${origin}: "${printable(line)}" would make pip fetch around the firewall; remove it (depfence mirror resolves everything through the firewall's index)`);
-    }
-    if (line.startsWith('-')) {
-      if (KEPT_OPTIONS.test(line) && !constraint) set.options.push(line);
+    if (entry.kind === 'option') {
+      const { name, written, value } = entry.option;
+      if (name === null || BYPASS_OPTIONS.has(name)) {
+        throw new MirrorError('EINPUT', `${origin}: "${printable(written)}" ${name === null ? 'is an option pip does not know here' : 'would make pip fetch around the firewall'}; remove it (depfence mirror resolves everything through the firewall's index)`);
+      }
+      if (KEPT_OPTIONS.has(name) && !constraint) set.options.push(value === null ? name : `${name} ${value}`);
       continue;
     }
-    const match = REQUIREMENT.exec(line);
-    if (!match || /:\/\//.test(line) || /^\.{0,2}\//.test(line) || /\s@\s|^[^;]*@/.test(line.split(';', 1)[0]!.replace(/\s--hash=\S+/g, ''))) {
-      throw new MirrorError('EINPUT', `${origin}: "${printable(line)}" is not a NAME[extras] SPECIFIER requirement; direct URLs and paths cannot be vetted or mirrored`);
+    const line = [entry.text, ...entry.options].join(' ');
+    if (entry.editable || entry.target.kind !== 'name') {
+      throw new MirrorError('EINPUT', `${origin}: "${printable(line)}" is not a NAME[extras] SPECIFIER requirement; editable installs, direct URLs and paths cannot be vetted or mirrored`);
     }
-    const name = match[1]!;
+    const { name, version } = entry.target;
     const problem = validatePypiName(name);
     if (problem) throw new MirrorError('EINPUT', `${origin}: "${printable(name)}" is not a valid project name: ${problem}`);
     if (constraint) continue;
-    const specifier = match[3]!.split(';', 1)[0]!.replace(/\s--hash=\S+/g, '').trim();
-    const pin = /^===?\s*([^\s,*]+)$/.exec(specifier);
-    set.requirements.push({ name: normalizePypiName(name), pin: pin ? pin[1]! : null, line, origin });
+    set.requirements.push({ name: normalizePypiName(name), pin: version, line, origin });
   }
 }
 
@@ -152,28 +151,22 @@ export interface NpmDependency {
   field: string;
 }
 
-const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies'] as const;
+/** Fields whose packages are installed (peer dependencies are the host's to provide). */
+const MIRRORED_FIELDS: ReadonlySet<DependencyField> = new Set(['dependencies', 'devDependencies', 'optionalDependencies']);
 
 export function readPackageJson(file: string): { manifest: Record<string, unknown>; dependencies: NpmDependency[] } {
-  const manifest = parseJson(readText(file), file) as Record<string, unknown>;
-  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) throw new MirrorError('EINPUT', `${file} is not a package.json object`);
-  const dependencies: NpmDependency[] = [];
-  for (const field of DEPENDENCY_FIELDS) {
-    const deps = manifest[field];
-    if (deps === undefined) continue;
-    if (typeof deps !== 'object' || deps === null) throw new MirrorError('EINPUT', `${file}: "${field}" must be an object of name: range`);
-    for (const [name, range] of Object.entries(deps as Record<string, unknown>)) {
-      if (typeof range !== 'string') throw new MirrorError('EINPUT', `${file}: ${field}.${name} must be a version range string`);
-      const problem = validateNpmName(name);
-      if (problem) throw new MirrorError('EINPUT', `${file}: ${field} names "${printable(name)}", not a valid npm package name: ${problem}`);
-      const spec = readNpmDependency(name, range);
-      if (spec.kind !== 'registry' || spec.name !== name) {
-        throw new MirrorError('EINPUT', `${file}: ${field}.${name} is "${printable(range)}"; only registry version ranges can be vetted and mirrored`);
-      }
-      dependencies.push({ name, range, field });
+  const { manifest, dependencies } = readPackageJsonText(readText(file), file);
+  const mirrored: NpmDependency[] = [];
+  for (const { field, name, value, spec, line } of dependencies) {
+    if (!MIRRORED_FIELDS.has(field)) continue;
+    const problem = validateNpmName(name);
+    if (problem) throw new MirrorError('EINPUT', `${file}:${line}: ${field} names "${printable(name)}", not a valid npm package name: ${problem}`);
+    if (spec.kind !== 'registry' || spec.name !== name) {
+      throw new MirrorError('EINPUT', `${file}:${line}: ${field}.${name} is "${printable(value)}"; only registry version ranges can be vetted and mirrored`);
     }
+    mirrored.push({ name, range: value, field });
   }
-  return { manifest, dependencies };
+  return { manifest, dependencies: mirrored };
 }
 
 // ── package-lock.json ───────────────────────────────────────────────────────────────────────────
@@ -189,26 +182,20 @@ export interface LockedPackage {
 }
 
 export function readLockfile(file: string): LockedPackage[] {
-  const lock = parseJson(readText(file), file) as { lockfileVersion?: unknown; packages?: Record<string, Record<string, unknown>> };
-  if (typeof lock?.packages !== 'object' || lock.packages === null) {
-    throw new MirrorError('EINPUT', `${file} has no "packages" map: depfence mirror reads lockfileVersion 2 and 3 lockfiles (npm 7 or later)`);
-  }
   const seen = new Map<string, LockedPackage>();
-  for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path === '' || entry.link === true || entry.inBundle === true) continue;
-    if (!path.includes('node_modules/')) continue; // a workspace folder: its own package.json, not a registry package
-    const name = typeof entry.name === 'string' ? entry.name : path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  for (const entry of readPackageLock(readText(file), file).entries) {
+    // A link or a workspace folder is the project's own code; a bundled package comes inside its parent.
+    if (entry.link || entry.inBundle || !entry.installed) continue;
+    const { name, version, resolved, integrity, path } = entry;
+    const where = `${file}:${entry.line} "${printable(path)}"`;
     const problem = validateNpmName(name);
-    if (problem) throw new MirrorError('EINPUT', `${file} "${printable(path)}": "${printable(name)}" is not a valid npm package name: ${problem}`);
-    const version = entry.version;
-    if (typeof version !== 'string' || !/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(version)) {
-      throw new MirrorError('EINPUT', `${file} "${printable(path)}" has no registry version (${printable(String(version))}); only registry packages can be vetted and mirrored`);
+    if (problem) throw new MirrorError('EINPUT', `${where}: "${printable(name)}" is not a valid npm package name: ${problem}`);
+    if (version === null || !/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(version)) {
+      throw new MirrorError('EINPUT', `${where} has no registry version (${printable(String(version))}); only registry packages can be vetted and mirrored`);
     }
-    const resolved = typeof entry.resolved === 'string' ? entry.resolved : null;
     if (resolved !== null && !/^https?:\/\//.test(resolved)) {
-      throw new MirrorError('EINPUT', `${file} "${printable(path)}" is resolved to ${printable(resolved)}; only registry tarballs can be vetted and mirrored`);
+      throw new MirrorError('EINPUT', `${where} is resolved to ${printable(resolved)}; only registry tarballs can be vetted and mirrored`);
     }
-    const integrity = typeof entry.integrity === 'string' ? entry.integrity : null;
     const key = `${name}@${version}`;
     const known = seen.get(key);
     if (known && known.integrity && integrity && known.integrity !== integrity) {
@@ -217,12 +204,4 @@ export function readLockfile(file: string): LockedPackage[] {
     if (!known) seen.set(key, { name, version, resolved, integrity, path });
   }
   return [...seen.values()].sort((a, b) => (a.name === b.name ? (a.version < b.version ? -1 : 1) : a.name < b.name ? -1 : 1));
-}
-
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new MirrorError('EINPUT', `${file} is not valid JSON: ${(error as Error).message}`);
-  }
 }

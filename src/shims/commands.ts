@@ -5,7 +5,7 @@
 // meets the firewall (or fails, if it is not running), never another source.
 import { npmCommand, npmStartsFirewall } from './npm/commands.js';
 import { NPM_OPTIONS } from './npm/options.js';
-import { scanArgs } from './options.js';
+import { scanArgs } from '../inputs/options.js';
 import type { ToolName } from './tools.js';
 
 const PIP_LOCAL = new Set(['list', 'show', 'freeze', 'check', 'uninstall', 'config', 'cache', 'hash', 'completion', 'debug', 'help', 'inspect']);

@@ -3,7 +3,7 @@
 // dependencies (`name @ https://…`), which pip and uv fetch around any index. TOML is parsed
 // with smol-toml, loaded only when such a file is read.
 import { readFileSync } from 'node:fs';
-import { classifyRequirement } from './packages.js';
+import { classifyRequirement } from '../inputs/requirement.js';
 import { addSource } from './requirements.js';
 import { lineOf, type SourceSetting } from './settings.js';
 

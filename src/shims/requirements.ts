@@ -4,10 +4,9 @@
 // and direct URLs inside them are reported (refused unless trusted); named requirements are
 // collected for the pre-flight check.
 import { dirname, resolve } from 'node:path';
-import { readRequirementsFile, RequirementsReadError, type RequirementLine } from '../inputs/requirements.js';
-import { scanArgs } from './options.js';
-import { classifyRequirement, type PackageRef } from './packages.js';
-import { REQUIREMENTS_FILE_OPTIONS } from './pip/options.js';
+import { classifyRequirement, URL_SCHEME, type RequirementTarget } from '../inputs/requirement.js';
+import { readRequirementEntries, REQUIREMENTS_FILE_OPTIONS, RequirementsReadError, type RequirementEntry } from '../inputs/requirements.js';
+import type { PackageRef } from './packages.js';
 import { FROM_COMMAND_LINE, isTrusted, type SourceSetting } from './settings.js';
 
 export interface RequirementsScan {
@@ -23,7 +22,6 @@ export interface RequirementsScan {
 }
 
 const SOURCE_OPTIONS = new Set(REQUIREMENTS_FILE_OPTIONS.sensitive);
-const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const DIRECT_URL_WHY = 'a direct URL requirement is downloaded from that URL, around the firewall';
 const INCLUDE_URL_WHY = 'a requirements file fetched from a URL cannot be checked before pip reads it';
 
@@ -32,37 +30,32 @@ export function scanRequirementsFile(file: string, kind: 'requirements' | 'const
   const path = resolve(file);
   if (scan.seen.has(`${kind}:${path}`)) return;
   scan.seen.add(`${kind}:${path}`);
-  let lines: RequirementLine[];
+  let entries: RequirementEntry[];
   try {
-    lines = readRequirementsFile(path, scan.env);
+    entries = readRequirementEntries(path, scan.env);
   } catch (error) {
     if (!(error instanceof RequirementsReadError)) return; // a missing file: the tool reports it itself
     addSource(scan, { setting: 'requirements file', value: scan.display(path), origin: includedFrom ?? FROM_COMMAND_LINE, action: 'refuse', why: `${error.message}, so what it asks for cannot be checked` });
     return;
   }
-  for (const { number, requirement, options } of lines) {
-    const origin = `${scan.display(path)}:${number}${includedFrom ? ` (included from ${includedFrom})` : ''}`;
-    if (requirement === '') scanOptionLine(options, path, origin, kind, scan);
-    else scanRequirement(requirement, origin, kind, dirname(path), scan);
-  }
-}
-
-function scanOptionLine(words: string[], file: string, origin: string, kind: 'requirements' | 'constraints', scan: RequirementsScan): void {
-  const { options, positionals } = scanArgs(words, REQUIREMENTS_FILE_OPTIONS);
-  for (const option of options) {
-    if (option.name === null || option.value === null) continue;
-    if (SOURCE_OPTIONS.has(option.name)) {
-      addSource(scan, { setting: option.written, value: option.value, origin, action: 'refuse', why: 'another package source, consulted besides (or instead of) the firewall' });
-    } else if (option.name === '--requirement' || option.name === '--constraint') {
-      const includeKind = option.name === '--requirement' ? (kind === 'constraints' ? 'constraints' : 'requirements') : 'constraints';
-      includeFile(option.written, option.value, includeKind, dirname(file), origin, scan, origin);
-    } else if (option.name === '--editable') {
-      scanRequirement(option.value, origin, kind, dirname(file), scan);
+  for (const entry of entries) {
+    const origin = `${scan.display(path)}:${entry.line}${includedFrom ? ` (included from ${includedFrom})` : ''}`;
+    switch (entry.kind) {
+      case 'requirement':
+        scanTarget(entry.target, origin, kind, dirname(path), scan);
+        break;
+      case 'include': {
+        const includeKind = entry.constraint || kind === 'constraints' ? 'constraints' : 'requirements';
+        includeFile(entry.written, entry.value, includeKind, dirname(path), origin, scan, origin);
+        break;
+      }
+      case 'option':
+        if (entry.option.name !== null && entry.option.value !== null && SOURCE_OPTIONS.has(entry.option.name)) {
+          addSource(scan, { setting: entry.option.written, value: entry.option.value, origin, action: 'refuse', why: 'another package source, consulted besides (or instead of) the firewall' });
+        }
+        break;
     }
   }
-  // `-e` written with its value on the same line after other options is covered above; anything
-  // else left over (a requirement after an option) is read as a requirement.
-  for (const positional of positionals) scanRequirement(positional, origin, kind, dirname(file), scan);
 }
 
 /**
@@ -70,7 +63,7 @@ function scanOptionLine(words: string[], file: string, origin: string, kind: 're
  * refused, since what it holds cannot be read first.
  */
 export function includeFile(written: string, value: string, kind: 'requirements' | 'constraints', baseDir: string, origin: string, scan: RequirementsScan, includedFrom?: string): void {
-  if (SCHEME.test(value) && !/^file:/i.test(value)) {
+  if (URL_SCHEME.test(value) && !/^file:/i.test(value)) {
     addSource(scan, { setting: written, value, origin, action: 'refuse', why: INCLUDE_URL_WHY });
     return;
   }
@@ -79,7 +72,10 @@ export function includeFile(written: string, value: string, kind: 'requirements'
 
 /** One requirement, from a file or the command line. */
 export function scanRequirement(text: string, origin: string, kind: 'requirements' | 'constraints', baseDir: string, scan: RequirementsScan): void {
-  const target = classifyRequirement(text);
+  scanTarget(classifyRequirement(text), origin, kind, baseDir, scan);
+}
+
+function scanTarget(target: RequirementTarget, origin: string, kind: 'requirements' | 'constraints', baseDir: string, scan: RequirementsScan): void {
   switch (target.kind) {
     case 'url':
       addSource(scan, { setting: 'direct URL', value: target.url, origin, action: 'refuse', why: DIRECT_URL_WHY });

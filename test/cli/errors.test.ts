@@ -33,8 +33,8 @@ test('every layer raises a DepfenceError; the exit code follows from its code al
   }
 });
 
-test('the message is what happened and why, then the hint; details follow on their own lines', () => {
-  const error = new DepfenceError('EX', 'the file is broken', { hint: 'rebuild it', details: ['line 3: bad', 'line 9: bad'] });
+test('the message is what happened and why, then the hint; problems follow on their own lines', () => {
+  const error = new DepfenceError('EX', 'the file is broken', { hint: 'rebuild it', problems: ['line 3: bad', 'line 9: bad'] });
   assert.is(error.message, 'the file is broken; rebuild it');
   assert.equal(report(error).lines, ['depfence: the file is broken; rebuild it', '  line 3: bad', '  line 9: bad']);
 });

@@ -6,7 +6,7 @@
 import semver from 'semver';
 import type { VersionManifest } from '../../protocol/npm/packument.js';
 import { isRecord } from '../../protocol/npm/packument.js';
-import { UsageError } from '../usage-error.js';
+import type { LockfileEntry } from '../../inputs/package-lock.js';
 import { PinRefusal, type HeldPin, type PinChange, type VersionChooser } from './types.js';
 
 type LockEntry = Record<string, unknown> & { version?: string; name?: string; link?: boolean; resolved?: string };
@@ -22,21 +22,9 @@ export interface LockedVersion {
   version: string;
 }
 
-export function readLockfile(value: unknown, label: string): Lockfile {
-  if (!isRecord(value) || !isRecord(value.packages)) {
-    throw new UsageError(`${label} has no "packages" map: depfence pins lockfileVersion 2 and 3 lockfiles (npm 7 or later); run npm install once with a current npm`);
-  }
-  return value as Lockfile;
-}
-
 /** Every installed (not linked) entry with its name and version. */
-export function lockedVersions(lock: Lockfile): LockedVersion[] {
-  const locked: LockedVersion[] = [];
-  for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path === '' || entry.link || typeof entry.version !== 'string') continue;
-    locked.push({ path, name: nameAt(path, entry), version: entry.version });
-  }
-  return locked;
+export function lockedVersions(entries: readonly LockfileEntry[]): LockedVersion[] {
+  return entries.flatMap(({ path, name, version, link }) => (link || version === null ? [] : [{ path, name, version }]));
 }
 
 /** The lockfile with `held` moved to allowed versions, and the changes made. Throws PinRefusal. */
@@ -172,10 +160,6 @@ function withLegacyTree(tree: Record<string, unknown>, changes: readonly PinChan
     else delete node.requires;
   }
   return copy;
-}
-
-function nameAt(path: string, entry: LockEntry): string {
-  return typeof entry.name === 'string' ? entry.name : path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
 }
 
 /** Ranges that are not semver (tags, URLs, aliases) accept nothing: pin refuses rather than guess. */

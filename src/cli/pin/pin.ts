@@ -1,6 +1,7 @@
 // `depfence pin --file FILE [--dry-run]`: a lockfile or requirements file pins versions the age gate
 // holds back (published a day or two ago); move them to the newest versions allowed now, print
 // what changed, and write the file only when every move is safe. Any error leaves it untouched.
+import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Config } from '../../config/index.js';
@@ -12,8 +13,10 @@ import { fetchNpmPackument, npmPublishTimes } from '../../sources/npm-metadata.j
 import type { PypiReleases } from '../../protocol/pypi/json-api.js';
 import { fetchPypiProject, pypiPublishTimes } from '../../sources/pypi-metadata.js';
 import { EXIT } from '../../policy/exit-codes.js';
+import { inCommand } from '../command-error.js';
 import { UsageError } from '../usage-error.js';
-import { lockedVersions, pinLockfile, readLockfile } from './npm-lockfile.js';
+import { isLockfileName, readPackageLock } from '../../inputs/package-lock.js';
+import { lockedVersions, pinLockfile } from './npm-lockfile.js';
 import { pinRequirements, requirementPins } from './requirements.js';
 import { PinRefusal, type HeldPin, type PinChange, type VersionChooser } from './types.js';
 
@@ -45,7 +48,7 @@ export async function runPin(options: PinOptions, config: Config, out: (text: st
     throw new UsageError(`cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the path given to --file`);
   }
   if (config.offline) throw new UsageError('depfence pin needs the registry\'s publish times, so it does not run offline');
-  const ecosystem: Ecosystem = /^(package-lock|npm-shrinkwrap)\.json$/.test(basename(path)) ? 'npm' : 'pypi';
+  const ecosystem: Ecosystem = isLockfileName(basename(path)) ? 'npm' : 'pypi';
   const decider = createDecider(config);
   const now = new Date();
   try {
@@ -65,23 +68,19 @@ export async function runPin(options: PinOptions, config: Config, out: (text: st
     out(`${label} rewritten: ${result.changes.length} pin${result.changes.length === 1 ? '' : 's'} moved${ecosystem === 'npm' ? ' (npm ci installs it as it is now)' : ''}`);
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof PinRefusal) {
-      err(`depfence pin: ${error.message}; ${label} was not changed`);
-      return EXIT.denied;
-    }
-    if (error instanceof MetadataUnavailable) {
-      err(`depfence pin: ${error.message}; ${label} was not changed`);
-      return EXIT.factsUnavailable;
-    }
-    throw error;
+    throw error instanceof PinRefusal || error instanceof MetadataUnavailable ? inCommand(error, 'pin: ', `${label} was not changed`) : error;
   }
 }
 
-class MetadataUnavailable extends Error {}
+class MetadataUnavailable extends DepfenceError<'EPIN_FACTS'> {
+  constructor(message: string, options?: DepfenceErrorOptions) {
+    super('EPIN_FACTS', message, options);
+  }
+}
 
 async function pinNpm(text: string, label: string, decider: Decider, now: Date, err: (text: string) => void): Promise<{ text: string; changes: PinChange[] } | null> {
-  const lock = readLockfile(parseJson(text, label), label);
-  const locked = lockedVersions(lock);
+  const { document: lock, entries } = readPackageLock(text, label);
+  const locked = lockedVersions(entries);
   const metadata = await metadataByName('npm', locked, decider);
   const held = heldPins('npm', locked, metadata, decider.context, now, err);
   if (held.length === 0) return null;
@@ -154,14 +153,6 @@ function formatChanges(label: string, ecosystem: Ecosystem, changes: readonly Pi
     lines.push(`- ${change.name}${at}${change.from}   ${change.where}`, `+ ${change.name}${at}${change.to}`, `    ${change.reason}`);
   }
   return lines.join('\n');
-}
-
-function parseJson(text: string, label: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${label} is not valid JSON: ${(error as Error).message}`);
-  }
 }
 
 function indentOf(text: string): string | number {

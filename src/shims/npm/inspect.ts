@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNpmDependency, readNpmSpec, type NpmSpec } from '../../inputs/npm-spec.js';
-import { scanArgs, type ScannedOption } from '../options.js';
+import { scanArgs, type ScannedOption } from '../../inputs/options.js';
 import type { PackageRef } from '../packages.js';
 import { bypassProxyFor, displayPath, type FirewallEndpoint, type InspectInput, type ToolPlan } from '../plan.js';
 import { addSource } from '../requirements.js';

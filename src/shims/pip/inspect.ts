@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanArgs } from '../options.js';
+import { scanArgs } from '../../inputs/options.js';
 import { bypassProxyFor, displayPath, pypiSimpleUrl, type FirewallEndpoint, type InspectInput, type ToolPlan } from '../plan.js';
 import { scanTomlFile } from '../pyproject.js';
 import { addSource, includeFile, scanRequirement, type RequirementsScan } from '../requirements.js';

@@ -1,6 +1,7 @@
 // pip's options (pip 23 to 26): which take a value, and the ones that name another package source.
 // optparse accepts any unique prefix of a long option, so `--extra-ind URL` is `--extra-index-url`.
-import { optionTable } from '../options.js';
+import { optionTable } from '../../inputs/options.js';
+import { PIP_SOURCE_OPTIONS } from '../../inputs/requirements.js';
 
 const VALUES = [
   '--abi', '--algorithm', '--build-option', '--cache-dir', '--cert', '--client-cert', '--config-settings', '--constraint',
@@ -27,25 +28,11 @@ const SHORTS: Record<string, string> = {
   '-V': '--version', '-h': '--help', '-q': '--quiet', '-v': '--verbose', '-y': '--yes', '-l': '--local', '-o': '--outdated', '-u': '--uptodate',
 };
 
-/** Options that point pip at another source of packages (`--index` is `pip search`'s, and an abbreviation of `--index-url` elsewhere). */
-export const PIP_SOURCE_OPTIONS = ['--index-url', '--pypi-url', '--extra-index-url', '--find-links', '--trusted-host', '--index'];
+export { PIP_SOURCE_OPTIONS };
 
 export const PIP_OPTIONS = optionTable(
   Object.fromEntries([...VALUES.map((name) => [name, true]), ...FLAGS.map((name) => [name, false])]),
   SHORTS,
   true,
   PIP_SOURCE_OPTIONS,
-);
-
-/** The options a requirements or constraints file may hold (pip's SUPPORTED_OPTIONS, plus per-line ones). */
-export const REQUIREMENTS_FILE_OPTIONS = optionTable(
-  {
-    '--index-url': true, '--pypi-url': true, '--extra-index-url': true, '--no-index': false, '--constraint': true, '--requirement': true,
-    '--editable': true, '--find-links': true, '--no-binary': true, '--only-binary': true, '--prefer-binary': false, '--require-hashes': false,
-    '--pre': false, '--trusted-host': true, '--use-feature': true, '--global-option': true, '--hash': true, '--config-settings': true,
-    '--index': true, '--default-index': true,
-  },
-  { '-i': '--index-url', '-c': '--constraint', '-r': '--requirement', '-e': '--editable', '-f': '--find-links' },
-  true,
-  [...PIP_SOURCE_OPTIONS, '--index', '--default-index'],
 );

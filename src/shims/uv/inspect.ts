@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { scanArgs, type ScannedArgs } from '../options.js';
+import { scanArgs, type ScannedArgs } from '../../inputs/options.js';
 import { bypassProxyFor, displayPath, pypiSimpleUrl, type InspectInput, type ToolPlan } from '../plan.js';
 import { scanTomlFile } from '../pyproject.js';
 import { addSource, includeFile, scanRequirement, type RequirementsScan } from '../requirements.js';

@@ -1,6 +1,6 @@
 // uv's options (clap: no abbreviations). Only the ones that take a value matter for telling
 // options from packages; an option missing here is read as a flag.
-import { optionTable, type OptionTable } from '../options.js';
+import { optionTable, type OptionTable } from '../../inputs/options.js';
 
 const VALUES = [
   '--directory', '--project', '--config-file', '--cache-dir', '--color', '--python-preference', '--allow-insecure-host', '--trusted-host',

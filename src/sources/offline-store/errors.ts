@@ -22,8 +22,8 @@ export type MirrorErrorCode =
   | 'EINPUT';
 
 export class MirrorError extends DepfenceError<MirrorErrorCode> {
-  constructor(code: MirrorErrorCode, message: string, details: readonly string[] = []) {
-    super(code, message, { details });
+  constructor(code: MirrorErrorCode, message: string, problems: readonly string[] = []) {
+    super(code, message, { problems });
   }
 }
 
