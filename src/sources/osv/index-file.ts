@@ -6,7 +6,7 @@
 // Written to a temporary file, flushed and renamed over the old one: a reader sees the old index or
 // the new one, and a writer that dies leaves the old one in force.
 import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AffectingAdvisory, PackageAdvisories } from '../../policy/index.js';
@@ -14,6 +14,7 @@ import type { Ecosystem } from '../../names/index.js';
 import { isAffected, upgradeFor } from './affected.js';
 import type { StoredAdvisory } from './record.js';
 import { versionOrder } from './version-order.js';
+import { BufferedWriter } from './buffered-writer.js';
 
 export const INDEX_FORMAT = 'depfence-osv-index';
 export const INDEX_FORMAT_VERSION = 1;
@@ -90,27 +91,10 @@ function replaceAtomically(file: string, produce: (write: (data: string | Buffer
   const fd = openSync(temporary, 'w', 0o644);
   let bytes = 0;
   try {
-    const chunks: string[] = [];
-    let pending = 0;
-    const writeAll = (data: Buffer) => {
-      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
-      bytes += data.length;
-    };
-    const flush = () => {
-      writeAll(Buffer.from(chunks.join('')));
-      chunks.length = 0;
-      pending = 0;
-    };
-    produce((data) => {
-      if (typeof data !== 'string') {
-        flush();
-        return writeAll(data);
-      }
-      chunks.push(data);
-      pending += data.length;
-      if (pending > 1 << 20) flush();
-    });
-    flush();
+    const writer = new BufferedWriter(fd);
+    produce((data) => writer.write(data));
+    writer.flush();
+    bytes = writer.size;
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -146,12 +130,10 @@ export function loadIndex(file: string): LoadedIndex {
   try {
     buffer = readFileSync(file);
   } catch (error) {
-    throw new IndexError(`cannot read the threat-data index ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw unreadable(file, error);
   }
   const headerEnd = buffer.indexOf(0x0a);
-  const meta = headerEnd < 0 ? null : parseMeta(buffer.subarray(0, headerEnd).toString('utf8'));
-  if (!meta) throw new IndexError(`${file} is not a depfence threat-data index of format version ${INDEX_FORMAT_VERSION}; run depfence update to rebuild it`);
-  if (buffer[buffer.length - 1] !== 0x0a) throw new IndexError(`${file} is cut short (it does not end with a complete line); run depfence update to rebuild it`);
+  const meta = checkedMeta(file, headerEnd < 0 ? null : buffer.subarray(0, headerEnd), buffer[buffer.length - 1]);
   const starts = lineStarts(buffer, headerEnd + 1);
   const cache = new Map<string, PackageAdvisories | null>();
 
@@ -206,6 +188,44 @@ function packageAdvisories(ecosystem: Ecosystem, stored: StoredAdvisory[]): Pack
       return found;
     },
   };
+}
+
+/**
+ * The header of an index file, checked as loadIndex checks it, without reading the packages (an
+ * update only needs to know what the index in force was built from).
+ */
+export function readIndexMeta(file: string): IndexMeta {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    if (size > 0) readSync(fd, last, 0, 1, size - 1);
+    const head = Buffer.alloc(Math.min(size, HEADER_MAX_BYTES));
+    for (let read = 0; read < head.length; ) read += readSync(fd, head, read, head.length - read, read);
+    const headerEnd = head.indexOf(0x0a);
+    return checkedMeta(file, headerEnd < 0 ? null : head.subarray(0, headerEnd), size > 0 ? last[0] : undefined);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A header is a few hundred bytes; one this long is not an index's. */
+const HEADER_MAX_BYTES = 64 * 1024;
+
+function checkedMeta(file: string, header: Buffer | null, lastByte: number | undefined): IndexMeta {
+  const meta = header === null ? null : parseMeta(header.toString('utf8'));
+  if (!meta) throw new IndexError(`${file} is not a depfence threat-data index of format version ${INDEX_FORMAT_VERSION}; run depfence update to rebuild it`);
+  if (lastByte !== 0x0a) throw new IndexError(`${file} is cut short (it does not end with a complete line); run depfence update to rebuild it`);
+  return meta;
+}
+
+function unreadable(file: string, error: unknown): IndexError {
+  return new IndexError(`cannot read the threat-data index ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
 }
 
 /** Offsets of each line after the header, plus one past the end (so line i is starts[i]..starts[i+1]-1). */

@@ -78,7 +78,8 @@ export function parseOsvRecord(text: string, ecosystem: Ecosystem, now: Date): R
   }
   if (byName.size === 0) return warnings.length > 0 ? { kind: 'malformed', problem: warnings.join('; ') } : { kind: 'elsewhere', id };
 
-  const common = { id, aliases: stringList(record.aliases).slice(0, 50), kind, summary: summaryOf(record, id) };
+  const aliases = stringList(record.aliases).slice(0, 50);
+  const summary = summaryOf(record, id);
   const packages: PackageAdvisory[] = [];
   for (const [name, { affected, severity, unreadable }] of byName) {
     if (affected.versions.length === 0 && affected.ranges.length === 0) {
@@ -92,7 +93,9 @@ export function parseOsvRecord(text: string, ecosystem: Ecosystem, now: Date): R
     const fixed = uniqueSorted(affected.ranges.flatMap((events) => events.filter(([event]) => event === 'fixed').map(([, version]) => version)), order);
     packages.push({
       name,
-      advisory: { ...common, severity: severity.severity, score: severity.score, severitySource: severity.source, fixed, everyVersion: affectsEveryVersion(affected), affected },
+      // Fields written out, not spread from a shared object: V8 allocated spread copies straight
+      // into the old generation here, which grew an update's heap by the export's size.
+      advisory: { id, aliases, kind, summary, severity: severity.severity, score: severity.score, severitySource: severity.source, fixed, everyVersion: affectsEveryVersion(affected), affected },
     });
   }
   return { kind: 'advisory', id, packages, warnings };

@@ -11,7 +11,7 @@ import type { Ecosystem } from '../../names/index.js';
 import type { Config } from '../../config/index.js';
 import { createHttpClient, type HttpClient } from '../http.js';
 import { processIsAlive } from '../process-alive.js';
-import { compareKeys, feedsDir, indexKey, indexPath, loadIndex, rewriteHeader, writeIndex, type FeedCounts, type FeedRecord, type IndexMeta, INDEX_FORMAT, INDEX_FORMAT_VERSION } from './index-file.js';
+import { compareKeys, feedsDir, indexKey, indexPath, readIndexMeta, rewriteHeader, writeIndex, type FeedCounts, type FeedRecord, type IndexMeta, INDEX_FORMAT, INDEX_FORMAT_VERSION } from './index-file.js';
 import { AdvisorySpill } from './spill.js';
 import { OSV_ECOSYSTEM, parseOsvRecord, type StoredAdvisory } from './record.js';
 import type { AdvisorySeverity } from './severity.js';
@@ -219,7 +219,7 @@ function markChecked(file: string, current: IndexMeta, now: Date): UpdateResult 
 
 function currentMeta(file: string): IndexMeta | null {
   try {
-    return loadIndex(file).meta;
+    return readIndexMeta(file);
   } catch {
     return null;
   }

@@ -58,7 +58,9 @@ const WINDOW_BYTES = 4 * 1024 * 1024;
 interface Window {
   start: number;
   bytes: Buffer;
+  /** How many bytes of `bytes`, from `start` in the file, it holds. */
   used: number;
+  lastUse: number;
 }
 
 /** A file read through two windows (directory and entries): reads inside them cost no system call. */
@@ -83,29 +85,34 @@ class WindowedReader extends yauzl.RandomAccessReader {
     return new WindowedReader(fd, fstatSync(fd).size);
   }
 
-  /** The bytes start..end (exclusive), fewer when the file ends first. A view: windows are never written once filled. */
+  /**
+   * The bytes start..end (exclusive), fewer when the file ends first. A view into a window's
+   * buffer, valid until the next call: an evicted window's buffer is refilled in place, so reading
+   * an export allocates two buffers, not one per window's worth of the file.
+   */
   slice(start: number, end: number): Buffer {
-    let window = this.#windows.find((candidate) => start >= candidate.start && end <= candidate.start + candidate.bytes.length);
+    let window = this.#windows.find((candidate) => start >= candidate.start && end <= candidate.start + candidate.used);
     if (!window) {
       const length = Math.max(0, Math.min(Math.max(WINDOW_BYTES, end - start), this.size - start));
-      const bytes = Buffer.allocUnsafe(length);
+      window = this.#windows.length < 2 ? { start, bytes: Buffer.allocUnsafe(WINDOW_BYTES), used: 0, lastUse: 0 } : this.#windows.reduce((a, b) => (a.lastUse <= b.lastUse ? a : b));
+      if (!this.#windows.includes(window)) this.#windows.push(window);
+      if (window.bytes.length < length) window.bytes = Buffer.allocUnsafe(length);
       let filled = 0;
       while (filled < length) {
-        const got = readSync(this.fd, bytes, filled, length - filled, start + filled);
+        const got = readSync(this.fd, window.bytes, filled, length - filled, start + filled);
         if (got === 0) break;
         filled += got;
       }
-      window = { start, bytes: bytes.subarray(0, filled), used: 0 };
-      if (this.#windows.length >= 2) this.#windows.splice(this.#windows.indexOf(this.#windows.reduce((a, b) => (a.used <= b.used ? a : b))), 1);
-      this.#windows.push(window);
+      window.start = start;
+      window.used = filled;
     }
-    window.used = ++this.#clock;
-    return window.bytes.subarray(start - window.start, end - window.start);
+    window.lastUse = ++this.#clock;
+    return window.bytes.subarray(start - window.start, Math.min(end - window.start, window.used));
   }
 
   override _readStreamForRange(start: number, end: number): Readable {
     const stream = new PassThrough();
-    stream.end(this.slice(start, end));
+    stream.end(Buffer.from(this.slice(start, end)));
     return stream;
   }
 
