@@ -4,7 +4,8 @@
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { DepfenceError } from '../errors.js';
-import { runThreatDataUpdate, type UpdateResult } from '../sources/osv/update.js';
+import type { UpdateResult } from '../sources/osv/update.js';
+import { runThreatDataUpdate } from '../sources/osv/update-thread.js';
 import type { IndexMeta } from '../sources/osv/index-file.js';
 import { formatBytes } from '../mirror/list.js';
 import { EXIT } from '../policy/exit-codes.js';

@@ -173,6 +173,8 @@ export const configSchema = z.strictObject({
       maxAge: duration,
       /** A feed download larger than this is refused. */
       maxBytes: z.number().int().positive(),
+      /** The update's worker thread may use this much JavaScript heap (MiB); a bigger need fails the update. */
+      updateHeapMb: z.number().int().min(8),
     }),
   }),
   mirror: z.strictObject({

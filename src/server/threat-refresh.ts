@@ -4,7 +4,7 @@
 // reached leaves the index in force, is logged once per attempt, and is tried again only at the
 // next interval, so a feed outage never becomes a retry storm or a crash. Never in offline mode.
 import { formatAge, type Config } from '../config/index.js';
-import { runThreatDataUpdate } from '../sources/osv/update.js';
+import { runThreatDataUpdate } from '../sources/osv/update-thread.js';
 import type { ThreatData } from '../sources/osv/threat-data.js';
 
 export interface UpdateAttempt {
@@ -18,6 +18,7 @@ export class ThreatDataRefresher {
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #lastUpdate: UpdateAttempt | null = null;
+  readonly #stopping = new AbortController();
 
   constructor(
     private readonly config: Config,
@@ -42,9 +43,11 @@ export class ThreatDataRefresher {
     if (this.autoUpdate && (checkedAt === undefined || Date.now() - Date.parse(checkedAt) >= interval)) void this.tick();
   }
 
+  /** Stops the interval and ends an update that is running (its worker; the index in force stays). */
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    this.#stopping.abort();
   }
 
   /** Loads a newer index from the data dir, if there is one (SIGHUP, or after an update). */
@@ -66,7 +69,7 @@ export class ThreatDataRefresher {
     if (this.autoUpdate) {
       const at = new Date().toISOString();
       try {
-        const result = await runThreatDataUpdate(this.config, this.config.feeds.osv.url);
+        const result = await runThreatDataUpdate(this.config, this.config.feeds.osv.url, { signal: this.#stopping.signal });
         this.#lastUpdate = { at, ok: true, outcome: result.rebuilt ? 'rebuilt' : 'unchanged' };
       } catch (error) {
         const next = formatAge(this.config.feeds.osv.interval);

@@ -10,6 +10,9 @@ import * as assert from 'uvu/assert';
 import { isolatedEnv, runCliInProcess, REPO_ROOT } from '../helpers/cli.js';
 import { CVSS4_MEDIUM, CVSS_HIGH, osvRecord, sharedExport, writeOsvExport, writeZip, type OsvExport } from '../fixtures/osv-export.js';
 import { indexPath, loadIndex } from '../../src/sources/osv/index-file.js';
+import { runThreatDataUpdate } from '../../src/sources/osv/update-thread.js';
+import { UpdateError } from '../../src/sources/osv/update.js';
+import { defaultConfig } from '../helpers/policy.js';
 
 const test = suite('feeds/update');
 let scratch: string;
@@ -215,6 +218,44 @@ test('an update killed mid-run leaves the old index in force; the next update re
   assert.is(again.code, 0, again.stderr);
   assert.equal(readdirSync(join(dataDir, 'feeds')).filter((name) => name !== 'osv-index'), []);
   assert.ok(existsSync(indexPath(dataDir)));
+});
+
+test('an update that runs out of its heap (feeds.osv.updateHeapMb) fails saying so and what to do; the old index stays', async () => {
+  const before = readFileSync(indexPath(dataDir));
+  const result = await runCliInProcess(['update', '--from', join(scratch, 'big'), '--data-dir', dataDir], { env: { ...env, DEPFENCE_FEEDS__OSV__UPDATE_HEAP_MB: '8' } });
+  assert.is(result.code, 2, result.stderr);
+  assert.match(result.stderr, /update failed: the update ran out of memory: the export needs more than the 8 MiB heap it may use \(feeds\.osv\.updateHeapMb\); raise that setting, e\.g\. DEPFENCE_FEEDS__OSV__UPDATE_HEAP_MB=16, and run it again; the threat-data index in force was left as it was/);
+  assert.ok(readFileSync(indexPath(dataDir)).equals(before), 'the old index is untouched');
+});
+
+test('an update stopped from outside (serve shutting down) ends its worker and fails saying so; the old index stays', async () => {
+  const before = readFileSync(indexPath(dataDir));
+  const stop = new AbortController();
+  const config = defaultConfig();
+  config.server.dataDir = dataDir;
+  const update = runThreatDataUpdate(config, join(scratch, 'big'), { progress: (message) => /reading /.test(message) && stop.abort(), signal: stop.signal });
+  const error = await update.then(() => null, (failure: Error) => failure);
+  assert.instance(error, UpdateError);
+  assert.match(error!.message, /the update was stopped \(the firewall is shutting down\)/);
+  assert.ok(readFileSync(indexPath(dataDir)).equals(before), 'the old index is untouched');
+});
+
+test('the update runs off the caller\'s event loop: timers keep firing while it reads', async () => {
+  const config = defaultConfig();
+  config.server.dataDir = join(scratch, 'loop-data');
+  let longestGap = 0;
+  let last = Date.now();
+  const timer = setInterval(() => {
+    longestGap = Math.max(longestGap, Date.now() - last);
+    last = Date.now();
+  }, 20);
+  try {
+    await runThreatDataUpdate(config, join(scratch, 'big'));
+  } finally {
+    clearInterval(timer);
+  }
+  // In-process, reading 40,000 records held the loop for seconds on end.
+  assert.ok(longestGap < 1500, `the event loop was held for ${longestGap} ms`);
 });
 
 test.run();

@@ -8,8 +8,7 @@ import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ecosystem } from '../../names/index.js';
-import type { Config } from '../../config/index.js';
-import { createHttpClient, type HttpClient } from '../http.js';
+import type { HttpClient } from '../http.js';
 import { processIsAlive } from '../process-alive.js';
 import { compareKeys, feedsDir, indexKey, indexPath, readIndexMeta, rewriteHeader, writeIndex, type FeedCounts, type FeedRecord, type IndexMeta, INDEX_FORMAT, INDEX_FORMAT_VERSION } from './index-file.js';
 import { AdvisorySpill } from './spill.js';
@@ -73,20 +72,6 @@ export async function updateThreatData(options: UpdateOptions): Promise<UpdateRe
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** One update of the data dir's index with the configuration's settings (the command's and the server's). */
-export function runThreatDataUpdate(config: Config, from: string, report: Pick<UpdateOptions, 'warn' | 'progress'> = {}): Promise<UpdateResult> {
-  const http = createHttpClient({
-    timeoutMs: config.network.timeout,
-    retries: config.network.retries,
-    concurrency: 2,
-    cacheDir: null,
-    cacheTtlMs: 0,
-    staleIfErrorMs: 0,
-    maxResponseBytes: config.network.maxResponseBytes,
-  });
-  return updateThreatData({ dataDir: config.server.dataDir, from, http, maxBytes: config.feeds.osv.maxBytes, ...report });
 }
 
 function localExports(folder: string): Export[] {

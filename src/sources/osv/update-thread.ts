@@ -1,0 +1,102 @@
+// `depfence update` and serve's automatic update run the update (update.ts) in a worker thread:
+// - off the caller's event loop: reading an export is synchronous work in small steps chained by
+//   microtasks, which no timer or socket gets between (in-process, a firewall stopped answering
+//   for the whole update, 20 s for 200,000 records);
+// - with its heap limited (feeds.osv.updateHeapMb): an export too big for it, or a fault in the
+//   worker, ends the worker, not the firewall, and is reported as a failed update with the index
+//   in force left as it was.
+// Errors come back as DepfenceErrors with the code, message and hint the update threw, so callers
+// tell a feed outage (EUPSTREAM_*) from an unusable export (EOSV_*) as before.
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../config/index.js';
+import { DepfenceError } from '../../errors.js';
+import { UpdateError, type UpdateOptions, type UpdateResult } from './update.js';
+
+/** What the worker is given: plain data (it crosses a thread by structured clone). */
+export interface UpdateJob {
+  dataDir: string;
+  from: string;
+  maxBytes: number;
+  network: { timeoutMs: number; retries: number; maxResponseBytes: number };
+}
+
+export type SentError =
+  | { kind: 'depfence'; code: string; summary: string; hint: string | null; details: readonly string[] }
+  | { kind: 'unexpected'; message: string; stack: string | undefined };
+
+export type WorkerMessage =
+  | { kind: 'warn' | 'progress'; message: string }
+  | { kind: 'done'; result: UpdateResult }
+  | { kind: 'failed'; error: SentError };
+
+export interface UpdateReport extends Pick<UpdateOptions, 'warn' | 'progress'> {
+  /** Ends the update (the worker is terminated; the index in force stays). */
+  signal?: AbortSignal;
+}
+
+const AGAIN = 'run it again, and report it if it recurs';
+
+/** One update of the data dir's index with the configuration's settings (the command's and the server's). */
+export function runThreatDataUpdate(config: Config, from: string, report: UpdateReport = {}): Promise<UpdateResult> {
+  const job: UpdateJob = {
+    dataDir: config.server.dataDir,
+    from,
+    maxBytes: config.feeds.osv.maxBytes,
+    network: { timeoutMs: config.network.timeout, retries: config.network.retries, maxResponseBytes: config.network.maxResponseBytes },
+  };
+  const heapMiB = config.feeds.osv.updateHeapMb;
+  // The worker runs the way this module runs: update-worker.ts under tsx (tests), .js from dist/.
+  const entry = new URL(`./update-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+  return new Promise((resolve, reject) => {
+    if (report.signal?.aborted) return reject(new UpdateError('the update was stopped before it began'));
+    const worker = startWorker(entry, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: heapMiB }, stdout: false, stderr: false });
+    let outcome: { ok: true; result: UpdateResult } | { ok: false; error: Error } | null = null;
+    const stop = () => {
+      outcome ??= { ok: false, error: new UpdateError('the update was stopped (the firewall is shutting down)') };
+      void worker.terminate();
+    };
+    report.signal?.addEventListener('abort', stop, { once: true });
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.kind === 'done') outcome ??= { ok: true, result: message.result };
+      else if (message.kind === 'failed') outcome ??= { ok: false, error: receivedError(message.error) };
+      else (message.kind === 'warn' ? report.warn : report.progress)?.(message.message);
+    });
+    worker.on('error', (error: Error & { code?: string }) => {
+      outcome ??= { ok: false, error: error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory(heapMiB) : new UpdateError(`the update stopped on an internal error (${error.message})`, { hint: AGAIN }) };
+    });
+    worker.on('exit', (code) => {
+      report.signal?.removeEventListener('abort', stop);
+      if (outcome === null) outcome = { ok: false, error: new UpdateError(`the update's worker ended (exit code ${code}) before it finished`, { hint: AGAIN }) };
+      if (outcome.ok) resolve(outcome.result);
+      else reject(outcome.error);
+    });
+  });
+}
+
+/** A worker thread does not inherit tsx's loader (`--import` in its execArgv is not applied), so a .ts entry registers it first. */
+function startWorker(entry: URL, options: WorkerOptions): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
+  const load = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(load, { ...options, eval: true });
+}
+
+function outOfMemory(heapMiB: number): UpdateError {
+  return new UpdateError(`the update ran out of memory: the export needs more than the ${heapMiB} MiB heap it may use (feeds.osv.updateHeapMb)`, {
+    hint: `raise that setting, e.g. DEPFENCE_FEEDS__OSV__UPDATE_HEAP_MB=${heapMiB * 2}, and run it again`,
+  });
+}
+
+/** The error the update threw in the worker, with the same code, message and hint. */
+function receivedError(error: SentError): Error {
+  if (error.kind === 'depfence') return new DepfenceError(error.code, error.summary, { ...(error.hint !== null && { hint: error.hint }), details: error.details });
+  return Object.assign(new Error(`the update failed unexpectedly: ${error.message}`), { stack: error.stack });
+}
+
+/** The other half of receivedError, in the worker. */
+export function sentError(error: unknown): SentError {
+  if (error instanceof DepfenceError) return { kind: 'depfence', code: error.code, summary: error.summary, hint: error.hint, details: error.details };
+  const known = error instanceof Error ? error : new Error(String(error));
+  return { kind: 'unexpected', message: known.message, stack: known.stack };
+}
