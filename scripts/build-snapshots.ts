@@ -462,7 +462,7 @@ function checkCuratedLists(out: string): void {
 function checkSlopsquatList(file: string, ecosystem: Ecosystem, snapshot: DownloadSnapshot): void {
   const list = parseBlocklist(readFileSync(file, 'utf8'), file, ecosystem, 'slopsquat');
   const top = new Set<string>();
-  for (const entry of snapshot.entries()) {
+  for (const entry of snapshot.mostDownloaded()) {
     if (top.size >= SLOPSQUAT_POPULAR_TOP) break;
     top.add(canonicalName(ecosystem, entry.name));
   }

@@ -3,6 +3,8 @@
 // in-flight requests, exit 0.
 import type { Config } from '../config/index.js';
 import { startServer } from '../server/app.js';
+import type { ServerContext } from '../server/context.js';
+import type { RegistryProcess } from '../server/npm/registry/supervisor.js';
 import { ecosystemMounts } from '../server/mounts.js';
 import { removeServerFile, writeServerFile } from '../server/server-file.js';
 import { threatDataFor } from './threat-data.js';
@@ -10,10 +12,12 @@ import { threatDataFor } from './threat-data.js';
 /**
  * `fixedPort`: the port was given on the command line, so a taken one is an error; otherwise a
  * taken port (another user's or another job's firewall on 4874) gives way to a free one, which
- * server.json records for the shims.
+ * server.json records for the shims. `registryProcess`: the npm registry process, forked already.
  */
-export async function runServe(config: Config, out: (text: string) => void, options: { fixedPort?: boolean } = {}): Promise<void> {
-  const running = await startServer({ config, mounts: ecosystemMounts, threatData: threatDataFor(config), freePortIfTaken: !options.fixedPort });
+export async function runServe(config: Config, out: (text: string) => void, options: { fixedPort?: boolean; registryProcess?: RegistryProcess } = {}): Promise<void> {
+  const { registryProcess } = options;
+  const mounts = (context: ServerContext) => ecosystemMounts(context, registryProcess ? { registryProcess } : {});
+  const running = await startServer({ config, mounts, threatData: threatDataFor(config), freePortIfTaken: !options.fixedPort });
   keepServingAfterStrayErrors();
   const { dataDir } = config.server;
   writeServerFile(dataDir, { url: running.url, pid: process.pid });

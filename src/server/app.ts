@@ -48,15 +48,16 @@ export class ListenError extends DepfenceError<'ELISTEN'> {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
   assertSafeBinding(config);
-  // The decider (policy data: snapshots, blocklists, the typosquat index) takes a while to load;
+  // The decider (policy data: snapshots, blocklists, the typosquat indexes) takes a while to load;
   // it is built on first use, so a mount can start slow work of its own (the npm registry process)
-  // before it asks for the decider and the two load in parallel.
+  // before it asks for the decider and the two load in parallel. It is built whole before the
+  // server listens, so no request is decided before the data is there.
   let decider: Decider | null = null;
   let threatRefresh: ThreatDataRefresher | null = null;
   const context: ServerContext = {
     config,
     get decider() {
-      decider ??= createDecider(config, options.threatData ? { threatData: options.threatData } : {});
+      decider ??= createDecider(config, { warm: true, ...(options.threatData && { threatData: options.threatData }) });
       return decider;
     },
     get threatRefresh() {

@@ -8,14 +8,25 @@ import { pypiMount } from './pypi/index.js';
 import { upstreamPypiSource } from './pypi/project-view.js';
 import { hfMount } from './hf/index.js';
 import { npmMount } from './npm/index.js';
+import type { RegistryProcess } from './npm/registry/supervisor.js';
 import { offlineNpmMount } from './offline/npm-mount.js';
 import { offlinePypiSource } from './offline/pypi.js';
 import { hubSource } from './hf/source.js';
 import { offlineHfSource } from './offline/hf.js';
 
-export async function ecosystemMounts(context: ServerContext): Promise<Mount[]> {
-  if (context.config.offline) return [pypiMount(context, offlinePypiSource(context)), hfMount(context, offlineHfSource(context)), offlineNpmMount(context)];
-  // The npm mount starts its registry process first, so it boots while the policy data loads.
-  const npm = npmMount(context);
-  return [pypiMount(context, upstreamPypiSource(context)), hfMount(context, hubSource(context)), await npm];
+export interface EcosystemMountOptions {
+  /** The npm registry process, if it was forked already (serve forks it first thing). */
+  registryProcess?: RegistryProcess;
+}
+
+export async function ecosystemMounts(context: ServerContext, options: EcosystemMountOptions = {}): Promise<Mount[]> {
+  if (context.config.offline) {
+    await options.registryProcess?.close();
+    return [pypiMount(context, offlinePypiSource(context)), hfMount(context, offlineHfSource(context)), offlineNpmMount(context)];
+  }
+  // The npm mount goes first: it hands its registry process the configuration before it asks for
+  // the decider, so Verdaccio starts while the policy data loads (the other mounts ask for the
+  // decider as soon as they are made).
+  const npm = await npmMount(context, options.registryProcess ? { registryProcess: options.registryProcess } : {});
+  return [pypiMount(context, upstreamPypiSource(context)), hfMount(context, hubSource(context)), npm];
 }

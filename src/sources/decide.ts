@@ -8,8 +8,7 @@ import { evaluate, internalNameRule, type Decision, type PackageFacts, type Poli
 import { Breaker } from './breaker.js';
 import { gatherFacts } from './facts.js';
 import { createHttpClient, type HttpClient } from './http.js';
-import { loadPolicyData, type Snapshots } from './policy-context.js';
-import type { DownloadSnapshot } from './snapshot.js';
+import { loadEverything, loadPolicyData, type Snapshots } from './policy-context.js';
 import type { ThreatData } from './osv/threat-data.js';
 
 /** How long a download API that did not answer is left alone (its snapshot counts stand in meanwhile). */
@@ -37,10 +36,17 @@ export interface Decider {
 export interface DeciderOptions {
   /** Decide with this threat-data holder instead of loading the data dir's index. */
   threatData?: ThreatData;
+  /**
+   * Build every part of the policy data now (a server: no request waits for it). Otherwise an
+   * ecosystem's typosquat matcher is built when that ecosystem is first decided.
+   */
+  warm?: boolean;
 }
 
 export function createDecider(config: Config, options: DeciderOptions = {}): Decider {
-  const { context, snapshots, threatData } = loadPolicyData(config, options.threatData);
+  const data = loadPolicyData(config, options.threatData);
+  if (options.warm) loadEverything(data);
+  const { context, snapshots, threatData } = data;
   const http = createHttpClient({
     timeoutMs: config.network.timeout,
     retries: config.network.retries,
@@ -51,8 +57,7 @@ export function createDecider(config: Config, options: DeciderOptions = {}): Dec
     maxResponseBytes: config.network.maxResponseBytes,
   });
   const downloadsBreaker = new Breaker(DOWNLOADS_API_COOLDOWN_MS);
-  let leaders: Map<string, { name: string; downloads: number }> | undefined;
-  const scopeLeader = (scope: string) => (leaders ??= scopeLeaders(snapshots.npm)).get(scope);
+  const scopeLeader = (scope: string) => snapshots.npm.scopes().get(scope)?.leader;
   const internalRule = (ecosystem: Ecosystem, name: string) => internalNameRule(ecosystem, canonicalName(ecosystem, name), config.policy.confusion);
 
   async function decide(request: PackageRequest, now = new Date()): Promise<Decision> {
@@ -77,17 +82,6 @@ export function createDecider(config: Config, options: DeciderOptions = {}): Dec
   }
 
   return { config, context, snapshots, http, threatData, decide, internalRule };
-}
-
-/** Each npm scope's most-downloaded package in the snapshot (its entries come most downloaded first). */
-function scopeLeaders(snapshot: DownloadSnapshot): Map<string, { name: string; downloads: number }> {
-  const leaders = new Map<string, { name: string; downloads: number }>();
-  for (const { name, downloads } of snapshot.entries()) {
-    if (!name.startsWith('@')) continue;
-    const scope = name.slice(1, name.indexOf('/')).toLowerCase();
-    if (!leaders.has(scope)) leaders.set(scope, { name, downloads });
-  }
-  return leaders;
 }
 
 /**

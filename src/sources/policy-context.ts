@@ -1,7 +1,7 @@
 // Builds the policy's read-only context from the configuration: the bundled download snapshots,
 // the typosquat matchers over the popular names, and the blocklists. Done once per process.
 import { splitAllowList, type Config } from '../config/index.js';
-import { createTyposquatMatcher, type Ecosystem } from '../names/index.js';
+import { createTyposquatMatcher, type Ecosystem, type TyposquatMatcher } from '../names/index.js';
 import type { Blocklists, PolicyContext } from '../policy/index.js';
 import { loadBlocklists } from './blocklists.js';
 import { loadPopularExclusions } from './popular-exclusions.js';
@@ -36,23 +36,40 @@ export function loadPolicyData(config: Config, threatData = ThreatData.forDataDi
   };
 }
 
-// The matchers and lists take a few hundred milliseconds to build and depend only on these
-// settings, so a process that builds several contexts (tests, a reloaded config) builds each once.
+// The matchers and lists take a while to build and depend only on these settings, so a process
+// that builds several contexts (tests, a reloaded config) builds each once.
 const matcherCache = new Map<string, PolicyContext['typosquat']>();
 const blocklistCache = new Map<string, Blocklists>();
 
+/**
+ * Each ecosystem's matcher is built when it is first asked for (`depfence check npm:…` never builds
+ * PyPI's); `depfence serve` asks for both before it listens (see `loadEverything`).
+ */
 function matchersFor(snapshots: Snapshots, popular: PopularSettings): PolicyContext['typosquat'] {
   const key = JSON.stringify(popular);
   let matchers = matcherCache.get(key);
   if (!matchers) {
-    const exclusions = loadPopularExclusions();
+    let npm: TyposquatMatcher | undefined;
+    let pypi: TyposquatMatcher | undefined;
     matchers = {
-      npm: createTyposquatMatcher('npm', popularNames(snapshots.npm, popular), { exclude: exclusions.npm, knownScopes: establishedScopes(snapshots.npm) }),
-      pypi: createTyposquatMatcher('pypi', popularNames(snapshots.pypi, popular), { exclude: exclusions.pypi }),
+      get npm() {
+        return (npm ??= createTyposquatMatcher('npm', snapshots.npm.mostDownloaded({ atLeast: popular.npmMinDownloads }), {
+          exclude: loadPopularExclusions().npm,
+          knownScopes: establishedScopes(snapshots.npm),
+        }));
+      },
+      get pypi() {
+        return (pypi ??= createTyposquatMatcher('pypi', snapshots.pypi.mostDownloaded({ limit: popular.pypiTop }), { exclude: loadPopularExclusions().pypi }));
+      },
     };
     matcherCache.set(key, matchers);
   }
   return matchers;
+}
+
+/** Builds whatever is still built on first use, so no decision waits for it. */
+export function loadEverything(data: PolicyData): void {
+  for (const ecosystem of ['npm', 'pypi'] as const) void data.context.typosquat[ecosystem];
 }
 
 function blocklistsFor(settings: Config['policy']['blocklists']): Blocklists {
@@ -65,25 +82,10 @@ function blocklistsFor(settings: Config['policy']['blocklists']): Blocklists {
   return lists;
 }
 
-/** The typosquat targets: npm names above the configured download count, the top N PyPI projects. */
-function* popularNames(snapshot: DownloadSnapshot, { npmMinDownloads, pypiTop }: PopularSettings) {
-  let taken = 0;
-  for (const entry of snapshot.entries()) {
-    if (snapshot.ecosystem === 'npm' ? entry.downloads < npmMinDownloads : taken >= pypiTop) return;
-    taken++;
-    yield entry;
-  }
-}
-
 /** An npm scope whose packages add up to this many downloads a month belongs to a real organisation. */
 const ESTABLISHED_SCOPE_DOWNLOADS = 100_000;
 
-function establishedScopes(snapshot: DownloadSnapshot): string[] {
-  const totals = new Map<string, number>();
-  for (const { name, downloads } of snapshot.entries()) {
-    if (!name.startsWith('@')) continue;
-    const scope = name.slice(1, name.indexOf('/')).toLowerCase();
-    totals.set(scope, (totals.get(scope) ?? 0) + downloads);
-  }
-  return [...totals].filter(([, total]) => total >= ESTABLISHED_SCOPE_DOWNLOADS).map(([scope]) => scope);
+/** Lazy: the matcher reads it at its first scoped name (the scope totals take a while to add up). */
+function* establishedScopes(snapshot: DownloadSnapshot): Generator<string> {
+  for (const [name, scope] of snapshot.scopes()) if (scope.total >= ESTABLISHED_SCOPE_DOWNLOADS) yield name;
 }

@@ -17,6 +17,13 @@ export interface SnapshotEntry {
   downloads: number;
 }
 
+export interface ScopeSummary {
+  /** The downloads of every listed package in the scope, added up. */
+  total: number;
+  /** Its most downloaded package (the first listed, on a tie). */
+  leader: SnapshotEntry;
+}
+
 export interface DownloadSnapshot {
   ecosystem: Ecosystem;
   /** Which packages the snapshot lists, in words (`# covers:`). */
@@ -33,8 +40,13 @@ export interface DownloadSnapshot {
   file: string;
   /** Downloads last month, or undefined when the name is not listed (it had fewer than `floor`). */
   count(name: string): number | undefined;
-  /** Every entry, most downloaded first. */
-  entries(): Iterable<SnapshotEntry>;
+  /**
+   * The entries with at least `atLeast` downloads (default all), most downloaded first (ties in file
+   * order), at most `limit` of them. Reads every row's count, so a malformed row is an error here.
+   */
+  mostDownloaded(options?: { atLeast?: number; limit?: number }): SnapshotEntry[];
+  /** npm scopes (lowercase, without '@'): their packages' downloads added up, and the most downloaded one. Built once. */
+  scopes(): ReadonlyMap<string, ScopeSummary>;
   size: number;
 }
 
@@ -53,41 +65,50 @@ export function loadDownloadSnapshot(ecosystem: Ecosystem, file: string = defaul
   const key = `${ecosystem}\0${path}`;
   let snapshot = loaded.get(key);
   if (!snapshot) {
-    snapshot = parseSnapshot(ecosystem, readSnapshotText(path), path);
+    snapshot = parseSnapshot(ecosystem, readSnapshotBytes(path), path);
     loaded.set(key, snapshot);
   }
   return snapshot;
 }
 
-function readSnapshotText(path: string): string {
+function readSnapshotBytes(path: string): Buffer {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (err) {
     throw snapshotError(path, `cannot be read (${(err as Error).message}); reinstall depfence or run \`npm run snapshots\``);
   }
-  return (isGzip(bytes) ? gunzipSync(bytes) : bytes).toString('utf8');
+  return isGzip(bytes) ? gunzipSync(bytes) : bytes;
 }
 
 function isGzip(bytes: Buffer): boolean {
   return bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-export function parseSnapshot(ecosystem: Ecosystem, text: string, file: string): DownloadSnapshot {
-  const lines = text.split('\n');
+const NEWLINE = 0x0a;
+const TAB = 0x09;
+const HASH = 0x23;
+const AT = 0x40;
+const SLASH = 0x2f;
+
+export function parseSnapshot(ecosystem: Ecosystem, content: string | Buffer, file: string): DownloadSnapshot {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const header = new Map<string, string>();
-  let first = 0;
-  for (; first < lines.length && lines[first]!.startsWith('#'); first++) {
-    const field = /^#\s*([a-z-]+):\s*(.*)$/.exec(lines[first]!);
+  let headerLines = 0;
+  let offset = 0;
+  while (offset < bytes.length && bytes[offset] === HASH) {
+    const end = lineEnd(bytes, offset);
+    const field = /^#\s*([a-z-]+):\s*(.*)$/.exec(bytes.toString('utf8', offset, end));
     if (field) header.set(field[1]!, field[2]!.trim());
+    headerLines++;
+    offset = end + 1;
   }
-  let end = lines.length;
-  while (end > first && lines[end - 1] === '') end--;
   const floor = Number(requireField(header, 'floor', file));
   if (!Number.isInteger(floor) || floor < 0) throw snapshotError(file, `has a malformed "# floor:" header (${header.get('floor')})`);
   if (!requireField(header, 'sorted', file).startsWith(SORTED)) throw snapshotError(file, `is not sorted "${SORTED}"; rebuild it with \`npm run snapshots\``);
-  const table: Table = { ecosystem, file, lines, first, end, byDownloads: null };
+  const table: Table = { ecosystem, file, bytes, headerLines, ...rowStarts(bytes, offset) };
   checkSortedSample(table);
+  let scopes: Map<string, ScopeSummary> | undefined;
   return {
     ecosystem,
     covers: requireField(header, 'covers', file),
@@ -96,38 +117,72 @@ export function parseSnapshot(ecosystem: Ecosystem, text: string, file: string):
     source: requireField(header, 'source', file),
     rounded: header.get('rounded') ?? 'no',
     file,
-    size: end - first,
+    size: table.size,
     count: (name) => count(table, name),
-    entries: () => entries(table),
+    mostDownloaded: ({ atLeast = 0, limit = Infinity } = {}) => mostDownloaded(table, atLeast, limit),
+    scopes: () => (scopes ??= summariseScopes(table)),
   };
 }
 
 /**
- * The rows stay the file's lines, sorted by canonical name: a lookup is a binary search, and
- * loading builds no index (a Map of 227k npm names took most of the load time).
+ * The rows stay the file's bytes, sorted by canonical name: a lookup is a binary search that
+ * decodes the few names it compares, and loading makes no object per row (a Map of 227k npm
+ * names took most of the load time; a string per row, most of its memory and garbage collection).
  */
 interface Table {
   ecosystem: Ecosystem;
   file: string;
-  lines: string[];
-  /** Rows are lines[first..end). */
-  first: number;
-  end: number;
-  /** Row indexes and their downloads, most downloaded first; built by the first entries() call. */
-  byDownloads: { rows: Uint32Array; downloads: Float64Array } | null;
+  bytes: Buffer;
+  /** Lines before the first row (for line numbers in errors). */
+  headerLines: number;
+  /** Row i is bytes [starts[i], starts[i + 1] - 1): its newline left out. */
+  starts: Int32Array;
+  size: number;
+}
+
+/** Where each row starts, from `offset` on; empty lines at the end are not rows. */
+function rowStarts(bytes: Buffer, offset: number): { starts: Int32Array; size: number } {
+  let lines = 0;
+  for (let i = offset; i < bytes.length; i++) if (bytes[i] === NEWLINE) lines++;
+  const starts = new Int32Array(lines + 2);
+  let size = 0;
+  starts[0] = offset;
+  for (let i = offset; i < bytes.length; i++) if (bytes[i] === NEWLINE) starts[++size] = i + 1;
+  // The last line has no newline: it ends where the bytes do.
+  if (starts[size]! < bytes.length) starts[++size] = bytes.length + 1;
+  while (size > 0 && starts[size]! - starts[size - 1]! === 1) size--;
+  return { starts, size };
+}
+
+function lineEnd(bytes: Buffer, offset: number): number {
+  const end = bytes.indexOf(NEWLINE, offset);
+  return end === -1 ? bytes.length : end;
+}
+
+/** Where the row's tab is. */
+function rowTab(table: Table, row: number): number {
+  const start = table.starts[row]!;
+  const tab = table.bytes.indexOf(TAB, start);
+  if (tab <= start || tab >= table.starts[row + 1]! - 1) throw malformedRow(table, row);
+  return tab;
 }
 
 function rowName(table: Table, row: number): string {
-  const line = table.lines[row]!;
-  const tab = line.indexOf('\t');
-  if (tab <= 0) throw malformedRow(table, row);
-  return line.slice(0, tab);
+  return table.bytes.toString('utf8', table.starts[row]!, rowTab(table, row));
 }
 
+/** The count after the tab: decimal digits only. */
 function rowDownloads(table: Table, row: number): number {
-  const line = table.lines[row]!;
-  const downloads = Number(line.slice(line.indexOf('\t') + 1));
-  if (!Number.isInteger(downloads) || downloads < 0) throw malformedRow(table, row);
+  const { bytes } = table;
+  const end = table.starts[row + 1]! - 1;
+  const first = rowTab(table, row) + 1;
+  if (first === end) throw malformedRow(table, row);
+  let downloads = 0;
+  for (let i = first; i < end; i++) {
+    const digit = bytes[i]! - 0x30;
+    if (digit < 0 || digit > 9) throw malformedRow(table, row);
+    downloads = downloads * 10 + digit;
+  }
   return downloads;
 }
 
@@ -140,7 +195,7 @@ function count(table: Table, name: string): number | undefined {
   const key = canonicalName(table.ecosystem, name);
   let row = lowerBound(table, key);
   const firstMatch = row;
-  for (; row < table.end && rowKey(table, row) === key; row++) {
+  for (; row < table.size && rowKey(table, row) === key; row++) {
     if (rowName(table, row) === name) return rowDownloads(table, row);
   }
   return row > firstMatch ? rowDownloads(table, firstMatch) : undefined;
@@ -148,8 +203,8 @@ function count(table: Table, name: string): number | undefined {
 
 /** The first row whose canonical name is not below `key`. */
 function lowerBound(table: Table, key: string): number {
-  let low = table.first;
-  let high = table.end;
+  let low = 0;
+  let high = table.size;
   while (low < high) {
     const mid = (low + high) >>> 1;
     if (rowKey(table, mid) < key) low = mid + 1;
@@ -158,44 +213,100 @@ function lowerBound(table: Table, key: string): number {
   return low;
 }
 
-function* entries(table: Table): Generator<SnapshotEntry> {
-  const { rows, downloads } = (table.byDownloads ??= sortByDownloads(table));
-  for (let i = 0; i < rows.length; i++) yield { name: rowName(table, rows[i]!), downloads: downloads[i]! };
+function mostDownloaded(table: Table, atLeast: number, limit: number): SnapshotEntry[] {
+  const rows: number[] = [];
+  const downloads: number[] = [];
+  for (let row = 0; row < table.size; row++) {
+    const count = rowDownloads(table, row);
+    if (count >= atLeast) {
+      rows.push(row);
+      downloads.push(count);
+    }
+  }
+  const order = byDownloads(downloads);
+  const taken = Math.min(limit, order.length);
+  const entries: SnapshotEntry[] = new Array(taken);
+  for (let i = 0; i < taken; i++) entries[i] = { name: rowName(table, rows[order[i]!]!), downloads: downloads[order[i]!]! };
+  return entries;
 }
 
 /**
- * Row indexes, most downloaded first (ties in file order). Packs (max - downloads, row) into one
- * float so a native numeric sort does the work: several times faster than a comparator.
+ * Indexes into `downloads`, most downloaded first (ties in index order). Packs (max - downloads,
+ * index) into one float so a native numeric sort does the work: several times faster than a comparator.
  */
-function sortByDownloads(table: Table): { rows: Uint32Array; downloads: Float64Array } {
-  const count = table.end - table.first;
-  const downloads = new Float64Array(count);
-  let max = 0;
-  for (let i = 0; i < count; i++) max = Math.max(max, (downloads[i] = rowDownloads(table, table.first + i)));
+function byDownloads(downloads: readonly number[]): Uint32Array {
+  const count = downloads.length;
+  const max = downloads.reduce((a, b) => Math.max(a, b), 0);
   const span = 2 ** Math.ceil(Math.log2(count + 1));
-  const rows = new Uint32Array(count);
+  const order = new Uint32Array(count);
   if ((max + 1) * span > Number.MAX_SAFE_INTEGER) {
-    rows.forEach((_, i) => (rows[i] = i));
-    rows.sort((a, b) => downloads[b]! - downloads[a]! || a - b);
-  } else {
-    const keys = downloads.map((value, i) => (max - value) * span + i).sort();
-    keys.forEach((key, i) => (rows[i] = key % span));
+    order.forEach((_, i) => (order[i] = i));
+    return order.sort((a, b) => downloads[b]! - downloads[a]! || a - b);
   }
-  return { rows: rows.map((i) => i + table.first), downloads: Float64Array.from(rows, (i) => downloads[i]!) };
+  const keys = Float64Array.from(downloads, (value, i) => (max - value) * span + i).sort();
+  keys.forEach((key, i) => (order[i] = key % span));
+  return order;
+}
+
+/**
+ * Reads the scoped rows; a scope's name is decoded only where it differs from the previous row's
+ * (sorted rows keep a scope's packages together, but any order gives the same totals).
+ */
+function summariseScopes(table: Table): Map<string, ScopeSummary> {
+  const { bytes, starts } = table;
+  const scopes = new Map<string, { total: number; leaderRow: number; leaderDownloads: number }>();
+  let current: { total: number; leaderRow: number; leaderDownloads: number } | undefined;
+  let currentStart = -1;
+  let currentLength = 0;
+  for (let row = 0; row < table.size; row++) {
+    const start = starts[row]!;
+    if (bytes[start] !== AT) continue;
+    const end = starts[row + 1]! - 1;
+    // The scope is the same as the last row's while the bytes up to its '/' are.
+    let slash = start + 1;
+    let same = current !== undefined;
+    for (; slash < end && bytes[slash] !== SLASH; slash++) same &&= bytes[slash] === bytes[currentStart + slash - start];
+    if (slash >= end) throw malformedRow(table, row);
+    const length = slash - start;
+    const downloads = rowDownloads(table, row);
+    if (!current || !same || length !== currentLength) {
+      const scope = bytes.toString('utf8', start + 1, slash).toLowerCase();
+      current = scopes.get(scope);
+      if (!current) scopes.set(scope, (current = { total: 0, leaderRow: row, leaderDownloads: -1 }));
+      currentStart = start;
+      currentLength = length;
+    }
+    current.total += downloads;
+    if (downloads > current.leaderDownloads) {
+      current.leaderRow = row;
+      current.leaderDownloads = downloads;
+    }
+  }
+  const summaries = new Map<string, ScopeSummary>();
+  for (const [scope, { total, leaderRow, leaderDownloads }] of scopes) {
+    summaries.set(scope, { total, leader: { name: rowName(table, leaderRow), downloads: leaderDownloads } });
+  }
+  return summaries;
 }
 
 /** Catches a file in another order (which would make lookups miss) without reading every row. */
 function checkSortedSample(table: Table): void {
-  const step = Math.max(1, Math.floor((table.end - table.first) / 2000));
-  for (let row = table.first + 1; row < table.end; row += step) {
+  const step = Math.max(1, Math.floor(table.size / 2000));
+  for (let row = 1; row < table.size; row += step) {
     if (rowKey(table, row - 1) > rowKey(table, row)) {
-      throw snapshotError(table.file, `is not sorted by canonical name at line ${row + 1}; rebuild it with \`npm run snapshots\``);
+      throw snapshotError(table.file, `is not sorted by canonical name at line ${lineNumber(table, row)}; rebuild it with \`npm run snapshots\``);
     }
   }
 }
 
+function lineNumber(table: Table, row: number): number {
+  return table.headerLines + row + 1;
+}
+
 function malformedRow(table: Table, row: number): Error {
-  return snapshotError(table.file, `line ${row + 1} is not "name<TAB>downloads": ${JSON.stringify(table.lines[row]!.slice(0, 80))}`);
+  const start = table.starts[row]!;
+  const text = table.bytes.toString('utf8', start, Math.min(table.starts[row + 1]! - 1, start + 80));
+  return snapshotError(table.file, `line ${lineNumber(table, row)} is not "name<TAB>downloads": ${JSON.stringify(text)}`);
 }
 
 function requireField(header: Map<string, string>, key: string, file: string): string {

@@ -41,7 +41,7 @@ export function popularExclusions(ecosystem: Ecosystem): ReadonlySet<string> {
 
 function readSnapshot(ecosystem: Ecosystem): Downloads[] {
   try {
-    return [...loadDownloadSnapshot(ecosystem).entries()];
+    return loadDownloadSnapshot(ecosystem).mostDownloaded();
   } catch (err) {
     if (!existsSync(RAW_DATA)) throw err;
     console.warn(`(using ${RAW_DATA}: ${(err as Error).message})`);

@@ -88,4 +88,18 @@ test('serve --port on a port another process holds: exit 2 with what to do, no s
   }
 });
 
+test('serve with a configuration it cannot use: exit 2 at once; the registry process forked first does not outlive it', async () => {
+  const configFile = join(scratch, 'bad.yaml');
+  writeFileSync(configFile, 'policy:\n  noSuchKey: 1\n');
+  // The npm registry process is forked before the configuration is read; were it left running,
+  // its IPC channel would keep the command from ever exiting.
+  const run = await Promise.race([
+    runCli(['serve', '--port', '0', '--config', configFile, '--data-dir', join(scratch, 'bad')]),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('serve did not exit within 60 s of a bad configuration')), 60_000).unref()),
+  ]);
+  assert.is(run.code, 2, run.stdout + run.stderr);
+  assert.match(run.stderr, 'policy.noSuchKey');
+  assert.not.ok(existsSync(join(scratch, 'bad', 'server.json')));
+});
+
 test.run();

@@ -24,7 +24,7 @@ test('npm snapshot: header says what it covers, and the rows agree', () => {
   let previous = Infinity;
   let smallest = Infinity;
   let rows = 0;
-  for (const entry of npm.entries()) {
+  for (const entry of npm.mostDownloaded()) {
     assert.ok(entry.downloads <= previous, `not sorted at ${entry.name}`);
     previous = smallest = entry.downloads;
     rows++;
@@ -55,7 +55,7 @@ test('pypi snapshot: 15,000 projects, PEP 503 lookups', () => {
   assert.ok(pypi.count('requests')! > 100_000_000);
   assert.is(pypi.count('Typing_Extensions'), pypi.count('typing-extensions'));
   assert.ok(pypi.count('typing.extensions')! > 0);
-  const last = [...pypi.entries()].at(-1)!;
+  const last = pypi.mostDownloaded().at(-1)!;
   assert.is(pypi.floor, last.downloads + 1);
   assert.is(pypi.count('no-such-project-depfence-test'), undefined);
 });
@@ -75,7 +75,48 @@ test('parseSnapshot: a missing header or a bad row is an error naming the file',
   assert.is(tiny.count('b'), 3);
   assert.is(tiny.count('B'), 5);
   assert.is(tiny.count('d'), undefined);
-  assert.equal([...tiny.entries()].map((entry) => entry.name), ['B', 'b', 'c', 'a']);
+  assert.equal(tiny.mostDownloaded().map((entry) => entry.name), ['B', 'b', 'c', 'a']);
+});
+
+const TINY_HEADER = '# source: x\n# date: 2026\n# covers: y\n# floor: 1\n# sorted: by canonical name\n';
+
+test('mostDownloaded: a floor, a limit, most downloaded first and ties in file order', () => {
+  const tiny = parseSnapshot('npm', `${TINY_HEADER}a\t5\nb\t9\nc\t5\nd\t1\ne\t5`, 'x.tsv');
+  assert.is(tiny.size, 5);
+  assert.equal(tiny.mostDownloaded().map((entry) => entry.name), ['b', 'a', 'c', 'e', 'd']);
+  assert.equal(tiny.mostDownloaded({ atLeast: 5 }), [
+    { name: 'b', downloads: 9 },
+    { name: 'a', downloads: 5 },
+    { name: 'c', downloads: 5 },
+    { name: 'e', downloads: 5 },
+  ]);
+  assert.equal(tiny.mostDownloaded({ limit: 2 }).map((entry) => entry.name), ['b', 'a']);
+  assert.equal(tiny.mostDownloaded({ atLeast: 10 }), []);
+  // Trailing empty lines are not rows; text and bytes read the same.
+  assert.is(parseSnapshot('npm', Buffer.from(`${TINY_HEADER}a\t5\n\n\n`), 'x.tsv').size, 1);
+});
+
+test('parseSnapshot: a count is decimal digits and nothing else; the error names the line', () => {
+  for (const bad of ['a\t', 'a\t1e3', 'a\t 5', 'a\t5\r', 'a\t-5', 'a 5', '\t5', 'a\t0x10']) {
+    const tiny = parseSnapshot('npm', `${TINY_HEADER}${bad}\n`, 'x.tsv');
+    assert.throws(() => tiny.mostDownloaded(), /x\.tsv line 6 is not "name<TAB>downloads"/, JSON.stringify(bad));
+  }
+  // An empty line between rows is a malformed row, not the end of the table.
+  assert.throws(() => parseSnapshot('npm', `${TINY_HEADER}a\t1\n\nb\t2\n`, 'x.tsv').mostDownloaded(), /line 7/);
+});
+
+test('scopes: each npm scope\'s total and its most downloaded package, first listed on a tie', () => {
+  const tiny = parseSnapshot('npm', `${TINY_HEADER}@a/one\t5\n@a/two\t7\n@a/zed\t7\n@ab/x\t3\n@b/x\t1\nplain\t100\n`, 'x.tsv');
+  const scopes = tiny.scopes();
+  assert.equal([...scopes.keys()], ['a', 'ab', 'b']);
+  assert.equal(scopes.get('a'), { total: 19, leader: { name: '@a/two', downloads: 7 } });
+  assert.equal(scopes.get('ab'), { total: 3, leader: { name: '@ab/x', downloads: 3 } });
+  assert.is(tiny.scopes(), scopes);
+  // The real snapshot: a big organisation's scope adds up to more than its leader.
+  const types = npm.scopes().get('types')!;
+  assert.is(types.leader.name, '@types/node');
+  assert.ok(types.total > types.leader.downloads);
+  assert.throws(() => parseSnapshot('npm', `${TINY_HEADER}@noslash\t5\n`, 'x.tsv').scopes(), /line 6/);
 });
 
 test('popular exclusions: loadash and pyyml are excluded, real names are not', () => {

@@ -49,7 +49,8 @@ export function createTyposquatMatcher(
     options.maxWordOrderTokens ?? DEFAULT_MAX_WORD_ORDER_TOKENS,
   );
 
-  const knownScopes = new Set([...(options.knownScopes ?? [])].map((scope) => scope.toLowerCase()));
+  let knownScopes: Set<string> | undefined;
+  const isKnownScope = (scope: string) => (knownScopes ??= new Set([...(options.knownScopes ?? [])].map((known) => known.toLowerCase()))).has(scope);
 
   const toCandidate = (name: string): Candidate => {
     const canon = index.canonical(name);
@@ -72,7 +73,7 @@ export function createTyposquatMatcher(
     if (candidate.scope !== null) {
       // A scope that holds a popular package belongs to its owner: siblings there are never squats;
       // nor are the packages of another established organisation's scope.
-      if (!index.scopeIds.has(candidate.scope) && !knownScopes.has(candidate.scope)) {
+      if (!index.scopeIds.has(candidate.scope) && !isKnownScope(candidate.scope)) {
         scopeTypo(index, candidate, sink);
         if (ecosystem === 'npm') foreignScope(index, candidate, sink);
       }

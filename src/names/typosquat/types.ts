@@ -51,7 +51,7 @@ export interface TyposquatOptions {
   /**
    * npm scopes (without `@`) that belong to established organisations, though none of their
    * packages is popular enough to be a target: `@storyblok` is one edit from `@storybook` and is
-   * not a squat of it.
+   * not a squat of it. Read when the first scoped name is matched (a generator defers the work).
    */
   knownScopes?: Iterable<string>;
 }

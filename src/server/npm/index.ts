@@ -19,7 +19,6 @@ import { servePackument } from './packument-route.js';
 import { parseNpmPath } from '../../protocol/npm/paths.js';
 import { passThrough } from './pass-through.js';
 import { RegistryClient, RegistryUnavailable, ResponseTooLarge } from './registry/forward.js';
-import type { StartMessage } from './registry/protocol.js';
 import { RegistryProcess } from './registry/supervisor.js';
 import { serveTarball } from './tarball-route.js';
 import type { TarballFailure } from './uplink/deps.js';
@@ -41,6 +40,8 @@ const DIST_TAGS = /^package\/((?:@[^/]+\/)?[^/@][^/]*)\/dist-tags$/;
 export interface NpmMountOptions {
   /** Extra Verdaccio middleware plugins by id (tests inject faults with them). */
   middlewares?: Record<string, Record<string, unknown>>;
+  /** A registry process forked earlier (`depfence serve` forks it before loading anything else). */
+  registryProcess?: RegistryProcess;
 }
 
 export interface NpmMount extends Mount {
@@ -55,13 +56,10 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
   const paths = verdaccioPaths(config.server.dataDir);
   const book = new VerdictBook();
   const tarballFailures = new BoundedMap<string, TarballFailure>(1_000);
-  // The registry process is forked first (it loads Verdaccio meanwhile); nothing here asks for the
-  // decider before that (see app.ts), so the policy data loads in parallel.
-  let sendStart: (message: StartMessage) => void = () => {};
-  let failStart: (error: Error) => void = () => {};
-  const registryProcess = new RegistryProcess(new Promise<StartMessage>((resolve, reject) => ((sendStart = resolve), (failStart = reject))));
+  // The registry process is forked first (it loads Verdaccio meanwhile) and gets its configuration
+  // before anything here asks for the decider (see app.ts), so the policy data loads in parallel.
+  const registryProcess = options.registryProcess ?? new RegistryProcess();
   const launched = registryProcess.launch();
-  launched.catch(() => {}); // awaited below
   const frontSecret = randomBytes(32).toString('base64url');
   let uplink: UplinkListener | undefined;
   let decider: Decider;
@@ -91,11 +89,11 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
       offline: config.offline,
       ...(options.middlewares && { middlewares: options.middlewares }),
     });
-    sendStart({ type: 'start', verdaccio, judgeUrl: uplink.addresses.judgeUrl, uplinkSecret: uplink.secret, frontSecret });
+    registryProcess.configure({ type: 'start', verdaccio, judgeUrl: uplink.addresses.judgeUrl, uplinkSecret: uplink.secret, frontSecret });
     decider = context.decider;
     await launched;
   } catch (error) {
-    failStart(error as Error);
+    registryProcess.abandon(error as Error);
     await registryProcess.close();
     await uplink?.close();
     throw error;

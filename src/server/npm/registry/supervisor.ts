@@ -24,17 +24,39 @@ export class RegistryProcess {
   #upSince = 0;
   /** Times the process was started again after it ended (for tests and doctor). */
   restarts = 0;
-
-  /** @param start the start message, which may still be in the making when the process is forked. */
-  constructor(readonly start: Promise<StartMessage>) {}
+  /** The configuration every start of the process is sent; null until `configure()`. */
+  #message: StartMessage | null = null;
+  /** Ends the first start when no configuration can be made. */
+  #abandonFirst: (error: Error) => void = () => {};
+  #launched: Promise<void> | null = null;
 
   target(): RegistryTarget {
     return this.#state;
   }
 
-  /** The first start: forks at once; rejects if the process cannot start (a misconfiguration, not a crash). */
+  /**
+   * The first start: forks the process at once (it loads Verdaccio while depfence loads the rest)
+   * and resolves when it is ready, which needs `configure()`. Rejects if the process cannot start
+   * (a misconfiguration, not a crash). Later calls return the same promise.
+   */
   launch(): Promise<void> {
-    return this.#spawn();
+    if (!this.#launched) {
+      this.#launched = this.#spawn();
+      this.#launched.catch(() => {}); // whoever awaits it sees the error
+    }
+    return this.#launched;
+  }
+
+  /** Gives the process its configuration (sent again on every restart). */
+  configure(message: StartMessage): void {
+    this.#message = message;
+    // Sent now, not on a later tick: the caller goes on to load the policy data, which blocks a while.
+    if (this.#child?.connected) this.#child.send(message);
+  }
+
+  /** No configuration can be made: the forked process is ended and `launch()` rejects with `error`. */
+  abandon(error: Error): void {
+    this.#abandonFirst(error);
   }
 
   #spawn(): Promise<void> {
@@ -43,8 +65,15 @@ export class RegistryProcess {
     const entry = fileURLToPath(new URL(`./child${extname(here)}`, import.meta.url));
     const child = fork(entry, [], { env: childEnv(), stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
     this.#child = child;
+    if (this.#message) child.send(this.#message);
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      this.#abandonFirst = (error) => {
+        if (settled) return;
+        settled = true;
+        child.kill();
+        reject(error);
+      };
       child.on('message', (message: ChildMessage) => {
         if (message.type === 'ready') {
           this.#state = { up: true, port: message.port };
@@ -74,16 +103,6 @@ export class RegistryProcess {
         this.#state = { up: false, reason: `the npm registry process ${how} and is being restarted; try again in a moment` };
         this.#scheduleRestart();
       });
-      this.start.then(
-        (message) => {
-          if (child.connected) child.send(message);
-        },
-        (error: Error) => {
-          settled = true;
-          child.kill();
-          reject(error);
-        },
-      );
     });
   }
 
