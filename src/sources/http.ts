@@ -7,7 +7,10 @@
 // Cache rule: an entry younger than its TTL is served without asking; an older one is revalidated
 // (If-None-Match / If-Modified-Since from the stored answer: a 304 renews it without a download);
 // if the refresh fails, the old entry may stand in until TTL + staleIfError, never beyond. 404s are
-// cached too, for a shorter TTL. Only successfully decoded answers are cached.
+// cached too, for a shorter TTL. Only successfully decoded answers are cached. The most recent
+// entries are also held in memory (memory-cache.ts, byte-bounded), and an answer is written to disk
+// behind the caller's back: the caller never waits for the disk, and the next read of the same
+// document, in this process, does not touch it.
 //
 // Large files (the threat-data feeds) stream to disk through `download`: the same limiter,
 // timeouts (per phase: an export takes minutes to arrive), bounded retries and error mapping, a
@@ -21,6 +24,7 @@ import cacache from 'cacache';
 import got, { HTTPError } from 'got';
 import pLimit from 'p-limit';
 import { streamDownload } from './download.js';
+import { MemoryCache } from './memory-cache.js';
 import { redirectGuard, sameOrigin, USER_AGENT, withRetries, type NetworkSettings } from './upstream.js';
 import { DEFAULT_LABEL, malformedError, offOriginRedirect, toUpstreamError, tooLargeError, UpstreamError, type UpstreamLabel } from './upstream-error.js';
 
@@ -29,6 +33,8 @@ export { UpstreamError, type UpstreamLabel, type NetworkSettings };
 export interface HttpClientOptions extends NetworkSettings {
   /** cacache directory; null: no cache. */
   cacheDir: string | null;
+  /** Bytes of recent answers held in memory in front of the cache directory. Default 32 MiB. */
+  memoryCacheBytes?: number;
   /** TTL of cached 404s (capped by the TTL of the request). Default 60 s. */
   notFoundTtlMs?: number;
   /** First retry delay, doubled each retry (capped at 2 s). Default 200 ms. */
@@ -98,16 +104,45 @@ interface CacheMetadata {
   lastModified?: string;
 }
 
+type CacheEntry = Fetched & CacheMetadata;
+
 /** The stored answer still stands (the upstream said 304 Not Modified). */
 const NOT_MODIFIED = Symbol('not modified');
 
 const CACHE_KEY_VERSION = 'depfence:http:v1';
+const DEFAULT_MEMORY_CACHE_BYTES = 32 * 1024 * 1024;
+/** What an entry costs besides its body (headers, the key, bookkeeping), roughly. */
+const ENTRY_OVERHEAD_BYTES = 512;
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const limit = pLimit(Math.max(1, options.concurrency));
   const inFlight = new Map<string, Promise<Fetched | typeof NOT_MODIFIED>>();
   const notFoundTtlMs = options.notFoundTtlMs ?? 60_000;
   const retry = { retries: options.retries, timeoutMs: options.timeoutMs, ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }) };
+  const memory = new MemoryCache<CacheEntry>(options.memoryCacheBytes ?? DEFAULT_MEMORY_CACHE_BYTES, (entry) => entry.data.length + ENTRY_OVERHEAD_BYTES);
+  /** Answers already stored (concurrent callers of one fetch get the same object: stored once). */
+  const stored = new WeakSet<Fetched>();
+
+  async function lookup(key: string): Promise<CacheEntry | null> {
+    if (options.cacheDir === null) return null;
+    const remembered = memory.get(key);
+    if (remembered) return remembered;
+    const read = await readCache(options.cacheDir, key);
+    // A fetch that ended while the disk was read has the newer answer (and is no longer in flight to join).
+    const meanwhile = memory.get(key);
+    if (meanwhile) return meanwhile;
+    if (read) memory.set(key, read);
+    return read;
+  }
+
+  function store(key: string, fetched: Fetched): void {
+    if (options.cacheDir === null || stored.has(fetched)) return;
+    stored.add(fetched);
+    const { status, data, etag, lastModified } = fetched;
+    const entry: CacheEntry = { status, data, storedAt: Date.now(), ...(etag && { etag }), ...(lastModified && { lastModified }) };
+    memory.set(key, entry);
+    void writeCache(options.cacheDir, key, entry);
+  }
 
   async function get<T>(url: string, opts: GetOptions, decode: (data: Buffer) => T): Promise<HttpAnswer<T>> {
     const accept = opts.accept ?? '*/*';
@@ -122,7 +157,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       stale,
     });
 
-    const cached = await readCache(options.cacheDir, key);
+    const cached = await lookup(key);
     const age = cached ? Date.now() - cached.storedAt : Infinity;
     if (cached && age < ttlOf(cached.status)) {
       try {
@@ -136,7 +171,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const outcome = await fetchShared(url, accept, label, key, revalidate);
       const fetched = outcome === NOT_MODIFIED ? revalidate! : outcome;
       const result = answer(fetched, outcome === NOT_MODIFIED, false);
-      await writeCache(options.cacheDir, key, fetched);
+      store(key, fetched);
       return result;
     } catch (error) {
       if (cached && error instanceof UpstreamError && age < ttlOf(cached.status) + options.staleIfErrorMs) {
@@ -283,8 +318,7 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readCache(dir: string | null, key: string): Promise<(Fetched & CacheMetadata) | null> {
-  if (dir === null) return null;
+async function readCache(dir: string, key: string): Promise<CacheEntry | null> {
   try {
     const entry = await cacache.get(dir, key);
     const metadata = entry.metadata as CacheMetadata | undefined;
@@ -296,11 +330,10 @@ async function readCache(dir: string | null, key: string): Promise<(Fetched & Ca
   }
 }
 
-async function writeCache(dir: string | null, key: string, fetched: Fetched): Promise<void> {
-  if (dir === null) return;
-  const metadata: CacheMetadata = { status: fetched.status, storedAt: Date.now(), ...(fetched.etag && { etag: fetched.etag }), ...(fetched.lastModified && { lastModified: fetched.lastModified }) };
+async function writeCache(dir: string, key: string, entry: CacheEntry): Promise<void> {
+  const { data, ...metadata } = entry;
   try {
-    await cacache.put(dir, key, fetched.data, { metadata });
+    await cacache.put(dir, key, data, { metadata });
   } catch {
     // A cache that cannot be written costs speed, not correctness.
   }

@@ -201,6 +201,38 @@ test('cache: past the TTL the entry is revalidated with its ETag; a 304 renews i
   assert.is(npm.requests.length, 2);
 });
 
+test('cache: a repeated read is answered from memory; the disk copy is written behind it for the next process', async () => {
+  const dir = cacheDir();
+  const http = client({ cacheDir: dir, cacheTtlMs: 10_000 });
+  await http.getJson(url());
+  rmSync(dir, { recursive: true, force: true });
+  const again = await http.getJson(url());
+  assert.equal([again.status, again.fromCache], [200, true], 'the disk copy is gone: memory answered');
+  assert.is(npm.requests.length, 1);
+
+  const written = cacheDir();
+  await client({ cacheDir: written, cacheTtlMs: 10_000 }).getJson(url());
+  const deadline = Date.now() + 2_000;
+  let fromDisk = await client({ cacheDir: written, cacheTtlMs: 10_000 }).getJson(url());
+  while (!fromDisk.fromCache && Date.now() < deadline) {
+    await sleep(20);
+    fromDisk = await client({ cacheDir: written, cacheTtlMs: 10_000 }).getJson(url());
+  }
+  assert.is(fromDisk.fromCache, true, 'another client on the same directory finds the copy on disk');
+});
+
+test('cache: memory holds at most memoryCacheBytes; what it let go is read back from disk', async () => {
+  const dir = cacheDir();
+  const http = client({ cacheDir: dir, cacheTtlMs: 10_000, memoryCacheBytes: 8_000 });
+  for (let i = 0; i < 10; i++) await http.getJson(`${npm.url}pkg-${i}`);
+  await sleep(200); // the disk copies are written behind the answers
+  rmSync(dir, { recursive: true, force: true });
+  const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => http.getJson(`${npm.url}pkg-${i}`)));
+  const remembered = answers.filter((answer) => answer.fromCache).length;
+  assert.ok(remembered > 0 && remembered < 10, `only the most recent few are in memory (${remembered} of 10)`);
+  assert.ok(answers.at(-1)!.fromCache, 'the most recently used one is');
+});
+
 test('redirects: followed on the same origin, refused to any other host', async () => {
   const other = await NpmUpstream.start();
   other.addPackage('pkg', { versions: { '1.0.0': { published: daysAgo(100) } } });
