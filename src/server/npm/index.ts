@@ -49,6 +49,8 @@ export interface NpmMount extends Mount {
   registryProcess: RegistryProcess;
   /** Where the uplink listener is (tests check that it answers nobody but the registry process). */
   uplinkBase: string;
+  /** How many judgements the registry process asked depfence for. */
+  judgements(): number;
 }
 
 export async function npmMount(context: ServerContext, options: NpmMountOptions = {}): Promise<NpmMount> {
@@ -98,7 +100,7 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
     await uplink?.close();
     throw error;
   }
-  const registry = new RegistryClient(registryProcess, frontSecret, config.server.token);
+  const registry = new RegistryClient(registryProcess, frontSecret, config.server.token, () => decider.threatData.generation);
   const env: NpmEnv = {
     context,
     registry,
@@ -116,6 +118,7 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
     env,
     registryProcess,
     uplinkBase: uplink.addresses.listener,
+    judgements: () => uplink.judgements,
     async close() {
       await registryProcess.close();
       registry.close();

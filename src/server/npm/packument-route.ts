@@ -1,6 +1,7 @@
 // Packuments (`/name`) and version manifests (`/name/1.2.3`, `/name/latest`): the package-level
-// verdict first, then the registry process (whose version filter hides versions), then depfence's
-// finishing: no `latest` where none survived, an ETag per representation (full and abbreviated are
+// verdict (the registry process is asked meanwhile; its answer is used only if the verdict lets the
+// package through), the registry process's answer (its version filter hides versions), then
+// depfence's finishing: no `latest` where none survived, an ETag per representation (full and abbreviated are
 // different documents) with `Vary: Accept`, conditional requests, the hidden versions logged, and
 // Verdaccio's "not found" turned into a refusal for unavailable facts (403, which npm does not
 // retry) when the package exists and only the upstream failed. Tarball URLs name the upstream's
@@ -19,15 +20,22 @@ import { passableHeaders, readAnswer } from './registry/forward.js';
 
 export async function servePackument(env: NpmEnv, req: IncomingMessage, res: ServerResponse, name: string, version: string | null): Promise<void> {
   const subject = version === null ? 'packument' : 'version manifest';
-  const verdict = await env.gate.verdict(name);
-  recordDecision(env.context, req, verdict.decision, subject);
-  if (refuseForVerdict(env, res, verdict)) return;
-
   const abbreviated = version === null && wantsAbbreviated(req.headers.accept);
   // The whole document, uncompressed, every time: depfence answers conditional requests itself.
   const headers = { ...req.headers };
   for (const header of ['if-none-match', 'if-modified-since', 'accept-encoding']) delete headers[header];
-  const answer = await env.registry.ask({ method: 'GET', path: req.url ?? '/', headers }, res);
+  // The registry process is asked while the package-level verdict is made: both need the same
+  // upstream packument (fetched once, see sources/http.ts), and npm asks for packuments one after
+  // another, so the two waits add up on every install. Nothing is answered before the verdict.
+  const asked = env.registry.ask({ method: 'GET', path: req.url ?? '/', headers }, res);
+  asked.catch(() => {}); // awaited below, unless the verdict refuses
+  const verdict = await env.gate.verdict(name);
+  recordDecision(env.context, req, verdict.decision, subject);
+  if (refuseForVerdict(env, res, verdict)) {
+    asked.then((answer) => answer.destroy(), () => {});
+    return;
+  }
+  const answer = await asked;
   const body = await readAnswer(answer, env.limits.packumentBytes);
   const status = answer.statusCode ?? 502;
   const record = env.book.get(name);

@@ -3,15 +3,12 @@
 // what depfence says to hide. depfence owns the policy, its live data and the verdict book; the
 // registry process owns only this mechanical step. If the judge cannot be asked, every version is
 // hidden: Verdaccio serves the unfiltered document when a filter throws, so this one never throws.
+// A judgement of the same versions under the same threat data is reused briefly (judgement-reuse.ts).
 import { request, Agent } from 'node:http';
 import { isRecord } from '../../../protocol/npm/packument.js';
+import type { JudgeAnswer, JudgementReuse } from './judgement-reuse.js';
 import { asPackument, type Packument } from './packument.js';
 import { applyJudgement } from './without-versions.js';
-
-export interface JudgeAnswer {
-  /** Versions to hide, or 'all'. */
-  hide: string[] | 'all';
-}
 
 /**
  * The manifest fields the judge reads (the dist fields it fetches and verifies by, what the history
@@ -34,13 +31,19 @@ export interface RemoteFilterOptions {
   secret: string;
   timeoutMs: number;
   warn(message: string): void;
+  reuse: JudgementReuse;
 }
 
 export function createRemoteVersionFilter(options: RemoteFilterOptions) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  // Every read is judged afresh: an answer reused here would outlive a policy or threat-data reload
-  // in depfence (a version found malicious must be hidden from the very next answer).
-  const judged = (packument: Packument): Promise<JudgeAnswer> => askJudge(options, agent, JSON.stringify(slimPackument(packument)));
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const judged = async (packument: Packument): Promise<JudgeAnswer> => {
+    const body = JSON.stringify(slimPackument(packument));
+    const reused = options.reuse.get(packument.name, body);
+    if (reused) return reused;
+    const answer = await askJudge(options, agent, body);
+    options.reuse.remember(packument.name, body, answer);
+    return answer;
+  };
   return {
     async filter_metadata(manifest: unknown): Promise<unknown> {
       try {
@@ -66,9 +69,11 @@ function askJudge(options: RemoteFilterOptions, agent: Agent, text: string): Pro
         res.on('end', () => {
           try {
             if (res.statusCode !== 200) throw new Error(`the judge answered HTTP ${res.statusCode}`);
-            const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JudgeAnswer;
-            if (answer.hide !== 'all' && !(Array.isArray(answer.hide) && answer.hide.every((item) => typeof item === 'string'))) throw new Error('the judge sent an answer without "hide"');
-            resolve(answer);
+            const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<JudgeAnswer> | null;
+            const hide = answer?.hide;
+            if (hide !== 'all' && !(Array.isArray(hide) && hide.every((item) => typeof item === 'string'))) throw new Error('the judge sent an answer without "hide"');
+            const generation = Number.isSafeInteger(answer?.generation) ? answer!.generation! : -1;
+            resolve({ hide, generation, reusable: answer?.reusable === true && generation >= 0 });
           } catch (error) {
             reject(error);
           }

@@ -1,8 +1,8 @@
 // What the version filter last concluded about each package it saw: per version, whether it is
 // hidden and why, and the tarball file name and digests the packument gave. The tarball guard reads
 // it (Verdaccio runs the filter on the package's metadata before it serves any tarball), and the
-// packument route logs the hidden versions from it. Bounded: the least recently judged packages
-// are forgotten first.
+// packument route logs the hidden versions from it. Bounded: the least recently judged or read
+// packages are forgotten first.
 import type { Finding } from '../../../policy/index.js';
 
 export interface VersionRecord {
@@ -44,8 +44,15 @@ export class VerdictBook {
     }
   }
 
+  /** The record, now the most recently used (the registry process may reuse a judgement without depfence judging again). */
   get(name: string): PackageRecord | undefined {
-    return this.#records.get(name.toLowerCase());
+    const key = name.toLowerCase();
+    const record = this.#records.get(key);
+    if (record) {
+      this.#records.delete(key);
+      this.#records.set(key, record);
+    }
+    return record;
   }
 
   /** The version whose tarball is `filename`. */

@@ -13,8 +13,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { BRIDGE_KEY, FILTER_PLUGIN, FRONT_PLUGIN, writeBridges } from '../plugin-bridge.js';
+import { JudgementReuse } from '../filter/judgement-reuse.js';
 import { createRemoteVersionFilter } from '../filter/remote-filter.js';
-import { FRONT_HEADER, type ChildMessage, type StartMessage } from './protocol.js';
+import { FRONT_HEADER, GENERATION_HEADER, type ChildMessage, type StartMessage } from './protocol.js';
 
 interface ExpressLike {
   use(handler: (req: { headers: Record<string, string | string[] | undefined> }, res: { status(code: number): { json(body: unknown): void } }, next: () => void) => void): void;
@@ -31,9 +32,10 @@ async function start(message: StartMessage): Promise<void> {
   writeBridges(config.plugins, [FILTER_PLUGIN, FRONT_PLUGIN]);
   const loaded = new Set<string>();
   const warn = (text: string) => process.stderr.write(`depfence registry: warning: ${text}\n`);
+  const reuse = new JudgementReuse();
   const filter = () => {
     loaded.add(FILTER_PLUGIN.id);
-    return createRemoteVersionFilter({ judgeUrl: message.judgeUrl, secret: message.uplinkSecret, timeoutMs: 30_000, warn });
+    return createRemoteVersionFilter({ judgeUrl: message.judgeUrl, secret: message.uplinkSecret, timeoutMs: 30_000, warn, reuse });
   };
   const expected = Buffer.from(message.frontSecret);
   const front = () => {
@@ -42,7 +44,11 @@ async function start(message: StartMessage): Promise<void> {
       register_middlewares(app: ExpressLike) {
         app.use((req, res, next) => {
           const presented = Buffer.from(String(req.headers[FRONT_HEADER] ?? ''));
-          if (presented.length === expected.length && timingSafeEqual(presented, expected)) return next();
+          if (presented.length === expected.length && timingSafeEqual(presented, expected)) {
+            // Before Verdaccio routes the request (and filters for it): see judgement-reuse.ts.
+            reuse.observe(Number(req.headers[GENERATION_HEADER]));
+            return next();
+          }
           res.status(403).json({ error: 'depfence: this is depfence\'s internal registry process; point npm at depfence itself' });
         });
       },

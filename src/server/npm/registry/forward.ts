@@ -6,7 +6,7 @@ import { DepfenceError, type DepfenceErrorOptions } from '../../../errors.js';
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { carriesToken } from '../../access.js';
-import { FRONT_HEADER } from './protocol.js';
+import { FRONT_HEADER, GENERATION_HEADER } from './protocol.js';
 import type { RegistryProcess } from './supervisor.js';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
@@ -36,18 +36,22 @@ export interface ForwardRequest {
 export class RegistryClient {
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-  /** @param accessToken depfence's own access token (server.token): never passed on to Verdaccio. */
+  /**
+   * @param accessToken depfence's own access token (server.token): never passed on to Verdaccio.
+   * @param generation the threat-data generation in force now, named in every request.
+   */
   constructor(
     readonly registry: RegistryProcess,
     readonly frontSecret: string,
     readonly accessToken: string | null,
+    readonly generation: () => number,
   ) {}
 
   /** Sends the request; resolves with the answer's head (its body still to be read). `client` going away aborts it. */
   ask(forward: ForwardRequest, client?: ServerResponse): Promise<IncomingMessage> {
     const target = this.registry.target();
     if (!target.up) return Promise.reject(new RegistryUnavailable(target.reason));
-    const headers: IncomingHttpHeaders = { ...forward.headers, [FRONT_HEADER]: this.frontSecret };
+    const headers: IncomingHttpHeaders = { ...forward.headers, [FRONT_HEADER]: this.frontSecret, [GENERATION_HEADER]: String(this.generation()) };
     for (const name of HOP_BY_HOP) delete headers[name];
     if (this.accessToken !== null && carriesToken(headers.authorization, this.accessToken)) delete headers.authorization;
     return new Promise((resolve, reject) => {

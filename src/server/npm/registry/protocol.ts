@@ -20,3 +20,6 @@ export type ChildMessage = { type: 'ready'; port: number } | { type: 'failed'; m
 
 /** The header depfence's requests to the child carry (checked by the front-door middleware). */
 export const FRONT_HEADER = 'x-depfence-front';
+
+/** The threat-data generation in force when depfence forwarded the request (see filter/judgement-reuse.ts). */
+export const GENERATION_HEADER = 'x-depfence-generation';

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError, sendJson } from '../../respond.js';
 import { tarballUrlProblem } from '../filter/tarball-host.js';
+import type { JudgeAnswer } from '../filter/judgement-reuse.js';
 import { judgePackument } from '../filter/version-filter.js';
 import type { UplinkAddresses } from './addresses.js';
 import type { UplinkDeps } from './deps.js';
@@ -19,6 +20,8 @@ export async function judge(deps: UplinkDeps, addresses: UplinkAddresses, req: I
     return sendError(res, 400, `the judge needs a JSON packument: ${(error as Error).message}`);
   }
   const { config, decider } = deps;
+  // Read in the same synchronous step as the judging: the generation the answer was made under.
+  const generation = decider.threatData.generation;
   const judgement = judgePackument(body, {
     context: decider.context,
     now: deps.now,
@@ -38,7 +41,11 @@ export async function judge(deps: UplinkDeps, addresses: UplinkAddresses, req: I
     },
   });
   const hide = judgement.hidden === 'all' ? 'all' : [...judgement.hidden];
-  return sendJson(res, 200, { hide });
+  // Versions the uplink could not read are not in what was sent: an answer that hides them for
+  // that reason depends on more than the body, so the registry process must not reuse it.
+  const name = typeof (body as { name?: unknown } | null)?.name === 'string' ? (body as { name: string }).name : null;
+  const reusable = judgement.failure === null && name !== null && deps.unreadable.get(name) === undefined;
+  return sendJson(res, 200, { hide, generation, reusable } satisfies JudgeAnswer);
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -25,6 +25,8 @@ import { serveTarballToUplink } from './tarball.js';
 export interface UplinkListener {
   addresses: UplinkAddresses;
   secret: string;
+  /** How many judgements the registry process asked for (tests see its reuse by it). */
+  readonly judgements: number;
   close(): Promise<void>;
 }
 
@@ -34,7 +36,9 @@ const SEARCH_TTL_MS = 60_000;
 export async function startUplinkListener(deps: UplinkDeps): Promise<UplinkListener> {
   const secret = randomBytes(32).toString('base64url');
   let addresses: UplinkAddresses | null = null;
+  let judgements = 0;
   const server: Server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/judge') res.once('finish', () => res.statusCode === 200 && judgements++);
     handle(deps, addresses!, secret, req, res).catch((error: unknown) => sendError(res, 500, `the uplink listener failed: ${(error as Error).message}`));
   });
   server.keepAliveTimeout = 60_000;
@@ -46,6 +50,9 @@ export async function startUplinkListener(deps: UplinkDeps): Promise<UplinkListe
   return {
     addresses,
     secret,
+    get judgements() {
+      return judgements;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,0 +1,113 @@
+// The registry process reuses depfence's judgement of the same versions for a few seconds (every
+// packument read is filtered; an install reads each packument again before its tarball), but
+// never across a threat-data reload: a version found malicious is hidden from the very next answer.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startServer, type RunningServer } from '../../src/server/app.js';
+import { JudgementReuse, type JudgeAnswer } from '../../src/server/npm/filter/judgement-reuse.js';
+import { npmMount, type NpmMount } from '../../src/server/npm/index.js';
+import { NpmUpstream, daysAgo } from '../fixtures/index.js';
+import { osvRecord, sharedExport, writeOsvExport } from '../fixtures/osv-export.js';
+import { isolatedEnv, runCliInProcess } from '../helpers/cli.js';
+import { testConfig } from '../helpers/firewall.js';
+import { rawRequest } from '../helpers/npm-firewall.js';
+
+const answer = (generation: number, reusable = true): JudgeAnswer => ({ hide: ['1.0.0'], generation, reusable });
+
+test('JudgementReuse: the same versions under the newest generation seen, within the reuse time', () => {
+  let now = 0;
+  const reuse = new JudgementReuse(1_000, () => now);
+  reuse.observe(3);
+  reuse.remember('pkg', 'body', answer(3));
+  assert.equal(reuse.get('pkg', 'body'), answer(3));
+  assert.is(reuse.get('pkg', 'other body'), undefined, 'other versions: judged again');
+  assert.is(reuse.get('other', 'body'), undefined);
+  now = 1_000;
+  assert.is(reuse.get('pkg', 'body'), undefined, 'expired');
+});
+
+test('JudgementReuse: a newer generation named by any request ends every older answer; unreusable answers are not kept', () => {
+  const reuse = new JudgementReuse(60_000);
+  reuse.observe(3);
+  reuse.remember('pkg', 'body', answer(3));
+  reuse.observe(2); // a request forwarded earlier, arriving late: generations only grow
+  assert.ok(reuse.get('pkg', 'body'));
+  reuse.observe(4);
+  assert.is(reuse.get('pkg', 'body'), undefined);
+  reuse.remember('pkg', 'body', answer(3));
+  assert.is(reuse.get('pkg', 'body'), undefined, 'judged under an older generation than the newest seen');
+  reuse.remember('pkg', 'body', answer(4, false));
+  assert.is(reuse.get('pkg', 'body'), undefined, 'depfence said it depends on more than the versions sent');
+  for (const bad of [Number.NaN, 1.5, Number.POSITIVE_INFINITY]) reuse.observe(bad);
+  reuse.remember('pkg', 'body', answer(4));
+  assert.ok(reuse.get('pkg', 'body'), 'garbage in the header changes nothing');
+});
+
+let npm: NpmUpstream;
+let running: RunningServer;
+let mount: NpmMount;
+let scratch: string;
+const env = isolatedEnv();
+
+test.before(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'depfence-reuse-'));
+  const dataDir = join(scratch, 'data');
+  npm = await NpmUpstream.start();
+  npm.addPackage('leftfix', { versions: Object.fromEntries(['1.0.0', '1.1.0', '1.1.1', '1.2.0'].map((v) => [v, { published: daysAgo(400) }])), downloads: 50_000 });
+  const before = await writeOsvExport(join(scratch, 'feed-before'), {
+    npm: [osvRecord({ id: 'MAL-2026-1', affected: [{ name: 'someone-else', versions: ['1.0.0'] }] })],
+    pypi: [osvRecord({ id: 'MAL-2026-2', ecosystem: 'PyPI', affected: [{ name: 'someone-else', versions: ['1.0.0'] }] })],
+  });
+  const update = await runCliInProcess(['update', '--from', before, '--data-dir', dataDir], { env });
+  assert.is(update.code, 0, update.stderr);
+  const config = testConfig({
+    dataDir,
+    configure: (c) => {
+      c.upstreams.npm = { ...c.upstreams.npm, registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
+    },
+  });
+  running = await startServer({
+    config,
+    refreshThreatData: false,
+    mounts: async (context) => {
+      mount = await npmMount(context);
+      return [mount];
+    },
+  });
+});
+
+test.after(async () => {
+  running?.server.closeAllConnections();
+  await running?.close();
+  await npm?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const versionsServed = async () => {
+  const answer = await rawRequest(running.url, '/leftfix', { headers: { accept: 'application/json' } });
+  assert.is(answer.status, 200, answer.text);
+  return Object.keys(answer.json!.versions as object).sort();
+};
+
+test('reads of the same versions are judged once; after a threat-data reload the next read is judged afresh', async () => {
+  assert.equal(await versionsServed(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0']);
+  const judged = mount.judgements();
+  assert.ok(judged >= 1);
+  assert.equal(await versionsServed(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0']);
+  const tarball = await rawRequest(running.url, '/leftfix/-/leftfix-1.2.0.tgz');
+  assert.is(tarball.status, 200);
+  assert.is(mount.judgements(), judged, 'the second read and the tarball reused the judgement');
+
+  const update = await runCliInProcess(['update', '--from', await writeOsvExport(join(scratch, 'feed-after'), sharedExport()), '--data-dir', running.context.config.server.dataDir], { env });
+  assert.is(update.code, 0, update.stderr);
+  assert.ok(running.context.threatRefresh.reload('test'), 'the new index is in force');
+  assert.equal(await versionsServed(), ['1.0.0', '1.1.1'], 'the malicious and the critically vulnerable release are hidden at once');
+  assert.ok(mount.judgements() > judged);
+  const refused = await rawRequest(running.url, '/leftfix/-/leftfix-1.2.0.tgz');
+  assert.is(refused.status, 403, refused.text);
+});
+
+test.run();
