@@ -4,6 +4,9 @@
 // times and ratios, and each server's RSS after the installs. Servers run in child processes (this
 // file, started with `--serve`), so their memory is their own.
 //
+// BENCH_BASELINE=<another depfence checkout, with node_modules> adds it as a fourth target
+// (`baseline`, run from its own src/ the same way), for before/after figures from one run.
+//
 // Goals: depfence within 1.15× of bare Verdaccio cold, 1.05× warm.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,14 +16,15 @@ import { fileURLToPath } from 'node:url';
 import { NpmUpstream, daysAgo } from '../fixtures/index.js';
 import { makeProject, runNpm } from '../helpers/npm-client.js';
 
-type Target = 'fixture' | 'verdaccio' | 'depfence';
+type Target = 'fixture' | 'verdaccio' | 'baseline' | 'depfence';
 
 const PACKAGES = 50;
 const DIRECT = 10;
 const WARM_RUNS = 5;
-const COLD_RUNS = 3;
+const COLD_RUNS = 5;
 const TSX = import.meta.resolve('tsx');
 const HERE = fileURLToPath(import.meta.url);
+const BASELINE = process.env.BENCH_BASELINE;
 
 // ── the fixture: 50 packages, the first 10 depended on directly, each pulling in a few others ──
 
@@ -51,7 +55,10 @@ export interface ChildServer {
 }
 
 export async function startChild(target: Exclude<Target, 'fixture'>, npm: NpmUpstream, dataDir: string): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', TSX, HERE, '--serve', target, npm.registryUrl, npm.downloadsUrl, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The baseline is depfence as another checkout has it: its own copy of this file serves it.
+  const script = target === 'baseline' ? join(BASELINE!, 'test', 'bench', 'npm.bench.ts') : HERE;
+  const serveAs = target === 'baseline' ? 'depfence' : target;
+  const child = spawn(process.execPath, ['--import', TSX, script, '--serve', serveAs, npm.registryUrl, npm.downloadsUrl, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -135,19 +142,42 @@ export function bareVerdaccioConfig(registry: string, dataDir: string, maxageMs:
 
 // ── the measurement ─────────────────────────────────────────────────────────────────────────────
 
-async function install(registry: string, dependencies: Record<string, string>): Promise<number> {
+interface Run {
+  ms: number;
+  /** CPU time the server (with its children) spent on the install; 0 for the fixture. */
+  cpuMs: number;
+}
+
+async function install(registry: string, dependencies: Record<string, string>, server?: ChildServer): Promise<Run> {
   const project = makeProject({ dependencies });
   try {
+    const pids = server ? [server.pid, ...childrenOf(server.pid)] : [];
+    const cpuBefore = cpuMs(pids);
     const started = performance.now();
     const run = await runNpm(['install', '--prefer-online'], { cwd: project.dir, registry });
     const elapsed = performance.now() - started;
+    const cpu = cpuMs(pids) - cpuBefore;
     if (run.code !== 0) throw new Error(`npm install through ${registry} failed:\n${run.output}`);
     const installed = Object.keys(project.lockfile().packages).length - 1;
     if (installed !== PACKAGES) throw new Error(`expected ${PACKAGES} packages, npm installed ${installed}`);
-    return elapsed;
+    return { ms: elapsed, cpuMs: cpu };
   } finally {
     project.remove();
   }
+}
+
+/** User + system CPU time of these processes so far, in ms (Linux clock ticks are 10 ms). */
+function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks * 10;
 }
 
 function median(values: number[]): number {
@@ -158,11 +188,11 @@ function median(values: number[]): number {
 export default async function benchNpm(): Promise<void> {
   const npm = await NpmUpstream.start();
   const dependencies = populate(npm);
-  const targets = ['fixture', 'verdaccio', 'depfence'] as const;
+  const targets: Target[] = BASELINE ? ['fixture', 'verdaccio', 'baseline', 'depfence'] : ['fixture', 'verdaccio', 'depfence'];
   const dataDirs: string[] = [];
   const servers = new Map<Target, ChildServer>();
-  const cold = new Map<Target, number[]>(targets.map((target) => [target, []]));
-  const warm = new Map<Target, number[]>(targets.map((target) => [target, []]));
+  const cold = new Map<Target, Run[]>(targets.map((target) => [target, []]));
+  const warm = new Map<Target, Run[]>(targets.map((target) => [target, []]));
   const rss = new Map<Target, number>();
   const fresh = async (target: Exclude<Target, 'fixture'>) => {
     await servers.get(target)?.stop();
@@ -172,17 +202,17 @@ export default async function benchNpm(): Promise<void> {
   };
   try {
     await install(npm.registryUrl, dependencies); // warms npm itself and the fixture's code paths
-    const urlOf = (target: Target) => servers.get(target)?.url ?? npm.registryUrl;
+    const through = (target: Target) => install(servers.get(target)?.url ?? npm.registryUrl, dependencies, servers.get(target));
     // Cold: empty server storage and caches (a fresh data dir each time), interleaved.
     for (let round = 0; round < COLD_RUNS; round++) {
       for (const target of targets) {
         if (target !== 'fixture') await fresh(target);
-        cold.get(target)!.push(await install(urlOf(target), dependencies));
+        cold.get(target)!.push(await through(target));
       }
     }
     // Warm rounds interleave the targets, so a busy moment on the machine costs each the same.
     for (let round = 0; round < WARM_RUNS; round++) {
-      for (const target of targets) warm.get(target)!.push(await install(urlOf(target), dependencies));
+      for (const target of targets) warm.get(target)!.push(await through(target));
     }
     for (const [target, server] of servers) rss.set(target, rssMiB(server.pid));
   } finally {
@@ -190,19 +220,25 @@ export default async function benchNpm(): Promise<void> {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
     await npm.close();
   }
-  const warmOf = (target: Target) => median(warm.get(target)!);
-  const coldOf = (target: Target) => median(cold.get(target)!);
+  const warmOf = (target: Target) => median(warm.get(target)!.map((run) => run.ms));
+  const coldOf = (target: Target) => median(cold.get(target)!.map((run) => run.ms));
+  const cpuOf = (runs: Run[]) => median(runs.map((run) => run.cpuMs)).toFixed(0);
   console.log(`npm install, ${PACKAGES} packages (${DIRECT} direct), npm cache empty each run; cold = median of ${COLD_RUNS} (fresh server data), warm = median of ${WARM_RUNS}, interleaved`);
-  console.log('target      cold ms  warm ms  cold/fixture  warm/fixture  server RSS after (with children)');
+  console.log('target      cold ms  warm ms  cold/fixture  warm/fixture  server CPU ms cold/warm  server RSS after (with children)');
   for (const target of targets) {
     const memory = rss.has(target) ? `${rss.get(target)} MiB` : '-';
+    const cpu = target === 'fixture' ? '-' : `${cpuOf(cold.get(target)!)} / ${cpuOf(warm.get(target)!)}`;
     console.log(
-      `${target.padEnd(10)}  ${coldOf(target).toFixed(0).padStart(7)}  ${warmOf(target).toFixed(0).padStart(7)}  ${(coldOf(target) / coldOf('fixture')).toFixed(2).padStart(12)}  ${(warmOf(target) / warmOf('fixture')).toFixed(2).padStart(12)}  ${memory.padStart(16)}`,
+      `${target.padEnd(10)}  ${coldOf(target).toFixed(0).padStart(7)}  ${warmOf(target).toFixed(0).padStart(7)}  ${(coldOf(target) / coldOf('fixture')).toFixed(2).padStart(12)}  ${(warmOf(target) / warmOf('fixture')).toFixed(2).padStart(12)}  ${cpu.padStart(23)}  ${memory.padStart(16)}`,
     );
   }
-  const warmRatio = warmOf('depfence') / warmOf('verdaccio');
-  const coldRatio = coldOf('depfence') / coldOf('verdaccio');
-  console.log(`depfence / bare Verdaccio: cold ${coldRatio.toFixed(2)}x (goal <= 1.15x: ${coldRatio <= 1.15 ? 'met' : 'NOT met'}), warm ${warmRatio.toFixed(2)}x (goal <= 1.05x: ${warmRatio <= 1.05 ? 'met' : 'NOT met'})`);
+  const list = (runs: Run[]) => runs.map((run) => run.ms.toFixed(0)).join(', ');
+  for (const target of targets) console.log(`  ${target}: cold runs ${list(cold.get(target)!)} ms; warm runs ${list(warm.get(target)!)} ms`);
+  for (const target of targets.filter((each) => each === 'baseline' || each === 'depfence')) {
+    const warmRatio = warmOf(target) / warmOf('verdaccio');
+    const coldRatio = coldOf(target) / coldOf('verdaccio');
+    console.log(`${target} / bare Verdaccio: cold ${coldRatio.toFixed(2)}x (goal <= 1.15x: ${coldRatio <= 1.15 ? 'met' : 'NOT met'}), warm ${warmRatio.toFixed(2)}x (goal <= 1.05x: ${warmRatio <= 1.05 ? 'met' : 'NOT met'})`);
+  }
 }
 
 if (process.argv[1] === HERE && process.argv[2] === '--serve') {

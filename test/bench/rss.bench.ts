@@ -5,11 +5,14 @@
 // Runs the built CLI (dist/, as users run it; `npm run build` first), so no TypeScript loader's
 // memory is counted.
 //
+// BENCH_BASELINE=<another depfence checkout, built> runs its dist/ first, the same way, for
+// before/after figures from one run.
+//
 // Goals: peak RSS <= 400 MiB; no growth from minute 1 to the end (at most +10%).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { Agent, request } from 'node:http';
@@ -20,15 +23,16 @@ const CLIENTS = 200;
 const SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 300);
 const SAMPLE_MS = 30_000;
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const BASELINE = process.env.BENCH_BASELINE;
 
-/** `depfence serve` from dist/, with the fixture as its npm registry. */
-async function startServe(npm: NpmUpstream, dataDir: string): Promise<ChildServer> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+/** `depfence serve` from a dist/, with the fixture as its npm registry. */
+async function startServe(cli: string, npm: NpmUpstream, dataDir: string): Promise<ChildServer> {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const configFile = join(dataDir, 'depfence.yaml');
   writeFileSync(configFile, stringify({ upstreams: { npm: { registry: npm.registryUrl, downloads: npm.downloadsUrl } }, server: { port: 0 } }));
   const env: NodeJS.ProcessEnv = { HOME: dataDir, XDG_CONFIG_HOME: join(dataDir, '.config') };
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('DEPFENCE_') && !(key in env)) env[key] = value;
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile, '--data-dir', join(dataDir, 'data')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'serve', '--config', configFile, '--data-dir', join(dataDir, 'data')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -65,11 +69,19 @@ function get(agent: Agent, base: URL, path: string, accept: string): Promise<num
 }
 
 export default async function benchNpmLoad(): Promise<void> {
+  const runs: Array<[string, string]> = BASELINE ? [['baseline', resolve(BASELINE, 'dist', 'cli', 'main.js')], ['depfence', CLI]] : [['depfence', CLI]];
+  const results: string[] = [];
+  for (const [label, cli] of runs) results.push(await measure(label, cli));
+  if (runs.length > 1) for (const line of results) console.log(line);
+}
+
+/** One load run against one build; returns its summary line. */
+async function measure(label: string, cli: string): Promise<string> {
   const npm = await NpmUpstream.start();
   populate(npm);
   const names = Array.from({ length: 50 }, (_, i) => `bench-pkg-${String(i).padStart(2, '0')}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'depfence-bench-load-'));
-  const server = await startServe(npm, dataDir);
+  const server = await startServe(cli, npm, dataDir);
   const base = new URL(server.url);
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   let ok = 0;
@@ -95,7 +107,7 @@ export default async function benchNpmLoad(): Promise<void> {
     console.log(`  ${String(second).padStart(4)} s  RSS ${rss} MiB (${parts})  (${ok} answered, ${failed} failed)`);
   }, SAMPLE_MS);
   try {
-    console.log(`${CLIENTS} clients for ${SECONDS} s against depfence serve (loopback), RSS of depfence and its registry process every ${SAMPLE_MS / 1000} s`);
+    console.log(`${label} (${cli}): ${CLIENTS} clients for ${SECONDS} s against depfence serve (loopback), RSS of depfence and its registry process every ${SAMPLE_MS / 1000} s`);
     console.log(`     0 s  RSS ${rssMiB(server.pid)} MiB`);
     await Promise.all(Array.from({ length: CLIENTS }, (_, id) => client(id)));
   } finally {
@@ -108,9 +120,11 @@ export default async function benchNpmLoad(): Promise<void> {
   const peak = Math.max(...samples.map((sample) => sample.rss));
   const first = samples.find((sample) => sample.second >= 60) ?? samples[0];
   const last = samples[samples.length - 1];
-  console.log(`${ok} requests answered 200, ${failed} otherwise; ${(ok / SECONDS).toFixed(0)} per second`);
+  const lines = [`${label}: ${ok} requests answered 200, ${failed} otherwise; ${(ok / SECONDS).toFixed(0)} per second`];
   if (first && last) {
     const growth = last.rss / first.rss - 1;
-    console.log(`peak RSS ${peak} MiB (goal <= 400: ${peak <= 400 ? 'met' : 'NOT met'}); RSS at ${first.second} s ${first.rss} MiB, at ${last.second} s ${last.rss} MiB: ${(growth * 100).toFixed(1)}% (goal: no growth, <= +10%: ${growth <= 0.1 ? 'met' : 'NOT met'})`);
+    lines.push(`${label}: peak RSS ${peak} MiB (goal <= 400: ${peak <= 400 ? 'met' : 'NOT met'}); RSS at ${first.second} s ${first.rss} MiB, at ${last.second} s ${last.rss} MiB: ${(growth * 100).toFixed(1)}% (goal: no growth, <= +10%: ${growth <= 0.1 ? 'met' : 'NOT met'})`);
   }
+  for (const line of lines) console.log(line);
+  return lines.join('\n');
 }
