@@ -6,6 +6,8 @@
 //   await fetch(`${firewall.url}/left-pad`);
 import { request } from 'node:http';
 import type { Config } from '../../src/config/index.js';
+import { startServer, type RunningServer } from '../../src/server/app.js';
+import { npmMount, type NpmMount, type NpmMountOptions } from '../../src/server/npm/index.js';
 import type { NpmUpstream } from '../fixtures/index.js';
 import { startFirewall, type TestFirewall } from './firewall.js';
 
@@ -32,6 +34,21 @@ export function startNpmFirewall(options: NpmFirewallOptions): Promise<TestFirew
       options.configure?.(config);
     },
   });
+}
+
+/** depfence's server with the npm mount alone, handed to the test to look inside. */
+export async function startNpmMount(config: Config, options: NpmMountOptions & { refreshThreatData?: boolean } = {}): Promise<{ running: RunningServer; mount: NpmMount }> {
+  const { refreshThreatData, ...mountOptions } = options;
+  let mount: NpmMount | undefined;
+  const running = await startServer({
+    config,
+    ...(refreshThreatData !== undefined && { refreshThreatData }),
+    mounts: async (context) => {
+      mount = await npmMount(context, mountOptions);
+      return [mount];
+    },
+  });
+  return { running, mount: mount! };
 }
 
 export interface RawAnswer {

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startServer, type RunningServer } from '../../src/server/app.js';
-import { npmMount, type NpmMount } from '../../src/server/npm/index.js';
+import type { RunningServer } from '../../src/server/app.js';
+import type { NpmMount } from '../../src/server/npm/index.js';
 import { verdaccioPaths } from '../../src/server/npm/verdaccio-config.js';
 import { NpmUpstream, daysAgo } from '../fixtures/index.js';
 import { testConfig } from '../helpers/firewall.js';
-import { ABBREVIATED, rawRequest } from '../helpers/npm-firewall.js';
+import { ABBREVIATED, rawRequest, startNpmMount } from '../helpers/npm-firewall.js';
 
 let npm: NpmUpstream;
 let running: RunningServer;
@@ -47,13 +47,7 @@ test.before(async () => {
       c.upstreams.npm = { ...c.upstreams.npm, registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
     },
   });
-  running = await startServer({
-    config,
-    mounts: async (context) => {
-      mount = await npmMount(context, { middlewares: { 'depfence-test-throw': {} } });
-      return [mount];
-    },
-  });
+  ({ running, mount } = await startNpmMount(config, { middlewares: { 'depfence-test-throw': {} } }));
 });
 
 test.after(async () => {

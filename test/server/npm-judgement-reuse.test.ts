@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startServer, type RunningServer } from '../../src/server/app.js';
+import type { RunningServer } from '../../src/server/app.js';
 import { JudgementReuse, type JudgeAnswer } from '../../src/server/npm/filter/judgement-reuse.js';
-import { npmMount, type NpmMount } from '../../src/server/npm/index.js';
+import type { NpmMount } from '../../src/server/npm/index.js';
 import { NpmUpstream, daysAgo } from '../fixtures/index.js';
 import { osvRecord, sharedExport, writeOsvExport } from '../fixtures/osv-export.js';
 import { isolatedEnv, runCliInProcess } from '../helpers/cli.js';
 import { testConfig } from '../helpers/firewall.js';
-import { rawRequest } from '../helpers/npm-firewall.js';
+import { rawRequest, startNpmMount } from '../helpers/npm-firewall.js';
 
 const answer = (generation: number, reusable = true): JudgeAnswer => ({ hide: ['1.0.0'], generation, reusable });
 
@@ -69,14 +69,7 @@ test.before(async () => {
       c.upstreams.npm = { ...c.upstreams.npm, registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
     },
   });
-  running = await startServer({
-    config,
-    refreshThreatData: false,
-    mounts: async (context) => {
-      mount = await npmMount(context);
-      return [mount];
-    },
-  });
+  ({ running, mount } = await startNpmMount(config, { refreshThreatData: false }));
 });
 
 test.after(async () => {
