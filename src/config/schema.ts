@@ -105,6 +105,8 @@ export const configSchema = z.strictObject({
       endpoint: httpUrl,
       /** Hosts the Hub may redirect file downloads to (its CDN) besides the endpoint's own. */
       files: z.array(httpUrl),
+      /** A Hub access token the firewall sends to the endpoint (never to other hosts), for gated repos. */
+      token: z.string().min(1).nullable().optional(),
     }),
   }),
   policy: z.strictObject({

@@ -12,7 +12,8 @@ export function policyRecord(config: Config): { digest: string; settings: Record
       policy: { ...config.policy, minVersionAge: formatDuration(config.policy.minVersionAge), minPackageAge: formatDuration(config.policy.minPackageAge) },
       allow: config.allow,
       deny: config.deny,
-      upstreams: config.upstreams,
+      // A secret never goes into a bundle.
+      upstreams: { ...config.upstreams, huggingface: { ...config.upstreams.huggingface, token: undefined } },
     }),
   ) as Record<string, unknown>;
   return { digest: createHash('sha256').update(JSON.stringify(settings)).digest('hex'), settings };

@@ -153,7 +153,7 @@ async function dispatch(config: Config, mounts: Mount[], req: IncomingMessage, r
   if (!url) return sendError(res, 400, 'the request path is not a valid URL path');
   if (!requestAllowed(config, req, url.pathname)) {
     res.setHeader('www-authenticate', 'Basic realm="depfence"');
-    return sendError(res, 401, 'this firewall needs its access token: npm: set //HOST:PORT/:_authToken; pip/uv: put it in the index URL as http://depfence:TOKEN@HOST:PORT/-/pypi/simple/');
+    return sendError(res, 401, 'this firewall needs its access token: npm: set //HOST:PORT/:_authToken; pip/uv: put it in the index URL as http://depfence:TOKEN@HOST:PORT/-/pypi/simple/; Hugging Face clients: set HF_TOKEN to it (huggingface_hub, transformers) or pass it as accessToken (@huggingface/hub)');
   }
   const mount = mounts.find((candidate) => url.pathname.startsWith(candidate.prefix));
   if (!mount) return sendError(res, 404, `nothing is served at ${url.pathname}`);

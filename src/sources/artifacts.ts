@@ -33,6 +33,8 @@ export interface ArtifactRequest {
   allowUrl(url: URL): boolean;
   /** Inspects a verified download before it is cached; throwing refuses it (it is then neither cached nor served). */
   vet?: (file: string) => Promise<void>;
+  /** An Authorization header for the URL's origin only (not sent on to redirect targets elsewhere). */
+  authorization?: string;
 }
 
 export interface StoredArtifact {
@@ -105,6 +107,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
         url: request.url,
         upstream: request.upstream,
         allowUrl: request.allowUrl,
+        ...(request.authorization && { authorization: request.authorization }),
         maxBytes: request.size ?? maxUnknown,
         tooLarge: () =>
           new ArtifactError(

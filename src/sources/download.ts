@@ -23,6 +23,8 @@ export interface DownloadRequest {
   digests?: ReadonlyArray<string | DigestSpec>;
   /** The ETag of the copy the caller has: an unchanged file answers 304 and nothing is written. */
   ifNoneMatch?: string | null;
+  /** An Authorization header for the URL's origin (got drops it on a redirect to another origin). */
+  authorization?: string;
 }
 
 export interface DigestSpec {
@@ -63,7 +65,7 @@ async function streamOnce(request: DownloadRequest, file: string, settings: Down
   const url = checkedUrl(request);
   const phase = settings.timeoutMs;
   const stream = got.stream(url, {
-    headers: { 'user-agent': USER_AGENT, accept: '*/*', 'accept-encoding': 'identity', ...(request.ifNoneMatch && { 'if-none-match': request.ifNoneMatch }) },
+    headers: { 'user-agent': USER_AGENT, accept: '*/*', 'accept-encoding': 'identity', ...(request.ifNoneMatch && { 'if-none-match': request.ifNoneMatch }), ...(request.authorization && { authorization: request.authorization }) },
     timeout: { lookup: phase, connect: phase, secureConnect: phase, socket: phase, response: phase },
     retry: { limit: 0 },
     decompress: false,

@@ -23,11 +23,16 @@ export function repoApiUrl(endpoint: string, kind: RepoKind, id: string, revisio
   return `${endpoint}api/${kind}s/${id}/revision/${encodeURIComponent(revision)}?blobs=true`;
 }
 
-export async function lookupRepo(http: HttpClient, endpoint: string, kind: RepoKind, id: string, revision: string, cacheTtlMs?: number): Promise<RepoLookup> {
+/** The Hub token depfence holds (upstreams.huggingface.token) as an Authorization header, if any. */
+export function hubAuthorization(hub: { token?: string | null }): string | undefined {
+  return hub.token ? `Bearer ${hub.token}` : undefined;
+}
+
+export async function lookupRepo(http: HttpClient, endpoint: string, kind: RepoKind, id: string, revision: string, cacheTtlMs?: number, authorization?: string): Promise<RepoLookup> {
   const url = repoApiUrl(endpoint, kind, id, revision);
   const what = `${kind === 'dataset' ? 'dataset ' : ''}${id} at revision ${revision}`;
   try {
-    const answer = await http.getJson(url, { upstream: HUB_LABEL, validate: validator(repoInfoDocument), ...(isCommitId(revision) ? { ttlMs: COMMIT_TTL_MS } : cacheTtlMs !== undefined && { ttlMs: cacheTtlMs }) });
+    const answer = await http.getJson(url, { upstream: HUB_LABEL, validate: validator(repoInfoDocument), ...(authorization && { authorization }), ...(isCommitId(revision) ? { ttlMs: COMMIT_TTL_MS } : cacheTtlMs !== undefined && { ttlMs: cacheTtlMs }) });
     if (answer.status === 404 || !answer.body) return { kind: 'not-found', message: `the Hub has no ${what}` };
     const document = answer.body;
     if (isCommitId(revision) && document.sha !== revision) {

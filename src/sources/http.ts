@@ -43,6 +43,8 @@ export interface HttpClientOptions extends NetworkSettings {
 
 export interface GetOptions {
   accept?: string;
+  /** An Authorization header for this upstream (redirects are followed on its origin only, so it goes nowhere else). */
+  authorization?: string;
   /** Overrides the client's cacheTtlMs for this request. */
   ttlMs?: number;
   upstream?: UpstreamLabel;
@@ -168,7 +170,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     try {
       const revalidate = cached?.status === 200 ? cached : null;
-      const outcome = await fetchShared(url, accept, label, key, revalidate);
+      const outcome = await fetchShared(url, accept, label, key, revalidate, opts.authorization);
       const fetched = outcome === NOT_MODIFIED ? revalidate! : outcome;
       const result = answer(fetched, outcome === NOT_MODIFIED, false);
       store(key, fetched);
@@ -186,23 +188,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   /** One network fetch per URL and Accept at a time, shared by concurrent callers. */
-  function fetchShared(url: string, accept: string, label: UpstreamLabel, key: string, revalidate: Fetched | null): Promise<Fetched | typeof NOT_MODIFIED> {
+  function fetchShared(url: string, accept: string, label: UpstreamLabel, key: string, revalidate: Fetched | null, authorization?: string): Promise<Fetched | typeof NOT_MODIFIED> {
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = limit(() => withRetries(retry, (attempt) => fetchOnce(url, accept, label, revalidate, attempt))).finally(() => inFlight.delete(key));
+      pending = limit(() => withRetries(retry, (attempt) => fetchOnce(url, accept, label, revalidate, attempt, authorization))).finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
     }
     return pending;
   }
 
-  async function fetchOnce(url: string, accept: string, label: UpstreamLabel, revalidate: Fetched | null, attempt: number): Promise<Fetched | typeof NOT_MODIFIED> {
+  async function fetchOnce(url: string, accept: string, label: UpstreamLabel, revalidate: Fetched | null, attempt: number, authorization?: string): Promise<Fetched | typeof NOT_MODIFIED> {
     let tooLarge = false;
     const conditional: Record<string, string> = {};
     if (revalidate?.etag) conditional['if-none-match'] = revalidate.etag;
     if (revalidate?.lastModified) conditional['if-modified-since'] = revalidate.lastModified;
     const allowed = sameOrigin(url);
     const request = got(url, {
-      headers: { accept, 'user-agent': USER_AGENT, ...conditional },
+      headers: { accept, 'user-agent': USER_AGENT, ...conditional, ...(authorization && { authorization }) },
       hooks: redirectGuard((target) => (allowed(target) ? null : offOriginRedirect(url, label, target))),
       timeout: { request: options.timeoutMs },
       retry: { limit: 0 },

@@ -3,7 +3,7 @@
 // need them report that they did not run), then the model policy.
 import type { Config } from '../config/index.js';
 import { evaluateRepo, type ModelDecision, type ModelPolicyContext, type RepoKind } from '../policy/models/index.js';
-import { lookupRepo, type RepoLookup } from './hf-metadata.js';
+import { hubAuthorization, lookupRepo, type RepoLookup } from './hf-metadata.js';
 import type { HttpClient } from './http.js';
 
 export interface RepoRequest {
@@ -24,7 +24,8 @@ export async function decideRepo(http: HttpClient, config: Config, policy: Model
     const facts = { kind: request.kind, id: request.id, info: { state: 'not-evaluated', reason: 'offline: the Hub is not asked' } as const };
     return { decision: evaluateRepo(facts, policy, now), lookup: null };
   }
-  const lookup = await lookupRepo(http, config.upstreams.huggingface.endpoint, request.kind, request.id, request.revision ?? 'main');
+  const hub = config.upstreams.huggingface;
+  const lookup = await lookupRepo(http, hub.endpoint, request.kind, request.id, request.revision ?? 'main', undefined, hubAuthorization(hub));
   if (lookup.kind === 'not-found') {
     const facts = { kind: request.kind, id: request.id, info: { state: 'unavailable', reason: lookup.message, source: config.upstreams.huggingface.endpoint } as const };
     const decision = evaluateRepo(facts, policy, now);

@@ -13,5 +13,6 @@ export function modelPolicyContext(config: Config): ModelPolicyContext {
     deny: config.deny,
     lookalike: hfLookalikeMatcher(),
     lock: models.lock === null ? null : readModelLock(models.lock),
+    hubToken: Boolean(config.upstreams.huggingface.token),
   };
 }

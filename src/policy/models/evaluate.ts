@@ -17,7 +17,7 @@ export function evaluateRepo(facts: RepoFacts, ctx: ModelPolicyContext, now: Dat
   if (info.state === 'known') {
     findings.push(
       ...checkRepoLock(ctx.lock, facts.kind, facts.id, info.value.commit),
-      ...checkRepoState(facts, info.value),
+      ...checkRepoState(facts, info.value, ctx),
       ...checkRepoAge(facts, info.value, ctx, now),
       ...checkRepoDownloads(facts, info.value, ctx),
       ...checkRemoteCode(facts, info.value, ctx),

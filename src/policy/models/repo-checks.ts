@@ -6,16 +6,23 @@ import type { ModelPolicyContext, RepoFacts, RepoInfo } from './types.js';
 
 const DAY = 86_400_000;
 
-export function checkRepoState(facts: RepoFacts, info: RepoInfo): Finding[] {
+export function checkRepoState(facts: RepoFacts, info: RepoInfo, ctx: ModelPolicyContext): Finding[] {
   const findings: Finding[] = [];
   if (info.disabled) {
     findings.push({ check: 'gated', severity: 'deny', message: `${facts.id} is disabled on the Hub (taken down by its owner or by Hugging Face)`, evidence: { disabled: true } });
   }
-  if (info.gated !== false) {
+  if (info.gated !== false && ctx.hubToken) {
+    findings.push({
+      check: 'gated',
+      severity: 'warn',
+      message: `${facts.id} is gated on the Hub (${info.gated} approval): served with the firewall's Hub token (upstreams.huggingface.token), if the Hub lets that account have it`,
+      evidence: { gated: info.gated },
+    });
+  } else if (info.gated !== false) {
     findings.push({
       check: 'gated',
       severity: 'deny',
-      message: `${facts.id} is gated on the Hub (${info.gated} approval): its files are served only to accounts its owner approved, which this firewall does not hold`,
+      message: `${facts.id} is gated on the Hub (${info.gated} approval): its files are served only to accounts its owner approved, which this firewall does not hold (set upstreams.huggingface.token, or DEPFENCE_HF_TOKEN, to an approved account's token)`,
       evidence: { gated: info.gated },
     });
   }

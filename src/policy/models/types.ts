@@ -64,4 +64,6 @@ export interface ModelPolicyContext {
   deny: DenyEntry[];
   lookalike: LookalikeMatcher;
   lock: ModelLock | null;
+  /** The firewall holds a Hub token (upstreams.huggingface.token): the Hub decides who may have a gated repo. */
+  hubToken: boolean;
 }

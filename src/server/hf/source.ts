@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { RepoKind } from '../../policy/models/index.js';
 import { createArtifactStore, type ArtifactStore } from '../../sources/artifacts.js';
-import { lookupRepo, type RepoLookup } from '../../sources/hf-metadata.js';
+import { hubAuthorization, lookupRepo, type RepoLookup } from '../../sources/hf-metadata.js';
 import type { ServerContext } from '../context.js';
 
 export interface HfSource {
@@ -18,15 +18,18 @@ export interface HfSource {
 
 export function hubSource(context: ServerContext): HfSource {
   const { config } = context;
-  const endpoint = config.upstreams.huggingface.endpoint;
+  const hub = config.upstreams.huggingface;
+  // depfence's own Hub token, if configured; a client's Authorization (depfence's access token) never goes upstream.
+  const authorization = hubAuthorization(hub);
+  const store = createArtifactStore({
+    cacheDir: join(config.server.dataDir, 'cache', 'models'),
+    timeoutMs: config.network.timeout,
+    retries: config.network.retries,
+    concurrency: config.network.concurrency,
+  });
   return {
-    lookup: (kind, id, revision) => lookupRepo(context.decider.http, endpoint, kind, id, revision, config.network.cacheTtl),
-    artifacts: createArtifactStore({
-      cacheDir: join(config.server.dataDir, 'cache', 'models'),
-      timeoutMs: config.network.timeout,
-      retries: config.network.retries,
-      concurrency: config.network.concurrency,
-    }),
+    lookup: (kind, id, revision) => lookupRepo(context.decider.http, hub.endpoint, kind, id, revision, config.network.cacheTtl, authorization),
+    artifacts: { lookup: (sha256) => store.lookup(sha256), ensure: (request) => store.ensure({ ...request, ...(authorization && { authorization }) }) },
     missingFile: (id, commit, path) => `${path} is not a file of ${id} at ${commit}`,
   };
 }
