@@ -46,6 +46,12 @@ test('defaults: the keys the issue names, with durations in milliseconds', () =>
   assert.ok(config.server.dataDir.endsWith(join('data', 'depfence')));
 });
 
+test('the firewall\'s Hub token: none by default; DEPFENCE_HF_TOKEN sets it (HF_TOKEN, which the clients send to the firewall, does not)', () => {
+  const cwd = tempDir();
+  assert.is(loadConfig({ env: isolatedEnv({ HF_TOKEN: 'hf_client_side' }), cwd }).config.upstreams.huggingface.token, null);
+  assert.is(loadConfig({ env: isolatedEnv({ DEPFENCE_HF_TOKEN: 'hf_upstream' }), cwd }).config.upstreams.huggingface.token, 'hf_upstream');
+});
+
 test('precedence: flags > env > project file > user file > defaults', () => {
   const env = isolatedEnv();
   const userDir = join(env.XDG_CONFIG_HOME!, 'depfence');
