@@ -23,7 +23,7 @@ export interface UpdateJob {
 }
 
 export type SentError =
-  | { kind: 'depfence'; code: string; summary: string; hint: string | null; details: readonly string[] }
+  | { kind: 'depfence'; code: string; summary: string; hint: string | null; problems: readonly string[] }
   | { kind: 'unexpected'; message: string; stack: string | undefined };
 
 export type WorkerMessage =
@@ -90,13 +90,13 @@ function outOfMemory(heapMiB: number): UpdateError {
 
 /** The error the update threw in the worker, with the same code, message and hint. */
 function receivedError(error: SentError): Error {
-  if (error.kind === 'depfence') return new DepfenceError(error.code, error.summary, { ...(error.hint !== null && { hint: error.hint }), details: error.details });
+  if (error.kind === 'depfence') return new DepfenceError(error.code, error.summary, { ...(error.hint !== null && { hint: error.hint }), problems: error.problems });
   return Object.assign(new Error(`the update failed unexpectedly: ${error.message}`), { stack: error.stack });
 }
 
 /** The other half of receivedError, in the worker. */
 export function sentError(error: unknown): SentError {
-  if (error instanceof DepfenceError) return { kind: 'depfence', code: error.code, summary: error.summary, hint: error.hint, details: error.details };
+  if (error instanceof DepfenceError) return { kind: 'depfence', code: error.code, summary: error.summary, hint: error.hint, problems: error.problems };
   const known = error instanceof Error ? error : new Error(String(error));
   return { kind: 'unexpected', message: known.message, stack: known.stack };
 }
