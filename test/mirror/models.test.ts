@@ -45,6 +45,7 @@ test.before(async () => {
     lfs: ['model.safetensors', 'pytorch_model.bin', 'extras.npz'],
     files: { 'README.md': '# mixed', 'model.safetensors': weights, 'pytorch_model.bin': pythonModelFile('system-p2.bin'), 'extras.npz': pythonModelFile('payload.npz') },
   });
+  repos.corpus = hub.addRepo({ id: 'acme/corpus', kind: 'dataset', lfs: ['train.npy'], files: { 'README.md': '# corpus', 'train.npy': pythonModelFile('numeric.npy') } });
   scratch = mkdtempSync(join(tmpdir(), 'depfence-mirror-models-'));
   dataDir = join(scratch, 'offline-data');
   const config = join(scratch, 'depfence.yaml');
@@ -52,7 +53,7 @@ test.before(async () => {
   const env = isolatedEnv();
   const cli = (args: string[]) => runCliInProcess([...args, '--config', config], { env, cwd: scratch });
 
-  runs.lock = await cli(['models', 'lock', '--out', 'models.lock', 'acme/bert', 'acme/mixed@main']);
+  runs.lock = await cli(['models', 'lock', '--out', 'models.lock', 'acme/bert', 'acme/mixed@main', 'datasets/acme/corpus']);
   const lock = JSON.parse(readFileSync(join(scratch, 'models.lock'), 'utf8')) as { repos: Array<{ id: string; files: Array<{ path: string; sha256?: string }> }> };
   lock.repos.find((repo) => repo.id === 'acme/bert')!.files.find((file) => file.path === 'model.safetensors')!.sha256 = 'ab'.repeat(32);
   writeFileSync(join(scratch, 'altered.lock'), JSON.stringify(lock));
@@ -95,10 +96,10 @@ test('mirror --from models.lock: a denied file fails the run with the firewall\'
 
 test('mirror --skip-denied: the allowed files of both repos are bundled with their hashes; the denied ones are listed with why', () => {
   assert.is(runs.skipped!.code, 0, runs.skipped!.stderr);
-  assert.match(runs.skipped!.stdout, /6 model files of 2 Hugging Face repos/);
+  assert.match(runs.skipped!.stdout, /8 model files of 3 Hugging Face repos/);
   assert.match(runs.skipped!.stdout, /skipped \(denied\) huggingface:acme\/mixed@[0-9a-f]{40} pytorch_model\.bin: pickle: /);
   const models = manifest.models!;
-  assert.equal(models.map((repo) => `${repo.id}@${repo.commit}`).sort(), [`acme/bert@${repos.bert!.commit}`, `acme/mixed@${repos.mixed!.commit}`]);
+  assert.equal(models.map((repo) => `${repo.kind}:${repo.id}@${repo.commit}`).sort(), [`dataset:acme/corpus@${repos.corpus!.commit}`, `model:acme/bert@${repos.bert!.commit}`, `model:acme/mixed@${repos.mixed!.commit}`]);
   const bert = models.find((repo) => repo.id === 'acme/bert')!;
   assert.equal(bert.files.map((file) => file.path).sort(), ['arrays/vocab.npz', 'config.json', 'model.safetensors', 'pytorch_model.bin']);
   for (const file of bert.files) {
@@ -123,7 +124,7 @@ test('mirror --list shows each model file; import verifies and stores them, and 
   assert.match(runs.list!.stdout, /hf {4}acme\/bert@[0-9a-f]{12} +ALLOW .* model\.safetensors/);
   assert.match(runs.list!.stdout, /hf {4}acme\/mixed [0-9a-f]{12} +SKIPPED +pytorch_model\.bin: pickle:/);
   assert.is(runs.import!.code, 0, runs.import!.stderr);
-  assert.match(runs.import!.stdout, /6 new model files of 2 Hugging Face repos/);
+  assert.match(runs.import!.stdout, /8 new model files of 3 Hugging Face repos/);
   assert.is(runs.reimport!.code, 0);
   assert.match(runs.reimport!.stdout, /nothing changed/);
   assert.is(runs.fingerprints!.code, 0, 'the store is unchanged');
@@ -168,6 +169,16 @@ test('serve --offline: HEAD and ranged GET as huggingface_hub does them, with th
   assert.ok(Buffer.from(await npz.arrayBuffer()).equals(pythonModelFile('clean.npz')));
 });
 
+test('serve --offline: a dataset from the bundle, by its own routes', async () => {
+  const info = await get('api/datasets/acme/corpus');
+  assert.is(info.status, 200);
+  assert.is(((await info.json()) as { sha: string }).sha, repos.corpus!.commit);
+  const file = await fetch(`${hubUrl}/datasets/acme/corpus/resolve/main/train.npy`);
+  assert.is(file.status, 200);
+  assert.is(file.headers.get('x-repo-commit'), repos.corpus!.commit);
+  assert.ok(Buffer.from(await file.arrayBuffer()).equals(pythonModelFile('numeric.npy')));
+});
+
 test('serve --offline: the real @huggingface/hub client downloads and reads model info from the bundle', async () => {
   const blob = await downloadFile({ repo: 'acme/bert', path: 'model.safetensors', hubUrl });
   assert.ok(blob && Buffer.from(await blob.arrayBuffer()).equals(weights));
@@ -193,8 +204,8 @@ test('serve --offline: anything not in the bundle is a 404 saying so; the policy
   assert.is(commit.status, 404);
   assert.is(commit.headers.get('x-error-code'), 'RevisionNotFound');
   assert.match(await errorOf(commit), new RegExp(`the mirror holds ${repos.bert!.commit}`));
-  const dataset = await get('api/datasets/acme/bert');
-  assert.is(dataset.status, 404, 'a dataset is not the model of the same name');
+  assert.is((await get('api/datasets/acme/bert')).status, 404, 'a dataset is not the model of the same name');
+  assert.is((await get('api/models/acme/corpus')).status, 404, 'nor a model the dataset of the same name');
 });
 
 test('serve --offline: the policy of the offline server applies: a deny entry and pickle: deny added after the bundle was made', async () => {
