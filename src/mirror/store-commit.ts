@@ -9,8 +9,9 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { copyFile, link, mkdir, mkdtemp, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MirrorError } from '../sources/offline-store/errors.js';
-import type { BundleManifest, ManifestArtifact, ModelRepoRecord } from '../protocol/bundle/manifest.js';
-import { blobFile, mirrorRoot, OfflineStore, modelFile, packageFile, STORE_FORMAT, STORE_FORMAT_VERSION, type ImportedBundle, type StoreIndex } from '../sources/offline-store/store.js';
+import type { BundleManifest, ManifestArtifact } from '../protocol/bundle/manifest.js';
+import { validRepoId } from '../protocol/huggingface/repo-id.js';
+import { blobFile, mirrorRoot, OfflineStore, modelFile, packageFile, STORE_FORMAT, STORE_FORMAT_VERSION, type ImportedBundle, type StoredModel, type StoreIndex } from '../sources/offline-store/store.js';
 import { mergeModel, mergePackage } from './store-merge.js';
 import { processIsAlive } from '../sources/process-alive.js';
 
@@ -41,12 +42,21 @@ export interface BuildSummary {
   packages: number;
 }
 
-/** A bundle's repo records by kind and (case-insensitive) id. */
-function groupRepos(records: readonly ModelRepoRecord[]): Map<string, ModelRepoRecord[]> {
-  const groups = new Map<string, ModelRepoRecord[]>();
-  for (const record of records) {
-    const key = `${record.kind}:${record.id.toLowerCase()}`;
-    groups.set(key, [...(groups.get(key) ?? []), record]);
+/** A bundle's repos by kind and (case-insensitive) id: the commits it carries and the files or repos it left out. */
+function groupRepos(manifest: BundleManifest): Map<string, Pick<StoredModel, 'kind' | 'id' | 'revisions' | 'refused'>> {
+  const groups = new Map<string, Pick<StoredModel, 'kind' | 'id' | 'revisions' | 'refused'>>();
+  const group = (kind: 'model' | 'dataset', id: string) => {
+    const key = `${kind}:${id.toLowerCase()}`;
+    const found = groups.get(key) ?? { kind, id, revisions: [], refused: [] };
+    groups.set(key, found);
+    return found;
+  };
+  for (const record of manifest.models ?? []) group(record.kind, record.id).revisions.push(record);
+  for (const skipped of manifest.skipped) {
+    if (skipped.ecosystem !== 'huggingface' || skipped.version === null) continue;
+    const dataset = skipped.name.startsWith('datasets/');
+    const id = dataset ? skipped.name.slice('datasets/'.length) : skipped.name;
+    if (validRepoId(id.split('/'))) group(dataset ? 'dataset' : 'model', id).refused.push({ commit: skipped.version, path: skipped.file ?? null, reasons: skipped.reasons });
   }
   return groups;
 }
@@ -95,13 +105,12 @@ export async function beginImport(dataDir: string): Promise<ImportTransaction> {
         await writeFile(file, `${JSON.stringify(result.merged, null, 1)}\n`);
       }
       let addedModelFiles = 0;
-      for (const [key, records] of groupRepos(bundle.manifest.models ?? [])) {
-        const [kind] = key.split(':') as ['model' | 'dataset'];
-        const result = mergeModel(store.model(kind, records[0]!.id, current), records, bundle.sha256);
+      for (const repo of groupRepos(bundle.manifest).values()) {
+        const result = mergeModel(store.model(repo.kind, repo.id, current), repo, bundle.sha256);
         if (!result.changed) continue;
         changed = true;
         addedModelFiles += result.added;
-        const file = join(gen, modelFile(kind, records[0]!.id));
+        const file = join(gen, modelFile(repo.kind, repo.id));
         await rm(file, { force: true });
         await writeFile(file, `${JSON.stringify(result.merged, null, 1)}\n`);
       }

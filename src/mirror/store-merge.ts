@@ -59,8 +59,8 @@ export interface ModelMergeResult {
  * A bundle's records of one repo into what the store holds: a new commit is added; the same commit
  * gains the files it did not have; the same file of the same commit with other bytes is a conflict.
  */
-export function mergeModel(existing: StoredModel | null, records: readonly ModelRepoRecord[], bundleSha256: string): ModelMergeResult {
-  const first = records[0]!;
+export function mergeModel(existing: StoredModel | null, incoming: Pick<StoredModel, 'kind' | 'id' | 'revisions' | 'refused'>, bundleSha256: string): ModelMergeResult {
+  const records = incoming.revisions;
   const revisions = new Map((existing?.revisions ?? []).map((revision) => [revision.commit, revision]));
   let added = 0;
   for (const record of records) {
@@ -86,7 +86,8 @@ export function mergeModel(existing: StoredModel | null, records: readonly Model
   }
   const ordered = [...revisions.values()].sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
   const bundles = existing?.bundles.includes(bundleSha256) ? existing.bundles : [...(existing?.bundles ?? []), bundleSha256];
-  const merged: StoredModel = { kind: first.kind, id: existing?.id ?? first.id, revisions: ordered, bundles };
+  const refused = new Map([...(existing?.refused ?? []), ...incoming.refused].map((entry) => [`${entry.commit} ${entry.path ?? ''}`, entry]));
+  const merged: StoredModel = { kind: incoming.kind, id: existing?.id ?? incoming.id, revisions: ordered, refused: [...refused.values()], bundles };
   return { merged, added, changed: existing === null || JSON.stringify(merged) !== JSON.stringify(existing) };
 }
 

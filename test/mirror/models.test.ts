@@ -199,7 +199,7 @@ test('serve --offline: anything not in the bundle is a 404 saying so; the policy
   const file = await get(`acme/mixed/resolve/${repos.mixed!.commit}/pytorch_model.bin`);
   assert.is(file.status, 404);
   assert.is(file.headers.get('x-error-code'), 'EntryNotFound');
-  assert.match(await errorOf(file), /pytorch_model\.bin of acme\/mixed at [0-9a-f]{40} is not in the vetted mirror/);
+  assert.match(await errorOf(file), /pytorch_model\.bin of acme\/mixed at [0-9a-f]{40} is not in the vetted mirror: .*; depfence mirror left it out: pickle: .*posix\.system/);
   const commit = await get(`acme/bert/resolve/${'0'.repeat(40)}/config.json`);
   assert.is(commit.status, 404);
   assert.is(commit.headers.get('x-error-code'), 'RevisionNotFound');

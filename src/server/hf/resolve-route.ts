@@ -47,7 +47,7 @@ export async function serveResolve(deps: ResolveDeps, req: IncomingMessage, res:
   const info = found.facts.info.value;
   const commitHeader = { 'x-repo-commit': info.commit };
   const file = info.files.find((candidate) => candidate.path === request.file);
-  if (!file) return sendHubError(req, res, 404, deps.source.missingFile(request.id, info.commit, request.file), { code: 'EntryNotFound', headers: commitHeader });
+  if (!file) return sendHubError(req, res, 404, deps.source.missingFile(request.repo, request.id, info.commit, request.file), { code: 'EntryNotFound', headers: commitHeader });
 
   const digest = file.lfsSha256 ?? file.blobId;
   const remembered = digest ? deps.vetter.remembered(digest, file.path) : undefined;

@@ -13,7 +13,7 @@ export interface HfSource {
   /** Files by the listing's hashes: fetched and verified, or from the store. */
   artifacts: ArtifactStore;
   /** What a client is told when the commit has no such file. */
-  missingFile(id: string, commit: string, path: string): string;
+  missingFile(kind: RepoKind, id: string, commit: string, path: string): string;
 }
 
 export function hubSource(context: ServerContext): HfSource {
@@ -30,6 +30,6 @@ export function hubSource(context: ServerContext): HfSource {
   return {
     lookup: (kind, id, revision) => lookupRepo(context.decider.http, hub.endpoint, kind, id, revision, config.network.cacheTtl, authorization),
     artifacts: { lookup: (sha256) => store.lookup(sha256), ensure: (request) => store.ensure({ ...request, ...(authorization && { authorization }) }) },
-    missingFile: (id, commit, path) => `${path} is not a file of ${id} at ${commit}`,
+    missingFile: (_kind, id, commit, path) => `${path} is not a file of ${id} at ${commit}`,
   };
 }

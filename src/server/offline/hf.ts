@@ -7,7 +7,7 @@ import type { RepoKind } from '../../policy/models/index.js';
 import type { ModelRepoRecord } from '../../protocol/bundle/manifest.js';
 import { ArtifactError, type StoredArtifact } from '../../sources/artifacts.js';
 import { isCommitId, repoInfoOf, type RepoLookup } from '../../sources/hf-metadata.js';
-import { OfflineStore } from '../../sources/offline-store/store.js';
+import { OfflineStore, type StoredModel } from '../../sources/offline-store/store.js';
 import type { ServerContext } from '../context.js';
 import type { HfSource } from '../hf/source.js';
 import { notInMirrorMessage } from './messages.js';
@@ -20,7 +20,7 @@ export function offlineHfSource(context: ServerContext): HfSource {
   async function lookup(kind: RepoKind, id: string, revision: string): Promise<RepoLookup> {
     const name = `${kind === 'dataset' ? 'dataset ' : ''}${id}`;
     const stored = store.model(kind, id);
-    if (!stored || stored.revisions.length === 0) return { kind: 'not-found', message: notInMirrorMessage(`the ${kind === 'dataset' ? 'dataset' : 'model'} ${id}`) };
+    if (!stored || stored.revisions.length === 0) return { kind: 'not-found', message: notInMirrorMessage(`the ${kind === 'dataset' ? 'dataset' : 'model'} ${id}`) + refusedWhy(stored, null, null) };
     const record = isCommitId(revision) ? stored.revisions.find((candidate) => candidate.commit === revision) : stored.revisions.at(-1);
     if (!record) {
       const held = stored.revisions.map((candidate) => candidate.commit).join(', ');
@@ -47,8 +47,14 @@ export function offlineHfSource(context: ServerContext): HfSource {
         throw new ArtifactError('EARTIFACT_URL', request.url, `the file is listed in the offline store but its bytes are missing (the store is damaged: import the bundle again)`);
       },
     },
-    missingFile: (id, commit, path) => notInMirrorMessage(`${path} of ${id} at ${commit}`),
+    missingFile: (kind, id, commit, path) => notInMirrorMessage(`${path} of ${id} at ${commit}`) + refusedWhy(store.model(kind, id), commit, path),
   };
+}
+
+/** Why `depfence mirror --skip-denied` left the repo or file out, if it did. */
+function refusedWhy(stored: StoredModel | null, commit: string | null, path: string | null): string {
+  const entry = stored?.refused.find((refused) => (commit === null || refused.commit === commit) && refused.path === path);
+  return entry ? `; depfence mirror left it out: ${entry.reasons.join('; ')}` : '';
 }
 
 /** The recorded document, listing exactly the files the store holds for the commit. */

@@ -60,11 +60,19 @@ export function packageFile(ecosystem: Ecosystem, name: string): string {
   return join(ecosystem, `${file}.json`);
 }
 
-/** One Hugging Face repo in the store: each commit mirrored (oldest first) with its files. */
+/** A repo (path null) or one of its files that `depfence mirror --skip-denied` left out, and why. */
+export interface RefusedModelFile {
+  commit: string;
+  path: string | null;
+  reasons: string[];
+}
+
+/** One Hugging Face repo in the store: each commit mirrored (oldest first) with its files, and what was left out. */
 export interface StoredModel {
   kind: 'model' | 'dataset';
   id: string;
   revisions: ModelRepoRecord[];
+  refused: RefusedModelFile[];
   bundles: string[];
 }
 
