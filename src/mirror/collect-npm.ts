@@ -6,6 +6,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import ssri from 'ssri';
 import type { Config } from '../config/index.js';
 import { deniedOnlyForMissingFacts } from '../policy/index.js';
 import { checkIntegrity } from '../protocol/npm/integrity.js';
@@ -102,7 +103,7 @@ async function collectVersion(options: NpmCollectOptions, vetted: Vetted, packum
     if (!check.ok) throw new MirrorError('EINPUT', `the tarball of ${name}@${version} does not match the lockfile (${locked.path}): ${check.reason.replace("the packument's dist.integrity", 'the lockfile')}`);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+  const integrity = ssri.fromData(bytes, { algorithms: ['sha512'] }).toString();
   const path = join(dir, sha256);
   await writeFile(path, bytes);
   collection.files.set(sha256, path);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import cacache from 'cacache';
 import pLimit from 'p-limit';
+import ssri, { type IntegrityMap } from 'ssri';
 import { downloadToFile } from './download.js';
 import type { NetworkSettings } from './upstream.js';
 import { ArtifactError, type UpstreamLabel } from './upstream-error.js';
@@ -72,7 +73,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   async function lookupKey(key: string, sha256: string | null): Promise<StoredArtifact | null> {
     const info = await cacache.get.info(options.cacheDir, key).catch(() => null);
     const digest = sha256 ?? sha256OfIntegrity(info?.integrity);
-    if (!info || digest === null || !info.integrity.split(/\s+/).includes(integrityOf(digest))) return null;
+    if (!info || digest === null || !(ssri.parse(info.integrity) as IntegrityMap | null)?.match(integrityOf(digest))) return null;
     const stats = await stat(info.path).catch(() => null);
     if (!stats?.isFile()) return null;
     return { path: info.path, size: stats.size, sha256: digest, fromCache: true };
@@ -179,11 +180,12 @@ function removeOrphanedDownloads(cacheDir: string): void {
 
 /** The hex sha256 in a cacache integrity string, or null. */
 function sha256OfIntegrity(integrity: string | undefined): string | null {
-  const base64 = integrity?.split(/\s+/).find((part) => part.startsWith('sha256-'))?.slice('sha256-'.length);
+  const parsed = integrity ? (ssri.parse(integrity) as IntegrityMap | null) : null;
+  const base64 = parsed?.sha256?.[0]?.digest;
   return base64 ? Buffer.from(base64, 'base64').toString('hex') : null;
 }
 
 /** Hex sha256 → the Subresource Integrity string cacache keys content by. */
 export function integrityOf(sha256: string): string {
-  return `sha256-${Buffer.from(sha256, 'hex').toString('base64')}`;
+  return ssri.fromHex(sha256, 'sha256').toString();
 }

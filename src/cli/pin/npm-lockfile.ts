@@ -4,6 +4,7 @@
 // such version exists or when the new version's own dependencies are not in the lockfile. Pure:
 // the packuments and the policy's answers come in, a new lockfile object goes out.
 import semver from 'semver';
+import ssri from 'ssri';
 import type { VersionManifest } from '../../protocol/npm/packument.js';
 import { isRecord } from '../../protocol/npm/packument.js';
 import type { LockfileEntry } from '../../inputs/package-lock.js';
@@ -74,7 +75,7 @@ function movedTarballUrl(resolved: string, from: string, to: string, tarball: st
 
 function integrityOf(manifest: VersionManifest): string | null {
   if (typeof manifest.dist?.integrity === 'string') return manifest.dist.integrity;
-  if (typeof manifest.dist?.shasum === 'string' && /^[0-9a-f]{40}$/i.test(manifest.dist.shasum)) return `sha1-${Buffer.from(manifest.dist.shasum, 'hex').toString('base64')}`;
+  if (typeof manifest.dist?.shasum === 'string' && /^[0-9a-f]{40}$/i.test(manifest.dist.shasum)) return ssri.fromHex(manifest.dist.shasum.toLowerCase(), 'sha1').toString();
   return null;
 }
 
