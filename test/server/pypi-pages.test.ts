@@ -2,6 +2,7 @@
 // and HTML round trips), filenames, paths, byte ranges and file-host rules.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { wantsAbbreviated } from '../../src/server/npm/verdaccio-answer.js';
 import { negotiate } from '../../src/protocol/pypi/negotiate.js';
 import { MalformedPageError, type ProjectPage } from '../../src/protocol/pypi/model.js';
 import { parseHtmlProjectPage } from '../../src/protocol/pypi/parse-html.js';
@@ -45,6 +46,21 @@ test('negotiate: ?format= wins over Accept and must name a served type', () => {
   assert.is(negotiate(JSON_TYPE, V1_HTML)?.contentType, V1_HTML);
   assert.is(negotiate('text/html', JSON_TYPE)?.format, 'json');
   assert.is(negotiate('text/html', 'application/xml'), null);
+});
+
+test('negotiate (negotiator): equal q and specificity go by the client\'s order; an unreadable Accept is 406, not HTML', () => {
+  assert.is(negotiate(`${V1_HTML}, ${JSON_TYPE}`)?.format, 'html', 'before: JSON won any exact tie');
+  assert.is(negotiate(`${JSON_TYPE}, ${V1_HTML}`)?.format, 'json');
+  assert.is(negotiate('APPLICATION/VND.PYPI.SIMPLE.V1+JSON')?.format, 'json', 'media types are case-insensitive');
+  assert.is(negotiate('garbage'), null, 'before: a header with no readable range was read as no header (HTML)');
+});
+
+test('npm Accept (negotiator): the abbreviated packument only when it is preferred; a wildcard gets the full document', () => {
+  assert.is(wantsAbbreviated('application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*'), true);
+  assert.is(wantsAbbreviated('application/json, application/vnd.npm.install-v1+json;q=0.5'), false);
+  assert.is(wantsAbbreviated('*/*'), false);
+  assert.is(wantsAbbreviated(undefined), false);
+  assert.is(wantsAbbreviated('application/vnd.npm.install-v1+json;q=0, */*'), false);
 });
 
 // ── parsing and rendering ──────────────────────────────────────────────────────────────────────

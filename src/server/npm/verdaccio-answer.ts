@@ -1,4 +1,5 @@
-// Reading the registry process's answers and the client's Accept header.
+// Reading the registry process's answers and the client's Accept header (with negotiator).
+import Negotiator from 'negotiator';
 
 /** Verdaccio's own error text from a JSON error body (`{"error": "…"}`), if any. */
 export function verdaccioError(body: Buffer): string | null {
@@ -10,16 +11,10 @@ export function verdaccioError(body: Buffer): string | null {
   }
 }
 
-/** `application/vnd.npm.install-v1+json` preferred over the full document? (npm install asks so.) */
+const ABBREVIATED = 'application/vnd.npm.install-v1+json';
+
+/** `application/vnd.npm.install-v1+json` preferred over the full document? (npm install asks so; a wildcard gets the full one.) */
 export function wantsAbbreviated(accept: string | undefined): boolean {
-  if (!accept) return false;
-  let best: { type: string; q: number } | null = null;
-  for (const part of accept.split(',')) {
-    const [type = '', ...params] = part.trim().split(';').map((item) => item.trim());
-    const qParam = params.find((param) => param.startsWith('q='));
-    const q = qParam ? Number(qParam.slice(2)) : 1;
-    if (!Number.isFinite(q)) continue;
-    if (best === null || q > best.q) best = { type: type.toLowerCase(), q };
-  }
-  return best?.type === 'application/vnd.npm.install-v1+json';
+  const [best] = new Negotiator({ headers: { accept } }).mediaTypes(['application/json', ABBREVIATED]);
+  return best === ABBREVIATED;
 }
