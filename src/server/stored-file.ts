@@ -1,10 +1,10 @@
-// Serving a verified file from the artifact cache: conditional requests (If-None-Match, If-Range),
-// single byte ranges (for resumed downloads) and HEAD, with the caller's content type, ETag and
-// extra headers. Shared by the PyPI file route and the Hugging Face resolve route.
+// Serving a verified file from the artifact cache: conditional requests (If-None-Match read by
+// fresh, If-Range), single byte ranges read by range-parser (for resumed downloads) and HEAD, with
+// the caller's content type, ETag and extra headers. Shared by the PyPI file route and the Hugging Face resolve route.
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StoredArtifact } from '../sources/artifacts.js';
-import { matchesEtag } from './conditional.js';
+import { answeredNotModified } from './conditional.js';
 import { parseRange } from './ranges.js';
 
 const FILE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -19,11 +19,7 @@ export interface StoredFileHeaders {
 export function sendStoredFile(req: IncomingMessage, res: ServerResponse, stored: StoredArtifact, headers: StoredFileHeaders): void {
   const { etag } = headers;
   const base = { 'content-type': headers.contentType, 'accept-ranges': 'bytes', etag, 'cache-control': FILE_CACHE_CONTROL, ...headers.extra };
-  if (matchesEtag(req.headers['if-none-match'], etag)) {
-    res.writeHead(304, base);
-    res.end();
-    return;
-  }
+  if (answeredNotModified(req, res, etag, base)) return;
   const ifRange = req.headers['if-range'];
   const range = ifRange !== undefined && ifRange !== etag ? { kind: 'whole' as const } : parseRange(req.headers.range, stored.size);
   if (range.kind === 'unsatisfiable') {

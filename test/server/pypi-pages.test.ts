@@ -252,6 +252,14 @@ test('parseRange: single ranges, suffixes, open ends, unsatisfiable, ignored for
   assert.equal(parseRange(undefined, 100), { kind: 'whole' });
 });
 
+test('parseRange (range-parser): overlapping ranges combine; a backwards range is unsatisfiable (before: the whole file)', () => {
+  assert.equal(parseRange('bytes=0-9,5-19', 100), { kind: 'range', start: 0, end: 19 });
+  assert.equal(parseRange('bytes=5-2', 100), { kind: 'unsatisfiable' });
+  assert.equal(parseRange('bytes=abc', 100), { kind: 'whole' }, 'unreadable: ignored, as before');
+  assert.equal(parseRange('bytes 0-9', 100), { kind: 'whole' }, 'no "=": not a range header at all');
+  assert.equal(parseRange('bytes=0-', 0), { kind: 'unsatisfiable' }, 'nothing to serve of an empty file');
+});
+
 test('fileUrlProblem: schemes, credentials, downgrades, local addresses and hosts nobody named', () => {
   const index = 'https://pypi.org/simple/';
   const named = ['https://files.pythonhosted.org/'];
