@@ -1,112 +1,82 @@
-// A small, strict tokenizer for the HTML of PEP 503 pages: it yields start tags (name and
-// decoded attributes), end tags and text. PEP 503 pages are machine-written and tiny in
-// vocabulary, so a document that leaves a tag, quote or comment open, or holds a NUL, is treated
-// as damaged (MalformedPageError) rather than guessed at the way a browser would.
+// The HTML of PEP 503 pages as tokens: start tags (name and attributes), end tags and text, read
+// with htmlparser2 and decoded with the full HTML5 entity table (entities' legacy mode, which is
+// what Python's html.unescape does, so attribute values and text read as pip reads them). Where pip
+// (html.parser) sees an attribute twice, the last one counts (`dict(attrs)`), and an attribute
+// written without a value counts as absent; so they do here.
+//
+// Fail closed: a page that ends inside a tag, a comment or a <script>/<style> element, that holds
+// a NUL, or that closes a comment in a way browsers honour and html.parser does not (`<!-->`), is
+// damaged (MalformedPageError). pip would silently drop what follows such an opening, or read it
+// differently; depfence refuses the page instead of guessing. test/protocol/pypi-html-as-pip
+// runs hostile pages through pip's own parser to keep the two readings the same.
+import { decodeHTML } from 'entities';
+import { Parser } from 'htmlparser2';
 import { MalformedPageError } from './model.js';
 
 export type HtmlToken =
   | { kind: 'start'; name: string; attributes: Record<string, string> }
-  | { kind: 'end'; name: string }
+  /** `implied`: no end tag was written; the parser closed the element (an enclosing end tag, or the end of the page). */
+  | { kind: 'end'; name: string; implied: boolean }
   | { kind: 'text'; text: string };
 
 const RAW_TEXT = new Set(['script', 'style']);
 
-export function* tokenizeHtml(html: string): Generator<HtmlToken> {
+export function tokenizeHtml(html: string): HtmlToken[] {
   if (html.includes('\0')) throw new MalformedPageError('the HTML page contains a NUL character');
-  let position = 0;
-  while (position < html.length) {
-    const open = html.indexOf('<', position);
-    if (open === -1) {
-      yield { kind: 'text', text: decodeEntities(html.slice(position)) };
-      return;
-    }
-    if (open > position) yield { kind: 'text', text: decodeEntities(html.slice(position, open)) };
-    if (html.startsWith('<!--', open)) {
-      position = skipPast(html, '-->', open + 4, 'a comment');
-      continue;
-    }
-    if (html[open + 1] === '!' || html[open + 1] === '?') {
-      position = skipPast(html, '>', open + 2, 'a declaration');
-      continue;
-    }
-    if (html[open + 1] === '/') {
-      const close = html.indexOf('>', open);
-      if (close === -1) throw new MalformedPageError(`an end tag at offset ${open} is never closed`);
-      yield { kind: 'end', name: html.slice(open + 2, close).trim().toLowerCase() };
-      position = close + 1;
-      continue;
-    }
-    if (!/[a-zA-Z]/.test(html[open + 1] ?? '')) {
-      yield { kind: 'text', text: '<' };
-      position = open + 1;
-      continue;
-    }
-    const tag = readStartTag(html, open);
-    yield { kind: 'start', name: tag.name, attributes: tag.attributes };
-    position = tag.end;
-    if (RAW_TEXT.has(tag.name)) position = skipPast(html, `</${tag.name}`, position, `a <${tag.name}> element`) - `</${tag.name}`.length;
-  }
-}
-
-function skipPast(html: string, marker: string, from: number, what: string): number {
-  const at = html.toLowerCase().indexOf(marker, from);
-  if (at === -1) throw new MalformedPageError(`${what} is never closed`);
-  return at + marker.length;
-}
-
-function readStartTag(html: string, open: number): { name: string; attributes: Record<string, string>; end: number } {
-  const nameMatch = /^[a-zA-Z][a-zA-Z0-9:-]*/.exec(html.slice(open + 1, open + 64));
-  const name = nameMatch![0].toLowerCase();
-  const attributes: Record<string, string> = {};
-  let position = open + 1 + nameMatch![0].length;
-  const unclosed = () => new MalformedPageError(`the <${name}> tag at offset ${open} is never closed`);
-  for (;;) {
-    while (/\s/.test(html[position] ?? '')) position++;
-    const char = html[position];
-    if (char === undefined) throw unclosed();
-    if (char === '>') return { name, attributes, end: position + 1 };
-    if (char === '/' && html[position + 1] === '>') return { name, attributes, end: position + 2 };
-    if (char === '/') {
-      position++;
-      continue;
-    }
-    const attrName = /^[^\s"'<>/=]+/.exec(html.slice(position, position + 256));
-    if (!attrName) throw new MalformedPageError(`the <${name}> tag at offset ${open} has an unreadable attribute`);
-    position += attrName[0].length;
-    while (/\s/.test(html[position] ?? '')) position++;
-    let value = '';
-    if (html[position] === '=') {
-      position++;
-      while (/\s/.test(html[position] ?? '')) position++;
-      const quote = html[position];
-      if (quote === '"' || quote === "'") {
-        const close = html.indexOf(quote, position + 1);
-        if (close === -1) throw unclosed();
-        value = html.slice(position + 1, close);
-        position = close + 1;
-      } else {
-        const bare = /^[^\s"'=<>`]+/.exec(html.slice(position));
-        if (!bare) throw unclosed();
-        value = bare[0];
-        position += bare[0].length;
-      }
-    }
-    const key = attrName[0].toLowerCase();
-    if (!(key in attributes)) attributes[key] = decodeEntities(value);
-  }
-}
-
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-
-export function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);?/gi, (whole, entity: string) => {
-    if (entity[0] === '#') {
-      const code = entity[1] === 'x' || entity[1] === 'X' ? Number.parseInt(entity.slice(2), 16) : Number.parseInt(entity.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED_ENTITIES[entity.toLowerCase()] ?? whole;
-  });
+  const tokens: HtmlToken[] = [];
+  let attributes: Record<string, string> = {};
+  let text = '';
+  /** Everything before this offset was read into an event; what a parser drops at the end is not. */
+  let consumed = 0;
+  let problem: string | null = null;
+  const flushText = () => {
+    if (text !== '') tokens.push({ kind: 'text', text: decodeHTML(text) });
+    text = '';
+  };
+  const parser = new Parser(
+    {
+      onattribute(name, value, quote) {
+        // A name without `=value` is None to html.parser, which pip reads as absent (so does uv).
+        if (quote === undefined) delete attributes[name];
+        else attributes[name] = decodeHTML(value);
+      },
+      onopentag(name) {
+        flushText();
+        tokens.push({ kind: 'start', name, attributes });
+        attributes = {};
+        consumed = parser.endIndex + 1;
+      },
+      onclosetag(name, implied) {
+        flushText();
+        if (implied && RAW_TEXT.has(name)) problem ??= `a <${name}> element is never closed`;
+        tokens.push({ kind: 'end', name, implied });
+        // htmlparser2 reports an end tag's position at its name; it reaches to the `>` (`</a >`).
+        const close = implied ? -1 : html.indexOf('>', parser.endIndex);
+        if (close !== -1) consumed = close + 1;
+      },
+      ontext(data) {
+        text += data;
+        consumed = parser.endIndex + 1;
+      },
+      oncomment() {
+        const written = html.slice(parser.startIndex, parser.endIndex + 1);
+        const terminator = written.startsWith('<!--') ? '-->' : written.startsWith('<![CDATA[') ? ']]>' : '>';
+        if (!written.endsWith(terminator)) problem ??= 'a comment is never closed';
+        // `<!-->` and `<!--->` end a comment in HTML5 but not in html.parser, where the comment runs on.
+        else if (written.startsWith('<!--') && written.length < 7) problem ??= `"${written}" ends a comment for browsers, not for pip`;
+        consumed = parser.endIndex + 1;
+      },
+      onprocessinginstruction() {
+        consumed = parser.endIndex + 1;
+      },
+    },
+    { decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  parser.end(html);
+  flushText();
+  if (problem === null && consumed < html.length) problem = `the page ends inside a tag (at offset ${consumed})`;
+  if (problem !== null) throw new MalformedPageError(`the HTML page is damaged: ${problem}`);
+  return tokens;
 }
 
 export function escapeHtml(text: string): string {

@@ -1,20 +1,22 @@
 // PEP 503 HTML project pages (from the upstream) into the model: every `<a>` is a file; `href`
 // carries the URL and a `#<hash>=<hex>` fragment; `data-*` attributes carry requires-python,
 // yanked, core metadata, and (uv's non-standard) size and upload time. A file's name is its URL's
-// last path segment, as pip and uv read it (a link whose text says otherwise is set aside). A
-// `<base href>` moves the base URL, and the PEP 629 meta tag is checked.
+// last path segment, as pip and uv read it (a link whose text says otherwise is set aside). The
+// first `<base href>` anywhere in the page moves the base URL (pip's HTMLLinkParser), and the PEP
+// 629 meta tag is checked. An `<a>` left open (or closed only by an enclosing end tag) is damage.
+import { decodeHTML } from 'entities';
 import { tokenizeHtml, type HtmlToken } from './html-tokens.js';
 import { MalformedPageError, type DistFile, type Hashes, type ProjectPage } from './model.js';
 import { parseHashFragment, parseUploadTime, resolveUrl } from './page-values.js';
 import type { WireAnchor } from './wire.js';
 
 export function parseHtmlProjectPage(html: string, pageUrl: string, name: string): ProjectPage {
-  let base = pageUrl;
+  let base: string | null = null;
   const anchors: WireAnchor[] = [];
   let open: WireAnchor | null = null;
   for (const token of tokenizeHtml(html)) {
-    if (token.kind === 'start' && token.name === 'base' && token.attributes.href !== undefined && anchors.length === 0) {
-      base = resolveUrl(token.attributes.href, pageUrl) ?? base;
+    if (token.kind === 'start' && token.name === 'base' && token.attributes.href !== undefined && base === null) {
+      base = resolveUrl(token.attributes.href, pageUrl) ?? pageUrl;
     } else if (token.kind === 'start' && token.name === 'meta') {
       checkRepositoryVersion(token);
     } else if (token.kind === 'start' && token.name === 'a') {
@@ -23,12 +25,13 @@ export function parseHtmlProjectPage(html: string, pageUrl: string, name: string
     } else if (token.kind === 'text' && open) {
       open.text += token.text;
     } else if (token.kind === 'end' && token.name === 'a' && open) {
+      if (token.implied) throw new MalformedPageError(`the <a> for ${open.href} is never closed`);
       anchors.push(open);
       open = null;
     }
   }
   if (open) throw new MalformedPageError(`the <a> for ${open.href} is never closed`);
-  return { name, versions: null, files: anchors.filter((anchor) => anchor.href !== '').map((anchor) => fileOrSetAside(anchor, base)) };
+  return { name, versions: null, files: anchors.filter((anchor) => anchor.href !== '').map((anchor) => fileOrSetAside(anchor, base ?? pageUrl)) };
 }
 
 /** A link whose URL or hash cannot be read is kept as `unreadable` (never served, with the reason). */
@@ -70,7 +73,8 @@ function fileOf(anchor: WireAnchor, base: string): DistFile {
     filename,
     url: url.href,
     hashes,
-    requiresPython: attributes['data-requires-python'] || null,
+    // pip unescapes this attribute once more (PEP 503 asks for `&lt;`/`&gt;`, and some indexes escape twice).
+    requiresPython: decodeHTML(attributes['data-requires-python'] ?? '') || null,
     yanked: 'data-yanked' in attributes ? attributes['data-yanked'] || true : false,
     coreMetadata: coreMetadata(attributes['data-core-metadata'] ?? attributes['data-dist-info-metadata']),
     gpgSig: attributes['data-gpg-sig'] === undefined ? null : attributes['data-gpg-sig'] === 'true',
