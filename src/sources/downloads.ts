@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { normalizePypiName } from '../names/index.js';
 import type { DownloadCount } from '../policy/types.js';
-import type { HttpAnswer, HttpClient, UpstreamLabel } from './http.js';
+import type { HttpAnswer, HttpClient, UpstreamError, UpstreamLabel } from './http.js';
 import { validator } from './validate.js';
 
 export interface LiveDownloads {
@@ -17,6 +17,8 @@ export interface LiveDownloads {
 export interface DownloadsOptions {
   /** Cache TTL for counts (they change once a day); default: the client's TTL. */
   ttlMs?: number;
+  /** The API is known to be failing: only the cache is read (see GetOptions.knownFailure). */
+  knownFailure?: UpstreamError;
 }
 
 export const NPM_DOWNLOADS: UpstreamLabel = { name: 'npm downloads API', setting: 'upstreams.npm.downloads' };
@@ -29,14 +31,14 @@ const pypistatsRecentSchema = z.looseObject({ data: z.looseObject({ last_month: 
 export async function fetchNpmDownloads(http: HttpClient, downloadsUrl: string, name: string, options: DownloadsOptions = {}): Promise<LiveDownloads> {
   const path = name.split('/').map(encodeURIComponent).join('/').replace(/^%40/, '@');
   const url = `${withSlash(downloadsUrl)}point/last-month/${path}`;
-  const answer = await http.getJson(url, { upstream: NPM_DOWNLOADS, validate: validator(npmPointSchema), ...ttl(options) });
+  const answer = await http.getJson(url, { upstream: NPM_DOWNLOADS, validate: validator(npmPointSchema), ...cacheOptions(options) });
   return describe(answer, (body) => body.downloads, 'npm downloads API, last month');
 }
 
 /** `GET {downloads}packages/{PEP 503 name}/recent` → `data.last_month`. */
 export async function fetchPypiDownloads(http: HttpClient, downloadsUrl: string, name: string, options: DownloadsOptions = {}): Promise<LiveDownloads> {
   const url = `${withSlash(downloadsUrl)}packages/${encodeURIComponent(normalizePypiName(name))}/recent`;
-  const answer = await http.getJson(url, { upstream: PYPISTATS, validate: validator(pypistatsRecentSchema), ...ttl(options) });
+  const answer = await http.getJson(url, { upstream: PYPISTATS, validate: validator(pypistatsRecentSchema), ...cacheOptions(options) });
   return describe(answer, (body) => body.data.last_month, 'pypistats, last month');
 }
 
@@ -50,6 +52,6 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-function ttl(options: DownloadsOptions): { ttlMs?: number } {
-  return options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs };
+function cacheOptions(options: DownloadsOptions): { ttlMs?: number; knownFailure?: UpstreamError } {
+  return { ...(options.ttlMs !== undefined && { ttlMs: options.ttlMs }), ...(options.knownFailure && { knownFailure: options.knownFailure }) };
 }

@@ -132,8 +132,9 @@ async function liveDownloads(spec: PackageSpec, canonical: string, sources: Fact
   const api = spec.ecosystem === 'npm' ? NPM_DOWNLOADS.name : PYPISTATS.name;
   const apiUrl = spec.ecosystem === 'npm' ? upstreams.npm.downloads : upstreams.pypi.downloads;
   const admission = downloadsBreaker ? await downloadsBreaker.admit(apiUrl) : { skip: null, done: () => {} };
-  if (admission.skip !== null) return snapshotFallbackDownloads(canonical, sources.snapshot, api, admission.skip);
-  const options = sources.downloadsTtlMs === undefined ? {} : { ttlMs: sources.downloadsTtlMs };
+  // An open breaker sends nothing, but the counts already cached still stand (as after a failed request).
+  const notAsked = admission.skip === null ? null : new UpstreamError('EUPSTREAM_UNREACHABLE', apiUrl, admission.skip);
+  const options = { ...(sources.downloadsTtlMs !== undefined && { ttlMs: sources.downloadsTtlMs }), ...(notAsked && { knownFailure: notAsked }) };
   let live: LiveDownloads;
   try {
     live =
@@ -141,16 +142,16 @@ async function liveDownloads(spec: PackageSpec, canonical: string, sources: Fact
         ? await fetchNpmDownloads(http, apiUrl, spec.name, options)
         : await fetchPypiDownloads(http, apiUrl, spec.name, options);
   } catch (error) {
-    if (error instanceof UpstreamError) {
+    if (error instanceof UpstreamError && error !== notAsked) {
       const reason = `the ${api} did not answer when asked about ${spec.name}: ${messageOf(error)}`;
       if (apiIsDown(error)) downloadsBreaker?.trip(apiUrl, reason);
       else if (isServerError(error)) downloadsBreaker?.serverError(apiUrl, reason);
     }
     return snapshotFallbackDownloads(canonical, sources.snapshot, api, messageOf(error));
   } finally {
-    admission.done();
+    if (admission.skip === null) admission.done();
   }
-  downloadsBreaker?.reset(apiUrl);
+  if (notAsked === null) downloadsBreaker?.reset(apiUrl);
   return { state: 'known', value: live.count, source: live.source };
 }
 

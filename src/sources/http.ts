@@ -48,6 +48,12 @@ export interface GetOptions {
   /** Overrides the client's cacheTtlMs for this request. */
   ttlMs?: number;
   upstream?: UpstreamLabel;
+  /**
+   * The upstream is known to be failing (the caller's breaker is open): nothing is sent, and the
+   * cache answers as it does after a request that failed with this error (a fresh entry, else a
+   * stale one within staleIfError), or the error is thrown.
+   */
+  knownFailure?: UpstreamError;
 }
 
 export interface GetJsonOptions<T> extends GetOptions {
@@ -169,6 +175,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     }
     try {
+      if (opts.knownFailure) throw opts.knownFailure;
       const revalidate = cached?.status === 200 ? cached : null;
       const outcome = await fetchShared(url, accept, label, key, revalidate, opts.authorization);
       const fetched = outcome === NOT_MODIFIED ? revalidate! : outcome;

@@ -205,6 +205,33 @@ test('a server error about one package leaves an API that answers open; three in
   allBroken.remove();
 });
 
+test('an open breaker sends nothing, but the counts already cached still stand (fresh, then stale within staleIfError)', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'depfence-facts-cache-'));
+  try {
+    const breaker = new Breaker(60_000);
+    const leftPad = { ecosystem: 'npm' as const, name: 'left-pad', version: null };
+    const fresh = sources({ downloadsBreaker: breaker }, { cacheDir: dir, cacheTtlMs: 60_000, staleIfErrorMs: 60_000 });
+    assert.equal(known((await gatherFacts(leftPad, fresh)).downloads), { exactly: 60_000 });
+    breaker.trip(npm.downloadsUrl, 'the npm downloads API did not answer');
+    const asked = npm.requestsTo(npm.route.downloads()).length;
+    const cachedCount = (await gatherFacts(leftPad, fresh)).downloads;
+    assert.equal(known(cachedCount), { exactly: 60_000 }, 'the cached live count, not the snapshot\'s 50,000');
+    assert.is((cachedCount as { source: string }).source, 'npm downloads API, last month');
+    const stale = (await gatherFacts(leftPad, { ...fresh, downloadsTtlMs: 0 })).downloads;
+    assert.equal(known(stale), { exactly: 60_000 });
+    assert.match((stale as { source: string }).source, /cached copy/);
+    const unlisted = await gatherFacts({ ecosystem: 'npm', name: '@Acme/Widget', version: null }, fresh);
+    assert.match(unavailableReason(unlisted.downloads), /did not answer \(not asked again for \d+s\)/, 'nothing cached, not in the snapshot: fails closed');
+    assert.is(npm.requestsTo(npm.route.downloads()).length, asked, 'the API was not asked');
+    assert.match(breaker.openReason(npm.downloadsUrl) ?? '', /not asked again for (59|60)s/, 'answering from the cache neither closes nor extends the breaker');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a young scoped package brings its scope\'s most-used package as a fact; an old or unscoped one does not', async () => {
   const day = 86_400_000;
   const by = (publisher: string, daysAgo: number) => ({ published: new Date(Date.now() - daysAgo * day), manifest: { _npmUser: { name: publisher } } });
