@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Fact, PackageFacts } from '../../src/policy/types.js';
@@ -30,6 +33,16 @@ function sources(overrides: Partial<FactSources> = {}, network: Partial<HttpClie
     offline: false,
     ...overrides,
   };
+}
+
+/** Runs `body` with an HTTP cache directory of its own, removed afterwards. */
+async function withCacheDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'depfence-facts-cache-'));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function known<T>(fact: Fact<T>): T {
@@ -206,11 +219,7 @@ test('a server error about one package leaves an API that answers open; three in
 });
 
 test('an open breaker sends nothing, but the counts already cached still stand (fresh, then stale within staleIfError)', async () => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'depfence-facts-cache-'));
-  try {
+  await withCacheDir(async (dir) => {
     const breaker = new Breaker(60_000);
     const leftPad = { ecosystem: 'npm' as const, name: 'left-pad', version: null };
     const fresh = sources({ downloadsBreaker: breaker }, { cacheDir: dir, cacheTtlMs: 60_000, staleIfErrorMs: 60_000 });
@@ -227,9 +236,7 @@ test('an open breaker sends nothing, but the counts already cached still stand (
     assert.match(unavailableReason(unlisted.downloads), /did not answer \(not asked again for \d+s\)/, 'nothing cached, not in the snapshot: fails closed');
     assert.is(npm.requestsTo(npm.route.downloads()).length, asked, 'the API was not asked');
     assert.match(breaker.openReason(npm.downloadsUrl) ?? '', /not asked again for (59|60)s/, 'answering from the cache neither closes nor extends the breaker');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a young scoped package brings its scope\'s most-used package as a fact; an old or unscoped one does not', async () => {
@@ -280,11 +287,7 @@ test('gatherManyFacts: results in order; versions of one package share its reque
 });
 
 test('stale metadata is labelled as such in the source', async () => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'depfence-facts-cache-'));
-  try {
+  await withCacheDir(async (dir) => {
     const cached = sources({}, { cacheDir: dir, cacheTtlMs: 20, staleIfErrorMs: 60_000 });
     await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, cached);
     await new Promise((resolve) => setTimeout(resolve, 30));
@@ -293,9 +296,7 @@ test('stale metadata is labelled as such in the source', async () => {
     assert.is(known(facts.exists), true);
     assert.match((facts.exists as { source: string }).source, /cached copy/);
     assert.match((facts.downloads as { source: string }).source, /cached copy/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test.run();
