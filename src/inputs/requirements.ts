@@ -26,6 +26,8 @@ export class RequirementsReadError extends DepfenceError<'EREQUIREMENTS'> {
 export interface RequirementLine {
   /** The line number of the first physical line (as pip reports it). */
   number: number;
+  /** The line number of the last physical line (`\` continuations), for rewriters. */
+  last: number;
   /** The requirement part: empty for an option line. */
   requirement: string;
   /** The options, split as shlex splits them (`--hash=…`, `-i`, `URL`). */
@@ -50,7 +52,7 @@ export const REQUIREMENTS_FILE_OPTIONS = optionTable(
 
 export type RequirementEntry =
   /** A requirement pip installs (or, from a constraints file, only constrains). `options` are its per-line ones (`--hash`). */
-  | { kind: 'requirement'; file: string; line: number; text: string; target: RequirementTarget; options: string[]; editable: boolean }
+  | { kind: 'requirement'; file: string; line: number; lastLine: number; text: string; target: RequirementTarget; options: string[]; editable: boolean }
   /** `-r FILE` / `-c FILE` (also `--requirement=FILE`, `-rFILE`, abbreviations): named, not followed. */
   | { kind: 'include'; file: string; line: number; written: string; value: string; constraint: boolean }
   /** Any other option pip reads on a line of its own (`--index-url URL`, `--pre`), with the name it resolves to. */
@@ -67,16 +69,16 @@ export function readRequirementEntries(path: string, env: NodeJS.ProcessEnv, fil
  */
 export function requirementEntries(lines: readonly RequirementLine[], file: string): RequirementEntry[] {
   const entries: RequirementEntry[] = [];
-  for (const { number: line, requirement, options } of lines) {
+  for (const { number: line, last: lastLine, requirement, options } of lines) {
     if (requirement !== '') {
-      entries.push({ kind: 'requirement', file, line, text: requirement, target: classifyRequirement(requirement), options, editable: false });
+      entries.push({ kind: 'requirement', file, line, lastLine, text: requirement, target: classifyRequirement(requirement), options, editable: false });
       continue;
     }
     for (const option of scanArgs(options, REQUIREMENTS_FILE_OPTIONS).options) {
       if ((option.name === '--requirement' || option.name === '--constraint') && option.value !== null) {
         entries.push({ kind: 'include', file, line, written: option.written, value: option.value, constraint: option.name === '--constraint' });
       } else if (option.name === '--editable' && option.value !== null) {
-        entries.push({ kind: 'requirement', file, line, text: option.value, target: classifyRequirement(option.value), options: [], editable: true });
+        entries.push({ kind: 'requirement', file, line, lastLine, text: option.value, target: classifyRequirement(option.value), options: [], editable: true });
       } else {
         entries.push({ kind: 'option', file, line, option });
       }
@@ -91,7 +93,7 @@ const COMMENT = new RegExp(`(^|[${SPACE}]+)#.*$`);
 const COMMENT_LINE = new RegExp(`^[${SPACE}]*#`);
 const EDGE_SPACE = new RegExp(`^[${SPACE}]+|[${SPACE}]+$`, 'g');
 /** str.splitlines() boundaries. */
-const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+const LINE_BREAK = /(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])/;
 const ENV_VARIABLE = /\$\{([A-Z0-9_]+)\}/g;
 
 const BOMS: Array<[number[], string]> = [
@@ -125,18 +127,24 @@ export function decodeRequirements(bytes: Buffer, label: string): string {
 /** pip's preprocessing: split, join continued lines, strip comments, expand variables; then split requirement from options. */
 export function requirementLines(text: string, env: NodeJS.ProcessEnv): RequirementLine[] {
   const lines: RequirementLine[] = [];
-  for (const { number, line } of joinLines(text.split(LINE_BREAK))) {
+  for (const { number, last, line } of joinLines(physicalLines(text).lines)) {
     const content = line.replace(COMMENT, '').replace(EDGE_SPACE, '');
     if (content === '') continue;
     const expanded = content.replace(ENV_VARIABLE, (whole, name: string) => env[name] || whole);
-    lines.push({ number, ...splitArgsAndOptions(expanded) });
+    lines.push({ number, last, ...splitArgsAndOptions(expanded) });
   }
   return lines;
 }
 
+/** The physical lines pip numbers (line `n` is `lines[n - 1]`) and the break after each, so a rewriter can put the text back together. */
+export function physicalLines(text: string): { lines: string[]; breaks: string[] } {
+  const parts = text.split(LINE_BREAK);
+  return { lines: parts.filter((_, index) => index % 2 === 0), breaks: parts.filter((_, index) => index % 2 === 1) };
+}
+
 /** A line ending in `\` continues on the next, unless it is a comment line. */
-function joinLines(physical: string[]): Array<{ number: number; line: string }> {
-  const joined: Array<{ number: number; line: string }> = [];
+function joinLines(physical: string[]): Array<{ number: number; last: number; line: string }> {
+  const joined: Array<{ number: number; last: number; line: string }> = [];
   let pendingNumber = 0;
   let pending: string[] = [];
   for (let index = 0; index < physical.length; index++) {
@@ -148,11 +156,11 @@ function joinLines(physical: string[]): Array<{ number: number; line: string }> 
       continue;
     }
     const line = comment ? ` ${raw}` : raw;
-    if (pending.length > 0) joined.push({ number: pendingNumber, line: [...pending, line].join('') });
-    else joined.push({ number: index + 1, line });
+    if (pending.length > 0) joined.push({ number: pendingNumber, last: index + 1, line: [...pending, line].join('') });
+    else joined.push({ number: index + 1, last: index + 1, line });
     pending = [];
   }
-  if (pending.length > 0) joined.push({ number: pendingNumber, line: pending.join('') });
+  if (pending.length > 0) joined.push({ number: pendingNumber, last: physical.length, line: pending.join('') });
   return joined;
 }
 

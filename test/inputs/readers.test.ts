@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { pinRequirements, requirementPins } from '../../src/cli/pin/requirements.js';
 import { specsFromFile } from '../../src/cli/specs.js';
 import { InputError } from '../../src/inputs/input-error.js';
 import { readPackageJson } from '../../src/inputs/package-json.js';
@@ -115,6 +116,16 @@ test('package-lock.json: one entry per path, with links, bundled and workspace f
   );
   assert.throws(() => readPackageLock('{"lockfileVersion": 1, "dependencies": {}}', 'package-lock.json'), /has no "packages" map: depfence reads lockfileVersion 2 and 3/);
   assert.throws(() => readPackageLock('{"packages": {"node_modules/a": null}}', 'package-lock.json'), /packages\["node_modules\/a"\] is not an object/);
+});
+
+test('pin reads a requirements file as pip does (before: its own line joiner)', () => {
+  assert.equal(requirementPins('# pinned below \\\nheld==1.0\n', 'r.txt').map((pin) => [pin.path, pin.name, pin.version]), [['r.txt:2', 'held', '1.0']], 'a comment ending in \\ does not swallow the next line');
+  const text = 'keep==1.0\fheld==1.0 \\\n    --hash=sha256:aa\r\nlast==2.0\n';
+  const pins = requirementPins(text, 'r.txt');
+  assert.equal(pins.map((pin) => [pin.path, pin.name]), [['r.txt:1', 'keep'], ['r.txt:2', 'held'], ['r.txt:4', 'last']], 'a form feed ends a line for pip');
+  const held = { ...pins[1]!, reason: 'too young', allowedFrom: 'tomorrow' };
+  const { text: rewritten } = pinRequirements(text, [held], () => '0.9', () => ['bb']);
+  assert.is(rewritten, 'keep==1.0\fheld==0.9 \\\n    --hash=sha256:bb\r\nlast==2.0\n', 'the continuation is replaced; other lines and their breaks are kept');
 });
 
 test.run();

@@ -1,9 +1,10 @@
 // `depfence pin` for requirements files: `NAME[extras]==VERSION` lines (with markers and `--hash`
-// options, continued over lines with `\` as pip reads them) whose version the age gate holds back
+// options, read by src/inputs/requirements.ts as pip reads them) whose version the age gate holds back
 // are moved to the newest version allowed now that the file's other specifiers on that name
 // accept; `--hash` options are replaced by the new version's file digests. Included files (`-r`,
 // `-c`) are not followed: pin each file on its own. Pure: the answers come in, new text goes out.
 import * as pep440 from '@renovatebot/pep440';
+import { physicalLines, requirementEntries, requirementLines } from '../../inputs/requirements.js';
 import { normalizePypiName } from '../../names/index.js';
 import { PinRefusal, type HeldPin, type PinChange, type VersionChooser } from './types.js';
 
@@ -17,9 +18,10 @@ export interface RequirementPin {
 }
 
 interface LogicalLine {
-  /** The physical lines it spans (`\` continuations joined by pip). */
+  /** The physical lines it spans (0-based; `\` continuations joined by pip). */
   first: number;
   last: number;
+  /** The requirement and its options, comments stripped. */
   text: string;
 }
 
@@ -43,8 +45,9 @@ export function pinRequirements(
   hashesOf: (name: string, version: string) => string[] | null,
 ): { text: string; changes: PinChange[] } {
   const lines = logicalLines(text);
-  const physical = text.split('\n');
+  const { lines: physical, breaks } = physicalLines(text);
   const changes: PinChange[] = [];
+  /** By physical line: the new text of a rewritten logical line (ending with the break after its last line), or '' for the lines it replaces. */
   const replacements = new Map<number, string>();
   for (const pin of held) {
     const specifiers = otherSpecifiers(lines, pin.name, pin.line);
@@ -63,16 +66,12 @@ export function pinRequirements(
       if (hashes === null || hashes.length === 0) throw new PinRefusal(`${pin.path} checks hashes, but no sha256 digests of ${pin.name} ${chosen} could be had; pin it by hand`);
       rewritten += hashes.map((hash) => ` \\\n    --hash=sha256:${hash}`).join('');
     }
-    replacements.set(line.first, rewritten);
-    for (let index = line.first + 1; index <= line.last; index++) replacements.set(index, '\0');
+    for (let index = line.first + 1; index <= line.last; index++) replacements.set(index, '');
+    replacements.set(line.first, rewritten + (breaks[line.last] ?? ''));
     changes.push({ where: pin.path, name: pin.name, from: pin.version, to: chosen, reason: pin.reason });
   }
-  const out = physical.flatMap((original, index) => {
-    const replacement = replacements.get(index);
-    if (replacement === undefined) return [original];
-    return replacement === '\0' ? [] : [replacement + (original.endsWith('\r') ? '\r' : '')];
-  });
-  return { text: out.join('\n'), changes };
+  const out = physical.map((original, index) => replacements.get(index) ?? original + (breaks[index] ?? ''));
+  return { text: out.join(''), changes };
 }
 
 /** Version specifiers the file puts on the same project on other lines (`name>=2`, `name<3`). */
@@ -89,16 +88,9 @@ function otherSpecifiers(lines: readonly LogicalLine[], name: string, except: nu
   return specifiers;
 }
 
-/** pip's logical lines: `\` at the end of a line joins the next; comments and blank lines dropped. */
+/** The file's requirement lines as pip reads them (comments, continuations, variables), with the physical lines each spans. */
 function logicalLines(text: string): LogicalLine[] {
-  const physical = text.split('\n').map((line) => line.replace(/\r$/, ''));
-  const lines: LogicalLine[] = [];
-  for (let index = 0; index < physical.length; index++) {
-    const first = index;
-    let joined = physical[index]!;
-    while (joined.endsWith('\\') && index + 1 < physical.length) joined = `${joined.slice(0, -1)} ${physical[++index]!}`;
-    const content = joined.replace(/(^|\s)#.*$/, '').trim();
-    if (content !== '') lines.push({ first, last: index, text: content });
-  }
-  return lines;
+  return requirementEntries(requirementLines(text, process.env), '').flatMap((entry) =>
+    entry.kind === 'requirement' && !entry.editable ? [{ first: entry.line - 1, last: entry.lastLine - 1, text: [entry.text, ...entry.options].join(' ') }] : [],
+  );
 }
