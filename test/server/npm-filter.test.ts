@@ -154,8 +154,6 @@ test('confusion routing: Verdaccio sends exactly the reserved names to the inter
     const proxy = authUtils.getMatchedPackagesSpec(name, packages)?.proxy;
     assert.is(proxy, reserved ? 'internal' : 'public', name);
   }
-  const offline = packageRules(rules, true, false);
-  assert.is(authUtils.getMatchedPackagesSpec('left-pad', offline)?.proxy, undefined);
   assert.is(authUtils.getMatchedPackagesSpec('@mycorp/x', packageRules(rules, false))?.proxy, undefined);
   assert.ok(routedInternally('@mycorp/x'));
   assert.not.ok(routedInternally('MyCorp-Tool'));

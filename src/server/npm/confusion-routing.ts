@@ -34,17 +34,15 @@ export function internalPatterns(rules: NpmConfusionRules): string[] {
 }
 
 /** Verdaccio's `packages:` section: reserved names first (first match wins), then everything else. */
-export function packageRules(rules: NpmConfusionRules, hasInternal: boolean, online = true): Record<string, VerdaccioPackageRule> {
+export function packageRules(rules: NpmConfusionRules, hasInternal: boolean): Record<string, VerdaccioPackageRule> {
   const readOnly = { access: '$all', publish: NOBODY, unpublish: NOBODY };
   const publishable = { access: '$all', publish: PUBLISHERS, unpublish: PUBLISHERS };
-  // Offline (air-gapped): no rule names an uplink, so Verdaccio serves its storage only.
-  const via = (rule: VerdaccioPackageRule, uplink: string): VerdaccioPackageRule => (online ? { ...rule, proxy: uplink } : rule);
   // Reserved names: depfence's own storage first, then the internal registry if there is one.
-  const internal = hasInternal ? via(publishable, INTERNAL_UPLINK) : publishable;
+  const internal = hasInternal ? { ...publishable, proxy: INTERNAL_UPLINK } : publishable;
   const packages: Record<string, VerdaccioPackageRule> = {};
   for (const pattern of internalPatterns(rules)) packages[pattern] = internal;
-  packages['@*/*'] = via(readOnly, PUBLIC_UPLINK);
-  packages['**'] = via(readOnly, PUBLIC_UPLINK);
+  packages['@*/*'] = { ...readOnly, proxy: PUBLIC_UPLINK };
+  packages['**'] = { ...readOnly, proxy: PUBLIC_UPLINK };
   return packages;
 }
 

@@ -53,8 +53,10 @@ export interface NpmMount extends Mount {
   judgements(): number;
 }
 
+/** The online npm registry; `serve --offline` answers from the offline store instead (server/mounts.ts). */
 export async function npmMount(context: ServerContext, options: NpmMountOptions = {}): Promise<NpmMount> {
   const { config } = context;
+  if (config.offline) throw new Error('the online npm mount was asked to serve offline; server/mounts.ts gives offline serving to the offline npm mount');
   const paths = verdaccioPaths(config.server.dataDir);
   const book = new VerdictBook();
   const tarballFailures = new BoundedMap<string, TarballFailure>(1_000);
@@ -88,7 +90,6 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
       },
       confusion: config.policy.confusion.npm,
       network: config.network,
-      offline: config.offline,
       ...(options.middlewares && { middlewares: options.middlewares }),
     });
     registryProcess.configure({ type: 'start', verdaccio, judgeUrl: uplink.addresses.judgeUrl, uplinkSecret: uplink.secret, frontSecret });
@@ -110,7 +111,7 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
     tarballFailures,
     limits: { packumentBytes: Math.max(config.network.maxResponseBytes * 2, 64 * 1024 * 1024) },
     knownUpstream: (decision: Decision) =>
-      !config.offline && decider.internalRule('npm', decision.name) === null && !decision.findings.some((finding) => finding.check === 'exists'),
+      decider.internalRule('npm', decision.name) === null && !decision.findings.some((finding) => finding.check === 'exists'),
   };
   return {
     prefix: '/',

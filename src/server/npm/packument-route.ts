@@ -69,7 +69,6 @@ export async function servePackument(env: NpmEnv, req: IncomingMessage, res: Ser
   }
   if (status === 404) {
     if (env.knownUpstream(verdict.decision)) return sendUnavailable(res, `the upstream registry did not deliver ${name} just now (it exists there, but depfence has no copy yet); try again shortly`);
-    if (env.context.config.offline) return sendError(res, 404, `${name} is not in depfence's storage, and offline mode asks no upstream`);
     if (env.context.decider.internalRule('npm', name) === null) return sendError(res, 404, `${name} is not on the upstream registry`);
     if (env.context.config.upstreams.npm.internal === null) return sendError(res, 404, `${name} is reserved for internal packages and nobody has published it to depfence (npm publish with a user from \`depfence user add\`)`);
     return sendError(res, 404, `${name} is neither published to depfence nor on the internal registry`);

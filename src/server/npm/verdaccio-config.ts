@@ -72,8 +72,6 @@ export interface VerdaccioConfigInput {
   uplinks: { public: string; internal: string | null; proxy: string; secret: string };
   confusion: NpmConfusionRules;
   network: NetworkConfig;
-  /** Never contact an uplink: packages come from storage only. */
-  offline?: boolean;
   /** Filter plugins by id, each with its own settings (depfence passes its bridge here). */
   /** Extra middleware plugins by id (tests inject faults this way). */
   middlewares?: Record<string, Record<string, unknown>>;
@@ -93,7 +91,7 @@ export function buildVerdaccioConfig(input: VerdaccioConfigInput): VerdaccioConf
     web: { enable: false },
     auth: { htpasswd: { file: input.paths.htpasswd, max_users: -1 } },
     uplinks,
-    packages: packageRules(input.confusion, input.uplinks.internal !== null, !input.offline),
+    packages: packageRules(input.confusion, input.uplinks.internal !== null),
     ...(input.middlewares ? { middlewares: input.middlewares } : {}),
     // Verdaccio's logger is process-wide and set up by the first instance; it writes to a file so
     // that `depfence serve`'s stdout stays its own.
