@@ -4,10 +4,9 @@
 // are retried by the one retry policy (upstream.ts). The caller compares the digests with what the
 // index or packument promised, and only then keeps the file.
 import { createHash, type Hash } from 'node:crypto';
-import got from 'got';
 import { streamToFile } from './stream-to-file.js';
-import { redirectGuard, USER_AGENT, withRetries, type NetworkSettings } from './upstream.js';
-import { ArtifactError, retryAfter, statusError, toUpstreamError, type UpstreamError, type UpstreamLabel } from './upstream-error.js';
+import { loadGot, redirectGuard, USER_AGENT, withRetries, type NetworkSettings } from './upstream.js';
+import { ArtifactError, retryAfter, statusError, type UpstreamError, type UpstreamLabel } from './upstream-error.js';
 
 export interface DownloadRequest {
   url: string;
@@ -64,6 +63,7 @@ async function streamOnce(request: DownloadRequest, file: string, settings: Down
   const refused = (url: URL) => request.refusedUrl?.(url) ?? new ArtifactError('EARTIFACT_URL', request.url, `${request.upstream.name} redirected ${request.url} to ${url.href}, a host depfence does not fetch files from`);
   const url = checkedUrl(request);
   const phase = settings.timeoutMs;
+  const { got, toUpstreamError } = await loadGot();
   const stream = got.stream(url, {
     headers: { 'user-agent': USER_AGENT, accept: '*/*', 'accept-encoding': 'identity', ...(request.ifNoneMatch && { 'if-none-match': request.ifNoneMatch }), ...(request.authorization && { authorization: request.authorization }) },
     timeout: { lookup: phase, connect: phase, secureConnect: phase, socket: phase, response: phase },

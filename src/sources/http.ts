@@ -20,13 +20,11 @@
 // other host (another port of this machine, a link-local address, a public host) is refused.
 // Artifacts (tarballs, wheels) stream through download.ts with the same rules.
 
-import cacache from 'cacache';
-import got, { HTTPError } from 'got';
 import pLimit from 'p-limit';
 import { streamDownload } from './download.js';
 import { MemoryCache } from './memory-cache.js';
-import { redirectGuard, sameOrigin, USER_AGENT, withRetries, type NetworkSettings } from './upstream.js';
-import { DEFAULT_LABEL, malformedError, offOriginRedirect, toUpstreamError, tooLargeError, UpstreamError, type UpstreamLabel } from './upstream-error.js';
+import { loadGot, redirectGuard, sameOrigin, USER_AGENT, withRetries, type NetworkSettings } from './upstream.js';
+import { DEFAULT_LABEL, malformedError, offOriginRedirect, tooLargeError, UpstreamError, type UpstreamLabel } from './upstream-error.js';
 
 export { UpstreamError, type UpstreamLabel, type NetworkSettings };
 
@@ -210,6 +208,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (revalidate?.etag) conditional['if-none-match'] = revalidate.etag;
     if (revalidate?.lastModified) conditional['if-modified-since'] = revalidate.lastModified;
     const allowed = sameOrigin(url);
+    const { got, HTTPError, toUpstreamError } = await loadGot();
     const request = got(url, {
       headers: { accept, 'user-agent': USER_AGENT, ...conditional, ...(authorization && { authorization }) },
       hooks: redirectGuard((target) => (allowed(target) ? null : offOriginRedirect(url, label, target))),
@@ -329,7 +328,7 @@ function header(value: string | string[] | undefined): string | undefined {
 
 async function readCache(dir: string, key: string): Promise<CacheEntry | null> {
   try {
-    const entry = await cacache.get(dir, key);
+    const entry = await (await loadCacache()).get(dir, key);
     const metadata = entry.metadata as CacheMetadata | undefined;
     if (!metadata || (metadata.status !== 200 && metadata.status !== 404) || typeof metadata.storedAt !== 'number') return null;
     const validators = { ...(typeof metadata.etag === 'string' && { etag: metadata.etag }), ...(typeof metadata.lastModified === 'string' && { lastModified: metadata.lastModified }) };
@@ -342,8 +341,13 @@ async function readCache(dir: string, key: string): Promise<CacheEntry | null> {
 async function writeCache(dir: string, key: string, entry: CacheEntry): Promise<void> {
   const { data, ...metadata } = entry;
   try {
-    await cacache.put(dir, key, data, { metadata });
+    await (await loadCacache()).put(dir, key, data, { metadata });
   } catch {
     // A cache that cannot be written costs speed, not correctness.
   }
+}
+
+/** cacache, loaded with the first cache read (a command that asks nothing upstream never loads it). */
+async function loadCacache(): Promise<typeof import('cacache')> {
+  return (await import('cacache')).default;
 }

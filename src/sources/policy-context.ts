@@ -13,6 +13,8 @@ type PopularSettings = Config['policy']['typosquat']['popular'];
 
 export interface PolicyData {
   context: PolicyContext;
+  /** The typosquat matchers of `context`, each built when first asked for. */
+  matchers: Record<Ecosystem, TyposquatMatcher>;
   snapshots: Snapshots;
   threatData: ThreatData;
 }
@@ -21,15 +23,17 @@ export interface PolicyData {
 export function loadPolicyData(config: Config, threatData = ThreatData.forDataDir(config.server.dataDir)): PolicyData {
   const snapshots: Snapshots = { npm: loadDownloadSnapshot('npm'), pypi: loadDownloadSnapshot('pypi') };
   const allow = splitAllowList(config.allow);
+  const matchers = matchersFor(snapshots, config.policy.typosquat.popular);
   return {
     snapshots,
     threatData,
+    matchers,
     context: {
       policy: config.policy,
       allow: allow.packages,
       acceptedAdvisories: allow.advisories,
       deny: config.deny,
-      typosquat: matchersFor(snapshots, config.policy.typosquat.popular),
+      typosquat: matchers,
       blocklists: blocklistsFor(config.policy.blocklists),
       advisories: threatData,
     },
@@ -38,14 +42,15 @@ export function loadPolicyData(config: Config, threatData = ThreatData.forDataDi
 
 // The matchers and lists take a while to build and depend only on these settings, so a process
 // that builds several contexts (tests, a reloaded config) builds each once.
-const matcherCache = new Map<string, PolicyContext['typosquat']>();
+const matcherCache = new Map<string, Record<Ecosystem, TyposquatMatcher>>();
 const blocklistCache = new Map<string, Blocklists>();
 
 /**
  * Each ecosystem's matcher is built when it is first asked for (`depfence check npm:…` never builds
- * PyPI's); `depfence serve` asks for both before it listens (see `loadEverything`).
+ * PyPI's), and its rule indexes at its first name that is not itself popular; `depfence serve`
+ * builds all of them before it listens (see `loadEverything`).
  */
-function matchersFor(snapshots: Snapshots, popular: PopularSettings): PolicyContext['typosquat'] {
+function matchersFor(snapshots: Snapshots, popular: PopularSettings): Record<Ecosystem, TyposquatMatcher> {
   const key = JSON.stringify(popular);
   let matchers = matcherCache.get(key);
   if (!matchers) {
@@ -67,9 +72,9 @@ function matchersFor(snapshots: Snapshots, popular: PopularSettings): PolicyCont
   return matchers;
 }
 
-/** Builds whatever is still built on first use, so no decision waits for it. */
+/** Builds whatever is otherwise built on first use, so no decision waits for it. */
 export function loadEverything(data: PolicyData): void {
-  for (const ecosystem of ['npm', 'pypi'] as const) void data.context.typosquat[ecosystem];
+  for (const ecosystem of ['npm', 'pypi'] as const) data.matchers[ecosystem].buildIndexes();
 }
 
 function blocklistsFor(settings: Config['policy']['blocklists']): Blocklists {

@@ -171,18 +171,20 @@ function rowName(table: Table, row: number): string {
   return table.bytes.toString('utf8', table.starts[row]!, rowTab(table, row));
 }
 
-/** The count after the tab: decimal digits only. */
+/** The count after the tab: decimal digits only (read from the end of the row, the fastest way in). */
 function rowDownloads(table: Table, row: number): number {
   const { bytes } = table;
+  const start = table.starts[row]!;
   const end = table.starts[row + 1]! - 1;
-  const first = rowTab(table, row) + 1;
-  if (first === end) throw malformedRow(table, row);
   let downloads = 0;
-  for (let i = first; i < end; i++) {
+  let scale = 1;
+  let i = end - 1;
+  for (; i > start; i--, scale *= 10) {
     const digit = bytes[i]! - 0x30;
-    if (digit < 0 || digit > 9) throw malformedRow(table, row);
-    downloads = downloads * 10 + digit;
+    if (digit < 0 || digit > 9) break;
+    downloads += digit * scale;
   }
+  if (i === end - 1 || i === start || bytes[i] !== TAB) throw malformedRow(table, row);
   return downloads;
 }
 

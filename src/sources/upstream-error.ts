@@ -1,8 +1,7 @@
 // What went wrong with an upstream, as data: UpstreamError (the upstream did not answer usably)
 // and ArtifactError (a file arrived that is not the one the index described, or may not be
-// fetched at all), with the one mapping from got's errors to them. Every message names the
+// fetched at all); got's errors are mapped to them in got-request.ts. Every message names the
 // upstream and the URL, says what happened, and says what to do next.
-import { CancelError, HTTPError, RequestError, TimeoutError } from 'got';
 import { DepfenceError, type DepfenceErrorOptions } from '../errors.js';
 
 export type UpstreamErrorCode = 'EUPSTREAM_TIMEOUT' | 'EUPSTREAM_UNREACHABLE' | 'EUPSTREAM_STATUS' | 'EUPSTREAM_MALFORMED' | 'EUPSTREAM_TOO_LARGE';
@@ -81,26 +80,6 @@ export function offOriginRedirect(url: string, label: UpstreamLabel, target: URL
   });
 }
 
-/** Any failure of one request, as the UpstreamError (or ArtifactError) it is. */
-export function toUpstreamError(error: unknown, url: string, label: UpstreamLabel, timeoutMs: number, attempts: number): UpstreamError | ArtifactError {
-  if (error instanceof UpstreamError || error instanceof ArtifactError) return error;
-  if (error instanceof RequestError && (error.cause instanceof UpstreamError || error.cause instanceof ArtifactError)) return error.cause;
-  const tries = triesText(attempts);
-  if (error instanceof HTTPError) return statusError(url, label, error.response.statusCode, attempts, { cause: error, ...retryAfter(error.response.headers['retry-after']) });
-  if (error instanceof TimeoutError) {
-    return new UpstreamError('EUPSTREAM_TIMEOUT', url, `${label.name} at ${url} did not answer within ${timeoutMs / 1000}s${tries}`, {
-      hint: `check the network or ${label.setting} (or raise network.timeout)`,
-      cause: error,
-    });
-  }
-  const code = error instanceof RequestError ? error.code : undefined;
-  const detail = error instanceof CancelError ? 'request cancelled' : `${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
-  return new UpstreamError('EUPSTREAM_UNREACHABLE', url, `${label.name} at ${url} could not be reached or broke off its answer (${detail})${tries}`, {
-    hint: `check the network or ${label.setting}`,
-    cause: error,
-  });
-}
-
 /** Retry-After (seconds or an HTTP date) in milliseconds, if the header is given and readable. */
 export function retryAfter(header: string | string[] | undefined): { retryAfterMs?: number } {
   const value = Array.isArray(header) ? header[0] : header;
@@ -110,6 +89,6 @@ export function retryAfter(header: string | string[] | undefined): { retryAfterM
   return Number.isNaN(ms) ? {} : { retryAfterMs: Math.max(0, ms) };
 }
 
-function triesText(attempts: number): string {
+export function triesText(attempts: number): string {
   return attempts <= 1 ? '' : ` (${attempts} attempts)`;
 }

@@ -4,6 +4,9 @@
 import type { Hooks } from 'got';
 import { UpstreamError } from './upstream-error.js';
 
+/** got, loaded with the first request (see got-request.ts). */
+export const loadGot = () => import('./got-request.js');
+
 export const USER_AGENT = 'depfence (package firewall; +https://github.com/depfence/depfence)';
 
 /** The `network` settings every upstream client is built with. */

@@ -356,6 +356,24 @@ test('the deletion index finds exactly the keys at OSA distance 1 (against the d
     index.exact(query, (id) => exact.push(id));
     assert.equal(exact, keys.includes(query) ? [keys.indexOf(query)] : [], query);
   }
+  // Keys added after lookups are found too (the lookup table is rebuilt).
+  index.add('zzzz', keys.length);
+  const afterAdd = new Set<number>();
+  index.edits('zzz', (id) => afterAdd.add(id));
+  assert.equal([...afterAdd], [keys.length]);
+});
+
+test('the rule indexes are built at the first name that is not popular, or by buildIndexes(): the same answers either way', () => {
+  const popular = [{ name: 'react', downloads: 9 }, { name: 'lodash', downloads: 8 }, { name: '@types/node', downloads: 7 }];
+  const lazy = createTyposquatMatcher('npm', popular);
+  assert.ok(lazy.isPopular('react'));
+  assert.is(lazy.match('react'), null);
+  const eager = createTyposquatMatcher('npm', popular);
+  eager.buildIndexes();
+  for (const name of ['raect', 'lodahs', '@typess/node', 'types-node', 'xreact', 'react2', 'unrelated']) {
+    assert.equal(lazy.matchAll(name), eager.matchAll(name), name);
+  }
+  assert.is(lazy.match('raect')?.target, 'react');
 });
 
 test.run();

@@ -73,7 +73,7 @@ export function createTyposquatMatcher(
     if (candidate.scope !== null) {
       // A scope that holds a popular package belongs to its owner: siblings there are never squats;
       // nor are the packages of another established organisation's scope.
-      if (!index.scopeIds.has(candidate.scope) && !isKnownScope(candidate.scope)) {
+      if (!index.rules.scopeIds.has(candidate.scope) && !isKnownScope(candidate.scope)) {
         scopeTypo(index, candidate, sink);
         if (ecosystem === 'npm') foreignScope(index, candidate, sink);
       }
@@ -111,5 +111,5 @@ export function createTyposquatMatcher(
     return [...byTarget.values()].sort(compareMatches);
   };
 
-  return { match, matchAll, isPopular, size: index.entries.length };
+  return { match, matchAll, isPopular, size: index.entries.length, buildIndexes: () => void index.rules };
 }

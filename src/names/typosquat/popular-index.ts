@@ -30,12 +30,53 @@ export interface PopularCore {
 /** Shorter words (`is`, `js`, `ms`) are too common to say anything. */
 const MIN_WORD_LENGTH = 3;
 
+/** The popular names: what tells whether a name is itself popular, and the indexes the rules probe. */
 export class PopularIndex {
   readonly entries: PopularEntry[] = [];
   /** Canonical name → the most downloaded popular spelling of it. */
   readonly byCanon = new Map<string, PopularEntry>();
   /** npm: every popular spelling as given (legacy names such as `JSONStream` are case-sensitive). */
   readonly spellings = new Set<string>();
+  #rules: RuleIndexes | undefined;
+
+  constructor(
+    readonly ecosystem: Ecosystem,
+    popular: Iterable<PopularPackage>,
+    exclude: Iterable<string>,
+    readonly maxWordOrderTokens: number,
+  ) {
+    const excluded = new Set([...exclude].map((name) => this.canonical(name)));
+    for (const { name, downloads } of popular) {
+      const canon = this.canonical(name);
+      if (excluded.has(canon)) continue;
+      this.spellings.add(name);
+      const known = this.byCanon.get(canon);
+      if (known && known.downloads >= downloads) continue;
+      const parsed = ecosystem === 'npm' ? parseNpmName(canon) : null;
+      const entry: PopularEntry = { name, canon, downloads, scope: parsed?.scope ?? null, bare: parsed?.bare ?? canon };
+      if (known) Object.assign(known, entry);
+      else {
+        this.byCanon.set(canon, entry);
+        this.entries.push(entry);
+      }
+    }
+  }
+
+  canonical(name: string): string {
+    return this.ecosystem === 'pypi' ? normalizePypiName(name) : canonicalNpmName(name);
+  }
+
+  /**
+   * The indexes the rules probe, built when they are first asked for: most of the matcher's build
+   * time, which a process that only meets popular names (`depfence check react`) never spends.
+   */
+  get rules(): RuleIndexes {
+    return (this.#rules ??= new RuleIndexes(this.ecosystem, this.entries, this.maxWordOrderTokens));
+  }
+}
+
+/** The popular names indexed every way the rules look them up (ids are positions in `entries`). */
+export class RuleIndexes {
   /** Unscoped popular names, for single-character edits. */
   readonly unscoped = new DeletionIndex();
   /** npm scoped popular names flattened (`@types/node` → `typesnode`), for one-edit lookups. */
@@ -59,30 +100,10 @@ export class PopularIndex {
 
   constructor(
     readonly ecosystem: Ecosystem,
-    popular: Iterable<PopularPackage>,
-    exclude: Iterable<string>,
+    entries: readonly PopularEntry[],
     readonly maxWordOrderTokens: number,
   ) {
-    const excluded = new Set([...exclude].map((name) => this.canonical(name)));
-    for (const { name, downloads } of popular) {
-      const canon = this.canonical(name);
-      if (excluded.has(canon)) continue;
-      this.spellings.add(name);
-      const known = this.byCanon.get(canon);
-      if (known && known.downloads >= downloads) continue;
-      const parsed = ecosystem === 'npm' ? parseNpmName(canon) : null;
-      const entry: PopularEntry = { name, canon, downloads, scope: parsed?.scope ?? null, bare: parsed?.bare ?? canon };
-      if (known) Object.assign(known, entry);
-      else {
-        this.byCanon.set(canon, entry);
-        this.entries.push(entry);
-      }
-    }
-    this.entries.forEach((entry, id) => this.indexEntry(entry, id));
-  }
-
-  canonical(name: string): string {
-    return this.ecosystem === 'pypi' ? normalizePypiName(name) : canonicalNpmName(name);
+    entries.forEach((entry, id) => this.indexEntry(entry, id));
   }
 
   private indexEntry(entry: PopularEntry, id: number): void {

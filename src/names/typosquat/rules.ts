@@ -50,7 +50,7 @@ export function caseRule(index: PopularIndex, candidate: Candidate, sink: Sink):
  */
 export function characterEdits(index: PopularIndex, candidate: Candidate, sink: Sink): void {
   const query = candidate.canon;
-  index.unscoped.edits(query, (id, kind, position) => {
+  index.rules.unscoped.edits(query, (id, kind, position) => {
     const entry = index.entries[id]!;
     const edit = describeEdit(query, entry.canon, kind, position);
     const tier = editTier(edit, Math.min(query.length, entry.canon.length));
@@ -60,13 +60,13 @@ export function characterEdits(index: PopularIndex, candidate: Candidate, sink: 
     else sink(entry, edit.rule, edit.detail, tier);
   });
   forEachLookalikeVariant(query, (variant, detail) => {
-    index.unscoped.exact(variant, (id) => {
+    index.rules.unscoped.exact(variant, (id) => {
       const entry = index.entries[id]!;
       if (strengthCounts('likely', Math.min(query.length, entry.canon.length))) sink(entry, 'homoglyph', detail, 'typo');
     });
   });
   const skeleton = stripSeparators(query);
-  index.flattenedScoped.edits(skeleton, (id, kind, position) => {
+  index.rules.flattenedScoped.edits(skeleton, (id, kind, position) => {
     const entry = index.entries[id]!;
     const flattened = stripSeparators(`${entry.scope}${entry.bare}`);
     const edit = describeEdit(skeleton, flattened, kind, position);
@@ -90,14 +90,14 @@ function swappedWord(index: PopularIndex, candidate: string, target: string): st
   const [word, meant] = [mine[at]!, theirs[at]!];
   // The plural for the singular, or the reverse, is a squat class of its own (`require-port`).
   if (word === `${meant}s` || meant === `${word}s`) return null;
-  return index.words.has(word) ? word : null;
+  return index.rules.words.has(word) ? word : null;
 }
 
 /** Separators added, dropped or changed; for npm also a scoped name flattened (`types-node`). */
 export function separators(index: PopularIndex, candidate: Candidate, sink: Sink): void {
   const skeleton = stripSeparators(candidate.canon);
   if (skeleton.length < MIN_EDIT_LENGTH) return;
-  for (const entry of index.skeletons.get(skeleton) ?? []) {
+  for (const entry of index.rules.skeletons.get(skeleton) ?? []) {
     if (entry.canon === candidate.canon) continue;
     if (entry.scope !== null) sink(entry, 'scope-dropped', `'${entry.name}' with its scope flattened into the name`, 'resemblance');
     else sink(entry, 'separator', separatorDetail(candidate.canon, entry.canon), 'typo');
@@ -121,7 +121,7 @@ export function wordOrder(index: PopularIndex, candidate: Candidate, sink: Sink)
   const words = splitWords(candidate.canon);
   if (words.length < 2 || words.length > index.maxWordOrderTokens) return;
   const order = words.join(' ');
-  for (const entry of index.wordSets.get(wordSetKey(words)) ?? []) {
+  for (const entry of index.rules.wordSets.get(wordSetKey(words)) ?? []) {
     if (entry.scope === null) {
       if (splitWords(entry.bare).join(' ') !== order) sink(entry, 'word-order', 'the same words in another order', 'resemblance');
     } else if ([...splitWords(entry.bare), ...splitWords(entry.scope)].join(' ') === order) {
@@ -142,7 +142,7 @@ export function versionSuffix(index: PopularIndex, candidate: Candidate, sink: S
   }
   const numbered = splitTrailingNumber(candidate.canon);
   if (!numbered) return;
-  for (const entry of index.numberedByStem.get(numbered.stem) ?? []) {
+  for (const entry of index.rules.numberedByStem.get(numbered.stem) ?? []) {
     const theirs = splitTrailingNumber(entry.canon)!.number;
     if (theirs !== numbered.number) sink(entry, 'version-suffix', `version number ${numbered.number} instead of ${theirs}`, 'resemblance');
   }
@@ -159,13 +159,13 @@ export function affixes(index: PopularIndex, candidate: Candidate, sink: Sink): 
   // Dropping the language word is how people guess PyPI names from import names (`dateutil`). On npm
   // the bare word is usually an older, unrelated package (`highlight`, `sprintf`, `fetch`).
   if (index.ecosystem === 'pypi') {
-    for (const core of index.coresByStem.get(query) ?? []) offer(core.entry, 'affix', `dropped ${describeAffix(core.affix)}`);
+    for (const core of index.rules.coresByStem.get(query) ?? []) offer(core.entry, 'affix', `dropped ${describeAffix(core.affix)}`);
   }
   for (const { stem, affix } of splitAffixes(index.ecosystem, query, MIN_STEM_LENGTH)) {
     const entry = index.byCanon.get(stem);
     if (entry && entry.scope === null) offer(entry, 'affix', `added ${describeAffix(affix)}`);
     if (!affix.language) continue;
-    for (const core of index.coresByStem.get(stem) ?? []) {
+    for (const core of index.rules.coresByStem.get(stem) ?? []) {
       if (core.affix.word !== affix.word) {
         offer(core.entry, 'affix', `'${affix.text}' instead of '${core.affix.text}'`);
       } else if (core.affix.position !== affix.position) {
@@ -187,12 +187,12 @@ export function affixWithTypo(index: PopularIndex, candidate: Candidate, sink: S
         sink(entry, edit.rule, `${edit.detail}, plus ${affixText}`, ruleTier(edit.rule));
       }
     };
-    index.unscoped.edits(stem, (id, kind, position) => {
+    index.rules.unscoped.edits(stem, (id, kind, position) => {
       const entry = index.entries[id]!;
       offer(entry, entry.canon, kind, position, `added ${describeAffix(affix)}`);
     });
-    index.coreEdits.edits(stem, (id, kind, position) => {
-      const core = index.cores[id]!;
+    index.rules.coreEdits.edits(stem, (id, kind, position) => {
+      const core = index.rules.cores[id]!;
       if (core.affix.word === affix.word && core.affix.position === affix.position) {
         offer(core.entry, core.core, kind, position, describeAffix(affix));
       }
@@ -208,13 +208,13 @@ export function scopeTypo(index: PopularIndex, candidate: Candidate, sink: Sink)
     const entry = index.byCanon.get(`@${popularScope}/${candidate.bare}`);
     if (entry) sink(entry, 'scope-typo', `${detail} in the scope`, 'typo');
   };
-  index.scopeEdits.edits(scope, (id, kind, position) => {
-    const popularScope = index.scopes[id]!;
+  index.rules.scopeEdits.edits(scope, (id, kind, position) => {
+    const popularScope = index.rules.scopes[id]!;
     const edit = describeEdit(scope, popularScope, kind, position);
     if (editCounts(edit, Math.min(scope.length, popularScope.length))) offer(popularScope, edit.detail);
   });
   forEachLookalikeVariant(scope, (variant, detail) => {
-    if (index.scopeIds.has(variant) && strengthCounts('likely', Math.min(scope.length, variant.length))) offer(variant, detail);
+    if (index.rules.scopeIds.has(variant) && strengthCounts('likely', Math.min(scope.length, variant.length))) offer(variant, detail);
   });
 }
 
@@ -234,14 +234,14 @@ export function foreignScope(index: PopularIndex, candidate: Candidate, sink: Si
   if (exact && exact.scope === null && bare.length >= MIN_STEM_LENGTH && namedAfter(exact)) {
     sink(exact, 'foreign-scope', `'${exact.name}' published under the scope @${candidate.scope}`, 'resemblance');
   }
-  index.unscoped.edits(bare, (id, kind, position) => {
+  index.rules.unscoped.edits(bare, (id, kind, position) => {
     const entry = index.entries[id]!;
     const edit = describeEdit(bare, entry.canon, kind, position);
     if (namedAfter(entry) && editCounts(edit, Math.min(bare.length, entry.canon.length))) {
       sink(entry, 'foreign-scope', `${edit.detail}, under the scope @${candidate.scope}`, 'resemblance');
     }
   });
-  for (const entry of index.skeletons.get(stripSeparators(candidate.scope + bare)) ?? []) {
+  for (const entry of index.rules.skeletons.get(stripSeparators(candidate.scope + bare)) ?? []) {
     if (entry.scope === null) sink(entry, 'foreign-scope', `'${entry.name}' split into a scope and a name`, 'resemblance');
   }
 }

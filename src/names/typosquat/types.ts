@@ -68,4 +68,9 @@ export interface TyposquatMatcher {
   isPopular(name: string): boolean;
   /** How many popular names are indexed. */
   readonly size: number;
+  /**
+   * Builds the indexes the rules probe now (otherwise they are built at the first name that is not
+   * itself popular): for a server, so no request waits for them.
+   */
+  buildIndexes(): void;
 }
