@@ -5,7 +5,7 @@
 // file's recorded upload time) still lets through.
 import type { ServerContext } from '../context.js';
 import type { JudgedFile, ProjectLookup, PypiSource } from '../pypi/project-view.js';
-import type { PageSource } from '../pypi/upstream-page.js';
+import type { PageSource } from '../../sources/pypi-page.js';
 import type { DistFile } from '../../protocol/pypi/model.js';
 import { judgeVersion } from '../../policy/index.js';
 import { ArtifactError, type ArtifactStore, type StoredArtifact } from '../../sources/artifacts.js';

@@ -15,7 +15,7 @@ import { fileUrlProblem } from '../file-hosts.js';
 import { filenameProblem, identifyFile } from '../../protocol/pypi/filenames.js';
 import type { DistFile } from '../../protocol/pypi/model.js';
 import { isSha256Hex } from '../../protocol/pypi/page-values.js';
-import { fetchUpstreamPage, HtmlOnlyIndexes, INTERNAL_SIMPLE, PUBLIC_SIMPLE, type PageSource } from './upstream-page.js';
+import { fetchUpstreamPage, HtmlOnlyIndexes, INTERNAL_SIMPLE, PUBLIC_SIMPLE, type PageSource } from '../../sources/pypi-page.js';
 
 export interface JudgedFile {
   /** The file as the upstream described it (upstream URL). */

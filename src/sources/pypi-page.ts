@@ -4,13 +4,13 @@
 // Through the shared HTTP client, so pages are cached with its TTL and stale-if-error window;
 // a page that does not parse is rejected by the client's validator (JSON and HTML alike) and is
 // never cached.
-import { UpstreamError, type HttpClient, type UpstreamLabel } from '../../sources/http.js';
-import { fetchPypiProject } from '../../sources/pypi-metadata.js';
-import { MalformedPageError, type DistFile, type ProjectPage } from '../../protocol/pypi/model.js';
-import { parseHtmlProjectPage } from '../../protocol/pypi/parse-html.js';
-import { readJsonProjectPage } from '../../protocol/pypi/parse-json.js';
-import { parseUploadTime } from '../../protocol/pypi/page-values.js';
-import { SIMPLE_HTML, SIMPLE_JSON } from '../../protocol/pypi/wire.js';
+import { UpstreamError, type HttpClient, type UpstreamLabel } from './http.js';
+import { fetchPypiProject } from './pypi-metadata.js';
+import { MalformedPageError, type DistFile, type ProjectPage } from '../protocol/pypi/model.js';
+import { parseHtmlProjectPage } from '../protocol/pypi/parse-html.js';
+import { readJsonProjectPage } from '../protocol/pypi/parse-json.js';
+import { parseUploadTime } from '../protocol/pypi/page-values.js';
+import { SIMPLE_HTML, SIMPLE_JSON } from '../protocol/pypi/wire.js';
 
 export interface PageSource {
   /** The simple index base URL, ending in `/`. */
