@@ -14,6 +14,9 @@ import { UpstreamError, type HttpClient } from './http.js';
 import { fetchNpmPackument, npmPublishTimes } from './npm-metadata.js';
 import { fetchPypiProject, pypiPublishTimes } from './pypi-metadata.js';
 import { npmReleaseHistory, pypiReleaseHistory } from './release-history.js';
+import { fetchUpstreamPage, HtmlOnlyIndexes, PUBLIC_SIMPLE } from './pypi-page.js';
+import { pageHistoryWithPublishers } from './pypi-publishers.js';
+import { currentVersion } from '../policy/checks/history.js';
 
 /** What facts.ts needs of a download snapshot (see snapshot.ts). Looked up by canonical name. */
 export interface SnapshotLookup {
@@ -114,14 +117,37 @@ async function liveMetadata(spec: PackageSpec, sources: FactSources): Promise<Me
       return { exists: { state: 'known', value: false, source: where }, publishTimes: missing, history: missing };
     }
     const source = answer.stale ? `${where} (cached copy: the registry failed to answer just now)` : where;
+    const history: Fact<ReleaseHistory> = { state: 'known', value: answer.history(), source };
     return {
       exists: { state: 'known', value: true, source },
       publishTimes: { state: 'known', value: answer.times(), source },
-      history: { state: 'known', value: answer.history(), source },
+      history: spec.ecosystem === 'pypi' ? await pypiIndexHistory(spec, history, sources) : history,
     };
   } catch (error) {
     const unavailable = { state: 'unavailable', reason: messageOf(error), source: where } as const;
     return { exists: unavailable, publishTimes: unavailable, history: unavailable };
+  }
+}
+
+const htmlOnlyIndexes = new HtmlOnlyIndexes();
+
+/**
+ * A PyPI project's history as the firewall's index reads it (pypi-page.ts, the same fetch and
+ * reader): the simple page's files say which have PEP 740 provenance, and the provenance of the
+ * release asked about and a few before it names their Trusted Publishers. The JSON API has
+ * neither; when the simple index does not answer, its history stands in and says what it lacks.
+ */
+async function pypiIndexHistory(spec: PackageSpec, fromJsonApi: Fact<ReleaseHistory> & { state: 'known' }, sources: FactSources): Promise<Fact<ReleaseHistory>> {
+  const { simple, json } = sources.upstreams.pypi;
+  const source = { simpleUrl: simple, label: PUBLIC_SIMPLE, jsonApiUrl: json };
+  try {
+    const page = await fetchUpstreamPage(sources.http, source, canonicalName('pypi', spec.name), htmlOnlyIndexes);
+    if (!page.found) throw new Error(`${PUBLIC_SIMPLE.name} at ${simple} has no project named ${spec.name}`);
+    const target = (history: ReleaseHistory) => [spec.version ?? currentVersion('pypi', history)].filter((version): version is string => version !== null);
+    const value = await pageHistoryWithPublishers(sources.http, page.page.name, page.page, simple, target);
+    return { state: 'known', value, source: `${PUBLIC_SIMPLE.name} ${page.url} (files and their PEP 740 provenance)` };
+  } catch (error) {
+    return { ...fromJsonApi, source: `${fromJsonApi.source}; attestations and publishers not checked: the ${PUBLIC_SIMPLE.name} did not answer (${messageOf(error)})` };
   }
 }
 

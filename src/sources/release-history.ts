@@ -2,6 +2,8 @@
 // documents the firewall already has: the npm packument (full or abbreviated) and PyPI's JSON API.
 // Registries are messy: a field of the wrong type is treated as absent, never as an error.
 import type { ReleaseHistory, ReleaseRecord } from '../policy/types.js';
+import { identifyFile } from '../protocol/pypi/filenames.js';
+import type { DistFile } from '../protocol/pypi/model.js';
 
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'] as const;
 
@@ -65,6 +67,8 @@ export interface PypiFileFacts {
   uploaded: Date | null;
   /** PEP 740: the provenance URL, null for none, absent where the index does not say. */
   provenance?: string | null | undefined;
+  /** The Trusted Publishers its provenance names (see protocol/pypi/provenance.ts), where it was read. */
+  publishers?: readonly string[] | undefined;
 }
 
 /**
@@ -85,15 +89,30 @@ export function pypiFileHistory(files: readonly PypiFileFacts[]): ReleaseHistory
     const times = list.map((file) => file.uploaded).filter((time): time is Date => time !== null);
     const wheels = list.filter((file) => file.packagetype === 'bdist_wheel' || file.filename.endsWith('.whl')).length;
     const sdists = list.filter((file) => file.packagetype === 'sdist' || /\.(tar\.gz|zip|tar\.bz2)$/.test(file.filename)).length;
+    // The release's publisher: every Trusted Publisher its read provenance names (a release whose
+    // files came from two publishers is its own combination).
+    const publishers = [...new Set(list.flatMap((file) => file.publishers ?? []))].sort();
     releases.push({
       version,
       published: times.length === 0 ? null : new Date(Math.min(...times.map(Number))),
       wheels,
       sdists,
       ...(attestationsKnown ? { attested: list.every((file) => typeof file.provenance === 'string') } : {}),
+      ...(publishers.length > 0 ? { publisher: publishers.join(' and ') } : {}),
     });
   }
   return { releases, latest: null };
+}
+
+/** From a simple project page's files (with the publishers read from some of their provenance, by file name). */
+export function pypiPageHistory(name: string, files: readonly DistFile[], publishers: ReadonlyMap<string, readonly string[]> = new Map()): ReleaseHistory {
+  return pypiFileHistory(
+    files.flatMap((file) => {
+      const identity = identifyFile(name, file.filename);
+      if (typeof identity === 'string') return [];
+      return [{ version: identity.version, filename: file.filename, uploaded: file.uploadTime, provenance: file.provenance, publishers: publishers.get(file.filename) }];
+    }),
+  );
 }
 
 function record(value: unknown): Record<string, unknown> {

@@ -37,6 +37,16 @@ test.before(async () => {
   npm.addPackage('old-unlisted-lib', { versions: releases(8, 20, 120, 'alice'), downloads: 9_000 });
   npm.addPackage('young-unlisted-lib', { versions: releases(8, 5, 10, 'alice'), downloads: 9_000 });
   pypi.addProject('steady-py', { releases: { '1.0': { uploaded: ago(300) } }, downloads: 40_000 });
+  const acme = { kind: 'GitHub', repository: 'acme/tool', workflow: 'release.yml', environment: 'pypi' } as const;
+  pypi.addProject('attested-py', {
+    releases: {
+      '2.0': { uploaded: ago(200), files: [{ kind: 'wheel', provenance: acme }] },
+      '2.1': { uploaded: ago(90), files: [{ kind: 'wheel', provenance: acme }] },
+      '2.2': { uploaded: ago(5), files: [{ kind: 'wheel', provenance: false }] },
+      '2.3': { uploaded: ago(4), files: [{ kind: 'wheel', provenance: { kind: 'GitHub', repository: 'acme-tools/tool', workflow: 'publish.yml' } }] },
+    },
+    downloads: 40_000,
+  });
 });
 
 test.after(async () => {
@@ -58,6 +68,27 @@ test('live facts: old and used is allowed; a fresh version, a new package and an
     ['no-such-package-xyz', null, 'deny', 'exists'],
   ]);
   assert.match(results[2]!.findings.find((f) => f.check === 'age')!.message, /first published 3d ago/);
+});
+
+test('PyPI history in check, read from the simple index as the firewall reads it: attestations lost (deny), a new Trusted Publisher (warn)', async () => {
+  const { code, stdout } = await runCliInProcess(['check', '--json', 'pypi:attested-py==2.2', 'pypi:attested-py==2.3', 'pypi:attested-py==2.1'], { env: envFor() });
+  assert.is(code, 1, stdout);
+  type Result = { version: string; decision: string; findings: Array<{ check: string; severity: string; message: string; evidence: Record<string, unknown> }> };
+  const [lost, republished, earlier] = (JSON.parse(stdout) as { results: Result[] }).results;
+  const lostFinding = lost!.findings.find((f) => f.check === 'history')!;
+  assert.is(lost!.decision, 'deny');
+  assert.is(lostFinding.evidence.signal, 'attestations-lost');
+  assert.equal(lostFinding.evidence.attestedVersions, ['2.0', '2.1']);
+  assert.match(lostFinding.message, /attested-py==2\.2 has no attestations \(PEP 740\), though the earlier versions had \(2\.0, 2\.1\)/);
+  const publisherFinding = republished!.findings.find((f) => f.check === 'history')!;
+  assert.is(republished!.decision, 'warn', JSON.stringify(republished));
+  assert.is(publisherFinding.evidence.signal, 'new-publisher');
+  assert.is(publisherFinding.evidence.publisher, 'GitHub acme-tools/tool (workflow publish.yml)');
+  assert.equal(publisherFinding.evidence.previousPublishers, ['GitHub acme/tool (workflow release.yml)']);
+  assert.is(earlier!.decision, 'allow');
+  const human = await runCliInProcess(['check', 'pypi:attested-py==2.3'], { env: envFor() });
+  assert.is(human.code, 0, human.stdout);
+  assert.match(human.stdout, /warn {2}history: attested-py==2\.3 was published through a Trusted Publisher none of its earlier releases used: GitHub acme-tools\/tool \(workflow publish\.yml\)/);
 });
 
 test('an unreachable upstream fails closed: exit 3 with the reason', async () => {

@@ -1,6 +1,7 @@
 // The PyPI index against a project's own history: a young release with only an sdist after
 // releases with wheels, and one without PEP 740 provenance after attested ones, are not listed;
-// the audit log says why, with the evidence.
+// one whose provenance names a Trusted Publisher no earlier release used is listed with a warning.
+// The audit log says why, with the evidence.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PypiUpstream, daysAgo } from '../fixtures/index.js';
@@ -28,6 +29,16 @@ test.before(async () => {
       '2.0': { uploaded: daysAgo(200), files: [{ kind: 'wheel', provenance: true }] },
       '2.1': { uploaded: daysAgo(90), files: [{ kind: 'wheel', provenance: true }] },
       '2.2': { uploaded: daysAgo(5), files: [{ kind: 'wheel', provenance: false }] },
+    },
+    downloads: 50_000,
+  });
+  const acme = { kind: 'GitHub', repository: 'acme/tool', workflow: 'release.yml', environment: 'pypi' } as const;
+  pypi.addProject('republished-pkg', {
+    releases: {
+      '3.0': { uploaded: daysAgo(200), files: [{ kind: 'wheel', provenance: acme }, { kind: 'sdist', provenance: acme }] },
+      '3.1': { uploaded: daysAgo(90), files: [{ kind: 'wheel', provenance: { ...acme, repository: 'Acme/Tool', environment: 'release' } }] },
+      '3.2': { uploaded: daysAgo(5), files: [{ kind: 'wheel', provenance: { kind: 'GitHub', repository: 'acme-tool/tool', workflow: 'publish.yml' } }] },
+      '3.3': { uploaded: daysAgo(45), files: [{ kind: 'wheel', provenance: { kind: 'GitHub', repository: 'acme/tool', workflow: 'other.yml' } }] },
     },
     downloads: 50_000,
   });
@@ -65,6 +76,29 @@ test('a young sdist-only release after wheels is not listed; the audit log has t
 test('a young release without provenance after attested ones is not listed, in either page format', async () => {
   assert.equal(await listed('attested-pkg'), ['attested_pkg-2.0-py3-none-any.whl', 'attested_pkg-2.1-py3-none-any.whl']);
   assert.equal(await listed('attested-pkg', 'text/html'), ['attested_pkg-2.0-py3-none-any.whl', 'attested_pkg-2.1-py3-none-any.whl']);
+});
+
+test('a young release from a Trusted Publisher no earlier release used is listed, with a warning naming both publishers', async () => {
+  const before = pypi.requests.length;
+  assert.equal(await listed('republished-pkg'), [
+    'republished_pkg-3.0-py3-none-any.whl', 'republished_pkg-3.0.tar.gz', 'republished_pkg-3.1-py3-none-any.whl', 'republished_pkg-3.2-py3-none-any.whl', 'republished_pkg-3.3-py3-none-any.whl',
+  ]);
+  const record = firewall.audit().find((line) => line.name === 'republished-pkg' && line.version === '3.2');
+  assert.ok(record, JSON.stringify(firewall.audit().filter((line) => line.name === 'republished-pkg')));
+  assert.is(record!.decision, 'warn');
+  const finding = record!.findings.find((f) => f.evidence.signal === 'new-publisher')!;
+  assert.is(finding.severity, 'warn');
+  assert.is(finding.evidence.publisher, 'GitHub acme-tool/tool (workflow publish.yml)');
+  // Case and environment do not make another publisher: 3.0 and 3.1 are one.
+  assert.equal(finding.evidence.previousPublishers, ['GitHub acme/tool (workflow release.yml)']);
+  assert.match(finding.message, /republished-pkg==3\.2 was published through a Trusted Publisher none of its earlier releases used: GitHub acme-tool\/tool \(workflow publish\.yml\)/);
+  // 3.3 (another workflow, 45 days ago) is outside policy.history.newPublisherWindow (30d): no warning.
+  assert.ok(!firewall.audit().some((line) => line.name === 'republished-pkg' && line.version === '3.3'));
+  // Provenance is read only for the young release, the current one (the package-level decision
+  // judges it) and the attested ones below them, each once.
+  const asked = pypi.requests.slice(before).filter((request) => request.path.startsWith('/integrity/')).map((request) => request.path.split('/')[4]!);
+  assert.equal([...new Set(asked)].sort(), ['republished_pkg-3.0-py3-none-any.whl', 'republished_pkg-3.0.tar.gz', 'republished_pkg-3.1-py3-none-any.whl', 'republished_pkg-3.2-py3-none-any.whl', 'republished_pkg-3.3-py3-none-any.whl']);
+  assert.is(asked.length, new Set(asked).size, 'each provenance document is fetched once');
 });
 
 test('a project that has only ever shipped sdists is listed whole', async () => {

@@ -6,7 +6,8 @@
 //
 // npm (from the packument): an install script added; provenance lost within a major; a publisher
 // who published none of the earlier releases; a major jump that also changes the dependencies.
-// PyPI (from the JSON API or the simple pages): only an sdist after wheels; attestations lost.
+// PyPI (from the JSON API or the simple pages): only an sdist after wheels; attestations lost; a
+// Trusted Publisher (from PEP 740 provenance) that none of the earlier releases came from.
 //
 // A signal that denies does so while the release is younger than policy.history.window: takeover
 // releases are found and pulled within days, and a release that has stood for that long is more
@@ -41,7 +42,7 @@ export function checkHistory(
   return [
     ...installScriptAdded(timeline, at, signal),
     ...provenanceLost(ecosystem, timeline, at, signal),
-    ...newPublisher(timeline, at, signal),
+    ...newPublisher(ecosystem, timeline, at, signal),
     ...majorJumpWithNewDependencies(ecosystem, timeline, at, signal),
     ...sdistOnlyAfterWheels(timeline, at, signal),
   ];
@@ -169,17 +170,22 @@ function provenanceLost(ecosystem: Ecosystem, timeline: Timeline, at: number, si
   ];
 }
 
-function newPublisher(timeline: Timeline, at: number, signal: SignalContext): Finding[] {
+function newPublisher(ecosystem: Ecosystem, timeline: Timeline, at: number, signal: SignalContext): Finding[] {
   const publisher = timeline.order[at]!.publisher;
   if (!publisher || (timeline.firstPublished.get(publisher) ?? at) < at) return [];
   const previous = [...timeline.firstPublished].filter(([, first]) => first < at).map(([name]) => name);
   if (previous.length === 0) return [];
   const listed = previous.slice(-LISTED);
-  return signal.warnWithin(
-    signal.ctx.policy.history.newPublisherWindow,
-    `${signal.label} was published by ${publisher}, who published none of its earlier versions (those came from ${listed.join(', ')})`,
-    { signal: 'new-publisher', publisher, previousPublishers: listed },
-  );
+  const message =
+    ecosystem === 'npm'
+      ? `${signal.label} was published by ${publisher}, who published none of its earlier versions (those came from ${listed.join(', ')})`
+      : `${signal.label} was published through a Trusted Publisher none of its earlier releases used: ${publisher} (its PEP 740 provenance; earlier releases came from ${listed.join(', ')}); a changed repository or workflow can mean a hijacked project`;
+  return signal.warnWithin(signal.ctx.policy.history.newPublisherWindow, message, {
+    signal: 'new-publisher',
+    publisher,
+    previousPublishers: listed,
+    ...(ecosystem === 'pypi' && { source: 'PEP 740 provenance (Trusted Publisher)' }),
+  });
 }
 
 function majorJumpWithNewDependencies(ecosystem: Ecosystem, timeline: Timeline, at: number, signal: SignalContext): Finding[] {

@@ -7,7 +7,7 @@ import type { ServerContext } from '../context.js';
 import type { JudgedFile, ProjectLookup, PypiSource } from '../pypi/project-view.js';
 import type { PageSource } from '../../sources/pypi-page.js';
 import type { DistFile } from '../../protocol/pypi/model.js';
-import { judgeVersion } from '../../policy/index.js';
+import { judgeVersion, type Finding } from '../../policy/index.js';
 import { ArtifactError, type ArtifactStore, type StoredArtifact } from '../../sources/artifacts.js';
 import type { PypiArtifact } from '../../protocol/bundle/manifest.js';
 import { OfflineStore } from '../../sources/offline-store/store.js';
@@ -42,8 +42,8 @@ function offlinePypiLookup(context: ServerContext, name: string): ProjectLookup 
       const file = distFile(artifact);
       const problem = store.blob(artifact.sha256, dir) ? null : `${artifact.filename} is listed in the offline store but its file is missing (the store is damaged: import the bundle again)`;
       const verdict = judgeVersion({ ecosystem: 'pypi', name, canonicalName: name, version: artifact.version, published: file.uploadTime }, context.decider.context, now);
-      const findings = verdict.findings.map((finding) => ({ ...finding, evidence: { ...finding.evidence, file: artifact.filename } }));
-      return { file, version: artifact.version, problem, findings };
+      const named = (findings: Finding[]) => findings.map((finding) => ({ ...finding, evidence: { ...finding.evidence, file: artifact.filename } }));
+      return { file, version: artifact.version, problem, findings: named(verdict.findings), warnings: named(verdict.warnings) };
     });
   return { kind: 'view', view: { name, origin: stored.package.origin, source: OFFLINE_SOURCE, decision, files, stale: false } };
 }

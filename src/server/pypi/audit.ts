@@ -13,19 +13,21 @@ export function recordDecision(context: ServerContext, req: IncomingMessage, dec
   recordRequestDecision(context, req, decision, subject);
 }
 
-/** The page's decisions: the project's, then one per version that has hidden files. */
+/** The page's decisions: the project's, then one per version that has hidden files or warnings. */
 export function recordPageDecisions(context: ServerContext, req: IncomingMessage, view: ProjectView): void {
   recordDecision(context, req, view.decision, 'project page');
   if (view.decision.decision === 'deny') return;
-  const hiddenByVersion = new Map<string, Finding[]>();
+  const byVersion = new Map<string, { hidden: Finding[]; warnings: Finding[] }>();
   for (const judged of view.files) {
-    if (judged.version === null || judged.problem !== null || judged.findings.length === 0) continue;
-    const findings = hiddenByVersion.get(judged.version) ?? [];
-    findings.push(...judged.findings);
-    hiddenByVersion.set(judged.version, findings);
+    if (judged.version === null || judged.problem !== null || judged.findings.length + judged.warnings.length === 0) continue;
+    const entry = byVersion.get(judged.version) ?? { hidden: [], warnings: [] };
+    entry.hidden.push(...judged.findings);
+    entry.warnings.push(...judged.warnings);
+    byVersion.set(judged.version, entry);
   }
-  for (const [version, findings] of hiddenByVersion) {
-    recordDecision(context, req, { ecosystem: 'pypi', name: view.name, version, decision: 'deny', findings }, 'project page');
+  for (const [version, { hidden, warnings }] of byVersion) {
+    const decision = hidden.length > 0 ? 'deny' : 'warn';
+    recordDecision(context, req, { ecosystem: 'pypi', name: view.name, version, decision, findings: decision === 'deny' ? hidden : warnings }, 'project page');
   }
 }
 

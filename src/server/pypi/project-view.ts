@@ -10,7 +10,7 @@ import type { ServerContext } from '../context.js';
 import { createArtifactStore, type ArtifactStore } from '../../sources/artifacts.js';
 import { UpstreamError } from '../../sources/http.js';
 import { judgeVersion, type Decision, type Finding, type PackageOrigin, type ReleaseHistory } from '../../policy/index.js';
-import { pypiFileHistory } from '../../sources/release-history.js';
+import { pageHistoryWithPublishers } from '../../sources/pypi-publishers.js';
 import { fileUrlProblem } from '../file-hosts.js';
 import { filenameProblem, identifyFile } from '../../protocol/pypi/filenames.js';
 import type { DistFile } from '../../protocol/pypi/model.js';
@@ -25,6 +25,8 @@ export interface JudgedFile {
   problem: string | null;
   /** Policy findings that hide the file (none: visible). */
   findings: Finding[];
+  /** Warnings that leave it visible (history signals such as a new Trusted Publisher), for the audit log. */
+  warnings: Finding[];
 }
 
 export interface ProjectView {
@@ -145,10 +147,13 @@ async function lookupUpstreamProject(context: ServerContext, name: string, htmlO
   const origin: PackageOrigin = rule === null ? 'public' : 'internal';
   const seen = new Set<string>();
   let files: JudgedFile[];
+  // Publishers are read for the releases the new-publisher signal can still warn about.
+  const { enabled, newPublisherWindow } = config.policy.history;
+  const young = (history: ReleaseHistory) => (enabled ? history.releases.filter((release) => release.published !== null && now.getTime() - release.published.getTime() < newPublisherWindow).map((release) => release.version) : []);
+  const history = await pageHistoryWithPublishers(decider.http, name, page.page, source.simpleUrl, young);
   try {
-    const history = pageHistory(name, page.page.files);
     files = page.page.files.map((file): JudgedFile => {
-      if (seen.has(file.filename)) return { file, version: null, problem: `${file.filename} is listed more than once by the ${source.label.name}; only the first is served`, findings: [] };
+      if (seen.has(file.filename)) return { file, version: null, problem: `${file.filename} is listed more than once by the ${source.label.name}; only the first is served`, findings: [], warnings: [] };
       seen.add(file.filename);
       return judgeFile(context, name, file, source, history, now);
     });
@@ -160,22 +165,14 @@ async function lookupUpstreamProject(context: ServerContext, name: string, htmlO
   return { kind: 'view', view: { name, origin, source, decision, files, stale: page.stale } };
 }
 
-/** The project's releases as the history signals read them (sdist only after wheels, attestations lost). */
-function pageHistory(name: string, files: readonly DistFile[]): ReleaseHistory {
-  return pypiFileHistory(files.flatMap((file) => {
-    const identity = identifyFile(name, file.filename);
-    if (typeof identity === 'string') return [];
-    return [{ version: identity.version, filename: file.filename, uploaded: file.uploadTime, provenance: file.provenance }];
-  }));
-}
-
 function judgeFile(context: ServerContext, name: string, file: DistFile, source: PageSource, history: ReleaseHistory, now: Date): JudgedFile {
   const identity = identifyFile(name, file.filename);
   const version = typeof identity === 'string' ? null : identity.version;
   const problem = fileProblem(file, identity, source, context.config.upstreams.pypi.files ?? []);
-  if (problem !== null || version === null) return { file, version, problem, findings: [] };
+  if (problem !== null || version === null) return { file, version, problem, findings: [], warnings: [] };
   const verdict = judgeVersion({ ecosystem: 'pypi', name, canonicalName: name, version, published: file.uploadTime, history }, context.decider.context, now);
-  return { file, version, problem: null, findings: verdict.findings.map((finding) => withFilename(finding, file.filename)) };
+  const named = (findings: Finding[]) => findings.map((finding) => withFilename(finding, file.filename));
+  return { file, version, problem: null, findings: named(verdict.findings), warnings: named(verdict.warnings) };
 }
 
 function fileProblem(file: DistFile, identity: ReturnType<typeof identifyFile>, source: PageSource, fileHosts: readonly string[]): string | null {
