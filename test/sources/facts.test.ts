@@ -94,13 +94,16 @@ test('online: metadata and downloads are fetched concurrently', async () => {
   assert.is(npm.maxInFlight, 2);
 });
 
-test('online PyPI: PEP 503 canonical name, JSON API times, pypistats count', async () => {
+test('online PyPI: PEP 503 canonical name, JSON API times, pypistats count, history from the simple page', async () => {
   const facts = await gatherFacts({ ecosystem: 'pypi', name: 'REQUESTS', version: null }, sources());
   assert.is(facts.canonicalName, 'requests');
   assert.is(known(facts.exists), true);
   assert.equal(known(facts.downloads), { exactly: 12_345_678 });
   assert.equal([...known(facts.publishTimes).versions.keys()], ['2.0.0', '2.32.0']);
-  assert.equal(pypi.requests.map((r) => r.path).sort(), ['/api/packages/requests/recent', '/pypi/requests/json']);
+  // The simple page gives the history its files' PEP 740 provenance (the JSON API has none).
+  assert.equal(pypi.requests.map((r) => r.path).sort(), ['/api/packages/requests/recent', '/pypi/requests/json', '/simple/requests/']);
+  const history = facts.history;
+  assert.match(history?.state === 'known' ? history.source : JSON.stringify(history), /simple index .*\/simple\/requests\/ \(files and their PEP 740 provenance\)/);
 });
 
 test('scoped npm names: canonical is lowercase, the registry is asked with the name as written', async () => {
