@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import { deniedOnlyForMissingFacts, type Decision } from '../policy/index.js';
 import { evaluateRepo, type ModelPolicyContext } from '../policy/models/index.js';
 import { repoInfoOf } from '../sources/hf-metadata.js';
@@ -43,6 +44,7 @@ export async function collectModels({ firewall, policy, repos, workDir, now, pro
   const collection: ModelCollection = { models: [], files: new Map(), denials: [] };
   const dir = join(workDir, 'model-files');
   await mkdir(dir, { recursive: true });
+  let fetchedFiles = 0;
   progress.start(repos.reduce((sum, repo) => sum + repo.files.length, 0), 'collecting model files');
   for (const locked of repos) {
     const name = repoName(locked);
@@ -56,7 +58,7 @@ export async function collectModels({ firewall, policy, repos, workDir, now, pro
     for (const lockedFile of locked.files) {
       const listed = info.document.siblings.find((sibling) => sibling.rfilename === lockedFile.path);
       if (!listed) throw new MirrorError('ERESOLVE', `${name} at ${locked.commit} has no file ${lockedFile.path}, which the models lock lists; rewrite the lock with depfence models lock`);
-      const fetched = await fetchFile(firewall.url, locked, lockedFile, join(dir, `${files.length}-${collection.files.size}`));
+      const fetched = await fetchFile(firewall.url, locked, lockedFile, join(dir, String(fetchedFiles++)));
       if ('denial' in fetched) {
         collection.denials.push(fetched.denial);
         progress.tick(`${name}/${lockedFile.path} (denied)`);
@@ -88,7 +90,7 @@ async function fetchInfo(firewallUrl: string, locked: LockedRepoEntry): Promise<
   const text = await answer.text();
   if (answer.status === 403) return { denial: denialOf(locked, null, text) };
   if (answer.status !== 200) throw firewallFailure(answer.status, `the repo information of ${repoName(locked)} at ${locked.commit}`, text);
-  const parsed = repoInfoDocument.safeParse(JSON.parse(text));
+  const parsed = repoInfoDocument.safeParse(parseJson(text));
   if (!parsed.success || parsed.data.sha !== locked.commit) throw new MirrorError('ERESOLVE', `the firewall's repo information for ${repoName(locked)} is not for the locked commit ${locked.commit}`);
   return { document: parsed.data };
 }
@@ -107,7 +109,7 @@ async function fetchFile(
   const sha256 = createHash('sha256');
   const gitBlob = createHash('sha1').update(`blob ${lockedFile.size}\0`);
   const tooLarge = () => new MirrorError('ERESOLVE', `${what} is larger than the ${lockedFile.size} bytes the models lock gives; it is not mirrored`);
-  const size = await streamToFile(Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream), path, {
+  const size = await streamToFile(Readable.fromWeb(answer.body as ReadableStream), path, {
     maxBytes: lockedFile.size,
     tooLarge,
     onChunk: (chunk) => {
@@ -116,25 +118,36 @@ async function fetchFile(
     },
   });
   const digest = sha256.digest('hex');
-  const mismatch =
-    size !== lockedFile.size ? `${size} bytes, not ${lockedFile.size}` :
-    lockedFile.sha256 && digest !== lockedFile.sha256 ? `sha256 ${digest}, not ${lockedFile.sha256}` :
-    !lockedFile.sha256 && lockedFile.gitBlob && gitBlob.digest('hex') !== lockedFile.gitBlob ? `another git blob id than ${lockedFile.gitBlob}` : null;
+  const mismatch = lockMismatch(lockedFile, size, digest, gitBlob.digest('hex'));
   if (mismatch) throw new MirrorError('ERESOLVE', `${what} as fetched has ${mismatch} as the models lock pins; it is not mirrored (the lock or the Hub changed: review and rewrite the lock with depfence models lock)`);
   return { sha256: digest, path };
 }
 
+/** How the fetched bytes differ from what the lock pins (sha256 for LFS files, else the git blob id), or null. */
+function lockMismatch(lockedFile: LockedRepoEntry['files'][number], size: number, sha256: string, gitBlob: string): string | null {
+  if (size !== lockedFile.size) return `${size} bytes, not ${lockedFile.size}`;
+  if (lockedFile.sha256) return sha256 === lockedFile.sha256 ? null : `sha256 ${sha256}, not ${lockedFile.sha256}`;
+  return gitBlob === lockedFile.gitBlob ? null : `git blob id ${gitBlob}, not ${lockedFile.gitBlob}`;
+}
+
+/** The firewall's error answer (`{"error", "decision"}`), or its text when it is not that. */
+function firewallAnswer(body: string): { message: string; decision?: Decision } {
+  const parsed = parseJson(body) as { error?: unknown; decision?: Decision } | null;
+  if (typeof parsed?.error !== 'string') return { message: body.slice(0, 500) };
+  return { message: parsed.error, ...(parsed.decision && { decision: parsed.decision }) };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 /** A refusal from the firewall: its decision's reasons (or its message). */
 function denialOf(locked: LockedRepoEntry, file: string | null, body: string): Denial {
-  let decision: Decision | undefined;
-  let message = body.slice(0, 500);
-  try {
-    const parsed = JSON.parse(body) as { error?: string; decision?: Decision };
-    decision = parsed.decision;
-    message = parsed.error ?? message;
-  } catch {
-    // not JSON: the text is the reason
-  }
+  const { message, decision } = firewallAnswer(body);
   const reasons = decision ? denialReasons(decision) : [message];
   return {
     ecosystem: 'huggingface',
@@ -147,11 +160,5 @@ function denialOf(locked: LockedRepoEntry, file: string | null, body: string): D
 }
 
 function firewallFailure(status: number, what: string, body: string): MirrorError {
-  let message = body.slice(0, 500);
-  try {
-    message = (JSON.parse(body) as { error?: string }).error ?? message;
-  } catch {
-    // not JSON
-  }
-  return new MirrorError(status === 503 ? 'EFACTS' : 'ERESOLVE', `the firewall answered HTTP ${status} for ${what}: ${message}`);
+  return new MirrorError(status === 503 ? 'EFACTS' : 'ERESOLVE', `the firewall answered HTTP ${status} for ${what}: ${firewallAnswer(body).message}`);
 }

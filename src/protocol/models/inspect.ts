@@ -83,9 +83,11 @@ async function inspectZip(path: string, file: RandomAccess, pickleMode: PickleMo
   try {
     // torch.load unpickles data.pkl; TorchScript's loader also constants.pkl: every .pkl is scanned.
     const pickles = zip.entries.filter((entry) => entry.fileName.toLowerCase().endsWith('.pkl'));
-    // numpy.load reads any zip as a .npz: each member that starts with the .npy magic is an array.
-    // A PyTorch checkpoint's tensor members are not looked into unless they are named .npy.
-    const numpyArchive = pickles.length === 0 || extensionOf(path) === '.npz';
+    // numpy.load reads any zip as a .npz, and each member that starts with the .npy magic as an
+    // array. In a .npz every member is looked at; in another zip (a checkpoint's tensors, a
+    // dataset's images) only members named .npy, as numpy.savez names them, so a big archive is
+    // not read member by member.
+    const numpyArchive = extensionOf(path) === '.npz';
     const arrays = zip.entries.filter((entry) => !entry.fileName.endsWith('/') && !pickles.includes(entry) && (numpyArchive || extensionOf(entry.fileName) === '.npy'));
     const format: ModelFormat = pickles.length > 0 ? 'torch-zip' : 'numpy';
     if (pickles.length === 0 && PICKLE_EXTENSIONS.includes(extensionOf(path))) {

@@ -17,7 +17,7 @@ export function offlineHfSource(context: ServerContext): HfSource {
   // Files kept in git are asked for by blob id: the content sha256 the store keeps them under.
   const byBlobId = new Map<string, string>();
 
-  async function lookup(kind: RepoKind, id: string, revision: string): Promise<RepoLookup> {
+  function find(kind: RepoKind, id: string, revision: string): RepoLookup {
     const name = `${kind === 'dataset' ? 'dataset ' : ''}${id}`;
     const stored = store.model(kind, id);
     if (!stored || stored.revisions.length === 0) return { kind: 'not-found', message: notInMirrorMessage(`the ${kind === 'dataset' ? 'dataset' : 'model'} ${id}`) + refusedWhy(stored, null, null) };
@@ -31,20 +31,20 @@ export function offlineHfSource(context: ServerContext): HfSource {
     return { kind: 'found', facts: { kind, id, info: { state: 'known', value: repoInfoOf(document), source: `vetted mirror (the Hub, recorded ${record.recordedAt})` } }, document };
   }
 
-  async function blob(sha256: string): Promise<StoredArtifact | null> {
+  function blob(sha256: string): StoredArtifact | null {
     const found = store.blob(sha256);
     return found ? { path: found.path, size: found.size, sha256, fromCache: true } : null;
   }
 
   return {
-    lookup,
+    lookup: (kind, id, revision) => Promise.resolve(find(kind, id, revision)),
     artifacts: {
-      lookup: blob,
-      async ensure(request) {
+      lookup: (sha256) => Promise.resolve(blob(sha256)),
+      ensure(request) {
         const sha256 = request.sha256 ?? (request.gitBlob ? byBlobId.get(request.gitBlob) : undefined);
-        const found = sha256 ? await blob(sha256) : null;
-        if (found) return found;
-        throw new ArtifactError('EARTIFACT_URL', request.url, `the file is listed in the offline store but its bytes are missing (the store is damaged: import the bundle again)`);
+        const found = sha256 ? blob(sha256) : null;
+        if (found) return Promise.resolve(found);
+        return Promise.reject(new ArtifactError('EARTIFACT_URL', request.url, 'the file is listed in the offline store but its bytes are missing (the store is damaged: import the bundle again)'));
       },
     },
     missingFile: (kind, id, commit, path) => notInMirrorMessage(`${path} of ${id} at ${commit}`) + refusedWhy(store.model(kind, id), commit, path),
