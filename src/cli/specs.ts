@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { readNpmDependency, readNpmSpec, type NpmSpec } from '../inputs/npm-spec.js';
+import { strictly } from '../inputs/input-error.js';
 import { readPackageJson } from '../inputs/package-json.js';
 import { isLockfileName, readPackageLock } from '../inputs/package-lock.js';
 import { decodeRequirements, requirementEntries, requirementLines, RequirementsReadError } from '../inputs/requirements.js';
@@ -90,7 +91,7 @@ export function specsFromFile(path: string, readStdin: () => string): PackageSpe
 
 function specsFromPackageJson(text: string, label: string): PackageSpec[] {
   const specs: PackageSpec[] = [];
-  for (const { field, name, value, spec } of readPackageJson(text, label).dependencies) {
+  for (const { field, name, value, spec } of strictly(readPackageJson(text, label)).dependencies) {
     if (spec.kind === 'local') continue; // the project's own folder or tarball: nothing on a registry
     const origin = `${label} ${field}`;
     specs.push(validated({ ecosystem: 'npm', ...registryPackage(spec, origin, `${name}@${value}`), origin }, name));
@@ -100,8 +101,8 @@ function specsFromPackageJson(text: string, label: string): PackageSpec[] {
 
 function specsFromPackageLock(text: string, label: string): PackageSpec[] {
   const specs: PackageSpec[] = [];
-  for (const entry of readPackageLock(text, label).entries) {
-    if (entry.link) continue;
+  for (const entry of strictly(readPackageLock(text, label)).entries) {
+    if (entry.link || !entry.installed) continue; // a workspace folder (or a link to one) is the project's own code
     const origin = `${label} "${entry.path}"`;
     // A registry entry is resolved to a tarball URL; a git entry would be cloned from its host.
     const resolved = entry.resolved === null ? null : readNpmDependency(entry.name, entry.resolved);

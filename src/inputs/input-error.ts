@@ -37,3 +37,9 @@ export function keyLines(text: string): (key: string) => number {
     return line;
   };
 }
+
+/** `read` itself, or its first invalid entry thrown: for callers that refuse a file npm would not read as written. */
+export function strictly<T extends { invalid: readonly InputError[] }>(read: T): T {
+  if (read.invalid[0]) throw read.invalid[0];
+  return read;
+}

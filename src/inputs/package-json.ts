@@ -21,23 +21,33 @@ export interface PackageJsonDependency {
 export interface PackageJson {
   manifest: Record<string, unknown>;
   dependencies: PackageJsonDependency[];
+  /** Fields and entries that are not what npm expects, each as the error a strict caller throws. */
+  invalid: InputError[];
 }
 
-/** Throws InputError for text that is not a package.json npm could read. */
-export function readPackageJson(text: string, file: string): PackageJson {
+/**
+ * Throws InputError for text that is not a JSON object. `where` resolves relative paths in specs.
+ * Entries that are not name: string are left out and listed in `invalid`.
+ */
+export function readPackageJson(text: string, file: string, where?: string): PackageJson {
   const manifest = parseJsonInput(text, file);
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) throw new InputError(file, `${file} is not a package.json object`);
   const dependencies: PackageJsonDependency[] = [];
+  const invalid: InputError[] = [];
   for (const field of DEPENDENCY_FIELDS) {
     const deps = (manifest as Record<string, unknown>)[field];
     if (deps === undefined) continue;
-    if (typeof deps !== 'object' || deps === null || Array.isArray(deps)) throw new InputError(file, `${file}: "${field}" must be an object of name: range`);
+    if (typeof deps !== 'object' || deps === null || Array.isArray(deps)) {
+      invalid.push(new InputError(file, `${file}: "${field}" must be an object of name: range`));
+      continue;
+    }
     const lineOf = keyLines(text);
     lineOf(field);
     for (const [name, value] of Object.entries(deps as Record<string, unknown>)) {
-      if (typeof value !== 'string') throw new InputError(file, `${file}: ${field}.${name} must be a version range string`);
-      dependencies.push({ file, line: lineOf(name), field, name, value, spec: readNpmDependency(name, value) });
+      const line = lineOf(name);
+      if (typeof value !== 'string') invalid.push(new InputError(file, `${file}:${line}: ${field}.${name} must be a version range string`));
+      else dependencies.push({ file, line, field, name, value, spec: readNpmDependency(name, value, where) });
     }
   }
-  return { manifest: manifest as Record<string, unknown>, dependencies };
+  return { manifest: manifest as Record<string, unknown>, dependencies, invalid };
 }

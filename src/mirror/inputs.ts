@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { normalizePypiName, validateNpmName, validatePypiName } from '../names/index.js';
 import { MirrorError, printable } from '../sources/offline-store/errors.js';
+import { strictly } from '../inputs/input-error.js';
 import { readPackageJson as readPackageJsonText, type DependencyField } from '../inputs/package-json.js';
 import { isLockfileName, readPackageLock } from '../inputs/package-lock.js';
 import { readRequirementEntries, RequirementsReadError, type RequirementEntry } from '../inputs/requirements.js';
@@ -155,7 +156,7 @@ export interface NpmDependency {
 const MIRRORED_FIELDS: ReadonlySet<DependencyField> = new Set(['dependencies', 'devDependencies', 'optionalDependencies']);
 
 export function readPackageJson(file: string): { manifest: Record<string, unknown>; dependencies: NpmDependency[] } {
-  const { manifest, dependencies } = readPackageJsonText(readText(file), file);
+  const { manifest, dependencies } = strictly(readPackageJsonText(readText(file), file));
   const mirrored: NpmDependency[] = [];
   for (const { field, name, value, spec, line } of dependencies) {
     if (!MIRRORED_FIELDS.has(field)) continue;
@@ -183,7 +184,7 @@ export interface LockedPackage {
 
 export function readLockfile(file: string): LockedPackage[] {
   const seen = new Map<string, LockedPackage>();
-  for (const entry of readPackageLock(readText(file), file).entries) {
+  for (const entry of strictly(readPackageLock(readText(file), file)).entries) {
     // A link or a workspace folder is the project's own code; a bundled package comes inside its parent.
     if (entry.link || entry.inBundle || !entry.installed) continue;
     const { name, version, resolved, integrity, path } = entry;

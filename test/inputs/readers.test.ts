@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { pinRequirements, requirementPins } from '../../src/cli/pin/requirements.js';
 import { specsFromFile } from '../../src/cli/specs.js';
-import { InputError } from '../../src/inputs/input-error.js';
+import { InputError, strictly } from '../../src/inputs/input-error.js';
 import { readPackageJson } from '../../src/inputs/package-json.js';
 import { readPackageLock } from '../../src/inputs/package-lock.js';
 import { readRequirementEntries, requirementEntries, requirementLines } from '../../src/inputs/requirements.js';
@@ -89,9 +89,14 @@ test('package.json: every dependency field, each value read by npm-package-arg, 
     dependencies.map(({ field, name, spec, line }) => [field, name, spec.kind, line]),
     [['dependencies', 'a', 'registry', 4], ['dependencies', 'b', 'registry', 5], ['devDependencies', 'd', 'git', 8], ['peerDependencies', 'e', 'registry', 11]],
   );
-  for (const bad of ['{not json', '[]', '{"dependencies": ["a"]}', '{"dependencies": {"a": 1}}']) {
+  for (const bad of ['{not json', '[]']) {
     assert.throws(() => readPackageJson(bad, 'package.json'), (error: unknown) => error instanceof InputError && error.code === 'EINPUT', bad);
   }
+  // Entries npm would not read are listed, not thrown: check and mirror refuse them (strictly), the npm shim skips them.
+  const odd = readPackageJson('{"dependencies": ["a"], "devDependencies": {"a": 1, "b": "^2"}}', 'package.json');
+  assert.equal(odd.dependencies.map((dependency) => dependency.name), ['b']);
+  assert.equal(odd.invalid.map((error) => error.message), ['package.json: "dependencies" must be an object of name: range', 'package.json:1: devDependencies.a must be a version range string']);
+  assert.throws(() => strictly(odd), /"dependencies" must be an object/);
 });
 
 test('package-lock.json: one entry per path, with links, bundled and workspace folders marked; older lockfiles refused', () => {
@@ -115,7 +120,7 @@ test('package-lock.json: one entry per path, with links, bundled and workspace f
     [['a', '1.0.0', false, false, true, 7], ['@s/b', '2.0.0', false, true, true, 12], ['w', null, true, false, true, 16], ['w', '0.1.0', false, false, false, 20]],
   );
   assert.throws(() => readPackageLock('{"lockfileVersion": 1, "dependencies": {}}', 'package-lock.json'), /has no "packages" map: depfence reads lockfileVersion 2 and 3/);
-  assert.throws(() => readPackageLock('{"packages": {"node_modules/a": null}}', 'package-lock.json'), /packages\["node_modules\/a"\] is not an object/);
+  assert.throws(() => strictly(readPackageLock('{"packages": {"node_modules/a": null}}', 'package-lock.json')), /packages\["node_modules\/a"\] is not an object/);
 });
 
 test('pin reads a requirements file as pip does (before: its own line joiner)', () => {

@@ -15,6 +15,7 @@ import { fetchPypiProject, pypiPublishTimes } from '../../sources/pypi-metadata.
 import { EXIT } from '../../policy/exit-codes.js';
 import { inCommand } from '../command-error.js';
 import { UsageError } from '../usage-error.js';
+import { strictly } from '../../inputs/input-error.js';
 import { isLockfileName, readPackageLock } from '../../inputs/package-lock.js';
 import { lockedVersions, pinLockfile } from './npm-lockfile.js';
 import { pinRequirements, requirementPins } from './requirements.js';
@@ -79,7 +80,7 @@ class MetadataUnavailable extends DepfenceError<'EPIN_FACTS'> {
 }
 
 async function pinNpm(text: string, label: string, decider: Decider, now: Date, err: (text: string) => void): Promise<{ text: string; changes: PinChange[] } | null> {
-  const { document: lock, entries } = readPackageLock(text, label);
+  const { document: lock, entries } = strictly(readPackageLock(text, label));
   const locked = lockedVersions(entries);
   const metadata = await metadataByName('npm', locked, decider);
   const held = heldPins('npm', locked, metadata, decider.context, now, err);

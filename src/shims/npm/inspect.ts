@@ -8,11 +8,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNpmDependency, readNpmSpec, type NpmSpec } from '../../inputs/npm-spec.js';
+import { InputError } from '../../inputs/input-error.js';
+import { readPackageJson } from '../../inputs/package-json.js';
+import { readPackageLock, type PackageLock } from '../../inputs/package-lock.js';
 import { scanArgs, type ScannedOption } from '../../inputs/options.js';
 import type { PackageRef } from '../packages.js';
 import { bypassProxyFor, displayPath, type FirewallEndpoint, type InspectInput, type ToolPlan } from '../plan.js';
 import { addSource } from '../requirements.js';
-import { FROM_COMMAND_LINE, FROM_ENVIRONMENT, isTrusted, lineOf, type SourceSetting } from '../settings.js';
+import { FROM_COMMAND_LINE, FROM_ENVIRONMENT, isTrusted, type SourceSetting } from '../settings.js';
 import { initializerSpec, INSTALL_OPERANDS, npmCommand, PROJECT_COMMANDS } from './commands.js';
 import { localPrefix, npmEnvKey, npmrcFiles } from './npmrc.js';
 import { NPM_OPTIONS, NPX_OPTIONS, scopeOfRegistryOption } from './options.js';
@@ -25,7 +28,6 @@ const REMOTE_WHY = 'a URL dependency is downloaded from that URL, around the fir
 const HOST_WHY = 'lockfile URLs on other hosts would be fetched directly, around the firewall';
 const CACHE_WHY = "npm's cache may hold tarballs fetched around the firewall; under the shim npm uses depfence's own cache";
 const PROXY_WHY = 'a proxy between npm and the firewall could answer in its place';
-const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
 /** Settings the shim owns: whatever the user's files and variables say, npm gets depfence's values. */
 const OWNED_KEYS = new Set(['registry', 'replace-registry-host', 'cache', 'noproxy']);
 /** Command-line options npm would let override the shim's settings (the command line beats the environment). */
@@ -201,57 +203,52 @@ function addTarget(scan: Scan, spec: NpmSpec, setting: string, origin: string): 
  */
 function scanProject(scan: Scan, prefix: string, display: (file: string) => string, newOnly: boolean): void {
   const manifestFile = join(prefix, 'package.json');
-  let manifest: Record<string, unknown>;
-  let manifestText: string;
-  try {
-    manifestText = readFileSync(manifestFile, 'utf8');
-    manifest = JSON.parse(manifestText) as Record<string, unknown>;
-  } catch {
-    return;
-  }
+  const manifest = readInput(manifestFile, (text) => readPackageJson(text, manifestFile, prefix));
+  if (!manifest) return;
   const lock = readLock(prefix);
-  for (const field of DEPENDENCY_FIELDS) {
-    const deps = manifest[field];
-    if (typeof deps !== 'object' || deps === null) continue;
-    for (const [name, range] of Object.entries(deps as Record<string, unknown>)) {
-      if (typeof range !== 'string') continue;
-      const origin = `${display(manifestFile)}:${lineOf(manifestText, `"${name}"`)}`;
-      const spec = readNpmDependency(name, range, prefix);
-      if (spec.kind === 'registry') {
-        if (newOnly && field !== 'peerDependencies' && !lock?.packages[`node_modules/${name}`]) {
-          scan.packages.push({ ecosystem: 'npm', name: spec.name, version: spec.version, origin: `${display(manifestFile)} ${field}` });
-        }
-      } else {
-        addTarget(scan, spec, `${field}.${name}`, origin);
+  const locked = new Set(lock?.entries.map((entry) => entry.path));
+  for (const { field, name, spec, line } of manifest.dependencies) {
+    if (spec.kind === 'registry') {
+      if (newOnly && field !== 'peerDependencies' && !locked.has(`node_modules/${name}`)) {
+        scan.packages.push({ ecosystem: 'npm', name: spec.name, version: spec.version, origin: `${display(manifestFile)} ${field}` });
       }
+    } else {
+      addTarget(scan, spec, `${field}.${name}`, `${display(manifestFile)}:${line}`);
     }
   }
-  if (!lock) return;
   // Registry and URL tarballs are fetched from the firewall (replace-registry-host=always); a git
   // entry would be cloned from its host.
-  for (const [path, entry] of Object.entries(lock.packages)) {
-    if (typeof entry.resolved !== 'string') continue;
-    const spec = readNpmDependency(lockedName(path), entry.resolved, prefix);
-    if (spec.kind === 'git') addTarget(scan, spec, `lockfile ${path}`, `${display(lock.file)}:${lineOf(lock.text, entry.resolved)}`);
+  for (const entry of lock?.entries ?? []) {
+    if (entry.resolved === null) continue;
+    // The name does not change what kind of spec `resolved` is; a fixed valid one keeps an odd name from hiding a git URL.
+    const spec = readNpmDependency('locked-entry', entry.resolved, prefix);
+    if (spec.kind === 'git') addTarget(scan, spec, `lockfile ${entry.path}`, `${display(entry.file)}:${entry.line}`);
   }
 }
 
-/** `node_modules/a/node_modules/@s/b` → `@s/b` (a workspace folder's path stands for itself). */
-function lockedName(path: string): string {
-  const at = path.lastIndexOf('node_modules/');
-  return at === -1 ? 'workspace' : path.slice(at + 'node_modules/'.length);
+/** A project file read by its reader; null when it is missing or not JSON (npm reports that itself). Entries npm would not read either are skipped. */
+function readInput<T>(file: string, read: (text: string) => T): T | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    return read(text);
+  } catch (error) {
+    if (error instanceof InputError) return null;
+    throw error;
+  }
 }
 
-function readLock(prefix: string): { file: string; text: string; packages: Record<string, { resolved?: unknown }> } | null {
+function readLock(prefix: string): PackageLock | null {
   for (const name of ['npm-shrinkwrap.json', 'package-lock.json']) {
     const file = join(prefix, name);
-    try {
-      const text = readFileSync(file, 'utf8');
-      const parsed = JSON.parse(text) as { packages?: Record<string, { resolved?: unknown }> };
-      return { file, text, packages: parsed.packages ?? {} };
-    } catch {
-      // not there, or not JSON: npm reports it
-    }
+    const lock = readInput(file, (text) => readPackageLock(text, file));
+    if (lock) return lock;
   }
   return null;
 }
+
+
