@@ -28,3 +28,8 @@ export class DepfenceError<Code extends string = string> extends Error {
     this.problems = options.problems ?? [];
   }
 }
+
+/** `error instanceof DepfenceError`, with the code typed as a string (instanceof types it `any`). */
+export function isDepfenceError(error: unknown): error is DepfenceError {
+  return error instanceof DepfenceError;
+}

@@ -48,7 +48,7 @@ export async function runCheck(specTexts: string[], options: CheckOptions, confi
   progress?.stop();
   const policy = repoSpecs.length > 0 ? modelPolicyContext(config) : null;
   const repoDecisions = await Promise.all(repoSpecs.map(async (spec) => (await decideRepo(decider.http, config, policy!, spec)).decision));
-  const decisions: Array<Decision<DecisionEcosystem>> = [...packageDecisions, ...repoDecisions];
+  const decisions: Decision<DecisionEcosystem>[] = [...packageDecisions, ...repoDecisions];
   const suggestions = options.suggest ? [...packageDecisions.map((decision) => suggestNames(decision, decider.context)), ...repoDecisions.map((): string[] => [])] : null;
   const threatData = freshness(decider.threatData.status(), new Date(), config.feeds.osv.maxAge, formatAge);
   if (options.json) {
@@ -71,7 +71,7 @@ function unique(specs: PackageSpec[]): PackageSpec[] {
   });
 }
 
-function formatReport(decisions: Array<Decision<DecisionEcosystem>>, config: Config, suggestions: string[][] | null, threatData: Freshness): string {
+function formatReport(decisions: Decision<DecisionEcosystem>[], config: Config, suggestions: string[][] | null, threatData: Freshness): string {
   const lines = decisions.map((decision, i) => {
     if (!suggestions) return formatDecision(decision);
     const names = suggestions[i]!;
@@ -87,7 +87,7 @@ function formatReport(decisions: Array<Decision<DecisionEcosystem>>, config: Con
 }
 
 /** 1 when something is denied on known facts; 3 when a denial rests only on facts we could not fetch. */
-function exitCodeFor(decisions: Array<Decision<DecisionEcosystem>>, config: Config): number {
+function exitCodeFor(decisions: Decision<DecisionEcosystem>[], config: Config): number {
   const denied = decisions.filter((decision) => decision.decision === 'deny');
   if (denied.length === 0 || config.mode === 'report') return EXIT.ok;
   return denied.every(deniedOnlyForMissingFacts) ? EXIT.factsUnavailable : EXIT.denied;

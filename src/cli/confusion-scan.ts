@@ -92,7 +92,7 @@ async function searchNames(http: HttpClient, registry: string, text: string): Pr
   const names: string[] = [];
   for (let page = 0; page < SEARCH_PAGES; page++) {
     const url = `${registry}-/v1/search?text=${encodeURIComponent(text)}&size=${SEARCH_PAGE}&from=${page * SEARCH_PAGE}`;
-    const answer = await http.getJson<{ objects?: Array<{ package?: { name?: unknown } }> }>(url, { upstream: { name: 'internal npm registry', setting: 'upstreams.npm.internal' } });
+    const answer = await http.getJson<{ objects?: { package?: { name?: unknown } }[] }>(url, { upstream: { name: 'internal npm registry', setting: 'upstreams.npm.internal' } });
     const objects = answer.body?.objects ?? [];
     for (const object of objects) if (typeof object.package?.name === 'string') names.push(object.package.name);
     if (objects.length < SEARCH_PAGE) break;
@@ -110,14 +110,14 @@ async function pypiInternalNames(config: Config, http: HttpClient, notes: string
     return names;
   }
   try {
-    const answer = await http.getJson<{ projects?: Array<{ name?: unknown }> }>(internal, {
+    const answer = await http.getJson<{ projects?: { name?: unknown }[] }>(internal, {
       accept: 'application/vnd.pypi.simple.v1+json',
       upstream: { name: 'internal PyPI index', setting: 'upstreams.pypi.internal' },
     });
     for (const project of answer.body?.projects ?? []) {
       if (typeof project.name !== 'string') continue;
       const rule = internalNameRule('pypi', canonicalName('pypi', project.name), config.policy.confusion);
-      if (rule !== null && rule.startsWith('prefix')) names.push({ ecosystem: 'pypi', name: project.name, rule });
+      if (rule?.startsWith('prefix')) names.push({ ecosystem: 'pypi', name: project.name, rule });
     }
   } catch (error) {
     notes.push(`could not list the internal PyPI index's projects (PEP 691 JSON) for the prefixes: ${(error as Error).message}`);

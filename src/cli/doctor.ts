@@ -22,7 +22,7 @@ interface Line {
 }
 
 /** What doctor inspects for each tool: a command that would fetch, in the working directory. */
-const PROBES: Array<{ tool: ToolName; args: string[] }> = [
+const PROBES: { tool: ToolName; args: string[] }[] = [
   { tool: 'pip', args: ['install'] },
   { tool: 'npm', args: ['install'] },
   { tool: 'uv', args: ['sync'] },

@@ -2,7 +2,7 @@
 // bundle into the offline store that `depfence serve --offline` answers from.
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import { DepfenceError } from '../errors.js';
+import { isDepfenceError } from '../errors.js';
 import { importBundle } from '../mirror/import.js';
 import { mirrorRoot } from '../sources/offline-store/store.js';
 import { EXIT } from '../policy/exit-codes.js';
@@ -36,6 +36,6 @@ export async function runImportCommand(config: Config, bundle: string, options: 
     io.out(`serve them with: depfence serve --offline --data-dir ${dataDir}`);
     return EXIT.ok;
   } catch (error) {
-    throw error instanceof DepfenceError ? inCommand(error, 'import refused, nothing was stored: ') : error;
+    throw isDepfenceError(error) ? inCommand(error, 'import refused, nothing was stored: ') : error;
   }
 }

@@ -24,8 +24,8 @@ export interface MirrorCommandOptions {
 }
 
 export interface MirrorIo {
-  out(text: string): void;
-  err(text: string): void;
+  out: (text: string) => void;
+  err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -42,7 +42,7 @@ export async function runMirrorCommand(config: Config, options: MirrorCommandOpt
   if (options.pythonVersion !== undefined && !/^\d+(\.\d+){0,2}$/.test(options.pythonVersion)) throw new UsageError(`--python-version "${options.pythonVersion}" is not a version such as 3.12`);
   for (const platform of options.platform) if (!/^[A-Za-z0-9_.-]+$/.test(platform)) throw new UsageError(`--platform "${platform}" is not a platform tag such as manylinux2014_x86_64`);
 
-  const tty = Boolean(process.stderr.isTTY) && io.env.TERM !== 'dumb' && !io.env.CI;
+  const tty = Boolean(process.stderr.isTTY as boolean | undefined) && io.env.TERM !== 'dumb' && !io.env.CI;
   const outcome = await runMirror(config, {
     out: resolve(io.cwd, options.out),
     inputs: options.from.map((file) => resolve(io.cwd, file)),

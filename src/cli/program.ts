@@ -4,17 +4,17 @@
 // its input and output as arguments, so tests can run it in-process; main.ts binds it to the real process.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { FlagOverride } from '../config/index.js';
-import { DepfenceError } from '../errors.js';
+import { isDepfenceError } from '../errors.js';
 import { EXIT } from '../policy/exit-codes.js';
 import { reportError } from './command-error.js';
 
 /** Where a run of the command line reads its environment and writes its output. */
 export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
+  out: (text: string) => void;
+  err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  readStdin(): string;
+  readStdin: () => string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -41,7 +41,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (specs: string[], options: { json?: boolean; offline?: boolean; suggest?: boolean; config?: string; dataDir?: string; file: string[] }) => {
       const flags: FlagOverride[] = options.offline ? [{ path: ['offline'], value: true, flag: '--offline' }] : [];
       if (options.dataDir !== undefined) flags.push(dataDirFlag(options.dataDir));
-      const tty = Boolean(process.stderr.isTTY) && io.env.TERM !== 'dumb' && !io.env.CI;
+      const tty = Boolean(process.stderr.isTTY as boolean | undefined) && io.env.TERM !== 'dumb' && !io.env.CI;
       const progress = tty ? (await import('../mirror/progress.js')).createProgress(io.err, true) : undefined;
       const checkOptions = { json: options.json ?? false, suggest: options.suggest ?? false, files: options.file, cwd: io.cwd, readStdin: io.readStdin, ...(progress && { progress }) };
       setExit(await (await import('./check.js')).runCheck(specs, checkOptions, await load(options.config, flags), io.out));
@@ -230,7 +230,7 @@ export async function runDepfence(args: string[], io: CliIo): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (error instanceof DepfenceError) return reportError(error, io.err);
+    if (isDepfenceError(error)) return reportError(error, io.err);
     throw error;
   }
 }

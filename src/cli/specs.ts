@@ -112,7 +112,7 @@ function specsFromPackageLock(text: string, label: string): PackageSpec[] {
   return specs;
 }
 
-function meaningfulLines(text: string): Array<{ line: string; number: number }> {
+function meaningfulLines(text: string): { line: string; number: number }[] {
   return text
     .split(/\r?\n/)
     .map((raw, index) => ({ line: raw.replace(/(^|\s)#.*$/, '').trim(), number: index + 1 }))

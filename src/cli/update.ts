@@ -3,7 +3,7 @@
 // unless the new one was built completely.
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import { DepfenceError } from '../errors.js';
+import { isDepfenceError } from '../errors.js';
 import type { UpdateResult } from '../sources/osv/update.js';
 import { runThreatDataUpdate } from '../sources/osv/update-thread.js';
 import type { IndexMeta } from '../sources/osv/index-file.js';
@@ -21,8 +21,8 @@ export interface UpdateCommandOptions {
 }
 
 export interface UpdateIo {
-  out(text: string): void;
-  err(text: string): void;
+  out: (text: string) => void;
+  err: (text: string) => void;
 }
 
 export async function runUpdate(config: Config, options: UpdateCommandOptions, io: UpdateIo): Promise<number> {
@@ -39,7 +39,7 @@ export async function runUpdate(config: Config, options: UpdateCommandOptions, i
     io.out(options.json ? JSON.stringify({ ok: true, rebuilt: result.rebuilt, file: result.file, bytes: result.bytes, warnings: result.warnings, index: result.meta }) : describeUpdate(result));
     return EXIT.ok;
   } catch (error) {
-    if (!(error instanceof DepfenceError)) throw error;
+    if (!isDepfenceError(error)) throw error;
     const leftAsItWas = 'the threat-data index in force was left as it was';
     if (options.json) io.out(JSON.stringify({ ok: false, error: `${error.message}; ${leftAsItWas}` }));
     throw inCommand(error, 'update failed: ', leftAsItWas);

@@ -12,8 +12,8 @@ import { EXIT } from '../policy/exit-codes.js';
 import { UsageError } from './usage-error.js';
 
 interface UserIo {
-  out(text: string): void;
-  err(text: string): void;
+  out: (text: string) => void;
+  err: (text: string) => void;
 }
 
 const MIN_PASSWORD_LENGTH = 8;
@@ -28,8 +28,11 @@ export async function runUserAdd(name: string, stdin: string, config: Config, io
   mkdirSync(dirname(file), { recursive: true });
   // A CommonJS module whose `default` export is the plugin factory Verdaccio itself calls.
   const { default: htpasswd } = createRequire(import.meta.url)('verdaccio-htpasswd') as typeof import('verdaccio-htpasswd');
-  const plugin = htpasswd({ file, max_users: Infinity } as never, { config: { configPath: file }, logger: quietLogger } as never);
-  const error = await new Promise<Error | null>((resolve) => plugin.adduser(name, password, (failure: Error | null) => resolve(failure)));
+  const plugin = htpasswd({ file, max_users: Infinity }, { config: { configPath: file }, logger: quietLogger });
+  // adduser answers through the callback, or rejects (its sanity check throws) without calling it.
+  const error = await new Promise<Error | null>((resolve, reject) => {
+    plugin.adduser(name, password, (failure: Error | null) => resolve(failure)).catch(reject);
+  });
   if (error) {
     io.err(`depfence: could not add ${name} to ${file}: ${error.message} (to change a password, remove the user's line from that file and add the user again)`);
     return EXIT.usage;
@@ -39,4 +42,5 @@ export async function runUserAdd(name: string, stdin: string, config: Config, io
   return EXIT.ok;
 }
 
-const quietLogger = { warn() {}, info() {}, debug() {}, error() {}, trace() {}, fatal() {}, http() {}, child: () => quietLogger };
+const ignore = () => {};
+const quietLogger = { warn: ignore, info: ignore, debug: ignore, error: ignore, trace: ignore, fatal: ignore, http: ignore, child: () => quietLogger };

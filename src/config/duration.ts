@@ -13,7 +13,7 @@ export function parseDuration(text: string): number | null {
 
 /** The largest whole unit that fits: 259200000 → "3d", 5400000 → "90m". */
 export function formatDuration(ms: number): string {
-  const units = Object.entries(UNIT_MS).reverse() as Array<[string, number]>;
+  const units = Object.entries(UNIT_MS).reverse() as [string, number][];
   for (const [unit, size] of units) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }

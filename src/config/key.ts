@@ -20,5 +20,7 @@ function canonicalJson(value: unknown): string {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
   }
-  return JSON.stringify(value) ?? 'null';
+  // undefined (an array's hole) has no JSON text: JSON.stringify returns undefined, whatever its type says.
+  const text = JSON.stringify(value) as string | undefined;
+  return text ?? 'null';
 }

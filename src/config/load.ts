@@ -49,7 +49,7 @@ const ENV_PREFIX = 'DEPFENCE_';
  */
 const ENV_NOT_CONFIG = [/^DEPFENCE_CONFIG$/, /^DEPFENCE_DATA_DIR$/, /^DEPFENCE_TOKEN$/, /^DEPFENCE_HF_TOKEN$/, /^DEPFENCE_REAL_[A-Z0-9_]+$/, /^DEPFENCE_SHIM_[A-Z0-9_]+$/];
 /** Short names for the settings people set from the environment most. */
-const ENV_ALIASES: Array<{ variable: string; path: string[] }> = [
+const ENV_ALIASES: { variable: string; path: string[] }[] = [
   { variable: 'DEPFENCE_DATA_DIR', path: ['server', 'dataDir'] },
   { variable: 'DEPFENCE_TOKEN', path: ['server', 'token'] },
   // Not HF_TOKEN: the Hub's clients send that one to the firewall (set it to server.token).

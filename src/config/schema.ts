@@ -17,7 +17,7 @@ const duration = z.string().transform((text, ctx) => {
 
 const httpUrl = z
   .string()
-  .refine((text) => /^https?:\/\/[^/]/.test(text) && URL.canParse(text), { message: 'must be an http:// or https:// URL' })
+  .refine((text) => /^https?:\/\/[^/]/.test(text) && URL.canParse(text), { error: 'must be an http:// or https:// URL' })
   .transform((text) => (text.endsWith('/') ? text : `${text}/`));
 
 const ecosystem = z.enum(['npm', 'pypi']);
@@ -114,7 +114,7 @@ export const configSchema = z.strictObject({
     minPackageAge: duration,
     downloads: z
       .strictObject({ deny: count, warn: count })
-      .refine((d) => d.warn >= d.deny, { message: 'warn must be at least deny' }),
+      .refine((d) => d.warn >= d.deny, { error: 'warn must be at least deny' }),
     typosquat: z.strictObject({
       enabled: z.boolean(),
       popular: z.strictObject({ npmMinDownloads: count, pypiTop: z.number().int().positive() }),

@@ -57,7 +57,7 @@ test.after(async () => {
 test('live facts: old and used is allowed; a fresh version, a new package and an unused one are denied', async () => {
   const { code, stdout } = await runCliInProcess(['check', '--json', 'npm:steady-lib@1.1.0', 'npm:steady-lib@2.0.0', 'npm:brand-new-lib', 'npm:lonely-lib', 'pypi:steady-py==1.0', 'npm:no-such-package-xyz'], { env: envFor() });
   assert.is(code, 1, stdout);
-  const results = (JSON.parse(stdout) as { results: Array<{ name: string; version: string | null; decision: string; findings: Array<{ check: string; severity: string; message: string }> }> }).results;
+  const results = (JSON.parse(stdout) as { results: { name: string; version: string | null; decision: string; findings: { check: string; severity: string; message: string }[] }[] }).results;
   const summary = results.map((r) => [r.name, r.version, r.decision, r.findings.filter((f) => f.severity === 'deny').map((f) => f.check).join(',')]);
   assert.equal(summary, [
     ['steady-lib', '1.1.0', 'allow', ''],
@@ -128,7 +128,7 @@ test('a denial on known facts wins over missing ones: exit 1', async () => {
 test('downloads API down and names missing from the snapshot: established packages warned, young ones denied', async () => {
   const { code, stdout } = await runCliInProcess(['check', '--json', 'npm:old-unlisted-lib', 'npm:young-unlisted-lib'], { env: envFor({ DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }) });
   assert.is(code, 3, stdout);
-  const results = (JSON.parse(stdout) as { results: Array<{ name: string; decision: string; findings: Array<{ check: string; severity: string; message: string }> }> }).results;
+  const results = (JSON.parse(stdout) as { results: { name: string; decision: string; findings: { check: string; severity: string; message: string }[] }[] }).results;
   assert.equal(results.map((r) => [r.name, r.decision]), [['old-unlisted-lib', 'warn'], ['young-unlisted-lib', 'deny']]);
   assert.match(results[0]!.findings.find((f) => f.check === 'downloads')!.message, /download count unavailable; established by age and history \(first release .*; 8 releases; published by alice since/);
   assert.match(results[1]!.findings.find((f) => f.check === 'downloads')!.message, /nor is it established by age and history: its first release was .*, less than a year ago/);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runCli, runCliInProcess, isolatedEnv } from '../helpers/cli.js';
 
 interface JsonResult {
-  results: Array<{ ecosystem: string; name: string; version: string | null; decision: string; findings: Array<{ check: string; severity: string; message: string; evidence: Record<string, unknown> }> }>;
+  results: { ecosystem: string; name: string; version: string | null; decision: string; findings: { check: string; severity: string; message: string; evidence: Record<string, unknown> }[] }[];
 }
 
 function tempFile(name: string, text: string): string {
@@ -36,7 +36,7 @@ test('offline --suggest: the popular names each package resembles, closest first
   assert.match(stdout, /ALLOW\s+npm:left-pad\n\s+resembles no popular name/);
   // Outside the PyPI snapshot's top 15,000 the count is unknown offline: a warning, not a decision.
   assert.match(stdout, /WARN\s+pypi:pyyaxl\n\s+warn\s+typosquat: pyyaxl resembles pyyaml \('x' instead of 'm'\); download count unknown offline/);
-  const json = JSON.parse((await runCliInProcess(['check', '--offline', '--suggest', '--json', 'pypi:reqests'])).stdout) as { results: Array<{ suggestions: string[] }> };
+  const json = JSON.parse((await runCliInProcess(['check', '--offline', '--suggest', '--json', 'pypi:reqests'])).stdout) as { results: { suggestions: string[] }[] };
   assert.equal(json.results[0]!.suggestions, ['requests']);
 });
 
@@ -96,7 +96,7 @@ test('the executable: a usage error exits 2 on stderr', async () => {
 });
 
 test('bad input is a usage error (exit 2) naming the spec, file or line', async () => {
-  const cases: Array<[string[], RegExp]> = [
+  const cases: [string[], RegExp][] = [
     [['check', '--offline', 'npm:../etc/passwd'], /npm:\.\.\/etc\/passwd/],
     [['check', '--offline', 'pypi:a/b'], /pypi:a\/b/],
     [['check', '--offline', 'pypi:'], /pypi:/],
@@ -107,6 +107,8 @@ test('bad input is a usage error (exit 2) naming the spec, file or line', async 
     [['check', '--offline', '--file', '/nonexistent/requirements.txt'], /cannot read \/nonexistent\/requirements\.txt: ENOENT/],
     [['check', '--offline', '--file', tempFile('requirements.txt', 'requests\n!!bad line\n')], /requirements\.txt:2/],
     [['check', '--offline', '--file', tempFile('package.json', '{not json')], /package\.json is not valid JSON/],
+    [['check', '--offline', '--file', tempFile('package.json', 'null')], /package\.json is not a package\.json object/],
+    [['check', '--offline', '--file', tempFile('package-lock.json', '{"packages": null}')], /has no "packages" map/],
     [['check', '--bogus-flag'], /unknown option/],
   ];
   for (const [args, pattern] of cases) {

@@ -16,7 +16,7 @@ function report(error: DepfenceError): { code: number; lines: string[] } {
 }
 
 test('every layer raises a DepfenceError; the exit code follows from its code alone', () => {
-  const cases: Array<[DepfenceError, number]> = [
+  const cases: [DepfenceError, number][] = [
     [new UsageError('bad spec'), EXIT.usage],
     [new ConfigError('bad key'), EXIT.usage],
     [new UpdateError('not a feed'), EXIT.usage],

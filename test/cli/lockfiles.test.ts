@@ -9,7 +9,7 @@ import { REPO_ROOT, runCliInProcess } from '../helpers/cli.js';
 interface Result {
   name: string;
   decision: string;
-  findings: Array<{ check: string; severity: string; message: string }>;
+  findings: { check: string; severity: string; message: string }[];
 }
 
 for (const project of ['express-deps', 'eslint-deps', 'koa-deps']) {

@@ -109,7 +109,7 @@ test('pinLockfile refuses when the allowed version needs a dependency the lockfi
   };
   const held = [{ path: 'node_modules/a', name: 'a', version: '1.1.0', reason: 'young', allowedFrom: 'soon' }];
   const manifest = { name: 'a', version: '1.0.0', dependencies: { b: '^2' }, dist: { tarball: 'http://r/a/-/a-1.0.0.tgz', shasum: 'ab'.repeat(20) } };
-  assert.throws(() => pinLockfile(lock, held, () => '1.0.0', () => manifest), (error: unknown) => error instanceof PinRefusal && /depends on b, which the lockfile does not have; run npm install a@1\.0\.0 instead/.test(error.message));
+  assert.throws(() => pinLockfile(lock, held, () => '1.0.0', () => manifest), (error: unknown) => error instanceof PinRefusal && error.message.includes('depends on b, which the lockfile does not have; run npm install a@1.0.0 instead'));
   const plain = { ...manifest, dependencies: {} };
   const { lockfile } = pinLockfile(lock, held, () => '1.0.0', () => plain);
   assert.equal(lockfile.packages['node_modules/a'], { version: '1.0.0', resolved: 'http://r/a/-/a-1.0.0.tgz', integrity: `sha1-${Buffer.from('ab'.repeat(20), 'hex').toString('base64')}` });

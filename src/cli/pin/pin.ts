@@ -96,8 +96,9 @@ async function pinPypi(text: string, label: string, decider: Decider, now: Date,
   if (held.length === 0) return null;
   const hashesOf = (name: string, version: string) => {
     const files = metadata.get(name)?.releases?.[version];
-    const digests = files?.map((file) => file.digests.sha256).filter((digest): digest is string => typeof digest === 'string');
-    return digests && digests.length === files!.length ? digests : null;
+    if (!files) return null;
+    const digests = files.map((file) => file.digests.sha256).filter((digest): digest is string => typeof digest === 'string');
+    return digests.length === files.length ? digests : null;
   };
   return pinRequirements(text, held, chooser('pypi', metadata, decider.context, now), hashesOf);
 }

@@ -40,7 +40,7 @@ export function requirementPins(text: string, label: string): RequirementPin[] {
 /** The text with the held pins moved; hashes come from `hashesOf` (null: the version has no sha256 digests). */
 export function pinRequirements(
   text: string,
-  held: ReadonlyArray<HeldPin & { line: number }>,
+  held: readonly (HeldPin & { line: number })[],
   choose: VersionChooser,
   hashesOf: (name: string, version: string) => string[] | null,
 ): { text: string; changes: PinChange[] } {
