@@ -43,7 +43,7 @@ function classify(result: npa.Result): NpmSpec {
     case 'range':
     case 'tag': {
       if (!result.name) return { kind: 'invalid', reason: `${result.raw} names no package` };
-      const range = result.fetchSpec ?? result.rawSpec ?? '';
+      const range = result.fetchSpec ?? result.rawSpec;
       const version = result.type === 'version' ? semver.valid(range, { loose: true }) : null;
       return { kind: 'registry', name: result.name, version, range };
     }

@@ -33,6 +33,11 @@ export interface ScannedArgs {
   positionals: string[];
 }
 
+/** `{'--index-url': true, '--pre': false}` from the options that take a value and those that do not. */
+export function longOptions(values: readonly string[], flags: readonly string[]): Record<string, boolean> {
+  return Object.fromEntries([...values.map((name) => [name, true] as const), ...flags.map((name) => [name, false] as const)]);
+}
+
 /** Builds a table from `{'--index-url': true, '--pre': false}` and short aliases `{'-i': '--index-url'}`. */
 export function optionTable(longs: Record<string, boolean>, shorts: Record<string, string>, abbreviations: boolean, sensitive: string[] = []): OptionTable {
   const long = new Map<string, OptionSpec>();

@@ -96,7 +96,7 @@ const EDGE_SPACE = new RegExp(`^[${SPACE}]+|[${SPACE}]+$`, 'g');
 const LINE_BREAK = /(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])/;
 const ENV_VARIABLE = /\$\{([A-Z0-9_]+)\}/g;
 
-const BOMS: Array<[number[], string]> = [
+const BOMS: [number[], string][] = [
   [[0xef, 0xbb, 0xbf], 'utf-8'],
   [[0x00, 0x00, 0xfe, 0xff], 'utf-32be'],
   [[0xff, 0xfe, 0x00, 0x00], 'utf-32le'],
@@ -143,8 +143,8 @@ export function physicalLines(text: string): { lines: string[]; breaks: string[]
 }
 
 /** A line ending in `\` continues on the next, unless it is a comment line. */
-function joinLines(physical: string[]): Array<{ number: number; last: number; line: string }> {
-  const joined: Array<{ number: number; last: number; line: string }> = [];
+function joinLines(physical: string[]): { number: number; last: number; line: string }[] {
+  const joined: { number: number; last: number; line: string }[] = [];
   let pendingNumber = 0;
   let pending: string[] = [];
   for (let index = 0; index < physical.length; index++) {
@@ -186,13 +186,13 @@ export function shlexSplit(text: string): string[] {
       else current += char;
     } else if (quote === '"') {
       if (char === '"') quote = null;
-      else if (char === '\\' && index + 1 < text.length && '\\"$`\n'.includes(text[index + 1]!)) current += text[++index];
+      else if (char === '\\' && index + 1 < text.length && '\\"$`\n'.includes(text[index + 1]!)) current += text[++index]!;
       else current += char;
     } else if (char === '"' || char === "'") {
       quote = char;
       started = true;
     } else if (char === '\\') {
-      if (index + 1 < text.length) current += text[++index];
+      if (index + 1 < text.length) current += text[++index]!;
       started = true;
     } else if (/[ \t\r\n]/.test(char)) {
       if (started) words.push(current);

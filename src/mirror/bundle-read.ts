@@ -144,7 +144,7 @@ async function checkRoom(dir: string, totalBytes: number, limits: ReadLimits): P
   }
   const stats = await statfs(dir).catch(() => null);
   if (!stats) return;
-  const free = Number(stats.bavail) * Number(stats.bsize);
+  const free = stats.bavail * stats.bsize;
   const needed = totalBytes + (limits.reserveBytes ?? 64 * 1024 * 1024);
   if (free < needed) throw new MirrorError('EBUNDLE_SIZE', `the bundle needs ${totalBytes} bytes but only ${free} are free in ${dir}; free some space first`);
 }

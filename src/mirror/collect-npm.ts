@@ -50,8 +50,8 @@ export async function collectNpm(options: NpmCollectOptions): Promise<Collection
           return;
         }
         const registry = decider.internalRule('npm', name) !== null && config.upstreams.npm.internal ? config.upstreams.npm.internal : config.upstreams.npm.registry;
-        const answer = await fetchNpmPackument(decider.http, registry, name).catch((error: Error) => {
-          throw new MirrorError('EFACTS', `the packument of ${name} could not be fetched from ${registry}: ${error.message}`);
+        const answer = await fetchNpmPackument(decider.http, registry, name).catch((error: unknown) => {
+          throw new MirrorError('EFACTS', `the packument of ${name} could not be fetched from ${registry}: ${(error as Error).message}`);
         });
         if (!answer.found) throw new MirrorError('ERESOLVE', `${name} is in the lockfile but not on the registry ${registry}`);
         const times: Record<string, Date | null> = {};
@@ -117,7 +117,7 @@ async function collectVersion(options: NpmCollectOptions, vetted: Vetted, packum
     size: bytes.length,
     upstreamUrl: typeof manifest.dist?.tarball === 'string' ? manifest.dist.tarball : locked.resolved ?? '',
     published: new Date(published).toISOString(),
-    manifest: manifest as Record<string, unknown>,
+    manifest: manifest,
     decision,
   };
   collection.artifacts.push(artifact);

@@ -37,8 +37,9 @@ export interface ImportReport {
 }
 
 export async function importBundle(options: ImportOptions): Promise<ImportReport> {
-  const info = await stat(options.bundle).catch((error: NodeJS.ErrnoException) => {
-    throw new MirrorError('EBUNDLE', `cannot read the bundle ${options.bundle}: ${error.code ?? error.message}`);
+  const info = await stat(options.bundle).catch((error: unknown) => {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new MirrorError('EBUNDLE', `cannot read the bundle ${options.bundle}: ${code ?? message}`);
   });
   if (!info.isFile()) throw new MirrorError('EBUNDLE', `${options.bundle} is not a file`);
   if (info.size > options.maxBytes + MAX_MANIFEST_BYTES) {
@@ -48,8 +49,9 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
   let signedSha256: string | null = null;
   if (options.verifyKey) {
     const signatureFile = options.signatureFile ?? `${options.bundle}${SIGNATURE_SUFFIX}`;
-    const text = await readFile(signatureFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new MirrorError('ESIGNATURE', `--verify-key was given but the signature ${signatureFile} cannot be read (${error.code ?? error.message}); nothing was imported`);
+    const text = await readFile(signatureFile, 'utf8').catch((error: unknown) => {
+      const { code, message } = error as NodeJS.ErrnoException;
+      throw new MirrorError('ESIGNATURE', `--verify-key was given but the signature ${signatureFile} cannot be read (${code ?? message}); nothing was imported`);
     });
     signedSha256 = await fileSha256(options.bundle);
     verifyBundleSignature(text, signedSha256, options.verifyKey, signatureFile);

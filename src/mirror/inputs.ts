@@ -199,7 +199,7 @@ export function readLockfile(file: string): LockedPackage[] {
     }
     const key = `${name}@${version}`;
     const known = seen.get(key);
-    if (known && known.integrity && integrity && known.integrity !== integrity) {
+    if (known?.integrity && integrity && known.integrity !== integrity) {
       throw new MirrorError('EINPUT', `${file} gives two integrity values for ${key} ("${known.path}" and "${path}")`);
     }
     if (!known) seen.set(key, { name, version, resolved, integrity, path });

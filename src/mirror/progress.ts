@@ -31,7 +31,7 @@ function lineProgress(err: (text: string) => void): Progress {
       done++;
       err(`  [${done}/${total}] ${label}`);
     },
-    stop() {},
+    stop: () => {},
   };
 }
 

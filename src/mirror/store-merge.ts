@@ -3,7 +3,7 @@
 // other bytes is a conflict that refuses the whole import. The package record (decision, facts)
 // of the most recently vetted bundle wins; publish times of every version ever imported are kept.
 import { MirrorError } from '../sources/offline-store/errors.js';
-import type { ManifestArtifact, ModelFileRecord, ModelRepoRecord, PackageRecord } from '../protocol/bundle/manifest.js';
+import type { ManifestArtifact, ModelFileRecord, PackageRecord } from '../protocol/bundle/manifest.js';
 import type { StoredModel, StoredPackage } from '../sources/offline-store/store.js';
 
 export interface MergeResult {

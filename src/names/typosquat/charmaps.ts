@@ -2,7 +2,7 @@
 // (npm and PyPI both refuse anything else), so no Unicode confusables are needed.
 
 /** Single characters that look alike in common fonts (after lowercasing: `I` → `i` looks like `l`). */
-const LOOKALIKE_PAIRS: ReadonlyArray<readonly [string, string]> = [
+const LOOKALIKE_PAIRS: readonly (readonly [string, string])[] = [
   ['0', 'o'], ['1', 'l'], ['1', 'i'], ['l', 'i'], ['5', 's'], ['3', 'e'], ['4', 'a'], ['8', 'b'],
   ['6', 'b'], ['6', 'g'], ['9', 'g'], ['9', 'q'], ['7', 't'], ['2', 'z'], ['u', 'v'],
 ];
@@ -11,7 +11,7 @@ const LOOKALIKE_PAIRS: ReadonlyArray<readonly [string, string]> = [
  * Character sequences that look like a single character: `rn` → `m`, `vv` → `w`, `cl` → `d`. Like the
  * letter-for-letter look-alikes they are `likely` edits (gates.ts), not strict: `yam` is not `yarn`.
  */
-export const LOOKALIKE_SEQUENCES: ReadonlyArray<readonly [single: string, sequence: string]> = [
+export const LOOKALIKE_SEQUENCES: readonly (readonly [single: string, sequence: string])[] = [
   ['m', 'rn'], ['w', 'vv'], ['d', 'cl'],
 ];
 
@@ -31,7 +31,7 @@ for (let row = 0; row < QWERTY_ROWS.length; row++) {
     const key = keys[col]!;
     if (col + 1 < keys.length) neighbours.add(pairKey(key, keys[col + 1]!));
     // Rows are staggered: a key touches the key below it and the one below-left.
-    for (const c of [col - 1, col]) if (below[c]) neighbours.add(pairKey(key, below[c]!));
+    for (const c of [col - 1, col]) if (below[c]) neighbours.add(pairKey(key, below[c]));
   }
 }
 neighbours.add(pairKey('y', 'z')); // QWERTZ swaps them

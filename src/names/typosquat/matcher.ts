@@ -111,5 +111,6 @@ export function createTyposquatMatcher(
     return [...byTarget.values()].sort(compareMatches);
   };
 
-  return { match, matchAll, isPopular, size: index.entries.length, buildIndexes: () => void index.rules };
+  // Reading index.rules builds the rule indexes.
+  return { match, matchAll, isPopular, size: index.entries.length, buildIndexes: () => index.rules };
 }

@@ -138,7 +138,7 @@ export function versionSuffix(index: PopularIndex, candidate: Candidate, sink: S
   const parts = VERSION_SUFFIX.exec(candidate.canon);
   if (parts && parts[1]!.length >= MIN_STEM_LENGTH) {
     const entry = index.byCanon.get(parts[1]!);
-    if (entry && entry.scope === null) sink(entry, 'version-suffix', `added version suffix '${parts[2]}${parts[3]}'`, 'resemblance');
+    if (entry?.scope === null) sink(entry, 'version-suffix', `added version suffix '${parts[2]}${parts[3]}'`, 'resemblance');
   }
   const numbered = splitTrailingNumber(candidate.canon);
   if (!numbered) return;
@@ -163,7 +163,7 @@ export function affixes(index: PopularIndex, candidate: Candidate, sink: Sink): 
   }
   for (const { stem, affix } of splitAffixes(index.ecosystem, query, MIN_STEM_LENGTH)) {
     const entry = index.byCanon.get(stem);
-    if (entry && entry.scope === null) offer(entry, 'affix', `added ${describeAffix(affix)}`);
+    if (entry?.scope === null) offer(entry, 'affix', `added ${describeAffix(affix)}`);
     if (!affix.language) continue;
     for (const core of index.rules.coresByStem.get(stem) ?? []) {
       if (core.affix.word !== affix.word) {
@@ -231,7 +231,7 @@ export function foreignScope(index: PopularIndex, candidate: Candidate, sink: Si
   const scopeWords = stripSeparators(candidate.scope);
   const namedAfter = (entry: PopularEntry): boolean => scopeWords.includes(stripSeparators(entry.canon));
   const exact = index.byCanon.get(bare);
-  if (exact && exact.scope === null && bare.length >= MIN_STEM_LENGTH && namedAfter(exact)) {
+  if (exact?.scope === null && bare.length >= MIN_STEM_LENGTH && namedAfter(exact)) {
     sink(exact, 'foreign-scope', `'${exact.name}' published under the scope @${candidate.scope}`, 'resemblance');
   }
   index.rules.unscoped.edits(bare, (id, kind, position) => {

@@ -10,7 +10,7 @@ import { atLeast } from '../severity-words.js';
 export function checkAdvisories(facts: PackageFacts, ctx: PolicyContext, now: Date): Finding[] {
   const found = ctx.advisories.forPackage(facts.ecosystem, facts.canonicalName);
   if (!found) return [];
-  if (facts.version !== null) return found.affecting(facts.version).map((affecting) => versionFinding(facts, facts.version!, affecting, ctx, now));
+  if (facts.version !== null) return found.affecting(facts.version).map((affecting) => versionFinding(facts, facts.version, affecting, ctx, now));
   const findings = found.all.filter((advisory) => advisory.everyVersion).map((advisory) => versionFinding(facts, null, { advisory, upgradeTo: null }, ctx, now));
   const some = found.all.filter((advisory) => !advisory.everyVersion);
   if (some.length > 0) findings.push(someVersionsFinding(facts, some, ctx));

@@ -37,7 +37,7 @@ export function establishedByHistory(facts: PackageFacts, now: Date): Establishm
 
 export function establishedByScope(facts: PackageFacts, ctx: PolicyContext, now: Date): Establishment {
   const scope = facts.scope;
-  if (!scope || scope.state !== 'known') return { established: false, why: scope?.state === 'unavailable' ? `its scope could not be checked (${scope.reason})` : 'it is not in an established scope' };
+  if (scope?.state !== 'known') return { established: false, why: scope?.state === 'unavailable' ? `its scope could not be checked (${scope.reason})` : 'it is not in an established scope' };
   const sibling: ScopeSibling = scope.value;
   const { warn } = ctx.policy.downloads;
   if (sibling.downloads < warn) return { established: false, why: `its scope's most-used package ${sibling.name} has ${sibling.downloads} downloads a month (under ${warn})` };
@@ -60,7 +60,7 @@ type Standing = { stable: true; fact: string } | { stable: false; why: string };
 
 function publisherStanding(facts: PackageFacts): Standing {
   const history = facts.history;
-  if (!history || history.state !== 'known') return { stable: false, why: 'its publisher history is not known' };
+  if (history?.state !== 'known') return { stable: false, why: 'its publisher history is not known' };
   const recordsPublishers = history.value.releases.some((release) => release.publisher);
   if (!recordsPublishers) return { stable: true, fact: 'publishers not recorded by the registry' };
   const judged = judgedRelease(facts);

@@ -38,7 +38,7 @@ export function checkHistory(
   const release = timeline.order[at]!;
   if (release.published === null) return []; // the age check hides it
   const label = `${name}${ecosystem === 'npm' ? '@' : '=='}${version}`;
-  const signal = new SignalContext(label, now.getTime() - release.published!.getTime(), ctx);
+  const signal = new SignalContext(label, now.getTime() - release.published.getTime(), ctx);
   return [
     ...installScriptAdded(timeline, at, signal),
     ...provenanceLost(ecosystem, timeline, at, signal),

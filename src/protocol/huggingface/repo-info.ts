@@ -31,7 +31,7 @@ export type RepoInfoDocument = z.output<typeof repoInfoDocument>;
 export function configDeclaresAutoMap(text: string): boolean {
   try {
     const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === 'object' && parsed !== null && 'auto_map' in parsed && (parsed as { auto_map: unknown }).auto_map != null;
+    return typeof parsed === 'object' && parsed !== null && 'auto_map' in parsed && (parsed).auto_map != null;
   } catch {
     return false;
   }

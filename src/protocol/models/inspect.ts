@@ -101,7 +101,7 @@ async function inspectZip(path: string, file: RandomAccess, pickleMode: PickleMo
       const verdict = await zip
         .open(entry)
         .then((stream) => scanChunks(stream, new PickleScanner()))
-        .catch((error: Error): PickleVerdict => ({ kind: 'unreadable', reason: error.message, offset: 0 }));
+        .catch((error: unknown): PickleVerdict => ({ kind: 'unreadable', reason: (error as Error).message, offset: 0 }));
       if (verdict.kind !== 'safe') return { format, problem: pickleProblem(verdict, entry.fileName), pickle: { ...verdict, entry: entry.fileName } };
       verdict.imports.forEach((name) => imports.add(name));
       scanned += verdict.pickles;

@@ -45,7 +45,7 @@ export function checkIntegrity(bytes: Buffer, integrity: string | null, shasum: 
 /** The hashes to check against: dist.integrity's trusted ones, else the sha1 shasum; null when neither is usable. */
 function expectedOf(integrity: string | null, shasum: string | null): Expected | null {
   // ssri.parse answers null (not an Integrity) for text that holds no hash at all.
-  const parsed = (integrity ? ssri.parse(integrity) : null) as IntegrityMap | null;
+  const parsed = (integrity ? ssri.parse(integrity) : null);
   if (parsed) for (const algorithm of Object.keys(parsed)) if (!TRUSTED.has(algorithm)) delete parsed[algorithm];
   if (parsed && Object.keys(parsed).length > 0) return { integrity: parsed, algorithm: parsed.pickAlgorithm(), field: 'dist.integrity', written: integrity! };
   if (shasum && /^[0-9a-f]{40}$/i.test(shasum)) return { integrity: ssri.fromHex(shasum.toLowerCase(), 'sha1'), algorithm: 'sha1', field: 'dist.shasum', written: shasum };

@@ -74,10 +74,16 @@ export function parseTime(value: unknown): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** A version's `dist.tarball`, read defensively (a packument's versions are upstream data). */
+export function tarballUrl(manifest: unknown): string | null {
+  const url = isRecord(manifest) && isRecord(manifest.dist) ? manifest.dist.tarball : undefined;
+  return typeof url === 'string' ? url : null;
+}
+
 /** The file name a version's tarball is served under (`name-1.0.0.tgz`), from `dist.tarball`. */
 export function tarballFilename(manifest: unknown): string | null {
-  const url = isRecord(manifest) && isRecord(manifest.dist) ? manifest.dist.tarball : undefined;
-  if (typeof url !== 'string') return null;
+  const url = tarballUrl(manifest);
+  if (url === null) return null;
   const at = url.lastIndexOf('/');
   const file = url.slice(at + 1).split('?')[0] ?? '';
   return file === '' ? null : file;

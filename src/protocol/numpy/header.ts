@@ -213,7 +213,7 @@ class LiteralReader {
       }
       const escape = this.text[this.at++];
       const simple: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', '0': '\0' };
-      if (escape !== undefined && escape in simple) out += simple[escape];
+      if (escape !== undefined && escape in simple) out += simple[escape]!;
       else if (escape === 'x' || escape === 'u') {
         const digits = this.text.slice(this.at, this.at + (escape === 'x' ? 2 : 4));
         if (!/^[0-9a-fA-F]+$/.test(digits) || digits.length !== (escape === 'x' ? 2 : 4)) this.fail('a bad escape');

@@ -47,7 +47,7 @@ const line = { kind: 'line' } as const;
 const fixed = (bytes: number) => ({ kind: 'fixed', bytes }) as const;
 const counted = (lengthBytes: 1 | 4 | 8, signed = false) => ({ kind: 'counted', lengthBytes, signed }) as const;
 
-const TABLE: Array<[string, number, ArgumentKind, Effect]> = [
+const TABLE: [string, number, ArgumentKind, Effect][] = [
   // protocol 0 and 1
   ['MARK', 0x28, none, 'mark'],
   ['STOP', 0x2e, none, 'stop'],
@@ -124,8 +124,8 @@ const TABLE: Array<[string, number, ArgumentKind, Effect]> = [
 ];
 
 /** Opcode by byte value; undefined for a byte that is no opcode. */
-export const OPCODES: ReadonlyArray<Opcode | undefined> = (() => {
-  const table: Array<Opcode | undefined> = new Array(256).fill(undefined);
+export const OPCODES: readonly (Opcode | undefined)[] = (() => {
+  const table = new Array<Opcode | undefined>(256).fill(undefined);
   for (const [name, code, argument, effect] of TABLE) table[code] = { name, argument, effect };
   return table;
 })();

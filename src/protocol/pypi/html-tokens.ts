@@ -28,7 +28,8 @@ export function tokenizeHtml(html: string): HtmlToken[] {
   let text = '';
   /** Everything before this offset was read into an event; what a parser drops at the end is not. */
   let consumed = 0;
-  let problem: string | null = null;
+  // Set by the parser's callbacks; the assertion keeps TypeScript from taking it for always null.
+  let problem = null as string | null;
   const flushText = () => {
     if (text !== '') tokens.push({ kind: 'text', text: decodeHTML(text) });
     text = '';

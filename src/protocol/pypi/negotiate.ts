@@ -16,7 +16,7 @@ const V1_HTML_REPRESENTATION: Representation = { format: 'html', contentType: SI
 const TEXT_HTML_REPRESENTATION: Representation = { format: 'html', contentType: `${TEXT_HTML}; charset=utf-8` };
 
 /** Media types a client may name, with the PEP 691 `latest` aliases. */
-const NAMED: ReadonlyArray<[string, Representation]> = [
+const NAMED: readonly [string, Representation][] = [
   [SIMPLE_JSON, JSON_REPRESENTATION],
   ['application/vnd.pypi.simple.latest+json', JSON_REPRESENTATION],
   [SIMPLE_HTML, V1_HTML_REPRESENTATION],

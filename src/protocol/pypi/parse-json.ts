@@ -102,7 +102,7 @@ function optionalString(value: unknown, where: string): string | null {
 
 /** PEP 700 `versions`, or null when absent or not a list of strings (it is informational; files decide). */
 function stringListOrNull(value: unknown): string[] | null {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : null;
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value) : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -40,7 +40,7 @@ export function renderHtmlProjectPage(page: ProjectPage): string {
 
 function anchorAttributes(file: DistFile): string {
   const hash = preferredHash(file.hashes);
-  const attributes: Array<[string, string | null]> = [['href', hash ? `${file.url}#${hash[0]}=${hash[1]}` : file.url]];
+  const attributes: [string, string | null][] = [['href', hash ? `${file.url}#${hash[0]}=${hash[1]}` : file.url]];
   if (file.requiresPython !== null) attributes.push(['data-requires-python', file.requiresPython]);
   if (file.yanked !== false) attributes.push(['data-yanked', file.yanked === true ? '' : file.yanked]);
   if (file.coreMetadata !== false) {

@@ -43,7 +43,7 @@ export interface WireProjectPage {
 /** A PEP 691 root page. */
 export interface WireRootPage {
   meta: { 'api-version': string };
-  projects: Array<{ name: string }>;
+  projects: { name: string }[];
 }
 
 /**

@@ -35,7 +35,7 @@ export function validateSafetensorsHeader(header: Buffer, dataBytes: number): Sa
     throw new Error(`the header is not JSON (${(error as Error).message})`);
   }
   if (!isObject(parsed)) throw new Error('the header is not a JSON object');
-  const ranges: Array<[number, number, string]> = [];
+  const ranges: [number, number, string][] = [];
   for (const [name, value] of Object.entries(parsed)) {
     if (name === '__metadata__') {
       if (!isObject(value) || !Object.values(value).every((entry) => typeof entry === 'string')) throw new Error('__metadata__ must map strings to strings');

@@ -18,16 +18,16 @@ class AccessReader extends yauzl.RandomAccessReader {
     const file = this.file;
     let at = start;
     return new Readable({
-      async read() {
+      read() {
         if (at >= end) return void this.push(null);
-        try {
-          const chunk = await file.read(at, Math.min(READ_CHUNK, end - at));
-          if (chunk.length === 0) return void this.destroy(new Error('the file ended early'));
-          at += chunk.length;
-          this.push(chunk);
-        } catch (error) {
-          this.destroy(error as Error);
-        }
+        file.read(at, Math.min(READ_CHUNK, end - at)).then(
+          (chunk) => {
+            if (chunk.length === 0) return void this.destroy(new Error('the file ended early'));
+            at += chunk.length;
+            this.push(chunk);
+          },
+          (error: unknown) => this.destroy(error as Error),
+        );
       },
     });
   }
