@@ -53,12 +53,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // before it asks for the decider and the two load in parallel. It is built whole before the
   // server listens, so no request is decided before the data is there.
   let decider: Decider | null = null;
+  const loadDecider = () => (decider ??= createDecider(config, { warm: true, ...(options.threatData && { threatData: options.threatData }) }));
   let threatRefresh: ThreatDataRefresher | null = null;
   const context: ServerContext = {
     config,
     get decider() {
-      decider ??= createDecider(config, { warm: true, ...(options.threatData && { threatData: options.threatData }) });
-      return decider;
+      return loadDecider();
     },
     get threatRefresh() {
       threatRefresh ??= new ThreatDataRefresher(config, context.decider.threatData, (message) => process.stderr.write(`depfence: ${message}\n`));
@@ -71,9 +71,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const mounts: Mount[] = [{ prefix: '/-/depfence/', handler: (req, res, url) => handleAdmin(context, req, res, url) }, ...(await options.mounts(context))];
   try {
     // Loaded before the first request, whichever mounts asked for it (a broken list fails the start).
-    void context.decider;
+    loadDecider();
   } catch (error) {
-    await Promise.allSettled(mounts.map((mount) => mount.close?.()));
+    await closeMounts(mounts);
     throw error;
   }
   let closing = false;
@@ -102,7 +102,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   try {
     await listen(server, config.server.host, config.server.port, options.freePortIfTaken ?? false);
   } catch (error) {
-    await Promise.allSettled(mounts.map((mount) => mount.close?.()));
+    await closeMounts(mounts);
     throw error;
   }
   if (options.refreshThreatData !== false) context.threatRefresh.start();
@@ -117,11 +117,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         closing = true;
         context.threatRefresh.stop();
         server.close(() => {
-          Promise.allSettled(mounts.map((mount) => mount.close?.())).then(() => resolve());
+          void closeMounts(mounts).then(() => resolve());
         });
         server.closeIdleConnections();
       }),
   };
+}
+
+/** Stops what every mount runs; one that fails to stop does not keep the others running. */
+function closeMounts(mounts: Mount[]): Promise<unknown> {
+  return Promise.allSettled(mounts.map((mount) => mount.close?.() ?? Promise.resolve()));
 }
 
 /** Listens on host:port; a taken port becomes a free one when allowed, any other failure a ListenError. */
@@ -161,7 +166,7 @@ async function dispatch(config: Config, mounts: Mount[], req: IncomingMessage, r
 }
 
 function parseRequestUrl(raw: string | undefined): URL | null {
-  if (!raw || !raw.startsWith('/')) return null;
+  if (!raw?.startsWith('/')) return null;
   try {
     return new URL(raw, 'http://depfence.invalid');
   } catch {

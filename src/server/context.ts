@@ -15,10 +15,11 @@ export interface ServerContext {
   threatRefresh: ThreatDataRefresher;
   /** The refusals answered lately (GET /-/depfence/refusals). */
   refusals: RefusalLedger;
-  now(): Date;
+  now: () => Date;
 }
 
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+/** Answers a request; a handler that does I/O returns a promise, one that answers from memory may not. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
 /** A part of the URL space: the first route whose prefix matches the path handles the request. */
 export interface Mount {

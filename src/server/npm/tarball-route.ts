@@ -32,7 +32,7 @@ export async function serveTarball(env: NpmEnv, req: IncomingMessage, res: Serve
   for (const header of ['accept-encoding', 'range', 'if-range', 'if-none-match', 'if-modified-since']) delete headers[header];
   const answer = await env.registry.ask({ method: req.method === 'HEAD' ? 'HEAD' : 'GET', path: req.url ?? '/', headers }, res);
   const status = answer.statusCode ?? 502;
-  const refuse = async (code: number, message: string) => {
+  const refuse = (code: number, message: string) => {
     answer.destroy();
     sendError(res, code, message);
   };

@@ -26,7 +26,7 @@ export function offlineNpmMount(context: ServerContext): Mount {
   return { prefix: '/', handler: (req, res) => handleOfflineNpm(context, store, req, res) };
 }
 
-async function handleOfflineNpm(context: ServerContext, store: OfflineStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+function handleOfflineNpm(context: ServerContext, store: OfflineStore, req: IncomingMessage, res: ServerResponse): void {
   const rawPath = (req.url ?? '/').split('?', 1)[0]!;
   const path = parseNpmPath(rawPath);
   if (path.kind === 'bad') return sendError(res, 400, path.message);
@@ -47,7 +47,7 @@ async function handleOfflineNpm(context: ServerContext, store: OfflineStore, req
       break;
   }
   const stored = store.package('npm', path.name);
-  if (!stored || stored.package.ecosystem !== 'npm' || stored.package.name !== path.name) return sendError(res, 404, notInMirrorMessage(path.name));
+  if (stored?.package.ecosystem !== 'npm' || stored.package.name !== path.name) return sendError(res, 404, notInMirrorMessage(path.name));
   const subject: NpmSubject = path.kind === 'packument' ? 'packument' : path.kind === 'version' ? 'version manifest' : 'tarball';
   const now = context.now();
   const decision = offlineDecision(stored.package, context.decider.context, now);

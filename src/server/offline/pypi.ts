@@ -13,6 +13,7 @@ import type { PypiArtifact } from '../../protocol/bundle/manifest.js';
 import { OfflineStore } from '../../sources/offline-store/store.js';
 import { offlineDecision } from './facts.js';
 import { notInMirrorMessage } from './messages.js';
+import { asPromise } from './as-promise.js';
 
 export const OFFLINE_SOURCE: PageSource = {
   simpleUrl: 'http://offline-mirror.depfence.invalid/',
@@ -23,7 +24,7 @@ export const OFFLINE_SOURCE: PageSource = {
 /** The imported offline store, in place of every upstream index: it never fetches. */
 export function offlinePypiSource(context: ServerContext): PypiSource {
   return {
-    project: async (name) => offlinePypiLookup(context, name),
+    project: (name) => asPromise(() => offlinePypiLookup(context, name)),
     artifacts: offlineArtifactStore(context.config.server.dataDir),
   };
 }
@@ -33,7 +34,7 @@ function offlinePypiLookup(context: ServerContext, name: string): ProjectLookup 
   const store = new OfflineStore(context.config.server.dataDir);
   const dir = store.currentDir();
   const stored = store.package('pypi', name, dir);
-  if (!stored || stored.package.ecosystem !== 'pypi') return { kind: 'not-found', message: notInMirrorMessage(`the project ${name}`) };
+  if (stored?.package.ecosystem !== 'pypi') return { kind: 'not-found', message: notInMirrorMessage(`the project ${name}`) };
   const now = context.now();
   const decision = offlineDecision(stored.package, context.decider.context, now);
   const files = stored.artifacts
@@ -70,16 +71,17 @@ function safeUrl(url: string, filename: string): string {
 /** Serves artifacts from the offline store by their sha256; anything else is refused, never fetched. */
 function offlineArtifactStore(dataDir: string): ArtifactStore {
   const store = new OfflineStore(dataDir);
-  const lookup = async (sha256: string): Promise<StoredArtifact | null> => {
+  const lookup = (sha256: string): StoredArtifact | null => {
     const blob = store.blob(sha256);
     return blob ? { path: blob.path, size: blob.size, sha256, fromCache: true } : null;
   };
   return {
-    lookup,
-    async ensure(request) {
-      const found = request.sha256 === null ? null : await lookup(request.sha256);
-      if (found) return found;
-      throw new ArtifactError('EARTIFACT_URL', request.url, notInMirrorMessage(`the file with sha256 ${request.sha256}`));
-    },
+    lookup: (sha256) => asPromise(() => lookup(sha256)),
+    ensure: (request) =>
+      asPromise(() => {
+        const found = request.sha256 === null ? null : lookup(request.sha256);
+        if (found) return found;
+        throw new ArtifactError('EARTIFACT_URL', request.url, notInMirrorMessage(`the file with sha256 ${request.sha256}`));
+      }),
   };
 }

@@ -25,7 +25,7 @@ export type PypiPath =
   | { kind: 'unknown' };
 
 export function parsePypiPath(rawUrl: string): PypiPath {
-  const [rawPath = '', query] = splitQuery(rawUrl);
+  const [rawPath, query] = splitQuery(rawUrl);
   const segments = rawPath.split('/');
   const decoded: string[] = [];
   for (const segment of segments) {

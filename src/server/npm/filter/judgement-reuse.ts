@@ -39,7 +39,7 @@ export class JudgementReuse {
   /** The answer to reuse for these versions (`body`: what the judge would be sent), if any. */
   get(name: string, body: string): JudgeAnswer | undefined {
     const recent = this.#recent.get(name);
-    if (!recent || recent.body !== body || recent.answer.generation !== this.#generation || recent.until <= this.now()) return undefined;
+    if (recent?.body !== body || recent.answer.generation !== this.#generation || recent.until <= this.now()) return undefined;
     return recent.answer;
   }
 

@@ -4,6 +4,7 @@
 // `file:` URL, a public host nobody configured) would make the firewall fetch from it; such a
 // version is hidden in every mode, with the reason, and never fetched.
 import type { Finding } from '../../../policy/index.js';
+import { tarballUrl } from '../../../protocol/npm/packument.js';
 import type { Packument } from './packument.js';
 
 /** Null when `url` is on `registry`'s origin; otherwise why the tarball is not fetched. */
@@ -24,8 +25,8 @@ export function unservableVersions(packument: Packument, problemOf: ((url: strin
   const unservable = new Map<string, Finding>();
   if (!problemOf) return unservable;
   for (const [version, manifest] of Object.entries(packument.versions)) {
-    const url = typeof manifest === 'object' && manifest !== null && typeof manifest.dist === 'object' && manifest.dist !== null ? manifest.dist.tarball : undefined;
-    if (typeof url !== 'string') continue;
+    const url = tarballUrl(manifest);
+    if (url === null) continue;
     const problem = problemOf(url);
     if (problem !== null) {
       unservable.set(version, { check: 'source', severity: 'deny', message: `${packument.name}@${version}: ${problem}`, evidence: { tarball: url } });

@@ -59,7 +59,7 @@ async function start(message: StartMessage): Promise<void> {
     ...config,
     filters: { [FILTER_PLUGIN.id]: { [BRIDGE_KEY]: filter } },
     middlewares: { [FRONT_PLUGIN.id]: { [BRIDGE_KEY]: front }, ...(config.middlewares ?? {}) },
-  } as never)) as Server;
+  })) as Server;
   // Verdaccio skips plugins that fail to load, and would then serve unfiltered and to anyone.
   for (const plugin of [FILTER_PLUGIN, FRONT_PLUGIN]) {
     if (!loaded.has(plugin.id)) throw new Error(`Verdaccio did not load depfence's plugin ${plugin.id} from ${config.plugins}; refusing to serve npm without it (see ${config.log.path})`);
@@ -78,11 +78,11 @@ verdaccioModule.catch(() => {}); // awaited in start()
 
 // depfence gone (its IPC channel closed): nothing may outlive it.
 process.on('disconnect', () => process.exit(0));
-process.once('message', (message: StartMessage) => {
+process.once('message', (message: { type?: unknown } | null) => {
   if (message?.type !== 'start') return;
-  start(message).catch((error: unknown) => {
+  start(message as StartMessage).catch((error: unknown) => {
     send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
     process.exitCode = 1;
-    process.disconnect?.();
+    process.disconnect();
   });
 });

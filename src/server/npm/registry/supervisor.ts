@@ -80,7 +80,7 @@ export class RegistryProcess {
           this.#upSince = Date.now();
           settled = true;
           resolve();
-        } else if (message.type === 'failed' && !settled) {
+        } else if (!settled) {
           settled = true;
           reject(new DepfenceError('EREGISTRY_START', `the npm registry process could not start: ${message.message}`));
         }
@@ -114,9 +114,9 @@ export class RegistryProcess {
       this.#restartTimer = null;
       if (this.#closing) return;
       this.restarts++;
-      this.#spawn().catch((error: Error) => {
+      this.#spawn().catch((error: unknown) => {
         // Its exit schedules the next attempt; say why meanwhile.
-        this.#state = { up: false, reason: `${error.message}; retrying` };
+        this.#state = { up: false, reason: `${(error as Error).message}; retrying` };
       });
     }, delay);
     this.#restartTimer.unref();
@@ -127,7 +127,7 @@ export class RegistryProcess {
     this.#closing = true;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (child?.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       child.once('exit', () => {

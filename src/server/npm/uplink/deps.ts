@@ -9,7 +9,7 @@ export interface UplinkDeps {
   decider: Decider;
   book: VerdictBook;
   enforce: boolean;
-  now(): Date;
+  now: () => Date;
   /** Downloads in progress. */
   tmpDir: string;
   /** Why the last fetch of a tarball (`name/file`) failed, for the client's route. */

@@ -119,7 +119,7 @@ async function search(deps: UplinkDeps, req: IncomingMessage, res: ServerRespons
   }
   const base = registry.endsWith('/') ? registry : `${registry}/`;
   try {
-    const answer = await deps.decider.http.getJson(`${base}-/v1/search?${query}`, {
+    const answer = await deps.decider.http.getJson(`${base}-/v1/search?${query.toString()}`, {
       ttlMs: SEARCH_TTL_MS,
       upstream: NPM_REGISTRY,
       validate: (body) => {

@@ -34,9 +34,10 @@ export async function serveTarballToUplink(deps: UplinkDeps, res: ServerResponse
     return fail((error as Error).message);
   }
   const origin = new URL(registry).origin;
-  const match = Object.values(packument.versions).find((manifest) => tarballFilename(manifest) === filename && typeof manifest.dist?.tarball === 'string' && onOrigin(manifest.dist.tarball, origin));
-  if (!match) return sendError(res, 404, `${name} has no tarball ${filename} on ${registry}`);
-  const version = String(match.version ?? '');
+  // The version is the packument's key, as the filter's verdicts are (the manifest's own field is upstream data).
+  const found = Object.entries(packument.versions).find(([, manifest]) => tarballFilename(manifest) === filename && typeof manifest.dist?.tarball === 'string' && onOrigin(manifest.dist.tarball, origin));
+  if (!found) return sendError(res, 404, `${name} has no tarball ${filename} on ${registry}`);
+  const [version, match] = found;
   const hidden = deps.book.get(name)?.versions.get(version)?.hiddenBy ?? [];
   if (deps.enforce && hidden.length > 0) return sendError(res, 403, `${name}@${version} is hidden`);
 
