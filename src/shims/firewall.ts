@@ -93,7 +93,7 @@ export async function runningFirewall(dataDir: string, token: string | null): Pr
   const file = readServerFile(dataDir);
   if (!file) return null;
   const health = await getJson(`${file.url}/-/depfence/health`, 2_000);
-  if (!health || health.ok !== true || typeof health.dataDir !== 'string' || !sameDir(health.dataDir, dataDir)) return null;
+  if (health?.ok !== true || typeof health.dataDir !== 'string' || !sameDir(health.dataDir, dataDir)) return null;
   return { url: file.url, dataDir, token, configKey: typeof health.configKey === 'string' ? health.configKey : null };
 }
 
@@ -133,7 +133,8 @@ async function startFirewall(dataDir: string, port: number | null, options: Ensu
     stdio: ['ignore', out, out],
   });
   closeSync(out);
-  let exited: string | null = null;
+  // Set by the child's events; the assertion keeps TypeScript from taking it for always null.
+  let exited = null as string | null;
   child.on('exit', (code, signal) => (exited = signal ?? `exit code ${code}`));
   child.on('error', (error) => (exited = error.message));
   try {

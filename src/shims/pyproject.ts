@@ -29,7 +29,7 @@ async function readToml(file: string): Promise<{ text: string; data: Table } | n
   }
   const { parse } = await import('smol-toml');
   try {
-    return { text, data: parse(text) as Table };
+    return { text, data: parse(text) };
   } catch {
     return null;
   }

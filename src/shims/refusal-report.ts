@@ -97,7 +97,7 @@ export function omitsOptional(args: readonly string[], env: NodeJS.ProcessEnv): 
     if (arg === '--omit=optional' || (arg === '--omit' && args[index + 1] === 'optional')) return true;
   }
   const omit = Object.entries(env).find(([name]) => name.toLowerCase() === 'npm_config_omit')?.[1];
-  return omit !== undefined && omit.split(/[\s,]+/).includes('optional');
+  return omit?.split(/[\s,]+/).includes('optional') ?? false;
 }
 
 function unique(refusals: readonly ReportedRefusal[]): ReportedRefusal[] {

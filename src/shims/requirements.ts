@@ -17,7 +17,7 @@ export interface RequirementsScan {
   settings: SourceSetting[];
   packages: PackageRef[];
   /** Local directories named as requirements (their pyproject.toml is read too). */
-  localPaths: Array<{ path: string; origin: string }>;
+  localPaths: { path: string; origin: string }[];
   seen: Set<string>;
 }
 

@@ -51,7 +51,7 @@ export async function runThroughFirewall(call: ShimCall): Promise<number> {
     for (const refusal of refusals) say(`depfence:   ${describeSetting(refusal)}`);
   }
 
-  const { dataDir, token = null } = config.server;
+  const { dataDir, token } = config.server;
   const key = configKey(config);
   if (!call.startFirewall) {
     const running = await firewallForConfig(dataDir, key, token);

@@ -41,7 +41,7 @@ interface Scan {
   cwd: string;
 }
 
-export async function inspectNpm(input: InspectInput & { npx: boolean }): Promise<ToolPlan> {
+export function inspectNpm(input: InspectInput & { npx: boolean }): ToolPlan {
   const { env, cwd, trusted } = input;
   const display = displayPath(cwd);
   const scan: Scan = { trusted, settings: [], packages: [], cwd };

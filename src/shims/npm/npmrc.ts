@@ -73,16 +73,16 @@ export interface NpmrcLocations {
  * file may name the user file, and the user file the global one.
  */
 export function npmrcFiles(env: NodeJS.ProcessEnv, prefix: string, realNpm: string | null, cli: NpmrcLocations = {}): NpmrcFile[] {
-  const setIn = (key: string, ...files: Array<NpmrcFile | null>) =>
+  const setIn = (key: string, ...files: (NpmrcFile | null)[]) =>
     cli[key as keyof NpmrcLocations] ?? envConfig(env, key) ?? files.map((file) => file?.entries.findLast((entry) => entry.key === key)?.value).find((value) => value !== undefined);
-  const project: Array<NpmrcFile | null> = [];
+  const project: (NpmrcFile | null)[] = [];
   const root = workspaceRoot(prefix);
   if (root) project.push(readRc('project', join(root, '.npmrc'), env));
   project.push(readRc('project', join(prefix, '.npmrc'), env));
   const user = readRc('user', setIn('userconfig', ...project.slice().reverse()) ?? join(env.HOME || homedir(), '.npmrc'), env);
   const globalPrefix = setIn('prefix', user) ?? dirname(dirname(process.execPath));
   const global = readRc('global', setIn('globalconfig', ...project.slice().reverse(), user) ?? join(globalPrefix, 'etc', 'npmrc'), env);
-  const files: Array<NpmrcFile | null> = [];
+  const files: (NpmrcFile | null)[] = [];
   if (realNpm) {
     try {
       files.push(readRc('builtin', join(dirname(dirname(realpathSync(realNpm))), 'npmrc'), env));

@@ -1,6 +1,6 @@
 // npm's command-line options (npm 11's config definitions): which take a value, the shorthands,
 // and the ones that name a registry. nopt accepts unique abbreviations (`--regis` is `--registry`).
-import { optionTable, type OptionSpec, type OptionTable } from '../../inputs/options.js';
+import { longOptions, optionTable, type OptionSpec, type OptionTable } from '../../inputs/options.js';
 
 const VALUES =
   '_auth access allow-directory allow-file allow-git allow-remote allow-scripts also audit-level auth-type before browser ca cache cache-max cache-min cafile call cert cidr color cpu depth diff diff-dst-prefix diff-src-prefix diff-unified editor expect-result-count expires fetch-retries fetch-retry-factor fetch-retry-maxtimeout fetch-retry-mintimeout fetch-timeout git globalconfig heading https-proxy include init-author-email init-author-name init-author-url init-license init-module init-type init-version install-strategy key libc local-address location lockfile-version loglevel logs-dir logs-max name maxsockets message min-release-age min-release-age-exclude node-gyp node-options noproxy omit only orgs os otp package pack-destination packages prefix preid provenance-file proxy registry replace-registry-host save-prefix sbom-format sbom-type scope scopes script-shell searchexclude searchlimit searchopts searchstaleness shell tag tag-version-prefix umask user-agent userconfig viewer which workspace';
@@ -17,7 +17,8 @@ const SCOPED_REGISTRY = /^--(@[^:\s]+):registry$/;
 const valueOption = (written: string): OptionSpec | null => (SCOPED_REGISTRY.test(written) || written.startsWith('--//') ? { name: written, takesValue: true } : null);
 
 function table(packageShort: boolean): OptionTable {
-  const longs = Object.fromEntries([...VALUES.split(' ').map((name) => [`--${name}`, true]), ...FLAGS.split(' ').map((name) => [`--${name}`, false])]);
+  const dashed = (names: string) => names.split(' ').map((name) => `--${name}`);
+  const longs = longOptions(dashed(VALUES), dashed(FLAGS));
   longs['--parseable'] = false;
   // npm's -p is --parseable, except in exec/npx, where it is --package
   const shorts = { ...SHORTS, '-p': packageShort ? '--package' : '--parseable' };

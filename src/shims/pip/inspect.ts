@@ -69,10 +69,10 @@ export async function inspectPip(input: InspectInput): Promise<ToolPlan> {
 }
 
 /** PIP_* variables that name a source (any spelling pip accepts), and the requirement/constraint files they name. */
-function environmentSettings(env: NodeJS.ProcessEnv, trusted: readonly string[]): { settings: SourceSetting[]; keep: Map<string, string>; files: Array<[string, string, string]> } {
+function environmentSettings(env: NodeJS.ProcessEnv, trusted: readonly string[]): { settings: SourceSetting[]; keep: Map<string, string>; files: [string, string, string][] } {
   const settings: SourceSetting[] = [];
   const keep = new Map<string, string>();
-  const files: Array<[string, string, string]> = [];
+  const files: [string, string, string][] = [];
   for (const [variable, value] of Object.entries(env)) {
     if (!variable.startsWith('PIP_') || value === undefined) continue;
     const key = normalizePipKey(variable.slice(4));
@@ -90,10 +90,10 @@ interface ConfigResult {
   settings: SourceSetting[];
   /** Everything pip would have read, minus the source keys (trusted values kept), merged in pip's order. */
   kept: IniSections;
-  requirementFiles: Array<{ path: string; kind: 'requirements' | 'constraints'; origin: string }>;
+  requirementFiles: { path: string; kind: 'requirements' | 'constraints'; origin: string }[];
 }
 
-function configSettings(files: Array<{ path: string; sections: IniSections }>, trusted: readonly string[]): ConfigResult {
+function configSettings(files: { path: string; sections: IniSections }[], trusted: readonly string[]): ConfigResult {
   const settings: SourceSetting[] = [];
   const kept: IniSections = new Map();
   const requirementFiles: ConfigResult['requirementFiles'] = [];

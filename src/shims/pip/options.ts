@@ -1,6 +1,6 @@
 // pip's options (pip 23 to 26): which take a value, and the ones that name another package source.
 // optparse accepts any unique prefix of a long option, so `--extra-ind URL` is `--extra-index-url`.
-import { optionTable } from '../../inputs/options.js';
+import { longOptions, optionTable } from '../../inputs/options.js';
 import { PIP_SOURCE_OPTIONS } from '../../inputs/requirements.js';
 
 const VALUES = [
@@ -31,7 +31,7 @@ const SHORTS: Record<string, string> = {
 export { PIP_SOURCE_OPTIONS };
 
 export const PIP_OPTIONS = optionTable(
-  Object.fromEntries([...VALUES.map((name) => [name, true]), ...FLAGS.map((name) => [name, false])]),
+  longOptions(VALUES, FLAGS),
   SHORTS,
   true,
   PIP_SOURCE_OPTIONS,

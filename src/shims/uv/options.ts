@@ -1,6 +1,6 @@
 // uv's options (clap: no abbreviations). Only the ones that take a value matter for telling
 // options from packages; an option missing here is read as a flag.
-import { optionTable, type OptionTable } from '../../inputs/options.js';
+import { longOptions, optionTable, type OptionTable } from '../../inputs/options.js';
 
 const VALUES = [
   '--directory', '--project', '--config-file', '--cache-dir', '--color', '--python-preference', '--allow-insecure-host', '--trusted-host',
@@ -30,7 +30,7 @@ export const UV_REQUIREMENT_OPTIONS = ['--requirements', '--requirement', '--wit
 export const UV_CONSTRAINT_OPTIONS = ['--constraints', '--constraint', '--overrides', '--override', '--excludes', '--build-constraints', '--build-constraint'];
 
 const table = (shorts: Record<string, string>) =>
-  optionTable(Object.fromEntries([...VALUES.map((name) => [name, true]), ...FLAGS.map((name) => [name, false])]), shorts, false, UV_SOURCE_OPTIONS);
+  optionTable(longOptions(VALUES, FLAGS), shorts, false, UV_SOURCE_OPTIONS);
 
 const GENERAL = table(SHORTS);
 /** `uv add -m MARKER` and `uv run -m MODULE` use the same letter for different things. */
