@@ -47,6 +47,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import got from 'got';
 import { parseBlocklist } from '../src/sources/blocklists.js';
 import { canonicalName } from '../src/names/index.js';
+import { isRecord } from '../src/protocol/npm/packument.js';
 import { loadPopularExclusions } from '../src/sources/popular-exclusions.js';
 import { packageRoot } from '../src/sources/package-root.js';
 import { hfPopularList } from './hf-popular.js';
@@ -247,10 +248,10 @@ async function fetchDatadogCommit(): Promise<string | null> {
 // ---------------------------------------------------------------- inputs: shapes
 
 function pypiRows(json: unknown, from: string): { project: string; download_count: number }[] {
-  const rows = (json as { rows?: unknown })?.rows;
-  const valid = Array.isArray(rows) && rows.every((row) => typeof row?.project === 'string' && Number.isInteger(row?.download_count));
+  const rows = isRecord(json) ? json.rows : undefined;
+  const valid = Array.isArray(rows) && rows.every((row: unknown) => isRecord(row) && typeof row.project === 'string' && Number.isInteger(row.download_count));
   if (!valid) throw new UserError(`${from} is not the top-pypi-packages format ({rows: [{project, download_count}]})`);
-  return rows;
+  return rows as { project: string; download_count: number }[];
 }
 
 function pypiOrigin(json: unknown, origin: Origin): Origin {

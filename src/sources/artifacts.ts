@@ -31,7 +31,7 @@ export interface ArtifactRequest {
   size: number | null;
   upstream: UpstreamLabel;
   /** Checked for the URL and every redirect target; false refuses the fetch. */
-  allowUrl(url: URL): boolean;
+  allowUrl: (url: URL) => boolean;
   /** Inspects a verified download before it is cached; throwing refuses it (it is then neither cached nor served). */
   vet?: (file: string) => Promise<void>;
   /** An Authorization header for the URL's origin only (not sent on to redirect targets elsewhere). */
@@ -84,7 +84,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   async function download(request: ArtifactRequest): Promise<StoredArtifact> {
     const cached = await lookupKey(requestKey(request), request.sha256);
     if (cached) return cached;
-    await cacache.tmp.withTmp(options.cacheDir, { tmpPrefix: `${TMP_PREFIX}${process.pid}-` } as cacache.tmp.Options, async (dir) => {
+    await withTmp(options.cacheDir, { tmpPrefix: `${TMP_PREFIX}${process.pid}-` }, async (dir) => {
       const file = join(dir, 'download');
       const sha256 = await fetchToFile(request, file);
       await request.vet?.(file);
@@ -156,6 +156,9 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 
 /** Downloads in progress live in `<cache>/tmp/depfence-<pid>-…/`, so a new store can tell whose they are. */
 const TMP_PREFIX = 'depfence-';
+
+/** cacache's tmp.withTmp as it behaves: it returns the callback's promise and removes the folder once that settles (its types say void). */
+const withTmp = cacache.tmp.withTmp as unknown as (cachePath: string, options: cacache.tmp.Options & { tmpPrefix: string }, callback: (dir: string) => Promise<void>) => Promise<void>;
 
 /**
  * A process killed mid-download (SIGKILL, power loss) leaves its partial file in the cache's tmp

@@ -12,14 +12,14 @@ export interface DownloadRequest {
   url: string;
   upstream: UpstreamLabel;
   /** Checked for the URL and every redirect target; false refuses the fetch. */
-  allowUrl(url: URL): boolean;
+  allowUrl: (url: URL) => boolean;
   /** The error for a URL or redirect target `allowUrl` refuses. Default: ArtifactError EARTIFACT_URL. */
-  refusedUrl?(url: URL): UpstreamError | ArtifactError;
+  refusedUrl?: (url: URL) => UpstreamError | ArtifactError;
   /** More bytes than this are refused with `tooLarge()`. */
   maxBytes: number;
-  tooLarge(): UpstreamError | ArtifactError;
+  tooLarge: () => UpstreamError | ArtifactError;
   /** Digests to compute while writing: by algorithm (`sha256`, `sha512`, `sha1`…), or with a prefix hashed first (a git blob id). */
-  digests?: ReadonlyArray<string | DigestSpec>;
+  digests?: readonly (string | DigestSpec)[];
   /** The ETag of the copy the caller has: an unchanged file answers 304 and nothing is written. */
   ifNoneMatch?: string | null;
   /** An Authorization header for the URL's origin (got drops it on a redirect to another origin). */

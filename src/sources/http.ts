@@ -203,7 +203,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   async function fetchOnce(url: string, accept: string, label: UpstreamLabel, revalidate: Fetched | null, attempt: number, authorization?: string): Promise<Fetched | typeof NOT_MODIFIED> {
-    let tooLarge = false;
+    // Set by the listeners below; the assertion keeps TypeScript from taking it for always false.
+    let tooLarge = false as boolean;
     const conditional: Record<string, string> = {};
     if (revalidate?.etag) conditional['if-none-match'] = revalidate.etag;
     if (revalidate?.lastModified) conditional['if-modified-since'] = revalidate.lastModified;
@@ -221,10 +222,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       tooLarge = true;
       request.cancel();
     };
-    request.on('response', (response: { headers: Record<string, string | string[] | undefined> }) => {
+    // on() returns the request itself, which is awaited below.
+    void request.on('response', (response: { headers: Record<string, string | string[] | undefined> }) => {
       if (Number(response.headers['content-length'] ?? 0) > options.maxResponseBytes) refuse();
     });
-    request.on('downloadProgress', ({ transferred }: { transferred: number }) => {
+    void request.on('downloadProgress', ({ transferred }: { transferred: number }) => {
       if (transferred > options.maxResponseBytes) refuse();
     });
     try {
@@ -329,7 +331,7 @@ function header(value: string | string[] | undefined): string | undefined {
 async function readCache(dir: string, key: string): Promise<CacheEntry | null> {
   try {
     const entry = await (await loadCacache()).get(dir, key);
-    const metadata = entry.metadata as CacheMetadata | undefined;
+    const metadata = entry.metadata as Partial<Record<keyof CacheMetadata, unknown>> | undefined; // read from disk: checked here
     if (!metadata || (metadata.status !== 200 && metadata.status !== 404) || typeof metadata.storedAt !== 'number') return null;
     const validators = { ...(typeof metadata.etag === 'string' && { etag: metadata.etag }), ...(typeof metadata.lastModified === 'string' && { lastModified: metadata.lastModified }) };
     return { status: metadata.status, storedAt: metadata.storedAt, data: entry.data, ...validators };

@@ -13,7 +13,7 @@ const lockedFile = z.strictObject({
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   gitBlob: z.string().regex(/^[0-9a-f]{40}$/).optional(),
-}).refine((file) => file.sha256 !== undefined || file.gitBlob !== undefined, { message: 'a file needs a sha256 or a gitBlob' });
+}).refine((file) => file.sha256 !== undefined || file.gitBlob !== undefined, { error: 'a file needs a sha256 or a gitBlob' });
 
 const lockDocument = z.strictObject({
   lockfileVersion: z.literal(LOCKFILE_VERSION),

@@ -37,7 +37,7 @@ export function npmReleaseHistory(packument: PackumentLike): ReleaseHistory {
  */
 function installScriptOf(manifest: Record<string, unknown>): string | null {
   const scripts = record(manifest.scripts);
-  const texts = INSTALL_SCRIPTS.flatMap((hook) => (typeof scripts[hook] === 'string' ? [`${hook}: ${scripts[hook] as string}`] : []));
+  const texts = INSTALL_SCRIPTS.flatMap((hook) => (typeof scripts[hook] === 'string' ? [`${hook}: ${scripts[hook]}`] : []));
   if (texts.length > 0) return texts.join('; ');
   if (manifest.hasInstallScript === true) return '';
   if (manifest.gypfile === true) return 'install: node-gyp rebuild (binding.gyp)';

@@ -150,7 +150,7 @@ function rowStarts(bytes: Buffer, offset: number): { starts: Int32Array; size: n
   for (let i = offset; i < bytes.length; i++) if (bytes[i] === NEWLINE) starts[++size] = i + 1;
   // The last line has no newline: it ends where the bytes do.
   if (starts[size]! < bytes.length) starts[++size] = bytes.length + 1;
-  while (size > 0 && starts[size]! - starts[size - 1]! === 1) size--;
+  while (size > 0 && starts[size - 1]! + 1 === starts[size]) size--;
   return { starts, size };
 }
 
@@ -168,7 +168,7 @@ function rowTab(table: Table, row: number): number {
 }
 
 function rowName(table: Table, row: number): string {
-  return table.bytes.toString('utf8', table.starts[row]!, rowTab(table, row));
+  return table.bytes.toString('utf8', table.starts[row], rowTab(table, row));
 }
 
 /** The count after the tab: decimal digits only (read from the end of the row, the fastest way in). */
@@ -227,7 +227,7 @@ function mostDownloaded(table: Table, atLeast: number, limit: number): SnapshotE
   }
   const order = byDownloads(downloads);
   const taken = Math.min(limit, order.length);
-  const entries: SnapshotEntry[] = new Array(taken);
+  const entries = new Array<SnapshotEntry>(taken);
   for (let i = 0; i < taken; i++) entries[i] = { name: rowName(table, rows[order[i]!]!), downloads: downloads[order[i]!]! };
   return entries;
 }

@@ -17,7 +17,8 @@ export async function streamToFile(stream: Readable, file: string, options: Stre
   const out = createWriteStream(file);
   // Without a listener, a write still pending when a broken download destroys the file stream
   // is reported as an unhandled 'error' event, which ends the whole process.
-  let writeError: Error | null = null;
+  // (The assertion keeps TypeScript from taking it for always null: the listener sets it.)
+  let writeError = null as Error | null;
   out.on('error', (error) => {
     writeError ??= error;
   });

@@ -108,11 +108,11 @@ export class OfflineStore {
   index(): StoreIndex {
     const dir = this.currentDir();
     if (!dir) return { format: STORE_FORMAT, formatVersion: STORE_FORMAT_VERSION, bundles: [] };
-    const index = readJson<StoreIndex>(join(dir, 'store.json'));
-    if (!index || index.format !== STORE_FORMAT || index.formatVersion !== STORE_FORMAT_VERSION) {
+    const index = readJson(join(dir, 'store.json')) as Partial<StoreIndex> | null;
+    if (index?.format !== STORE_FORMAT || index.formatVersion !== STORE_FORMAT_VERSION) {
       throw new MirrorError('ESTORE', `${join(dir, 'store.json')} is not a depfence offline store of format version ${STORE_FORMAT_VERSION}`);
     }
-    return index;
+    return index as StoreIndex;
   }
 
   /** The package, or null when the store does not hold it. */
@@ -124,13 +124,13 @@ export class OfflineStore {
     } catch {
       return null;
     }
-    return readJson<StoredPackage>(join(dir, file));
+    return readJson(join(dir, file)) as StoredPackage | null;
   }
 
   /** The repo, or null when the store does not hold it. */
   model(kind: 'model' | 'dataset', id: string, dir = this.currentDir()): StoredModel | null {
     if (!dir || !validRepoId(id.split('/'))) return null;
-    return readJson<StoredModel>(join(dir, modelFile(kind, id)));
+    return readJson(join(dir, modelFile(kind, id))) as StoredModel | null;
   }
 
   /** The path of a stored artifact, or null if it is missing. */
@@ -151,7 +151,7 @@ export class OfflineStore {
   }
 }
 
-function readJson<T>(file: string): T | null {
+function readJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -160,7 +160,7 @@ function readJson<T>(file: string): T | null {
     throw new MirrorError('ESTORE', `cannot read ${file}: ${(error as Error).message}`);
   }
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text);
   } catch (error) {
     throw new MirrorError('ESTORE', `${file} is not valid JSON (${(error as Error).message}); the offline store is damaged: import the bundles again into a fresh data dir`);
   }

@@ -244,7 +244,8 @@ function parseMeta(text: string): IndexMeta | null {
     const meta = JSON.parse(text) as Partial<IndexMeta>;
     if (meta.format !== INDEX_FORMAT || meta.formatVersion !== INDEX_FORMAT_VERSION) return null;
     if (typeof meta.builtAt !== 'string' || Number.isNaN(Date.parse(meta.builtAt)) || typeof meta.checkedAt !== 'string' || Number.isNaN(Date.parse(meta.checkedAt))) return null;
-    if (!meta.feeds?.npm || !meta.feeds.pypi) return null;
+    const feeds = meta.feeds as Partial<IndexMeta['feeds']> | undefined;
+    if (!feeds?.npm || !feeds.pypi) return null;
     return meta as IndexMeta;
   } catch {
     return null;

@@ -43,7 +43,7 @@ export function parseOsvRecord(text: string, ecosystem: Ecosystem, now: Date): R
     return { kind: 'malformed', problem: `not JSON (${(error as Error).message})` };
   }
   const id = record.id;
-  if (typeof id !== 'string' || !ID.test(id)) return { kind: 'malformed', problem: `no usable "id" (${JSON.stringify(id)?.slice(0, 60)})` };
+  if (typeof id !== 'string' || !ID.test(id)) return { kind: 'malformed', problem: `no usable "id" (${excerpt(id, 60)})` };
   if (isWithdrawn(record.withdrawn, now)) return { kind: 'withdrawn', id };
   if (!Array.isArray(record.affected)) return { kind: 'malformed', problem: `${id}: "affected" is not a list` };
 
@@ -141,7 +141,7 @@ function readEvents(value: unknown): RangeEvent[] | string {
     const keys = isObject(event) ? Object.keys(event) : [];
     const kind = keys[0] as EventKind | undefined;
     if (keys.length !== 1 || !kind || !EVENT_KINDS.includes(kind) || typeof (event as Record<string, unknown>)[kind] !== 'string') {
-      return `an event is not one of ${EVENT_KINDS.join(', ')} with a version (${JSON.stringify(event)?.slice(0, 80)})`;
+      return `an event is not one of ${EVENT_KINDS.join(', ')} with a version (${excerpt(event, 80)})`;
     }
     events.push([kind, (event as Record<string, string>)[kind]!]);
   }
@@ -171,6 +171,11 @@ function stringList(value: unknown): string[] {
 
 function nonEmpty(value: unknown): unknown[] | undefined {
   return Array.isArray(value) && value.length > 0 ? value : undefined;
+}
+
+/** A value as the record wrote it, cut to `max` characters (undefined has no JSON text, whatever JSON.stringify's type says). */
+function excerpt(value: unknown, max: number): string {
+  return (JSON.stringify(value) as string | undefined)?.slice(0, max) ?? 'undefined';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

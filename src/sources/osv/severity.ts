@@ -44,7 +44,9 @@ export function baseScore(vector: string): number | null {
   if (cached !== undefined) return cached;
   let score: number | null = null;
   try {
-    const base = cvss.fromVector(vector)?.calculateScores().base as unknown;
+    // fromVector is typed `any`: what it returns is read as far as it is used, and checked.
+    const parsed = cvss.fromVector(vector) as { calculateScores: () => { base?: unknown } } | undefined;
+    const base = parsed?.calculateScores().base;
     if (typeof base === 'number' && Number.isFinite(base) && base >= 0 && base <= 10) score = base;
   } catch {
     score = null;

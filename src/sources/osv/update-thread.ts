@@ -11,7 +11,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config/index.js';
-import { DepfenceError } from '../../errors.js';
+import { DepfenceError, isDepfenceError } from '../../errors.js';
 import { UpdateError, type UpdateOptions, type UpdateResult } from './update.js';
 
 /** What the worker is given: plain data (it crosses a thread by structured clone). */
@@ -68,7 +68,7 @@ export function runThreatDataUpdate(config: Config, from: string, report: Update
     });
     worker.on('exit', (code) => {
       report.signal?.removeEventListener('abort', stop);
-      if (outcome === null) outcome = { ok: false, error: new UpdateError(`the update's worker ended (exit code ${code}) before it finished`, { hint: AGAIN }) };
+      outcome ??= { ok: false, error: new UpdateError(`the update's worker ended (exit code ${code}) before it finished`, { hint: AGAIN }) };
       if (outcome.ok) resolve(outcome.result);
       else reject(outcome.error);
     });
@@ -96,7 +96,7 @@ function receivedError(error: SentError): Error {
 
 /** The other half of receivedError, in the worker. */
 export function sentError(error: unknown): SentError {
-  if (error instanceof DepfenceError) return { kind: 'depfence', code: error.code, summary: error.summary, hint: error.hint, problems: error.problems };
+  if (isDepfenceError(error)) return { kind: 'depfence', code: error.code, summary: error.summary, hint: error.hint, problems: error.problems };
   const known = error instanceof Error ? error : new Error(String(error));
   return { kind: 'unexpected', message: known.message, stack: known.stack };
 }
