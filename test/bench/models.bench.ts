@@ -62,8 +62,8 @@ async function downloadBenchmark(): Promise<void> {
   const upstream = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./hf-hub-process.ts', import.meta.url)), String(DOWNLOAD_MB)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const hub = await new Promise<{ hub: string; cdn: string; id: string; commit: string; sha256: string; size: number }>((resolve, reject) => {
     let out = '';
-    upstream.stdout!.on('data', (chunk) => {
-      out += chunk;
+    upstream.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
       if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
     });
     upstream.once('exit', (code) => reject(new Error(`the fixture Hub exited with ${code}`)));
@@ -91,7 +91,7 @@ async function downloadBenchmark(): Promise<void> {
   } finally {
     served.child.kill('SIGTERM');
     await served.exited;
-    upstream.stdin!.end();
+    upstream.stdin.end();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

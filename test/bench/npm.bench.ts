@@ -61,7 +61,7 @@ export async function startChild(target: Exclude<Target, 'fixture'>, npm: NpmUps
   const child = spawn(process.execPath, ['--import', TSX, script, '--serve', serveAs, npm.registryUrl, npm.downloadsUrl, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       const match = /listening (http:\/\/\S+)/.exec(text);
       if (match) resolve(match[1]!);
@@ -117,7 +117,7 @@ async function serve(target: string, registry: string, downloads: string, dataDi
     close = () => running.close();
   } else {
     const { runServer } = await import('verdaccio');
-    const server = (await runServer(bareVerdaccioConfig(registry, dataDir, config.network.cacheTtl) as never)) as import('node:http').Server;
+    const server = (await runServer(bareVerdaccioConfig(registry, dataDir, config.network.cacheTtl))) as import('node:http').Server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as import('node:net').AddressInfo;
     process.stdout.write(`listening http://127.0.0.1:${port}\n`);

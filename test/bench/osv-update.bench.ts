@@ -29,7 +29,7 @@ function record(i: number, ecosystem: 'npm' | 'PyPI'): OsvRecord {
     return { ...osvRecord({ id: `MAL-2026-${i}`, ecosystem, affected: [affected], summary: `Malicious code in ${name}` }), details };
   }
   const severity = [{ type: 'CVSS_V3', score: [CVSS_CRITICAL, CVSS_HIGH][i % 2]! }, ...(i % 5 === 0 ? [{ type: 'CVSS_V4', score: CVSS4_MEDIUM }] : [])];
-  const events: Array<Record<string, string>> = [{ introduced: '1.0.0' }, { fixed: `1.${i % 9}.1` }, { introduced: '2.0.0' }, { [i % 2 ? 'fixed' : 'last_affected']: `2.${i % 9}.3` }];
+  const events: Record<string, string>[] = [{ introduced: '1.0.0' }, { fixed: `1.${i % 9}.1` }, { introduced: '2.0.0' }, { [i % 2 ? 'fixed' : 'last_affected']: `2.${i % 9}.3` }];
   const ranges = [{ type: ecosystem === 'npm' ? 'SEMVER' : 'ECOSYSTEM', events }];
   return { ...osvRecord({ id: `GHSA-${i.toString(36).padStart(4, '0')}-bnch-mark`, ecosystem, aliases: [`CVE-2026-${i}`], severity, affected: [{ name, ranges }], summary: `A flaw in ${name}` }), details };
 }
@@ -44,7 +44,7 @@ async function generate(dir: string): Promise<void> {
       return false;
     }
   })();
-  for (const [ecosystem, count] of Object.entries(split) as Array<['npm' | 'PyPI', number]>) {
+  for (const [ecosystem, count] of Object.entries(split) as ['npm' | 'PyPI', number][]) {
     const out = join(dir, ecosystem, 'all.zip');
     const records = (function* () {
       for (let i = 0; i < count; i++) yield record(i, ecosystem);
@@ -75,8 +75,8 @@ function timedUpdate(feed: string, dataDir: string): Promise<{ seconds: number; 
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

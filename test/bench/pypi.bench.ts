@@ -35,8 +35,8 @@ async function serve(configFile: string): Promise<Served> {
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
       const match = /depfence listening on (\S+)/.exec(out);
       if (match) resolve(match[1]!);
     });

@@ -35,7 +35,7 @@ async function startServe(cli: string, npm: NpmUpstream, dataDir: string): Promi
   const child = spawn(process.execPath, [cli, 'serve', '--config', configFile, '--data-dir', join(dataDir, 'data')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(text);
       if (match) resolve(match[1]!);
@@ -69,7 +69,7 @@ function get(agent: Agent, base: URL, path: string, accept: string): Promise<num
 }
 
 export default async function benchNpmLoad(): Promise<void> {
-  const runs: Array<[string, string]> = BASELINE ? [['baseline', resolve(BASELINE, 'dist', 'cli', 'main.js')], ['depfence', CLI]] : [['depfence', CLI]];
+  const runs: [string, string][] = BASELINE ? [['baseline', resolve(BASELINE, 'dist', 'cli', 'main.js')], ['depfence', CLI]] : [['depfence', CLI]];
   const results: string[] = [];
   for (const [label, cli] of runs) results.push(await measure(label, cli));
   if (runs.length > 1) for (const line of results) console.log(line);
@@ -86,7 +86,7 @@ async function measure(label: string, cli: string): Promise<string> {
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   let ok = 0;
   let failed = 0;
-  const samples: Array<{ second: number; rss: number }> = [];
+  const samples: { second: number; rss: number }[] = [];
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
   const client = async (id: number) => {

@@ -60,8 +60,8 @@ function typoOf(name: string, random: () => number): string {
   const char = LETTERS[Math.floor(random() * LETTERS.length)]!;
   switch (Math.floor(random() * 7)) {
     case 0: return name.slice(0, at) + name.slice(at + 1); // omit
-    case 1: return name.slice(0, at) + name[at] + name.slice(at); // repeat
-    case 2: return at + 1 < name.length ? name.slice(0, at) + name[at + 1] + name[at] + name.slice(at + 2) : name + char;
+    case 1: return name.slice(0, at) + name.charAt(at) + name.slice(at); // repeat
+    case 2: return at + 1 < name.length ? name.slice(0, at) + name.charAt(at + 1) + name.charAt(at) + name.slice(at + 2) : name + char;
     case 3: return name.slice(0, at) + char + name.slice(at + 1); // substitute
     case 4: return name.slice(0, at) + char + name.slice(at); // insert
     case 5: return name.replace(/[-._]/, '') + (random() < 0.5 ? '-js' : '2'); // separator, affix, version

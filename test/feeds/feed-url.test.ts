@@ -103,7 +103,7 @@ test('a running firewall with autoUpdate: an outage is logged and survived; the 
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     logged.push(String(chunk));
     return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stderr.write;
+  });
   try {
     firewall = await startFirewall({
       dataDir: ownData,

@@ -80,7 +80,7 @@ test('mirror vets with the index, records its date, and --with-feeds carries it;
   assert.is(imported.code, 0, imported.stderr);
   assert.match(imported.stdout, /the bundle carries the OSV index built/);
   const check = await runCliInProcess(['check', '--offline', '--json', '--data-dir', airGapped, 'npm:leftfix@1.1.0', 'npm:leftfix@1.1.1'], { env: airEnv });
-  const { results, threatData } = JSON.parse(check.stdout) as { results: Array<{ decision: string; findings: Array<{ check: string }> }>; threatData: { state: string } };
+  const { results, threatData } = JSON.parse(check.stdout) as { results: { decision: string; findings: { check: string }[] }[]; threatData: { state: string } };
   assert.is(threatData.state, 'current');
   assert.ok(results[0]!.findings.some((f) => f.check === 'vulnerability'));
   assert.not.ok(results[1]!.findings.some((f) => f.check === 'vulnerability'));

@@ -22,7 +22,7 @@ const env = isolatedEnv();
 
 function fullExport(): OsvExport {
   const shared = sharedExport();
-  const semver = (events: Array<Record<string, string>>) => [{ type: 'SEMVER', events }];
+  const semver = (events: Record<string, string>[]) => [{ type: 'SEMVER', events }];
   const multi = osvRecord({
     id: 'GHSA-mult-ipkg-0001',
     summary: 'One flaw in three packages',
@@ -53,7 +53,7 @@ function fullExport(): OsvExport {
 
 async function check(...specs: string[]) {
   const result = await runCliInProcess(['check', '--offline', '--json', '--data-dir', dataDir, ...specs], { env });
-  const { results } = JSON.parse(result.stdout) as { results: Array<{ name: string; version: string | null; decision: string; findings: Array<{ check: string; severity: string; message: string; evidence: Record<string, unknown> }> }> };
+  const { results } = JSON.parse(result.stdout) as { results: { name: string; version: string | null; decision: string; findings: { check: string; severity: string; message: string; evidence: Record<string, unknown> }[] }[] };
   return { code: result.code, results, stdout: result.stdout };
 }
 
@@ -109,7 +109,7 @@ test('range forms: last_affected, limit, several ranges, prereleases, GIT (versi
     const finding = results[0]!.findings.find((f) => f.check === 'vulnerability' || f.check === 'malicious');
     return finding ? finding.severity : 'none';
   };
-  const cases: Array<[string, string]> = [
+  const cases: [string, string][] = [
     ['npm:lastpkg@2.0.0', 'warn'], ['npm:lastpkg@2.0.1', 'none'],
     ['npm:limitpkg@1.5.0', 'deny'], ['npm:limitpkg@2.0.0', 'none'], ['npm:limitpkg@0.9.0', 'none'],
     ['npm:multipkg@1.0.1', 'deny'], ['npm:multipkg@1.0.2', 'none'], ['npm:multipkg@3.2.4', 'deny'], ['npm:multipkg@3.2.5', 'none'], ['npm:multipkg@2.0.0', 'none'],
@@ -120,7 +120,7 @@ test('range forms: last_affected, limit, several ranges, prereleases, GIT (versi
     ['npm:pkg-a@1.0.0', 'warn'], ['npm:pkg-b@1.9.0', 'warn'], ['npm:pkg-b@2.0.0', 'none'],
     ['pypi:eq-pkg==1.0.0', 'deny'], ['pypi:pkg-c==2.9', 'warn'], ['pypi:pkg-c==3.0', 'none'],
   ];
-  const got: Array<[string, string]> = [];
+  const got: [string, string][] = [];
   for (const [spec] of cases) got.push([spec, await verdict(spec)]);
   assert.equal(got, cases);
 });
@@ -139,7 +139,7 @@ test('allow: an advisory entry accepts that vulnerability (by alias too), never 
   writeFileSync(join(dir, 'depfence.yaml'), 'allow:\n  - { advisory: CVE-2026-1000, reason: "not reachable in our use" }\n');
   const result = await runCliInProcess(['check', '--offline', '--json', '--data-dir', dataDir, 'npm:leftfix@1.1.0'], { env, cwd: dir });
   assert.is(result.code, 0, result.stdout);
-  const finding = (JSON.parse(result.stdout) as { results: Array<{ findings: Array<{ check: string; severity: string; message: string }> }> }).results[0]!.findings.find((f) => f.check === 'vulnerability')!;
+  const finding = (JSON.parse(result.stdout) as { results: { findings: { check: string; severity: string; message: string }[] }[] }).results[0]!.findings.find((f) => f.check === 'vulnerability')!;
   assert.is(finding.severity, 'info');
   assert.match(finding.message, /accepted by the allow list: not reachable in our use/);
   writeFileSync(join(dir, 'depfence.yaml'), 'allow:\n  - { advisory: MAL-2026-100, reason: "x" }\n');
@@ -199,9 +199,9 @@ test('an update killed mid-run leaves the old index in force; the next update re
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'update', '--from', big, '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   await new Promise<void>((resolve) => {
-    child.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-      if (/reading /.test(stderr)) resolve();
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('reading ')) resolve();
     });
     child.on('exit', () => resolve());
   });
@@ -233,8 +233,8 @@ test('an update stopped from outside (serve shutting down) ends its worker and f
   const stop = new AbortController();
   const config = defaultConfig();
   config.server.dataDir = dataDir;
-  const update = runThreatDataUpdate(config, join(scratch, 'big'), { progress: (message) => /reading /.test(message) && stop.abort(), signal: stop.signal });
-  const error = await update.then(() => null, (failure: Error) => failure);
+  const update = runThreatDataUpdate(config, join(scratch, 'big'), { progress: (message) => message.includes('reading ') && stop.abort(), signal: stop.signal });
+  const error = await update.then(() => null, (failure: unknown) => failure as Error);
   assert.instance(error, UpdateError);
   assert.match(error!.message, /the update was stopped \(the firewall is shutting down\)/);
   assert.ok(readFileSync(indexPath(dataDir)).equals(before), 'the old index is untouched');

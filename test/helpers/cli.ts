@@ -36,8 +36,8 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
@@ -62,7 +62,7 @@ export interface ServeProcess {
   child: ChildProcess;
   url: string;
   pid: number;
-  output(): string;
+  output: () => string;
   /** Resolves with the exit code (or signal) once the process has ended. */
   exited: Promise<number | string | null>;
 }
@@ -82,9 +82,9 @@ export function spawnServe(args: string[], options: { env?: NodeJS.ProcessEnv; t
       child.kill('SIGKILL');
       reject(new Error(`depfence serve did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
       const match = /^depfence listening on (http:\/\/\S+)$/m.exec(output);
       if (match) {
         clearTimeout(timer);

@@ -26,3 +26,8 @@ export function rawGet(base: string, path: string, headers: Record<string, strin
     req.end();
   });
 }
+
+/** The `error` of a JSON refusal body, as depfence answers a refused request. */
+export function refusalError(text: string): string {
+  return (JSON.parse(text) as { error: string }).error;
+}

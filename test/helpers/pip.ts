@@ -72,8 +72,8 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv, tim
     let stdout = '';
     let stderr = '';
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk), (output += chunk)));
-    child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk), (output += chunk)));
+    child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()), (output += chunk.toString())));
+    child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk.toString()), (output += chunk.toString())));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);

@@ -29,7 +29,7 @@ export function matcherOf(matches: Record<string, TyposquatMatch | TyposquatMatc
   };
 }
 
-export function blocklistsOf(hits: Array<{ ecosystem: Ecosystem; name: string; versions?: string[]; kind?: BlocklistHit['kind'] }>): Blocklists {
+export function blocklistsOf(hits: { ecosystem: Ecosystem; name: string; versions?: string[]; kind?: BlocklistHit['kind'] }[]): Blocklists {
   return {
     lookup(ecosystem, name, version) {
       return hits

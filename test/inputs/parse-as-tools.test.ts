@@ -38,7 +38,7 @@ test("requirements files are decoded as pip decodes them: byte-order marks, UTF-
   assert.is(decodeRequirements(utf16(text, true), 'r'), text);
   const utf32 = Buffer.alloc(4 + text.length * 4);
   utf32.set([0xff, 0xfe, 0x00, 0x00]);
-  [...text].forEach((char, index) => utf32.writeUInt32LE(char.codePointAt(0)!, 4 + index * 4));
+  Array.from(text).forEach((char, index) => utf32.writeUInt32LE(char.codePointAt(0)!, 4 + index * 4));
   assert.is(decodeRequirements(utf32, 'r'), text);
   assert.is(decodeRequirements(Buffer.from('# -*- coding: latin-1 -*-\ncaf\xe9==1\n', 'latin1'), 'r'), '# -*- coding: latin-1 -*-\ncafé==1\n');
   assert.throws(() => decodeRequirements(Buffer.from([0x72, 0xff, 0xfe, 0x0a]), 'r'), /cannot be decoded as utf-8/);
@@ -77,25 +77,25 @@ test('the pip shim refuses an index hidden by an encoding or a comment continuat
   assert.match(utf7.settings.find((setting) => setting.action === 'refuse')?.why ?? '', 'cannot be decoded as utf-7');
 });
 
-test("npm specs and .npmrc are read with npm's own libraries", async () => {
+test("npm specs and .npmrc are read with npm's own libraries", () => {
   const project = join(dir, 'npm-project');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), '{"name":"p","version":"1.0.0"}');
   writeFileSync(join(project, '.npmrc'), `"@acme:registry"=${EVIL}\n[section]\nregistry=${EVIL}\n`);
-  const git = await inspectNpm({ args: ['install', 'git@github.com:user/repo.git'], env: {}, cwd: project, trusted: [], realTool: null, npx: false });
+  const git = inspectNpm({ args: ['install', 'git@github.com:user/repo.git'], env: {}, cwd: project, trusted: [], realTool: null, npx: false });
   assert.equal(git.settings.filter((setting) => setting.action === 'refuse').map((setting) => setting.setting), ['git dependency'], 'a git repository, not the package "git"');
   assert.equal(git.packages, []);
   const env = git.environment({ url: 'http://127.0.0.1:4874', dataDir: dir, token: null });
   assert.is(env['npm_config_@acme:registry'], 'http://127.0.0.1:4874/', 'the quoted scope key is redirected');
   assert.is(env.npm_config_registry, 'http://127.0.0.1:4874/');
   assert.not.ok(git.settings.some((setting) => setting.setting === 'registry'), 'a registry inside [section] is not a setting npm reads');
-  const alias = await inspectNpm({ args: ['install', 'x@npm:debug@v4.4.2'], env: {}, cwd: project, trusted: [], realTool: null, npx: false });
+  const alias = inspectNpm({ args: ['install', 'x@npm:debug@v4.4.2'], env: {}, cwd: project, trusted: [], realTool: null, npx: false });
   assert.equal(alias.packages.map(({ name, version }) => [name, version]), [['debug', '4.4.2']]);
 });
 
 test('blocklisted versions are denied in every spelling the tools accept (check, pre-flight)', async () => {
   const { code, stdout } = await runCliInProcess(['check', '--offline', '--json', 'pypi:litellm==1.82.7.0', 'pypi:litellm==01.82.7', 'pypi:LiteLLM==1.82.7', 'npm:debug@v4.4.2', 'npm:debug@=4.4.2', 'npm:x@npm:debug@4.4.2'], { env: isolatedEnv() });
-  const results = (JSON.parse(stdout) as { results: Array<{ name: string; version: string; decision: string; findings: Array<{ check: string }> }> }).results;
+  const results = (JSON.parse(stdout) as { results: { name: string; version: string; decision: string; findings: { check: string }[] }[] }).results;
   for (const result of results) assert.ok(result.findings.some((finding) => finding.check === 'malicious' && result.decision === 'deny'), `${result.name}@${result.version}: ${result.decision}`);
   assert.equal(results.map((result) => `${result.name}@${result.version}`), ['litellm@1.82.7.0', 'litellm@01.82.7', 'LiteLLM@1.82.7', 'debug@4.4.2'], 'the three npm spellings are one version');
   assert.is(code, 1);

@@ -54,7 +54,7 @@ test.before(async () => {
   const cli = (args: string[]) => runCliInProcess([...args, '--config', config], { env, cwd: scratch });
 
   runs.lock = await cli(['models', 'lock', '--out', 'models.lock', 'acme/bert', 'acme/mixed@main', 'datasets/acme/corpus']);
-  const lock = JSON.parse(readFileSync(join(scratch, 'models.lock'), 'utf8')) as { repos: Array<{ id: string; files: Array<{ path: string; sha256?: string }> }> };
+  const lock = JSON.parse(readFileSync(join(scratch, 'models.lock'), 'utf8')) as { repos: { id: string; files: { path: string; sha256?: string }[] }[] };
   lock.repos.find((repo) => repo.id === 'acme/bert')!.files.find((file) => file.path === 'model.safetensors')!.sha256 = 'ab'.repeat(32);
   writeFileSync(join(scratch, 'altered.lock'), JSON.stringify(lock));
 
@@ -135,12 +135,12 @@ test('serve --offline: model information from the bundle, at the mirrored commit
     const response = await get(path);
     assert.is(response.status, 200, path);
     assert.is(response.headers.get('x-repo-commit'), repos.bert!.commit);
-    const body = (await response.json()) as { sha: string; siblings: Array<{ rfilename: string; blobId: string; lfs?: { sha256: string; size: number } }> };
+    const body = (await response.json()) as { sha: string; siblings: { rfilename: string; blobId: string; lfs?: { sha256: string; size: number } }[] };
     assert.is(body.sha, repos.bert!.commit);
     const safetensors = body.siblings.find((sibling) => sibling.rfilename === 'model.safetensors')!;
     assert.equal(safetensors.lfs && [safetensors.lfs.sha256, safetensors.lfs.size], [repos.bert!.files.get('model.safetensors')!.sha256, weights.length]);
   }
-  const mixed = (await (await get('api/models/acme/mixed')).json()) as { siblings: Array<{ rfilename: string }> };
+  const mixed = (await (await get('api/models/acme/mixed')).json()) as { siblings: { rfilename: string }[] };
   assert.equal(mixed.siblings.map((sibling) => sibling.rfilename).sort(), ['README.md', 'model.safetensors'], 'only what the bundle carries');
 });
 
@@ -227,7 +227,7 @@ test('serve --offline: the policy of the offline server applies: a deny entry an
   }
 });
 
-(huggingfaceHubAvailable('the offline huggingface_hub test') ? test : test.skip)('serve --offline: huggingface_hub snapshot_download gets the bundled files at the mirrored commit', async () => {
+(huggingfaceHubAvailable('the offline huggingface_hub test') ? test : test.skip.bind(test))('serve --offline: huggingface_hub snapshot_download gets the bundled files at the mirrored commit', async () => {
   const run = await runHfPython('from huggingface_hub import snapshot_download\nprint(snapshot_download("acme/mixed"))', hubUrl, join(scratch, 'hf-cache'));
   assert.is(run.status, 0, run.stderr);
   const snapshot = run.stdout.trim().split('\n').at(-1)!;

@@ -141,13 +141,13 @@ test('mirror --from package.json resolves a lockfile through the firewall (npm i
 
 test('mirror: the manifest records hashes, npm integrity, upstream URLs, decisions, facts and the policy', () => {
   const wheel = manifest.artifacts.find((artifact) => artifact.filename === fixtureFacts.wheel.filename);
-  assert.ok(wheel && wheel.ecosystem === 'pypi');
+  assert.ok(wheel?.ecosystem === 'pypi');
   assert.is(wheel.sha256, fixtureFacts.wheel.sha256);
   assert.match(wheel.upstreamUrl, /^http:\/\/127\.0\.0\.1:\d+\/files\/app_core-1\.0\.0-py3-none-any\.whl/);
   assert.ok(wheel.coreMetadata, 'the PEP 658 metadata file is kept');
   assert.is(wheel.decision.decision, 'allow');
   const leftPad = manifest.artifacts.find((artifact) => artifact.name === 'left-pad');
-  assert.ok(leftPad && leftPad.ecosystem === 'npm');
+  assert.ok(leftPad?.ecosystem === 'npm');
   assert.is(leftPad.integrity, fixtureFacts.leftPad);
   assert.is((leftPad.manifest.dist as { integrity: string }).integrity, fixtureFacts.leftPad);
   assert.is(leftPad.published, fixtureFacts.leftPadPublished);
@@ -209,7 +209,7 @@ test('offline: what is not in the bundle is 404 with the not-in-mirror message (
   const otherVersion = await fetch(`${offline.url}/left-pad/-/left-pad-1.0.0.tgz`);
   assert.is(otherVersion.status, 404);
   const page = await fetch(`${offline.url}/-/pypi/simple/fresh-lib/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } });
-  const json = (await page.json()) as { files: Array<{ filename: string }>; versions: string[] };
+  const json = (await page.json()) as { files: { filename: string }[]; versions: string[] };
   assert.equal(json.versions, ['1.0.0']);
   assert.equal(json.files.map((file) => file.filename), ['fresh_lib-1.0.0-py3-none-any.whl']);
 });

@@ -62,7 +62,7 @@ function readRaw(ecosystem: Ecosystem): Downloads[] {
       });
   }
   const json = JSON.parse(readFileSync(`${RAW_DATA}/top-pypi-packages.min.json`, 'utf8')) as {
-    rows: Array<{ project: string; download_count: number }>;
+    rows: { project: string; download_count: number }[];
   };
   return json.rows.map((row) => ({ name: row.project, downloads: row.download_count }));
 }

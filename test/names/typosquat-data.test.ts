@@ -31,7 +31,7 @@ test('acceptance: the issue’s cases', () => {
 });
 
 test('issue #12: the classes that passed silently, each with its target among the resemblances', () => {
-  const cases: Array<[Ecosystem, string, string]> = [
+  const cases: [Ecosystem, string, string][] = [
     ['npm', 'xlodash', 'lodash'], ['npm', 'treact', 'react'], ['npm', 'kexpress', 'express'], ['npm', 'odash', 'lodash'],
     ['pypi', 'pyyaxl', 'pyyaml'], ['npm', 'lodash-sdk', 'lodash'], ['npm', 'axios-api', 'axios'],
     ['pypi', 'requests-client', 'requests'], ['npm', 'express-dev', 'express'], ['pypi', 'pandas-tools', 'pandas'],
@@ -66,7 +66,7 @@ test('GuardDog fixtures (DataDog/guarddog tests/analyzer/metadata/test_typosquat
 });
 
 test('TypoGard examples: repeated, omitted, swapped, common typos, version suffix, separators', () => {
-  const cases: Array<[string, string]> = [
+  const cases: [string, string][] = [
     ['reeact', 'react'], ['recat', 'react'], ['expess', 'express'], ['1odash', 'lodash'], ['rnoment', 'moment'],
     ['react2', 'react'], ['react-2', 'react'], ['cross_env', 'cross-env'], ['typescriptjs', 'typescript'],
     ['types-node', '@types/node'], ['@typess/node', '@types/node'], ['@opentelemetrya/api', '@opentelemetry/api'],

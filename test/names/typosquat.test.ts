@@ -65,10 +65,10 @@ const pypi = createTyposquatMatcher('pypi', [
 function expectMatch(matcher: typeof npm, name: string, target: string, rule: TyposquatRule, detail?: string, tier?: TyposquatTier): void {
   const match = matcher.match(name);
   assert.ok(match, `${name} should match ${target}`);
-  assert.is(match!.target, target, name);
-  assert.is(match!.rule, rule, `${name}: ${match!.detail}`);
-  if (detail !== undefined) assert.is(match!.detail, detail, name);
-  if (tier !== undefined) assert.is(match!.tier, tier, name);
+  assert.is(match.target, target, name);
+  assert.is(match.rule, rule, `${name}: ${match.detail}`);
+  if (detail !== undefined) assert.is(match.detail, detail, name);
+  if (tier !== undefined) assert.is(match.tier, tier, name);
 }
 
 function expectResemblance(matcher: typeof npm, name: string, target: string, rule: TyposquatRule, detail?: string): void {

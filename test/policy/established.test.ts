@@ -35,7 +35,7 @@ test('an old package with many releases and a steady publisher is warned, saying
 });
 
 test('young, thin, bunched or newly published packages are still denied, saying why (exit 3: facts unavailable)', () => {
-  const cases: Array<[PackageFacts, RegExp]> = [
+  const cases: [PackageFacts, RegExp][] = [
     [withReleases('young', 8, 7, 5, () => 'alice'), /its first release was .*, less than a year ago/],
     [withReleases('thin', 3, 300, 10, () => 'alice'), /it has 3 releases \(5 are needed\)/],
     [withReleases('bunched', 6, 1, 400, () => 'alice'), /its 6 releases span 5 days \(90 are needed\)/],
@@ -75,7 +75,7 @@ test('a new platform package of an established scope, by the scope\'s own publis
 });
 
 test('the scope rule needs the same publisher, a popular and settled sibling, and recorded publishers', () => {
-  const cases: Array<[PackageFacts['scope'], string | null, RegExp]> = [
+  const cases: [PackageFacts['scope'], string | null, RegExp][] = [
     [scopeSibling('lukastaegert'), 'stranger', /its publisher stranger publishes none of @rollup\/rollup-linux-x64-gnu's releases/],
     [scopeSibling('lukastaegert', 50), 'lukastaegert', /has 50 downloads a month \(under 1000\)/],
     [scopeSibling(null), null, /the registry names no publisher for it/],

@@ -64,11 +64,11 @@ test('npm: a version that adds an install script is hidden while young, with the
   const doc = packument('left-pad-ish', [...quietLine, { version: '1.2.1', daysAgo: 5, scripts: { postinstall: script, test: 'tap' } }]);
   const [finding] = historyFindings(judge(doc, '1.2.1'));
   assert.ok(finding, 'the install script is a finding');
-  assert.is(finding!.severity, 'deny');
-  assert.is(finding!.evidence.signal, 'install-script-added');
-  assert.is(finding!.evidence.script, `postinstall: ${script}`.slice(0, 200));
-  assert.is(finding!.evidence.previousVersion, '1.2.0');
-  assert.match(finding!.message, /^left-pad-ish@1\.2\.1 adds an install script that none of its 3 earlier versions had: "postinstall: curl/);
+  assert.is(finding.severity, 'deny');
+  assert.is(finding.evidence.signal, 'install-script-added');
+  assert.is(finding.evidence.script, `postinstall: ${script}`.slice(0, 200));
+  assert.is(finding.evidence.previousVersion, '1.2.0');
+  assert.match(finding.message, /^left-pad-ish@1\.2\.1 adds an install script that none of its 3 earlier versions had: "postinstall: curl/);
   assert.equal(judge(doc, '1.2.0'), [], 'the versions before it are untouched');
   // Later versions that keep the script do not "add" it; the abbreviated form's flag counts too.
   const kept = packument('kept', [...quietLine, { version: '1.3.0', daysAgo: 50, hasInstallScript: true }, { version: '1.3.1', daysAgo: 2, scripts: { install: 'node-gyp rebuild' } }]);

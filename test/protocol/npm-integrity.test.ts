@@ -26,7 +26,7 @@ test('unreadable integrity text, options after the hash, and missing digests', (
   assert.is(checkIntegrity(bytes, 'not an integrity', null).ok, false);
   assert.equal(checkIntegrity(bytes, `${sri('sha512')}?foo=bar`, null), { ok: true, algorithm: 'sha512' });
   const missing = checkDigests(new Map(), sri('sha512'), null);
-  assert.ok(!missing.ok && /\(not computed\)/.test(missing.reason));
+  assert.ok(!missing.ok && missing.reason.includes('(not computed)'));
 });
 
 test.run();

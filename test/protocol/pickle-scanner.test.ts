@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PickleScanner, type PickleVerdict } from '../../src/protocol/pickle/index.js';
 import { inspectModelFile } from '../../src/protocol/models/inspect.js';
-import { bufferAccess, buildSafetensors, pythonModelFile, rawSafetensors, type PythonModelFile } from '../fixtures/model-files.js';
+import { bufferAccess, buildSafetensors, pythonModelFile, rawSafetensors } from '../fixtures/model-files.js';
 
 function scan(bytes: Buffer, chunk = bytes.length || 1): PickleVerdict {
   const scanner = new PickleScanner();
@@ -18,7 +18,7 @@ function unsafeName(verdict: PickleVerdict): string | null {
 
 for (const [file, opcode] of [['system-p0.pkl', 'INST|GLOBAL'], ['system-p2.bin', 'GLOBAL'], ['system-p4.bin', 'STACK_GLOBAL']] as const) {
   test(`a pickle calling os.system is refused (${file}, ${opcode}), read whole or a byte at a time`, () => {
-    const bytes = pythonModelFile(file as PythonModelFile);
+    const bytes = pythonModelFile(file);
     for (const chunk of [bytes.length, 1, 3]) {
       const verdict = scan(bytes, chunk);
       assert.is(unsafeName(verdict), 'posix.system');
@@ -37,7 +37,7 @@ test('clean pickles pass with the globals they import: protocol 4 state dict, to
   assert.equal(data.kind === 'safe' && data.imports.sort(), ['_codecs.encode', 'builtins.set']);
 });
 
-const op = (...bytes: Array<number | string | Buffer>) => Buffer.concat(bytes.map((part) => (typeof part === 'number' ? Buffer.from([part]) : typeof part === 'string' ? Buffer.from(part, 'latin1') : part)));
+const op = (...bytes: (number | string | Buffer)[]) => Buffer.concat(bytes.map((part) => (typeof part === 'number' ? Buffer.from([part]) : typeof part === 'string' ? Buffer.from(part, 'latin1') : part)));
 const shortUnicode = (text: string) => op(0x8c, text.length, text);
 
 test('STACK_GLOBAL whose module and name come from the memo is still seen', () => {
@@ -52,7 +52,7 @@ test('Python 2 module names are mapped as the unpickler maps them', () => {
 });
 
 test('what the scanner cannot model is unreadable, never safe', () => {
-  const cases: Array<[string, Buffer, RegExp]> = [
+  const cases: [string, Buffer, RegExp][] = [
     ['truncated', pythonModelFile('system-p2.bin').subarray(0, 10), /ends in the middle/],
     ['empty', Buffer.alloc(0), /empty/],
     ['unknown opcode', op(0x80, 2, 0xff), /not a pickle opcode/],
@@ -104,7 +104,7 @@ test('policy modes: deny refuses any pickle unread, allow lets it through; the f
 test('safetensors headers: valid passes; out-of-bounds, overlapping, gapped, oversized and non-JSON headers are refused', async () => {
   assert.is((await inspect('model.safetensors', buildSafetensors([{ name: 'a', shape: [2, 2] }, { name: 'b', shape: [3] }]))).problem, null);
   const t = (data_offsets: number[], shape = [1]) => ({ dtype: 'F32', shape, data_offsets });
-  const bad: Array<[string, Buffer, RegExp]> = [
+  const bad: [string, Buffer, RegExp][] = [
     ['outside', rawSafetensors({ a: t([0, 4]), b: t([4, 12], [2]) }, Buffer.alloc(8)), /outside/],
     ['overlap', rawSafetensors({ a: t([0, 8], [2]), b: t([4, 8]) }, Buffer.alloc(8)), /overlaps/],
     ['gap', rawSafetensors({ a: t([4, 8]) }, Buffer.alloc(8)), /belong to no tensor/],

@@ -20,7 +20,7 @@ interface Link {
   yanked: boolean;
 }
 
-type Case = { html: string; expect: 'same' | 'refused' | 'fewer' };
+interface Case { html: string; expect: 'same' | 'refused' | 'fewer' }
 
 const CASES: Record<string, Case> = {
   'numeric entities in href (&#x2F; &#47;)': { html: `<a href="pkgs&#x2F;demo-1.0.tar.gz">demo-1.0.tar.gz</a><a href="pkgs&#47;demo-1.1.tar.gz">demo-1.1.tar.gz</a>`, expect: 'same' },

@@ -86,7 +86,7 @@ function requestFor(expected: Expected) {
 }
 
 test('every deny and warn from a project page or packument is logged with time, client, package, version, decision and findings', async () => {
-  const refusals: Array<{ client: string; decision: AuditRecord }> = [];
+  const refusals: { client: string; decision: AuditRecord }[] = [];
   for (const expected of EXPECTED) {
     const answer = await requestFor(expected);
     assert.ok([200, 403, 503].includes(answer.status), `${expected.name}: ${answer.status} ${answer.text}`);
@@ -124,7 +124,7 @@ test('every deny and warn from a project page or packument is logged with time, 
   for (const { client, decision } of refusals) {
     const logged = records.find((record) => record.name === decision.name && record.version === decision.version && record.client === client && record.decision === decision.decision);
     assert.ok(logged, `${decision.name}: the refusal sent to ${client} is logged`);
-    assert.equal(logged!.findings, decision.findings, `${decision.name}: the same findings as the refusal`);
+    assert.equal(logged.findings, decision.findings, `${decision.name}: the same findings as the refusal`);
   }
 });
 

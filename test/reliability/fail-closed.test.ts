@@ -59,7 +59,8 @@ function wheelOf(name: string): string {
 }
 
 function errorText(answer: { json: Record<string, unknown> | undefined; text: string }): string {
-  return String(answer.json?.error ?? answer.text);
+  const error = answer.json?.error;
+  return typeof error === 'string' ? error : answer.text;
 }
 
 // ── PyPI ──────────────────────────────────────────────────────────────────────────────────────

@@ -217,8 +217,8 @@ const QUERY_TARGETS = [
 ];
 
 /** Requests that are wrong as HTTP, or wrong in their method or headers. */
-function protocolCorpus(): Array<{ label: string; bytes: string | Buffer }> {
-  const corpus: Array<{ label: string; bytes: string | Buffer }> = [];
+function protocolCorpus(): { label: string; bytes: string | Buffer }[] {
+  const corpus: { label: string; bytes: string | Buffer }[] = [];
   for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'FOO']) {
     corpus.push({ label: `${method} on a PyPI page`, bytes: requestText(method, '/-/pypi/simple/fencepost-lib/', [], method === 'GET' ? '' : 'x=1') });
     corpus.push({ label: `${method} on a PyPI file`, bytes: requestText(method, `/-/pypi/files/fencepost-lib/${wheel}`) });
@@ -262,7 +262,7 @@ function protocolCorpus(): Array<{ label: string; bytes: string | Buffer }> {
  * Requests that are odd but not wrong: HTTP lets a server ignore an Upgrade it does not speak, and
  * Node keeps the first of two Host headers. These may be answered normally; never with a 5xx.
  */
-function oddButHarmless(): Array<{ label: string; bytes: string | Buffer }> {
+function oddButHarmless(): { label: string; bytes: string | Buffer }[] {
   return [
     { label: 'Upgrade: websocket', bytes: requestText('GET', '/fencepost-js', ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13']) },
     { label: 'Upgrade: h2c', bytes: requestText('GET', '/-/pypi/simple/fencepost-lib/', ['Upgrade: h2c', 'HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA']) },

@@ -320,7 +320,7 @@ test('file and tarball URLs on hosts the config does not name are never fetched;
   try {
     const pageAnswer = await timed('/-/pypi/simple/ssrf-lib/', { accept: SIMPLE_JSON });
     assert.is(pageAnswer.status, 200, pageAnswer.text);
-    assert.equal((JSON.parse(pageAnswer.text) as { files: Array<{ filename: string }> }).files.map((f) => f.filename), [good.filename], 'only the file on the index host is listed');
+    assert.equal((JSON.parse(pageAnswer.text) as { files: { filename: string }[] }).files.map((f) => f.filename), [good.filename], 'only the file on the index host is listed');
     for (const file of pypiFiles) {
       for (const suffix of ['', '.metadata']) {
         const answer = await timed(`/-/pypi/files/ssrf-lib/${file.filename}${suffix}`);
@@ -346,7 +346,7 @@ test('file and tarball URLs on hosts the config does not name are never fetched;
       const manifest = await timed(`/ssrf-js/${version}`);
       assert.ok(manifest.status === 403 || manifest.status === 404, `${version}: ${manifest.status}`);
     }
-    const audit = readFileSync(join(scratch, 'data', 'audit.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string; version: string | null; findings: Array<{ check: string }> });
+    const audit = readFileSync(join(scratch, 'data', 'audit.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string; version: string | null; findings: { check: string }[] });
     for (const version of npmVersions) {
       assert.ok(audit.some((record) => record.name === 'ssrf-js' && record.version === version && record.findings.some((finding) => finding.check === 'source')), `ssrf-js@${version} logged as hidden for its tarball host`);
     }

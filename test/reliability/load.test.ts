@@ -237,7 +237,7 @@ test(`${CLIENTS} concurrent clients for ${SECONDS} s: no failure beyond those in
   const uncached = outcomes.filter((outcome) => !outcome.target.cached && !outcome.target.poisoned).length;
   const kindP99 = (kind: Kind) => Math.round(percentile(outcomes.filter((o) => o.target.kind === kind).map((o) => o.ms).sort((a, b) => a - b), 99));
 
-  const rows: Array<[string, string]> = [
+  const rows: [string, string][] = [
     ['duration, clients', `${elapsed.toFixed(1)} s, ${CLIENTS} concurrent`],
     ['requests sent', `${outcomes.length} (${Math.round(outcomes.length / elapsed)}/s): ${byKind('pypi page')} pages, ${byKind('pypi file')} files, ${byKind('npm packument')} packuments, ${byKind('npm tarball')} tarballs, ${byKind('poisoned artifact')} poisoned; ${uncached} uncached`],
     ['faults injected', `${transientHits + poisonHits}: ${transientHits} transient upstream 503s, ${poisonHits} corrupted artifact downloads`],

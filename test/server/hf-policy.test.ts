@@ -139,7 +139,7 @@ function hubEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 test('depfence check hf:…: the same decisions, offline-aware', async () => {
   const { code, stdout } = await runCliInProcess(['check', '--json', 'hf:acme/safe-model', 'hf:inhouse/fresh-model', 'hf:acme/remote-code@main', 'hf:openai-communty/gpt2'], { env: hubEnv() });
   assert.is(code, 1, stdout);
-  const results = (JSON.parse(stdout) as { results: Array<{ name: string; decision: string; findings: Array<{ check: string; severity: string }> }> }).results;
+  const results = (JSON.parse(stdout) as { results: { name: string; decision: string; findings: { check: string; severity: string }[] }[] }).results;
   const summary = results.map((r) => [r.name, r.decision, r.findings.filter((f) => f.severity === 'deny').map((f) => f.check).sort().join(',')]);
   assert.equal(summary, [
     ['acme/safe-model', 'allow', ''],
@@ -159,7 +159,7 @@ test('models lock pins repos to commits and hashes; the firewall then serves onl
   const lockFile = join(work, 'models.lock');
   const locked = await runCliInProcess(['models', 'lock', '--out', lockFile, 'acme/safe-model@main', 'acme/torch-clean'], { env: hubEnv(), cwd: work });
   assert.is(locked.code, 0, locked.stdout + locked.stderr);
-  const document = JSON.parse(readFileSync(lockFile, 'utf8')) as { repos: Array<{ id: string; commit: string; files: Array<{ path: string; sha256?: string; gitBlob?: string }> }> };
+  const document = JSON.parse(readFileSync(lockFile, 'utf8')) as { repos: { id: string; commit: string; files: { path: string; sha256?: string; gitBlob?: string }[] }[] };
   assert.equal(document.repos.map((repo) => [repo.id, repo.commit]), [['acme/safe-model', repos.safe!.commit], ['acme/torch-clean', repos.torch!.commit]]);
   assert.is(document.repos[0]!.files.find((file) => file.path === 'model.safetensors')?.sha256, repos.safe!.files.get('model.safetensors')!.sha256);
   assert.is(document.repos[0]!.files.find((file) => file.path === 'config.json')?.gitBlob, repos.safe!.files.get('config.json')!.blobId);

@@ -35,7 +35,7 @@ test.after(async () => {
 
 const python = (script: string) => runHfPython(script, `${firewall.url}/-/hf`, cache);
 
-const maybe = available ? test : test.skip;
+const maybe = available ? test : test.skip.bind(test);
 
 maybe('hf_hub_download and snapshot_download through the firewall: the files, at the commit', async () => {
   const run = await python(`

@@ -102,7 +102,7 @@ test('the Hub token is not written into a bundle\'s policy record', () => {
   assert.not.match(JSON.stringify(policyRecord(firewall.config)), HUB_TOKEN);
 });
 
-(huggingfaceHubAvailable('the huggingface_hub token test') ? test : test.skip)('huggingface_hub with HF_TOKEN set to depfence\'s token downloads through the firewall', async () => {
+(huggingfaceHubAvailable('the huggingface_hub token test') ? test : test.skip.bind(test))('huggingface_hub with HF_TOKEN set to depfence\'s token downloads through the firewall', async () => {
   const run = await runHfPython('from huggingface_hub import hf_hub_download\nprint(hf_hub_download("acme/token-model", "model.safetensors"))', hubUrl, mkdtempSync(join(tmpdir(), 'depfence-hf-token-')), { HF_TOKEN: ACCESS_TOKEN });
   assert.is(run.status, 0, run.stderr);
   const file = run.stdout.trim().split('\n').at(-1)!;

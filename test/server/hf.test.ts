@@ -57,7 +57,7 @@ const cached = async () => Object.keys(await cacache.ls(join(firewall.dataDir, '
 test('repo information passes for an established repo, resolved to its commit', async () => {
   const response = await get('api/models/acme/safe-model/revision/main');
   assert.is(response.status, 200);
-  const body = (await response.json()) as { sha: string; siblings: Array<{ rfilename: string }> };
+  const body = (await response.json()) as { sha: string; siblings: { rfilename: string }[] };
   assert.is(body.sha, repos.safe!.commit);
   assert.is(response.headers.get('x-repo-commit'), repos.safe!.commit);
   assert.equal(body.siblings.map((s) => s.rfilename).sort(), ['README.md', 'config.json', 'model.safetensors']);
@@ -89,7 +89,7 @@ test('huggingface_hub: HEAD on a branch redirects to the commit on the firewall 
 test('@huggingface/hub downloads through the firewall (hubUrl), and reads model info', async () => {
   const blob = await downloadFile({ repo: 'acme/safe-model', path: 'model.safetensors', hubUrl: endpoint });
   assert.ok(blob);
-  assert.ok(Buffer.from(await blob!.arrayBuffer()).equals(weights));
+  assert.ok(Buffer.from(await blob.arrayBuffer()).equals(weights));
   const info = await fileDownloadInfo({ repo: 'acme/safe-model', path: 'config.json', hubUrl: endpoint });
   assert.match(info?.url ?? '', new RegExp(`/-/hf/acme/safe-model/resolve/${repos.safe!.commit}/config.json$`), 'the file is fetched at the commit');
   const model = await modelInfo({ name: 'acme/safe-model', hubUrl: endpoint });
@@ -130,7 +130,7 @@ test('remote code: an auto_map or *.py files refuse the repo; an auto_map found 
 });
 
 test('a week-old repo, a look-alike organisation, a gated repo and an unpopular one are refused with the reason', async () => {
-  const cases: Array<[string, RegExp]> = [
+  const cases: [string, RegExp][] = [
     ['api/models/acme/fresh-model', /created 1w ago; new repos are refused until they are 30d old/],
     ['api/models/meta-1lama/Llama-3-8B', /meta-1lama looks like meta-llama/],
     ['api/models/acme/gated', /gated on the Hub \(manual approval\)/],
@@ -159,8 +159,8 @@ test('a tampered LFS file is never served nor cached', async () => {
 test('the tree listing (list_repo_tree, snapshot_download): files with blob ids and LFS sha256, folders, at the commit', async () => {
   const response = await get(`api/datasets/acme/corpus/tree/main?recursive=true`);
   assert.is(response.status, 200);
-  assert.equal(((await response.json()) as Array<{ type: string; path: string }>).map((entry) => [entry.type, entry.path]), [['directory', 'data'], ['file', 'data/train.jsonl']]);
-  const top = (await (await get(`api/models/acme/safe-model/tree/${repos.safe!.commit}`)).json()) as Array<{ path: string; oid: string; lfs?: { oid: string } }>;
+  assert.equal(((await response.json()) as { type: string; path: string }[]).map((entry) => [entry.type, entry.path]), [['directory', 'data'], ['file', 'data/train.jsonl']]);
+  const top = (await (await get(`api/models/acme/safe-model/tree/${repos.safe!.commit}`)).json()) as { path: string; oid: string; lfs?: { oid: string } }[];
   const model = top.find((entry) => entry.path === 'model.safetensors');
   assert.is(model?.lfs?.oid, repos.safe!.files.get('model.safetensors')!.sha256);
   assert.is((await get('api/models/meta-1lama/Llama-3-8B/tree/main')).status, 403, 'a refused repo lists nothing');

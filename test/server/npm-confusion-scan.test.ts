@@ -50,7 +50,7 @@ test.after(async () => {
 test('names already published publicly are reported and the exit code is 1', async () => {
   const result = await runCliInProcess(['confusion-scan', '--json', '--config', writeConfig(internalNpm.registryUrl)]);
   assert.is(result.code, 1, result.stderr);
-  const report = JSON.parse(result.stdout) as { results: Array<{ ecosystem: string; name: string; status: string; rule: string }>; notes: string[] };
+  const report = JSON.parse(result.stdout) as { results: { ecosystem: string; name: string; status: string; rule: string }[]; notes: string[] };
   const status = Object.fromEntries(report.results.map((r) => [`${r.ecosystem}:${r.name}`, r.status]));
   assert.equal(status, {
     'npm:corp-secret': 'claimed',
@@ -86,7 +86,7 @@ test('exit 0 when nothing is claimed, 3 when the public registry cannot be asked
   await publicNpm.close();
   const down = await runCliInProcess(['confusion-scan', '--json', '--config', writeConfig(null)]);
   assert.is(down.code, 3, down.stdout);
-  assert.ok((JSON.parse(down.stdout) as { results: Array<{ status: string }> }).results.some((r) => r.status === 'unknown'));
+  assert.ok((JSON.parse(down.stdout) as { results: { status: string }[] }).results.some((r) => r.status === 'unknown'));
 });
 
 test.run();

@@ -46,7 +46,7 @@ test('a young version that adds an install script is hidden, with the script in 
   const record = firewall.audit().find((line) => line.name === 'quiet-lib' && line.version === '1.1.1');
   const finding = record?.findings.find((f) => f.check === 'history');
   assert.ok(finding, 'the hidden version is logged with its history finding');
-  assert.is(finding!.evidence.script, 'postinstall: node collect.js');
+  assert.is(finding.evidence.script, 'postinstall: node collect.js');
   const manifest = await rawRequest(firewall.url, '/quiet-lib/1.1.1');
   assert.is(manifest.status, 403);
   assert.match(manifest.text, 'adds an install script that none of its 2 earlier versions had');

@@ -58,7 +58,7 @@ test('search results show each package at its filtered latest and leave out refu
   // the query npm 11 sends, unknown extras dropped
   const answer = await get('/-/v1/search?text=left&size=20&from=0&quality=0.65&popularity=0.98&maintenance=0.5&searchopts=x');
   assert.is(answer.status, 200, answer.text);
-  const objects = (answer.json!.objects as Array<{ package: { name: string; version: string; date?: string } }>).map((object) => object.package);
+  const objects = (answer.json!.objects as { package: { name: string; version: string; date?: string } }[]).map((object) => object.package);
   const byName = new Map(objects.map((pkg) => [pkg.name, pkg]));
   assert.is(byName.get('left-pad')?.version, '1.1.0', 'not the too-young 1.2.0');
   assert.is(byName.get('left-pad')?.date, undefined, "the hidden version's date is not shown either");

@@ -170,7 +170,7 @@ test('a known-malicious version is hidden even though it is old', async () => {
   assert.match(String(tarball.json!.error), /debug 4\.4\.2 is a known-malicious version/);
   assert.match(String(tarball.json!.error), /known-malicious versions cannot be allowed/);
   const logged = firewall.audit().find((record) => record.name === 'debug' && record.version === '4.4.2');
-  assert.ok(logged && logged.findings.some((finding) => finding.check === 'malicious'));
+  assert.ok(logged?.findings.some((finding) => finding.check === 'malicious'));
 });
 
 test('a tarball that does not match its integrity is neither served nor stored', async () => {

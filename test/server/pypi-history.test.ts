@@ -58,7 +58,7 @@ async function listed(project: string, accept = JSON_TYPE): Promise<string[]> {
   const answer = await rawGet(firewall.url, `/-/pypi/simple/${project}/`, { accept });
   const body = answer.body.toString('utf8');
   assert.is(answer.status, 200, body);
-  if (accept === JSON_TYPE) return (JSON.parse(body) as { files: Array<{ filename: string }> }).files.map((file) => file.filename).sort();
+  if (accept === JSON_TYPE) return (JSON.parse(body) as { files: { filename: string }[] }).files.map((file) => file.filename).sort();
   return [...body.matchAll(/>([^<]+)<\/a>/g)].map((match) => match[1]!).sort();
 }
 
@@ -69,8 +69,8 @@ test('a young sdist-only release after wheels is not listed; the audit log has t
   const record = firewall.audit().find((line) => line.name === 'switched-pkg' && line.version === '1.2');
   const finding = record?.findings.find((f) => f.check === 'history');
   assert.ok(finding, JSON.stringify(firewall.audit().filter((line) => line.name === 'switched-pkg')));
-  assert.is(finding!.evidence.signal, 'sdist-only-after-wheels');
-  assert.match(finding!.message, /switched-pkg==1\.2 has only a source distribution, though the earlier releases shipped wheels \(1\.0, 1\.1\)/);
+  assert.is(finding.evidence.signal, 'sdist-only-after-wheels');
+  assert.match(finding.message, /switched-pkg==1\.2 has only a source distribution, though the earlier releases shipped wheels \(1\.0, 1\.1\)/);
 });
 
 test('a young release without provenance after attested ones is not listed, in either page format', async () => {

@@ -160,7 +160,7 @@ test('damaged pages are MalformedPageError, not empty pages', () => {
 
 test('a file entry with an unreadable value is set aside with the reason; the rest of the page is used', () => {
   const good = { filename: 'x-1.0-py3-none-any.whl', url: 'x-1.0-py3-none-any.whl', hashes: { sha256: SHA } };
-  const damaged: Array<[unknown, RegExp]> = [
+  const damaged: [unknown, RegExp][] = [
     [{ filename: 'x-0.1.tar.gz' }, /has no "url"/],
     [{ filename: 'x-0.2.tar.gz', url: 'x-0.2.tar.gz', hashes: { sha256: 1 } }, /hashes\.sha256 is not a string/],
     [{ filename: 'x-0.3.tar.gz', url: 'x-0.3.tar.gz', hashes: {}, yanked: 3 }, /yanked is neither a boolean nor a reason/],

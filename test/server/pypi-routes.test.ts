@@ -5,9 +5,10 @@ import { createHash } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runLog } from '../../src/cli/log.js';
+import type { WireFile, WireProjectPage, WireRootPage } from '../../src/protocol/pypi/wire.js';
 import { PypiUpstream, daysAgo } from '../fixtures/index.js';
 import { startFirewall, type TestFirewall } from '../helpers/firewall.js';
-import { rawGet } from '../helpers/http.js';
+import { rawGet, refusalError } from '../helpers/http.js';
 
 const test = suite('server/pypi-routes');
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
@@ -60,19 +61,19 @@ test('JSON page: per-file age, yanked with reason, requires-python, core-metadat
   assert.is(answer.status, 200);
   assert.is(answer.headers['content-type'], JSON_TYPE);
   assert.is(answer.headers.vary, 'Accept');
-  const body = JSON.parse(answer.text);
+  const body = JSON.parse(answer.text) as WireProjectPage;
   assert.is(body.meta['api-version'], '1.1');
   assert.is(body.name, 'demo-pkg');
-  assert.equal(body.files.map((f: { filename: string }) => f.filename), ['demo_pkg-1.0.0-py3-none-any.whl', 'demo_pkg-1.1.0-py3-none-any.whl', 'demo_pkg-1.2.0-py3-none-any.whl']);
+  assert.equal(body.files.map((f) => f.filename), ['demo_pkg-1.0.0-py3-none-any.whl', 'demo_pkg-1.1.0-py3-none-any.whl', 'demo_pkg-1.2.0-py3-none-any.whl']);
   assert.equal(body.versions, ['1.0.0', '1.1.0', '1.2.0'], 'versions hidden entirely (2.0.0) are not listed');
-  const [first, , yanked] = body.files;
+  const [first, , yanked] = body.files as [WireFile, WireFile, WireFile];
   const upstream = pypi.files('Demo_Pkg', '1.0.0')[0]!;
   assert.is(first.url, '../../files/demo-pkg/demo_pkg-1.0.0-py3-none-any.whl');
   assert.equal(first.hashes, { sha256: upstream.sha256 });
   assert.is(first['requires-python'], '>=3.8');
   assert.equal(first['core-metadata'], { sha256: sha256(upstream.metadata!) });
   assert.is(first.size, upstream.bytes.length);
-  assert.is(Date.parse(first['upload-time']), upstream.uploaded.getTime());
+  assert.is(Date.parse(first['upload-time'] ?? ''), upstream.uploaded.getTime());
   assert.is(yanked.yanked, 'bad build');
   assert.is(first.yanked, false);
 });
@@ -113,10 +114,10 @@ test('unnormalised names and a missing slash redirect (301) to the normalised UR
 test('a denied project answers 403 with the reason: JSON with the decision for JSON clients, HTML for HTML clients', async () => {
   const json = await page('reqeusts');
   assert.is(json.status, 403);
-  const body = JSON.parse(json.text);
+  const body = JSON.parse(json.text) as { error: string; decision: { decision: string; findings: { check: string }[] } };
   assert.match(body.error, /^depfence: the project reqeusts is blocked: .*typosquat of requests/);
   assert.is(body.decision.decision, 'deny');
-  assert.ok(body.decision.findings.some((f: { check: string }) => f.check === 'typosquat'));
+  assert.ok(body.decision.findings.some((f) => f.check === 'typosquat'));
   assert.match(json.statusMessage, /^depfence: the project reqeusts is blocked/, 'pip prints the reason phrase');
   const html = await page('reqeusts', 'text/html');
   assert.is(html.status, 403);
@@ -127,15 +128,15 @@ test('a denied project answers 403 with the reason: JSON with the decision for J
 test('upstream 404 answers 404', async () => {
   const answer = await page('no-such-project');
   assert.is(answer.status, 404);
-  assert.match(JSON.parse(answer.text).error, 'has no project named no-such-project');
+  assert.match(refusalError(answer.text), 'has no project named no-such-project');
 });
 
 test('an internal name without an internal upstream: 403 naming the rule, and the public index is never asked', async () => {
   for (const name of ['acme-secret', 'acme-internal-tools']) {
     const answer = await page(name);
     assert.is(answer.status, 403, name);
-    assert.match(JSON.parse(answer.text).error, 'policy.confusion.pypi');
-    assert.match(JSON.parse(answer.text).error, 'upstreams.pypi.internal');
+    assert.match(refusalError(answer.text), 'policy.confusion.pypi');
+    assert.match(refusalError(answer.text), 'upstreams.pypi.internal');
   }
   const file = await get(filePath('acme-secret', 'acme_secret-9.9.9-py3-none-any.whl'));
   assert.is(file.status, 403);
@@ -153,7 +154,7 @@ test('bad names and paths answer 400 before anything is fetched', async () => {
   for (const path of paths) {
     const answer = await get(path);
     assert.is(answer.status, 400, path);
-    assert.match(JSON.parse(answer.text).error, /^depfence: /);
+    assert.match(refusalError(answer.text), /^depfence: /);
   }
   assert.is(pypi.requests.length, 0);
   assert.is((await get('/-/pypi/simple/demo-pkg/extra/segments')).status, 404);
@@ -202,7 +203,7 @@ test('core metadata (PEP 658) is served through the firewall, verified against i
   const tampered = pypi.files('tampered-pkg', '1.0.0')[0]!;
   const bad = await get(`${filePath('tampered-pkg', tampered.filename)}.metadata`);
   assert.is(bad.status, 502);
-  assert.match(JSON.parse(bad.text).error, 'sha256');
+  assert.match(refusalError(bad.text), 'sha256');
 });
 
 test('a file whose bytes do not match the index hash is refused (502) and nothing is cached', async () => {
@@ -211,7 +212,7 @@ test('a file whose bytes do not match the index hash is refused (502) and nothin
   pypi.corrupt({ match: pypi.route.file(wheel.filename) });
   const answer = await get(path);
   assert.is(answer.status, 502);
-  assert.match(JSON.parse(answer.text).error, `the index lists ${wheel.sha256}`);
+  assert.match(refusalError(answer.text), `the index lists ${wheel.sha256}`);
   pypi.clearFaults();
   const retry = await get(path);
   assert.is(retry.status, 200, 'the bad copy was not kept');
@@ -223,20 +224,20 @@ test('files of hidden versions and denied projects are refused (403) even when a
   const young = pypi.files('Demo_Pkg', '2.0.0')[0]!;
   const hidden = await get(filePath('demo-pkg', young.filename));
   assert.is(hidden.status, 403);
-  assert.match(JSON.parse(hidden.text).error, 'held back');
+  assert.match(refusalError(hidden.text), 'held back');
   const youngSdist = pypi.files('Demo_Pkg', '1.1.0')[1]!;
   assert.is((await get(filePath('demo-pkg', youngSdist.filename))).status, 403, 'age is per file: the young sdist of an old release');
   const squat = pypi.files('reqeusts', '1.0.0')[0]!;
   const denied = await get(filePath('reqeusts', squat.filename));
   assert.is(denied.status, 403);
-  assert.match(JSON.parse(denied.text).error, 'typosquat');
+  assert.match(refusalError(denied.text), 'typosquat');
   assert.is(pypi.requestsTo(pypi.route.file()).length, 0, 'no refused file was fetched');
   assert.is((await get(filePath('demo-pkg', 'demo_pkg-9.9.9-py3-none-any.whl'))).status, 404, 'a file the page does not list');
 });
 
 test('files without a sha256, without an upload time, listed twice, or on a URL the firewall does not fetch are left out', async () => {
-  const upstream = JSON.parse((await (await fetch(`${pypi.simpleUrl}odd-files/`, { headers: { accept: JSON_TYPE } })).text()));
-  const good = upstream.files[0];
+  const upstream = (await (await fetch(`${pypi.simpleUrl}odd-files/`, { headers: { accept: JSON_TYPE } })).json()) as WireProjectPage;
+  const good = upstream.files[0]!;
   const odd = (filename: string, changes: object) => ({ ...good, filename, ...changes });
   upstream.files.push(
     odd('odd_files-0.1.0-py3-none-any.whl', { hashes: {} }),
@@ -247,8 +248,8 @@ test('files without a sha256, without an upload time, listed twice, or on a URL 
     odd(good.filename, { hashes: { sha256: 'f'.repeat(64) } }),
   );
   pypi.inject({ kind: 'status', status: 200, body: JSON.stringify(upstream), headers: { 'content-type': JSON_TYPE } }, { match: pypi.route.simple('odd-files') });
-  const answer = JSON.parse((await page('odd-files')).text);
-  assert.equal(answer.files.map((f: { filename: string }) => f.filename), ['odd_files-1.0.0-py3-none-any.whl']);
+  const answer = JSON.parse((await page('odd-files')).text) as WireProjectPage;
+  assert.equal(answer.files.map((f) => f.filename), ['odd_files-1.0.0-py3-none-any.whl']);
   for (const filename of ['odd_files-0.3.0-py3-none-any.whl', 'odd_files-0.4.0-py3-none-any.whl']) {
     const direct = await get(filePath('odd-files', filename));
     assert.is(direct.status, 403, filename);
@@ -259,21 +260,21 @@ test('files without a sha256, without an upload time, listed twice, or on a URL 
 // ── root page, audit, report mode ──────────────────────────────────────────────────────────────
 
 test('the root page lists the projects this firewall has served, in both formats', async () => {
-  const json = JSON.parse((await get('/-/pypi/simple/', { accept: JSON_TYPE })).text);
+  const json = JSON.parse((await get('/-/pypi/simple/', { accept: JSON_TYPE })).text) as WireRootPage;
   assert.equal(json.meta, { 'api-version': '1.1' });
-  const names = json.projects.map((p: { name: string }) => p.name);
+  const names = json.projects.map((p) => p.name);
   assert.ok(names.includes('demo-pkg'));
   assert.not.ok(names.includes('reqeusts'), 'refused projects are not listed');
   const html = await get('/-/pypi/simple/');
   assert.match(html.text, '<a href="demo-pkg/">demo-pkg</a>');
 });
 
-test('every decision is in the audit log with client and subject, and `depfence log` prints it', async () => {
+test('every decision is in the audit log with client and subject, and `depfence log` prints it', () => {
   const records = firewall.audit();
   const pageRecord = records.find((r) => r.name === 'demo-pkg' && r.version === null && r.subject === 'project page');
   assert.ok(pageRecord);
-  assert.is(pageRecord!.client, 'pip');
-  assert.is(pageRecord!.mode, 'enforce');
+  assert.is(pageRecord.client, 'pip');
+  assert.is(pageRecord.mode, 'enforce');
   assert.ok(records.some((r) => r.name === 'demo-pkg' && r.version === '2.0.0' && r.decision === 'deny' && r.subject === 'project page'));
   assert.ok(records.some((r) => r.name === 'files-pkg' && r.version === '1.0.0' && r.decision === 'allow' && r.subject === 'file'));
   assert.ok(records.some((r) => r.name === 'reqeusts' && r.decision === 'deny'));
@@ -287,8 +288,8 @@ test('report mode: denied projects and hidden files are served, and the log says
   try {
     const squat = await rawGet(report.url, '/-/pypi/simple/reqeusts/', { accept: PIP_ACCEPT });
     assert.is(squat.status, 200);
-    const demo = JSON.parse((await rawGet(report.url, '/-/pypi/simple/demo-pkg/', { accept: PIP_ACCEPT })).text);
-    assert.ok(demo.files.some((f: { filename: string }) => f.filename === 'demo_pkg-2.0.0-py3-none-any.whl'));
+    const demo = JSON.parse((await rawGet(report.url, '/-/pypi/simple/demo-pkg/', { accept: PIP_ACCEPT })).text) as WireProjectPage;
+    assert.ok(demo.files.some((f) => f.filename === 'demo_pkg-2.0.0-py3-none-any.whl'));
     const young = pypi.files('Demo_Pkg', '2.0.0')[0]!;
     assert.is((await rawGet(report.url, filePath('demo-pkg', young.filename))).status, 200);
     const denied = report.audit().filter((r) => r.decision === 'deny');

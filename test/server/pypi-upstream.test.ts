@@ -8,7 +8,6 @@ import { startFirewall, type TestFirewall } from '../helpers/firewall.js';
 import { rawGet } from '../helpers/http.js';
 
 const test = suite('server/pypi-upstream');
-const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
 const PIP_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01';
 const TTL = 300;
 const STALE = 1_200;

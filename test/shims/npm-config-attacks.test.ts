@@ -24,7 +24,7 @@ test.before(() => {
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function plan(args: string[], env: NodeJS.ProcessEnv = {}, cwd = project) {
+function plan(args: string[], env: NodeJS.ProcessEnv = {}, cwd = project) {
   return inspectNpm({ args, env: { HOME: dir, ...env }, cwd, trusted: [], realTool: null, npx: false });
 }
 
@@ -38,7 +38,7 @@ function npmView(env: NodeJS.ProcessEnv): Record<string, string> {
   return view;
 }
 
-test('npm_config_* in any spelling cannot point npm elsewhere', async () => {
+test('npm_config_* in any spelling cannot point npm elsewhere', () => {
   const env = {
     NPM_CONFIG_REGISTRY: EVIL,
     npm_config_Registry: EVIL,
@@ -48,7 +48,7 @@ test('npm_config_* in any spelling cannot point npm elsewhere', async () => {
     npm_config_replace_registry_host: 'never',
     NPM_CONFIG_REPLACE_REGISTRY_HOST: 'npmjs',
   };
-  const result = npmView((await plan(['install', 'x'], env)).environment(FIREWALL));
+  const result = npmView((plan(['install', 'x'], env)).environment(FIREWALL));
   assert.is(result.registry, 'http://127.0.0.1:4874/');
   assert.is(result['@corp:registry'], 'http://127.0.0.1:4874/');
   assert.is(result.cache, '/data/npm-cache');
@@ -56,7 +56,7 @@ test('npm_config_* in any spelling cannot point npm elsewhere', async () => {
   assert.is(result['replace-registry-host'], 'always');
 });
 
-test('scope registries in a user config named by --userconfig, by a project userconfig=, or by npm_config_userconfig are redirected', async () => {
+test('scope registries in a user config named by --userconfig, by a project userconfig=, or by npm_config_userconfig are redirected', () => {
   writeFileSync(join(dir, 'cli.npmrc'), `@cli:registry=${EVIL}\n`);
   writeFileSync(join(dir, 'env.npmrc'), `@env:registry=${EVIL}\n`);
   writeFileSync(join(dir, 'named.npmrc'), `@named:registry=${EVIL}\nglobalconfig=${join(dir, 'global.npmrc')}\n`);
@@ -65,23 +65,23 @@ test('scope registries in a user config named by --userconfig, by a project user
   mkdirSync(other);
   writeFileSync(join(other, 'package.json'), '{"name":"o","version":"1.0.0"}');
   writeFileSync(join(other, '.npmrc'), `userconfig=${join(dir, 'named.npmrc')}\n`);
-  const viaCli = npmView((await plan(['install', 'x', `--userconfig=${join(dir, 'cli.npmrc')}`])).environment(FIREWALL));
+  const viaCli = npmView((plan(['install', 'x', `--userconfig=${join(dir, 'cli.npmrc')}`])).environment(FIREWALL));
   assert.is(viaCli['@cli:registry'], 'http://127.0.0.1:4874/');
-  const viaEnv = npmView((await plan(['install', 'x'], { NPM_CONFIG_USERCONFIG: join(dir, 'env.npmrc') })).environment(FIREWALL));
+  const viaEnv = npmView((plan(['install', 'x'], { NPM_CONFIG_USERCONFIG: join(dir, 'env.npmrc') })).environment(FIREWALL));
   assert.is(viaEnv['@env:registry'], 'http://127.0.0.1:4874/');
-  const viaProject = npmView((await plan(['install', 'x'], {}, other)).environment(FIREWALL));
+  const viaProject = npmView((plan(['install', 'x'], {}, other)).environment(FIREWALL));
   assert.is(viaProject['@named:registry'], 'http://127.0.0.1:4874/', 'the project named the user file');
   assert.is(viaProject['@global:registry'], 'http://127.0.0.1:4874/', 'the user file named the global file');
 });
 
-test('cache, proxy and registry options are refused in every spelling nopt accepts', async () => {
+test('cache, proxy and registry options are refused in every spelling nopt accepts', () => {
   for (const args of [['i', 'x', '--cache=/tmp/c'], ['i', 'x', '--cach', '/tmp/c'], ['i', 'x', '--reg', EVIL], ['i', 'x', `--regis=${EVIL}`], ['i', 'x', `--@corp:registry=${EVIL}`], ['i', 'x', '--https-proxy', EVIL], ['i', 'x', `--prox=${EVIL}`], ['run', 'build', `--registry=${EVIL}`], ['i', 'x', '--replace-registry-host=never']]) {
-    const refused = (await plan(args)).settings.filter((setting) => setting.action === 'refuse');
+    const refused = (plan(args)).settings.filter((setting) => setting.action === 'refuse');
     assert.ok(refused.length > 0, `npm ${args.join(' ')} is refused`);
   }
 });
 
-test('git and URL specs are refused however they are spelled, also behind --package and npm init', async () => {
+test('git and URL specs are refused however they are spelled, also behind --package and npm init', () => {
   const cases = [
     ['install', 'git@github.com:u/r.git'],
     ['install', 'u/r'],
@@ -92,7 +92,7 @@ test('git and URL specs are refused however they are spelled, also behind --pack
     ['cache', 'add', 'bitbucket:u/r'],
   ];
   for (const args of cases) {
-    const refused = (await plan(args)).settings.filter((setting) => setting.action === 'refuse');
+    const refused = (plan(args)).settings.filter((setting) => setting.action === 'refuse');
     assert.ok(refused.length > 0, `npm ${args.join(' ')} is refused: ${JSON.stringify(refused)}`);
   }
 });

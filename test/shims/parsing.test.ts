@@ -83,7 +83,7 @@ test("npm specs are read with npm's own parser: what looks like a name may be gi
 });
 
 test("npm's command words: aliases, unique abbreviations and camelCase, as npm resolves them; initializers as npm maps them", () => {
-  const words: Array<[string, string | null]> = [['i', 'install'], ['unin', 'uninstall'], ['pac', 'pack'], ['installTest', 'install-test'], ['install-cl', 'ci'], ['innit', 'init'], ['x', 'exec'], ['ru', null], ['nonsense', null]];
+  const words: [string, string | null][] = [['i', 'install'], ['unin', 'uninstall'], ['pac', 'pack'], ['installTest', 'install-test'], ['install-cl', 'ci'], ['innit', 'init'], ['x', 'exec'], ['ru', null], ['nonsense', null]];
   for (const [word, command] of words) assert.is(npmCommand(word), command, word);
   assert.is(initializerSpec('vite'), 'create-vite@*');
   assert.is(initializerSpec('@scope'), '@scope/create');
@@ -196,7 +196,7 @@ test('the python functions send every spelling of `python -m pip` to the pip shi
   const init = join(shims, 'init.sh');
   writeFileSync(init, shellInit('bash', {}, shims));
   const run = (line: string) => execFileSync('bash', ['-c', `. ${init}; ${line}`], { encoding: 'utf8' }).trim();
-  const cases: Array<[string, string]> = [
+  const cases: [string, string][] = [
     ['python3 -m pip install x', 'pip shim: install x'],
     ['python3 -mpip install x', 'pip shim: install x'],
     ["python3 -m pip install 'a b'", 'pip shim: install a b'],
@@ -265,12 +265,12 @@ test('doctor fails when the tools on PATH are not the shims, and names the setti
   const env = isolatedEnv({ PIP_EXTRA_INDEX_URL: 'https://extra.example/simple', PIP_CONFIG_FILE: '/dev/null', DEPFENCE_DATA_DIR: join(dir, 'doctor-data') });
   const unshimmed = await runCliInProcess(['doctor'], { env, cwd: project });
   assert.is(unshimmed.code, 1, unshimmed.stdout);
-  assert.match(unshimmed.stdout, /FAIL  npm: \S+ is not a depfence shim/);
+  assert.match(unshimmed.stdout, /FAIL {2}npm: \S+ is not a depfence shim/);
   assert.match(unshimmed.stdout, 'warn  pip: PIP_EXTRA_INDEX_URL https://extra.example/simple (the environment) is another package source; the shims ignore it');
-  assert.match(unshimmed.stdout, /FAIL  npm: registry https:\/\/mirror\.example\/, from \.npmrc:1: .*the shims refuse to run until it is removed or trusted/);
+  assert.match(unshimmed.stdout, /FAIL {2}npm: registry https:\/\/mirror\.example\/, from \.npmrc:1: .*the shims refuse to run until it is removed or trusted/);
   assert.match(unshimmed.stdout, 'info  firewall: not running');
   const shimmed = await runCliInProcess(['doctor'], { env: { ...env, PATH: `${SHIMS_DIR}:${env.PATH}` }, cwd: dir });
-  assert.match(shimmed.stdout, /ok    npm: \S+\/shims\/npm is the depfence shim \(real npm: /);
+  assert.match(shimmed.stdout, /ok {4}npm: \S+\/shims\/npm is the depfence shim \(real npm: /);
   assert.is(shimmed.code, 0, shimmed.stdout);
 });
 

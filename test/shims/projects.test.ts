@@ -15,7 +15,7 @@ let npm: NpmUpstream;
 let world: ShimWorld;
 let env: NodeJS.ProcessEnv;
 
-function project(name: string, allow: Array<Record<string, string>>): string {
+function project(name: string, allow: Record<string, string>[]): string {
   const dir = join(world.dir, name);
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));

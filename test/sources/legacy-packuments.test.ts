@@ -14,7 +14,7 @@ import { npmPublishTimes } from '../../src/sources/npm-metadata.js';
 import { contextWith, factsFor, NOW } from '../helpers/policy.js';
 
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/packuments/legacy-shapes.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-const legacy = Object.entries(fixtures).filter(([key]) => key !== '_comment') as Array<[string, Record<string, unknown>]>;
+const legacy = Object.entries(fixtures).filter(([key]) => key !== '_comment') as [string, Record<string, unknown>][];
 const REGISTRY = 'https://registry.example/';
 
 function filterOptions() {
