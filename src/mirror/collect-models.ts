@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { ReadableStream } from 'node:stream/web';
 import { deniedOnlyForMissingFacts, type Decision } from '../policy/index.js';
 import { evaluateRepo, type ModelPolicyContext } from '../policy/models/index.js';
 import { repoInfoOf } from '../sources/hf-metadata.js';
@@ -109,7 +108,7 @@ async function fetchFile(
   const sha256 = createHash('sha256');
   const gitBlob = createHash('sha1').update(`blob ${lockedFile.size}\0`);
   const tooLarge = () => new MirrorError('ERESOLVE', `${what} is larger than the ${lockedFile.size} bytes the models lock gives; it is not mirrored`);
-  const size = await streamToFile(Readable.fromWeb(answer.body as ReadableStream), path, {
+  const size = await streamToFile(Readable.fromWeb(answer.body), path, {
     maxBytes: lockedFile.size,
     tooLarge,
     onChunk: (chunk) => {

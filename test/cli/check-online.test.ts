@@ -73,7 +73,7 @@ test('live facts: old and used is allowed; a fresh version, a new package and an
 test('PyPI history in check, read from the simple index as the firewall reads it: attestations lost (deny), a new Trusted Publisher (warn)', async () => {
   const { code, stdout } = await runCliInProcess(['check', '--json', 'pypi:attested-py==2.2', 'pypi:attested-py==2.3', 'pypi:attested-py==2.1'], { env: envFor() });
   assert.is(code, 1, stdout);
-  type Result = { version: string; decision: string; findings: Array<{ check: string; severity: string; message: string; evidence: Record<string, unknown> }> };
+  interface Result { version: string; decision: string; findings: { check: string; severity: string; message: string; evidence: Record<string, unknown> }[] }
   const [lost, republished, earlier] = (JSON.parse(stdout) as { results: Result[] }).results;
   const lostFinding = lost!.findings.find((f) => f.check === 'history')!;
   assert.is(lost!.decision, 'deny');

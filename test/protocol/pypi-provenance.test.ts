@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { provenancePublishers } from '../../src/protocol/pypi/provenance.js';
 
-const provenance = (...publishers: Array<Record<string, unknown>>) => ({ version: 1, attestation_bundles: publishers.map((publisher) => ({ publisher, attestations: [{ version: 1 }] })) });
+const provenance = (...publishers: Record<string, unknown>[]) => ({ version: 1, attestation_bundles: publishers.map((publisher) => ({ publisher, attestations: [{ version: 1 }] })) });
 
 test('GitHub, GitLab and Google publishers; repositories compared without case, environments left out', () => {
   assert.equal(provenancePublishers(provenance({ kind: 'GitHub', repository: 'Acme/Tool', workflow: 'release.yml', environment: 'pypi' })), ['GitHub acme/tool (workflow release.yml)']);

@@ -85,8 +85,8 @@ test('a young release from a Trusted Publisher no earlier release used is listed
   ]);
   const record = firewall.audit().find((line) => line.name === 'republished-pkg' && line.version === '3.2');
   assert.ok(record, JSON.stringify(firewall.audit().filter((line) => line.name === 'republished-pkg')));
-  assert.is(record!.decision, 'warn');
-  const finding = record!.findings.find((f) => f.evidence.signal === 'new-publisher')!;
+  assert.is(record.decision, 'warn');
+  const finding = record.findings.find((f) => f.evidence.signal === 'new-publisher')!;
   assert.is(finding.severity, 'warn');
   assert.is(finding.evidence.publisher, 'GitHub acme-tool/tool (workflow publish.yml)');
   // Case and environment do not make another publisher: 3.0 and 3.1 are one.

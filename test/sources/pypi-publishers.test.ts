@@ -17,10 +17,10 @@ function file(filename: string, provenance: string | null | undefined): DistFile
 function recordingHttp(documents: Record<string, unknown>): { http: HttpClient; asked: string[] } {
   const asked: string[] = [];
   const http = {
-    getJson: async (url: string, options: { validate?: (body: unknown) => unknown }) => {
+    getJson: (url: string, options: { validate?: (body: unknown) => unknown }) => {
       asked.push(url);
-      if (!(url in documents)) return { status: 404, body: null, fromCache: false, stale: false };
-      return { status: 200, body: options.validate ? options.validate(documents[url]) : documents[url], fromCache: false, stale: false };
+      if (!(url in documents)) return Promise.resolve({ status: 404, body: null, fromCache: false, stale: false });
+      return Promise.resolve({ status: 200, body: options.validate ? options.validate(documents[url]) : documents[url], fromCache: false, stale: false });
     },
   } as unknown as HttpClient;
   return { http, asked };
