@@ -19,6 +19,7 @@ let npm: NpmUpstream;
 let other: NpmUpstream;
 let listener: UplinkListener;
 let dataDir: string;
+const book = new VerdictBook();
 
 test.before(async () => {
   npm = await NpmUpstream.start();
@@ -33,7 +34,7 @@ test.before(async () => {
       c.policy.confusion.npm.scopes = ['mycorp'];
     },
   });
-  listener = await startUplinkListener({ config, decider: createDecider(config), book: new VerdictBook(), enforce: true, now: () => new Date(), tmpDir: dataDir, failures: new BoundedMap(10), unreadable: new BoundedMap(10) });
+  listener = await startUplinkListener({ config, decider: createDecider(config), book, enforce: true, now: () => new Date(), tmpDir: dataDir, failures: new BoundedMap(10), unreadable: new BoundedMap(10) });
 });
 
 test.after(async () => {
@@ -83,6 +84,16 @@ test('search passes on only the parameters npm search has', async () => {
   assert.is(answer.status, 200, answer.text);
   const asked = npm.requests.filter((request) => request.path === '/-/v1/search').pop()!;
   assert.equal([...new URLSearchParams(asked.query).keys()].sort(), ['size', 'text']);
+});
+
+test("a tarball is judged under its packument key, not under the version its manifest claims", async () => {
+  // The upstream's 2.0.0 says it is 1.0.0; the filter hid 2.0.0 (its verdicts are filed by key).
+  npm.addPackage('right-pad', { versions: { '2.0.0': { published: daysAgo(400), manifest: { version: '1.0.0' } } }, downloads: 5_000_000 });
+  const hiddenBy = [{ check: 'malicious' as const, severity: 'deny' as const, message: 'right-pad@2.0.0 is known malware', evidence: {} }];
+  book.set({ name: 'right-pad', judgedAt: new Date(), versions: new Map([['2.0.0', { version: '2.0.0', file: 'right-pad-2.0.0.tgz', integrity: null, shasum: null, hiddenBy, warnings: [] }]]), failure: null, latestRemoved: false });
+  const answer = await ask(`${UPLINK_ORIGIN}/public/right-pad/-/right-pad-2.0.0.tgz`);
+  assert.is(answer.status, 403, answer.text);
+  assert.match(answer.text, 'right-pad@2.0.0 is hidden');
 });
 
 test.run();
