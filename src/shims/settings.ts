@@ -76,9 +76,3 @@ export function refusalMessage(tool: string, refusals: readonly SourceSetting[])
   );
   return `${lines.join('\n')}\n`;
 }
-
-/** The 1-based line of a file's text where `needle` first appears (1 when it does not): where a setting is. */
-export function lineOf(text: string, needle: string): number {
-  const index = needle ? text.indexOf(needle) : -1;
-  return index === -1 ? 1 : text.slice(0, index).split('\n').length;
-}
