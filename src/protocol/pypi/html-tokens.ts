@@ -26,8 +26,6 @@ export function tokenizeHtml(html: string): HtmlToken[] {
   const tokens: HtmlToken[] = [];
   let attributes: Record<string, string> = {};
   let text = '';
-  /** Everything before this offset was read into an event; what a parser drops at the end is not. */
-  let consumed = 0;
   // Set by the parser's callbacks; the assertion keeps TypeScript from taking it for always null.
   let problem = null as string | null;
   const flushText = () => {
@@ -45,19 +43,14 @@ export function tokenizeHtml(html: string): HtmlToken[] {
         flushText();
         tokens.push({ kind: 'start', name, attributes });
         attributes = {};
-        consumed = parser.endIndex + 1;
       },
       onclosetag(name, implied) {
         flushText();
         if (implied && RAW_TEXT.has(name)) problem ??= `a <${name}> element is never closed`;
         tokens.push({ kind: 'end', name, implied });
-        // htmlparser2 reports an end tag's position at its name; it reaches to the `>` (`</a >`).
-        const close = implied ? -1 : html.indexOf('>', parser.endIndex);
-        if (close !== -1) consumed = close + 1;
       },
       ontext(data) {
         text += data;
-        consumed = parser.endIndex + 1;
       },
       oncomment() {
         const written = html.slice(parser.startIndex, parser.endIndex + 1);
@@ -65,17 +58,15 @@ export function tokenizeHtml(html: string): HtmlToken[] {
         if (!written.endsWith(terminator)) problem ??= 'a comment is never closed';
         // `<!-->` and `<!--->` end a comment in HTML5 but not in html.parser, where the comment runs on.
         else if (written.startsWith('<!--') && written.length < 7) problem ??= `"${written}" ends a comment for browsers, not for pip`;
-        consumed = parser.endIndex + 1;
-      },
-      onprocessinginstruction() {
-        consumed = parser.endIndex + 1;
       },
     },
     { decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
   parser.end(html);
   flushText();
-  if (problem === null && consumed < html.length) problem = `the page ends inside a tag (at offset ${consumed})`;
+  // Both parsers drop a tag the page ends inside (html.parser waits for more); a page cut short so is refused.
+  const lastOpen = html.lastIndexOf('<');
+  if (problem === null && /^<[a-zA-Z/!?]/.test(html.slice(lastOpen, lastOpen + 2)) && !html.includes('>', lastOpen)) problem = `the page ends inside a tag (at offset ${lastOpen})`;
   if (problem !== null) throw new MalformedPageError(`the HTML page is damaged: ${problem}`);
   return tokens;
 }
