@@ -52,26 +52,28 @@ export function runThreatDataUpdate(config: Config, from: string, report: Update
   return new Promise((resolve, reject) => {
     if (report.signal?.aborted) return reject(new UpdateError('the update was stopped before it began'));
     const worker = startWorker(entry, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: heapMiB }, stdout: false, stderr: false });
-    let outcome: { ok: true; result: UpdateResult } | { ok: false; error: Error } | null = null;
-    const stop = () => {
-      outcome ??= { ok: false, error: new UpdateError('the update was stopped (the firewall is shutting down)') };
+    let settled = false;
+    // The first outcome decides; the worker is then ended (an idle keep-alive socket of its HTTP
+    // client must not keep it, or the caller, waiting).
+    const settle = (outcome: { ok: true; result: UpdateResult } | { ok: false; error: Error }) => {
+      if (settled) return;
+      settled = true;
+      report.signal?.removeEventListener('abort', stop);
+      if (outcome.ok) resolve(outcome.result);
+      else reject(outcome.error);
       void worker.terminate();
     };
+    const stop = () => settle({ ok: false, error: new UpdateError('the update was stopped (the firewall is shutting down)') });
     report.signal?.addEventListener('abort', stop, { once: true });
     worker.on('message', (message: WorkerMessage) => {
-      if (message.kind === 'done') outcome ??= { ok: true, result: message.result };
-      else if (message.kind === 'failed') outcome ??= { ok: false, error: receivedError(message.error) };
+      if (message.kind === 'done') settle({ ok: true, result: message.result });
+      else if (message.kind === 'failed') settle({ ok: false, error: receivedError(message.error) });
       else (message.kind === 'warn' ? report.warn : report.progress)?.(message.message);
     });
     worker.on('error', (error: Error & { code?: string }) => {
-      outcome ??= { ok: false, error: error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory(heapMiB) : new UpdateError(`the update stopped on an internal error (${error.message})`, { hint: AGAIN }) };
+      settle({ ok: false, error: error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory(heapMiB) : new UpdateError(`the update stopped on an internal error (${error.message})`, { hint: AGAIN }) });
     });
-    worker.on('exit', (code) => {
-      report.signal?.removeEventListener('abort', stop);
-      outcome ??= { ok: false, error: new UpdateError(`the update's worker ended (exit code ${code}) before it finished`, { hint: AGAIN }) };
-      if (outcome.ok) resolve(outcome.result);
-      else reject(outcome.error);
-    });
+    worker.on('exit', (code) => settle({ ok: false, error: new UpdateError(`the update's worker ended (exit code ${code}) before it finished`, { hint: AGAIN }) }));
   });
 }
 
