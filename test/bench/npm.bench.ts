@@ -167,7 +167,7 @@ async function install(registry: string, dependencies: Record<string, string>, s
 }
 
 /** User + system CPU time of these processes so far, in ms (Linux clock ticks are 10 ms). */
-function cpuMs(pids: number[]): number {
+export function cpuMs(pids: number[]): number {
   let ticks = 0;
   for (const pid of pids) {
     try {

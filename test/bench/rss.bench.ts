@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { Agent, request } from 'node:http';
 import { NpmUpstream } from '../fixtures/index.js';
-import { childrenOf, ownRssMiB, populate, rssMiB, type ChildServer } from './npm.bench.js';
+import { childrenOf, cpuMs, ownRssMiB, populate, rssMiB, type ChildServer } from './npm.bench.js';
 
 const CLIENTS = 200;
 const SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 300);
@@ -29,7 +29,7 @@ const BASELINE = process.env.BENCH_BASELINE;
 async function startServe(cli: string, npm: NpmUpstream, dataDir: string): Promise<ChildServer> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const configFile = join(dataDir, 'depfence.yaml');
-  writeFileSync(configFile, stringify({ upstreams: { npm: { registry: npm.registryUrl, downloads: npm.downloadsUrl } }, server: { port: 0 } }));
+  writeFileSync(configFile, stringify({ upstreams: { npm: { registry: npm.registryUrl, downloads: npm.downloadsUrl } }, server: { port: 0 }, feeds: { osv: { autoUpdate: false } } }));
   const env: NodeJS.ProcessEnv = { HOME: dataDir, XDG_CONFIG_HOME: join(dataDir, '.config') };
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('DEPFENCE_') && !(key in env)) env[key] = value;
   const child = spawn(process.execPath, [cli, 'serve', '--config', configFile, '--data-dir', join(dataDir, 'data')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -87,6 +87,7 @@ async function measure(label: string, cli: string): Promise<string> {
   let ok = 0;
   let failed = 0;
   const samples: { second: number; rss: number }[] = [];
+  let cpu: number[] = [];
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
   const client = async (id: number) => {
@@ -110,6 +111,7 @@ async function measure(label: string, cli: string): Promise<string> {
     console.log(`${label} (${cli}): ${CLIENTS} clients for ${SECONDS} s against depfence serve (loopback), RSS of depfence and its registry process every ${SAMPLE_MS / 1000} s`);
     console.log(`     0 s  RSS ${rssMiB(server.pid)} MiB`);
     await Promise.all(Array.from({ length: CLIENTS }, (_, id) => client(id)));
+    cpu = [server.pid, ...childrenOf(server.pid)].map((pid) => cpuMs([pid]));
   } finally {
     clearInterval(sampler);
     agent.destroy();
@@ -120,7 +122,8 @@ async function measure(label: string, cli: string): Promise<string> {
   const peak = Math.max(...samples.map((sample) => sample.rss));
   const first = samples.find((sample) => sample.second >= 60) ?? samples[0];
   const last = samples[samples.length - 1];
-  const lines = [`${label}: ${ok} requests answered 200, ${failed} otherwise; ${(ok / SECONDS).toFixed(0)} per second`];
+  const perThousand = cpu.map((ms) => ((ms / Math.max(1, ok + failed)) * 1000).toFixed(0)).join(' + ');
+  const lines = [`${label}: ${ok} requests answered 200, ${failed} otherwise; ${(ok / SECONDS).toFixed(0)} per second; CPU ${perThousand} ms per 1000 requests (depfence + registry process, start-up included)`];
   if (first && last) {
     const growth = last.rss / first.rss - 1;
     lines.push(`${label}: peak RSS ${peak} MiB (goal <= 400: ${peak <= 400 ? 'met' : 'NOT met'}); RSS at ${first.second} s ${first.rss} MiB, at ${last.second} s ${last.rss} MiB: ${(growth * 100).toFixed(1)}% (goal: no growth, <= +10%: ${growth <= 0.1 ? 'met' : 'NOT met'})`);
