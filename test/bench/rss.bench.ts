@@ -72,7 +72,7 @@ export default async function benchNpmLoad(): Promise<void> {
   const runs: [string, string][] = BASELINE ? [['baseline', resolve(BASELINE, 'dist', 'cli', 'main.js')], ['depfence', CLI]] : [['depfence', CLI]];
   const results: string[] = [];
   for (const [label, cli] of runs) results.push(await measure(label, cli));
-  if (runs.length > 1) for (const line of results) console.log(line);
+  if (runs.length > 1) console.log(`side by side:\n${results.join('\n')}`);
 }
 
 /** One load run against one build; returns its summary line. */
