@@ -11,7 +11,8 @@
 //   policy                                the checks and the engine: pure
 //   config  names  protocol  inputs       configuration; names; wire formats (pure); input-file readers
 //   src/*.ts                              what every layer shares (errors.ts: the one error type); imports no folder
-const IO_MODULES = '^(node:)?(fs|fs/promises|net|tls|dgram|dns|dns/promises|http|https|http2|child_process|cluster|worker_threads|inspector)$';
+const IO_MODULES =
+  '^(node:)?(fs|fs/promises|net|tls|dgram|dns|dns/promises|http|https|http2|child_process|cluster|worker_threads|inspector)$';
 const IO_PACKAGES = '(^|/)node_modules/(got|cacache|tar|verdaccio|node-fetch)/';
 
 /** `layer` may import its own folder and the folders named in `below`. */
@@ -33,7 +34,8 @@ module.exports = {
     {
       name: 'no-cli-below',
       severity: 'error',
-      comment: 'cli/ is the top layer: what the server, the shims or the mirror share with it belongs in a lower folder (policy/, inputs/…).',
+      comment:
+        'cli/ is the top layer: what the server, the shims or the mirror share with it belongs in a lower folder (policy/, inputs/…).',
       from: { path: '^src/(?!cli/)' },
       to: { path: '^src/cli/' },
     },
@@ -47,7 +49,8 @@ module.exports = {
     {
       name: 'no-io-in-policy',
       severity: 'error',
-      comment: 'policy/ is pure (no I/O, no clock, no globals): it must not reach the file system, the network, processes or sources/, not even through another module.',
+      comment:
+        'policy/ is pure (no I/O, no clock, no globals): it must not reach the file system, the network, processes or sources/, not even through another module.',
       from: { path: '^src/policy/' },
       to: { path: [IO_MODULES, IO_PACKAGES, '^src/sources/'], reachable: true },
     },
@@ -67,7 +70,11 @@ module.exports = {
     },
   ],
   allowed: [
-    { comment: 'Node built-ins and packages (the forbidden rules above restrict them per layer)', from: {}, to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] } },
+    {
+      comment: 'Node built-ins and packages (the forbidden rules above restrict them per layer)',
+      from: {},
+      to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] },
+    },
     { comment: 'type declarations for untyped packages', from: {}, to: { path: '^src/types/' } },
     { comment: 'the files at the top of src/ are the bottom layer, shared by every folder', from: {}, to: { path: '^src/[^/]+$' } },
     layer('config', []),
@@ -87,6 +94,10 @@ module.exports = {
     // Type-only imports count: a cycle or an upward import is one whether or not it survives compilation.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js'],
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

@@ -79,7 +79,8 @@ interface Options {
 
 const PYPI_TOP_URL = 'https://hugovk.github.io/top-pypi-packages/top-pypi-packages.min.json';
 const DATADOG_REPO = 'DataDog/malicious-software-packages-dataset';
-const datadogManifestUrl = (ecosystem: Ecosystem) => `https://raw.githubusercontent.com/${DATADOG_REPO}/main/samples/${ecosystem}/manifest.json`;
+const datadogManifestUrl = (ecosystem: Ecosystem) =>
+  `https://raw.githubusercontent.com/${DATADOG_REPO}/main/samples/${ecosystem}/manifest.json`;
 const DATADOG_LICENCE = `Apache-2.0. The entries are DataDog's (Copyright Datadog, Inc.; https://github.com/${DATADOG_REPO}), reformatted by depfence`;
 const BUILT_BY = 'built by scripts/build-snapshots.ts (npm run snapshots); do not edit by hand';
 const SLOPSQUAT_POPULAR_TOP = 2000;
@@ -94,13 +95,16 @@ async function main(): Promise<void> {
   const outputs = buildOutputs(inputs, options);
   outputs.push(['config/snapshots/hf-popular.txt', hfPopularList(join(packageRoot(), 'node_modules'))]);
   for (const [path, text] of outputs) writeOutput(options.out, path, text);
-  if (!inputs.npmDownloads) console.log('npm downloads: no --npm-downloads FILE given; kept config/snapshots/npm-downloads.tsv.gz as it is.');
+  if (!inputs.npmDownloads)
+    console.log('npm downloads: no --npm-downloads FILE given; kept config/snapshots/npm-downloads.tsv.gz as it is.');
   checkCuratedLists(options.out);
 }
 
 /** Every output file and its text, built before anything is written (a bad input writes nothing). */
 function buildOutputs(inputs: Inputs, options: Options): [path: string, text: string][] {
-  const outputs: [string, string][] = [['config/snapshots/pypi-downloads.tsv.gz', pypiDownloadsTsv(inputs.pypiTop.rows, inputs.pypiTop.origin)]];
+  const outputs: [string, string][] = [
+    ['config/snapshots/pypi-downloads.tsv.gz', pypiDownloadsTsv(inputs.pypiTop.rows, inputs.pypiTop.origin)],
+  ];
   if (inputs.npmDownloads) {
     const { text, origin } = inputs.npmDownloads;
     outputs.push(['config/snapshots/npm-downloads.tsv.gz', npmDownloadsTsv(text, origin, options.npmClaimedFloor, options.corpus)]);
@@ -165,12 +169,23 @@ function readInputsFromDir(dir: string, options: Options): Inputs {
   const pypiJson = readJson(pypiFile);
   const manifest = (ecosystem: Ecosystem) => {
     const file = `datadog-malicious-${ecosystem}.json`;
-    return { manifest: manifestOf(readJson(join(dir, file)), file), origin: describe(file, `${DATADOG_REPO}, samples/${ecosystem}/manifest.json`) };
+    return {
+      manifest: manifestOf(readJson(join(dir, file)), file),
+      origin: describe(file, `${DATADOG_REPO}, samples/${ecosystem}/manifest.json`),
+    };
   };
   const npmFile = options.npmDownloads ?? join(dir, 'npm-downloads.tsv.gz');
-  const npmSources = options.npmDownloads ? undefined : describe('npm-downloads.tsv.gz', 'npm registry download counts (api.npmjs.org/downloads, last month), collected in npm-downloads.tsv.gz');
+  const npmSources = options.npmDownloads
+    ? undefined
+    : describe(
+        'npm-downloads.tsv.gz',
+        'npm registry download counts (api.npmjs.org/downloads, last month), collected in npm-downloads.tsv.gz',
+      );
   return {
-    pypiTop: { rows: pypiRows(pypiJson, pypiFile), origin: pypiOrigin(pypiJson, describe('top-pypi-packages.min.json', 'hugovk/top-pypi-packages, top-pypi-packages.min.json')) },
+    pypiTop: {
+      rows: pypiRows(pypiJson, pypiFile),
+      origin: pypiOrigin(pypiJson, describe('top-pypi-packages.min.json', 'hugovk/top-pypi-packages, top-pypi-packages.min.json')),
+    },
     malicious: { npm: manifest('npm'), pypi: manifest('pypi') },
     npmDownloads: { text: readMaybeGzipped(npmFile), origin: npmOrigin(npmFile, options, npmSources) },
   };
@@ -182,7 +197,8 @@ function readInputsFromDir(dir: string, options: Options): Inputs {
  */
 function describeFromSourcesMd(sourcesMd: string | null, file: string, what: string): Origin {
   const row = sourcesMd?.split('\n').find((line) => line.startsWith(`| \`${file}\``));
-  if (!row) throw new UserError(`SOURCES.md in the --from-dir folder has no table row for ${file}, so its commit and date are unknown; add one`);
+  if (!row)
+    throw new UserError(`SOURCES.md in the --from-dir folder has no table row for ${file}, so its commit and date are unknown; add one`);
   const commit = /at commit ([0-9a-f]{7,40})/.exec(row)?.[1];
   return { source: commit ? `${what} at commit ${commit}` : what, date: dateIn(row) ?? 'unknown' };
 }
@@ -209,14 +225,22 @@ async function fetchInputs(options: Options): Promise<Inputs> {
     date: today,
   });
   const fetchManifest = async (ecosystem: Ecosystem) =>
-    manifestOf(await fetchJson(datadogManifestUrl(ecosystem), `DataDog's ${ecosystem} malicious-package manifest`), datadogManifestUrl(ecosystem));
+    manifestOf(
+      await fetchJson(datadogManifestUrl(ecosystem), `DataDog's ${ecosystem} malicious-package manifest`),
+      datadogManifestUrl(ecosystem),
+    );
   return {
-    pypiTop: { rows: pypiRows(pypiJson, PYPI_TOP_URL), origin: pypiOrigin(pypiJson, { source: 'hugovk/top-pypi-packages, top-pypi-packages.min.json (hugovk.github.io)', date: today }) },
+    pypiTop: {
+      rows: pypiRows(pypiJson, PYPI_TOP_URL),
+      origin: pypiOrigin(pypiJson, { source: 'hugovk/top-pypi-packages, top-pypi-packages.min.json (hugovk.github.io)', date: today }),
+    },
     malicious: {
       npm: { manifest: await fetchManifest('npm'), origin: datadogOrigin('npm') },
       pypi: { manifest: await fetchManifest('pypi'), origin: datadogOrigin('pypi') },
     },
-    npmDownloads: options.npmDownloads ? { text: readMaybeGzipped(options.npmDownloads), origin: npmOrigin(options.npmDownloads, options) } : null,
+    npmDownloads: options.npmDownloads
+      ? { text: readMaybeGzipped(options.npmDownloads), origin: npmOrigin(options.npmDownloads, options) }
+      : null,
   };
 }
 
@@ -249,7 +273,9 @@ async function fetchDatadogCommit(): Promise<string | null> {
 
 function pypiRows(json: unknown, from: string): { project: string; download_count: number }[] {
   const rows = isRecord(json) ? json.rows : undefined;
-  const valid = Array.isArray(rows) && rows.every((row: unknown) => isRecord(row) && typeof row.project === 'string' && Number.isInteger(row.download_count));
+  const valid =
+    Array.isArray(rows) &&
+    rows.every((row: unknown) => isRecord(row) && typeof row.project === 'string' && Number.isInteger(row.download_count));
   if (!valid) throw new UserError(`${from} is not the top-pypi-packages format ({rows: [{project, download_count}]})`);
   return rows as { project: string; download_count: number }[];
 }
@@ -261,7 +287,9 @@ function pypiOrigin(json: unknown, origin: Origin): Origin {
 
 function manifestOf(json: unknown, from: string): Manifest {
   const valid =
-    typeof json === 'object' && json !== null && !Array.isArray(json) &&
+    typeof json === 'object' &&
+    json !== null &&
+    !Array.isArray(json) &&
     Object.values(json).every((versions) => versions === null || (Array.isArray(versions) && versions.every((v) => typeof v === 'string')));
   if (!valid) throw new UserError(`${from} is not a DataDog manifest ({name: null | [versions]})`);
   return json as Manifest;
@@ -280,7 +308,10 @@ interface CountRow {
 }
 
 function npmDownloadsTsv(text: string, origin: Origin, claimedFloor: number, corpus: string): string {
-  const rows = sortForLookup('npm', parseCountRows(text).map((row) => ({ ...row, downloads: roundDown3(row.downloads) })));
+  const rows = sortForLookup(
+    'npm',
+    parseCountRows(text).map((row) => ({ ...row, downloads: roundDown3(row.downloads) })),
+  );
   const coverage = corpusCoverage(new Set(rows.map((row) => row.name.toLowerCase())), corpus);
   const smallest = smallestCount(rows);
   const cut = smallest > claimedFloor;
@@ -295,7 +326,11 @@ function npmDownloadsTsv(text: string, origin: Origin, claimedFloor: number, cor
     `floor: ${floor}`,
     'rounded: down to 3 significant figures (1,234,567 is written 1230000; counts below 1,000 are exact)',
     `rows: ${rows.length}`,
-    ...(cut ? [`note: the source claims every package with at least ${claimedFloor} downloads but stops at ${smallest} (it was cut by row count), so only counts from ${floor} up are complete`] : []),
+    ...(cut
+      ? [
+          `note: the source claims every package with at least ${claimedFloor} downloads but stops at ${smallest} (it was cut by row count), so only counts from ${floor} up are complete`,
+        ]
+      : []),
     ...coverage,
     `sorted: ${SORTED} (lowercase), ties most downloaded first (JSONStream before its squat jsonstream)`,
     'format: name<TAB>downloads; names keep their original case (JSONStream)',
@@ -305,14 +340,18 @@ function npmDownloadsTsv(text: string, origin: Origin, claimedFloor: number, cor
 
 /** The corpus list: the 2,000 most-downloaded names, most downloaded first. */
 function npmTopList(text: string, origin: Origin): string {
-  const top = parseCountRows(text).sort((a, b) => b.downloads - a.downloads).slice(0, CORPUS_SIZE);
-  return [
-    `# depfence corpus list: the ${CORPUS_SIZE.toLocaleString('en-US')} most-downloaded npm packages, most-downloaded first.`,
-    `# source: ${origin.source}, ${origin.date}`,
-    '# used by: npm run corpus (fetches these packuments) and test/corpus (reads every one)',
-    `# ${BUILT_BY}`,
-    ...top.map((row) => row.name),
-  ].join('\n') + '\n';
+  const top = parseCountRows(text)
+    .sort((a, b) => b.downloads - a.downloads)
+    .slice(0, CORPUS_SIZE);
+  return (
+    [
+      `# depfence corpus list: the ${CORPUS_SIZE.toLocaleString('en-US')} most-downloaded npm packages, most-downloaded first.`,
+      `# source: ${origin.source}, ${origin.date}`,
+      '# used by: npm run corpus (fetches these packuments) and test/corpus (reads every one)',
+      `# ${BUILT_BY}`,
+      ...top.map((row) => row.name),
+    ].join('\n') + '\n'
+  );
 }
 
 /**
@@ -324,11 +363,18 @@ function corpusCoverage(listed: ReadonlySet<string>, corpus: string): string[] {
   const dependents = new Map<string, number>();
   let packuments = 0;
   for (const file of readdirSync(corpus).filter((name) => name.endsWith('.json.gz'))) {
-    const document = JSON.parse(gunzipSync(readFileSync(join(corpus, file))).toString('utf8')) as { 'dist-tags'?: Record<string, string>; versions?: Record<string, Record<string, unknown>> };
+    const document = JSON.parse(gunzipSync(readFileSync(join(corpus, file))).toString('utf8')) as {
+      'dist-tags'?: Record<string, string>;
+      versions?: Record<string, Record<string, unknown>>;
+    };
     const latest = document.versions?.[document['dist-tags']?.latest ?? ''];
     if (!latest) continue;
     packuments++;
-    const names = new Set(['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap((field) => Object.keys((latest[field] as object | undefined) ?? {})));
+    const names = new Set(
+      ['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap((field) =>
+        Object.keys((latest[field] as object | undefined) ?? {}),
+      ),
+    );
     for (const name of names) dependents.set(name, (dependents.get(name) ?? 0) + 1);
   }
   if (packuments === 0) return [];
@@ -336,17 +382,23 @@ function corpusCoverage(listed: ReadonlySet<string>, corpus: string): string[] {
   const share = (((dependents.size - missing.length) / dependents.size) * 100).toFixed(1);
   return [
     `coverage: lists ${dependents.size - missing.length} of the ${dependents.size} names that the newest releases of the ${packuments} most-downloaded packages depend on (${share}%); names missing from it count as "unavailable" when the downloads API cannot be asked`,
-    `holes: ${missing.length} such names are missing, mostly packages first published after the counts were taken; the most depended on: ${missing.slice(0, 12).map(([name]) => name).join(', ')}`,
+    `holes: ${missing.length} such names are missing, mostly packages first published after the counts were taken; the most depended on: ${missing
+      .slice(0, 12)
+      .map(([name]) => name)
+      .join(', ')}`,
   ];
 }
 
 function pypiDownloadsTsv(projects: { project: string; download_count: number }[], origin: Origin): string {
-  const rows = sortForLookup('pypi', mergeByName(projects.map((row) => ({ name: canonicalName('pypi', row.project), downloads: row.download_count }))));
+  const rows = sortForLookup(
+    'pypi',
+    mergeByName(projects.map((row) => ({ name: canonicalName('pypi', row.project), downloads: row.download_count }))),
+  );
   const floor = smallestCount(rows) + 1;
   return downloadsTsv(rows, [
     'depfence PyPI download snapshot: downloads in the last 30 days of the most-downloaded PyPI projects.',
     `source: ${origin.source}`,
-    'licence: data from hugovk/top-pypi-packages (https://github.com/hugovk/top-pypi-packages), by Hugo van Kemenade, which asks for attribution; counts from PyPI\'s download logs',
+    "licence: data from hugovk/top-pypi-packages (https://github.com/hugovk/top-pypi-packages), by Hugo van Kemenade, which asks for attribution; counts from PyPI's download logs",
     `date: ${origin.date}`,
     `covers: the ${rows.length.toLocaleString('en-US')} most-downloaded PyPI projects`,
     `floor: ${floor}`,
@@ -365,7 +417,8 @@ function parseCountRows(text: string): CountRow[] {
     const [name, count, extra] = line.trim().split('\t');
     if (!name || name.startsWith('#')) return;
     if (index === 0 && !/^\d+$/.test(count ?? '')) return; // a header line
-    if (extra !== undefined || !/^\d+$/.test(count ?? '')) throw new UserError(`npm downloads line ${index + 1} is not "name<TAB>count": ${JSON.stringify(line.slice(0, 80))}`);
+    if (extra !== undefined || !/^\d+$/.test(count ?? ''))
+      throw new UserError(`npm downloads line ${index + 1} is not "name<TAB>count": ${JSON.stringify(line.slice(0, 80))}`);
     rows.push({ name, downloads: Number(count) });
   });
   return mergeByName(rows);
@@ -413,19 +466,21 @@ function maliciousList(ecosystem: Ecosystem, manifest: Manifest, origin: Origin)
     else for (const version of versions) lines.push(`${name}@${version}`);
   }
   const versionSpecific = [...merged.values()].filter((versions) => versions !== null).length;
-  return [
-    `# depfence known-malicious ${ecosystem === 'npm' ? 'npm packages' : 'PyPI projects'}, from DataDog's Malicious Software Packages Dataset.`,
-    `# source: ${origin.source}`,
-    `# date: ${origin.date}`,
-    `# licence: ${DATADOG_LICENCE}`,
-    `# entries: ${merged.size} names; ${merged.size - versionSpecific} malicious in every version, ${versionSpecific} only in the versions listed`,
-    '# format: one entry a line. `name`: every version is malicious. `name@version`: only that version',
-    `#   (one line per version; mostly compromised releases of legitimate packages, e.g. ${ecosystem === 'npm' ? 'debug@4.4.2' : 'litellm@1.82.7'}).`,
-    `#   ${ecosystem === 'npm' ? 'Scoped names are written @scope/name@1.2.3.' : 'Names are PEP 503-normalised.'} Text after # is a comment.`,
-    '# Add your own lists through config: policy.blocklists.files.',
-    `# ${BUILT_BY}`,
-    ...lines,
-  ].join('\n') + '\n';
+  return (
+    [
+      `# depfence known-malicious ${ecosystem === 'npm' ? 'npm packages' : 'PyPI projects'}, from DataDog's Malicious Software Packages Dataset.`,
+      `# source: ${origin.source}`,
+      `# date: ${origin.date}`,
+      `# licence: ${DATADOG_LICENCE}`,
+      `# entries: ${merged.size} names; ${merged.size - versionSpecific} malicious in every version, ${versionSpecific} only in the versions listed`,
+      '# format: one entry a line. `name`: every version is malicious. `name@version`: only that version',
+      `#   (one line per version; mostly compromised releases of legitimate packages, e.g. ${ecosystem === 'npm' ? 'debug@4.4.2' : 'litellm@1.82.7'}).`,
+      `#   ${ecosystem === 'npm' ? 'Scoped names are written @scope/name@1.2.3.' : 'Names are PEP 503-normalised.'} Text after # is a comment.`,
+      '# Add your own lists through config: policy.blocklists.files.',
+      `# ${BUILT_BY}`,
+      ...lines,
+    ].join('\n') + '\n'
+  );
 }
 
 /** Names as the source spells them (PyPI: PEP 503), sorted; `null` (every version) wins a merge. */
@@ -454,7 +509,10 @@ function checkCuratedLists(out: string): void {
     const candidates = malicious.entries
       .filter((entry) => entry.version === null && snapshot.count(entry.name) !== undefined && !exclusions[ecosystem].has(entry.canonical))
       .map((entry) => `${ecosystem}:${entry.name} (${snapshot.count(entry.name)} downloads)`);
-    if (candidates.length) console.log(`popular-exclusions.txt: popular names DataDog lists as malicious in every version, not excluded yet (review them):\n  ${candidates.join('\n  ')}`);
+    if (candidates.length)
+      console.log(
+        `popular-exclusions.txt: popular names DataDog lists as malicious in every version, not excluded yet (review them):\n  ${candidates.join('\n  ')}`,
+      );
     checkSlopsquatList(join(curated, `blocklists/${ecosystem}-slopsquat.txt`), ecosystem, snapshot);
   }
   console.log('Checked the written files, popular-exclusions.txt and the slopsquat lists.');
@@ -468,7 +526,8 @@ function checkSlopsquatList(file: string, ecosystem: Ecosystem, snapshot: Downlo
     top.add(canonicalName(ecosystem, entry.name));
   }
   const popular = list.entries.filter((entry) => top.has(entry.canonical)).map((entry) => entry.name);
-  if (popular.length) throw new UserError(`${file} lists popular packages (top ${SLOPSQUAT_POPULAR_TOP}): ${popular.join(', ')}; remove them`);
+  if (popular.length)
+    throw new UserError(`${file} lists popular packages (top ${SLOPSQUAT_POPULAR_TOP}): ${popular.join(', ')}; remove them`);
 }
 
 // ---------------------------------------------------------------- files

@@ -35,7 +35,10 @@ const { values } = parseArgs({
 });
 
 const dir = values.dir ?? corpusDir();
-const names = readCorpusList(join(packageRoot(), 'config', 'snapshots', 'npm-top-2000.txt')).slice(0, values.limit ? Number(values.limit) : undefined);
+const names = readCorpusList(join(packageRoot(), 'config', 'snapshots', 'npm-top-2000.txt')).slice(
+  0,
+  values.limit ? Number(values.limit) : undefined,
+);
 const registry = loadConfig({ env: process.env, cwd: process.cwd() }).config.upstreams.npm.registry;
 const maxAgeMs = Number(values['max-age']) * 3_600_000;
 const stopAt = Date.now() + Number(values.deadline) * 1000;
@@ -51,7 +54,9 @@ const started = Date.now();
 await Promise.all(names.map((name) => limit(() => fetchOne(name))));
 
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`corpus: ${fetched} fetched (${(bytes / 1e6).toFixed(0)} MB), ${kept} already fresh, ${failures.length} failed, in ${seconds}s → ${dir}`);
+console.log(
+  `corpus: ${fetched} fetched (${(bytes / 1e6).toFixed(0)} MB), ${kept} already fresh, ${failures.length} failed, in ${seconds}s → ${dir}`,
+);
 for (const failure of failures.slice(0, 20)) console.log(`  ${failure}`);
 if (fetched + kept === 0) process.exit(2);
 
@@ -66,7 +71,10 @@ async function fetchOne(name: string): Promise<void> {
     return;
   }
   try {
-    const answer = await fetch(npmPackumentUrl(registry, name), { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(60_000) });
+    const answer = await fetch(npmPackumentUrl(registry, name), {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(60_000),
+    });
     if (!answer.ok) {
       failures.push(`${name}: HTTP ${answer.status}`);
       return;

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 const PACKAGES = ['@huggingface/tasks', '@huggingface/hub'];
 const REPO_ID = /["'`]([A-Za-z0-9][A-Za-z0-9_.-]{1,95})\/([A-Za-z0-9][A-Za-z0-9_.-]{0,95})["'`]/g;
 /** Strings of that shape that are no repo: media types, placeholders, paths. */
-const NOT_AN_ORG = /^(application|audio|image|video|text|multipart|font|model|user|username|some-user|myname|your-username|your-org|org|owner|me|src|dist|lib|node_modules|http|https|api|models|datasets|spaces|blob|refs|main|x|a|b|c|\d+|acoustic|asset|checkpoints|ckpt|ckpt-0|data|dummy|embedding|flow|foo|fs|hello-world|inference|ns|point_map_vae|precomputed_embeddings|prefix|pretrain|pretrained|sub|sub\.dir|test-folder|tests|transformer|unet|utils|vae|cvlm_llama2_tokenizer|LVFace-L_Glint360K|mobilenet|hallo|champ|fever|iker)$/i;
+const NOT_AN_ORG =
+  /^(application|audio|image|video|text|multipart|font|model|user|username|some-user|myname|your-username|your-org|org|owner|me|src|dist|lib|node_modules|http|https|api|models|datasets|spaces|blob|refs|main|x|a|b|c|\d+|acoustic|asset|checkpoints|ckpt|ckpt-0|data|dummy|embedding|flow|foo|fs|hello-world|inference|ns|point_map_vae|precomputed_embeddings|prefix|pretrain|pretrained|sub|sub\.dir|test-folder|tests|transformer|unet|utils|vae|cvlm_llama2_tokenizer|LVFace-L_Glint360K|mobilenet|hallo|champ|fever|iker)$/i;
 
 export function hfPopularList(nodeModules: string): string {
   const ids = new Set<string>();

@@ -29,8 +29,14 @@ export interface CheckOptions {
 
 export async function runCheck(specTexts: string[], options: CheckOptions, config: Config, out: (text: string) => void): Promise<number> {
   const repoSpecs = specTexts.filter(isHubSpec).map(parseHubSpec);
-  const specs: PackageSpec[] = [...specTexts.filter((text) => !isHubSpec(text)).map((text) => parseSpec(text)), ...options.files.flatMap((file) => specsFromFile(file === '-' ? file : resolve(options.cwd, file), options.readStdin))];
-  if (specs.length === 0 && repoSpecs.length === 0) throw new UsageError('nothing to check: name packages (npm:NAME[@VERSION], pypi:NAME[==VERSION], hf:ORG/NAME[@REVISION]) or give --file PATH');
+  const specs: PackageSpec[] = [
+    ...specTexts.filter((text) => !isHubSpec(text)).map((text) => parseSpec(text)),
+    ...options.files.flatMap((file) => specsFromFile(file === '-' ? file : resolve(options.cwd, file), options.readStdin)),
+  ];
+  if (specs.length === 0 && repoSpecs.length === 0)
+    throw new UsageError(
+      'nothing to check: name packages (npm:NAME[@VERSION], pypi:NAME[==VERSION], hf:ORG/NAME[@REVISION]) or give --file PATH',
+    );
   const decider = createDecider(config, { threatData: threatDataFor(config) });
   const wanted = unique(specs);
   const progress = wanted.length > PROGRESS_FROM ? options.progress : undefined;
@@ -49,10 +55,17 @@ export async function runCheck(specTexts: string[], options: CheckOptions, confi
   const policy = repoSpecs.length > 0 ? modelPolicyContext(config) : null;
   const repoDecisions = await Promise.all(repoSpecs.map(async (spec) => (await decideRepo(decider.http, config, policy!, spec)).decision));
   const decisions: Decision<DecisionEcosystem>[] = [...packageDecisions, ...repoDecisions];
-  const suggestions = options.suggest ? [...packageDecisions.map((decision) => suggestNames(decision, decider.context)), ...repoDecisions.map((): string[] => [])] : null;
+  const suggestions = options.suggest
+    ? [...packageDecisions.map((decision) => suggestNames(decision, decider.context)), ...repoDecisions.map((): string[] => [])]
+    : null;
   const threatData = freshness(decider.threatData.status(), new Date(), config.feeds.osv.maxAge, formatAge);
   if (options.json) {
-    out(JSON.stringify({ results: suggestions ? decisions.map((decision, i) => ({ ...decision, suggestions: suggestions[i] })) : decisions, threatData }));
+    out(
+      JSON.stringify({
+        results: suggestions ? decisions.map((decision, i) => ({ ...decision, suggestions: suggestions[i] })) : decisions,
+        threatData,
+      }),
+    );
   } else {
     out(formatReport(decisions, config, suggestions, threatData));
   }
@@ -71,7 +84,12 @@ function unique(specs: PackageSpec[]): PackageSpec[] {
   });
 }
 
-function formatReport(decisions: Decision<DecisionEcosystem>[], config: Config, suggestions: string[][] | null, threatData: Freshness): string {
+function formatReport(
+  decisions: Decision<DecisionEcosystem>[],
+  config: Config,
+  suggestions: string[][] | null,
+  threatData: Freshness,
+): string {
   const lines = decisions.map((decision, i) => {
     if (!suggestions) return formatDecision(decision);
     const names = suggestions[i]!;
@@ -80,7 +98,8 @@ function formatReport(decisions: Decision<DecisionEcosystem>[], config: Config, 
   const denied = decisions.filter((decision) => decision.decision === 'deny').length;
   const warned = decisions.filter((decision) => decision.decision === 'warn').length;
   lines.push('', `${decisions.length} checked: ${denied} denied, ${warned} warned, ${decisions.length - denied - warned} allowed`);
-  if (config.offline) lines.push('offline: decided from the bundled snapshots and lists only; checks that need live metadata were not evaluated');
+  if (config.offline)
+    lines.push('offline: decided from the bundled snapshots and lists only; checks that need live metadata were not evaluated');
   lines.push(threatData.state === 'current' ? threatData.text : `warning: ${threatData.text}`);
   if (config.mode === 'report' && denied > 0) lines.push('mode: report, so nothing is enforced: these denials are only reported');
   return lines.join('\n');

@@ -38,7 +38,8 @@ const SEARCH_PAGE = 250;
 const SEARCH_PAGES = 40;
 
 export async function runConfusionScan(config: Config, options: { json: boolean }, out: (text: string) => void): Promise<number> {
-  if (config.offline) throw new UsageError('confusion-scan asks the public registries, so it cannot run offline (drop --offline / offline: true)');
+  if (config.offline)
+    throw new UsageError('confusion-scan asks the public registries, so it cannot run offline (drop --offline / offline: true)');
   const http = createHttpClient({
     timeoutMs: config.network.timeout,
     retries: config.network.retries,
@@ -51,7 +52,8 @@ export async function runConfusionScan(config: Config, options: { json: boolean 
   const report = await scanConfusion(config, http);
   out(options.json ? JSON.stringify(report) : formatReport(report));
   if (report.results.some((result) => result.status === 'claimed')) return EXIT.denied;
-  if (report.results.some((result) => result.status === 'unknown') || report.notes.some((note) => note.startsWith('could not'))) return EXIT.factsUnavailable;
+  if (report.results.some((result) => result.status === 'unknown') || report.notes.some((note) => note.startsWith('could not')))
+    return EXIT.factsUnavailable;
   return EXIT.ok;
 }
 
@@ -67,11 +69,16 @@ export async function scanConfusion(config: Config, http: HttpClient): Promise<S
 async function npmInternalNames(config: Config, http: HttpClient, notes: string[]): Promise<InternalName[]> {
   const rules = config.policy.confusion.npm;
   const names: InternalName[] = rules.names.map((name) => ({ ecosystem: 'npm', name, rule: `name ${name.toLowerCase()}` }));
-  const patterns = [...rules.scopes.map((scope) => ({ term: `@${scope}`, label: `scope @${scope}` })), ...rules.prefixes.map((prefix) => ({ term: prefix, label: `prefix ${prefix}` }))];
+  const patterns = [
+    ...rules.scopes.map((scope) => ({ term: `@${scope}`, label: `scope @${scope}` })),
+    ...rules.prefixes.map((prefix) => ({ term: prefix, label: `prefix ${prefix}` })),
+  ];
   if (patterns.length === 0) return names;
   const internal = config.upstreams.npm.internal;
   if (internal === null) {
-    notes.push(`npm ${patterns.map((p) => p.label).join(', ')}: no internal registry (upstreams.npm.internal) to list their packages, so only exact names were checked`);
+    notes.push(
+      `npm ${patterns.map((p) => p.label).join(', ')}: no internal registry (upstreams.npm.internal) to list their packages, so only exact names were checked`,
+    );
     return names;
   }
   for (const pattern of patterns) {
@@ -92,7 +99,9 @@ async function searchNames(http: HttpClient, registry: string, text: string): Pr
   const names: string[] = [];
   for (let page = 0; page < SEARCH_PAGES; page++) {
     const url = `${registry}-/v1/search?text=${encodeURIComponent(text)}&size=${SEARCH_PAGE}&from=${page * SEARCH_PAGE}`;
-    const answer = await http.getJson<{ objects?: { package?: { name?: unknown } }[] }>(url, { upstream: { name: 'internal npm registry', setting: 'upstreams.npm.internal' } });
+    const answer = await http.getJson<{ objects?: { package?: { name?: unknown } }[] }>(url, {
+      upstream: { name: 'internal npm registry', setting: 'upstreams.npm.internal' },
+    });
     const objects = answer.body?.objects ?? [];
     for (const object of objects) if (typeof object.package?.name === 'string') names.push(object.package.name);
     if (objects.length < SEARCH_PAGE) break;
@@ -106,7 +115,9 @@ async function pypiInternalNames(config: Config, http: HttpClient, notes: string
   if (rules.prefixes.length === 0) return names;
   const internal = config.upstreams.pypi.internal;
   if (internal === null) {
-    notes.push(`PyPI ${rules.prefixes.map((p) => `prefix ${p}`).join(', ')}: no internal index (upstreams.pypi.internal) to list its projects, so only exact names were checked`);
+    notes.push(
+      `PyPI ${rules.prefixes.map((p) => `prefix ${p}`).join(', ')}: no internal index (upstreams.pypi.internal) to list its projects, so only exact names were checked`,
+    );
     return names;
   }
   try {
@@ -143,7 +154,11 @@ async function checkPublic(config: Config, http: HttpClient, internal: InternalN
       const answer = await fetchNpmPackument(http, config.upstreams.npm.registry, internal.name);
       if (!answer.found) return { ...internal, status: 'free', detail: `not on ${config.upstreams.npm.registry}` };
       const times = npmPublishTimes(answer.packument);
-      return { ...internal, status: 'claimed', detail: claimDetail(config.upstreams.npm.registry, Object.keys(answer.packument.versions).length, times.created) };
+      return {
+        ...internal,
+        status: 'claimed',
+        detail: claimDetail(config.upstreams.npm.registry, Object.keys(answer.packument.versions).length, times.created),
+      };
     }
     const answer = await fetchPypiProject(http, config.upstreams.pypi.json, internal.name);
     if (!answer.found) return { ...internal, status: 'free', detail: `not on ${config.upstreams.pypi.json}` };
@@ -161,12 +176,18 @@ function claimDetail(registry: string, versions: number, created: Date | null): 
 
 function formatReport(report: ScanReport): string {
   const mark = { claimed: 'CLAIMED', free: 'free   ', unknown: 'UNKNOWN' } as const;
-  const lines = report.results.map((result) => `${mark[result.status]}  ${result.ecosystem}:${result.name}  (${result.rule}) ${result.detail}`);
+  const lines = report.results.map(
+    (result) => `${mark[result.status]}  ${result.ecosystem}:${result.name}  (${result.rule}) ${result.detail}`,
+  );
   for (const note of report.notes) lines.push(`note: ${note}`);
   const claimed = report.results.filter((result) => result.status === 'claimed').length;
   const unknown = report.results.filter((result) => result.status === 'unknown').length;
-  if (report.results.length === 0) lines.push('no internal names to scan: list them in policy.confusion (names, or scopes/prefixes with an internal registry)');
+  if (report.results.length === 0)
+    lines.push('no internal names to scan: list them in policy.confusion (names, or scopes/prefixes with an internal registry)');
   else lines.push('', `${report.results.length} internal names checked: ${claimed} claimed publicly, ${unknown} could not be checked`);
-  if (claimed > 0) lines.push('a claimed internal name is a dependency-confusion attack in progress (or a leak): keep depfence in front of every install, and report the public package to the registry');
+  if (claimed > 0)
+    lines.push(
+      'a claimed internal name is a dependency-confusion attack in progress (or a leak): keep depfence in front of every install, and report the public package to the registry',
+    );
   return lines.join('\n');
 }

@@ -41,7 +41,11 @@ export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, cw
   const failed = lines.filter((line) => line.level === 'FAIL').length;
   const warned = lines.filter((line) => line.level === 'warn').length;
   out('');
-  out(failed === 0 ? `no problems${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}` : `${failed} problem${failed === 1 ? '' : 's'}, ${warned} warning${warned === 1 ? '' : 's'}`);
+  out(
+    failed === 0
+      ? `no problems${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}`
+      : `${failed} problem${failed === 1 ? '' : 's'}, ${warned} warning${warned === 1 ? '' : 's'}`,
+  );
   return failed === 0 ? 0 : 1;
 }
 
@@ -53,7 +57,10 @@ function toolLines(env: NodeJS.ProcessEnv, cwd: string): Line[] {
     if (!first) return { level: 'info', text: `${tool}: not installed` };
     if (!isShim(first)) {
       const shimmed = found.some(isShim);
-      return { level: 'FAIL', text: `${tool}: ${first} is not a depfence shim${shimmed ? ', and it comes before the shim on PATH' : ''}; ${fix}` };
+      return {
+        level: 'FAIL',
+        text: `${tool}: ${first} is not a depfence shim${shimmed ? ', and it comes before the shim on PATH' : ''}; ${fix}`,
+      };
     }
     const real = findRealTool(tool, env, cwd);
     return real
@@ -64,7 +71,9 @@ function toolLines(env: NodeJS.ProcessEnv, cwd: string): Line[] {
 
 /** DEPFENCE_* variables that set configuration keys, named after the files. */
 function configVariables(env: NodeJS.ProcessEnv): string {
-  const names = Object.keys(env).filter((name) => name.startsWith('DEPFENCE_') && !/^DEPFENCE_(CONFIG|REAL_|SHIM_)/.test(name)).sort();
+  const names = Object.keys(env)
+    .filter((name) => name.startsWith('DEPFENCE_') && !/^DEPFENCE_(CONFIG|REAL_|SHIM_)/.test(name))
+    .sort();
   return names.length === 0 ? '' : `, then ${names.join(', ')}`;
 }
 
@@ -74,9 +83,16 @@ async function firewallLine(config: Config): Promise<Line> {
   const ours = await firewallForConfig(dataDir, key, config.server.token ?? null);
   if (ours) return { level: 'ok', text: `firewall: healthy at ${ours.url}, running this configuration (data dir ${ours.dataDir})` };
   const running = await runningFirewall(dataDir, config.server.token ?? null);
-  if (running) return { level: 'info', text: `firewall: ${running.url} runs another configuration (another project's depfence.yaml); the shims here start one of their own in ${configFirewallDir(dataDir, key)}` };
+  if (running)
+    return {
+      level: 'info',
+      text: `firewall: ${running.url} runs another configuration (another project's depfence.yaml); the shims here start one of their own in ${configFirewallDir(dataDir, key)}`,
+    };
   if (existsSync(serverFilePath(dataDir))) {
-    return { level: 'warn', text: `firewall: ${serverFilePath(dataDir)} names a firewall that does not answer; the shims start a new one when needed (or run depfence serve)` };
+    return {
+      level: 'warn',
+      text: `firewall: ${serverFilePath(dataDir)} names a firewall that does not answer; the shims start a new one when needed (or run depfence serve)`,
+    };
   }
   return { level: 'info', text: `firewall: not running (data dir ${dataDir}); the shims start it when a command needs it` };
 }
@@ -89,7 +105,11 @@ function threatDataLine(config: Config): Line {
 
 /** The firewall's Hugging Face endpoint, as clients must be given it (HF_ENDPOINT). */
 export function firewallHubEndpoint(config: Config): string {
-  const host = ['0.0.0.0', '::'].includes(config.server.host) ? '127.0.0.1' : config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const host = ['0.0.0.0', '::'].includes(config.server.host)
+    ? '127.0.0.1'
+    : config.server.host.includes(':')
+      ? `[${config.server.host}]`
+      : config.server.host;
   return `http://${host}:${config.server.port}/-/hf`;
 }
 
@@ -99,11 +119,22 @@ function hubLines(config: Config, env: NodeJS.ProcessEnv): Line[] {
   const endpoint = env.HF_ENDPOINT?.trim();
   const fix = `export HF_ENDPOINT=${expected} (eval "$(depfence shell-init)" does it)`;
   const lines: Line[] = [];
-  if (!endpoint) lines.push({ level: 'info', text: `huggingface: HF_ENDPOINT is not set, so Hugging Face clients download from the Hub directly; to check models: ${fix}` });
-  else if (endpoint.replace(/\/+$/, '') !== expected) lines.push({ level: 'FAIL', text: `huggingface: HF_ENDPOINT is ${redact(endpoint)}, not the firewall's ${expected}: models would be downloaded around it; ${fix}` });
+  if (!endpoint)
+    lines.push({
+      level: 'info',
+      text: `huggingface: HF_ENDPOINT is not set, so Hugging Face clients download from the Hub directly; to check models: ${fix}`,
+    });
+  else if (endpoint.replace(/\/+$/, '') !== expected)
+    lines.push({
+      level: 'FAIL',
+      text: `huggingface: HF_ENDPOINT is ${redact(endpoint)}, not the firewall's ${expected}: models would be downloaded around it; ${fix}`,
+    });
   else lines.push({ level: 'ok', text: `huggingface: HF_ENDPOINT is the firewall's ${expected}` });
   if (endpoint && /^(1|true|yes|on)$/i.test(env.HF_HUB_ENABLE_HF_TRANSFER ?? '')) {
-    lines.push({ level: 'warn', text: 'huggingface: HF_HUB_ENABLE_HF_TRANSFER is on; older huggingface_hub versions then download with hf_transfer: set it to 0' });
+    lines.push({
+      level: 'warn',
+      text: 'huggingface: HF_HUB_ENABLE_HF_TRANSFER is on; older huggingface_hub versions then download with hf_transfer: set it to 0',
+    });
   }
   return lines;
 }
@@ -112,7 +143,13 @@ async function settingLines(config: Config, env: NodeJS.ProcessEnv, cwd: string)
   const lines: Line[] = [];
   const seen = new Set<string>();
   for (const probe of PROBES) {
-    const input: InspectInput = { args: probe.args, env, cwd, trusted: config.shims.trustedUrls, realTool: findRealTool(probe.tool, env, cwd)?.command ?? null };
+    const input: InspectInput = {
+      args: probe.args,
+      env,
+      cwd,
+      trusted: config.shims.trustedUrls,
+      realTool: findRealTool(probe.tool, env, cwd)?.command ?? null,
+    };
     const plan = await inspect(probe.tool, input);
     for (const setting of plan.settings) {
       const key = `${setting.setting}|${setting.value}|${setting.origin}`;
@@ -128,12 +165,18 @@ async function settingLines(config: Config, env: NodeJS.ProcessEnv, cwd: string)
 function settingLine(tool: ToolName, setting: SourceSetting): Line {
   switch (setting.action) {
     case 'refuse':
-      return { level: 'FAIL', text: `${tool}: ${describeSetting(setting)}; the shims refuse to run until it is removed or trusted (shims.trustedUrls)` };
+      return {
+        level: 'FAIL',
+        text: `${tool}: ${describeSetting(setting)}; the shims refuse to run until it is removed or trusted (shims.trustedUrls)`,
+      };
     case 'ignore':
     case 'redirect': {
       const value = setting.value ? ` ${redact(setting.value)}` : '';
       const done = setting.action === 'ignore' ? 'the shims ignore it' : 'the shims point it at the firewall';
-      return { level: 'warn', text: `${tool}: ${setting.setting}${value} (${setting.origin}) is another package source; ${done}, but ${tool} run without them (an absolute path, \`python -m pip\` in a script) uses it` };
+      return {
+        level: 'warn',
+        text: `${tool}: ${setting.setting}${value} (${setting.origin}) is another package source; ${done}, but ${tool} run without them (an absolute path, \`python -m pip\` in a script) uses it`,
+      };
     }
     case 'trusted':
       return { level: 'info', text: `${tool}: ${describeSetting(setting)}` };

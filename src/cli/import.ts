@@ -13,7 +13,12 @@ export interface ImportCommandOptions {
   signature?: string;
 }
 
-export async function runImportCommand(config: Config, bundle: string, options: ImportCommandOptions, io: { out(text: string): void; err(text: string): void; cwd: string }): Promise<number> {
+export async function runImportCommand(
+  config: Config,
+  bundle: string,
+  options: ImportCommandOptions,
+  io: { out(text: string): void; err(text: string): void; cwd: string },
+): Promise<number> {
   const dataDir = config.server.dataDir;
   try {
     const report = await importBundle({
@@ -26,13 +31,22 @@ export async function runImportCommand(config: Config, bundle: string, options: 
     const { manifest } = report;
     const signed = report.signatureVerified ? ' (signature verified)' : '';
     if (!report.changed) {
-      io.out(`${bundle}${signed}: the offline store in ${mirrorRoot(dataDir)} already holds all ${manifest.artifacts.length} artifacts; nothing changed`);
+      io.out(
+        `${bundle}${signed}: the offline store in ${mirrorRoot(dataDir)} already holds all ${manifest.artifacts.length} artifacts; nothing changed`,
+      );
     } else {
       const packages = new Set(report.added.map((artifact) => `${artifact.ecosystem}:${artifact.name}`));
-      const models = manifest.models?.length ? `, ${report.addedModelFiles} new model files of ${manifest.models.length} Hugging Face repos` : '';
-      io.out(`imported ${bundle}${signed}: ${report.added.length} new artifacts of ${packages.size} packages${models} (${manifest.artifacts.length} artifacts in the bundle) into ${mirrorRoot(dataDir)}`);
+      const models = manifest.models?.length
+        ? `, ${report.addedModelFiles} new model files of ${manifest.models.length} Hugging Face repos`
+        : '';
+      io.out(
+        `imported ${bundle}${signed}: ${report.added.length} new artifacts of ${packages.size} packages${models} (${manifest.artifacts.length} artifacts in the bundle) into ${mirrorRoot(dataDir)}`,
+      );
     }
-    if (manifest.threatData?.index) io.out(`threat data: the bundle carries the OSV index built ${manifest.threatData.builtAt}; serve and check use the newest index they have (a running firewall loads it on SIGHUP)`);
+    if (manifest.threatData?.index)
+      io.out(
+        `threat data: the bundle carries the OSV index built ${manifest.threatData.builtAt}; serve and check use the newest index they have (a running firewall loads it on SIGHUP)`,
+      );
     io.out(`serve them with: depfence serve --offline --data-dir ${dataDir}`);
     return EXIT.ok;
   } catch (error) {

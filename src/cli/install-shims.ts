@@ -25,7 +25,9 @@ export function installShims(options: InstallShimsOptions, out: (text: string) =
   const root = packageRoot();
   const blocked = LAUNCHER_NAMES.filter((tool) => existsSync(join(dir, tool)) && !isShim(join(dir, tool)));
   if (blocked.length > 0 && !options.force) {
-    throw new UsageError(`${blocked.map((tool) => join(dir, tool)).join(', ')} already exist${blocked.length === 1 ? 's' : ''} and ${blocked.length === 1 ? 'is not a depfence shim' : 'are not depfence shims'}: choose another --dir, or --force to replace them`);
+    throw new UsageError(
+      `${blocked.map((tool) => join(dir, tool)).join(', ')} already exist${blocked.length === 1 ? 's' : ''} and ${blocked.length === 1 ? 'is not a depfence shim' : 'are not depfence shims'}: choose another --dir, or --force to replace them`,
+    );
   }
   for (const name of LAUNCHER_NAMES) {
     const file = join(dir, name);
@@ -34,6 +36,8 @@ export function installShims(options: InstallShimsOptions, out: (text: string) =
   }
   out(`wrote ${LAUNCHER_NAMES.join(', ')} to ${dir}`);
   out(`put it first on PATH, e.g. in a Dockerfile: ENV PATH="${dir}:$PATH"`);
-  out(`and send Hugging Face downloads through the firewall: ENV HF_ENDPOINT=${options.hubEndpoint} HF_HUB_ENABLE_HF_TRANSFER=0 HF_HUB_DISABLE_XET=1`);
+  out(
+    `and send Hugging Face downloads through the firewall: ENV HF_ENDPOINT=${options.hubEndpoint} HF_HUB_ENABLE_HF_TRANSFER=0 HF_HUB_DISABLE_XET=1`,
+  );
   return 0;
 }

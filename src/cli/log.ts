@@ -15,7 +15,8 @@ export interface LogOptions {
 
 export function runLog(config: Config, options: LogOptions, now: Date, out: (text: string) => void): void {
   const since = options.since === undefined ? null : parseDuration(options.since);
-  if (options.since !== undefined && since === null) throw new UsageError(`--since "${options.since}" is not a duration: use a number and s, m, h, d or w (e.g. 1h)`);
+  if (options.since !== undefined && since === null)
+    throw new UsageError(`--since "${options.since}" is not a duration: use a number and s, m, h, d or w (e.g. 1h)`);
   if (options.decision !== undefined && !['allow', 'warn', 'deny'].includes(options.decision)) {
     throw new UsageError(`--decision "${options.decision}" is not one of allow, warn, deny`);
   }

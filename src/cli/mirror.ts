@@ -38,9 +38,15 @@ export async function runMirrorCommand(config: Config, options: MirrorCommandOpt
     return EXIT.ok;
   }
   if (options.out === undefined) throw new UsageError('say where to write the bundle: --out BUNDLE.tgz (or --list BUNDLE.tgz to read one)');
-  if (options.from.length === 0) throw new UsageError('name what to mirror: --from requirements.txt, --from package.json, --from package-lock.json or --from models.lock (repeatable)');
-  if (options.pythonVersion !== undefined && !/^\d+(\.\d+){0,2}$/.test(options.pythonVersion)) throw new UsageError(`--python-version "${options.pythonVersion}" is not a version such as 3.12`);
-  for (const platform of options.platform) if (!/^[A-Za-z0-9_.-]+$/.test(platform)) throw new UsageError(`--platform "${platform}" is not a platform tag such as manylinux2014_x86_64`);
+  if (options.from.length === 0)
+    throw new UsageError(
+      'name what to mirror: --from requirements.txt, --from package.json, --from package-lock.json or --from models.lock (repeatable)',
+    );
+  if (options.pythonVersion !== undefined && !/^\d+(\.\d+){0,2}$/.test(options.pythonVersion))
+    throw new UsageError(`--python-version "${options.pythonVersion}" is not a version such as 3.12`);
+  for (const platform of options.platform)
+    if (!/^[A-Za-z0-9_.-]+$/.test(platform))
+      throw new UsageError(`--platform "${platform}" is not a platform tag such as manylinux2014_x86_64`);
 
   const tty = Boolean(process.stderr.isTTY as boolean | undefined) && io.env.TERM !== 'dumb' && !io.env.CI;
   const outcome = await runMirror(config, {
@@ -57,11 +63,16 @@ export async function runMirrorCommand(config: Config, options: MirrorCommandOpt
     progress: createProgress(io.err, tty),
   });
   const { manifest, bundle } = outcome;
-  const models = manifest.models ? `, ${manifest.models.reduce((sum, repo) => sum + repo.files.length, 0)} model files of ${manifest.models.length} Hugging Face repos` : '';
-  io.out(`wrote ${options.out}: ${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages${models}, ${formatBytes(bundle.size)}, sha256 ${bundle.sha256}`);
+  const models = manifest.models
+    ? `, ${manifest.models.reduce((sum, repo) => sum + repo.files.length, 0)} model files of ${manifest.models.length} Hugging Face repos`
+    : '';
+  io.out(
+    `wrote ${options.out}: ${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages${models}, ${formatBytes(bundle.size)}, sha256 ${bundle.sha256}`,
+  );
   if (outcome.signatureFile) io.out(`signed: ${outcome.signatureFile}`);
   io.out(threatDataLine(manifest.threatData ?? null));
-  if (manifest.inputs.some((input) => input.kind === 'package.json')) io.out(`the resolved lockfile for npm ci: ${options.out}.package-lock.json`);
+  if (manifest.inputs.some((input) => input.kind === 'package.json'))
+    io.out(`the resolved lockfile for npm ci: ${options.out}.package-lock.json`);
   for (const skipped of manifest.skipped) {
     io.out(`skipped (denied) ${deniedSubject(skipped)}: ${skipped.reasons.join('; ')}`);
   }

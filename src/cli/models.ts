@@ -19,8 +19,16 @@ export interface LockOptions {
   cwd: string;
 }
 
-export async function runModelsLock(repoTexts: string[], options: LockOptions, config: Config, out: (text: string) => void): Promise<number> {
-  if (config.offline) throw new UsageError('models lock reads the Hub, which offline mode does not ask; run it where the Hub (upstreams.huggingface.endpoint) is reachable');
+export async function runModelsLock(
+  repoTexts: string[],
+  options: LockOptions,
+  config: Config,
+  out: (text: string) => void,
+): Promise<number> {
+  if (config.offline)
+    throw new UsageError(
+      'models lock reads the Hub, which offline mode does not ask; run it where the Hub (upstreams.huggingface.endpoint) is reachable',
+    );
   const specs = repoTexts.map((text) => {
     const spec = parseRepoSpec(text.replace(/^hf:/, ''));
     if (typeof spec === 'string') throw new UsageError(`"${text}" is not a Hugging Face repo: write ORG/NAME[@REVISION] (${spec})`);
@@ -29,7 +37,10 @@ export async function runModelsLock(repoTexts: string[], options: LockOptions, c
   if (specs.length === 0) throw new UsageError('name the repos to lock: depfence models lock --out models.lock ORG/NAME[@REVISION]…');
   const file = resolve(options.cwd, options.out);
   // The lock being written does not judge its own contents.
-  const policy = { ...modelPolicyContext({ ...config, policy: { ...config.policy, models: { ...config.policy.models, lock: null } } }), lock: null };
+  const policy = {
+    ...modelPolicyContext({ ...config, policy: { ...config.policy, models: { ...config.policy.models, lock: null } } }),
+    lock: null,
+  };
   const http = createDecider(config).http;
   const entries: LockDocument['repos'] = [];
   let failed: number = EXIT.ok;
@@ -48,14 +59,22 @@ export async function runModelsLock(repoTexts: string[], options: LockOptions, c
       continue;
     }
     entries.push(entry);
-    out(`locked ${decision.name} at ${entry.commit} (${entry.files.length} file${entry.files.length === 1 ? '' : 's'})${decision.decision === 'warn' ? ' (with warnings: see depfence check)' : ''}`);
+    out(
+      `locked ${decision.name} at ${entry.commit} (${entry.files.length} file${entry.files.length === 1 ? '' : 's'})${decision.decision === 'warn' ? ' (with warnings: see depfence check)' : ''}`,
+    );
   }
   if (failed !== EXIT.ok) {
     out(`nothing written to ${file}: fix or drop the repos above first`);
     return failed;
   }
-  const kept = existsSync(file) ? readLockDocument(file).repos.filter((repo) => !entries.some((entry) => entry.kind === repo.kind && entry.id.toLowerCase() === repo.id.toLowerCase())) : [];
+  const kept = existsSync(file)
+    ? readLockDocument(file).repos.filter(
+        (repo) => !entries.some((entry) => entry.kind === repo.kind && entry.id.toLowerCase() === repo.id.toLowerCase()),
+      )
+    : [];
   writeModelLock(file, [...kept, ...entries]);
-  out(`wrote ${file}: ${kept.length + entries.length} repo${kept.length + entries.length === 1 ? '' : 's'}; set policy.models.lock: ${options.out} to serve only these`);
+  out(
+    `wrote ${file}: ${kept.length + entries.length} repo${kept.length + entries.length === 1 ? '' : 's'}; set policy.models.lock: ${options.out} to serve only these`,
+  );
   return EXIT.ok;
 }

@@ -23,10 +23,13 @@ function collect(value: string, previous: string[]): string[] {
 
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('depfence')
-    .description('A local registry firewall for npm and PyPI: age gates, download floors, typosquat, malicious and dependency-confusion checks.')
+    .description(
+      'A local registry firewall for npm and PyPI: age gates, download floors, typosquat, malicious and dependency-confusion checks.',
+    )
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.replace(/\n$/, '')), writeErr: (text) => io.err(text.replace(/\n$/, '')) });
-  const load = async (configFile: string | undefined, flags: FlagOverride[]) => (await import('../config/index.js')).loadConfig({ configFile, flags, env: io.env, cwd: io.cwd }).config;
+  const load = async (configFile: string | undefined, flags: FlagOverride[]) =>
+    (await import('../config/index.js')).loadConfig({ configFile, flags, env: io.env, cwd: io.cwd }).config;
 
   program
     .command('check')
@@ -37,15 +40,31 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--suggest', 'also list the popular names each package resembles (for vetting a list of names)')
     .option('--config <file>', 'configuration file (instead of a depfence.yaml found upward)')
     .option('--data-dir <dir>', 'the data directory whose threat-data index to use')
-    .addOption(new Option('--file <path>', 'read packages from a requirements.txt, package.json, package-lock.json or a list of specs (- = stdin)').default([]).argParser(collect))
-    .action(async (specs: string[], options: { json?: boolean; offline?: boolean; suggest?: boolean; config?: string; dataDir?: string; file: string[] }) => {
-      const flags: FlagOverride[] = options.offline ? [{ path: ['offline'], value: true, flag: '--offline' }] : [];
-      if (options.dataDir !== undefined) flags.push(dataDirFlag(options.dataDir));
-      const tty = Boolean(process.stderr.isTTY as boolean | undefined) && io.env.TERM !== 'dumb' && !io.env.CI;
-      const progress = tty ? (await import('../mirror/progress.js')).createProgress(io.err, true) : undefined;
-      const checkOptions = { json: options.json ?? false, suggest: options.suggest ?? false, files: options.file, cwd: io.cwd, readStdin: io.readStdin, ...(progress && { progress }) };
-      setExit(await (await import('./check.js')).runCheck(specs, checkOptions, await load(options.config, flags), io.out));
-    });
+    .addOption(
+      new Option('--file <path>', 'read packages from a requirements.txt, package.json, package-lock.json or a list of specs (- = stdin)')
+        .default([])
+        .argParser(collect),
+    )
+    .action(
+      async (
+        specs: string[],
+        options: { json?: boolean; offline?: boolean; suggest?: boolean; config?: string; dataDir?: string; file: string[] },
+      ) => {
+        const flags: FlagOverride[] = options.offline ? [{ path: ['offline'], value: true, flag: '--offline' }] : [];
+        if (options.dataDir !== undefined) flags.push(dataDirFlag(options.dataDir));
+        const tty = Boolean(process.stderr.isTTY as boolean | undefined) && io.env.TERM !== 'dumb' && !io.env.CI;
+        const progress = tty ? (await import('../mirror/progress.js')).createProgress(io.err, true) : undefined;
+        const checkOptions = {
+          json: options.json ?? false,
+          suggest: options.suggest ?? false,
+          files: options.file,
+          cwd: io.cwd,
+          readStdin: io.readStdin,
+          ...(progress && { progress }),
+        };
+        setExit(await (await import('./check.js')).runCheck(specs, checkOptions, await load(options.config, flags), io.out));
+      },
+    );
 
   program
     .command('pin')
@@ -55,18 +74,24 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--config <file>', 'configuration file')
     .action(async (options: { file: string; dryRun?: boolean; config?: string }) => {
       const { runPin } = await import('./pin/pin.js');
-      setExit(await runPin({ file: options.file, cwd: io.cwd, dryRun: options.dryRun ?? false }, await load(options.config, []), io.out, io.err));
+      setExit(
+        await runPin({ file: options.file, cwd: io.cwd, dryRun: options.dryRun ?? false }, await load(options.config, []), io.out, io.err),
+      );
     });
 
   const models = program.command('models').description('Hugging Face models and datasets: pin them with a lock file');
   models
     .command('lock')
-    .description('pin repos to the commit their revision names now, with every file\'s hash: depfence models lock --out models.lock ORG/NAME[@REVISION]…')
+    .description(
+      "pin repos to the commit their revision names now, with every file's hash: depfence models lock --out models.lock ORG/NAME[@REVISION]…",
+    )
     .argument('<repos...>', 'repos to lock: ORG/NAME[@REVISION] or datasets/ORG/NAME[@REVISION]')
     .requiredOption('--out <file>', 'the lock file to write (repos already in it are kept)')
     .option('--config <file>', 'configuration file')
     .action(async (repos: string[], options: { out: string; config?: string }) => {
-      setExit(await (await import('./models.js')).runModelsLock(repos, { out: options.out, cwd: io.cwd }, await load(options.config, []), io.out));
+      setExit(
+        await (await import('./models.js')).runModelsLock(repos, { out: options.out, cwd: io.cwd }, await load(options.config, []), io.out),
+      );
     });
 
   program
@@ -110,21 +135,42 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 
   program
     .command('mirror')
-    .description('resolve the dependency closure of requirements/package files through the firewall into a vetted bundle for air-gapped use')
+    .description(
+      'resolve the dependency closure of requirements/package files through the firewall into a vetted bundle for air-gapped use',
+    )
     .option('--out <bundle>', 'the bundle to write (BUNDLE.tgz)')
-    .addOption(new Option('--from <file>', 'a requirements.txt, package.json or package-lock.json (repeatable)').default([]).argParser(collect))
+    .addOption(
+      new Option('--from <file>', 'a requirements.txt, package.json or package-lock.json (repeatable)').default([]).argParser(collect),
+    )
     .option('--python-version <x.y>', 'resolve PyPI wheels for this Python version (pip download --python-version)')
-    .addOption(new Option('--platform <tag>', 'resolve PyPI wheels for this platform tag (repeatable; pip download --platform)').default([]).argParser(collect))
+    .addOption(
+      new Option('--platform <tag>', 'resolve PyPI wheels for this platform tag (repeatable; pip download --platform)')
+        .default([])
+        .argParser(collect),
+    )
     .option('--skip-denied', 'leave denied packages out (listed in the manifest as skipped) instead of failing')
     .option('--sign <key>', 'sign the bundle with this ed25519 private key (PEM): writes BUNDLE.sig')
     .option('--python <exe>', 'the Python whose pip resolves PyPI requirements (default python3)')
     .option('--with-feeds', 'carry the threat-data index (depfence update) in the bundle, for serve --offline')
     .option('--list <bundle>', 'print what a bundle holds, and stop')
     .option('--config <file>', 'configuration file')
-    .action(async (options: { out?: string; from: string[]; pythonVersion?: string; platform: string[]; skipDenied?: boolean; sign?: string; python?: string; list?: string; withFeeds?: boolean; config?: string }) => {
-      const mirrorOptions = { ...options, skipDenied: options.skipDenied ?? false };
-      setExit(await (await import('./mirror.js')).runMirrorCommand(await load(options.config, []), mirrorOptions, io));
-    });
+    .action(
+      async (options: {
+        out?: string;
+        from: string[];
+        pythonVersion?: string;
+        platform: string[];
+        skipDenied?: boolean;
+        sign?: string;
+        python?: string;
+        list?: string;
+        withFeeds?: boolean;
+        config?: string;
+      }) => {
+        const mirrorOptions = { ...options, skipDenied: options.skipDenied ?? false };
+        setExit(await (await import('./mirror.js')).runMirrorCommand(await load(options.config, []), mirrorOptions, io));
+      },
+    );
 
   program
     .command('import')
@@ -135,7 +181,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--signature <file>', 'the detached signature, if not BUNDLE.sig')
     .option('--config <file>', 'configuration file')
     .action(async (bundle: string, options: { dataDir?: string; verifyKey?: string; signature?: string; config?: string }) => {
-      const flags: FlagOverride[] = options.dataDir === undefined ? [] : [{ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' }];
+      const flags: FlagOverride[] =
+        options.dataDir === undefined ? [] : [{ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' }];
       setExit(await (await import('./import.js')).runImportCommand(await load(options.config, flags), bundle, options, io));
     });
 
@@ -150,8 +197,14 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--data-dir <dir>', 'the data directory whose audit log to read')
     .action(async (options: { since?: string; decision?: string; limit: number; json?: boolean; config?: string; dataDir?: string }) => {
       const { runLog } = await import('./log.js');
-      const flags: FlagOverride[] = options.dataDir === undefined ? [] : [{ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' }];
-      runLog(await load(options.config, flags), { since: options.since, decision: options.decision, limit: options.limit, json: options.json ?? false }, new Date(), io.out);
+      const flags: FlagOverride[] =
+        options.dataDir === undefined ? [] : [{ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' }];
+      runLog(
+        await load(options.config, flags),
+        { since: options.since, decision: options.decision, limit: options.limit, json: options.json ?? false },
+        new Date(),
+        io.out,
+      );
     });
 
   program
@@ -160,7 +213,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'print the results as JSON')
     .option('--config <file>', 'configuration file')
     .action(async (options: { json?: boolean; config?: string }) => {
-      setExit(await (await import('./confusion-scan.js')).runConfusionScan(await load(options.config, []), { json: options.json ?? false }, io.out));
+      setExit(
+        await (
+          await import('./confusion-scan.js')
+        ).runConfusionScan(await load(options.config, []), { json: options.json ?? false }, io.out),
+      );
     });
 
   program
@@ -179,10 +236,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--force', 'replace files there that are not depfence shims')
     .action(async (options: { dir: string; force?: boolean }) => {
       const [{ installShims }, { firewallHubEndpoint }] = await Promise.all([import('./install-shims.js'), import('./doctor.js')]);
-      setExit(installShims({ dir: options.dir, force: options.force ?? false, cwd: io.cwd, hubEndpoint: firewallHubEndpoint(await load(undefined, [])) }, io.out));
+      setExit(
+        installShims(
+          { dir: options.dir, force: options.force ?? false, cwd: io.cwd, hubEndpoint: firewallHubEndpoint(await load(undefined, [])) },
+          io.out,
+        ),
+      );
     });
 
-  const user = program.command('user').description("users of depfence's own npm registry, who may publish the internal names (policy.confusion.npm)");
+  const user = program
+    .command('user')
+    .description("users of depfence's own npm registry, who may publish the internal names (policy.confusion.npm)");
   user
     .command('add')
     .description('add a user (the password is read from standard input); they log in with npm login --auth-type=legacy')
@@ -199,7 +263,16 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description('check that pip, npm and uv go through the shims, that the firewall is healthy, and which settings could bypass it')
     .option('--config <file>', 'configuration file')
     .action(async (options: { config?: string }) => {
-      setExit(await (await import('./doctor.js')).runDoctor((await import('../config/index.js')).loadConfig({ configFile: options.config, env: io.env, cwd: io.cwd }), io.env, io.cwd, io.out));
+      setExit(
+        await (
+          await import('./doctor.js')
+        ).runDoctor(
+          (await import('../config/index.js')).loadConfig({ configFile: options.config, env: io.env, cwd: io.cwd }),
+          io.env,
+          io.cwd,
+          io.out,
+        ),
+      );
     });
 
   return program;

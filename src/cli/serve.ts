@@ -14,7 +14,11 @@ import { threatDataFor } from './threat-data.js';
  * taken port (another user's or another job's firewall on 4874) gives way to a free one, which
  * server.json records for the shims. `registryProcess`: the npm registry process, forked already.
  */
-export async function runServe(config: Config, out: (text: string) => void, options: { fixedPort?: boolean; registryProcess?: RegistryProcess } = {}): Promise<void> {
+export async function runServe(
+  config: Config,
+  out: (text: string) => void,
+  options: { fixedPort?: boolean; registryProcess?: RegistryProcess } = {},
+): Promise<void> {
   const { registryProcess } = options;
   const mounts = (context: ServerContext) => ecosystemMounts(context, registryProcess ? { registryProcess } : {});
   const running = await startServer({ config, mounts, threatData: threatDataFor(config), freePortIfTaken: !options.fixedPort });
@@ -22,7 +26,9 @@ export async function runServe(config: Config, out: (text: string) => void, opti
   const { dataDir } = config.server;
   writeServerFile(dataDir, { url: running.url, pid: process.pid });
   if (new URL(running.url).port !== String(config.server.port) && config.server.port !== 0) {
-    out(`depfence: port ${config.server.port} is in use by another process, so this firewall listens on ${running.url} (recorded in ${dataDir}/server.json for the shims)`);
+    out(
+      `depfence: port ${config.server.port} is in use by another process, so this firewall listens on ${running.url} (recorded in ${dataDir}/server.json for the shims)`,
+    );
   }
   out(`depfence listening on ${running.url}`);
 
@@ -46,7 +52,10 @@ export async function runServe(config: Config, out: (text: string) => void, opti
  * own) is written to the log; it never ends the firewall, which every shim depends on.
  */
 function keepServingAfterStrayErrors(): void {
-  const log = (error: unknown) => process.stderr.write(`depfence: internal error while serving a request (the firewall keeps running): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const log = (error: unknown) =>
+    process.stderr.write(
+      `depfence: internal error while serving a request (the firewall keeps running): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   process.on('unhandledRejection', log);
   process.on('uncaughtException', log);
 }

@@ -40,7 +40,9 @@ function registryPackage(spec: NpmSpec, origin: string, text: string): { name: s
       return { name: spec.name, version: spec.version };
     case 'git':
     case 'remote':
-      throw new UsageError(`${origin}: "${printable(text)}" is fetched from ${spec.url}, not from a registry, so there is no package to check; the shims refuse it`);
+      throw new UsageError(
+        `${origin}: "${printable(text)}" is fetched from ${spec.url}, not from a registry, so there is no package to check; the shims refuse it`,
+      );
     case 'local':
       throw new UsageError(`${origin}: "${printable(text)}" is a local path, not a registry package`);
     case 'invalid':
@@ -79,7 +81,9 @@ export function specsFromFile(path: string, readStdin: () => string): PackageSpe
       text = bytes.toString('utf8');
     }
   } catch (error) {
-    throw new UsageError(`cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the path given to --file`);
+    throw new UsageError(
+      `cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the path given to --file`,
+    );
   }
   const file = basename(path);
   if (file === 'package.json') return specsFromPackageJson(text, label);
@@ -147,7 +151,9 @@ function specsFromRequirements(text: string, label: string, baseDir: string, see
         specs.push(validated({ ecosystem: 'pypi', name: target.name, version: target.version, origin }, entry.text));
         break;
       case 'url':
-        throw new UsageError(`${origin}: "${printable(entry.text)}" is downloaded from ${printable(target.url)}, not from an index, so there is no package to check; the shims refuse it`);
+        throw new UsageError(
+          `${origin}: "${printable(entry.text)}" is downloaded from ${printable(target.url)}, not from an index, so there is no package to check; the shims refuse it`,
+        );
       case 'local':
         break; // a folder or file of the project's own: nothing on an index
       case 'unknown':

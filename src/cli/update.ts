@@ -26,7 +26,12 @@ export interface UpdateIo {
 }
 
 export async function runUpdate(config: Config, options: UpdateCommandOptions, io: UpdateIo): Promise<number> {
-  const from = options.from === undefined ? config.feeds.osv.url : /^https?:\/\//i.test(options.from) ? options.from : resolve(options.cwd, options.from);
+  const from =
+    options.from === undefined
+      ? config.feeds.osv.url
+      : /^https?:\/\//i.test(options.from)
+        ? options.from
+        : resolve(options.cwd, options.from);
   let shown = 0;
   try {
     const result = await runThreatDataUpdate(config, from, {
@@ -36,7 +41,18 @@ export async function runUpdate(config: Config, options: UpdateCommandOptions, i
       progress: (message) => io.err(`depfence: ${message}`),
     });
     if (shown > WARNINGS_SHOWN) io.err(`depfence: … and ${shown - WARNINGS_SHOWN} more warnings`);
-    io.out(options.json ? JSON.stringify({ ok: true, rebuilt: result.rebuilt, file: result.file, bytes: result.bytes, warnings: result.warnings, index: result.meta }) : describeUpdate(result));
+    io.out(
+      options.json
+        ? JSON.stringify({
+            ok: true,
+            rebuilt: result.rebuilt,
+            file: result.file,
+            bytes: result.bytes,
+            warnings: result.warnings,
+            index: result.meta,
+          })
+        : describeUpdate(result),
+    );
     return EXIT.ok;
   } catch (error) {
     if (!isDepfenceError(error)) throw error;
@@ -47,8 +63,13 @@ export async function runUpdate(config: Config, options: UpdateCommandOptions, i
 }
 
 function describeUpdate(result: UpdateResult): string {
-  if (!result.rebuilt) return `the OSV feed has not changed since the index was built (${result.meta.builtAt}); ${result.file} is marked as checked now`;
-  return [`wrote ${result.file} (${formatBytes(result.bytes)}):`, ...feedLines(result.meta), ...(result.warnings > 0 ? [`${result.warnings} record(s) or parts skipped with a warning (see above)`] : [])].join('\n');
+  if (!result.rebuilt)
+    return `the OSV feed has not changed since the index was built (${result.meta.builtAt}); ${result.file} is marked as checked now`;
+  return [
+    `wrote ${result.file} (${formatBytes(result.bytes)}):`,
+    ...feedLines(result.meta),
+    ...(result.warnings > 0 ? [`${result.warnings} record(s) or parts skipped with a warning (see above)`] : []),
+  ].join('\n');
 }
 
 export function feedLines(meta: IndexMeta): string[] {

@@ -21,9 +21,15 @@ const MIN_PASSWORD_LENGTH = 8;
 export async function runUserAdd(name: string, stdin: string, config: Config, io: UserIo): Promise<number> {
   // One line: what `echo` or a password manager pipes in (the newline is not part of it).
   const password = stdin.replace(/\r?\n$/, '');
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name) || name.length > 64) throw new UsageError(`"${name}" is not a user name depfence accepts: letters, digits, '.', '_' and '-', starting with a letter or digit`);
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name) || name.length > 64)
+    throw new UsageError(
+      `"${name}" is not a user name depfence accepts: letters, digits, '.', '_' and '-', starting with a letter or digit`,
+    );
   if (password.includes('\n')) throw new UsageError('give the password as one line on standard input');
-  if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`the password (read from standard input) must be at least ${MIN_PASSWORD_LENGTH} characters long; e.g. printf '%s' "$PASSWORD" | depfence user add ${name}`);
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new UsageError(
+      `the password (read from standard input) must be at least ${MIN_PASSWORD_LENGTH} characters long; e.g. printf '%s' "$PASSWORD" | depfence user add ${name}`,
+    );
   const file = verdaccioPaths(config.server.dataDir).htpasswd;
   mkdirSync(dirname(file), { recursive: true });
   // A CommonJS module whose `default` export is the plugin factory Verdaccio itself calls.
@@ -34,7 +40,9 @@ export async function runUserAdd(name: string, stdin: string, config: Config, io
     plugin.adduser(name, password, (failure: Error | null) => resolve(failure)).catch(reject);
   });
   if (error) {
-    io.err(`depfence: could not add ${name} to ${file}: ${error.message} (to change a password, remove the user's line from that file and add the user again)`);
+    io.err(
+      `depfence: could not add ${name} to ${file}: ${error.message} (to change a password, remove the user's line from that file and add the user again)`,
+    );
     return EXIT.usage;
   }
   io.out(`added ${name} to ${file}`);
@@ -43,4 +51,13 @@ export async function runUserAdd(name: string, stdin: string, config: Config, io
 }
 
 const ignore = () => {};
-const quietLogger = { warn: ignore, info: ignore, debug: ignore, error: ignore, trace: ignore, fatal: ignore, http: ignore, child: () => quietLogger };
+const quietLogger = {
+  warn: ignore,
+  info: ignore,
+  debug: ignore,
+  error: ignore,
+  trace: ignore,
+  fatal: ignore,
+  http: ignore,
+  child: () => quietLogger,
+};

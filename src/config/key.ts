@@ -9,7 +9,10 @@ import type { Config } from './schema.js';
 export function configKey(config: Config): string {
   const { shims: _shims, server, ...policyAndUpstreams } = config;
   const { dataDir: _dataDir, port: _port, ...serverRest } = server;
-  return createHash('sha256').update(canonicalJson({ ...policyAndUpstreams, server: serverRest })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(canonicalJson({ ...policyAndUpstreams, server: serverRest }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** JSON with every object's keys sorted, so equal configurations give equal text. */
@@ -17,7 +20,9 @@ function canonicalJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
   }
   // undefined (an array's hole) has no JSON text: JSON.stringify returns undefined, whatever its type says.

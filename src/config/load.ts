@@ -47,7 +47,14 @@ const ENV_PREFIX = 'DEPFENCE_';
  * DEPFENCE_* variables that are not configuration keys: the config file and data dir have their
  * own names, the shims' settings are read by the shims.
  */
-const ENV_NOT_CONFIG = [/^DEPFENCE_CONFIG$/, /^DEPFENCE_DATA_DIR$/, /^DEPFENCE_TOKEN$/, /^DEPFENCE_HF_TOKEN$/, /^DEPFENCE_REAL_[A-Z0-9_]+$/, /^DEPFENCE_SHIM_[A-Z0-9_]+$/];
+const ENV_NOT_CONFIG = [
+  /^DEPFENCE_CONFIG$/,
+  /^DEPFENCE_DATA_DIR$/,
+  /^DEPFENCE_TOKEN$/,
+  /^DEPFENCE_HF_TOKEN$/,
+  /^DEPFENCE_REAL_[A-Z0-9_]+$/,
+  /^DEPFENCE_SHIM_[A-Z0-9_]+$/,
+];
 /** Short names for the settings people set from the environment most. */
 const ENV_ALIASES: { variable: string; path: string[] }[] = [
   { variable: 'DEPFENCE_DATA_DIR', path: ['server', 'dataDir'] },
@@ -83,7 +90,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, origins));
-  const config: Config = { ...parsed.data, server: { ...parsed.data.server, dataDir: resolveDataDir(parsed.data.server.dataDir, env, cwd) } };
+  const config: Config = {
+    ...parsed.data,
+    server: { ...parsed.data.server, dataDir: resolveDataDir(parsed.data.server.dataDir, env, cwd) },
+  };
   return { config, files };
 }
 

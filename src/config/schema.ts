@@ -47,7 +47,11 @@ const listEntryFields = {
 function checkVersionRange(entry: { ecosystem: 'npm' | 'pypi' | 'huggingface'; versions?: string | undefined }, ctx: z.RefinementCtx) {
   if (entry.versions === undefined) return;
   if (entry.ecosystem === 'huggingface') {
-    ctx.addIssue({ code: 'custom', path: ['versions'], message: 'huggingface entries name a repo (or org/* for an organisation) and take no versions; pin commits with policy.models.lock' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['versions'],
+      message: 'huggingface entries name a repo (or org/* for an organisation) and take no versions; pin commits with policy.models.lock',
+    });
     return;
   }
   const valid = entry.ecosystem === 'npm' ? semver.validRange(entry.versions) !== null : pep440.validRange(entry.versions);
@@ -92,7 +96,12 @@ export const configSchema = z.strictObject({
   mode: z.enum(['enforce', 'report']),
   offline: z.boolean(),
   upstreams: z.strictObject({
-    npm: z.strictObject({ registry: httpUrl, downloads: httpUrl, internal: httpUrl.nullable(), lockfileUrls: z.enum(['auto', 'upstream', 'firewall']) }),
+    npm: z.strictObject({
+      registry: httpUrl,
+      downloads: httpUrl,
+      internal: httpUrl.nullable(),
+      lockfileUrls: z.enum(['auto', 'upstream', 'firewall']),
+    }),
     pypi: z.strictObject({
       simple: httpUrl,
       json: httpUrl,
@@ -112,9 +121,7 @@ export const configSchema = z.strictObject({
   policy: z.strictObject({
     minVersionAge: duration,
     minPackageAge: duration,
-    downloads: z
-      .strictObject({ deny: count, warn: count })
-      .refine((d) => d.warn >= d.deny, { error: 'warn must be at least deny' }),
+    downloads: z.strictObject({ deny: count, warn: count }).refine((d) => d.warn >= d.deny, { error: 'warn must be at least deny' }),
     typosquat: z.strictObject({
       enabled: z.boolean(),
       popular: z.strictObject({ npmMinDownloads: count, pypiTop: z.number().int().positive() }),
@@ -144,7 +151,12 @@ export const configSchema = z.strictObject({
     vulnerabilities: z.strictObject({ deny: severityWord.nullable(), warn: severityWord.nullable(), unscored: severityWord }),
     confusion: z.strictObject({
       npm: z.strictObject({
-        scopes: z.array(z.string().min(1).transform((scope) => scope.replace(/^@/, '').toLowerCase())),
+        scopes: z.array(
+          z
+            .string()
+            .min(1)
+            .transform((scope) => scope.replace(/^@/, '').toLowerCase()),
+        ),
         names: nameList,
         prefixes: nameList,
       }),

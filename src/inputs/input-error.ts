@@ -30,7 +30,8 @@ export function keyLines(text: string): (key: string) => number {
   return (key) => {
     const quoted = JSON.stringify(key);
     let found = text.indexOf(quoted, at);
-    while (found !== -1 && !/^\s*:/.test(text.slice(found + quoted.length, found + quoted.length + 16))) found = text.indexOf(quoted, found + 1);
+    while (found !== -1 && !/^\s*:/.test(text.slice(found + quoted.length, found + quoted.length + 16)))
+      found = text.indexOf(quoted, found + 1);
     if (found === -1) return 1;
     for (let index = text.indexOf('\n', at); index !== -1 && index < found; index = text.indexOf('\n', index + 1)) line++;
     at = found + 1;

@@ -39,7 +39,12 @@ export function longOptions(values: readonly string[], flags: readonly string[])
 }
 
 /** Builds a table from `{'--index-url': true, '--pre': false}` and short aliases `{'-i': '--index-url'}`. */
-export function optionTable(longs: Record<string, boolean>, shorts: Record<string, string>, abbreviations: boolean, sensitive: string[] = []): OptionTable {
+export function optionTable(
+  longs: Record<string, boolean>,
+  shorts: Record<string, string>,
+  abbreviations: boolean,
+  sensitive: string[] = [],
+): OptionTable {
   const long = new Map<string, OptionSpec>();
   for (const [name, takesValue] of Object.entries(longs)) long.set(name, { name, takesValue });
   const short = new Map<string, OptionSpec>();

@@ -31,7 +31,8 @@ export interface PackageJson {
  */
 export function readPackageJson(text: string, file: string, where?: string): PackageJson {
   const manifest = parseJsonInput(text, file);
-  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) throw new InputError(file, `${file} is not a package.json object`);
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
+    throw new InputError(file, `${file} is not a package.json object`);
   const dependencies: PackageJsonDependency[] = [];
   const invalid: InputError[] = [];
   for (const field of DEPENDENCY_FIELDS) {

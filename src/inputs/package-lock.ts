@@ -41,7 +41,10 @@ export function readPackageLock(text: string, file: string): PackageLock {
   const document = parseJsonInput(text, file) as Record<string, unknown> | null;
   const packages = document?.packages;
   if (typeof packages !== 'object' || packages === null || Array.isArray(packages)) {
-    throw new InputError(file, `${file} has no "packages" map: depfence reads lockfileVersion 2 and 3 lockfiles (npm 7 or later); run npm install once with a current npm`);
+    throw new InputError(
+      file,
+      `${file} has no "packages" map: depfence reads lockfileVersion 2 and 3 lockfiles (npm 7 or later); run npm install once with a current npm`,
+    );
   }
   const entries: LockfileEntry[] = [];
   const invalid: InputError[] = [];
@@ -60,7 +63,12 @@ export function readPackageLock(text: string, file: string): PackageLock {
       file,
       line,
       path,
-      name: typeof fields.name === 'string' ? fields.name : installed ? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length) : path,
+      name:
+        typeof fields.name === 'string'
+          ? fields.name
+          : installed
+            ? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)
+            : path,
       version: typeof fields.version === 'string' ? fields.version : null,
       resolved: typeof fields.resolved === 'string' ? fields.resolved : null,
       integrity: typeof fields.integrity === 'string' ? fields.integrity : null,

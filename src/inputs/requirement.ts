@@ -15,7 +15,10 @@ const ARCHIVE = /\.(whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i;
 
 /** A PEP 508 requirement or a pip requirement line (options after it, like `--hash`, stripped). */
 export function classifyRequirement(text: string): RequirementTarget {
-  const requirement = text.trim().split(/\s+--?[A-Za-z]/, 1)[0]!.trim();
+  const requirement = text
+    .trim()
+    .split(/\s+--?[A-Za-z]/, 1)[0]!
+    .trim();
   if (requirement === '') return { kind: 'unknown' };
   if (VCS.test(requirement) || URL_SCHEME.test(requirement)) return urlTarget(requirement.split(/\s+;/, 1)[0]!.trim());
   const direct = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@\s*(\S+)/.exec(requirement);

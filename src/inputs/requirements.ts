@@ -40,10 +40,26 @@ export const PIP_SOURCE_OPTIONS = ['--index-url', '--pypi-url', '--extra-index-u
 /** The options a requirements or constraints file may hold (pip's SUPPORTED_OPTIONS, plus per-line ones). */
 export const REQUIREMENTS_FILE_OPTIONS = optionTable(
   {
-    '--index-url': true, '--pypi-url': true, '--extra-index-url': true, '--no-index': false, '--constraint': true, '--requirement': true,
-    '--editable': true, '--find-links': true, '--no-binary': true, '--only-binary': true, '--prefer-binary': false, '--require-hashes': false,
-    '--pre': false, '--trusted-host': true, '--use-feature': true, '--global-option': true, '--hash': true, '--config-settings': true,
-    '--index': true, '--default-index': true,
+    '--index-url': true,
+    '--pypi-url': true,
+    '--extra-index-url': true,
+    '--no-index': false,
+    '--constraint': true,
+    '--requirement': true,
+    '--editable': true,
+    '--find-links': true,
+    '--no-binary': true,
+    '--only-binary': true,
+    '--prefer-binary': false,
+    '--require-hashes': false,
+    '--pre': false,
+    '--trusted-host': true,
+    '--use-feature': true,
+    '--global-option': true,
+    '--hash': true,
+    '--config-settings': true,
+    '--index': true,
+    '--default-index': true,
   },
   { '-i': '--index-url', '-c': '--constraint', '-r': '--requirement', '-e': '--editable', '-f': '--find-links' },
   true,
@@ -52,7 +68,16 @@ export const REQUIREMENTS_FILE_OPTIONS = optionTable(
 
 export type RequirementEntry =
   /** A requirement pip installs (or, from a constraints file, only constrains). `options` are its per-line ones (`--hash`). */
-  | { kind: 'requirement'; file: string; line: number; lastLine: number; text: string; target: RequirementTarget; options: string[]; editable: boolean }
+  | {
+      kind: 'requirement';
+      file: string;
+      line: number;
+      lastLine: number;
+      text: string;
+      target: RequirementTarget;
+      options: string[];
+      editable: boolean;
+    }
   /** `-r FILE` / `-c FILE` (also `--requirement=FILE`, `-rFILE`, abbreviations): named, not followed. */
   | { kind: 'include'; file: string; line: number; written: string; value: string; constraint: boolean }
   /** Any other option pip reads on a line of its own (`--index-url URL`, `--pre`), with the name it resolves to. */
@@ -71,14 +96,39 @@ export function requirementEntries(lines: readonly RequirementLine[], file: stri
   const entries: RequirementEntry[] = [];
   for (const { number: line, last: lastLine, requirement, options } of lines) {
     if (requirement !== '') {
-      entries.push({ kind: 'requirement', file, line, lastLine, text: requirement, target: classifyRequirement(requirement), options, editable: false });
+      entries.push({
+        kind: 'requirement',
+        file,
+        line,
+        lastLine,
+        text: requirement,
+        target: classifyRequirement(requirement),
+        options,
+        editable: false,
+      });
       continue;
     }
     for (const option of scanArgs(options, REQUIREMENTS_FILE_OPTIONS).options) {
       if ((option.name === '--requirement' || option.name === '--constraint') && option.value !== null) {
-        entries.push({ kind: 'include', file, line, written: option.written, value: option.value, constraint: option.name === '--constraint' });
+        entries.push({
+          kind: 'include',
+          file,
+          line,
+          written: option.written,
+          value: option.value,
+          constraint: option.name === '--constraint',
+        });
       } else if (option.name === '--editable' && option.value !== null) {
-        entries.push({ kind: 'requirement', file, line, lastLine, text: option.value, target: classifyRequirement(option.value), options: [], editable: true });
+        entries.push({
+          kind: 'requirement',
+          file,
+          line,
+          lastLine,
+          text: option.value,
+          target: classifyRequirement(option.value),
+          options: [],
+          editable: true,
+        });
       } else {
         entries.push({ kind: 'option', file, line, option });
       }
@@ -115,7 +165,10 @@ export function decodeRequirements(bytes: Buffer, label: string): string {
   for (const [bom, encoding] of BOMS) {
     if (bom.every((byte, index) => bytes[index] === byte)) return decode(bytes.subarray(bom.length), encoding, label);
   }
-  const firstTwo = bytes.subarray(0, nthIndex(bytes, 0x0a, 2)).toString('latin1').split('\n');
+  const firstTwo = bytes
+    .subarray(0, nthIndex(bytes, 0x0a, 2))
+    .toString('latin1')
+    .split('\n');
   for (const line of firstTwo) {
     if (!line.startsWith('#')) continue;
     const cookie = CODING.exec(line);
@@ -209,17 +262,31 @@ export function shlexSplit(text: string): string[] {
 }
 
 function decode(bytes: Buffer, encoding: string, label: string): string {
-  const name = encoding.toLowerCase().replace(/_/g, '-').replace(/^utf-?(16|32)-?(le|be)$/, 'utf-$1$2');
+  const name = encoding
+    .toLowerCase()
+    .replace(/_/g, '-')
+    .replace(/^utf-?(16|32)-?(le|be)$/, 'utf-$1$2');
   try {
     if (name === 'utf-32le' || name === 'utf-32be' || name === 'utf-32') return decodeUtf32(bytes, name !== 'utf-32be');
     return new TextDecoder(WHATWG_NAMES[name] ?? name, { fatal: true }).decode(bytes);
   } catch (error) {
-    throw new RequirementsReadError(`${label} cannot be decoded as ${encoding} (${(error as Error).message}); pip would not read it either`);
+    throw new RequirementsReadError(
+      `${label} cannot be decoded as ${encoding} (${(error as Error).message}); pip would not read it either`,
+    );
   }
 }
 
 /** Python codec names that WHATWG spells differently. */
-const WHATWG_NAMES: Record<string, string> = { utf8: 'utf-8', u8: 'utf-8', 'utf-16': 'utf-16le', 'latin-1': 'latin1', l1: 'latin1', 'iso8859-1': 'latin1', ascii: 'utf-8', 'us-ascii': 'utf-8' };
+const WHATWG_NAMES: Record<string, string> = {
+  utf8: 'utf-8',
+  u8: 'utf-8',
+  'utf-16': 'utf-16le',
+  'latin-1': 'latin1',
+  l1: 'latin1',
+  'iso8859-1': 'latin1',
+  ascii: 'utf-8',
+  'us-ascii': 'utf-8',
+};
 
 function decodeUtf32(bytes: Buffer, littleEndian: boolean): string {
   if (bytes.length % 4 !== 0) throw new Error('truncated UTF-32 data');

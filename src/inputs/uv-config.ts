@@ -60,8 +60,12 @@ export async function readUvConfig(file: string, kind: UvConfigKind): Promise<Uv
     const project = table(data.project);
     const lists = [
       ...strings(project.dependencies).map((dependency) => ['project.dependencies', dependency] as const),
-      ...Object.entries(table(project['optional-dependencies'])).flatMap(([extra, list]) => strings(list).map((dependency) => [`project.optional-dependencies.${extra}`, dependency] as const)),
-      ...Object.entries(table(data['dependency-groups'])).flatMap(([group, list]) => strings(list).map((dependency) => [`dependency-groups.${group}`, dependency] as const)),
+      ...Object.entries(table(project['optional-dependencies'])).flatMap(([extra, list]) =>
+        strings(list).map((dependency) => [`project.optional-dependencies.${extra}`, dependency] as const),
+      ),
+      ...Object.entries(table(data['dependency-groups'])).flatMap(([group, list]) =>
+        strings(list).map((dependency) => [`dependency-groups.${group}`, dependency] as const),
+      ),
       ...strings(table(data['build-system']).requires).map((dependency) => ['build-system.requires', dependency] as const),
       ...strings(uv['dev-dependencies']).map((dependency) => [`${prefix}dev-dependencies`, dependency] as const),
     ];

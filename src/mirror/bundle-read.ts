@@ -12,7 +12,16 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 import { MirrorError, printable } from '../sources/offline-store/errors.js';
-import { ARTIFACT_PATH, archiveFiles, MANIFEST_FILE, MAX_MANIFEST_BYTES, ManifestError, parseManifest, type ArchiveFile, type BundleManifest } from '../protocol/bundle/manifest.js';
+import {
+  ARTIFACT_PATH,
+  archiveFiles,
+  MANIFEST_FILE,
+  MAX_MANIFEST_BYTES,
+  ManifestError,
+  parseManifest,
+  type ArchiveFile,
+  type BundleManifest,
+} from '../protocol/bundle/manifest.js';
 
 export interface ReadLimits {
   /** The artifacts may add up to at most this many bytes. */
@@ -50,7 +59,11 @@ export function readBundle(bundleFile: string, destDir: string, limits: ReadLimi
       if (failed) return;
       failed = true;
       source.destroy();
-      reject(error instanceof MirrorError ? error : new MirrorError('EBUNDLE', `the bundle ${bundleFile} cannot be read: ${(error as Error).message}`));
+      reject(
+        error instanceof MirrorError
+          ? error
+          : new MirrorError('EBUNDLE', `the bundle ${bundleFile} cannot be read: ${(error as Error).message}`),
+      );
     };
 
     async function handle(entry: ReadEntry): Promise<void> {
@@ -59,7 +72,8 @@ export function readBundle(bundleFile: string, destDir: string, limits: ReadLimi
       if (problem) throw new MirrorError('EBUNDLE', `${where} is refused: ${problem}`);
       if (manifest === null) {
         if (entry.path !== MANIFEST_FILE) throw new MirrorError('EBUNDLE', `${where} is refused: a bundle starts with ${MANIFEST_FILE}`);
-        if (entry.size > MAX_MANIFEST_BYTES) throw new MirrorError('EBUNDLE_SIZE', `${MANIFEST_FILE} is ${entry.size} bytes; at most ${MAX_MANIFEST_BYTES} are read`);
+        if (entry.size > MAX_MANIFEST_BYTES)
+          throw new MirrorError('EBUNDLE_SIZE', `${MANIFEST_FILE} is ${entry.size} bytes; at most ${MAX_MANIFEST_BYTES} are read`);
         const text = (await readWhole(entry, entry.size)).toString('utf8');
         try {
           manifest = parseManifest(text);
@@ -77,7 +91,8 @@ export function readBundle(bundleFile: string, destDir: string, limits: ReadLimi
       const file = match ? expected.get(entry.path) : undefined;
       if (!match || !file) throw new MirrorError('EBUNDLE', `${where} is refused: the manifest does not list it`);
       if (files.has(file.sha256)) throw new MirrorError('EBUNDLE', `${where} is refused: the bundle holds it twice`);
-      if (entry.size !== file.size) throw new MirrorError('EBUNDLE', `${where} is refused: it is ${entry.size} bytes, the manifest says ${file.size}`);
+      if (entry.size !== file.size)
+        throw new MirrorError('EBUNDLE', `${where} is refused: it is ${entry.size} bytes, the manifest says ${file.size}`);
       const target = join(destDir, file.sha256);
       await writeVerified(entry, `${target}.part`, file, where);
       await rename(`${target}.part`, target);
@@ -98,14 +113,26 @@ export function readBundle(bundleFile: string, destDir: string, limits: ReadLimi
         }
       });
     });
-    parser.on('error', (error: Error) => fail(new MirrorError('EBUNDLE', `the bundle ${bundleFile} is not a complete gzip tar archive (${error.message}); it may be truncated or corrupted`)));
+    parser.on('error', (error: Error) =>
+      fail(
+        new MirrorError(
+          'EBUNDLE',
+          `the bundle ${bundleFile} is not a complete gzip tar archive (${error.message}); it may be truncated or corrupted`,
+        ),
+      ),
+    );
     parser.on('end', () => {
       chain.then(() => {
         if (failed) return;
         if (manifest === null) return fail(new MirrorError('EBUNDLE', `the bundle ${bundleFile} is empty: it holds no ${MANIFEST_FILE}`));
         const missing = [...expected.values()].filter((file) => !files.has(file.sha256));
         if (missing.length > 0) {
-          return fail(new MirrorError('EBUNDLE', `the bundle ${bundleFile} lacks ${missing.length} file(s) its manifest lists (first: ${missing[0]!.path}); it may be truncated`));
+          return fail(
+            new MirrorError(
+              'EBUNDLE',
+              `the bundle ${bundleFile} lacks ${missing.length} file(s) its manifest lists (first: ${missing[0]!.path}); it may be truncated`,
+            ),
+          );
         }
         resolve({ sha256: whole.digest('hex'), manifest, files, totalBytes });
       }, fail);
@@ -140,13 +167,20 @@ function describeType(type: string): string {
 
 async function checkRoom(dir: string, totalBytes: number, limits: ReadLimits): Promise<void> {
   if (totalBytes > limits.maxBytes) {
-    throw new MirrorError('EBUNDLE_SIZE', `the bundle's artifacts add up to ${totalBytes} bytes, more than mirror.maxBundleBytes (${limits.maxBytes}); raise the setting if the bundle is trusted`);
+    throw new MirrorError(
+      'EBUNDLE_SIZE',
+      `the bundle's artifacts add up to ${totalBytes} bytes, more than mirror.maxBundleBytes (${limits.maxBytes}); raise the setting if the bundle is trusted`,
+    );
   }
   const stats = await statfs(dir).catch(() => null);
   if (!stats) return;
   const free = stats.bavail * stats.bsize;
   const needed = totalBytes + (limits.reserveBytes ?? 64 * 1024 * 1024);
-  if (free < needed) throw new MirrorError('EBUNDLE_SIZE', `the bundle needs ${totalBytes} bytes but only ${free} are free in ${dir}; free some space first`);
+  if (free < needed)
+    throw new MirrorError(
+      'EBUNDLE_SIZE',
+      `the bundle needs ${totalBytes} bytes but only ${free} are free in ${dir}; free some space first`,
+    );
 }
 
 function readWhole(entry: ReadEntry, size: number): Promise<Buffer> {
@@ -157,7 +191,9 @@ function readWhole(entry: ReadEntry, size: number): Promise<Buffer> {
       received += chunk.length;
       if (received <= size) chunks.push(chunk);
     });
-    entry.on('end', () => (received === size ? resolve(Buffer.concat(chunks)) : reject(new MirrorError('EBUNDLE', `${MANIFEST_FILE} is cut short`))));
+    entry.on('end', () =>
+      received === size ? resolve(Buffer.concat(chunks)) : reject(new MirrorError('EBUNDLE', `${MANIFEST_FILE} is cut short`)),
+    );
     entry.on('error', reject);
   });
 }
@@ -188,9 +224,17 @@ async function writeVerified(entry: ReadEntry, path: string, file: ArchiveFile, 
     out.end();
     await once(out, 'close').catch(() => undefined);
   }
-  if (received !== file.size) throw new MirrorError('EBUNDLE', `${where} is refused: it holds ${received} bytes, the manifest says ${file.size}; the bundle may be truncated`);
+  if (received !== file.size)
+    throw new MirrorError(
+      'EBUNDLE',
+      `${where} is refused: it holds ${received} bytes, the manifest says ${file.size}; the bundle may be truncated`,
+    );
   const digest = hash.digest('hex');
-  if (digest !== file.sha256) throw new MirrorError('EBUNDLE', `${where} is refused: its sha256 is ${digest}, the manifest says ${file.sha256}; the bundle was changed after it was made`);
+  if (digest !== file.sha256)
+    throw new MirrorError(
+      'EBUNDLE',
+      `${where} is refused: its sha256 is ${digest}, the manifest says ${file.sha256}; the bundle was changed after it was made`,
+    );
 }
 
 /** Only the manifest (the first entry), for `mirror --list`; nothing is written. Not a verification. */
@@ -203,15 +247,20 @@ export function readManifestOnly(bundleFile: string): Promise<BundleManifest> {
       if (done) return;
       done = true;
       source.destroy();
-      if (error) reject(error instanceof MirrorError ? error : new MirrorError('EBUNDLE', `the bundle ${bundleFile} cannot be read: ${error.message}`));
+      if (error)
+        reject(
+          error instanceof MirrorError ? error : new MirrorError('EBUNDLE', `the bundle ${bundleFile} cannot be read: ${error.message}`),
+        );
       else resolve(manifest!);
     };
     let first = true;
     parser.on('entry', (entry: ReadEntry) => {
       if (done || !first) return entry.resume();
       first = false;
-      if (entry.path !== MANIFEST_FILE || !PLAIN_FILE_TYPES.has(entry.type)) return finish(new MirrorError('EBUNDLE', `${bundleFile} does not start with ${MANIFEST_FILE}: it is not a depfence bundle`));
-      if (entry.size > MAX_MANIFEST_BYTES) return finish(new MirrorError('EBUNDLE_SIZE', `${MANIFEST_FILE} is ${entry.size} bytes; at most ${MAX_MANIFEST_BYTES} are read`));
+      if (entry.path !== MANIFEST_FILE || !PLAIN_FILE_TYPES.has(entry.type))
+        return finish(new MirrorError('EBUNDLE', `${bundleFile} does not start with ${MANIFEST_FILE}: it is not a depfence bundle`));
+      if (entry.size > MAX_MANIFEST_BYTES)
+        return finish(new MirrorError('EBUNDLE_SIZE', `${MANIFEST_FILE} is ${entry.size} bytes; at most ${MAX_MANIFEST_BYTES} are read`));
       readWhole(entry, entry.size).then((bytes) => {
         try {
           finish(null, parseManifest(bytes.toString('utf8')));

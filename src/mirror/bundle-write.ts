@@ -31,7 +31,10 @@ export async function writeBundle(out: string, manifest: BundleManifest, sources
       await link(source, target).catch(() => copyFile(source, target));
       paths.push(artifactPath(file.sha256));
     }
-    await create({ gzip: { level: 6 }, file: temporary, cwd: staging, portable: true, mtime: new Date(manifest.createdAt), noDirRecurse: true }, [MANIFEST_FILE, ...paths]);
+    await create(
+      { gzip: { level: 6 }, file: temporary, cwd: staging, portable: true, mtime: new Date(manifest.createdAt), noDirRecurse: true },
+      [MANIFEST_FILE, ...paths],
+    );
     await rename(temporary, out);
   } catch (error) {
     await rm(temporary, { force: true });

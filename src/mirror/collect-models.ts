@@ -44,7 +44,10 @@ export async function collectModels({ firewall, policy, repos, workDir, now, pro
   const dir = join(workDir, 'model-files');
   await mkdir(dir, { recursive: true });
   let fetchedFiles = 0;
-  progress.start(repos.reduce((sum, repo) => sum + repo.files.length, 0), 'collecting model files');
+  progress.start(
+    repos.reduce((sum, repo) => sum + repo.files.length, 0),
+    'collecting model files',
+  );
   for (const locked of repos) {
     const name = repoName(locked);
     const info = await fetchInfo(firewall.url, locked);
@@ -56,7 +59,11 @@ export async function collectModels({ firewall, policy, repos, workDir, now, pro
     const files: ModelFileRecord[] = [];
     for (const lockedFile of locked.files) {
       const listed = info.document.siblings.find((sibling) => sibling.rfilename === lockedFile.path);
-      if (!listed) throw new MirrorError('ERESOLVE', `${name} at ${locked.commit} has no file ${lockedFile.path}, which the models lock lists; rewrite the lock with depfence models lock`);
+      if (!listed)
+        throw new MirrorError(
+          'ERESOLVE',
+          `${name} at ${locked.commit} has no file ${lockedFile.path}, which the models lock lists; rewrite the lock with depfence models lock`,
+        );
       const fetched = await fetchFile(firewall.url, locked, lockedFile, join(dir, String(fetchedFiles++)));
       if ('denial' in fetched) {
         collection.denials.push(fetched.denial);
@@ -64,11 +71,33 @@ export async function collectModels({ firewall, policy, repos, workDir, now, pro
         continue;
       }
       collection.files.set(fetched.sha256, fetched.path);
-      files.push({ path: lockedFile.path, size: lockedFile.size, sha256: fetched.sha256, lfsSha256: listed.lfs?.sha256 ?? null, blobId: listed.blobId ?? null });
+      files.push({
+        path: lockedFile.path,
+        size: lockedFile.size,
+        sha256: fetched.sha256,
+        lfsSha256: listed.lfs?.sha256 ?? null,
+        blobId: listed.blobId ?? null,
+      });
       progress.tick(`${name}/${lockedFile.path}`);
     }
-    const decision = evaluateRepo({ kind: locked.kind, id: locked.id, info: { state: 'known', value: repoInfoOf(info.document), source: 'the Hub, through the mirror firewall' } }, policy, now);
-    collection.models.push({ kind: locked.kind, id: locked.id, commit: locked.commit, recordedAt: now.toISOString(), info: info.document, decision, files });
+    const decision = evaluateRepo(
+      {
+        kind: locked.kind,
+        id: locked.id,
+        info: { state: 'known', value: repoInfoOf(info.document), source: 'the Hub, through the mirror firewall' },
+      },
+      policy,
+      now,
+    );
+    collection.models.push({
+      kind: locked.kind,
+      id: locked.id,
+      commit: locked.commit,
+      recordedAt: now.toISOString(),
+      info: info.document,
+      decision,
+      files,
+    });
   }
   progress.stop();
   return collection;
@@ -90,7 +119,11 @@ async function fetchInfo(firewallUrl: string, locked: LockedRepoEntry): Promise<
   if (answer.status === 403) return { denial: denialOf(locked, null, text) };
   if (answer.status !== 200) throw firewallFailure(answer.status, `the repo information of ${repoName(locked)} at ${locked.commit}`, text);
   const parsed = repoInfoDocument.safeParse(parseJson(text));
-  if (!parsed.success || parsed.data.sha !== locked.commit) throw new MirrorError('ERESOLVE', `the firewall's repo information for ${repoName(locked)} is not for the locked commit ${locked.commit}`);
+  if (!parsed.success || parsed.data.sha !== locked.commit)
+    throw new MirrorError(
+      'ERESOLVE',
+      `the firewall's repo information for ${repoName(locked)} is not for the locked commit ${locked.commit}`,
+    );
   return { document: parsed.data };
 }
 
@@ -107,7 +140,8 @@ async function fetchFile(
   if (answer.status !== 200 || !answer.body) throw firewallFailure(answer.status, what, await answer.text());
   const sha256 = createHash('sha256');
   const gitBlob = createHash('sha1').update(`blob ${lockedFile.size}\0`);
-  const tooLarge = () => new MirrorError('ERESOLVE', `${what} is larger than the ${lockedFile.size} bytes the models lock gives; it is not mirrored`);
+  const tooLarge = () =>
+    new MirrorError('ERESOLVE', `${what} is larger than the ${lockedFile.size} bytes the models lock gives; it is not mirrored`);
   const size = await streamToFile(Readable.fromWeb(answer.body), path, {
     maxBytes: lockedFile.size,
     tooLarge,
@@ -118,7 +152,11 @@ async function fetchFile(
   });
   const digest = sha256.digest('hex');
   const mismatch = lockMismatch(lockedFile, size, digest, gitBlob.digest('hex'));
-  if (mismatch) throw new MirrorError('ERESOLVE', `${what} as fetched has ${mismatch} as the models lock pins; it is not mirrored (the lock or the Hub changed: review and rewrite the lock with depfence models lock)`);
+  if (mismatch)
+    throw new MirrorError(
+      'ERESOLVE',
+      `${what} as fetched has ${mismatch} as the models lock pins; it is not mirrored (the lock or the Hub changed: review and rewrite the lock with depfence models lock)`,
+    );
   return { sha256: digest, path };
 }
 
@@ -159,5 +197,8 @@ function denialOf(locked: LockedRepoEntry, file: string | null, body: string): D
 }
 
 function firewallFailure(status: number, what: string, body: string): MirrorError {
-  return new MirrorError(status === 503 ? 'EFACTS' : 'ERESOLVE', `the firewall answered HTTP ${status} for ${what}: ${firewallAnswer(body).message}`);
+  return new MirrorError(
+    status === 503 ? 'EFACTS' : 'ERESOLVE',
+    `the firewall answered HTTP ${status} for ${what}: ${firewallAnswer(body).message}`,
+  );
 }

@@ -45,11 +45,20 @@ export async function collectNpm(options: NpmCollectOptions): Promise<Collection
       limit(async () => {
         const vetted = await vetPackage(decider, config, 'npm', name, now);
         if (vetted.decision.decision === 'deny' && config.mode === 'enforce') {
-          collection.denials.push({ ecosystem: 'npm', name, version: null, reasons: denialReasons(vetted.decision), factsUnavailable: deniedOnlyForMissingFacts(vetted.decision) });
+          collection.denials.push({
+            ecosystem: 'npm',
+            name,
+            version: null,
+            reasons: denialReasons(vetted.decision),
+            factsUnavailable: deniedOnlyForMissingFacts(vetted.decision),
+          });
           for (const locked of versions) progress.tick(`${name}@${locked.version} (denied)`);
           return;
         }
-        const registry = decider.internalRule('npm', name) !== null && config.upstreams.npm.internal ? config.upstreams.npm.internal : config.upstreams.npm.registry;
+        const registry =
+          decider.internalRule('npm', name) !== null && config.upstreams.npm.internal
+            ? config.upstreams.npm.internal
+            : config.upstreams.npm.registry;
         const answer = await fetchNpmPackument(decider.http, registry, name).catch((error: unknown) => {
           throw new MirrorError('EFACTS', `the packument of ${name} could not be fetched from ${registry}: ${(error as Error).message}`);
         });
@@ -65,7 +74,14 @@ export async function collectNpm(options: NpmCollectOptions): Promise<Collection
         }
         if (mirrored === 0) return;
         const distTags = Object.fromEntries(Object.entries(answer.packument['dist-tags']).filter(([, version]) => version in times));
-        collection.packages.push({ ecosystem: 'npm', name, origin: vetted.origin, decision: vetted.decision, facts: recordFacts(vetted, times), distTags });
+        collection.packages.push({
+          ecosystem: 'npm',
+          name,
+          origin: vetted.origin,
+          decision: vetted.decision,
+          facts: recordFacts(vetted, times),
+          distTags,
+        });
       }),
     ),
   );
@@ -75,18 +91,34 @@ export async function collectNpm(options: NpmCollectOptions): Promise<Collection
   return collection;
 }
 
-async function collectVersion(options: NpmCollectOptions, vetted: Vetted, packument: NpmPackument, locked: LockedPackage, dir: string, collection: Collection): Promise<NpmArtifact | null> {
+async function collectVersion(
+  options: NpmCollectOptions,
+  vetted: Vetted,
+  packument: NpmPackument,
+  locked: LockedPackage,
+  dir: string,
+  collection: Collection,
+): Promise<NpmArtifact | null> {
   const { firewall, config } = options;
   const { name, version } = locked;
   const manifest = packument.versions[version];
-  if (!manifest) throw new MirrorError('ERESOLVE', `${name}@${version} is in the lockfile (${locked.path}) but the registry has no such version`);
+  if (!manifest)
+    throw new MirrorError('ERESOLVE', `${name}@${version} is in the lockfile (${locked.path}) but the registry has no such version`);
   const decision = versionDecision(vetted, firewall.context.decider, version);
   if (decision.decision === 'deny' && config.mode === 'enforce') {
-    collection.denials.push({ ecosystem: 'npm', name, version, reasons: denialReasons(decision), factsUnavailable: deniedOnlyForMissingFacts(decision) });
+    collection.denials.push({
+      ecosystem: 'npm',
+      name,
+      version,
+      reasons: denialReasons(decision),
+      factsUnavailable: deniedOnlyForMissingFacts(decision),
+    });
     return null;
   }
   const filename = tarballFilename(name, version, manifest.dist?.tarball);
-  const answer = await fetch(`${firewall.url}${tarballPath(name, filename)}`, { headers: { 'user-agent': 'depfence-mirror', 'accept-encoding': 'identity' } });
+  const answer = await fetch(`${firewall.url}${tarballPath(name, filename)}`, {
+    headers: { 'user-agent': 'depfence-mirror', 'accept-encoding': 'identity' },
+  });
   const bytes = Buffer.from(await answer.arrayBuffer());
   if (answer.status === 403 && refusedForMissingFacts(bytes)) {
     throw new MirrorError('EFACTS', `the firewall could not check ${name}@${version}: ${errorText(bytes)}`);
@@ -95,12 +127,18 @@ async function collectVersion(options: NpmCollectOptions, vetted: Vetted, packum
     collection.denials.push({ ecosystem: 'npm', name, version, reasons: [errorText(bytes)], factsUnavailable: false });
     return null;
   }
-  if (answer.status !== 200) throw new MirrorError('ERESOLVE', `the firewall answered HTTP ${answer.status} for ${name}@${version}: ${errorText(bytes)}`);
+  if (answer.status !== 200)
+    throw new MirrorError('ERESOLVE', `the firewall answered HTTP ${answer.status} for ${name}@${version}: ${errorText(bytes)}`);
   const published = packument.time[version];
-  if (typeof published !== 'string' || Number.isNaN(Date.parse(published))) throw new MirrorError('ERESOLVE', `${name}@${version} has no publish time in its packument, so it cannot be vetted`);
+  if (typeof published !== 'string' || Number.isNaN(Date.parse(published)))
+    throw new MirrorError('ERESOLVE', `${name}@${version} has no publish time in its packument, so it cannot be vetted`);
   if (locked.integrity) {
     const check = checkIntegrity(bytes, locked.integrity, null);
-    if (!check.ok) throw new MirrorError('EINPUT', `the tarball of ${name}@${version} does not match the lockfile (${locked.path}): ${check.reason.replace("the packument's dist.integrity", 'the lockfile')}`);
+    if (!check.ok)
+      throw new MirrorError(
+        'EINPUT',
+        `the tarball of ${name}@${version} does not match the lockfile (${locked.path}): ${check.reason.replace("the packument's dist.integrity", 'the lockfile')}`,
+      );
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const integrity = ssri.fromData(bytes, { algorithms: ['sha512'] }).toString();
@@ -115,7 +153,7 @@ async function collectVersion(options: NpmCollectOptions, vetted: Vetted, packum
     sha256,
     integrity,
     size: bytes.length,
-    upstreamUrl: typeof manifest.dist?.tarball === 'string' ? manifest.dist.tarball : locked.resolved ?? '',
+    upstreamUrl: typeof manifest.dist?.tarball === 'string' ? manifest.dist.tarball : (locked.resolved ?? ''),
     published: new Date(published).toISOString(),
     manifest: manifest,
     decision,

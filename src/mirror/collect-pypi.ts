@@ -44,7 +44,10 @@ export async function collectPypi(options: PypiCollectOptions): Promise<Collecti
     const vetted = await vetPackage(firewall.context.decider, config, 'pypi', name, now);
     const lookup = await firewall.pypiProject(name);
     if (lookup.kind !== 'view') {
-      throw new MirrorError('ERESOLVE', `pip downloaded ${files.join(', ')}, but the firewall cannot show the project ${name} now (${lookup.kind}${'message' in lookup ? `: ${lookup.message}` : ''})`);
+      throw new MirrorError(
+        'ERESOLVE',
+        `pip downloaded ${files.join(', ')}, but the firewall cannot show the project ${name} now (${lookup.kind}${'message' in lookup ? `: ${lookup.message}` : ''})`,
+      );
     }
     const { view } = lookup;
     const versionTimes: Record<string, Date | null> = {};
@@ -52,21 +55,34 @@ export async function collectPypi(options: PypiCollectOptions): Promise<Collecti
       const judged = view.files.find((candidate) => candidate.file.filename === filename);
       const identity = identifyFile(name, filename);
       if (!judged || typeof identity === 'string' || judged.problem !== null) {
-        throw new MirrorError('ERESOLVE', `pip downloaded ${filename}, which the firewall's page for ${name} does not offer${judged?.problem ? ` (${judged.problem})` : ''}`);
+        throw new MirrorError(
+          'ERESOLVE',
+          `pip downloaded ${filename}, which the firewall's page for ${name} does not offer${judged?.problem ? ` (${judged.problem})` : ''}`,
+        );
       }
       const path = join(options.downloadDir, filename);
       const sha256 = await fileSha256(path);
       if (sha256 !== judged.file.hashes.sha256) {
-        throw new MirrorError('ERESOLVE', `${filename} as downloaded has sha256 ${sha256}, but the index lists ${judged.file.hashes.sha256}; it is not mirrored`);
+        throw new MirrorError(
+          'ERESOLVE',
+          `${filename} as downloaded has sha256 ${sha256}, but the index lists ${judged.file.hashes.sha256}; it is not mirrored`,
+        );
       }
       const findings = [...vetted.decision.findings, ...judged.findings];
       const decision: Decision = { ecosystem: 'pypi', name, version: identity.version, decision: verdictOf(findings), findings };
       if (decision.decision === 'deny' && config.mode === 'enforce') {
-        collection.denials.push({ ecosystem: 'pypi', name, version: identity.version, reasons: denialReasons(decision), factsUnavailable: deniedOnlyForMissingFacts(decision) });
+        collection.denials.push({
+          ecosystem: 'pypi',
+          name,
+          version: identity.version,
+          reasons: denialReasons(decision),
+          factsUnavailable: deniedOnlyForMissingFacts(decision),
+        });
         progress.tick(`${filename} (denied)`);
         continue;
       }
-      if (judged.file.uploadTime === null) throw new MirrorError('ERESOLVE', `${filename} has no upload time on the index, so it cannot be vetted`);
+      if (judged.file.uploadTime === null)
+        throw new MirrorError('ERESOLVE', `${filename} has no upload time on the index, so it cannot be vetted`);
       const coreMetadata = await fetchCoreMetadata(firewall.url, name, filename, judged.file.coreMetadata, metadataDir);
       if (coreMetadata) collection.files.set(coreMetadata.sha256, coreMetadata.path);
       collection.files.set(sha256, path);
@@ -90,10 +106,22 @@ export async function collectPypi(options: PypiCollectOptions): Promise<Collecti
       progress.tick(filename);
     }
     if (vetted.decision.decision === 'deny' && config.mode === 'enforce') {
-      collection.denials.push({ ecosystem: 'pypi', name, version: null, reasons: denialReasons(vetted.decision), factsUnavailable: deniedOnlyForMissingFacts(vetted.decision) });
+      collection.denials.push({
+        ecosystem: 'pypi',
+        name,
+        version: null,
+        reasons: denialReasons(vetted.decision),
+        factsUnavailable: deniedOnlyForMissingFacts(vetted.decision),
+      });
       continue;
     }
-    collection.packages.push({ ecosystem: 'pypi', name, origin: vetted.origin, decision: vetted.decision, facts: recordFacts(vetted, versionTimes) });
+    collection.packages.push({
+      ecosystem: 'pypi',
+      name,
+      origin: vetted.origin,
+      decision: vetted.decision,
+      facts: recordFacts(vetted, versionTimes),
+    });
   }
   progress.stop();
   return collection;
@@ -112,9 +140,14 @@ async function fetchCoreMetadata(
   const url = `${firewallUrl}/-/pypi/files/${encodeURIComponent(name)}/${encodeURIComponent(filename)}.metadata`;
   const answer = await fetch(url, { headers: { 'user-agent': 'depfence-mirror' } });
   const bytes = Buffer.from(await answer.arrayBuffer());
-  if (answer.status !== 200) throw new MirrorError('ERESOLVE', `the firewall answered HTTP ${answer.status} for the core metadata of ${filename}: ${bytes.toString('utf8').slice(0, 300)}`);
+  if (answer.status !== 200)
+    throw new MirrorError(
+      'ERESOLVE',
+      `the firewall answered HTTP ${answer.status} for the core metadata of ${filename}: ${bytes.toString('utf8').slice(0, 300)}`,
+    );
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== expected) throw new MirrorError('ERESOLVE', `the core metadata of ${filename} has sha256 ${sha256}, but the index lists ${expected}`);
+  if (sha256 !== expected)
+    throw new MirrorError('ERESOLVE', `the core metadata of ${filename} has sha256 ${sha256}, but the index lists ${expected}`);
   const path = join(dir, sha256);
   await writeFile(path, bytes);
   return { sha256, size: bytes.length, path };

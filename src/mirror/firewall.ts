@@ -25,14 +25,29 @@ export interface MirrorFirewall {
   close(): Promise<void>;
 }
 
-export async function startMirrorFirewall(config: Config, workDir: string, ecosystems: ReadonlySet<Ecosystem>, models = false): Promise<MirrorFirewall> {
+export async function startMirrorFirewall(
+  config: Config,
+  workDir: string,
+  ecosystems: ReadonlySet<Ecosystem>,
+  models = false,
+): Promise<MirrorFirewall> {
   // Private to this run: loopback, a free port, no access token (only this process talks to it).
-  const server = { ...config.server, host: '127.0.0.1', port: 0, dataDir: join(workDir, 'firewall'), ...('token' in config.server ? { token: null } : {}) };
+  const server = {
+    ...config.server,
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: join(workDir, 'firewall'),
+    ...('token' in config.server ? { token: null } : {}),
+  };
   const firewallConfig: Config = { ...config, offline: false, server };
   let pypi: PypiSource | null = null;
   const mounts = async (context: ServerContext): Promise<Mount[]> => {
     if (ecosystems.has('pypi')) pypi = upstreamPypiSource(context);
-    return [...(pypi ? [pypiMount(context, pypi)] : []), ...(models ? [hfMount(context, hubSource(context))] : []), ...(ecosystems.has('npm') ? [await npmMount(context)] : [])];
+    return [
+      ...(pypi ? [pypiMount(context, pypi)] : []),
+      ...(models ? [hfMount(context, hubSource(context))] : []),
+      ...(ecosystems.has('npm') ? [await npmMount(context)] : []),
+    ];
   };
   // Its data dir is private, but it judges with the user's threat data (it changes nothing there).
   const threatData = ThreatData.forDataDir(config.server.dataDir);

@@ -43,7 +43,10 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
   });
   if (!info.isFile()) throw new MirrorError('EBUNDLE', `${options.bundle} is not a file`);
   if (info.size > options.maxBytes + MAX_MANIFEST_BYTES) {
-    throw new MirrorError('EBUNDLE_SIZE', `the bundle ${options.bundle} is ${info.size} bytes, more than mirror.maxBundleBytes (${options.maxBytes}) allows`);
+    throw new MirrorError(
+      'EBUNDLE_SIZE',
+      `the bundle ${options.bundle} is ${info.size} bytes, more than mirror.maxBundleBytes (${options.maxBytes}) allows`,
+    );
   }
 
   let signedSha256: string | null = null;
@@ -51,7 +54,10 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
     const signatureFile = options.signatureFile ?? `${options.bundle}${SIGNATURE_SUFFIX}`;
     const text = await readFile(signatureFile, 'utf8').catch((error: unknown) => {
       const { code, message } = error as NodeJS.ErrnoException;
-      throw new MirrorError('ESIGNATURE', `--verify-key was given but the signature ${signatureFile} cannot be read (${code ?? message}); nothing was imported`);
+      throw new MirrorError(
+        'ESIGNATURE',
+        `--verify-key was given but the signature ${signatureFile} cannot be read (${code ?? message}); nothing was imported`,
+      );
     });
     signedSha256 = await fileSha256(options.bundle);
     verifyBundleSignature(text, signedSha256, options.verifyKey, signatureFile);
@@ -61,9 +67,17 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
   try {
     const verified = await readBundle(options.bundle, transaction.incoming, { maxBytes: options.maxBytes });
     if (signedSha256 !== null && verified.sha256 !== signedSha256) {
-      throw new MirrorError('ESIGNATURE', `the bundle ${options.bundle} changed while it was being imported (its sha256 is no longer the signed one); nothing was imported`);
+      throw new MirrorError(
+        'ESIGNATURE',
+        `the bundle ${options.bundle} changed while it was being imported (its sha256 is no longer the signed one); nothing was imported`,
+      );
     }
-    const summary = await transaction.build({ sha256: verified.sha256, manifest: verified.manifest, files: verified.files, importedAt: options.now ?? new Date() });
+    const summary = await transaction.build({
+      sha256: verified.sha256,
+      manifest: verified.manifest,
+      files: verified.files,
+      importedAt: options.now ?? new Date(),
+    });
     if (summary.changed) await transaction.commit();
     return {
       sha256: verified.sha256,

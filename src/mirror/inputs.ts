@@ -23,8 +23,17 @@ export function classifyInput(file: string): MirrorInput {
   if (name === 'package.json') return { kind: 'package.json', file };
   if (isLockfileName(name)) return { kind: 'package-lock', file };
   if (isModelsLock(file)) return { kind: 'models-lock', file };
-  if (name === 'pylock.toml' || /^pylock\..+\.toml$/.test(name) || name === 'uv.lock' || name === 'yarn.lock' || name === 'pnpm-lock.yaml') {
-    throw new MirrorError('EINPUT', `${file}: ${name} is not read by depfence mirror yet; export it to a requirements.txt (uv export --format requirements-txt) or use a package-lock.json`);
+  if (
+    name === 'pylock.toml' ||
+    /^pylock\..+\.toml$/.test(name) ||
+    name === 'uv.lock' ||
+    name === 'yarn.lock' ||
+    name === 'pnpm-lock.yaml'
+  ) {
+    throw new MirrorError(
+      'EINPUT',
+      `${file}: ${name} is not read by depfence mirror yet; export it to a requirements.txt (uv export --format requirements-txt) or use a package-lock.json`,
+    );
   }
   return { kind: 'requirements', file };
 }
@@ -42,7 +51,10 @@ function isModelsLock(file: string): boolean {
     const document = JSON.parse(text) as unknown;
     return typeof document === 'object' && document !== null && 'repos' in document;
   } catch {
-    throw new MirrorError('EINPUT', `${file} starts like JSON but is not valid JSON; depfence mirror reads requirements files, package.json, package-lock.json and models.lock`);
+    throw new MirrorError(
+      'EINPUT',
+      `${file} starts like JSON but is not valid JSON; depfence mirror reads requirements files, package.json, package-lock.json and models.lock`,
+    );
   }
 }
 
@@ -95,7 +107,18 @@ export interface RequirementSet {
 }
 
 /** Options that make pip fetch around the firewall's index, or build from a source pip fetches itself. */
-const BYPASS_OPTIONS = new Set(['--index-url', '--pypi-url', '--index', '--default-index', '--extra-index-url', '--find-links', '--trusted-host', '--no-index', '--use-feature', '--config-settings']);
+const BYPASS_OPTIONS = new Set([
+  '--index-url',
+  '--pypi-url',
+  '--index',
+  '--default-index',
+  '--extra-index-url',
+  '--find-links',
+  '--trusted-host',
+  '--no-index',
+  '--use-feature',
+  '--config-settings',
+]);
 /** Options pip is given along with the requirements. */
 const KEPT_OPTIONS = new Set(['--pre', '--prefer-binary', '--require-hashes', '--only-binary', '--no-binary']);
 
@@ -121,14 +144,20 @@ function readRequirementFile(file: string, set: RequirementSet, seen: Set<string
     if (entry.kind === 'option') {
       const { name, written, value } = entry.option;
       if (name === null || BYPASS_OPTIONS.has(name)) {
-        throw new MirrorError('EINPUT', `${origin}: "${printable(written)}" ${name === null ? 'is an option pip does not know here' : 'would make pip fetch around the firewall'}; remove it (depfence mirror resolves everything through the firewall's index)`);
+        throw new MirrorError(
+          'EINPUT',
+          `${origin}: "${printable(written)}" ${name === null ? 'is an option pip does not know here' : 'would make pip fetch around the firewall'}; remove it (depfence mirror resolves everything through the firewall's index)`,
+        );
       }
       if (KEPT_OPTIONS.has(name) && !constraint) set.options.push(value === null ? name : `${name} ${value}`);
       continue;
     }
     const line = [entry.text, ...entry.options].join(' ');
     if (entry.editable || entry.target.kind !== 'name') {
-      throw new MirrorError('EINPUT', `${origin}: "${printable(line)}" is not a NAME[extras] SPECIFIER requirement; editable installs, direct URLs and paths cannot be vetted or mirrored`);
+      throw new MirrorError(
+        'EINPUT',
+        `${origin}: "${printable(line)}" is not a NAME[extras] SPECIFIER requirement; editable installs, direct URLs and paths cannot be vetted or mirrored`,
+      );
     }
     const { name, version } = entry.target;
     const problem = validatePypiName(name);
@@ -140,7 +169,11 @@ function readRequirementFile(file: string, set: RequirementSet, seen: Set<string
 
 /** The flattened requirements file pip is given: kept options, constraints, then requirement lines. */
 export function renderRequirements(set: RequirementSet, keep: (requirement: Requirement) => boolean): string {
-  const lines = [...set.options, ...set.constraints.map((file) => `-c ${file}`), ...set.requirements.filter(keep).map((requirement) => requirement.line)];
+  const lines = [
+    ...set.options,
+    ...set.constraints.map((file) => `-c ${file}`),
+    ...set.requirements.filter(keep).map((requirement) => requirement.line),
+  ];
   return `${lines.join('\n')}\n`;
 }
 
@@ -161,9 +194,13 @@ export function readPackageJson(file: string): { manifest: Record<string, unknow
   for (const { field, name, value, spec, line } of dependencies) {
     if (!MIRRORED_FIELDS.has(field)) continue;
     const problem = validateNpmName(name);
-    if (problem) throw new MirrorError('EINPUT', `${file}:${line}: ${field} names "${printable(name)}", not a valid npm package name: ${problem}`);
+    if (problem)
+      throw new MirrorError('EINPUT', `${file}:${line}: ${field} names "${printable(name)}", not a valid npm package name: ${problem}`);
     if (spec.kind !== 'registry' || spec.name !== name) {
-      throw new MirrorError('EINPUT', `${file}:${line}: ${field}.${name} is "${printable(value)}"; only registry version ranges can be vetted and mirrored`);
+      throw new MirrorError(
+        'EINPUT',
+        `${file}:${line}: ${field}.${name} is "${printable(value)}"; only registry version ranges can be vetted and mirrored`,
+      );
     }
     mirrored.push({ name, range: value, field });
   }
@@ -192,7 +229,10 @@ export function readLockfile(file: string): LockedPackage[] {
     const problem = validateNpmName(name);
     if (problem) throw new MirrorError('EINPUT', `${where}: "${printable(name)}" is not a valid npm package name: ${problem}`);
     if (version === null || !/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(version)) {
-      throw new MirrorError('EINPUT', `${where} has no registry version (${printable(String(version))}); only registry packages can be vetted and mirrored`);
+      throw new MirrorError(
+        'EINPUT',
+        `${where} has no registry version (${printable(String(version))}); only registry packages can be vetted and mirrored`,
+      );
     }
     if (resolved !== null && !/^https?:\/\//.test(resolved)) {
       throw new MirrorError('EINPUT', `${where} is resolved to ${printable(resolved)}; only registry tarballs can be vetted and mirrored`);

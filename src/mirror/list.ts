@@ -13,25 +13,37 @@ export function formatListing(bundleFile: string, manifest: BundleManifest): str
     lines.push(`python target: ${manifest.target.pythonVersion ?? 'any'} on ${manifest.target.platforms.join(', ') || 'any platform'}`);
   }
   lines.push('');
-  const rows = [...manifest.artifacts].sort((a, b) => `${a.ecosystem} ${a.name} ${a.filename}`.localeCompare(`${b.ecosystem} ${b.name} ${b.filename}`));
+  const rows = [...manifest.artifacts].sort((a, b) =>
+    `${a.ecosystem} ${a.name} ${a.filename}`.localeCompare(`${b.ecosystem} ${b.name} ${b.filename}`),
+  );
   const width = Math.max(10, ...rows.map((row) => `${row.name} ${row.version}`.length));
   for (const artifact of rows) {
     const label = `${artifact.name} ${artifact.version}`.padEnd(width);
-    lines.push(`${artifact.ecosystem.padEnd(4)}  ${label}  ${artifact.decision.decision.toUpperCase().padEnd(5)}  ${formatBytes(artifact.size).padStart(9)}  ${artifact.filename}`);
+    lines.push(
+      `${artifact.ecosystem.padEnd(4)}  ${label}  ${artifact.decision.decision.toUpperCase().padEnd(5)}  ${formatBytes(artifact.size).padStart(9)}  ${artifact.filename}`,
+    );
   }
   const models = manifest.models ?? [];
   for (const repo of models) {
     const label = `${repo.kind === 'dataset' ? 'datasets/' : ''}${repo.id}@${repo.commit.slice(0, 12)}`;
-    for (const file of repo.files) lines.push(`hf    ${label.padEnd(width)}  ${repo.decision.decision.toUpperCase().padEnd(5)}  ${formatBytes(file.size).padStart(9)}  ${file.path}`);
+    for (const file of repo.files)
+      lines.push(
+        `hf    ${label.padEnd(width)}  ${repo.decision.decision.toUpperCase().padEnd(5)}  ${formatBytes(file.size).padStart(9)}  ${file.path}`,
+      );
   }
   for (const skipped of manifest.skipped) {
     const label = `${skipped.name}${skipped.version ? ` ${skipped.ecosystem === 'huggingface' ? skipped.version.slice(0, 12) : skipped.version}` : ''}`;
-    lines.push(`${(skipped.ecosystem === 'huggingface' ? 'hf' : skipped.ecosystem).padEnd(4)}  ${label.padEnd(width)}  SKIPPED  ${skipped.file ? `${skipped.file}: ` : ''}${skipped.reasons.join('; ')}`);
+    lines.push(
+      `${(skipped.ecosystem === 'huggingface' ? 'hf' : skipped.ecosystem).padEnd(4)}  ${label.padEnd(width)}  SKIPPED  ${skipped.file ? `${skipped.file}: ` : ''}${skipped.reasons.join('; ')}`,
+    );
   }
   const modelFiles = models.flatMap((repo) => repo.files);
   const total = [...manifest.artifacts, ...modelFiles].reduce((sum, artifact) => sum + artifact.size, 0);
   const modelSummary = models.length > 0 ? ` and ${modelFiles.length} model files of ${models.length} repos` : '';
-  lines.push('', `${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages${modelSummary}, ${formatBytes(total)}${manifest.skipped.length ? `; ${manifest.skipped.length} skipped (denied)` : ''}`);
+  lines.push(
+    '',
+    `${manifest.artifacts.length} artifacts of ${manifest.packages.length} packages${modelSummary}, ${formatBytes(total)}${manifest.skipped.length ? `; ${manifest.skipped.length} skipped (denied)` : ''}`,
+  );
   return lines.join('\n');
 }
 

@@ -22,8 +22,24 @@ import { collectModels } from './collect-models.js';
 import { modelPolicyContext } from '../sources/model-policy.js';
 import { MirrorError } from '../sources/offline-store/errors.js';
 import { startMirrorFirewall, type MirrorFirewall } from './firewall.js';
-import { classifyInput, readModelsLock, readLockfile, readPackageJson, readRequirements, renderRequirements, type LockedPackage, type MirrorInput, type RequirementSet } from './inputs.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleManifest, type ModelRepoRecord, type SkippedPackage } from '../protocol/bundle/manifest.js';
+import {
+  classifyInput,
+  readModelsLock,
+  readLockfile,
+  readPackageJson,
+  readRequirements,
+  renderRequirements,
+  type LockedPackage,
+  type MirrorInput,
+  type RequirementSet,
+} from './inputs.js';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  type BundleManifest,
+  type ModelRepoRecord,
+  type SkippedPackage,
+} from '../protocol/bundle/manifest.js';
 import { depfenceVersion, policyRecord } from './policy-record.js';
 import type { Progress } from './progress.js';
 import { SIGNATURE_SUFFIX, signBundle } from './signature.js';
@@ -56,10 +72,16 @@ export interface MirrorOutcome {
 }
 
 export async function runMirror(config: Config, options: MirrorOptions): Promise<MirrorOutcome> {
-  if (config.offline) throw new MirrorError('EINPUT', 'depfence mirror needs the upstream registries, but offline is set (offline: true); run it on a connected machine');
+  if (config.offline)
+    throw new MirrorError(
+      'EINPUT',
+      'depfence mirror needs the upstream registries, but offline is set (offline: true); run it on a connected machine',
+    );
   const inputs = options.inputs.map(classifyInput);
   const requirementSets = inputs.filter((input) => input.kind === 'requirements').map((input) => readRequirements(input.file));
-  const ecosystems = new Set<Ecosystem>(inputs.flatMap((input): Ecosystem[] => (input.kind === 'models-lock' ? [] : input.kind === 'requirements' ? ['pypi'] : ['npm'])));
+  const ecosystems = new Set<Ecosystem>(
+    inputs.flatMap((input): Ecosystem[] => (input.kind === 'models-lock' ? [] : input.kind === 'requirements' ? ['pypi'] : ['npm'])),
+  );
   const lockedRepos = uniqueRepos(inputs.filter((input) => input.kind === 'models-lock').flatMap((input) => readModelsLock(input.file)));
   const now = (options.now ?? (() => new Date()))();
   const workDir = mkdtempSync(join(tmpdir(), 'depfence-mirror-'));
@@ -73,11 +95,23 @@ export async function runMirror(config: Config, options: MirrorOptions): Promise
     const denied = (denials: Denial[]) => {
       if (denials.length === 0) return;
       if (!options.skipDenied) throw deniedError(denials);
-      skipped.push(...denials.map((denial) => ({ ecosystem: denial.ecosystem, name: denial.name, version: denial.version, ...(denial.file !== undefined && { file: denial.file }), reasons: denial.reasons })));
+      skipped.push(
+        ...denials.map((denial) => ({
+          ecosystem: denial.ecosystem,
+          name: denial.name,
+          version: denial.version,
+          ...(denial.file !== undefined && { file: denial.file }),
+          reasons: denial.reasons,
+        })),
+      );
     };
 
     if (requirementSets.length > 0) {
-      const merged: RequirementSet = { requirements: requirementSets.flatMap((set) => set.requirements), constraints: [...new Set(requirementSets.flatMap((set) => set.constraints))], options: [...new Set(requirementSets.flatMap((set) => set.options))] };
+      const merged: RequirementSet = {
+        requirements: requirementSets.flatMap((set) => set.requirements),
+        constraints: [...new Set(requirementSets.flatMap((set) => set.constraints))],
+        options: [...new Set(requirementSets.flatMap((set) => set.options))],
+      };
       mergeCollections(collection, await mirrorPypi(config, options, firewall, merged, workDir, now, denied));
     }
     if (ecosystems.has('npm')) {
@@ -96,7 +130,12 @@ export async function runMirror(config: Config, options: MirrorOptions): Promise
       for (const [sha256, file] of collected.files) collection.files.set(sha256, file);
       models = collected.models;
     }
-    const threatData = await carryThreatData(firewall.context.decider.threatData.status(), options.withFeeds ?? false, workDir, config.server.dataDir);
+    const threatData = await carryThreatData(
+      firewall.context.decider.threatData.status(),
+      options.withFeeds ?? false,
+      workDir,
+      config.server.dataDir,
+    );
     if (threatData.file) collection.files.set(threatData.file.sha256, threatData.file.path);
 
     const manifest: BundleManifest = {
@@ -139,18 +178,34 @@ async function mirrorPypi(
   const { progress } = options;
   const decider = firewall.context.decider;
   progress.step(`checking ${set.requirements.length} PyPI requirement(s)`);
-  const preflight = await Promise.all(set.requirements.map(async (requirement) => ({ requirement, decision: await decider.decide({ ecosystem: 'pypi', name: requirement.name, version: requirement.pin }, now) })));
+  const preflight = await Promise.all(
+    set.requirements.map(async (requirement) => ({
+      requirement,
+      decision: await decider.decide({ ecosystem: 'pypi', name: requirement.name, version: requirement.pin }, now),
+    })),
+  );
   const refused = preflight.filter(({ decision }) => decision.decision === 'deny' && config.mode === 'enforce');
   denied(uniqueDenials(refused.map(({ decision }) => denialOf(decision))));
   const kept = set.requirements.filter((requirement) => !refused.some((entry) => entry.requirement === requirement));
   if (kept.length === 0) return emptyCollection();
 
   const requirementsFile = join(workDir, 'requirements.txt');
-  writeFileSync(requirementsFile, renderRequirements(set, (requirement) => kept.includes(requirement)));
+  writeFileSync(
+    requirementsFile,
+    renderRequirements(set, (requirement) => kept.includes(requirement)),
+  );
   const downloadDir = join(workDir, 'pypi-files');
   progress.step('resolving the PyPI closure (pip download through the firewall)');
   const before = firewall.decisions.length;
-  const pip = await pipDownload({ python: options.python, indexUrl: `${firewall.url}/-/pypi/simple/`, requirementsFile, dir: downloadDir, pythonVersion: options.pythonVersion, platforms: options.platforms, env: options.env });
+  const pip = await pipDownload({
+    python: options.python,
+    indexUrl: `${firewall.url}/-/pypi/simple/`,
+    requirementsFile,
+    dir: downloadDir,
+    pythonVersion: options.pythonVersion,
+    platforms: options.platforms,
+    env: options.env,
+  });
   if (pip.code !== 0) throw resolutionFailure('pip download', pip.output, firewall.decisions.slice(before), 'pypi', options.skipDenied);
   return collectPypi({ firewall, config, downloadDir, workDir, now, progress });
 }
@@ -165,16 +220,22 @@ async function lockedPackages(
   denied: (denials: Denial[]) => void,
 ): Promise<LockedPackage[]> {
   const all = new Map<string, LockedPackage>();
-  const add = (packages: LockedPackage[]) => packages.forEach((locked) => all.set(`${locked.name}@${locked.version}`, all.get(`${locked.name}@${locked.version}`) ?? locked));
+  const add = (packages: LockedPackage[]) =>
+    packages.forEach((locked) => all.set(`${locked.name}@${locked.version}`, all.get(`${locked.name}@${locked.version}`) ?? locked));
   let index = 0;
   for (const input of inputs) {
     if (input.kind === 'package-lock') add(readLockfile(input.file));
     if (input.kind !== 'package.json') continue;
     const { manifest, dependencies } = readPackageJson(input.file);
-    if (manifest.workspaces !== undefined) throw new MirrorError('EINPUT', `${input.file} declares workspaces; give depfence mirror its package-lock.json instead`);
+    if (manifest.workspaces !== undefined)
+      throw new MirrorError('EINPUT', `${input.file} declares workspaces; give depfence mirror its package-lock.json instead`);
     options.progress.step(`checking ${dependencies.length} npm dependencies of ${input.file}`);
     const decider = firewall.context.decider;
-    const decisions = await Promise.all(dependencies.map((dependency) => decider.decide({ ecosystem: 'npm', name: dependency.name, version: semver.valid(dependency.range) }, now)));
+    const decisions = await Promise.all(
+      dependencies.map((dependency) =>
+        decider.decide({ ecosystem: 'npm', name: dependency.name, version: semver.valid(dependency.range) }, now),
+      ),
+    );
     const refused = decisions.filter((decision) => decision.decision === 'deny' && config.mode === 'enforce');
     denied(uniqueDenials(refused.map(denialOf)));
     const refusedNames = new Set(refused.map((decision) => decision.name));
@@ -183,14 +244,18 @@ async function lockedPackages(
     for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'overrides', 'engines'] as const) {
       const value = manifest[field];
       if (value === undefined) continue;
-      trimmed[field] = field === 'overrides' || field === 'engines' ? value : Object.fromEntries(Object.entries(value as Record<string, string>).filter(([name]) => !refusedNames.has(name)));
+      trimmed[field] =
+        field === 'overrides' || field === 'engines'
+          ? value
+          : Object.fromEntries(Object.entries(value as Record<string, string>).filter(([name]) => !refusedNames.has(name)));
     }
     mkdirSync(project, { recursive: true });
     writeFileSync(join(project, 'package.json'), `${JSON.stringify(trimmed, null, 2)}\n`);
     options.progress.step(`resolving the npm closure of ${input.file} (npm install --package-lock-only through the firewall)`);
     const before = firewall.decisions.length;
     const npm = await npmLockOnly({ npm: options.npm, registry: `${firewall.url}/`, projectDir: project, workDir, env: options.env });
-    if (npm.code !== 0) throw resolutionFailure('npm install --package-lock-only', npm.output, firewall.decisions.slice(before), 'npm', options.skipDenied);
+    if (npm.code !== 0)
+      throw resolutionFailure('npm install --package-lock-only', npm.output, firewall.decisions.slice(before), 'npm', options.skipDenied);
     add(readLockfile(join(project, 'package-lock.json')));
     // Kept beside the bundle: the lockfile `npm ci` needs to install exactly what was mirrored.
     copyFileSync(join(project, 'package-lock.json'), `${options.out}.package-lock.json`);
@@ -199,7 +264,13 @@ async function lockedPackages(
 }
 
 function denialOf(decision: Decision): Denial {
-  return { ecosystem: decision.ecosystem, name: decision.name, version: decision.version, reasons: denialReasons(decision), factsUnavailable: deniedOnlyForMissingFacts(decision) };
+  return {
+    ecosystem: decision.ecosystem,
+    name: decision.name,
+    version: decision.version,
+    reasons: denialReasons(decision),
+    factsUnavailable: deniedOnlyForMissingFacts(decision),
+  };
 }
 
 function uniqueDenials(denials: Denial[]): Denial[] {
@@ -227,17 +298,35 @@ export function deniedSubject(denial: Pick<Denial, 'ecosystem' | 'name' | 'versi
 function deniedError(denials: Denial[], message?: string): MirrorError {
   const details = uniqueDenials(denials).map((denial) => `${deniedSubject(denial)}: ${denial.reasons.join('; ')}`);
   const code = denials.every((denial) => denial.factsUnavailable) ? 'EFACTS' : 'EDENIED';
-  return new MirrorError(code, message ?? `${details.length} package(s) or model file(s) denied by the policy, so no bundle was written (remove them, allow them in depfence.yaml, or pass --skip-denied to leave them out):`, details);
+  return new MirrorError(
+    code,
+    message ??
+      `${details.length} package(s) or model file(s) denied by the policy, so no bundle was written (remove them, allow them in depfence.yaml, or pass --skip-denied to leave them out):`,
+    details,
+  );
 }
 
 /** pip or npm failed: the firewall's package-level denials explain it if there are any, else the tool's own words. */
 function resolutionFailure(tool: string, output: string, decisions: AuditRecord[], ecosystem: Ecosystem, skipDenied: boolean): MirrorError {
-  const denials = decisions.filter((record): record is AuditRecord & Decision => record.ecosystem === ecosystem && record.decision === 'deny' && record.mode === 'enforce');
+  const denials = decisions.filter(
+    (record): record is AuditRecord & Decision => record.ecosystem === ecosystem && record.decision === 'deny' && record.mode === 'enforce',
+  );
   const packageLevel = uniqueDenials(denials.filter((record) => record.version === null).map(denialOf));
   if (packageLevel.length > 0) {
-    return deniedError(packageLevel, skipDenied ? 'a dependency (not named in the input files) is denied, so the closure cannot be resolved; --skip-denied leaves out only packages the input files name:' : undefined);
+    return deniedError(
+      packageLevel,
+      skipDenied
+        ? 'a dependency (not named in the input files) is denied, so the closure cannot be resolved; --skip-denied leaves out only packages the input files name:'
+        : undefined,
+    );
   }
-  const hidden = uniqueDenials(denials.map(denialOf)).map((denial) => `${denial.name}${ecosystem === 'npm' ? '@' : '=='}${denial.version}: ${denial.reasons.join('; ')}`);
+  const hidden = uniqueDenials(denials.map(denialOf)).map(
+    (denial) => `${denial.name}${ecosystem === 'npm' ? '@' : '=='}${denial.version}: ${denial.reasons.join('; ')}`,
+  );
   const tail = output.trim().split('\n').slice(-15);
-  return new MirrorError('ERESOLVE', `${tool} could not resolve the inputs through the firewall${hidden.length ? ' (versions the policy hides are listed first)' : ''}:`, [...hidden.slice(0, 20), ...tail]);
+  return new MirrorError(
+    'ERESOLVE',
+    `${tool} could not resolve the inputs through the firewall${hidden.length ? ' (versions the policy hides are listed first)' : ''}:`,
+    [...hidden.slice(0, 20), ...tail],
+  );
 }

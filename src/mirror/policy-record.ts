@@ -9,7 +9,11 @@ export function policyRecord(config: Config): { digest: string; settings: Record
   const settings = JSON.parse(
     JSON.stringify({
       mode: config.mode,
-      policy: { ...config.policy, minVersionAge: formatDuration(config.policy.minVersionAge), minPackageAge: formatDuration(config.policy.minPackageAge) },
+      policy: {
+        ...config.policy,
+        minVersionAge: formatDuration(config.policy.minVersionAge),
+        minPackageAge: formatDuration(config.policy.minPackageAge),
+      },
       allow: config.allow,
       deny: config.deny,
       // A secret never goes into a bundle.

@@ -41,7 +41,13 @@ function barProgress(err: (text: string) => void): Progress {
     step: (text) => err(`depfence mirror: ${text}`),
     start(count, what) {
       bar = new cliProgress.SingleBar(
-        { format: `${what} [{bar}] {value}/{total} {label}`, stream: process.stderr, hideCursor: true, clearOnComplete: false, barsize: 30 },
+        {
+          format: `${what} [{bar}] {value}/{total} {label}`,
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: false,
+          barsize: 30,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(count, 0, { label: '' });

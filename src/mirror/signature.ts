@@ -36,14 +36,27 @@ export function verifyBundleSignature(signatureText: string, sha256: string, pub
   } catch {
     throw new MirrorError('ESIGNATURE', `${signatureFile} is not a depfence bundle signature (not JSON)`);
   }
-  if (parsed.format !== FORMAT || parsed.version !== 1 || parsed.algorithm !== 'ed25519' || typeof parsed.signature !== 'string' || typeof parsed.sha256 !== 'string') {
+  if (
+    parsed.format !== FORMAT ||
+    parsed.version !== 1 ||
+    parsed.algorithm !== 'ed25519' ||
+    typeof parsed.signature !== 'string' ||
+    typeof parsed.sha256 !== 'string'
+  ) {
     throw new MirrorError('ESIGNATURE', `${signatureFile} is not a depfence bundle signature (version 1, ed25519)`);
   }
   if (parsed.sha256 !== sha256) {
-    throw new MirrorError('ESIGNATURE', `${signatureFile} signs a bundle with sha256 ${parsed.sha256}, but this bundle's sha256 is ${sha256}: the bundle was changed or the signature belongs to another bundle; nothing was imported`);
+    throw new MirrorError(
+      'ESIGNATURE',
+      `${signatureFile} signs a bundle with sha256 ${parsed.sha256}, but this bundle's sha256 is ${sha256}: the bundle was changed or the signature belongs to another bundle; nothing was imported`,
+    );
   }
   const ok = verify(null, statement(sha256), key, Buffer.from(parsed.signature, 'base64'));
-  if (!ok) throw new MirrorError('ESIGNATURE', `the signature in ${signatureFile} does not verify with the key ${publicKeyFile}: the bundle was not signed by that key, or the signature was altered; nothing was imported`);
+  if (!ok)
+    throw new MirrorError(
+      'ESIGNATURE',
+      `the signature in ${signatureFile} does not verify with the key ${publicKeyFile}: the bundle was not signed by that key, or the signature was altered; nothing was imported`,
+    );
 }
 
 function readKey(file: string, kind: 'private' | 'public'): KeyObject {
@@ -51,7 +64,10 @@ function readKey(file: string, kind: 'private' | 'public'): KeyObject {
   try {
     pem = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new MirrorError('ESIGNATURE', `cannot read the ${kind} key ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new MirrorError(
+      'ESIGNATURE',
+      `cannot read the ${kind} key ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   let key: KeyObject;
   try {
@@ -60,7 +76,10 @@ function readKey(file: string, kind: 'private' | 'public'): KeyObject {
     throw new MirrorError('ESIGNATURE', `${file} is not a PEM ${kind} key: ${(error as Error).message}`);
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new MirrorError('ESIGNATURE', `${file} is a ${key.asymmetricKeyType ?? 'symmetric'} key; bundles are signed with ed25519 (openssl genpkey -algorithm ed25519 -out key.pem)`);
+    throw new MirrorError(
+      'ESIGNATURE',
+      `${file} is a ${key.asymmetricKeyType ?? 'symmetric'} key; bundles are signed with ed25519 (openssl genpkey -algorithm ed25519 -out key.pem)`,
+    );
   }
   return key;
 }

@@ -11,7 +11,18 @@ import { dirname, join } from 'node:path';
 import { MirrorError } from '../sources/offline-store/errors.js';
 import type { BundleManifest, ManifestArtifact } from '../protocol/bundle/manifest.js';
 import { validRepoId } from '../protocol/huggingface/repo-id.js';
-import { blobFile, mirrorRoot, OfflineStore, modelFile, packageFile, STORE_FORMAT, STORE_FORMAT_VERSION, type ImportedBundle, type StoredModel, type StoreIndex } from '../sources/offline-store/store.js';
+import {
+  blobFile,
+  mirrorRoot,
+  OfflineStore,
+  modelFile,
+  packageFile,
+  STORE_FORMAT,
+  STORE_FORMAT_VERSION,
+  type ImportedBundle,
+  type StoredModel,
+  type StoreIndex,
+} from '../sources/offline-store/store.js';
 import { mergeModel, mergePackage } from './store-merge.js';
 import { processIsAlive } from '../sources/process-alive.js';
 
@@ -56,7 +67,12 @@ function groupRepos(manifest: BundleManifest): Map<string, Pick<StoredModel, 'ki
     if (skipped.ecosystem !== 'huggingface' || skipped.version === null) continue;
     const dataset = skipped.name.startsWith('datasets/');
     const id = dataset ? skipped.name.slice('datasets/'.length) : skipped.name;
-    if (validRepoId(id.split('/'))) group(dataset ? 'dataset' : 'model', id).refused.push({ commit: skipped.version, path: skipped.file ?? null, reasons: skipped.reasons });
+    if (validRepoId(id.split('/')))
+      group(dataset ? 'dataset' : 'model', id).refused.push({
+        commit: skipped.version,
+        path: skipped.file ?? null,
+        reasons: skipped.reasons,
+      });
   }
   return groups;
 }
@@ -95,7 +111,9 @@ export async function beginImport(dataDir: string): Promise<ImportTransaction> {
       let changed = !alreadyImported;
       const addedArtifacts: ManifestArtifact[] = [];
       for (const record of bundle.manifest.packages) {
-        const artifacts = bundle.manifest.artifacts.filter((artifact) => artifact.ecosystem === record.ecosystem && artifact.name === record.name);
+        const artifacts = bundle.manifest.artifacts.filter(
+          (artifact) => artifact.ecosystem === record.ecosystem && artifact.name === record.name,
+        );
         const result = mergePackage(store.package(record.ecosystem, record.name, current), record, artifacts, bundle.sha256);
         if (!result.changed) continue;
         changed = true;
@@ -138,7 +156,8 @@ export async function beginImport(dataDir: string): Promise<ImportTransaction> {
       committed = true;
       // Keep the generation just replaced (a server may be reading it this moment); drop older ones.
       const keep = new Set([id, previous ? previous.slice(previous.lastIndexOf('/') + 1) : '']);
-      for (const entry of await readdir(generations)) if (!keep.has(entry)) await rm(join(generations, entry), { recursive: true, force: true });
+      for (const entry of await readdir(generations))
+        if (!keep.has(entry)) await rm(join(generations, entry), { recursive: true, force: true });
     },
     async close() {
       await rm(staging, { recursive: true, force: true });
@@ -217,7 +236,6 @@ function takeLock(root: string): { release(): void } {
   }
   throw new MirrorError('ESTORE', `cannot take the import lock ${file}`);
 }
-
 
 function readFileSafe(file: string): string {
   try {

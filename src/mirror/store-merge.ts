@@ -13,9 +13,18 @@ export interface MergeResult {
   changed: boolean;
 }
 
-export function mergePackage(existing: StoredPackage | null, record: PackageRecord, artifacts: readonly ManifestArtifact[], bundleSha256: string): MergeResult {
+export function mergePackage(
+  existing: StoredPackage | null,
+  record: PackageRecord,
+  artifacts: readonly ManifestArtifact[],
+  bundleSha256: string,
+): MergeResult {
   if (!existing) {
-    return { merged: { package: record, artifacts: sortArtifacts([...artifacts]), bundles: [bundleSha256] }, added: [...artifacts], changed: true };
+    return {
+      merged: { package: record, artifacts: sortArtifacts([...artifacts]), bundles: [bundleSha256] },
+      added: [...artifacts],
+      changed: true,
+    };
   }
   const byFile = new Map(existing.artifacts.map((artifact) => [artifact.filename, artifact]));
   const added: ManifestArtifact[] = [];
@@ -59,7 +68,11 @@ export interface ModelMergeResult {
  * A bundle's records of one repo into what the store holds: a new commit is added; the same commit
  * gains the files it did not have; the same file of the same commit with other bytes is a conflict.
  */
-export function mergeModel(existing: StoredModel | null, incoming: Pick<StoredModel, 'kind' | 'id' | 'revisions' | 'refused'>, bundleSha256: string): ModelMergeResult {
+export function mergeModel(
+  existing: StoredModel | null,
+  incoming: Pick<StoredModel, 'kind' | 'id' | 'revisions' | 'refused'>,
+  bundleSha256: string,
+): ModelMergeResult {
   const records = incoming.revisions;
   const revisions = new Map((existing?.revisions ?? []).map((revision) => [revision.commit, revision]));
   let added = 0;
@@ -74,7 +87,10 @@ export function mergeModel(existing: StoredModel | null, incoming: Pick<StoredMo
     for (const file of record.files) {
       const same = files.get(file.path);
       if (same && same.sha256 !== file.sha256) {
-        throw new MirrorError('ESTORE_CONFLICT', `huggingface:${record.id}@${record.commit} ${file.path} is already in the offline store with sha256 ${same.sha256}, but this bundle has sha256 ${file.sha256}; a commit's file never changes, so the bundle is refused (nothing was imported)`);
+        throw new MirrorError(
+          'ESTORE_CONFLICT',
+          `huggingface:${record.id}@${record.commit} ${file.path} is already in the offline store with sha256 ${same.sha256}, but this bundle has sha256 ${file.sha256}; a commit's file never changes, so the bundle is refused (nothing was imported)`,
+        );
       }
       if (!same) {
         files.set(file.path, file);
@@ -86,8 +102,16 @@ export function mergeModel(existing: StoredModel | null, incoming: Pick<StoredMo
   }
   const ordered = [...revisions.values()].sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
   const bundles = existing?.bundles.includes(bundleSha256) ? existing.bundles : [...(existing?.bundles ?? []), bundleSha256];
-  const refused = new Map([...(existing?.refused ?? []), ...incoming.refused].map((entry) => [`${entry.commit} ${entry.path ?? ''}`, entry]));
-  const merged: StoredModel = { kind: incoming.kind, id: existing?.id ?? incoming.id, revisions: ordered, refused: [...refused.values()], bundles };
+  const refused = new Map(
+    [...(existing?.refused ?? []), ...incoming.refused].map((entry) => [`${entry.commit} ${entry.path ?? ''}`, entry]),
+  );
+  const merged: StoredModel = {
+    kind: incoming.kind,
+    id: existing?.id ?? incoming.id,
+    revisions: ordered,
+    refused: [...refused.values()],
+    bundles,
+  };
   return { merged, added, changed: existing === null || JSON.stringify(merged) !== JSON.stringify(existing) };
 }
 

@@ -20,9 +20,15 @@ export interface CarriedThreatData {
 }
 
 /** What the manifest says of the index in force, and (withFeeds) a stable copy of it in `workDir`. */
-export async function carryThreatData(status: ThreatDataStatus, withFeeds: boolean, workDir: string, dataDir: string): Promise<CarriedThreatData> {
+export async function carryThreatData(
+  status: ThreatDataStatus,
+  withFeeds: boolean,
+  workDir: string,
+  dataDir: string,
+): Promise<CarriedThreatData> {
   if (!status.file || !status.meta) {
-    if (withFeeds) throw new MirrorError('EINPUT', `--with-feeds carries the threat-data index, but ${dataDir} has none; run depfence update first`);
+    if (withFeeds)
+      throw new MirrorError('EINPUT', `--with-feeds carries the threat-data index, but ${dataDir} has none; run depfence update first`);
     return { record: null, file: null };
   }
   const describe = (meta: NonNullable<ThreatDataStatus['meta']>) => ({

@@ -10,7 +10,11 @@ export interface ToolRun {
   output: string;
 }
 
-export function run(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<ToolRun> {
+export function run(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+): Promise<ToolRun> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -52,21 +56,43 @@ export interface PipDownload {
 /** `python -m pip download --only-binary=:all: --index-url FIREWALL -d DIR -r FILE` */
 export function pipDownload(options: PipDownload): Promise<ToolRun> {
   const args = [
-    '-m', 'pip', 'download',
+    '-m',
+    'pip',
+    'download',
     '--only-binary=:all:',
-    '--index-url', options.indexUrl,
-    '-d', options.dir,
-    '--no-cache-dir', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off',
+    '--index-url',
+    options.indexUrl,
+    '-d',
+    options.dir,
+    '--no-cache-dir',
+    '--disable-pip-version-check',
+    '--no-input',
+    '--progress-bar',
+    'off',
     ...(options.pythonVersion ? ['--python-version', options.pythonVersion] : []),
     ...options.platforms.flatMap((platform) => ['--platform', platform]),
-    '-r', options.requirementsFile,
+    '-r',
+    options.requirementsFile,
   ];
-  const env = { ...cleanEnv(options.env), PIP_CONFIG_FILE: '/dev/null', PIP_FIND_LINKS: '', PIP_EXTRA_INDEX_URL: '', PIP_NO_INPUT: '1', PYTHONDONTWRITEBYTECODE: '1' };
+  const env = {
+    ...cleanEnv(options.env),
+    PIP_CONFIG_FILE: '/dev/null',
+    PIP_FIND_LINKS: '',
+    PIP_EXTRA_INDEX_URL: '',
+    PIP_NO_INPUT: '1',
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
   return run(options.python, args, { env });
 }
 
 /** `npm install --package-lock-only --registry FIREWALL` in `projectDir`, with no npmrc but the one given here. */
-export function npmLockOnly(options: { npm: string; registry: string; projectDir: string; workDir: string; env: NodeJS.ProcessEnv }): Promise<ToolRun> {
+export function npmLockOnly(options: {
+  npm: string;
+  registry: string;
+  projectDir: string;
+  workDir: string;
+  env: NodeJS.ProcessEnv;
+}): Promise<ToolRun> {
   const userRc = join(options.workDir, 'user.npmrc');
   const globalRc = join(options.workDir, 'global.npmrc');
   writeFileSync(userRc, '');
@@ -83,5 +109,9 @@ export function npmLockOnly(options: { npm: string; registry: string; projectDir
     npm_config_ignore_scripts: 'true',
     npm_config_progress: 'false',
   };
-  return run(options.npm, ['install', '--package-lock-only', '--no-audit', '--no-fund', '--ignore-scripts', '--registry', options.registry], { env, cwd: options.projectDir });
+  return run(
+    options.npm,
+    ['install', '--package-lock-only', '--no-audit', '--no-fund', '--ignore-scripts', '--registry', options.registry],
+    { env, cwd: options.projectDir },
+  );
 }

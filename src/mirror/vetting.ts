@@ -53,7 +53,12 @@ export function recordFacts(vetted: Vetted, versions: Record<string, Date | null
   const downloads = facts?.downloads.state === 'known' ? facts.downloads : null;
   return {
     recordedAt: vetted.vettedAt.toISOString(),
-    source: facts?.publishTimes.state === 'known' ? facts.publishTimes.source : vetted.origin === 'internal' ? 'internal upstream' : 'not recorded',
+    source:
+      facts?.publishTimes.state === 'known'
+        ? facts.publishTimes.source
+        : vetted.origin === 'internal'
+          ? 'internal upstream'
+          : 'not recorded',
     created: times?.created?.toISOString() ?? null,
     versions: recordedVersions,
     downloads: downloads ? downloads.value : null,

@@ -55,8 +55,20 @@ function* runChecks(facts: PackageFacts, ctx: PolicyContext, origin: PackageOrig
 
 /** A version held back by age: say which lower version is allowed now. */
 function withWayForward(finding: Finding, facts: PackageFacts, ctx: PolicyContext, now: Date): Finding {
-  if (finding.check !== 'age' || finding.evidence.allowedFrom === undefined || facts.version === null || facts.publishTimes.state !== 'known') return finding;
-  const query = { ecosystem: facts.ecosystem, name: facts.name, canonicalName: facts.canonicalName, below: facts.version, times: facts.publishTimes.value.versions };
+  if (
+    finding.check !== 'age' ||
+    finding.evidence.allowedFrom === undefined ||
+    facts.version === null ||
+    facts.publishTimes.state !== 'known'
+  )
+    return finding;
+  const query = {
+    ecosystem: facts.ecosystem,
+    name: facts.name,
+    canonicalName: facts.canonicalName,
+    below: facts.version,
+    times: facts.publishTimes.value.versions,
+  };
   return withNewestAllowed(finding, newestAllowedVersion(query, ctx, now));
 }
 
@@ -71,7 +83,12 @@ function packageHistory(facts: PackageFacts, history: ReleaseHistory, ctx: Polic
   if (facts.version !== null) return findings;
   return findings.map((finding) =>
     finding.severity === 'deny'
-      ? { ...finding, severity: 'warn', message: `${finding.message}; that version is hidden, so installs get an earlier one`, evidence: { ...finding.evidence, version } }
+      ? {
+          ...finding,
+          severity: 'warn',
+          message: `${finding.message}; that version is hidden, so installs get an earlier one`,
+          evidence: { ...finding.evidence, version },
+        }
       : finding,
   );
 }

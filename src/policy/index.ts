@@ -1,5 +1,16 @@
 export * from './types.js';
-export type { PolicyContext, TyposquatMatcher, TyposquatMatch, Blocklists, BlocklistHit, PackageOrigin, Advisory, AffectingAdvisory, PackageAdvisories, AdvisoryLookup } from './context.js';
+export type {
+  PolicyContext,
+  TyposquatMatcher,
+  TyposquatMatch,
+  Blocklists,
+  BlocklistHit,
+  PackageOrigin,
+  Advisory,
+  AffectingAdvisory,
+  PackageAdvisories,
+  AdvisoryLookup,
+} from './context.js';
 export { evaluate, verdictOf, deniedOnlyForMissingFacts, type EvaluateOptions } from './engine.js';
 export { judgeVersion, type VersionToJudge, type VersionVerdict } from './versions.js';
 export type { OutsideDependency } from './checks/dependency-sources.js';

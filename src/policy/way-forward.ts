@@ -29,7 +29,11 @@ export function newestAllowedVersion(query: NewestAllowedQuery, ctx: PolicyConte
   for (const version of candidates) {
     if (query.accepts && !query.accepts(version)) continue;
     const published = query.times.get(version) ?? null;
-    const verdict = judgeVersion({ ecosystem: query.ecosystem, name: query.name, canonicalName: query.canonicalName, version, published }, ctx, now);
+    const verdict = judgeVersion(
+      { ecosystem: query.ecosystem, name: query.name, canonicalName: query.canonicalName, version, published },
+      ctx,
+      now,
+    );
     if (!verdict.hidden) return version;
   }
   return null;
@@ -50,7 +54,11 @@ interface Ordering {
 
 function ordering(ecosystem: Ecosystem): Ordering {
   if (ecosystem === 'npm') {
-    return { valid: (v) => semver.valid(v) !== null, compare: (a, b) => semver.compare(a, b), isPrerelease: (v) => semver.prerelease(v) !== null };
+    return {
+      valid: (v) => semver.valid(v) !== null,
+      compare: (a, b) => semver.compare(a, b),
+      isPrerelease: (v) => semver.prerelease(v) !== null,
+    };
   }
   return {
     valid: (v) => pep440.valid(v) !== null,

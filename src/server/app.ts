@@ -53,7 +53,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // before it asks for the decider and the two load in parallel. It is built whole before the
   // server listens, so no request is decided before the data is there.
   let decider: Decider | null = null;
-  const loadDecider = () => (decider ??= createDecider(config, { warm: true, ...(options.threatData && { threatData: options.threatData }) }));
+  const loadDecider = () =>
+    (decider ??= createDecider(config, { warm: true, ...(options.threatData && { threatData: options.threatData }) }));
   let threatRefresh: ThreatDataRefresher | null = null;
   const context: ServerContext = {
     config,
@@ -61,14 +62,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       return loadDecider();
     },
     get threatRefresh() {
-      threatRefresh ??= new ThreatDataRefresher(config, context.decider.threatData, (message) => process.stderr.write(`depfence: ${message}\n`));
+      threatRefresh ??= new ThreatDataRefresher(config, context.decider.threatData, (message) =>
+        process.stderr.write(`depfence: ${message}\n`),
+      );
       return threatRefresh;
     },
     audit: AuditLog.inDataDir(config.server.dataDir, config.server.audit),
     refusals: new RefusalLedger(),
     now: options.now ?? (() => new Date()),
   };
-  const mounts: Mount[] = [{ prefix: '/-/depfence/', handler: (req, res, url) => handleAdmin(context, req, res, url) }, ...(await options.mounts(context))];
+  const mounts: Mount[] = [
+    { prefix: '/-/depfence/', handler: (req, res, url) => handleAdmin(context, req, res, url) },
+    ...(await options.mounts(context)),
+  ];
   try {
     // Loaded before the first request, whichever mounts asked for it (a broken list fails the start).
     loadDecider();
@@ -84,7 +90,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     res.on('finish', () => {
       if (closing) server.closeIdleConnections();
       const refusal = refusalMark(res);
-      if (refusal) context.refusals.record({ time: context.now().toISOString(), client: clientFromUserAgent(req.headers['user-agent']), path: req.url ?? '', ...refusal });
+      if (refusal)
+        context.refusals.record({
+          time: context.now().toISOString(),
+          client: clientFromUserAgent(req.headers['user-agent']),
+          path: req.url ?? '',
+          ...refusal,
+        });
     });
     dispatch(config, mounts, req, res).catch((error: unknown) => {
       sendError(res, 500, `internal error while serving ${req.method} ${req.url}: ${(error as Error).message}`);
@@ -93,9 +105,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // CONNECT asks for a proxy tunnel, which this firewall never opens; without a listener Node
   // drops the connection unanswered, so say no the way every other refusal does.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    const body = JSON.stringify({ error: 'depfence: CONNECT is not served: depfence is a registry, not a proxy; point your client at it as its index or registry' });
+    const body = JSON.stringify({
+      error: 'depfence: CONNECT is not served: depfence is a registry, not a proxy; point your client at it as its index or registry',
+    });
     socket.on('error', () => {});
-    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 300_000;
@@ -146,9 +162,16 @@ async function listen(server: Server, host: string, port: number, freePortIfTake
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' && freePortIfTaken && port !== 0) return attempt(0);
     const where = `${host}:${port}`;
-    if (code === 'EADDRINUSE') throw new ListenError(`${where} is already in use by another process; stop it, or choose another port (--port, server.port; 0 picks a free one)`);
-    if (code === 'EACCES') throw new ListenError(`listening on ${where} is not permitted (ports below 1024 need privileges); choose another port (--port, server.port)`);
-    if (code === 'EADDRNOTAVAIL') throw new ListenError(`${host} is not an address of this machine, so depfence cannot listen on it; check --host / server.host`);
+    if (code === 'EADDRINUSE')
+      throw new ListenError(
+        `${where} is already in use by another process; stop it, or choose another port (--port, server.port; 0 picks a free one)`,
+      );
+    if (code === 'EACCES')
+      throw new ListenError(
+        `listening on ${where} is not permitted (ports below 1024 need privileges); choose another port (--port, server.port)`,
+      );
+    if (code === 'EADDRNOTAVAIL')
+      throw new ListenError(`${host} is not an address of this machine, so depfence cannot listen on it; check --host / server.host`);
     throw new ListenError(`cannot listen on ${where}: ${(error as Error).message}`);
   }
 }
@@ -158,7 +181,11 @@ async function dispatch(config: Config, mounts: Mount[], req: IncomingMessage, r
   if (!url) return sendError(res, 400, 'the request path is not a valid URL path');
   if (!requestAllowed(config, req, url.pathname)) {
     res.setHeader('www-authenticate', 'Basic realm="depfence"');
-    return sendError(res, 401, 'this firewall needs its access token: npm: set //HOST:PORT/:_authToken; pip/uv: put it in the index URL as http://depfence:TOKEN@HOST:PORT/-/pypi/simple/; Hugging Face clients: set HF_TOKEN to it (huggingface_hub, transformers) or pass it as accessToken (@huggingface/hub)');
+    return sendError(
+      res,
+      401,
+      'this firewall needs its access token: npm: set //HOST:PORT/:_authToken; pip/uv: put it in the index URL as http://depfence:TOKEN@HOST:PORT/-/pypi/simple/; Hugging Face clients: set HF_TOKEN to it (huggingface_hub, transformers) or pass it as accessToken (@huggingface/hub)',
+    );
   }
   const mount = mounts.find((candidate) => url.pathname.startsWith(candidate.prefix));
   if (!mount) return sendError(res, 404, `nothing is served at ${url.pathname}`);

@@ -19,13 +19,23 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export const integer = (min: number, max: number): ParameterSpec => ({
-  problem: (value) => (/^\d{1,6}$/.test(value) && Number(value) >= min && Number(value) <= max ? null : `must be a whole number from ${min} to ${max}`),
+  problem: (value) =>
+    /^\d{1,6}$/.test(value) && Number(value) >= min && Number(value) <= max ? null : `must be a whole number from ${min} to ${max}`,
 });
-export const weight: ParameterSpec = { problem: (value) => (/^(0(\.\d{1,6})?|1(\.0{1,6})?)$/.test(value) ? null : 'must be a number from 0 to 1') };
-export const text: ParameterSpec = {
-  problem: (value) => (value.length > MAX_TEXT_LENGTH ? `is longer than ${MAX_TEXT_LENGTH} characters` : CONTROL.test(value) ? 'has a control character' : null),
+export const weight: ParameterSpec = {
+  problem: (value) => (/^(0(\.\d{1,6})?|1(\.0{1,6})?)$/.test(value) ? null : 'must be a number from 0 to 1'),
 };
-export const flag: ParameterSpec = { problem: (value) => (value === 'true' || value === 'false' || value === '1' || value === '' ? null : 'must be true or false') };
+export const text: ParameterSpec = {
+  problem: (value) =>
+    value.length > MAX_TEXT_LENGTH
+      ? `is longer than ${MAX_TEXT_LENGTH} characters`
+      : CONTROL.test(value)
+        ? 'has a control character'
+        : null,
+};
+export const flag: ParameterSpec = {
+  problem: (value) => (value === 'true' || value === 'false' || value === '1' || value === '' ? null : 'must be true or false'),
+};
 
 export type QueryTable = Readonly<Record<string, ParameterSpec>>;
 
@@ -35,7 +45,8 @@ export type QueryTable = Readonly<Record<string, ParameterSpec>>;
  */
 export function checkQuery(specs: QueryTable, rawQuery: string): QueryCheck {
   if (rawQuery === '') return { ok: true, query: '' };
-  if (rawQuery.length > MAX_QUERY_LENGTH) return refused(`the query string is ${rawQuery.length} characters long; at most ${MAX_QUERY_LENGTH} are allowed`);
+  if (rawQuery.length > MAX_QUERY_LENGTH)
+    return refused(`the query string is ${rawQuery.length} characters long; at most ${MAX_QUERY_LENGTH} are allowed`);
   const kept = new URLSearchParams();
   let params: URLSearchParams;
   try {
@@ -48,7 +59,8 @@ export function checkQuery(specs: QueryTable, rawQuery: string): QueryCheck {
   }
   const seen = new Set<string>();
   for (const [name, value] of params) {
-    if (!PLAIN_NAME.test(name)) return refused(`the query parameter "${printable(name)}" is not a plain name (arrays and objects are not accepted)`);
+    if (!PLAIN_NAME.test(name))
+      return refused(`the query parameter "${printable(name)}" is not a plain name (arrays and objects are not accepted)`);
     const spec = Object.hasOwn(specs, name) ? specs[name]! : undefined;
     if (!spec) continue;
     if (seen.has(name)) return refused(`the query parameter "${name}" is given more than once`);

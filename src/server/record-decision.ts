@@ -4,7 +4,12 @@ import type { Decision, DecisionEcosystem } from '../policy/index.js';
 import type { ServerContext } from './context.js';
 import { clientFromUserAgent } from './audit.js';
 
-export function recordRequestDecision(context: ServerContext, req: IncomingMessage, decision: Decision<DecisionEcosystem>, subject: string): void {
+export function recordRequestDecision(
+  context: ServerContext,
+  req: IncomingMessage,
+  decision: Decision<DecisionEcosystem>,
+  subject: string,
+): void {
   context.audit.record({
     ...decision,
     time: context.now().toISOString(),

@@ -9,7 +9,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8', headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  contentType = 'text/plain; charset=utf-8',
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
@@ -34,7 +40,9 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 
 /** A reason phrase must be visible ASCII and spaces; keep it to one readable line. */
 export function reasonPhrase(text: string): string {
-  const ascii = text.normalize('NFKD').replace(/[^\x20-\x7e]/g, (char) => (char === '\u2014' || char === '\u2013' ? '-' : /\p{M}/u.test(char) ? '' : '?'));
+  const ascii = text
+    .normalize('NFKD')
+    .replace(/[^\x20-\x7e]/g, (char) => (char === '\u2014' || char === '\u2013' ? '-' : /\p{M}/u.test(char) ? '' : '?'));
   return ascii.length > 400 ? `${ascii.slice(0, 397)}...` : ascii;
 }
 

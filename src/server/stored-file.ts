@@ -18,7 +18,13 @@ export interface StoredFileHeaders {
 
 export function sendStoredFile(req: IncomingMessage, res: ServerResponse, stored: StoredArtifact, headers: StoredFileHeaders): void {
   const { etag } = headers;
-  const base = { 'content-type': headers.contentType, 'accept-ranges': 'bytes', etag, 'cache-control': FILE_CACHE_CONTROL, ...headers.extra };
+  const base = {
+    'content-type': headers.contentType,
+    'accept-ranges': 'bytes',
+    etag,
+    'cache-control': FILE_CACHE_CONTROL,
+    ...headers.extra,
+  };
   if (answeredNotModified(req, res, etag, base)) return;
   const ifRange = req.headers['if-range'];
   const range = ifRange !== undefined && ifRange !== etag ? { kind: 'whole' as const } : parseRange(req.headers.range, stored.size);

@@ -8,18 +8,60 @@ import { NPM_OPTIONS } from './npm/options.js';
 import { scanArgs } from '../inputs/options.js';
 import type { ToolName } from './tools.js';
 
-const PIP_LOCAL = new Set(['list', 'show', 'freeze', 'check', 'uninstall', 'config', 'cache', 'hash', 'completion', 'debug', 'help', 'inspect']);
+const PIP_LOCAL = new Set([
+  'list',
+  'show',
+  'freeze',
+  'check',
+  'uninstall',
+  'config',
+  'cache',
+  'hash',
+  'completion',
+  'debug',
+  'help',
+  'inspect',
+]);
 /** pip options that print and exit, or that mean nothing is fetched. */
 const PIP_INFO = new Set(['--version', '-V', '--help', '-h']);
 /** pip's general options that take a value (so the value is not the subcommand). */
-const PIP_GENERAL_VALUES = new Set(['--log', '--log-file', '--local-log', '--proxy', '--retries', '--timeout', '--default-timeout', '--exists-action', '--trusted-host', '--cert', '--client-cert', '--cache-dir', '--python', '--use-feature', '--use-deprecated', '--keyring-provider', '--resume-retries']);
+const PIP_GENERAL_VALUES = new Set([
+  '--log',
+  '--log-file',
+  '--local-log',
+  '--proxy',
+  '--retries',
+  '--timeout',
+  '--default-timeout',
+  '--exists-action',
+  '--trusted-host',
+  '--cert',
+  '--client-cert',
+  '--cache-dir',
+  '--python',
+  '--use-feature',
+  '--use-deprecated',
+  '--keyring-provider',
+  '--resume-retries',
+]);
 
 const NPM_INFO = new Set(['--version', '-v', '--help', '-h', '-?', '-H', '--usage', '-l']);
 
 const UV_LOCAL = new Set(['help', 'self', 'cache', 'generate-shell-completion', 'python']);
 const UV_INFO = new Set(['--version', '-V', '--help', '-h']);
 const UV_PIP_LOCAL = new Set(['list', 'show', 'freeze', 'check', 'uninstall', 'tree']);
-const UV_GLOBAL_VALUES = new Set(['--directory', '--project', '--config-file', '--cache-dir', '--color', '--python-preference', '--allow-insecure-host', '--trusted-host', '--python', '-p']);
+const UV_GLOBAL_VALUES = new Set([
+  '--directory',
+  '--project',
+  '--config-file',
+  '--cache-dir',
+  '--color',
+  '--python-preference',
+  '--allow-insecure-host',
+  '--trusted-host',
+  '--python',
+  '-p',
+]);
 
 /** The first argument that is not an option (or the value of one), and its index; -1 when none. */
 export function firstPositional(args: readonly string[], valueOptions: ReadonlySet<string>): number {

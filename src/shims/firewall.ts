@@ -89,7 +89,10 @@ async function ensureFirewallIn(dataDir: string, port: number | null, options: E
 }
 
 /** The firewall named by server.json, if it answers its health check for this data directory. */
-export async function runningFirewall(dataDir: string, token: string | null): Promise<(FirewallEndpoint & { configKey: string | null }) | null> {
+export async function runningFirewall(
+  dataDir: string,
+  token: string | null,
+): Promise<(FirewallEndpoint & { configKey: string | null }) | null> {
   const file = readServerFile(dataDir);
   if (!file) return null;
   const health = await getJson(`${file.url}/-/depfence/health`, 2_000);
@@ -122,16 +125,26 @@ export async function firewallForConfig(dataDir: string, key: string, token: str
   return null;
 }
 
-async function startFirewall(dataDir: string, port: number | null, options: EnsureOptions, deadline: number, started: number): Promise<FirewallEndpoint> {
+async function startFirewall(
+  dataDir: string,
+  port: number | null,
+  options: EnsureOptions,
+  deadline: number,
+  started: number,
+): Promise<FirewallEndpoint> {
   const log = logPath(dataDir);
   options.say(`depfence: starting the firewall in the background (log: ${log})…`);
   const out = openSync(log, 'a');
-  const child = spawn(process.execPath, [...serveCommand(), 'serve', '--data-dir', dataDir, ...(port === null ? [] : ['--port', String(port)])], {
-    cwd: options.cwd,
-    env: withoutShimVariables(options.env),
-    detached: true,
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(
+    process.execPath,
+    [...serveCommand(), 'serve', '--data-dir', dataDir, ...(port === null ? [] : ['--port', String(port)])],
+    {
+      cwd: options.cwd,
+      env: withoutShimVariables(options.env),
+      detached: true,
+      stdio: ['ignore', out, out],
+    },
+  );
   closeSync(out);
   // Set by the child's events; the assertion keeps TypeScript from taking it for always null.
   let exited = null as string | null;
@@ -147,7 +160,9 @@ async function startFirewall(dataDir: string, port: number | null, options: Ensu
       }
       await sleep(POLL_MS);
     }
-    throw new FirewallUnavailable(`the firewall did not become ready within ${seconds(options.timeoutMs)} (it keeps starting in the background; see ${log}):\n${tail(log)}`);
+    throw new FirewallUnavailable(
+      `the firewall did not become ready within ${seconds(options.timeoutMs)} (it keeps starting in the background; see ${log}):\n${tail(log)}`,
+    );
   } finally {
     child.unref();
   }
@@ -163,7 +178,8 @@ function serveCommand(): string[] {
 /** The firewall is not a pip or npm child: it gets none of the shim's per-call variables. */
 function withoutShimVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const result: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(env)) if (!name.startsWith('DEPFENCE_SHIM_') && !name.startsWith('DEPFENCE_REAL_')) result[name] = value;
+  for (const [name, value] of Object.entries(env))
+    if (!name.startsWith('DEPFENCE_SHIM_') && !name.startsWith('DEPFENCE_REAL_')) result[name] = value;
   return result;
 }
 
@@ -173,7 +189,12 @@ export function logPath(dataDir: string): string {
 
 function tail(file: string, lines = 12): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((line) => `  ${line}`).join('\n');
+    return readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .map((line) => `  ${line}`)
+      .join('\n');
   } catch {
     return '  (no log)';
   }
@@ -217,4 +238,3 @@ function sleep(ms: number): Promise<void> {
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
-

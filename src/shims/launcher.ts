@@ -21,7 +21,9 @@ export function launcherScript(name: LauncherName, root: string, node: string, d
   const shim = name !== 'depfence';
   return [
     '#!/bin/sh',
-    shim ? `# ${SHIM_MARKER}: runs the real ${name} with the depfence firewall as its only package source.` : `# ${SHIM_MARKER}: the depfence command, beside the pip, npm, npx and uv shims.`,
+    shim
+      ? `# ${SHIM_MARKER}: runs the real ${name} with the depfence firewall as its only package source.`
+      : `# ${SHIM_MARKER}: the depfence command, beside the pip, npm, npx and uv shims.`,
     `# Written by \`depfence install-shims\` for the depfence in ${root}.`,
     ...(shim ? [`tool=${name}`] : []),
     `root=${quote(root)}`,

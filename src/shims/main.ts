@@ -17,14 +17,18 @@ async function main(argv: string[]): Promise<number> {
   const env = { ...process.env };
   const depth = Number(env.DEPFENCE_SHIM_DEPTH ?? 0) + 1;
   if (depth > MAX_DEPTH) {
-    process.stderr.write(`depfence: ${tool} shims are calling each other (${depth} deep); point ${realToolVariable(tool)} at the real ${tool}\n`);
+    process.stderr.write(
+      `depfence: ${tool} shims are calling each other (${depth} deep); point ${realToolVariable(tool)} at the real ${tool}\n`,
+    );
     return 2;
   }
   env.DEPFENCE_SHIM_DEPTH = String(depth);
   const cwd = process.cwd();
   const real = findRealTool(tool, env, cwd);
   if (!real) {
-    process.stderr.write(`depfence: no real ${tool} found on PATH after the depfence shims; install ${tool} or set ${realToolVariable(tool)} to its path\n`);
+    process.stderr.write(
+      `depfence: no real ${tool} found on PATH after the depfence shims; install ${tool} or set ${realToolVariable(tool)} to its path\n`,
+    );
     return 127;
   }
   delete env.DEPFENCE_SHIM_PYTHON; // it was for this call only; a nested pip finds its own

@@ -24,10 +24,17 @@ const EXACT_SEMVER = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?
 /** An npm install argument (`a`, `b@2`, `@s/c@^1`, `x@npm:y@1`, a URL, a git spec, a path). */
 export function classifyNpmArg(spec: string): NpmSpecTarget {
   const text = spec.trim();
-  if (/^(file:|link:|workspace:)/.test(text) || /^(\.{1,2}|~)?[/\\]/.test(text) || text === '.' || text === '..' || /\.(tgz|tar\.gz|tar)$/i.test(text) && !URL_SCHEME.test(text)) {
+  if (
+    /^(file:|link:|workspace:)/.test(text) ||
+    /^(\.{1,2}|~)?[/\\]/.test(text) ||
+    text === '.' ||
+    text === '..' ||
+    (/\.(tgz|tar\.gz|tar)$/i.test(text) && !URL_SCHEME.test(text))
+  ) {
     return { kind: 'local', path: text };
   }
-  if (/^(git\+|git:|github:|gitlab:|bitbucket:|gist:)/i.test(text) || /^[^@/:\s]+\/[^/:\s]+(#.*)?$/.test(text)) return { kind: 'git', url: text };
+  if (/^(git\+|git:|github:|gitlab:|bitbucket:|gist:)/i.test(text) || /^[^@/:\s]+\/[^/:\s]+(#.*)?$/.test(text))
+    return { kind: 'git', url: text };
   if (URL_SCHEME.test(text)) return { kind: 'remote', url: text };
   const at = text.indexOf('@', 1);
   const name = at === -1 ? text : text.slice(0, at);
@@ -47,7 +54,8 @@ export function classifyNpmRange(range: string): NpmSpecTarget {
     return inner;
   }
   if (/^(file:|link:|workspace:|portal:)/.test(text) || /^(\.{1,2}|~)?\//.test(text)) return { kind: 'local', path: text };
-  if (/^(git\+|git:|github:|gitlab:|bitbucket:|gist:)/i.test(text) || /^[^@/:\s]+\/[^/:\s]+(#.*)?$/.test(text)) return { kind: 'git', url: text };
+  if (/^(git\+|git:|github:|gitlab:|bitbucket:|gist:)/i.test(text) || /^[^@/:\s]+\/[^/:\s]+(#.*)?$/.test(text))
+    return { kind: 'git', url: text };
   if (URL_SCHEME.test(text)) return { kind: 'remote', url: text };
   const exact = EXACT_SEMVER.exec(text);
   return { kind: 'registry', name: '', version: exact ? exact[1]! : null };

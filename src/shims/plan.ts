@@ -51,7 +51,10 @@ export function bypassProxyFor(env: NodeJS.ProcessEnv, firewallUrl: string): voi
   const host = new URL(firewallUrl).hostname.replace(/^\[|\]$/g, '');
   for (const name of ['NO_PROXY', 'no_proxy']) {
     const current = env[name];
-    const entries = (current ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+    const entries = (current ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     if (!entries.includes(host) && !entries.includes('*')) env[name] = [...entries, host].join(',');
   }
 }

@@ -21,13 +21,21 @@ interface DecideAnswer {
 
 const TIMEOUT_MS = 60_000;
 
-export async function preflight(firewall: FirewallEndpoint, packages: readonly PackageRef[], client: string, label: string, say: (text: string) => void): Promise<PreflightResult> {
+export async function preflight(
+  firewall: FirewallEndpoint,
+  packages: readonly PackageRef[],
+  client: string,
+  label: string,
+  say: (text: string) => void,
+): Promise<PreflightResult> {
   const unique = dedupe(packages);
   let answer: DecideAnswer;
   try {
     answer = await postDecide(firewall, { client, packages: unique.map(({ ecosystem, name, version }) => ({ ecosystem, name, version })) });
   } catch (error) {
-    say(`depfence: could not check the packages before running ${label} (${(error as Error).message}); the firewall still checks every download`);
+    say(
+      `depfence: could not check the packages before running ${label} (${(error as Error).message}); the firewall still checks every download`,
+    );
     return { denied: false, factsUnavailable: false };
   }
   const denied = answer.results.filter((decision) => decision.decision === 'deny');
@@ -38,7 +46,9 @@ export async function preflight(firewall: FirewallEndpoint, packages: readonly P
     return `${formatDecision(decision)}${origin}`;
   });
   if (denied.length > 0 && answer.mode === 'enforce') {
-    say(`depfence: ${label} not run: ${denied.length === 1 ? 'a package it names is' : `${denied.length} packages it names are`} denied by the policy\n${blocks.join('\n')}`);
+    say(
+      `depfence: ${label} not run: ${denied.length === 1 ? 'a package it names is' : `${denied.length} packages it names are`} denied by the policy\n${blocks.join('\n')}`,
+    );
     return { denied: true, factsUnavailable: denied.every(deniedOnlyForMissingFacts) };
   }
   if (blocks.length > 0) {
@@ -60,7 +70,11 @@ function dedupe(packages: readonly PackageRef[]): PackageRef[] {
 
 function postDecide(firewall: FirewallEndpoint, body: unknown): Promise<DecideAnswer> {
   const payload = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'close' };
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    connection: 'close',
+  };
   if (firewall.token !== null) headers.authorization = `Bearer ${firewall.token}`;
   return new Promise((resolve, reject) => {
     const req = request(`${firewall.url}/-/depfence/decide`, { method: 'POST', timeout: TIMEOUT_MS, headers }, (res) => {
@@ -74,7 +88,8 @@ function postDecide(firewall: FirewallEndpoint, body: unknown): Promise<DecideAn
           return reject(new Error(`the firewall answered ${res.statusCode} with a body that is not JSON`));
         }
         const answer = parsed as Partial<DecideAnswer> & { error?: string };
-        if (res.statusCode !== 200 || !Array.isArray(answer.results)) return reject(new Error(answer.error ?? `the firewall answered ${res.statusCode}`));
+        if (res.statusCode !== 200 || !Array.isArray(answer.results))
+          return reject(new Error(answer.error ?? `the firewall answered ${res.statusCode}`));
         resolve({ mode: answer.mode === 'report' ? 'report' : 'enforce', results: answer.results });
       });
       res.on('error', reject);

@@ -19,13 +19,25 @@ const DIRECT_WHY = 'a direct URL dependency is downloaded from that URL, around 
  * uv's settings in a pyproject.toml (`[tool.uv]`) or a uv.toml (top level), and, with
  * `dependencies`, direct URL dependencies in `[project]` and `[dependency-groups]`.
  */
-export async function scanTomlFile(file: string, kind: UvConfigKind, scan: TomlScan, options: { uvSettings: boolean; dependencies: boolean }): Promise<void> {
+export async function scanTomlFile(
+  file: string,
+  kind: UvConfigKind,
+  scan: TomlScan,
+  options: { uvSettings: boolean; dependencies: boolean },
+): Promise<void> {
   for (const entry of (await readUvConfig(file, kind)) ?? []) {
     const origin = `${scan.display(file)}:${entry.line}`;
     if (entry.kind === 'dependency') {
-      if (options.dependencies && entry.target.kind === 'url') addSource(scan, { setting: entry.setting, value: entry.target.url, origin, action: 'refuse', why: DIRECT_WHY });
+      if (options.dependencies && entry.target.kind === 'url')
+        addSource(scan, { setting: entry.setting, value: entry.target.url, origin, action: 'refuse', why: DIRECT_WHY });
     } else if (options.uvSettings) {
-      addSource(scan, { setting: entry.setting, value: entry.url, origin, action: 'refuse', why: entry.kind === 'index' ? INDEX_WHY : SOURCE_WHY });
+      addSource(scan, {
+        setting: entry.setting,
+        value: entry.url,
+        origin,
+        action: 'refuse',
+        why: entry.kind === 'index' ? INDEX_WHY : SOURCE_WHY,
+      });
     }
   }
 }

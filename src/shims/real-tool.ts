@@ -15,7 +15,8 @@ export interface RealTool {
 
 export function findRealTool(tool: ToolName, env: NodeJS.ProcessEnv, cwd: string): RealTool | null {
   const python = env.DEPFENCE_SHIM_PYTHON;
-  if (python && (tool === 'pip' || tool === 'pip3')) return { command: python, prefix: ['-m', 'pip'], via: `${python} -m pip (DEPFENCE_SHIM_PYTHON)` };
+  if (python && (tool === 'pip' || tool === 'pip3'))
+    return { command: python, prefix: ['-m', 'pip'], via: `${python} -m pip (DEPFENCE_SHIM_PYTHON)` };
   const variable = realToolVariable(tool);
   const override = env[variable];
   if (override) {

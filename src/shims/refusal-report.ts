@@ -38,13 +38,16 @@ export function reportRefusals(input: ReportInput): number {
   const exitForRefusals = refusals.every((refusal) => refusal.unavailable) ? EXIT_FACTS_UNAVAILABLE : EXIT_DENIED;
   const npm = TOOL_FAMILY[input.tool] === 'npm';
   if (input.code === 0 && npm) {
-    for (const refusal of refusals) input.say(`depfence: ${subjectOf(refusal.path)} was refused: ${refusal.reason}; tools that need it will not work`);
+    for (const refusal of refusals)
+      input.say(`depfence: ${subjectOf(refusal.path)} was refused: ${refusal.reason}; tools that need it will not work`);
     if (!input.enforce) return 0;
     if (omitsOptional(input.args, input.env)) {
       input.say('depfence: optional dependencies were omitted (--omit=optional), so the install stands');
       return 0;
     }
-    input.say(`depfence: ${input.tool} finished without ${refusals.length === 1 ? 'it' : 'them'} (npm skips optional dependencies it cannot fetch); exit ${exitForRefusals}. Allow ${refusals.length === 1 ? 'it' : 'them'} as the reason says, or install with --omit=optional`);
+    input.say(
+      `depfence: ${input.tool} finished without ${refusals.length === 1 ? 'it' : 'them'} (npm skips optional dependencies it cannot fetch); exit ${exitForRefusals}. Allow ${refusals.length === 1 ? 'it' : 'them'} as the reason says, or install with --omit=optional`,
+    );
     return exitForRefusals;
   }
   input.say(`depfence: the firewall refused ${refusals.length === 1 ? 'this' : 'these'} while ${input.tool} ran:`);
@@ -82,7 +85,11 @@ export function fetchRefusals(firewall: FirewallEndpoint, tool: ToolName, since:
 export function subjectOf(path: string): string {
   const pypi = /^\/-\/pypi\/(?:simple|files)\/([^/?]+)/.exec(path);
   if (pypi) return decodeURIComponent(pypi[1]!);
-  const segments = path.split('?', 1)[0]!.split('/').filter(Boolean).map((segment) => decodeURIComponent(segment));
+  const segments = path
+    .split('?', 1)[0]!
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => decodeURIComponent(segment));
   const first = segments[0] ?? path;
   if (first.startsWith('@')) return first.includes('/') ? first : `${first}/${segments[1] ?? ''}`;
   return first;

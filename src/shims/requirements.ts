@@ -26,7 +26,12 @@ const DIRECT_URL_WHY = 'a direct URL requirement is downloaded from that URL, ar
 const INCLUDE_URL_WHY = 'a requirements file fetched from a URL cannot be checked before pip reads it';
 
 /** Reads one file (and what it includes). `kind` says whether its requirements are installed or only constrain. */
-export function scanRequirementsFile(file: string, kind: 'requirements' | 'constraints', scan: RequirementsScan, includedFrom?: string): void {
+export function scanRequirementsFile(
+  file: string,
+  kind: 'requirements' | 'constraints',
+  scan: RequirementsScan,
+  includedFrom?: string,
+): void {
   const path = resolve(file);
   if (scan.seen.has(`${kind}:${path}`)) return;
   scan.seen.add(`${kind}:${path}`);
@@ -35,7 +40,13 @@ export function scanRequirementsFile(file: string, kind: 'requirements' | 'const
     entries = readRequirementEntries(path, scan.env);
   } catch (error) {
     if (!(error instanceof RequirementsReadError)) return; // a missing file: the tool reports it itself
-    addSource(scan, { setting: 'requirements file', value: scan.display(path), origin: includedFrom ?? FROM_COMMAND_LINE, action: 'refuse', why: `${error.message}, so what it asks for cannot be checked` });
+    addSource(scan, {
+      setting: 'requirements file',
+      value: scan.display(path),
+      origin: includedFrom ?? FROM_COMMAND_LINE,
+      action: 'refuse',
+      why: `${error.message}, so what it asks for cannot be checked`,
+    });
     return;
   }
   for (const entry of entries) {
@@ -51,7 +62,13 @@ export function scanRequirementsFile(file: string, kind: 'requirements' | 'const
       }
       case 'option':
         if (entry.option.name !== null && entry.option.value !== null && SOURCE_OPTIONS.has(entry.option.name)) {
-          addSource(scan, { setting: entry.option.written, value: entry.option.value, origin, action: 'refuse', why: 'another package source, consulted besides (or instead of) the firewall' });
+          addSource(scan, {
+            setting: entry.option.written,
+            value: entry.option.value,
+            origin,
+            action: 'refuse',
+            why: 'another package source, consulted besides (or instead of) the firewall',
+          });
         }
         break;
     }
@@ -62,7 +79,15 @@ export function scanRequirementsFile(file: string, kind: 'requirements' | 'const
  * A requirements or constraints file named by `-r`/`-c` (relative to `baseDir`); one on a URL is
  * refused, since what it holds cannot be read first.
  */
-export function includeFile(written: string, value: string, kind: 'requirements' | 'constraints', baseDir: string, origin: string, scan: RequirementsScan, includedFrom?: string): void {
+export function includeFile(
+  written: string,
+  value: string,
+  kind: 'requirements' | 'constraints',
+  baseDir: string,
+  origin: string,
+  scan: RequirementsScan,
+  includedFrom?: string,
+): void {
   if (URL_SCHEME.test(value) && !/^file:/i.test(value)) {
     addSource(scan, { setting: written, value, origin, action: 'refuse', why: INCLUDE_URL_WHY });
     return;
@@ -71,11 +96,23 @@ export function includeFile(written: string, value: string, kind: 'requirements'
 }
 
 /** One requirement, from a file or the command line. */
-export function scanRequirement(text: string, origin: string, kind: 'requirements' | 'constraints', baseDir: string, scan: RequirementsScan): void {
+export function scanRequirement(
+  text: string,
+  origin: string,
+  kind: 'requirements' | 'constraints',
+  baseDir: string,
+  scan: RequirementsScan,
+): void {
   scanTarget(classifyRequirement(text), origin, kind, baseDir, scan);
 }
 
-function scanTarget(target: RequirementTarget, origin: string, kind: 'requirements' | 'constraints', baseDir: string, scan: RequirementsScan): void {
+function scanTarget(
+  target: RequirementTarget,
+  origin: string,
+  kind: 'requirements' | 'constraints',
+  baseDir: string,
+  scan: RequirementsScan,
+): void {
   switch (target.kind) {
     case 'url':
       addSource(scan, { setting: 'direct URL', value: target.url, origin, action: 'refuse', why: DIRECT_URL_WHY });

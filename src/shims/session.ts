@@ -17,7 +17,12 @@ import { describeSetting, refusalMessage } from './settings.js';
 import { TOOL_FAMILY, type ToolName } from './tools.js';
 
 /** The exit code table every path shares (README "Exit codes"). */
-export const SHIM_EXIT = { denied: EXIT.denied, refused: EXIT.usage, factsUnavailable: EXIT.factsUnavailable, firewallUnavailable: EXIT.factsUnavailable } as const;
+export const SHIM_EXIT = {
+  denied: EXIT.denied,
+  refused: EXIT.usage,
+  factsUnavailable: EXIT.factsUnavailable,
+  firewallUnavailable: EXIT.factsUnavailable,
+} as const;
 
 export interface ShimCall {
   tool: ToolName;
@@ -40,7 +45,13 @@ export async function runThroughFirewall(call: ShimCall): Promise<number> {
     say(`depfence: ${error.message}`);
     return SHIM_EXIT.refused;
   }
-  const plan = await inspect(call.tool, { args: call.args, env: call.env, cwd: call.cwd, trusted: config.shims.trustedUrls, realTool: call.real.command });
+  const plan = await inspect(call.tool, {
+    args: call.args,
+    env: call.env,
+    cwd: call.cwd,
+    trusted: config.shims.trustedUrls,
+    realTool: call.real.command,
+  });
   const refusals = plan.settings.filter((setting) => setting.action === 'refuse');
   if (refusals.length > 0) {
     if (config.mode === 'enforce') {
@@ -59,7 +70,15 @@ export async function runThroughFirewall(call: ShimCall): Promise<number> {
   }
   let firewall: FirewallEndpoint;
   try {
-    firewall = await ensureFirewall({ dataDir, configKey: key, token, timeoutMs: config.shims.startTimeout, env: call.env, cwd: call.cwd, say });
+    firewall = await ensureFirewall({
+      dataDir,
+      configKey: key,
+      token,
+      timeoutMs: config.shims.startTimeout,
+      env: call.env,
+      cwd: call.cwd,
+      say,
+    });
   } catch (error) {
     if (!(error instanceof FirewallUnavailable)) throw error;
     say(`depfence: ${plan.label} not run: the firewall is not available, and nothing is installed around it.\ndepfence: ${error.message}`);
@@ -76,7 +95,15 @@ export async function runThroughFirewall(call: ShimCall): Promise<number> {
   const started = new Date();
   const code = await runTool(call.real, call.args, plan.environment(firewall));
   const refused = await fetchRefusals(firewall, call.tool, started);
-  return reportRefusals({ tool: call.tool, args: call.args, env: call.env, code, refusals: refused, enforce: config.mode === 'enforce', say });
+  return reportRefusals({
+    tool: call.tool,
+    args: call.args,
+    env: call.env,
+    code,
+    refusals: refused,
+    enforce: config.mode === 'enforce',
+    say,
+  });
 }
 
 /** A setting an outer shim made (a pip run by an npm script run by the npm shim) is not news. */

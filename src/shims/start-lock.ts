@@ -49,4 +49,3 @@ function isStale(path: string, staleAfterMs: number): boolean {
     return false; // just released, or being written: not stale, try again later
   }
 }
-

@@ -68,7 +68,8 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   const maxUnknown = options.maxUnknownSizeBytes ?? 8 * 1024 ** 3;
   const retryDelayMs = options.retryDelayMs ?? 200;
   const keyOf = (sha256: string) => `depfence:artifact:sha256:${sha256}`;
-  const requestKey = (request: ArtifactRequest) => (request.sha256 !== null ? keyOf(request.sha256) : `depfence:artifact:git-blob:${request.gitBlob}`);
+  const requestKey = (request: ArtifactRequest) =>
+    request.sha256 !== null ? keyOf(request.sha256) : `depfence:artifact:git-blob:${request.gitBlob}`;
 
   async function lookupKey(key: string, sha256: string | null): Promise<StoredArtifact | null> {
     const info = await cacache.get.info(options.cacheDir, key).catch(() => null);
@@ -90,18 +91,31 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       await request.vet?.(file);
       await pipeline(
         createReadStream(file),
-        cacache.put.stream(options.cacheDir, requestKey(request), { integrity: integrityOf(sha256), algorithms: ['sha256'], metadata: { url: request.url } }),
+        cacache.put.stream(options.cacheDir, requestKey(request), {
+          integrity: integrityOf(sha256),
+          algorithms: ['sha256'],
+          metadata: { url: request.url },
+        }),
       );
     });
     const stored = await lookupKey(requestKey(request), request.sha256);
-    if (!stored) throw new ArtifactError('EARTIFACT_INTEGRITY', request.url, `the file from ${request.url} could not be stored in the cache at ${options.cacheDir}`);
+    if (!stored)
+      throw new ArtifactError(
+        'EARTIFACT_INTEGRITY',
+        request.url,
+        `the file from ${request.url} could not be stored in the cache at ${options.cacheDir}`,
+      );
     return { ...stored, fromCache: false };
   }
 
   /** Downloads to `file`, checking the digest the request names; returns the file's sha256. */
   async function fetchToFile(request: ArtifactRequest, file: string): Promise<string> {
     if (request.sha256 === null && (request.gitBlob === undefined || request.size === null)) {
-      throw new ArtifactError('EARTIFACT_INTEGRITY', request.url, `${request.url} has neither a sha256 nor a git blob id and size to check it against, so it is not fetched`);
+      throw new ArtifactError(
+        'EARTIFACT_INTEGRITY',
+        request.url,
+        `${request.url} has neither a sha256 nor a git blob id and size to check it against, so it is not fetched`,
+      );
     }
     const downloaded = await downloadToFile(
       {
@@ -114,9 +128,14 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
           new ArtifactError(
             'EARTIFACT_SIZE',
             request.url,
-            request.size === null ? `the file at ${request.url} is larger than ${maxUnknown} bytes and the index gave no size` : `the file at ${request.url} is larger than the ${request.size} bytes the index gave`,
+            request.size === null
+              ? `the file at ${request.url} is larger than ${maxUnknown} bytes and the index gave no size`
+              : `the file at ${request.url} is larger than the ${request.size} bytes the index gave`,
           ),
-        digests: ['sha256', ...(request.sha256 === null ? [{ name: 'git-blob', algorithm: 'sha1', prefix: `blob ${request.size}\0` }] : [])],
+        digests: [
+          'sha256',
+          ...(request.sha256 === null ? [{ name: 'git-blob', algorithm: 'sha1', prefix: `blob ${request.size}\0` }] : []),
+        ],
       },
       file,
       { timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs },
@@ -125,7 +144,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     if (request.sha256 === null) {
       const blob = downloaded.digests.get('git-blob')!.toString('hex');
       if (blob !== request.gitBlob) {
-        throw new ArtifactError('EARTIFACT_INTEGRITY', request.url, `the file at ${request.url} has git blob id ${blob}, but the listing gives ${request.gitBlob}: it was changed in transit or on the upstream, so it is refused`);
+        throw new ArtifactError(
+          'EARTIFACT_INTEGRITY',
+          request.url,
+          `the file at ${request.url} has git blob id ${blob}, but the listing gives ${request.gitBlob}: it was changed in transit or on the upstream, so it is refused`,
+        );
       }
     } else if (digest !== request.sha256) {
       throw new ArtifactError(
@@ -135,7 +158,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       );
     }
     if (request.size !== null && downloaded.size !== request.size) {
-      throw new ArtifactError('EARTIFACT_SIZE', request.url, `the file at ${request.url} is ${downloaded.size} bytes, but the index lists ${request.size}`);
+      throw new ArtifactError(
+        'EARTIFACT_SIZE',
+        request.url,
+        `the file at ${request.url} is ${downloaded.size} bytes, but the index lists ${request.size}`,
+      );
     }
     return digest;
   }
@@ -146,7 +173,9 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       const key = requestKey(request);
       let pending = inFlight.get(key);
       if (!pending) {
-        pending = lookupKey(key, request.sha256).then((cached) => cached ?? limit(() => download(request))).finally(() => inFlight.delete(key));
+        pending = lookupKey(key, request.sha256)
+          .then((cached) => cached ?? limit(() => download(request)))
+          .finally(() => inFlight.delete(key));
         inFlight.set(key, pending);
       }
       return pending;
@@ -158,7 +187,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 const TMP_PREFIX = 'depfence-';
 
 /** cacache's tmp.withTmp as it behaves: it returns the callback's promise and removes the folder once that settles (its types say void). */
-const withTmp = cacache.tmp.withTmp as unknown as (cachePath: string, options: cacache.tmp.Options & { tmpPrefix: string }, callback: (dir: string) => Promise<void>) => Promise<void>;
+const withTmp = cacache.tmp.withTmp as unknown as (
+  cachePath: string,
+  options: cacache.tmp.Options & { tmpPrefix: string },
+  callback: (dir: string) => Promise<void>,
+) => Promise<void>;
 
 /**
  * A process killed mid-download (SIGKILL, power loss) leaves its partial file in the cache's tmp
@@ -179,7 +212,6 @@ function removeOrphanedDownloads(cacheDir: string): void {
     rmSync(join(tmp, name), { recursive: true, force: true });
   }
 }
-
 
 /** The hex sha256 in a cacache integrity string, or null. */
 function sha256OfIntegrity(integrity: string | undefined): string | null {

@@ -114,7 +114,12 @@ function parseEntry(raw: string, ecosystem: Ecosystem, file: string, line: numbe
   const body = (hash < 0 ? raw : raw.slice(0, hash)).trim();
   if (body === '') return null;
   const comment = hash < 0 ? null : raw.slice(hash + 1).trim() || null;
-  if (/\s/.test(body)) throw blocklistError(file, line, `the entry has more than one word before the comment: ${JSON.stringify(body)} (one name or name@version a line)`);
+  if (/\s/.test(body))
+    throw blocklistError(
+      file,
+      line,
+      `the entry has more than one word before the comment: ${JSON.stringify(body)} (one name or name@version a line)`,
+    );
   const at = body.lastIndexOf('@');
   const name = at > 0 ? body.slice(0, at) : body;
   const version = at > 0 ? body.slice(at + 1) : null;
@@ -147,7 +152,11 @@ function indexEntries(entries: readonly BlocklistEntry[]): Map<string, IndexedNa
  * version was asked, the version-specific entries come back as one hit listing their versions, so
  * callers can hide those versions without denying the package.
  */
-function hitsFor(found: IndexedName, version: string | null, list: { kind: BlocklistKind; file: string; source: string; ecosystem: Ecosystem }): BlocklistHit[] {
+function hitsFor(
+  found: IndexedName,
+  version: string | null,
+  list: { kind: BlocklistKind; file: string; source: string; ecosystem: Ecosystem },
+): BlocklistHit[] {
   const hits: BlocklistHit[] = found.whole.map((entry) => ({
     kind: list.kind,
     allVersions: true,
@@ -156,8 +165,10 @@ function hitsFor(found: IndexedName, version: string | null, list: { kind: Block
     source: entry.comment ?? list.source,
   }));
   const versions = [...new Set(found.versioned.map((entry) => entry.version!))];
-  const entry = version === null ? found.versioned[0] : found.versioned.find((candidate) => sameVersion(list.ecosystem, candidate.version!, version));
-  if (entry) hits.push({ kind: list.kind, allVersions: false, versions, file: list.file, line: entry.line, source: entry.comment ?? list.source });
+  const entry =
+    version === null ? found.versioned[0] : found.versioned.find((candidate) => sameVersion(list.ecosystem, candidate.version!, version));
+  if (entry)
+    hits.push({ kind: list.kind, allVersions: false, versions, file: list.file, line: entry.line, source: entry.comment ?? list.source });
   return hits;
 }
 

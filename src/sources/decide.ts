@@ -58,7 +58,8 @@ export function createDecider(config: Config, options: DeciderOptions = {}): Dec
   });
   const downloadsBreaker = new Breaker(DOWNLOADS_API_COOLDOWN_MS);
   const scopeLeader = (scope: string) => snapshots.npm.scopes().get(scope)?.leader;
-  const internalRule = (ecosystem: Ecosystem, name: string) => internalNameRule(ecosystem, canonicalName(ecosystem, name), config.policy.confusion);
+  const internalRule = (ecosystem: Ecosystem, name: string) =>
+    internalNameRule(ecosystem, canonicalName(ecosystem, name), config.policy.confusion);
 
   async function decide(request: PackageRequest, now = new Date()): Promise<Decision> {
     const rule = internalRule(request.ecosystem, request.name);
@@ -91,7 +92,9 @@ export function createDecider(config: Config, options: DeciderOptions = {}): Dec
  * denies it.
  */
 function internalNameFacts(request: PackageRequest, rule: string, internalUpstream: string | null): PackageFacts {
-  const where = internalUpstream ? `served only by depfence's storage (npm) and the internal upstream ${internalUpstream}` : 'the public registry is never asked about it';
+  const where = internalUpstream
+    ? `served only by depfence's storage (npm) and the internal upstream ${internalUpstream}`
+    : 'the public registry is never asked about it';
   const notAsked = { state: 'not-evaluated', reason: `reserved internal name (${rule}): ${where}` } as const;
   return {
     ...request,

@@ -60,12 +60,24 @@ export function streamDownload(request: DownloadRequest, file: string, settings:
 }
 
 async function streamOnce(request: DownloadRequest, file: string, settings: DownloadSettings, attempt: number): Promise<Streamed> {
-  const refused = (url: URL) => request.refusedUrl?.(url) ?? new ArtifactError('EARTIFACT_URL', request.url, `${request.upstream.name} redirected ${request.url} to ${url.href}, a host depfence does not fetch files from`);
+  const refused = (url: URL) =>
+    request.refusedUrl?.(url) ??
+    new ArtifactError(
+      'EARTIFACT_URL',
+      request.url,
+      `${request.upstream.name} redirected ${request.url} to ${url.href}, a host depfence does not fetch files from`,
+    );
   const url = checkedUrl(request);
   const phase = settings.timeoutMs;
   const { got, toUpstreamError } = await loadGot();
   const stream = got.stream(url, {
-    headers: { 'user-agent': USER_AGENT, accept: '*/*', 'accept-encoding': 'identity', ...(request.ifNoneMatch && { 'if-none-match': request.ifNoneMatch }), ...(request.authorization && { authorization: request.authorization }) },
+    headers: {
+      'user-agent': USER_AGENT,
+      accept: '*/*',
+      'accept-encoding': 'identity',
+      ...(request.ifNoneMatch && { 'if-none-match': request.ifNoneMatch }),
+      ...(request.authorization && { authorization: request.authorization }),
+    },
     timeout: { lookup: phase, connect: phase, secureConnect: phase, socket: phase, response: phase },
     retry: { limit: 0 },
     decompress: false,
@@ -81,10 +93,12 @@ async function streamOnce(request: DownloadRequest, file: string, settings: Down
     }),
   );
   try {
-    const response = await new Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
-      stream.once('response', resolve);
-      stream.once('error', reject);
-    });
+    const response = await new Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined> }>(
+      (resolve, reject) => {
+        stream.once('response', resolve);
+        stream.once('error', reject);
+      },
+    );
     const etag = typeof response.headers.etag === 'string' ? response.headers.etag : null;
     if (response.statusCode === 404 || (response.statusCode === 304 && request.ifNoneMatch)) {
       stream.destroy();
@@ -98,7 +112,11 @@ async function streamOnce(request: DownloadRequest, file: string, settings: Down
       stream.destroy();
       throw request.tooLarge();
     }
-    const size = await streamToFile(stream, file, { maxBytes: request.maxBytes, tooLarge: request.tooLarge, onChunk: (chunk) => hashes.forEach((hash) => hash.update(chunk)) });
+    const size = await streamToFile(stream, file, {
+      maxBytes: request.maxBytes,
+      tooLarge: request.tooLarge,
+      onChunk: (chunk) => hashes.forEach((hash) => hash.update(chunk)),
+    });
     return { status: 200, etag, size, digests: new Map([...hashes].map(([name, hash]) => [name, hash.digest()])) };
   } catch (error) {
     stream.destroy();

@@ -28,7 +28,12 @@ const npmPointSchema = z.looseObject({ downloads: z.number().int().nonnegative()
 const pypistatsRecentSchema = z.looseObject({ data: z.looseObject({ last_month: z.number().int().nonnegative() }) });
 
 /** `GET {downloads}point/last-month/{name}` (scoped names keep their slash, as the API expects). */
-export async function fetchNpmDownloads(http: HttpClient, downloadsUrl: string, name: string, options: DownloadsOptions = {}): Promise<LiveDownloads> {
+export async function fetchNpmDownloads(
+  http: HttpClient,
+  downloadsUrl: string,
+  name: string,
+  options: DownloadsOptions = {},
+): Promise<LiveDownloads> {
   const path = name.split('/').map(encodeURIComponent).join('/').replace(/^%40/, '@');
   const url = `${withSlash(downloadsUrl)}point/last-month/${path}`;
   const answer = await http.getJson(url, { upstream: NPM_DOWNLOADS, validate: validator(npmPointSchema), ...cacheOptions(options) });
@@ -36,7 +41,12 @@ export async function fetchNpmDownloads(http: HttpClient, downloadsUrl: string, 
 }
 
 /** `GET {downloads}packages/{PEP 503 name}/recent` → `data.last_month`. */
-export async function fetchPypiDownloads(http: HttpClient, downloadsUrl: string, name: string, options: DownloadsOptions = {}): Promise<LiveDownloads> {
+export async function fetchPypiDownloads(
+  http: HttpClient,
+  downloadsUrl: string,
+  name: string,
+  options: DownloadsOptions = {},
+): Promise<LiveDownloads> {
   const url = `${withSlash(downloadsUrl)}packages/${encodeURIComponent(normalizePypiName(name))}/recent`;
   const answer = await http.getJson(url, { upstream: PYPISTATS, validate: validator(pypistatsRecentSchema), ...cacheOptions(options) });
   return describe(answer, (body) => body.data.last_month, 'pypistats, last month');
@@ -44,7 +54,8 @@ export async function fetchPypiDownloads(http: HttpClient, downloadsUrl: string,
 
 function describe<T>(answer: HttpAnswer<T>, read: (body: T) => number, what: string): LiveDownloads {
   const stale = answer.stale ? ' (cached copy: the API failed to answer just now)' : '';
-  if (answer.status === 404 || answer.body === null) return { count: { exactly: 0 }, source: `${what}: no download record, counted as 0${stale}` };
+  if (answer.status === 404 || answer.body === null)
+    return { count: { exactly: 0 }, source: `${what}: no download record, counted as 0${stale}` };
   return { count: { exactly: read(answer.body) }, source: `${what}${stale}` };
 }
 
@@ -53,5 +64,8 @@ function withSlash(url: string): string {
 }
 
 function cacheOptions(options: DownloadsOptions): { ttlMs?: number; knownFailure?: UpstreamError } {
-  return { ...(options.ttlMs !== undefined && { ttlMs: options.ttlMs }), ...(options.knownFailure && { knownFailure: options.knownFailure }) };
+  return {
+    ...(options.ttlMs !== undefined && { ttlMs: options.ttlMs }),
+    ...(options.knownFailure && { knownFailure: options.knownFailure }),
+  };
 }

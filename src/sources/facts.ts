@@ -57,7 +57,13 @@ export async function gatherFacts(spec: PackageSpec, sources: FactSources): Prom
   const base = { ecosystem: spec.ecosystem, name: spec.name, canonicalName: canonical, version: spec.version };
   if (sources.offline) {
     const notAsked = { state: 'not-evaluated', reason: OFFLINE } as const;
-    return { ...base, exists: notAsked, publishTimes: notAsked, history: notAsked, downloads: snapshotDownloads(spec.ecosystem, canonical, sources.snapshot) };
+    return {
+      ...base,
+      exists: notAsked,
+      publishTimes: notAsked,
+      history: notAsked,
+      downloads: snapshotDownloads(spec.ecosystem, canonical, sources.snapshot),
+    };
   }
   const [metadata, downloads] = await Promise.all([liveMetadata(spec, sources), liveDownloads(spec, canonical, sources)]);
   const scope = await scopeSibling(spec, metadata.publishTimes, sources);
@@ -80,7 +86,11 @@ async function scopeSibling(spec: PackageSpec, times: Fact<PublishTimes>, source
   try {
     const answer = await fetchNpmPackument(sources.http, sources.upstreams.npm.registry, leader.name);
     if (!answer.found) return { state: 'unavailable', reason: `the registry has no package named ${leader.name}`, source: where };
-    const value = { ...leader, times: npmPublishTimes(answer.packument, answer.unreadableVersions), history: npmReleaseHistory(answer.packument) };
+    const value = {
+      ...leader,
+      times: npmPublishTimes(answer.packument, answer.unreadableVersions),
+      history: npmReleaseHistory(answer.packument),
+    };
     return { state: 'known', value, source: where };
   } catch (error) {
     return { state: 'unavailable', reason: messageOf(error), source: where };
@@ -107,7 +117,9 @@ async function liveMetadata(spec: PackageSpec, sources: FactSources): Promise<Me
     const answer =
       spec.ecosystem === 'npm'
         ? await fetchNpmPackument(http, upstreams.npm.registry, spec.name).then((a) =>
-            a.found ? { ...a, times: () => npmPublishTimes(a.packument, a.unreadableVersions), history: () => npmReleaseHistory(a.packument) } : a,
+            a.found
+              ? { ...a, times: () => npmPublishTimes(a.packument, a.unreadableVersions), history: () => npmReleaseHistory(a.packument) }
+              : a,
           )
         : await fetchPypiProject(http, upstreams.pypi.json, spec.name).then((a) =>
             a.found ? { ...a, times: () => pypiPublishTimes(a.releases), history: () => pypiReleaseHistory(a.releases) } : a,
@@ -137,17 +149,25 @@ const htmlOnlyIndexes = new HtmlOnlyIndexes();
  * release asked about and a few before it names their Trusted Publishers. The JSON API has
  * neither; when the simple index does not answer, its history stands in and says what it lacks.
  */
-async function pypiIndexHistory(spec: PackageSpec, fromJsonApi: Fact<ReleaseHistory> & { state: 'known' }, sources: FactSources): Promise<Fact<ReleaseHistory>> {
+async function pypiIndexHistory(
+  spec: PackageSpec,
+  fromJsonApi: Fact<ReleaseHistory> & { state: 'known' },
+  sources: FactSources,
+): Promise<Fact<ReleaseHistory>> {
   const { simple, json } = sources.upstreams.pypi;
   const source = { simpleUrl: simple, label: PUBLIC_SIMPLE, jsonApiUrl: json };
   try {
     const page = await fetchUpstreamPage(sources.http, source, canonicalName('pypi', spec.name), htmlOnlyIndexes);
     if (!page.found) throw new Error(`${PUBLIC_SIMPLE.name} at ${simple} has no project named ${spec.name}`);
-    const target = (history: ReleaseHistory) => [spec.version ?? currentVersion('pypi', history)].filter((version): version is string => version !== null);
+    const target = (history: ReleaseHistory) =>
+      [spec.version ?? currentVersion('pypi', history)].filter((version): version is string => version !== null);
     const value = await pageHistoryWithPublishers(sources.http, page.page.name, page.page, simple, target);
     return { state: 'known', value, source: `${PUBLIC_SIMPLE.name} ${page.url} (files and their PEP 740 provenance)` };
   } catch (error) {
-    return { ...fromJsonApi, source: `${fromJsonApi.source}; attestations and publishers not checked: the ${PUBLIC_SIMPLE.name} did not answer (${messageOf(error)})` };
+    return {
+      ...fromJsonApi,
+      source: `${fromJsonApi.source}; attestations and publishers not checked: the ${PUBLIC_SIMPLE.name} did not answer (${messageOf(error)})`,
+    };
   }
 }
 
@@ -160,7 +180,10 @@ async function liveDownloads(spec: PackageSpec, canonical: string, sources: Fact
   const admission = downloadsBreaker ? await downloadsBreaker.admit(apiUrl) : { skip: null, done: () => {} };
   // An open breaker sends nothing, but the counts already cached still stand (as after a failed request).
   const notAsked = admission.skip === null ? null : new UpstreamError('EUPSTREAM_UNREACHABLE', apiUrl, admission.skip);
-  const options = { ...(sources.downloadsTtlMs !== undefined && { ttlMs: sources.downloadsTtlMs }), ...(notAsked && { knownFailure: notAsked }) };
+  const options = {
+    ...(sources.downloadsTtlMs !== undefined && { ttlMs: sources.downloadsTtlMs }),
+    ...(notAsked && { knownFailure: notAsked }),
+  };
   let live: LiveDownloads;
   try {
     live =
@@ -192,17 +215,30 @@ function isServerError(error: UpstreamError): boolean {
 }
 
 /** The live API could not answer: the snapshot's count if it has one, else the fact is unavailable (fail closed). */
-export function snapshotFallbackDownloads(canonical: string, snapshot: SnapshotLookup | null, api: string, reason: string): Fact<DownloadCount> {
+export function snapshotFallbackDownloads(
+  canonical: string,
+  snapshot: SnapshotLookup | null,
+  api: string,
+  reason: string,
+): Fact<DownloadCount> {
   const count = snapshot?.count(canonical);
   if (snapshot && count !== undefined) {
-    return { state: 'known', value: { exactly: count }, source: `download snapshot (${snapshot.covers}), because the live ${api} failed: ${reason}` };
+    return {
+      state: 'known',
+      value: { exactly: count },
+      source: `download snapshot (${snapshot.covers}), because the live ${api} failed: ${reason}`,
+    };
   }
   return { state: 'unavailable', reason, source: api };
 }
 
 function snapshotDownloads(ecosystem: Ecosystem, canonical: string, snapshot: SnapshotLookup | null): Fact<DownloadCount> {
   if (!snapshot) {
-    return { state: 'unavailable', reason: `offline mode and no ${ecosystem} download snapshot to read counts from`, source: 'download snapshot' };
+    return {
+      state: 'unavailable',
+      reason: `offline mode and no ${ecosystem} download snapshot to read counts from`,
+      source: 'download snapshot',
+    };
   }
   const count = snapshot.count(canonical);
   if (count !== undefined) return { state: 'known', value: { exactly: count }, source: `download snapshot (${snapshot.covers})` };

@@ -8,11 +8,21 @@ import { ArtifactError, statusError, retryAfter, triesText, UpstreamError, type 
 export { default as got, HTTPError } from 'got';
 
 /** Any failure of one request, as the UpstreamError (or ArtifactError) it is. */
-export function toUpstreamError(error: unknown, url: string, label: UpstreamLabel, timeoutMs: number, attempts: number): UpstreamError | ArtifactError {
+export function toUpstreamError(
+  error: unknown,
+  url: string,
+  label: UpstreamLabel,
+  timeoutMs: number,
+  attempts: number,
+): UpstreamError | ArtifactError {
   if (error instanceof UpstreamError || error instanceof ArtifactError) return error;
   if (error instanceof RequestError && (error.cause instanceof UpstreamError || error.cause instanceof ArtifactError)) return error.cause;
   const tries = triesText(attempts);
-  if (error instanceof HTTPError) return statusError(url, label, error.response.statusCode, attempts, { cause: error, ...retryAfter(error.response.headers['retry-after']) });
+  if (error instanceof HTTPError)
+    return statusError(url, label, error.response.statusCode, attempts, {
+      cause: error,
+      ...retryAfter(error.response.headers['retry-after']),
+    });
   if (error instanceof TimeoutError) {
     return new UpstreamError('EUPSTREAM_TIMEOUT', url, `${label.name} at ${url} did not answer within ${timeoutMs / 1000}s${tries}`, {
       hint: `check the network or ${label.setting} (or raise network.timeout)`,
@@ -20,9 +30,17 @@ export function toUpstreamError(error: unknown, url: string, label: UpstreamLabe
     });
   }
   const code = error instanceof RequestError ? error.code : undefined;
-  const detail = error instanceof CancelError ? 'request cancelled' : `${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
-  return new UpstreamError('EUPSTREAM_UNREACHABLE', url, `${label.name} at ${url} could not be reached or broke off its answer (${detail})${tries}`, {
-    hint: `check the network or ${label.setting}`,
-    cause: error,
-  });
+  const detail =
+    error instanceof CancelError
+      ? 'request cancelled'
+      : `${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
+  return new UpstreamError(
+    'EUPSTREAM_UNREACHABLE',
+    url,
+    `${label.name} at ${url} could not be reached or broke off its answer (${detail})${tries}`,
+    {
+      hint: `check the network or ${label.setting}`,
+      cause: error,
+    },
+  );
 }

@@ -28,11 +28,24 @@ export function hubAuthorization(hub: { token?: string | null }): string | undef
   return hub.token ? `Bearer ${hub.token}` : undefined;
 }
 
-export async function lookupRepo(http: HttpClient, endpoint: string, kind: RepoKind, id: string, revision: string, cacheTtlMs?: number, authorization?: string): Promise<RepoLookup> {
+export async function lookupRepo(
+  http: HttpClient,
+  endpoint: string,
+  kind: RepoKind,
+  id: string,
+  revision: string,
+  cacheTtlMs?: number,
+  authorization?: string,
+): Promise<RepoLookup> {
   const url = repoApiUrl(endpoint, kind, id, revision);
   const what = `${kind === 'dataset' ? 'dataset ' : ''}${id} at revision ${revision}`;
   try {
-    const answer = await http.getJson(url, { upstream: HUB_LABEL, validate: validator(repoInfoDocument), ...(authorization && { authorization }), ...(isCommitId(revision) ? { ttlMs: COMMIT_TTL_MS } : cacheTtlMs !== undefined && { ttlMs: cacheTtlMs }) });
+    const answer = await http.getJson(url, {
+      upstream: HUB_LABEL,
+      validate: validator(repoInfoDocument),
+      ...(authorization && { authorization }),
+      ...(isCommitId(revision) ? { ttlMs: COMMIT_TTL_MS } : cacheTtlMs !== undefined && { ttlMs: cacheTtlMs }),
+    });
     if (answer.status === 404 || !answer.body) return { kind: 'not-found', message: `the Hub has no ${what}` };
     const document = answer.body;
     if (isCommitId(revision) && document.sha !== revision) {
@@ -41,7 +54,8 @@ export async function lookupRepo(http: HttpClient, endpoint: string, kind: RepoK
     return { kind: 'found', facts: { kind, id, info: { state: 'known', value: repoInfoOf(document), source: url } }, document };
   } catch (error) {
     // The Hub answers 401 for a repo that does not exist and for a private one alike.
-    if (error instanceof UpstreamError && error.status === 401) return { kind: 'not-found', message: `the Hub has no public ${what} (it answered 401)` };
+    if (error instanceof UpstreamError && error.status === 401)
+      return { kind: 'not-found', message: `the Hub has no public ${what} (it answered 401)` };
     return unavailable(kind, id, (error as Error).message, url);
   }
 }
@@ -60,13 +74,11 @@ export function repoInfoOf(document: RepoInfoDocument): RepoInfo {
     gated: document.gated ?? false,
     disabled: document.disabled ?? false,
     autoMap: document.config?.auto_map !== undefined && document.config.auto_map !== null,
-    files: document.siblings.map(
-      (entry): RepoFile => ({
-        path: entry.rfilename,
-        size: entry.lfs?.size ?? entry.size ?? -1,
-        blobId: entry.blobId ?? null,
-        lfsSha256: entry.lfs?.sha256 ?? null,
-      }),
-    ),
+    files: document.siblings.map((entry): RepoFile => ({
+      path: entry.rfilename,
+      size: entry.lfs?.size ?? entry.size ?? -1,
+      blobId: entry.blobId ?? null,
+      lfsSha256: entry.lfs?.sha256 ?? null,
+    })),
   };
 }

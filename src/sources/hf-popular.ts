@@ -30,7 +30,10 @@ export function hfLookalikeMatcher(): LookalikeMatcher {
     counts.set(org, (counts.get(org) ?? 0) + 1);
   }
   // Organisations are ranked by how many of the listed repos they hold: the matcher prefers the better-known target.
-  const matcher = createTyposquatMatcher('pypi', [...counts].map(([name, downloads]) => ({ name, downloads })));
+  const matcher = createTyposquatMatcher(
+    'pypi',
+    [...counts].map(([name, downloads]) => ({ name, downloads })),
+  );
   cached = {
     matchOrganisation(org) {
       const match = matcher.match(org);

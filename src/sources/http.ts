@@ -124,8 +124,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const limit = pLimit(Math.max(1, options.concurrency));
   const inFlight = new Map<string, Promise<Fetched | typeof NOT_MODIFIED>>();
   const notFoundTtlMs = options.notFoundTtlMs ?? 60_000;
-  const retry = { retries: options.retries, timeoutMs: options.timeoutMs, ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }) };
-  const memory = new MemoryCache<CacheEntry>(options.memoryCacheBytes ?? DEFAULT_MEMORY_CACHE_BYTES, (entry) => entry.data.length + ENTRY_OVERHEAD_BYTES);
+  const retry = {
+    retries: options.retries,
+    timeoutMs: options.timeoutMs,
+    ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
+  };
+  const memory = new MemoryCache<CacheEntry>(
+    options.memoryCacheBytes ?? DEFAULT_MEMORY_CACHE_BYTES,
+    (entry) => entry.data.length + ENTRY_OVERHEAD_BYTES,
+  );
   /** Answers already stored (concurrent callers of one fetch get the same object: stored once). */
   const stored = new WeakSet<Fetched>();
 
@@ -193,16 +200,32 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   /** One network fetch per URL and Accept at a time, shared by concurrent callers. */
-  function fetchShared(url: string, accept: string, label: UpstreamLabel, key: string, revalidate: Fetched | null, authorization?: string): Promise<Fetched | typeof NOT_MODIFIED> {
+  function fetchShared(
+    url: string,
+    accept: string,
+    label: UpstreamLabel,
+    key: string,
+    revalidate: Fetched | null,
+    authorization?: string,
+  ): Promise<Fetched | typeof NOT_MODIFIED> {
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = limit(() => withRetries(retry, (attempt) => fetchOnce(url, accept, label, revalidate, attempt, authorization))).finally(() => inFlight.delete(key));
+      pending = limit(() => withRetries(retry, (attempt) => fetchOnce(url, accept, label, revalidate, attempt, authorization))).finally(
+        () => inFlight.delete(key),
+      );
       inFlight.set(key, pending);
     }
     return pending;
   }
 
-  async function fetchOnce(url: string, accept: string, label: UpstreamLabel, revalidate: Fetched | null, attempt: number, authorization?: string): Promise<Fetched | typeof NOT_MODIFIED> {
+  async function fetchOnce(
+    url: string,
+    accept: string,
+    label: UpstreamLabel,
+    revalidate: Fetched | null,
+    attempt: number,
+    authorization?: string,
+  ): Promise<Fetched | typeof NOT_MODIFIED> {
     // Set by the listeners below; the assertion keeps TypeScript from taking it for always false.
     let tooLarge = false as boolean;
     const conditional: Record<string, string> = {};
@@ -333,7 +356,10 @@ async function readCache(dir: string, key: string): Promise<CacheEntry | null> {
     const entry = await (await loadCacache()).get(dir, key);
     const metadata = entry.metadata as Partial<Record<keyof CacheMetadata, unknown>> | undefined; // read from disk: checked here
     if (!metadata || (metadata.status !== 200 && metadata.status !== 404) || typeof metadata.storedAt !== 'number') return null;
-    const validators = { ...(typeof metadata.etag === 'string' && { etag: metadata.etag }), ...(typeof metadata.lastModified === 'string' && { lastModified: metadata.lastModified }) };
+    const validators = {
+      ...(typeof metadata.etag === 'string' && { etag: metadata.etag }),
+      ...(typeof metadata.lastModified === 'string' && { lastModified: metadata.lastModified }),
+    };
     return { status: metadata.status, storedAt: metadata.storedAt, data: entry.data, ...validators };
   } catch {
     return null; // not cached, or an unreadable entry: same thing

@@ -19,18 +19,48 @@ export interface RepoVerdict {
   lookup: RepoLookup | null;
 }
 
-export async function decideRepo(http: HttpClient, config: Config, policy: ModelPolicyContext, request: RepoRequest, now = new Date()): Promise<RepoVerdict> {
+export async function decideRepo(
+  http: HttpClient,
+  config: Config,
+  policy: ModelPolicyContext,
+  request: RepoRequest,
+  now = new Date(),
+): Promise<RepoVerdict> {
   if (config.offline) {
-    const facts = { kind: request.kind, id: request.id, info: { state: 'not-evaluated', reason: 'offline: the Hub is not asked' } as const };
+    const facts = {
+      kind: request.kind,
+      id: request.id,
+      info: { state: 'not-evaluated', reason: 'offline: the Hub is not asked' } as const,
+    };
     return { decision: evaluateRepo(facts, policy, now), lookup: null };
   }
   const hub = config.upstreams.huggingface;
-  const lookup = await lookupRepo(http, hub.endpoint, request.kind, request.id, request.revision ?? 'main', undefined, hubAuthorization(hub));
+  const lookup = await lookupRepo(
+    http,
+    hub.endpoint,
+    request.kind,
+    request.id,
+    request.revision ?? 'main',
+    undefined,
+    hubAuthorization(hub),
+  );
   if (lookup.kind === 'not-found') {
-    const facts = { kind: request.kind, id: request.id, info: { state: 'unavailable', reason: lookup.message, source: config.upstreams.huggingface.endpoint } as const };
+    const facts = {
+      kind: request.kind,
+      id: request.id,
+      info: { state: 'unavailable', reason: lookup.message, source: config.upstreams.huggingface.endpoint } as const,
+    };
     const decision = evaluateRepo(facts, policy, now);
     // A repo that does not exist is a known fact, not a missing one.
-    return { decision: { ...decision, findings: decision.findings.map((finding) => (finding.check === 'exists' ? { ...finding, message: lookup.message, evidence: { exists: false } } : finding)) }, lookup };
+    return {
+      decision: {
+        ...decision,
+        findings: decision.findings.map((finding) =>
+          finding.check === 'exists' ? { ...finding, message: lookup.message, evidence: { exists: false } } : finding,
+        ),
+      },
+      lookup,
+    };
   }
   return { decision: evaluateRepo(lookup.facts, policy, now), lookup };
 }

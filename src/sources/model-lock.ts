@@ -8,21 +8,31 @@ import type { LockedRepo, ModelLock, RepoInfo, RepoKind } from '../policy/models
 
 export const LOCKFILE_VERSION = 1;
 
-const lockedFile = z.strictObject({
-  path: z.string().min(1),
-  size: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-  gitBlob: z.string().regex(/^[0-9a-f]{40}$/).optional(),
-}).refine((file) => file.sha256 !== undefined || file.gitBlob !== undefined, { error: 'a file needs a sha256 or a gitBlob' });
+const lockedFile = z
+  .strictObject({
+    path: z.string().min(1),
+    size: z.number().int().nonnegative(),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    gitBlob: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/)
+      .optional(),
+  })
+  .refine((file) => file.sha256 !== undefined || file.gitBlob !== undefined, { error: 'a file needs a sha256 or a gitBlob' });
 
 const lockDocument = z.strictObject({
   lockfileVersion: z.literal(LOCKFILE_VERSION),
-  repos: z.array(z.strictObject({
-    kind: z.enum(['model', 'dataset']),
-    id: z.string().min(1),
-    commit: z.string().regex(/^[0-9a-f]{40}$/),
-    files: z.array(lockedFile),
-  })),
+  repos: z.array(
+    z.strictObject({
+      kind: z.enum(['model', 'dataset']),
+      id: z.string().min(1),
+      commit: z.string().regex(/^[0-9a-f]{40}$/),
+      files: z.array(lockedFile),
+    }),
+  ),
 });
 
 export type LockDocument = z.output<typeof lockDocument>;
@@ -39,12 +49,16 @@ export function readLockDocument(file: string): LockDocument {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ModelLockError(`cannot read the models lock ${file} (policy.models.lock): ${(error as Error).message}; write it with depfence models lock --out ${file} REPO…`);
+    throw new ModelLockError(
+      `cannot read the models lock ${file} (policy.models.lock): ${(error as Error).message}; write it with depfence models lock --out ${file} REPO…`,
+    );
   }
   const result = lockDocument.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ModelLockError(`${file} is not a models lock depfence can read (${issue?.path.join('.') ?? ''}: ${issue?.message}); rewrite it with depfence models lock`);
+    throw new ModelLockError(
+      `${file} is not a models lock depfence can read (${issue?.path.join('.') ?? ''}: ${issue?.message}); rewrite it with depfence models lock`,
+    );
   }
   return result.data;
 }
@@ -54,7 +68,9 @@ function toLockedRepo(repo: LockDocument['repos'][number]): LockedRepo {
     kind: repo.kind,
     id: repo.id,
     commit: repo.commit,
-    files: new Map(repo.files.map((entry) => [entry.path, { sha256: entry.sha256 ?? null, blobId: entry.gitBlob ?? null, size: entry.size }])),
+    files: new Map(
+      repo.files.map((entry) => [entry.path, { sha256: entry.sha256 ?? null, blobId: entry.gitBlob ?? null, size: entry.size }]),
+    ),
   };
 }
 
@@ -73,6 +89,9 @@ export function lockEntryOf(kind: RepoKind, id: string, info: RepoInfo): LockDoc
 }
 
 export function writeModelLock(file: string, repos: LockDocument['repos']): void {
-  const document: LockDocument = { lockfileVersion: LOCKFILE_VERSION, repos: [...repos].sort((a, b) => `${a.kind}:${a.id}`.localeCompare(`${b.kind}:${b.id}`)) };
+  const document: LockDocument = {
+    lockfileVersion: LOCKFILE_VERSION,
+    repos: [...repos].sort((a, b) => `${a.kind}:${a.id}`.localeCompare(`${b.kind}:${b.id}`)),
+  };
   writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
 }

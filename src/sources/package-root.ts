@@ -22,7 +22,9 @@ function findPackageRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
     if (dirname(dir) === dir) {
-      throw new DepfenceError('ENOPACKAGEROOT', `no package.json found above ${start}`, { hint: "depfence's install looks incomplete (reinstall it)" });
+      throw new DepfenceError('ENOPACKAGEROOT', `no package.json found above ${start}`, {
+        hint: "depfence's install looks incomplete (reinstall it)",
+      });
     }
   }
 }

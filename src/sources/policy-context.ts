@@ -64,7 +64,9 @@ function matchersFor(snapshots: Snapshots, popular: PopularSettings): Record<Eco
         }));
       },
       get pypi() {
-        return (pypi ??= createTyposquatMatcher('pypi', snapshots.pypi.mostDownloaded({ limit: popular.pypiTop }), { exclude: loadPopularExclusions().pypi }));
+        return (pypi ??= createTyposquatMatcher('pypi', snapshots.pypi.mostDownloaded({ limit: popular.pypiTop }), {
+          exclude: loadPopularExclusions().pypi,
+        }));
       },
     };
     matcherCache.set(key, matchers);

@@ -9,8 +9,7 @@ import type { HttpClient, UpstreamLabel } from './http.js';
 import { validator } from './validate.js';
 
 export type PypiProjectAnswer =
-  | { found: false }
-  | { found: true; name: string; releases: PypiReleases; fromCache: boolean; stale: boolean };
+  { found: false } | { found: true; name: string; releases: PypiReleases; fromCache: boolean; stale: boolean };
 
 export const PYPI_JSON_API: UpstreamLabel = { name: 'PyPI JSON API', setting: 'upstreams.pypi.json' };
 
@@ -21,7 +20,13 @@ export async function fetchPypiProject(http: HttpClient, jsonUrl: string, name: 
     validate: validator(pypiProjectSchema),
   });
   if (answer.status === 404 || answer.body === null) return { found: false };
-  return { found: true, name: answer.body.info.name ?? name, releases: answer.body.releases, fromCache: answer.fromCache, stale: answer.stale };
+  return {
+    found: true,
+    name: answer.body.info.name ?? name,
+    releases: answer.body.releases,
+    fromCache: answer.fromCache,
+    stale: answer.stale,
+  };
 }
 
 export function pypiPublishTimes(releases: PypiReleases): PublishTimes {

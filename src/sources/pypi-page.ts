@@ -48,7 +48,12 @@ export class HtmlOnlyIndexes {
   }
 }
 
-export async function fetchUpstreamPage(http: HttpClient, source: PageSource, name: string, htmlOnly: HtmlOnlyIndexes): Promise<UpstreamPage> {
+export async function fetchUpstreamPage(
+  http: HttpClient,
+  source: PageSource,
+  name: string,
+  htmlOnly: HtmlOnlyIndexes,
+): Promise<UpstreamPage> {
   const url = projectPageUrl(source.simpleUrl, name);
   if (htmlOnly.has(source.simpleUrl)) return fetchHtmlPage(http, source, name, url);
   let answer;
@@ -70,7 +75,11 @@ export async function fetchUpstreamPage(http: HttpClient, source: PageSource, na
 }
 
 async function fetchHtmlPage(http: HttpClient, source: PageSource, name: string, url: string): Promise<UpstreamPage> {
-  const html = await http.getText(url, { accept: ASK_HTML, upstream: source.label, validate: (text) => parseHtmlProjectPage(requireHtml(text), url, name) });
+  const html = await http.getText(url, {
+    accept: ASK_HTML,
+    upstream: source.label,
+    validate: (text) => parseHtmlProjectPage(requireHtml(text), url, name),
+  });
   if (html.status === 404 || html.body === null) return { found: false, url };
   return { found: true, page: await withUploadTimes(http, source, name, html.body), url, stale: html.stale };
 }
@@ -93,7 +102,10 @@ async function withUploadTimes(http: HttpClient, source: PageSource, name: strin
   const known = new Map<string, { uploadTime: Date | null; size: number | null }>();
   for (const files of Object.values(project.releases)) {
     for (const file of files) {
-      known.set(file.filename, { uploadTime: file.upload_time_iso_8601 ? parseUploadTime(file.upload_time_iso_8601) : null, size: file.size ?? null });
+      known.set(file.filename, {
+        uploadTime: file.upload_time_iso_8601 ? parseUploadTime(file.upload_time_iso_8601) : null,
+        size: file.size ?? null,
+      });
     }
   }
   const files = page.files.map((file): DistFile => {

@@ -28,7 +28,13 @@ const INTEGRITY_API: UpstreamLabel = { name: 'PyPI Integrity API (PEP 740 proven
 const ACCEPT = 'application/vnd.pypi.integrity.v1+json, application/json;q=0.9';
 
 /** File name → the publishers its provenance names, for the files read. */
-export async function fetchPublishers(http: HttpClient, name: string, page: ProjectPage, targets: Iterable<string>, simpleUrl: string): Promise<Map<string, string[]>> {
+export async function fetchPublishers(
+  http: HttpClient,
+  name: string,
+  page: ProjectPage,
+  targets: Iterable<string>,
+  simpleUrl: string,
+): Promise<Map<string, string[]>> {
   const origin = new URL(simpleUrl).origin;
   const byVersion = new Map<string, string[]>();
   for (const file of page.files) {
@@ -50,7 +56,12 @@ export async function fetchPublishers(http: HttpClient, name: string, page: Proj
   const read = await Promise.all(
     files.map(async (filename): Promise<[string, string[]] | null> => {
       try {
-        const answer = await http.getJson(urls.get(filename)!, { accept: ACCEPT, upstream: INTEGRITY_API, ttlMs: PROVENANCE_TTL_MS, validate: provenancePublishers });
+        const answer = await http.getJson(urls.get(filename)!, {
+          accept: ACCEPT,
+          upstream: INTEGRITY_API,
+          ttlMs: PROVENANCE_TTL_MS,
+          validate: provenancePublishers,
+        });
         return answer.body === null ? null : [filename, answer.body];
       } catch {
         return null;

@@ -54,7 +54,12 @@ interface PypiFileLike {
 export function pypiReleaseHistory(releases: Record<string, readonly PypiFileLike[]>): ReleaseHistory {
   return pypiFileHistory(
     Object.entries(releases).flatMap(([version, files]) =>
-      files.map((file) => ({ version, filename: file.filename, packagetype: file.packagetype, uploaded: timeOf(file.upload_time_iso_8601) })),
+      files.map((file) => ({
+        version,
+        filename: file.filename,
+        packagetype: file.packagetype,
+        uploaded: timeOf(file.upload_time_iso_8601),
+      })),
     ),
   );
 }
@@ -105,12 +110,24 @@ export function pypiFileHistory(files: readonly PypiFileFacts[]): ReleaseHistory
 }
 
 /** From a simple project page's files (with the publishers read from some of their provenance, by file name). */
-export function pypiPageHistory(name: string, files: readonly DistFile[], publishers: ReadonlyMap<string, readonly string[]> = new Map()): ReleaseHistory {
+export function pypiPageHistory(
+  name: string,
+  files: readonly DistFile[],
+  publishers: ReadonlyMap<string, readonly string[]> = new Map(),
+): ReleaseHistory {
   return pypiFileHistory(
     files.flatMap((file) => {
       const identity = identifyFile(name, file.filename);
       if (typeof identity === 'string') return [];
-      return [{ version: identity.version, filename: file.filename, uploaded: file.uploadTime, provenance: file.provenance, publishers: publishers.get(file.filename) }];
+      return [
+        {
+          version: identity.version,
+          filename: file.filename,
+          uploaded: file.uploadTime,
+          provenance: file.provenance,
+          publishers: publishers.get(file.filename),
+        },
+      ];
     }),
   );
 }

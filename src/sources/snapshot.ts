@@ -105,7 +105,8 @@ export function parseSnapshot(ecosystem: Ecosystem, content: string | Buffer, fi
   }
   const floor = Number(requireField(header, 'floor', file));
   if (!Number.isInteger(floor) || floor < 0) throw snapshotError(file, `has a malformed "# floor:" header (${header.get('floor')})`);
-  if (!requireField(header, 'sorted', file).startsWith(SORTED)) throw snapshotError(file, `is not sorted "${SORTED}"; rebuild it with \`npm run snapshots\``);
+  if (!requireField(header, 'sorted', file).startsWith(SORTED))
+    throw snapshotError(file, `is not sorted "${SORTED}"; rebuild it with \`npm run snapshots\``);
   const table: Table = { ecosystem, file, bytes, headerLines, ...rowStarts(bytes, offset) };
   checkSortedSample(table);
   let scopes: Map<string, ScopeSummary> | undefined;
@@ -296,7 +297,10 @@ function checkSortedSample(table: Table): void {
   const step = Math.max(1, Math.floor(table.size / 2000));
   for (let row = 1; row < table.size; row += step) {
     if (rowKey(table, row - 1) > rowKey(table, row)) {
-      throw snapshotError(table.file, `is not sorted by canonical name at line ${lineNumber(table, row)}; rebuild it with \`npm run snapshots\``);
+      throw snapshotError(
+        table.file,
+        `is not sorted by canonical name at line ${lineNumber(table, row)}; rebuild it with \`npm run snapshots\``,
+      );
     }
   }
 }

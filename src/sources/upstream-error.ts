@@ -4,7 +4,8 @@
 // upstream and the URL, says what happened, and says what to do next.
 import { DepfenceError, type DepfenceErrorOptions } from '../errors.js';
 
-export type UpstreamErrorCode = 'EUPSTREAM_TIMEOUT' | 'EUPSTREAM_UNREACHABLE' | 'EUPSTREAM_STATUS' | 'EUPSTREAM_MALFORMED' | 'EUPSTREAM_TOO_LARGE';
+export type UpstreamErrorCode =
+  'EUPSTREAM_TIMEOUT' | 'EUPSTREAM_UNREACHABLE' | 'EUPSTREAM_STATUS' | 'EUPSTREAM_MALFORMED' | 'EUPSTREAM_TOO_LARGE';
 
 export interface UpstreamErrorOptions extends DepfenceErrorOptions {
   status?: number;
@@ -51,21 +52,40 @@ export interface UpstreamLabel {
 export const DEFAULT_LABEL: UpstreamLabel = { name: 'upstream', setting: 'the upstreams configuration' };
 
 export function malformedError(url: string, label: UpstreamLabel, cause: unknown): UpstreamError {
-  return new UpstreamError('EUPSTREAM_MALFORMED', url, `${label.name} at ${url} sent a response depfence cannot read (${(cause as Error).message}), so nothing from it is used`, {
-    hint: `if ${label.setting} is set to a proxy or mirror, check what it serves, otherwise retry later and report it to depfence if it persists`,
-    cause,
-  });
+  return new UpstreamError(
+    'EUPSTREAM_MALFORMED',
+    url,
+    `${label.name} at ${url} sent a response depfence cannot read (${(cause as Error).message}), so nothing from it is used`,
+    {
+      hint: `if ${label.setting} is set to a proxy or mirror, check what it serves, otherwise retry later and report it to depfence if it persists`,
+      cause,
+    },
+  );
 }
 
 export function tooLargeError(url: string, label: UpstreamLabel, limitBytes: number): UpstreamError {
-  return new UpstreamError('EUPSTREAM_TOO_LARGE', url, `${label.name} at ${url} sent more than ${limitBytes} bytes, so depfence stopped reading`, {
-    hint: 'raise network.maxResponseBytes if responses this large are expected',
-  });
+  return new UpstreamError(
+    'EUPSTREAM_TOO_LARGE',
+    url,
+    `${label.name} at ${url} sent more than ${limitBytes} bytes, so depfence stopped reading`,
+    {
+      hint: 'raise network.maxResponseBytes if responses this large are expected',
+    },
+  );
 }
 
-export function statusError(url: string, label: UpstreamLabel, status: number, attempts: number, options: { retryAfterMs?: number; cause?: unknown } = {}): UpstreamError {
+export function statusError(
+  url: string,
+  label: UpstreamLabel,
+  status: number,
+  attempts: number,
+  options: { retryAfterMs?: number; cause?: unknown } = {},
+): UpstreamError {
   return new UpstreamError('EUPSTREAM_STATUS', url, `${label.name} at ${url} answered HTTP ${status}${triesText(attempts)}`, {
-    hint: status >= 500 || status === 429 ? 'it may be down or rate-limiting: try again later' : `check ${label.setting} and any credentials it needs`,
+    hint:
+      status >= 500 || status === 429
+        ? 'it may be down or rate-limiting: try again later'
+        : `check ${label.setting} and any credentials it needs`,
     status,
     ...options,
   });
@@ -74,10 +94,15 @@ export function statusError(url: string, label: UpstreamLabel, status: number, a
 /** A redirect to `target` that depfence does not follow. */
 export function offOriginRedirect(url: string, label: UpstreamLabel, target: URL): UpstreamError {
   const origin = new URL(url).origin;
-  return new UpstreamError('EUPSTREAM_UNREACHABLE', url, `${label.name} at ${url} redirected to ${target.href}, which is not on ${origin}`, {
-    hint: `depfence follows redirects only on the registry it is configured with (${label.setting})`,
-    permanent: true,
-  });
+  return new UpstreamError(
+    'EUPSTREAM_UNREACHABLE',
+    url,
+    `${label.name} at ${url} redirected to ${target.href}, which is not on ${origin}`,
+    {
+      hint: `depfence follows redirects only on the registry it is configured with (${label.setting})`,
+      permanent: true,
+    },
+  );
 }
 
 /** Retry-After (seconds or an HTTP date) in milliseconds, if the header is given and readable. */

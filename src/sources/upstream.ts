@@ -52,7 +52,10 @@ export async function withRetries<T>(settings: RetrySettings, attempt: (number: 
 /** How long to wait before trying again after `error` on attempt `number`, or null: do not. */
 function retryDelay(error: unknown, number: number, settings: RetrySettings): number | null {
   if (!(error instanceof UpstreamError) || error.permanent) return null;
-  const transient = error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE' || (error.code === 'EUPSTREAM_STATUS' && RETRY_STATUS.has(error.status ?? 0));
+  const transient =
+    error.code === 'EUPSTREAM_TIMEOUT' ||
+    error.code === 'EUPSTREAM_UNREACHABLE' ||
+    (error.code === 'EUPSTREAM_STATUS' && RETRY_STATUS.has(error.status ?? 0));
   if (!transient) return null;
   if (error.retryAfterMs !== undefined) return error.retryAfterMs <= settings.timeoutMs ? error.retryAfterMs : null;
   return Math.min((settings.retryDelayMs ?? 200) * 2 ** (number - 1), MAX_DELAY_MS);

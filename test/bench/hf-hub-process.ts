@@ -10,6 +10,8 @@ const hub = await HfUpstream.start();
 const weights = buildSafetensors([{ name: 'w', shape: [(megabytes * 1024 * 1024) / 4] }]);
 const repo = hub.addRepo({ id: 'bench/big-model', files: { 'config.json': '{}', 'model.safetensors': weights } });
 const file = repo.files.get('model.safetensors')!;
-console.log(JSON.stringify({ hub: hub.url, cdn: hub.cdn.url, id: 'bench/big-model', commit: repo.commit, sha256: file.sha256, size: weights.length }));
+console.log(
+  JSON.stringify({ hub: hub.url, cdn: hub.cdn.url, id: 'bench/big-model', commit: repo.commit, sha256: file.sha256, size: weights.length }),
+);
 process.stdin.resume();
 process.stdin.on('end', () => void hub.close().then(() => process.exit(0)));

@@ -32,7 +32,11 @@ async function scanBenchmark(): Promise<void> {
     const made = spawnSync('python3', [generator, dir, String(SCAN_MB)], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`models-gen.py failed: ${made.stderr}`);
     console.log(`pickle scan (policy.models.pickle: scan), inputs of ${SCAN_MB} MB:`);
-    for (const [file, name] of [['checkpoint.pt', 'pytorch_model.bin'], ['inline.pkl', 'model.pkl'], ['dense.pkl', 'model.pkl']] as const) {
+    for (const [file, name] of [
+      ['checkpoint.pt', 'pytorch_model.bin'],
+      ['inline.pkl', 'model.pkl'],
+      ['dense.pkl', 'model.pkl'],
+    ] as const) {
       const path = join(dir, file);
       const bytes = statSync(path).size;
       const before = process.memoryUsage().rss;
@@ -59,15 +63,21 @@ async function scanBenchmark(): Promise<void> {
 }
 
 async function downloadBenchmark(): Promise<void> {
-  const upstream = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./hf-hub-process.ts', import.meta.url)), String(DOWNLOAD_MB)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const hub = await new Promise<{ hub: string; cdn: string; id: string; commit: string; sha256: string; size: number }>((resolve, reject) => {
-    let out = '';
-    upstream.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
-    });
-    upstream.once('exit', (code) => reject(new Error(`the fixture Hub exited with ${code}`)));
-  });
+  const upstream = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./hf-hub-process.ts', import.meta.url)), String(DOWNLOAD_MB)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const hub = await new Promise<{ hub: string; cdn: string; id: string; commit: string; sha256: string; size: number }>(
+    (resolve, reject) => {
+      let out = '';
+      upstream.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
+      });
+      upstream.once('exit', (code) => reject(new Error(`the fixture Hub exited with ${code}`)));
+    },
+  );
   const dataDir = mkdtempSync(join(tmpdir(), 'depfence-bench-hf-'));
   const configFile = join(dataDir, 'depfence.yaml');
   writeFileSync(configFile, `upstreams:\n  huggingface:\n    endpoint: ${hub.hub}\n    files: [${hub.cdn}]\nnetwork:\n  timeout: 120s\n`);
@@ -86,7 +96,9 @@ async function downloadBenchmark(): Promise<void> {
     const warmMs = median(warmTimes);
     console.log(`download of a ${DOWNLOAD_MB} MB safetensors file (median of ${ROUNDS}; Hub, firewall and client each a process):`);
     console.log(`  direct from the fixture CDN   ${directMs.toFixed(0).padStart(6)} ms`);
-    console.log(`  through the firewall, cold    ${cold.toFixed(0).padStart(6)} ms  (${(cold / directMs).toFixed(2)}×: fetch, sha256, inspect, cache)`);
+    console.log(
+      `  through the firewall, cold    ${cold.toFixed(0).padStart(6)} ms  (${(cold / directMs).toFixed(2)}×: fetch, sha256, inspect, cache)`,
+    );
     console.log(`  through the firewall, warm    ${warmMs.toFixed(0).padStart(6)} ms  (${(warmMs / directMs).toFixed(2)}×; goal ≤ 1.1×)`);
   } finally {
     served.child.kill('SIGTERM');

@@ -33,7 +33,10 @@ export function populate(npm: NpmUpstream): Record<string, string> {
   for (let i = 0; i < PACKAGES; i++) {
     const dependencies: Record<string, string> = {};
     if (i < DIRECT) for (let j = DIRECT + i * 4; j < DIRECT + i * 4 + 4 && j < PACKAGES; j++) dependencies[name(j)] = '^1.0.0';
-    const files = { 'index.js': `module.exports = ${JSON.stringify('x'.repeat(2_000 + i * 300))};\n`, 'README.md': `# ${name(i)}\n${'lorem ipsum '.repeat(400)}` };
+    const files = {
+      'index.js': `module.exports = ${JSON.stringify('x'.repeat(2_000 + i * 300))};\n`,
+      'README.md': `# ${name(i)}\n${'lorem ipsum '.repeat(400)}`,
+    };
     npm.addPackage(name(i), {
       versions: {
         '1.0.0': { published: daysAgo(500), dependencies, files },
@@ -58,7 +61,9 @@ export async function startChild(target: Exclude<Target, 'fixture'>, npm: NpmUps
   // The baseline is depfence as another checkout has it: its own copy of this file serves it.
   const script = target === 'baseline' ? join(BASELINE!, 'test', 'bench', 'npm.bench.ts') : HERE;
   const serveAs = target === 'baseline' ? 'depfence' : target;
-  const child = spawn(process.execPath, ['--import', TSX, script, '--serve', serveAs, npm.registryUrl, npm.downloadsUrl, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', TSX, script, '--serve', serveAs, npm.registryUrl, npm.downloadsUrl, dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -223,7 +228,9 @@ export default async function benchNpm(): Promise<void> {
   const warmOf = (target: Target) => median(warm.get(target)!.map((run) => run.ms));
   const coldOf = (target: Target) => median(cold.get(target)!.map((run) => run.ms));
   const cpuOf = (runs: Run[]) => median(runs.map((run) => run.cpuMs)).toFixed(0);
-  console.log(`npm install, ${PACKAGES} packages (${DIRECT} direct), npm cache empty each run; cold = median of ${COLD_RUNS} (fresh server data), warm = median of ${WARM_RUNS}, interleaved`);
+  console.log(
+    `npm install, ${PACKAGES} packages (${DIRECT} direct), npm cache empty each run; cold = median of ${COLD_RUNS} (fresh server data), warm = median of ${WARM_RUNS}, interleaved`,
+  );
   console.log('target      cold ms  warm ms  cold/fixture  warm/fixture  server CPU ms cold/warm  server RSS after (with children)');
   for (const target of targets) {
     const memory = rss.has(target) ? `${rss.get(target)} MiB` : '-';
@@ -233,11 +240,14 @@ export default async function benchNpm(): Promise<void> {
     );
   }
   const list = (runs: Run[]) => runs.map((run) => run.ms.toFixed(0)).join(', ');
-  for (const target of targets) console.log(`  ${target}: cold runs ${list(cold.get(target)!)} ms; warm runs ${list(warm.get(target)!)} ms`);
+  for (const target of targets)
+    console.log(`  ${target}: cold runs ${list(cold.get(target)!)} ms; warm runs ${list(warm.get(target)!)} ms`);
   for (const target of targets.filter((each) => each === 'baseline' || each === 'depfence')) {
     const warmRatio = warmOf(target) / warmOf('verdaccio');
     const coldRatio = coldOf(target) / coldOf('verdaccio');
-    console.log(`${target} / bare Verdaccio: cold ${coldRatio.toFixed(2)}x (goal <= 1.15x: ${coldRatio <= 1.15 ? 'met' : 'NOT met'}), warm ${warmRatio.toFixed(2)}x (goal <= 1.05x: ${warmRatio <= 1.05 ? 'met' : 'NOT met'})`);
+    console.log(
+      `${target} / bare Verdaccio: cold ${coldRatio.toFixed(2)}x (goal <= 1.15x: ${coldRatio <= 1.15 ? 'met' : 'NOT met'}), warm ${warmRatio.toFixed(2)}x (goal <= 1.05x: ${warmRatio <= 1.05 ? 'met' : 'NOT met'})`,
+    );
   }
 }
 

@@ -25,13 +25,34 @@ function record(i: number, ecosystem: 'npm' | 'PyPI'): OsvRecord {
   const name = `${ecosystem === 'npm' ? 'pkg' : 'py-pkg'}-${i % 60_000}`;
   const details = `Generated record ${i}. `.repeat(20);
   if (i % 7 !== 0) {
-    const affected = i % 3 === 0 ? { name, versions: ['1.0.0', '1.0.1', `2.${i % 10}.0`] } : { name, ranges: [{ type: ecosystem === 'npm' ? 'SEMVER' : 'ECOSYSTEM', events: [{ introduced: '0' }] }] };
+    const affected =
+      i % 3 === 0
+        ? { name, versions: ['1.0.0', '1.0.1', `2.${i % 10}.0`] }
+        : { name, ranges: [{ type: ecosystem === 'npm' ? 'SEMVER' : 'ECOSYSTEM', events: [{ introduced: '0' }] }] };
     return { ...osvRecord({ id: `MAL-2026-${i}`, ecosystem, affected: [affected], summary: `Malicious code in ${name}` }), details };
   }
-  const severity = [{ type: 'CVSS_V3', score: [CVSS_CRITICAL, CVSS_HIGH][i % 2]! }, ...(i % 5 === 0 ? [{ type: 'CVSS_V4', score: CVSS4_MEDIUM }] : [])];
-  const events: Record<string, string>[] = [{ introduced: '1.0.0' }, { fixed: `1.${i % 9}.1` }, { introduced: '2.0.0' }, { [i % 2 ? 'fixed' : 'last_affected']: `2.${i % 9}.3` }];
+  const severity = [
+    { type: 'CVSS_V3', score: [CVSS_CRITICAL, CVSS_HIGH][i % 2]! },
+    ...(i % 5 === 0 ? [{ type: 'CVSS_V4', score: CVSS4_MEDIUM }] : []),
+  ];
+  const events: Record<string, string>[] = [
+    { introduced: '1.0.0' },
+    { fixed: `1.${i % 9}.1` },
+    { introduced: '2.0.0' },
+    { [i % 2 ? 'fixed' : 'last_affected']: `2.${i % 9}.3` },
+  ];
   const ranges = [{ type: ecosystem === 'npm' ? 'SEMVER' : 'ECOSYSTEM', events }];
-  return { ...osvRecord({ id: `GHSA-${i.toString(36).padStart(4, '0')}-bnch-mark`, ecosystem, aliases: [`CVE-2026-${i}`], severity, affected: [{ name, ranges }], summary: `A flaw in ${name}` }), details };
+  return {
+    ...osvRecord({
+      id: `GHSA-${i.toString(36).padStart(4, '0')}-bnch-mark`,
+      ecosystem,
+      aliases: [`CVE-2026-${i}`],
+      severity,
+      affected: [{ name, ranges }],
+      summary: `A flaw in ${name}`,
+    }),
+    details,
+  };
 }
 
 async function generate(dir: string): Promise<void> {
@@ -67,13 +88,20 @@ async function generate(dir: string): Promise<void> {
 /** Runs the built CLI's update; peak RSS comes from the child itself, reported at exit. */
 function timedUpdate(feed: string, dataDir: string): Promise<{ seconds: number; cpuSeconds: number; peakMiB: number; output: string }> {
   const preload = join(dataDir, 'report-rss.cjs');
-  writeFileSync(preload, "process.on('exit', () => { const u = process.resourceUsage(); require('fs').writeSync(2, `\\nPEAK_RSS_KIB ${u.maxRSS} CPU_US ${u.userCPUTime + u.systemCPUTime}\\n`); });\n");
+  writeFileSync(
+    preload,
+    "process.on('exit', () => { const u = process.resourceUsage(); require('fs').writeSync(2, `\\nPEAK_RSS_KIB ${u.maxRSS} CPU_US ${u.userCPUTime + u.systemCPUTime}\\n`); });\n",
+  );
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', preload, join(ROOT, 'dist', 'cli', 'main.js'), 'update', '--from', feed, '--data-dir', dataDir], {
-      env: { ...process.env, DEPFENCE_FEEDS__OSV__AUTO_UPDATE: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--require', preload, join(ROOT, 'dist', 'cli', 'main.js'), 'update', '--from', feed, '--data-dir', dataDir],
+      {
+        env: { ...process.env, DEPFENCE_FEEDS__OSV__AUTO_UPDATE: 'false' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -101,24 +129,36 @@ export default async function run(): Promise<void> {
     rmSync(feed, { recursive: true, force: true });
     const started = Date.now();
     await generate(feed);
-    console.log(`generated a ${RECORDS.toLocaleString('en-US')}-record export in ${((Date.now() - started) / 1000).toFixed(0)} s (${feed}, kept for the next run)`);
+    console.log(
+      `generated a ${RECORDS.toLocaleString('en-US')}-record export in ${((Date.now() - started) / 1000).toFixed(0)} s (${feed}, kept for the next run)`,
+    );
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'depfence-bench-osv-data-'));
   try {
     const result = await timedUpdate(feed, dataDir);
     const verdict = (ok: boolean) => (ok ? 'within the goal' : 'OVER THE GOAL');
-    console.log(`update --from, ${RECORDS.toLocaleString('en-US')} records: ${result.seconds.toFixed(1)} s wall (${verdict(result.seconds < GOAL_SECONDS)} of ${GOAL_SECONDS} s), ${result.cpuSeconds.toFixed(1)} s CPU, peak RSS ${result.peakMiB.toFixed(0)} MiB (${verdict(result.peakMiB < GOAL_MIB)} of ${GOAL_MIB} MiB); load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
+    console.log(
+      `update --from, ${RECORDS.toLocaleString('en-US')} records: ${result.seconds.toFixed(1)} s wall (${verdict(result.seconds < GOAL_SECONDS)} of ${GOAL_SECONDS} s), ${result.cpuSeconds.toFixed(1)} s CPU, peak RSS ${result.peakMiB.toFixed(0)} MiB (${verdict(result.peakMiB < GOAL_MIB)} of ${GOAL_MIB} MiB); load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+    );
 
     const loadStart = process.hrtime.bigint();
     const index = loadIndex(indexPath(dataDir));
-    console.log(`index: ${index.size.toLocaleString('en-US')} packages; loaded in ${(Number(process.hrtime.bigint() - loadStart) / 1e6).toFixed(0)} ms`);
+    console.log(
+      `index: ${index.size.toLocaleString('en-US')} packages; loaded in ${(Number(process.hrtime.bigint() - loadStart) / 1e6).toFixed(0)} ms`,
+    );
 
     const threatData = ThreatData.forDataDir(dataDir);
     const withIndex: PolicyContext = contextWith({ advisories: threatData });
     const without: PolicyContext = contextWith();
     const now = new Date();
     const versions = ['1.0.0', '1.0.1', '1.3.0', '1.9.9', '2.0.0', '2.4.3', '2.8.0', '3.0.0'];
-    const subject = (i: number, name: string) => ({ ecosystem: 'npm' as const, name, canonicalName: name, version: versions[i % versions.length]!, published: new Date(0) });
+    const subject = (i: number, name: string) => ({
+      ecosystem: 'npm' as const,
+      name,
+      canonicalName: name,
+      version: versions[i % versions.length]!,
+      published: new Date(0),
+    });
     const RUNS = 50_000;
     const absent = perCall(RUNS, (i) => threatData.forPackage('npm', `not-in-index-${i}`));
     const cold = perCall(RUNS, (i) => index.forPackage('npm', `pkg-${(i * 7919) % 60_000}`));
@@ -126,12 +166,17 @@ export default async function run(): Promise<void> {
     // 2,000 packages × 8 versions: the first pass judges each version against its advisories, the
     // next ones find the verdict kept (a packument is judged again on every read).
     const FIRST = 2000 * versions.length;
-    const judge = (ctx: PolicyContext) => (i: number) => judgeVersion(subject(i, `pkg-${Math.floor(i / versions.length) % 2000}`), ctx, now);
+    const judge = (ctx: PolicyContext) => (i: number) =>
+      judgeVersion(subject(i, `pkg-${Math.floor(i / versions.length) % 2000}`), ctx, now);
     const judgedFirst = perCall(FIRST, judge(withIndex));
     const judgedAgain = perCall(RUNS, judge(withIndex));
     const judgedWithout = perCall(RUNS, judge(without));
-    console.log(`lookup per package: absent ${absent.toFixed(2)} µs, first time (search + parse) ${cold.toFixed(2)} µs, cached ${warm.toFixed(2)} µs`);
-    console.log(`judging one version (as the npm filter and PyPI pages do): without the index ${judgedWithout.toFixed(2)} µs; with it ${judgedFirst.toFixed(2)} µs the first time (×${(judgedFirst / judgedWithout).toFixed(2)}), ${judgedAgain.toFixed(2)} µs after (×${(judgedAgain / judgedWithout).toFixed(2)})`);
+    console.log(
+      `lookup per package: absent ${absent.toFixed(2)} µs, first time (search + parse) ${cold.toFixed(2)} µs, cached ${warm.toFixed(2)} µs`,
+    );
+    console.log(
+      `judging one version (as the npm filter and PyPI pages do): without the index ${judgedWithout.toFixed(2)} µs; with it ${judgedFirst.toFixed(2)} µs the first time (×${(judgedFirst / judgedWithout).toFixed(2)}), ${judgedAgain.toFixed(2)} µs after (×${(judgedAgain / judgedWithout).toFixed(2)})`,
+    );
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

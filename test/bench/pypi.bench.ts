@@ -28,11 +28,15 @@ interface Served {
 
 async function serve(configFile: string): Promise<Served> {
   const dataDir = mkdtempSync(join(tmpdir(), 'depfence-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--config', configFile], {
-    cwd: REPO_ROOT,
-    env: isolatedEnv(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--config', configFile],
+    {
+      cwd: REPO_ROOT,
+      env: isolatedEnv(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -82,14 +86,17 @@ async function pageLatencies(url: string): Promise<{ p50: number; p99: number; p
   const one = () =>
     new Promise<void>((resolve, reject) => {
       const started = performance.now();
-      const req = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent, headers: { accept: PIP_ACCEPT, 'user-agent': 'bench' } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`page answered ${res.statusCode}`));
-          latencies.push(performance.now() - started);
-          resolve();
-        });
-      });
+      const req = http.get(
+        { host: target.hostname, port: target.port, path: target.pathname, agent, headers: { accept: PIP_ACCEPT, 'user-agent': 'bench' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== 200) return reject(new Error(`page answered ${res.statusCode}`));
+            latencies.push(performance.now() - started);
+            resolve();
+          });
+        },
+      );
       req.on('error', reject);
     });
   const client = async () => {
@@ -115,10 +122,14 @@ function rssOf(pid: number): { rss: number; peak: number } {
 export default async function benchPypi(): Promise<void> {
   const pypi = await PypiUpstream.start();
   const names = Array.from({ length: PACKAGES }, (_, i) => `bench-fixture-lib-${String(i).padStart(2, '0')}`);
-  for (const name of names) pypi.addProject(name, { releases: { '1.0.0': { uploaded: daysAgo(400) }, '1.1.0': { uploaded: daysAgo(300) } }, downloads: 50_000 });
+  for (const name of names)
+    pypi.addProject(name, { releases: { '1.0.0': { uploaded: daysAgo(400) }, '1.1.0': { uploaded: daysAgo(300) } }, downloads: 50_000 });
   const scratch = mkdtempSync(join(tmpdir(), 'depfence-bench-config-'));
   const configFile = join(scratch, 'depfence.yaml');
-  writeFileSync(configFile, `upstreams:\n  pypi:\n    simple: ${pypi.simpleUrl}\n    json: ${pypi.jsonUrl}\n    downloads: ${pypi.downloadsUrl}\n`);
+  writeFileSync(
+    configFile,
+    `upstreams:\n  pypi:\n    simple: ${pypi.simpleUrl}\n    json: ${pypi.jsonUrl}\n    downloads: ${pypi.downloadsUrl}\n`,
+  );
 
   const direct: number[] = [];
   const cold: number[] = [];
@@ -138,7 +149,8 @@ export default async function benchPypi(): Promise<void> {
     const afterLoad = rssOf(firewall.child.pid!);
 
     const d = median(direct);
-    const row = (label: string, ms: number, ratio: string) => `  ${label.padEnd(34)}${(ms / 1000).toFixed(2).padStart(8)} s${ratio.padStart(10)}`;
+    const row = (label: string, ms: number, ratio: string) =>
+      `  ${label.padEnd(34)}${(ms / 1000).toFixed(2).padStart(8)} s${ratio.padStart(10)}`;
     console.log(`pip install of ${PACKAGES} packages (median of ${ROUNDS}; pip cache off)`);
     console.log(row('direct from the fixture', d, '1.00×'));
     console.log(row('through depfence, cold cache', median(cold), `${(median(cold) / d).toFixed(2)}×`));
@@ -147,7 +159,9 @@ export default async function benchPypi(): Promise<void> {
     console.log(`cached project page, ${CLIENTS} concurrent clients, ${PAGE_REQUESTS} requests`);
     console.log(`  p50 ${pages.p50.toFixed(2)} ms   p99 ${pages.p99.toFixed(2)} ms   ${Math.round(pages.perSecond)} req/s`);
     console.log('server memory (depfence serve under tsx)');
-    console.log(`  RSS after installs ${afterInstalls.rss.toFixed(0)} MiB, after the page load ${afterLoad.rss.toFixed(0)} MiB, peak ${afterLoad.peak.toFixed(0)} MiB`);
+    console.log(
+      `  RSS after installs ${afterInstalls.rss.toFixed(0)} MiB, after the page load ${afterLoad.rss.toFixed(0)} MiB, peak ${afterLoad.peak.toFixed(0)} MiB`,
+    );
   } finally {
     if (last) await last.stop();
     await pypi.close();

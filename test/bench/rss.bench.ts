@@ -29,10 +29,20 @@ const BASELINE = process.env.BENCH_BASELINE;
 async function startServe(cli: string, npm: NpmUpstream, dataDir: string): Promise<ChildServer> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const configFile = join(dataDir, 'depfence.yaml');
-  writeFileSync(configFile, stringify({ upstreams: { npm: { registry: npm.registryUrl, downloads: npm.downloadsUrl } }, server: { port: 0 }, feeds: { osv: { autoUpdate: false } } }));
+  writeFileSync(
+    configFile,
+    stringify({
+      upstreams: { npm: { registry: npm.registryUrl, downloads: npm.downloadsUrl } },
+      server: { port: 0 },
+      feeds: { osv: { autoUpdate: false } },
+    }),
+  );
   const env: NodeJS.ProcessEnv = { HOME: dataDir, XDG_CONFIG_HOME: join(dataDir, '.config') };
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('DEPFENCE_') && !(key in env)) env[key] = value;
-  const child = spawn(process.execPath, [cli, 'serve', '--config', configFile, '--data-dir', join(dataDir, 'data')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'serve', '--config', configFile, '--data-dir', join(dataDir, 'data')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -69,7 +79,12 @@ function get(agent: Agent, base: URL, path: string, accept: string): Promise<num
 }
 
 export default async function benchNpmLoad(): Promise<void> {
-  const runs: [string, string][] = BASELINE ? [['baseline', resolve(BASELINE, 'dist', 'cli', 'main.js')], ['depfence', CLI]] : [['depfence', CLI]];
+  const runs: [string, string][] = BASELINE
+    ? [
+        ['baseline', resolve(BASELINE, 'dist', 'cli', 'main.js')],
+        ['depfence', CLI],
+      ]
+    : [['depfence', CLI]];
   const results: string[] = [];
   for (const [label, cli] of runs) results.push(await measure(label, cli));
   if (runs.length > 1) console.log(`side by side:\n${results.join('\n')}`);
@@ -108,7 +123,9 @@ async function measure(label: string, cli: string): Promise<string> {
     console.log(`  ${String(second).padStart(4)} s  RSS ${rss} MiB (${parts})  (${ok} answered, ${failed} failed)`);
   }, SAMPLE_MS);
   try {
-    console.log(`${label} (${cli}): ${CLIENTS} clients for ${SECONDS} s against depfence serve (loopback), RSS of depfence and its registry process every ${SAMPLE_MS / 1000} s`);
+    console.log(
+      `${label} (${cli}): ${CLIENTS} clients for ${SECONDS} s against depfence serve (loopback), RSS of depfence and its registry process every ${SAMPLE_MS / 1000} s`,
+    );
     console.log(`     0 s  RSS ${rssMiB(server.pid)} MiB`);
     await Promise.all(Array.from({ length: CLIENTS }, (_, id) => client(id)));
     cpu = [server.pid, ...childrenOf(server.pid)].map((pid) => cpuMs([pid]));
@@ -123,10 +140,14 @@ async function measure(label: string, cli: string): Promise<string> {
   const first = samples.find((sample) => sample.second >= 60) ?? samples[0];
   const last = samples[samples.length - 1];
   const perThousand = cpu.map((ms) => ((ms / Math.max(1, ok + failed)) * 1000).toFixed(0)).join(' + ');
-  const lines = [`${label}: ${ok} requests answered 200, ${failed} otherwise; ${(ok / SECONDS).toFixed(0)} per second; CPU ${perThousand} ms per 1000 requests (depfence + registry process, start-up included)`];
+  const lines = [
+    `${label}: ${ok} requests answered 200, ${failed} otherwise; ${(ok / SECONDS).toFixed(0)} per second; CPU ${perThousand} ms per 1000 requests (depfence + registry process, start-up included)`,
+  ];
   if (first && last) {
     const growth = last.rss / first.rss - 1;
-    lines.push(`${label}: peak RSS ${peak} MiB (goal <= 400: ${peak <= 400 ? 'met' : 'NOT met'}); RSS at ${first.second} s ${first.rss} MiB, at ${last.second} s ${last.rss} MiB: ${(growth * 100).toFixed(1)}% (goal: no growth, <= +10%: ${growth <= 0.1 ? 'met' : 'NOT met'})`);
+    lines.push(
+      `${label}: peak RSS ${peak} MiB (goal <= 400: ${peak <= 400 ? 'met' : 'NOT met'}); RSS at ${first.second} s ${first.rss} MiB, at ${last.second} s ${last.rss} MiB: ${(growth * 100).toFixed(1)}% (goal: no growth, <= +10%: ${growth <= 0.1 ? 'met' : 'NOT met'})`,
+    );
   }
   for (const line of lines) console.log(line);
   return lines.join('\n');

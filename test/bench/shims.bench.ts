@@ -19,7 +19,11 @@ import { writeTestConfig, SHIMS_DIR } from '../shims/helpers.js';
 const ROUNDS = 15;
 
 function newestMtime(dir: string): number {
-  return Math.max(...readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
+  return Math.max(
+    ...readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs),
+  );
 }
 
 function ensureBuilt(): void {
@@ -30,7 +34,12 @@ function ensureBuilt(): void {
   if (built.status !== 0) throw new Error('npm run build failed; the benchmark measures the compiled shims');
 }
 
-function timeRun(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ ms: number; code: number | null; stderr: string }> {
+function timeRun(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ ms: number; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -62,7 +71,9 @@ async function compare(tool: string, args: string[], env: NodeJS.ProcessEnv, cwd
     shimmed.push((await timeRun(join(SHIMS_DIR, tool), args, env, cwd)).ms);
   }
   const [a, b] = [median(direct), median(shimmed)];
-  console.log(`${`${tool} ${args.join(' ')}`.padEnd(15)} real ${a.toFixed(0).padStart(5)} ms   shim ${b.toFixed(0).padStart(5)} ms   added ${(b - a).toFixed(0).padStart(4)} ms (median of ${ROUNDS}; ${goal})`);
+  console.log(
+    `${`${tool} ${args.join(' ')}`.padEnd(15)} real ${a.toFixed(0).padStart(5)} ms   shim ${b.toFixed(0).padStart(5)} ms   added ${(b - a).toFixed(0).padStart(4)} ms (median of ${ROUNDS}; ${goal})`,
+  );
 }
 
 /** `depfence shell-init bash` (runs in every new shell): the sh launcher against the Node CLI, which answered it before. */
@@ -74,7 +85,9 @@ async function shellInitTimes(env: NodeJS.ProcessEnv, cwd: string): Promise<void
     cli.push((await timeRun(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'main.js'), 'shell-init', 'bash'], env, cwd)).ms);
   }
   const [fast, slow] = [median(launcher), median(cli)];
-  console.log(`${'shell-init'.padEnd(15)} launcher ${fast.toFixed(0).padStart(4)} ms   node CLI ${slow.toFixed(0).padStart(5)} ms   ${(slow / fast).toFixed(0)}x (median of ${ROUNDS}; goal < 100 ms)`);
+  console.log(
+    `${'shell-init'.padEnd(15)} launcher ${fast.toFixed(0).padStart(4)} ms   node CLI ${slow.toFixed(0).padStart(5)} ms   ${(slow / fast).toFixed(0)}x (median of ${ROUNDS}; goal < 100 ms)`,
+  );
 }
 
 export default async function bench(): Promise<void> {
@@ -82,7 +95,11 @@ export default async function bench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'depfence-bench-shims-'));
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('DEPFENCE_') && !/^npm_/i.test(key)) env[key] = value;
-  Object.assign(env, { PATH: `${SHIMS_DIR}:${process.env.PATH}`, DEPFENCE_DATA_DIR: join(dir, 'data'), PIP_DISABLE_PIP_VERSION_CHECK: '1' });
+  Object.assign(env, {
+    PATH: `${SHIMS_DIR}:${process.env.PATH}`,
+    DEPFENCE_DATA_DIR: join(dir, 'data'),
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+  });
   const pypi = await PypiUpstream.start();
   try {
     await compare('pip', ['--version'], env, dir, 'goal < 100 ms');
@@ -91,7 +108,9 @@ export default async function bench(): Promise<void> {
     await compare('npm', ['run', 'noop'], env, dir, 'through the Node shim, no firewall started');
     const startup: number[] = [];
     for (let round = 0; round < ROUNDS; round++) startup.push((await timeRun(process.execPath, ['-e', '0'], env, dir)).ms);
-    console.log(`${'node -e 0'.padEnd(15)} ${median(startup).toFixed(0).padStart(5)} ms: node's own start-up, the floor of what any node launcher adds on this machine`);
+    console.log(
+      `${'node -e 0'.padEnd(15)} ${median(startup).toFixed(0).padStart(5)} ms: node's own start-up, the floor of what any node launcher adds on this machine`,
+    );
     await shellInitTimes(env, dir);
 
     pypi.addProject('app-core', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
@@ -102,8 +121,11 @@ export default async function bench(): Promise<void> {
     const cold = await timeRun(join(SHIMS_DIR, 'pip'), download('cold'), world, dir);
     const ready = /firewall ready at \S+ \(([\d.]+) s\)/.exec(cold.stderr)?.[1];
     const warm = await timeRun(join(SHIMS_DIR, 'pip'), download('warm'), world, dir);
-    if (cold.code !== 0 || warm.code !== 0) console.log(`pip download failed (${cold.code}, ${warm.code}):\n${cold.stderr}\n${warm.stderr}`);
-    console.log(`cold start: pip download through the shim ${(cold.ms / 1000).toFixed(2)} s, of which starting the firewall ${ready ?? '?'} s; with the firewall running ${(warm.ms / 1000).toFixed(2)} s`);
+    if (cold.code !== 0 || warm.code !== 0)
+      console.log(`pip download failed (${cold.code}, ${warm.code}):\n${cold.stderr}\n${warm.stderr}`);
+    console.log(
+      `cold start: pip download through the shim ${(cold.ms / 1000).toFixed(2)} s, of which starting the firewall ${ready ?? '?'} s; with the firewall running ${(warm.ms / 1000).toFixed(2)} s`,
+    );
   } finally {
     const server = readServerFile(join(dir, 'data'));
     if (server) process.kill(server.pid, 'SIGTERM');

@@ -51,7 +51,10 @@ async function timeReady(args: string[], env: NodeJS.ProcessEnv, port: number): 
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited (${child.exitCode}) before it was ready`);
-      const ok = await fetch(`http://127.0.0.1:${port}/-/ping`).then((answer) => answer.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/-/ping`).then(
+        (answer) => answer.ok,
+        () => false,
+      );
       if (ok) return performance.now() - started;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -86,10 +89,20 @@ export default async function benchStartup(): Promise<void> {
       const yamlFile = join(verdaccioDir, 'verdaccio', 'config.yaml');
       writeFileSync(yamlFile, stringify({ ...config, configPath: undefined }));
       const verdaccioPort = await freePort();
-      add('bare verdaccio ready', await timeReady([VERDACCIO, '--config', yamlFile, '--listen', `127.0.0.1:${verdaccioPort}`], env, verdaccioPort));
+      add(
+        'bare verdaccio ready',
+        await timeReady([VERDACCIO, '--config', yamlFile, '--listen', `127.0.0.1:${verdaccioPort}`], env, verdaccioPort),
+      );
 
       const depfencePort = await freePort();
-      add('depfence serve ready', await timeReady([CLI, 'serve', '--port', String(depfencePort), '--data-dir', join(scratch, `depfence-${round}`)], env, depfencePort));
+      add(
+        'depfence serve ready',
+        await timeReady(
+          [CLI, 'serve', '--port', String(depfencePort), '--data-dir', join(scratch, `depfence-${round}`)],
+          env,
+          depfencePort,
+        ),
+      );
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

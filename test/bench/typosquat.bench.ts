@@ -32,7 +32,10 @@ async function baselineFactory(): Promise<{ create: MatcherFactory; cleanup: () 
   let dir: string | null = null;
   try {
     dir = mkdtempSync(join(root, 'test', 'bench', '.baseline-'));
-    const archive = execFileSync('git', ['-C', root, 'archive', BASELINE_COMMIT, 'src/names', 'src/types'], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    const archive = execFileSync('git', ['-C', root, 'archive', BASELINE_COMMIT, 'src/names', 'src/types'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+    });
     execFileSync('tar', ['-x', '-C', dir], { input: archive });
     const module = (await import(pathToFileURL(join(dir, 'src', 'names', 'index.ts')).href)) as { createTyposquatMatcher: MatcherFactory };
     const made = dir;
@@ -59,13 +62,20 @@ function typoOf(name: string, random: () => number): string {
   const at = Math.floor(random() * name.length);
   const char = LETTERS[Math.floor(random() * LETTERS.length)]!;
   switch (Math.floor(random() * 7)) {
-    case 0: return name.slice(0, at) + name.slice(at + 1); // omit
-    case 1: return name.slice(0, at) + name.charAt(at) + name.slice(at); // repeat
-    case 2: return at + 1 < name.length ? name.slice(0, at) + name.charAt(at + 1) + name.charAt(at) + name.slice(at + 2) : name + char;
-    case 3: return name.slice(0, at) + char + name.slice(at + 1); // substitute
-    case 4: return name.slice(0, at) + char + name.slice(at); // insert
-    case 5: return name.replace(/[-._]/, '') + (random() < 0.5 ? '-js' : '2'); // separator, affix, version
-    default: return name.split('-').reverse().join('-');
+    case 0:
+      return name.slice(0, at) + name.slice(at + 1); // omit
+    case 1:
+      return name.slice(0, at) + name.charAt(at) + name.slice(at); // repeat
+    case 2:
+      return at + 1 < name.length ? name.slice(0, at) + name.charAt(at + 1) + name.charAt(at) + name.slice(at + 2) : name + char;
+    case 3:
+      return name.slice(0, at) + char + name.slice(at + 1); // substitute
+    case 4:
+      return name.slice(0, at) + char + name.slice(at); // insert
+    case 5:
+      return name.replace(/[-._]/, '') + (random() < 0.5 ? '-js' : '2'); // separator, affix, version
+    default:
+      return name.split('-').reverse().join('-');
   }
 }
 
@@ -91,7 +101,10 @@ function withinOneEdit(a: string, b: string): boolean {
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   let endA = a.length;
   let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) { endA--; endB--; }
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
+  }
   const restA = endA - start;
   const restB = endB - start;
   if (restA <= 1 && restB <= 1) return true;
@@ -172,9 +185,16 @@ function falsePositives(label: string, matcher: TyposquatMatcher, names: Downloa
   console.log(`${label}: ${names.length} names, flagged ${share(all, names.length)} (would be denied: ${share(deniable, names.length)})`);
   for (const cls of ['≤4', '5–7', '≥8']) {
     const of = total.get(cls) ?? 1;
-    console.log(`  ${cls.padEnd(3)} chars: ${share(flagged.get(cls) ?? 0, of)} of ${total.get(cls) ?? 0} (as typos ${share(typos.get(cls) ?? 0, of)})`);
+    console.log(
+      `  ${cls.padEnd(3)} chars: ${share(flagged.get(cls) ?? 0, of)} of ${total.get(cls) ?? 0} (as typos ${share(typos.get(cls) ?? 0, of)})`,
+    );
   }
-  console.log(`  by rule: ${[...rules].sort((a, b) => b[1] - a[1]).map(([rule, n]) => `${rule} ${n}`).join(', ')}`);
+  console.log(
+    `  by rule: ${[...rules]
+      .sort((a, b) => b[1] - a[1])
+      .map(([rule, n]) => `${rule} ${n}`)
+      .join(', ')}`,
+  );
 }
 
 export default async function typosquatBenchmark(): Promise<void> {

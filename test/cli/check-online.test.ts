@@ -28,12 +28,21 @@ function envFor(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 test.before(async () => {
   npm = await startNpmUpstream();
   pypi = await startPypiUpstream();
-  npm.addPackage('steady-lib', { versions: { '1.0.0': { published: ago(400) }, '1.1.0': { published: ago(200) }, '2.0.0': { published: new Date(Date.now() - 3_600_000) } }, downloads: 50_000 });
+  npm.addPackage('steady-lib', {
+    versions: {
+      '1.0.0': { published: ago(400) },
+      '1.1.0': { published: ago(200) },
+      '2.0.0': { published: new Date(Date.now() - 3_600_000) },
+    },
+    downloads: 50_000,
+  });
   npm.addPackage('brand-new-lib', { versions: { '0.1.0': { published: ago(3) } }, downloads: 5_000 });
   npm.addPackage('lonely-lib', { versions: { '1.0.0': { published: ago(500) } }, downloads: 12 });
   const by = (name: string) => ({ manifest: { _npmUser: { name } } });
   const releases = (count: number, newest: number, every: number, publisher: string) =>
-    Object.fromEntries(Array.from({ length: count }, (_, i) => [`1.${i}.0`, { published: ago(newest + (count - 1 - i) * every), ...by(publisher) }]));
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [`1.${i}.0`, { published: ago(newest + (count - 1 - i) * every), ...by(publisher) }]),
+    );
   npm.addPackage('old-unlisted-lib', { versions: releases(8, 20, 120, 'alice'), downloads: 9_000 });
   npm.addPackage('young-unlisted-lib', { versions: releases(8, 5, 10, 'alice'), downloads: 9_000 });
   pypi.addProject('steady-py', { releases: { '1.0': { uploaded: ago(300) } }, downloads: 40_000 });
@@ -43,7 +52,10 @@ test.before(async () => {
       '2.0': { uploaded: ago(200), files: [{ kind: 'wheel', provenance: acme }] },
       '2.1': { uploaded: ago(90), files: [{ kind: 'wheel', provenance: acme }] },
       '2.2': { uploaded: ago(5), files: [{ kind: 'wheel', provenance: false }] },
-      '2.3': { uploaded: ago(4), files: [{ kind: 'wheel', provenance: { kind: 'GitHub', repository: 'acme-tools/tool', workflow: 'publish.yml' } }] },
+      '2.3': {
+        uploaded: ago(4),
+        files: [{ kind: 'wheel', provenance: { kind: 'GitHub', repository: 'acme-tools/tool', workflow: 'publish.yml' } }],
+      },
     },
     downloads: 40_000,
   });
@@ -55,10 +67,39 @@ test.after(async () => {
 });
 
 test('live facts: old and used is allowed; a fresh version, a new package and an unused one are denied', async () => {
-  const { code, stdout } = await runCliInProcess(['check', '--json', 'npm:steady-lib@1.1.0', 'npm:steady-lib@2.0.0', 'npm:brand-new-lib', 'npm:lonely-lib', 'pypi:steady-py==1.0', 'npm:no-such-package-xyz'], { env: envFor() });
+  const { code, stdout } = await runCliInProcess(
+    [
+      'check',
+      '--json',
+      'npm:steady-lib@1.1.0',
+      'npm:steady-lib@2.0.0',
+      'npm:brand-new-lib',
+      'npm:lonely-lib',
+      'pypi:steady-py==1.0',
+      'npm:no-such-package-xyz',
+    ],
+    { env: envFor() },
+  );
   assert.is(code, 1, stdout);
-  const results = (JSON.parse(stdout) as { results: { name: string; version: string | null; decision: string; findings: { check: string; severity: string; message: string }[] }[] }).results;
-  const summary = results.map((r) => [r.name, r.version, r.decision, r.findings.filter((f) => f.severity === 'deny').map((f) => f.check).join(',')]);
+  const results = (
+    JSON.parse(stdout) as {
+      results: {
+        name: string;
+        version: string | null;
+        decision: string;
+        findings: { check: string; severity: string; message: string }[];
+      }[];
+    }
+  ).results;
+  const summary = results.map((r) => [
+    r.name,
+    r.version,
+    r.decision,
+    r.findings
+      .filter((f) => f.severity === 'deny')
+      .map((f) => f.check)
+      .join(','),
+  ]);
   assert.equal(summary, [
     ['steady-lib', '1.1.0', 'allow', ''],
     ['steady-lib', '2.0.0', 'deny', 'age'],
@@ -71,9 +112,16 @@ test('live facts: old and used is allowed; a fresh version, a new package and an
 });
 
 test('PyPI history in check, read from the simple index as the firewall reads it: attestations lost (deny), a new Trusted Publisher (warn)', async () => {
-  const { code, stdout } = await runCliInProcess(['check', '--json', 'pypi:attested-py==2.2', 'pypi:attested-py==2.3', 'pypi:attested-py==2.1'], { env: envFor() });
+  const { code, stdout } = await runCliInProcess(
+    ['check', '--json', 'pypi:attested-py==2.2', 'pypi:attested-py==2.3', 'pypi:attested-py==2.1'],
+    { env: envFor() },
+  );
   assert.is(code, 1, stdout);
-  interface Result { version: string; decision: string; findings: { check: string; severity: string; message: string; evidence: Record<string, unknown> }[] }
+  interface Result {
+    version: string;
+    decision: string;
+    findings: { check: string; severity: string; message: string; evidence: Record<string, unknown> }[];
+  }
   const [lost, republished, earlier] = (JSON.parse(stdout) as { results: Result[] }).results;
   const lostFinding = lost!.findings.find((f) => f.check === 'history')!;
   assert.is(lost!.decision, 'deny');
@@ -88,11 +136,16 @@ test('PyPI history in check, read from the simple index as the firewall reads it
   assert.is(earlier!.decision, 'allow');
   const human = await runCliInProcess(['check', 'pypi:attested-py==2.3'], { env: envFor() });
   assert.is(human.code, 0, human.stdout);
-  assert.match(human.stdout, /warn {2}history: attested-py==2\.3 was published through a Trusted Publisher none of its earlier releases used: GitHub acme-tools\/tool \(workflow publish\.yml\)/);
+  assert.match(
+    human.stdout,
+    /warn {2}history: attested-py==2\.3 was published through a Trusted Publisher none of its earlier releases used: GitHub acme-tools\/tool \(workflow publish\.yml\)/,
+  );
 });
 
 test('an unreachable upstream fails closed: exit 3 with the reason', async () => {
-  const { code, stdout } = await runCli(['check', 'npm:steady-lib'], { env: envFor({ DEPFENCE_UPSTREAMS__NPM__REGISTRY: 'http://127.0.0.1:9/', DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }) });
+  const { code, stdout } = await runCli(['check', 'npm:steady-lib'], {
+    env: envFor({ DEPFENCE_UPSTREAMS__NPM__REGISTRY: 'http://127.0.0.1:9/', DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }),
+  });
   assert.is(code, 3, stdout);
   assert.match(stdout, /DENY\s+npm:steady-lib/);
   assert.match(stdout, /127\.0\.0\.1:9/);
@@ -121,17 +174,37 @@ test('a timeout fails closed', async () => {
 });
 
 test('a denial on known facts wins over missing ones: exit 1', async () => {
-  const { code } = await runCliInProcess(['check', 'npm:lonely-lib', 'npm:other'], { env: envFor({ DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }) });
+  const { code } = await runCliInProcess(['check', 'npm:lonely-lib', 'npm:other'], {
+    env: envFor({ DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }),
+  });
   assert.is(code, 1);
 });
 
 test('downloads API down and names missing from the snapshot: established packages warned, young ones denied', async () => {
-  const { code, stdout } = await runCliInProcess(['check', '--json', 'npm:old-unlisted-lib', 'npm:young-unlisted-lib'], { env: envFor({ DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }) });
+  const { code, stdout } = await runCliInProcess(['check', '--json', 'npm:old-unlisted-lib', 'npm:young-unlisted-lib'], {
+    env: envFor({ DEPFENCE_UPSTREAMS__NPM__DOWNLOADS: 'http://127.0.0.1:9/' }),
+  });
   assert.is(code, 3, stdout);
-  const results = (JSON.parse(stdout) as { results: { name: string; decision: string; findings: { check: string; severity: string; message: string }[] }[] }).results;
-  assert.equal(results.map((r) => [r.name, r.decision]), [['old-unlisted-lib', 'warn'], ['young-unlisted-lib', 'deny']]);
-  assert.match(results[0]!.findings.find((f) => f.check === 'downloads')!.message, /download count unavailable; established by age and history \(first release .*; 8 releases; published by alice since/);
-  assert.match(results[1]!.findings.find((f) => f.check === 'downloads')!.message, /nor is it established by age and history: its first release was .*, less than a year ago/);
+  const results = (
+    JSON.parse(stdout) as {
+      results: { name: string; decision: string; findings: { check: string; severity: string; message: string }[] }[];
+    }
+  ).results;
+  assert.equal(
+    results.map((r) => [r.name, r.decision]),
+    [
+      ['old-unlisted-lib', 'warn'],
+      ['young-unlisted-lib', 'deny'],
+    ],
+  );
+  assert.match(
+    results[0]!.findings.find((f) => f.check === 'downloads')!.message,
+    /download count unavailable; established by age and history \(first release .*; 8 releases; published by alice since/,
+  );
+  assert.match(
+    results[1]!.findings.find((f) => f.check === 'downloads')!.message,
+    /nor is it established by age and history: its first release was .*, less than a year ago/,
+  );
 });
 
 test.run();

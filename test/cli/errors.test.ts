@@ -40,9 +40,15 @@ test('the message is what happened and why, then the hint; problems follow on th
 });
 
 test('a command adds what failed and what it left undone, keeping the code (and so the exit code)', () => {
-  const cause = new UpstreamError('EUPSTREAM_STATUS', 'http://x/feed.zip', 'feed at http://x/feed.zip answered HTTP 503', { hint: 'try again later', status: 503 });
+  const cause = new UpstreamError('EUPSTREAM_STATUS', 'http://x/feed.zip', 'feed at http://x/feed.zip answered HTTP 503', {
+    hint: 'try again later',
+    status: 503,
+  });
   const failed = inCommand(cause, 'update failed: ', 'the index in force was left as it was');
-  assert.is(failed.message, 'update failed: feed at http://x/feed.zip answered HTTP 503; try again later; the index in force was left as it was');
+  assert.is(
+    failed.message,
+    'update failed: feed at http://x/feed.zip answered HTTP 503; try again later; the index in force was left as it was',
+  );
   assert.is(failed.cause, cause);
   assert.is(report(failed).code, EXIT.factsUnavailable);
 });

@@ -19,7 +19,16 @@ for (const project of ['express-deps', 'eslint-deps', 'koa-deps']) {
     const { results } = JSON.parse(stdout) as { results: Result[] };
     assert.ok(results.length > 300, `${results.length} packages read`);
     const denied = results.filter((result) => result.decision === 'deny');
-    assert.equal(denied.map((result) => `${result.name}: ${result.findings.filter((f) => f.severity === 'deny').map((f) => f.message).join('; ')}`), []);
+    assert.equal(
+      denied.map(
+        (result) =>
+          `${result.name}: ${result.findings
+            .filter((f) => f.severity === 'deny')
+            .map((f) => f.message)
+            .join('; ')}`,
+      ),
+      [],
+    );
     assert.is(code, 0);
     const resemblances = results.flatMap((result) => result.findings.filter((f) => f.check === 'typosquat'));
     console.log(`  ${project}: ${results.length} packages, ${resemblances.length} typosquat warnings`);

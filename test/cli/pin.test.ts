@@ -68,7 +68,10 @@ test('a pinned day-old version: check and npm ci say when it is allowed and whic
   assert.is(project.lockfile().packages['node_modules/daily-data']?.version, '1.0.2');
   const check = await runCliInProcess(['check', '--file', 'package-lock.json'], { env: envFor(), cwd: project.dir });
   assert.is(check.code, 1, check.stdout);
-  assert.match(check.stdout, /daily-data@1\.0\.2 was published 1d ago; versions are held back until they are 3d old, so 1\.0\.2 is allowed from \d{4}-\d\d-\d\d \d\d:\d\d UTC; 1\.0\.1 is allowed now/);
+  assert.match(
+    check.stdout,
+    /daily-data@1\.0\.2 was published 1d ago; versions are held back until they are 3d old, so 1\.0\.2 is allowed from \d{4}-\d\d-\d\d \d\d:\d\d UTC; 1\.0\.1 is allowed now/,
+  );
   assert.match(check.stdout, /depfence pin --file/);
   const ci = await runNpm(['ci'], { cwd: project.dir, registry: firewall.url, env: { npm_config_replace_registry_host: 'always' } });
   assert.is.not(ci.code, 0);
@@ -95,7 +98,10 @@ test('depfence pin refuses a move that would break the declared range, and leave
   const before = readFileSync(join(project.dir, 'package-lock.json'));
   const pin = await runCliInProcess(['pin', '--file', 'package-lock.json'], { env: envFor(), cwd: project.dir });
   assert.is(pin.code, 1);
-  assert.match(pin.stderr, /daily-data 1\.0\.2 \(node_modules\/daily-data\) is held back and no version allowed now satisfies \^1\.0\.2 \(the project\); wait until .* UTC.*was not changed/);
+  assert.match(
+    pin.stderr,
+    /daily-data 1\.0\.2 \(node_modules\/daily-data\) is held back and no version allowed now satisfies \^1\.0\.2 \(the project\); wait until .* UTC.*was not changed/,
+  );
   assert.equal(readFileSync(join(project.dir, 'package-lock.json')), before);
 });
 
@@ -108,11 +114,36 @@ test('pinLockfile refuses when the allowed version needs a dependency the lockfi
     },
   };
   const held = [{ path: 'node_modules/a', name: 'a', version: '1.1.0', reason: 'young', allowedFrom: 'soon' }];
-  const manifest = { name: 'a', version: '1.0.0', dependencies: { b: '^2' }, dist: { tarball: 'http://r/a/-/a-1.0.0.tgz', shasum: 'ab'.repeat(20) } };
-  assert.throws(() => pinLockfile(lock, held, () => '1.0.0', () => manifest), (error: unknown) => error instanceof PinRefusal && error.message.includes('depends on b, which the lockfile does not have; run npm install a@1.0.0 instead'));
+  const manifest = {
+    name: 'a',
+    version: '1.0.0',
+    dependencies: { b: '^2' },
+    dist: { tarball: 'http://r/a/-/a-1.0.0.tgz', shasum: 'ab'.repeat(20) },
+  };
+  assert.throws(
+    () =>
+      pinLockfile(
+        lock,
+        held,
+        () => '1.0.0',
+        () => manifest,
+      ),
+    (error: unknown) =>
+      error instanceof PinRefusal &&
+      error.message.includes('depends on b, which the lockfile does not have; run npm install a@1.0.0 instead'),
+  );
   const plain = { ...manifest, dependencies: {} };
-  const { lockfile } = pinLockfile(lock, held, () => '1.0.0', () => plain);
-  assert.equal(lockfile.packages['node_modules/a'], { version: '1.0.0', resolved: 'http://r/a/-/a-1.0.0.tgz', integrity: `sha1-${Buffer.from('ab'.repeat(20), 'hex').toString('base64')}` });
+  const { lockfile } = pinLockfile(
+    lock,
+    held,
+    () => '1.0.0',
+    () => plain,
+  );
+  assert.equal(lockfile.packages['node_modules/a'], {
+    version: '1.0.0',
+    resolved: 'http://r/a/-/a-1.0.0.tgz',
+    integrity: `sha1-${Buffer.from('ab'.repeat(20), 'hex').toString('base64')}`,
+  });
   assert.is(lock.packages['node_modules/a'].version, '1.1.0', 'the input is not changed');
 });
 
@@ -120,11 +151,17 @@ test('requirements: a held-back == pin is moved with its hashes; a range elsewhe
   const project = makeProject({});
   projects.push(project);
   const file = join(project.dir, 'requirements.txt');
-  const oldHash = pypi.files('daily-py', '2.1').map((f) => `--hash=sha256:${f.sha256}`).join(' \\\n    ');
+  const oldHash = pypi
+    .files('daily-py', '2.1')
+    .map((f) => `--hash=sha256:${f.sha256}`)
+    .join(' \\\n    ');
   writeFileSync(file, `# pinned\nrequests-toolbelt>=0.9\ndaily-py==2.1 ; python_version >= "3.8" \\\n    ${oldHash}\n`);
   const pin = await runCliInProcess(['pin', '--file', 'requirements.txt'], { env: envFor(), cwd: project.dir });
   assert.is(pin.code, 0, pin.stderr);
-  const newHashes = pypi.files('daily-py', '2.0').map((f) => ` \\\n    --hash=sha256:${f.sha256}`).join('');
+  const newHashes = pypi
+    .files('daily-py', '2.0')
+    .map((f) => ` \\\n    --hash=sha256:${f.sha256}`)
+    .join('');
   assert.is(readFileSync(file, 'utf8'), `# pinned\nrequests-toolbelt>=0.9\ndaily-py==2.0 ; python_version >= "3.8"${newHashes}\n`);
 
   writeFileSync(file, 'daily-py==2.1\ndaily-py>=2.1\n');

@@ -46,7 +46,7 @@ test('defaults: the keys the issue names, with durations in milliseconds', () =>
   assert.ok(config.server.dataDir.endsWith(join('data', 'depfence')));
 });
 
-test('the firewall\'s Hub token: none by default; DEPFENCE_HF_TOKEN sets it (HF_TOKEN, which the clients send to the firewall, does not)', () => {
+test("the firewall's Hub token: none by default; DEPFENCE_HF_TOKEN sets it (HF_TOKEN, which the clients send to the firewall, does not)", () => {
   const cwd = tempDir();
   assert.is(loadConfig({ env: isolatedEnv({ HF_TOKEN: 'hf_client_side' }), cwd }).config.upstreams.huggingface.token, null);
   assert.is(loadConfig({ env: isolatedEnv({ DEPFENCE_HF_TOKEN: 'hf_upstream' }), cwd }).config.upstreams.huggingface.token, 'hf_upstream');
@@ -56,7 +56,10 @@ test('precedence: flags > env > project file > user file > defaults', () => {
   const env = isolatedEnv();
   const userDir = join(env.XDG_CONFIG_HOME!, 'depfence');
   mkdirSync(userDir, { recursive: true });
-  writeFileSync(join(userDir, 'config.yaml'), 'mode: report\npolicy:\n  minVersionAge: 1h\n  minPackageAge: 2d\n  downloads: { deny: 5, warn: 50 }\n');
+  writeFileSync(
+    join(userDir, 'config.yaml'),
+    'mode: report\npolicy:\n  minVersionAge: 1h\n  minPackageAge: 2d\n  downloads: { deny: 5, warn: 50 }\n',
+  );
   const project = tempDir();
   const nested = join(project, 'a', 'b');
   mkdirSync(nested, { recursive: true });
@@ -117,7 +120,11 @@ test('unknown keys name the key, the file and what is allowed', () => {
 });
 
 test('bad values name the key, the origin and what is allowed', () => {
-  const env = isolatedEnv({ DEPFENCE_POLICY__MIN_PACKAGE_AGE: 'soon', DEPFENCE_MODE: 'loud', DEPFENCE_UPSTREAMS__NPM__REGISTRY: 'ftp://x' });
+  const env = isolatedEnv({
+    DEPFENCE_POLICY__MIN_PACKAGE_AGE: 'soon',
+    DEPFENCE_MODE: 'loud',
+    DEPFENCE_UPSTREAMS__NPM__REGISTRY: 'ftp://x',
+  });
   const message = configError(() => loadConfig({ env, cwd: tempDir() }));
   assert.match(message, /policy\.minPackageAge \(in DEPFENCE_POLICY__MIN_PACKAGE_AGE\): "soon" is not a duration/);
   assert.match(message, /mode \(in DEPFENCE_MODE\).*enforce.*report/);
@@ -142,9 +149,15 @@ test('allow/deny entries: version ranges are checked per ecosystem, expiry is a 
   assert.is(config.allow[0]!.expires!.toISOString().slice(0, 10), '2027-01-31');
 
   writeFileSync(join(dir, 'depfence.yaml'), 'deny:\n  - { ecosystem: pypi, name: six, versions: "^1.0", reason: x }\n');
-  assert.match(configError(() => loadConfig({ env: isolatedEnv(), cwd: dir })), /deny\.0\.versions.*PEP 440/);
+  assert.match(
+    configError(() => loadConfig({ env: isolatedEnv(), cwd: dir })),
+    /deny\.0\.versions.*PEP 440/,
+  );
   writeFileSync(join(dir, 'depfence.yaml'), 'deny:\n  - { ecosystem: npm, name: six, reason: "" }\n');
-  assert.match(configError(() => loadConfig({ env: isolatedEnv(), cwd: dir })), /deny\.0\.reason/);
+  assert.match(
+    configError(() => loadConfig({ env: isolatedEnv(), cwd: dir })),
+    /deny\.0\.reason/,
+  );
 });
 
 test('DEPFENCE_DATA_DIR sets the data directory', () => {
@@ -156,7 +169,10 @@ test('DEPFENCE_DATA_DIR sets the data directory', () => {
 test('malformed YAML names the file', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'depfence.yaml'), 'mode: [unclosed\n');
-  assert.match(configError(() => loadConfig({ env: isolatedEnv(), cwd: dir })), /depfence\.yaml/);
+  assert.match(
+    configError(() => loadConfig({ env: isolatedEnv(), cwd: dir })),
+    /depfence\.yaml/,
+  );
 });
 
 test('durations accept s m h d w', () => {

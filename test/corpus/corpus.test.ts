@@ -72,15 +72,22 @@ if (files.length === 0) {
         context,
         { now },
       );
-      for (const finding of decision.findings) if (/cannot (be )?read/.test(finding.message)) unreadable.push(`${packument.name}: ${finding.message}`);
+      for (const finding of decision.findings)
+        if (/cannot (be )?read/.test(finding.message)) unreadable.push(`${packument.name}: ${finding.message}`);
       if (decision.decision === 'deny') denied.push(decision);
     }
     console.log(`  corpus: ${files.length} packuments, ${hiddenVersions} versions hidden by the filter, ${denied.length} packages denied`);
     for (const decision of denied) {
-      const reasons = decision.findings.filter((finding) => finding.severity === 'deny').map((finding) => `${finding.check}: ${finding.message}`);
+      const reasons = decision.findings
+        .filter((finding) => finding.severity === 'deny')
+        .map((finding) => `${finding.check}: ${finding.message}`);
       console.log(`    deny ${decision.name}: ${reasons.join('; ')}`);
     }
-    assert.equal(unreadable, [], `depfence could not read ${unreadable.length} documents or versions:\n${unreadable.slice(0, 30).join('\n')}`);
+    assert.equal(
+      unreadable,
+      [],
+      `depfence could not read ${unreadable.length} documents or versions:\n${unreadable.slice(0, 30).join('\n')}`,
+    );
   });
 }
 

@@ -63,12 +63,21 @@ test('an unchanged feed answers 304: nothing is read again, the index is marked 
   assert.ok(Date.parse(json.index!.checkedAt) > Date.parse(before.checkedAt));
   const conditional = feed.requests.slice(asked);
   assert.is(conditional.length, 2);
-  assert.ok(conditional.every((request) => request.headers['if-none-match'] === before.feeds[request.path.startsWith('/npm') ? 'npm' : 'pypi'].etag));
+  assert.ok(
+    conditional.every(
+      (request) => request.headers['if-none-match'] === before.feeds[request.path.startsWith('/npm') ? 'npm' : 'pypi'].etag,
+    ),
+  );
 });
 
 test('one export changed: both are read again and the index rebuilt', async () => {
   const changed = sharedExport();
-  changed.npm.push(osvRecord({ id: 'MAL-2026-555', affected: [{ name: 'brand-new-malware', ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }] }));
+  changed.npm.push(
+    osvRecord({
+      id: 'MAL-2026-555',
+      affected: [{ name: 'brand-new-malware', ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }],
+    }),
+  );
   await writeOsvExport(join(scratch, 'feed'), { npm: changed.npm, pypi: sharedExport().pypi });
   const pypiBefore = readFileSync(join(scratch, 'feed', 'PyPI', 'all.zip'));
   const { code, json } = await update();
@@ -100,10 +109,10 @@ test('a running firewall with autoUpdate: an outage is logged and survived; the 
   let firewall: TestFirewall | null = null;
   const logged: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  process.stderr.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     logged.push(String(chunk));
     return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-  });
+  };
   try {
     firewall = await startFirewall({
       dataDir: ownData,
@@ -116,8 +125,14 @@ test('a running firewall with autoUpdate: an outage is logged and survived; the 
     const refresh = firewall.running.context.threatRefresh;
     await refresh.tick();
     assert.is(refresh.lastUpdate?.ok, false);
-    assert.ok(logged.some((line) => /threat data: the update failed \(.*HTTP 503.*\); the index in force stays, next try in 1h/.test(line)), logged.join(''));
-    const down = (await (await fetch(`${firewall.url}/-/depfence/health`)).json()) as { ok: boolean; threatData: { state: string; lastUpdate: { ok: boolean } } };
+    assert.ok(
+      logged.some((line) => /threat data: the update failed \(.*HTTP 503.*\); the index in force stays, next try in 1h/.test(line)),
+      logged.join(''),
+    );
+    const down = (await (await fetch(`${firewall.url}/-/depfence/health`)).json()) as {
+      ok: boolean;
+      threatData: { state: string; lastUpdate: { ok: boolean } };
+    };
     assert.is(down.ok, true);
     assert.is(down.threatData.state, 'missing');
     assert.is(down.threatData.lastUpdate.ok, false);

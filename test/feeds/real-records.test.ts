@@ -22,7 +22,10 @@ function affected(id: string, ecosystem: 'npm' | 'pypi') {
 test('MAL-2022-9: 0-dns, every version, malicious', () => {
   const [entry] = affected('MAL-2022-9', 'npm');
   assert.is(entry!.name, '0-dns');
-  assert.equal([entry!.advisory.kind, entry!.advisory.everyVersion, entry!.advisory.summary], ['malicious', true, 'Malicious code in 0-dns (npm)']);
+  assert.equal(
+    [entry!.advisory.kind, entry!.advisory.everyVersion, entry!.advisory.summary],
+    ['malicious', true, 'Malicious code in 0-dns (npm)'],
+  );
   assert.ok(isAffected('99.0.0', entry!.advisory.affected, versionOrder('npm')));
 });
 
@@ -30,7 +33,15 @@ test('GHSA-mhpp-875w-9cpv: jquery from 2.1.1-0 to 3.0.0, prereleases included; n
   const [entry] = affected('GHSA-mhpp-875w-9cpv', 'npm');
   const order = versionOrder('npm');
   const hit = (version: string) => isAffected(version, entry!.advisory.affected, order);
-  assert.equal(['2.1.0', '2.1.1-beta1', '2.1.1', '2.2.4', '3.0.0-alpha1', '3.0.0', '3.7.1'].map(hit), [false, true, true, true, true, false, false]);
+  assert.equal(['2.1.0', '2.1.1-beta1', '2.1.1', '2.2.4', '3.0.0-alpha1', '3.0.0', '3.7.1'].map(hit), [
+    false,
+    true,
+    true,
+    true,
+    true,
+    false,
+    false,
+  ]);
   assert.equal([entry!.advisory.fixed, entry!.advisory.severity, entry!.advisory.aliases], [['3.0.0'], null, ['CVE-2016-10707']]);
   assert.is(parseOsvRecord(read('GHSA-mhpp-875w-9cpv'), 'pypi', NOW).kind, 'elsewhere', 'not a PyPI package');
 });

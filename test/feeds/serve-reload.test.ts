@@ -60,24 +60,35 @@ test.before(async () => {
   pypi.addProject('leftfix', { releases: Object.fromEntries(VERSIONS.map((v) => [v, { uploaded: daysAgo(400) }])), downloads: 50_000 });
   // The index in force at start knows nothing about leftfix.
   const before = await writeOsvExport(join(scratch, 'feed-before'), {
-    npm: [osvRecord({ id: 'MAL-2026-1', affected: [{ name: 'someone-else', ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }] })],
-    pypi: [osvRecord({ id: 'MAL-2026-2', ecosystem: 'PyPI', affected: [{ name: 'someone-else', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }] })],
+    npm: [
+      osvRecord({ id: 'MAL-2026-1', affected: [{ name: 'someone-else', ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }] }),
+    ],
+    pypi: [
+      osvRecord({
+        id: 'MAL-2026-2',
+        ecosystem: 'PyPI',
+        affected: [{ name: 'someone-else', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }],
+      }),
+    ],
   });
   const first = await runCliInProcess(['update', '--from', before, '--data-dir', dataDir], { env });
   assert.is(first.code, 0, first.stderr);
   const configFile = join(scratch, 'depfence.yaml');
-  writeFileSync(configFile, [
-    'upstreams:',
-    '  npm:',
-    `    registry: ${npm.registryUrl}`,
-    `    downloads: ${npm.downloadsUrl}`,
-    '  pypi:',
-    `    simple: ${pypi.simpleUrl}`,
-    `    json: ${pypi.jsonUrl}`,
-    `    downloads: ${pypi.downloadsUrl}`,
-    `    files: [${pypi.filesUrl}]`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    configFile,
+    [
+      'upstreams:',
+      '  npm:',
+      `    registry: ${npm.registryUrl}`,
+      `    downloads: ${npm.downloadsUrl}`,
+      '  pypi:',
+      `    simple: ${pypi.simpleUrl}`,
+      `    json: ${pypi.jsonUrl}`,
+      `    downloads: ${pypi.downloadsUrl}`,
+      `    files: [${pypi.filesUrl}]`,
+      '',
+    ].join('\n'),
+  );
   serve = await spawnServe(['--port', '0', '--data-dir', dataDir, '--config', configFile], { env, timeoutMs: 60_000 });
 });
 
@@ -95,7 +106,10 @@ test('npm and pip resolve to the newest release; after update + SIGHUP the same 
   assert.is(await npmResolves(), '1.2.0');
   if (hasPip()) assert.is(await pipResolves(), '1.2.0');
 
-  const update = await runCliInProcess(['update', '--from', await writeOsvExport(join(scratch, 'feed-after'), sharedExport()), '--data-dir', dataDir], { env });
+  const update = await runCliInProcess(
+    ['update', '--from', await writeOsvExport(join(scratch, 'feed-after'), sharedExport()), '--data-dir', dataDir],
+    { env },
+  );
   assert.is(update.code, 0, update.stderr);
   assert.is((await health()).threatData.builtAt, start.threatData.builtAt, 'nothing changes before the signal');
 
@@ -121,7 +135,9 @@ test('npm and pip resolve to the newest release; after update + SIGHUP the same 
   assert.match(error, /allow: \[\{ advisory: GHSA-left-fix0-crit/);
   const malicious = await fetch(`${serve.url}/leftfix/-/leftfix-1.2.0.tgz`);
   assert.is(malicious.status, 403);
-  const page = await (await fetch(`${serve.url}/-/pypi/simple/leftfix/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json() as { files: { filename: string }[] };
+  const page = (await (
+    await fetch(`${serve.url}/-/pypi/simple/leftfix/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })
+  ).json()) as { files: { filename: string }[] };
   assert.equal(page.files.map((file) => file.filename).sort(), ['leftfix-1.0.0-py3-none-any.whl', 'leftfix-1.1.1-py3-none-any.whl']);
 });
 
@@ -133,7 +149,13 @@ test('pre-flight names the advisory, its severity and the fix', async () => {
   });
   const { results } = (await answer.json()) as { results: { decision: string; findings: { check: string; message: string }[] }[] };
   assert.is(results[0]!.decision, 'deny');
-  assert.ok(results[0]!.findings.some((f) => f.check === 'vulnerability' && f.message.includes('GHSA-pyle-ftfx-crit (critical, CVSS 9.8): Code execution in leftfix; use 1.1.1 or later')));
+  assert.ok(
+    results[0]!.findings.some(
+      (f) =>
+        f.check === 'vulnerability' &&
+        f.message.includes('GHSA-pyle-ftfx-crit (critical, CVSS 9.8): Code execution in leftfix; use 1.1.1 or later'),
+    ),
+  );
 });
 
 test.run();

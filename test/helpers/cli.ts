@@ -24,7 +24,14 @@ export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('DEPFENCE_')) env[key] = value;
   // No test downloads the real threat-data feeds: a firewall started here does not update on its own.
-  return { ...env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), DEPFENCE_FEEDS__OSV__AUTO_UPDATE: 'false', ...extra };
+  return {
+    ...env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    DEPFENCE_FEEDS__OSV__AUTO_UPDATE: 'false',
+    ...extra,
+  };
 }
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
@@ -45,7 +52,10 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
 }
 
 /** The same as runCli, in this process: same arguments, environment and results, no spawn. */
-export async function runCliInProcess(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
+export async function runCliInProcess(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {},
+): Promise<CliResult> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await runDepfence(args, {

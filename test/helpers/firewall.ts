@@ -46,11 +46,21 @@ export interface TestFirewall {
 }
 
 /** A configuration for tests: fixture upstreams, a temp data dir, quick timeouts and retries. */
-export function testConfig(options: { pypi?: PypiUpstream; hub?: HfUpstream; dataDir: string; configure?: (config: Config) => void }): Config {
+export function testConfig(options: {
+  pypi?: PypiUpstream;
+  hub?: HfUpstream;
+  dataDir: string;
+  configure?: (config: Config) => void;
+}): Config {
   const config = defaultConfig();
   if (options.hub) config.upstreams.huggingface = { endpoint: options.hub.url, files: [options.hub.cdn.url] };
   if (options.pypi) {
-    config.upstreams.pypi = { simple: options.pypi.simpleUrl, json: options.pypi.jsonUrl, downloads: options.pypi.downloadsUrl, internal: null };
+    config.upstreams.pypi = {
+      simple: options.pypi.simpleUrl,
+      json: options.pypi.jsonUrl,
+      downloads: options.pypi.downloadsUrl,
+      internal: null,
+    };
   }
   config.server = { ...config.server, host: '127.0.0.1', port: 0, dataDir: options.dataDir };
   config.network = { ...config.network, timeout: 3_000, retries: 1 };
@@ -60,9 +70,19 @@ export function testConfig(options: { pypi?: PypiUpstream; hub?: HfUpstream; dat
 
 export async function startFirewall(options: FirewallOptions = {}): Promise<TestFirewall> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'depfence-data-'));
-  const config = testConfig({ dataDir, ...(options.pypi && { pypi: options.pypi }), ...(options.hub && { hub: options.hub }), ...(options.configure && { configure: options.configure }) });
+  const config = testConfig({
+    dataDir,
+    ...(options.pypi && { pypi: options.pypi }),
+    ...(options.hub && { hub: options.hub }),
+    ...(options.configure && { configure: options.configure }),
+  });
   const hf = (context: ServerContext) => [hfMount(context, context.config.offline ? offlineHfSource(context) : hubSource(context))];
-  const mounts = options.mounts === 'pypi' ? (context: ServerContext) => [pypiMount(context, upstreamPypiSource(context))] : options.mounts === 'hf' ? hf : ecosystemMounts;
+  const mounts =
+    options.mounts === 'pypi'
+      ? (context: ServerContext) => [pypiMount(context, upstreamPypiSource(context))]
+      : options.mounts === 'hf'
+        ? hf
+        : ecosystemMounts;
   const running = await startServer({ config, mounts, ...(options.now && { now: options.now }) });
   return {
     url: running.url,

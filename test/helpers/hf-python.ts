@@ -10,10 +10,24 @@ export function huggingfaceHubAvailable(what: string): boolean {
   return probe.status === 0;
 }
 
-export function runHfPython(script: string, endpoint: string, cache: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runHfPython(
+  script: string,
+  endpoint: string,
+  cache: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('python3', ['-c', script], {
-      env: { ...process.env, HF_ENDPOINT: endpoint, HF_HUB_CACHE: cache, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_ENABLE_HF_TRANSFER: '0', HF_HUB_DISABLE_XET: '1', HF_HUB_ETAG_TIMEOUT: '30', ...env },
+      env: {
+        ...process.env,
+        HF_ENDPOINT: endpoint,
+        HF_HUB_CACHE: cache,
+        HF_HUB_DISABLE_TELEMETRY: '1',
+        HF_HUB_ENABLE_HF_TRANSFER: '0',
+        HF_HUB_DISABLE_XET: '1',
+        HF_HUB_ETAG_TIMEOUT: '30',
+        ...env,
+      },
     });
     let stdout = '';
     let stderr = '';

@@ -18,7 +18,13 @@ export function rawGet(base: string, path: string, headers: Record<string, strin
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', headers: res.headers, body, text: body.toString('utf8') });
+        resolve({
+          status: res.statusCode ?? 0,
+          statusMessage: res.statusMessage ?? '',
+          headers: res.headers,
+          body,
+          text: body.toString('utf8'),
+        });
       });
       res.on('error', reject);
     });

@@ -55,7 +55,11 @@ export function runNpm(args: string[], options: NpmRunOptions): Promise<NpmRun> 
     ...options.env,
   });
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', [...args, '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', [...args, '--no-audit', '--no-fund', '--ignore-scripts'], {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -79,7 +83,10 @@ export interface TestProject {
 /** A temporary npm project with this package.json (name and version filled in). */
 export function makeProject(manifest: Record<string, unknown>): TestProject {
   const dir = mkdtempSync(join(tmpdir(), 'depfence-npm-project-'));
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'fixture-project', version: '1.0.0', private: true, ...manifest }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'fixture-project', version: '1.0.0', private: true, ...manifest }, null, 2)}\n`,
+  );
   return {
     dir,
     lockfile: () => JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')),

@@ -37,7 +37,10 @@ export function startNpmFirewall(options: NpmFirewallOptions): Promise<TestFirew
 }
 
 /** depfence's server with the npm mount alone, handed to the test to look inside. */
-export async function startNpmMount(config: Config, options: NpmMountOptions & { refreshThreatData?: boolean } = {}): Promise<{ running: RunningServer; mount: NpmMount }> {
+export async function startNpmMount(
+  config: Config,
+  options: NpmMountOptions & { refreshThreatData?: boolean } = {},
+): Promise<{ running: RunningServer; mount: NpmMount }> {
   const { refreshThreatData, ...mountOptions } = options;
   let mount: NpmMount | undefined;
   const running = await startServer({
@@ -63,7 +66,11 @@ export interface RawAnswer {
 /**
  * A request with the path sent exactly as written (fetch would normalise `..` and encodings away).
  */
-export function rawRequest(baseUrl: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawAnswer> {
+export function rawRequest(
+  baseUrl: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawAnswer> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers }, (res) => {

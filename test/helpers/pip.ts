@@ -44,11 +44,21 @@ export function isolatedPipEnv(): NodeJS.ProcessEnv {
 export function pipInstall(requirements: string[], options: PipOptions): Promise<PipResult> {
   const target = options.target ?? mkdtempSync(join(tmpdir(), 'depfence-pip-'));
   const args = [
-    '-m', 'pip', 'install',
-    '--target', target,
-    '--index-url', options.indexUrl,
-    '--no-cache-dir', '--disable-pip-version-check', '--no-compile', '--no-input',
-    '--timeout', '10', '--retries', '0',
+    '-m',
+    'pip',
+    'install',
+    '--target',
+    target,
+    '--index-url',
+    options.indexUrl,
+    '--no-cache-dir',
+    '--disable-pip-version-check',
+    '--no-compile',
+    '--no-input',
+    '--timeout',
+    '10',
+    '--retries',
+    '0',
     ...(options.args ?? []),
     ...requirements,
   ];

@@ -2,7 +2,15 @@
 // blocklists are small in-memory stand-ins, so each test states exactly what it depends on.
 import { loadConfig, splitAllowList, type Config } from '../../src/config/index.js';
 import { canonicalName } from '../../src/names/index.js';
-import type { BlocklistHit, Blocklists, Ecosystem, PackageFacts, PolicyContext, TyposquatMatch, TyposquatMatcher } from '../../src/policy/index.js';
+import type {
+  BlocklistHit,
+  Blocklists,
+  Ecosystem,
+  PackageFacts,
+  PolicyContext,
+  TyposquatMatch,
+  TyposquatMatcher,
+} from '../../src/policy/index.js';
 
 export const NOW = new Date('2026-11-25T12:00:00Z');
 export const DAY = 86_400_000;
@@ -62,7 +70,12 @@ export function contextWith(overrides: Partial<PolicyContext> & { config?: Confi
 }
 
 /** A package that passes every check: old, popular enough, known to the registry. */
-export function factsFor(ecosystem: Ecosystem, name: string, version: string | null = null, changes: Partial<PackageFacts> = {}): PackageFacts {
+export function factsFor(
+  ecosystem: Ecosystem,
+  name: string,
+  version: string | null = null,
+  changes: Partial<PackageFacts> = {},
+): PackageFacts {
   const versions = new Map<string, Date>([['1.0.0', daysAgo(400)]]);
   if (version !== null && !versions.has(version)) versions.set(version, daysAgo(200));
   return {

@@ -20,11 +20,14 @@ const TREE: Record<string, string> = {
   'src/config/load.ts': "import { readFileSync } from 'node:fs';\nexport const load = readFileSync;",
   'src/config/index.ts': "export { load } from './load.js';\nexport { duration } from './duration.js';",
   'src/protocol/page.ts': "import { name } from '../names/name.js';\nexport const page = name;",
-  'src/policy/keeper.ts': "import { name } from '../names/name.js';\nimport { duration } from '../config/duration.js';\nimport { page } from '../protocol/page.js';\nimport semver from 'semver';\nexport const keeper = [name, duration, page, semver];",
-  'src/sources/source.ts': "import { readFileSync } from 'node:fs';\nimport { keeper } from '../policy/keeper.js';\nexport const source = [readFileSync, keeper];",
+  'src/policy/keeper.ts':
+    "import { name } from '../names/name.js';\nimport { duration } from '../config/duration.js';\nimport { page } from '../protocol/page.js';\nimport semver from 'semver';\nexport const keeper = [name, duration, page, semver];",
+  'src/sources/source.ts':
+    "import { readFileSync } from 'node:fs';\nimport { keeper } from '../policy/keeper.js';\nexport const source = [readFileSync, keeper];",
   'src/server/server.ts': "import { source } from '../sources/source.js';\nexport const server = source;",
   'src/mirror/mirror.ts': "import { server } from '../server/server.js';\nexport const mirror = server;",
-  'src/cli/command.ts': "import { mirror } from '../mirror/mirror.js';\nimport { server } from '../server/server.js';\nexport const command = [mirror, server];",
+  'src/cli/command.ts':
+    "import { mirror } from '../mirror/mirror.js';\nimport { server } from '../server/server.js';\nexport const command = [mirror, server];",
   // Attempts.
   'src/policy/reads-files.ts': "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;",
   'src/policy/spawns.ts': "import { spawn } from 'child_process';\nexport const a = spawn;",
@@ -46,7 +49,10 @@ const TREE: Record<string, string> = {
   'src/server/cycle-a.ts': "import { b } from './cycle-b.js';\nexport const a = () => b;",
   'src/server/cycle-b.ts': "import type { a } from './cycle-a.js';\nexport const b: typeof a | null = null;",
   'src/server/missing.ts': "import { nothing } from './not-there.js';\nexport const a = nothing;",
-  'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true }, include: ['src/**/*.ts'] }),
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true },
+    include: ['src/**/*.ts'],
+  }),
 };
 
 interface Violation {
@@ -68,10 +74,15 @@ test.before(async () => {
   const depcruise = join(REPO_ROOT, 'node_modules', '.bin', 'depcruise');
   const output = await new Promise<string>((resolve, reject) => {
     // Exits non-zero when it finds violations, which is the point here.
-    execFile(depcruise, ['--config', join(REPO_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json', 'src'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (stdout.trim().startsWith('{')) resolve(stdout);
-      else reject(new Error(`depcruise gave no report: ${error?.message ?? ''} ${stderr}`));
-    });
+    execFile(
+      depcruise,
+      ['--config', join(REPO_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json', 'src'],
+      { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (stdout.trim().startsWith('{')) resolve(stdout);
+        else reject(new Error(`depcruise gave no report: ${error?.message ?? ''} ${stderr}`));
+      },
+    );
   });
   violations = (JSON.parse(output) as { summary: { violations: Violation[] } }).summary.violations;
 });
@@ -113,7 +124,10 @@ for (const [file, rules] of Object.entries(EXPECTED)) {
 }
 
 test('an import cycle is found, type-only imports included', () => {
-  assert.ok(rulesFor('src/server/cycle-a.ts').includes('no-circular') || rulesFor('src/server/cycle-b.ts').includes('no-circular'), JSON.stringify(violations.filter((violation) => violation.from.includes('cycle'))));
+  assert.ok(
+    rulesFor('src/server/cycle-a.ts').includes('no-circular') || rulesFor('src/server/cycle-b.ts').includes('no-circular'),
+    JSON.stringify(violations.filter((violation) => violation.from.includes('cycle'))),
+  );
 });
 
 test('imports the layers allow are not reported', () => {

@@ -28,7 +28,10 @@ export function treeFingerprint(root: string): string {
 /** A depfence.yaml aimed at the fixtures, with quick network settings. */
 export function writeFixtureConfig(file: string, upstreams: { pypi?: PypiUpstream; npm?: NpmUpstream }, extra = ''): string {
   const lines = ['upstreams:'];
-  if (upstreams.pypi) lines.push(`  pypi: { simple: "${upstreams.pypi.simpleUrl}", json: "${upstreams.pypi.jsonUrl}", downloads: "${upstreams.pypi.downloadsUrl}" }`);
+  if (upstreams.pypi)
+    lines.push(
+      `  pypi: { simple: "${upstreams.pypi.simpleUrl}", json: "${upstreams.pypi.jsonUrl}", downloads: "${upstreams.pypi.downloadsUrl}" }`,
+    );
   if (upstreams.npm) lines.push(`  npm: { registry: "${upstreams.npm.registryUrl}", downloads: "${upstreams.npm.downloadsUrl}" }`);
   lines.push('network: { timeout: 5s, retries: 1 }', extra);
   writeFileSync(file, `${lines.join('\n')}\n`);
@@ -42,8 +45,18 @@ export function startOfflineServer(dataDir: string, configure?: (config: Config)
     configure: (config) => {
       config.offline = true;
       // Offline, nothing may be reached: point every upstream at a closed port to prove it.
-      config.upstreams.pypi = { simple: 'http://127.0.0.1:9/simple/', json: 'http://127.0.0.1:9/pypi/', downloads: 'http://127.0.0.1:9/api/', internal: null };
-      config.upstreams.npm = { ...config.upstreams.npm, registry: 'http://127.0.0.1:9/', downloads: 'http://127.0.0.1:9/downloads/', internal: null };
+      config.upstreams.pypi = {
+        simple: 'http://127.0.0.1:9/simple/',
+        json: 'http://127.0.0.1:9/pypi/',
+        downloads: 'http://127.0.0.1:9/api/',
+        internal: null,
+      };
+      config.upstreams.npm = {
+        ...config.upstreams.npm,
+        registry: 'http://127.0.0.1:9/',
+        downloads: 'http://127.0.0.1:9/downloads/',
+        internal: null,
+      };
       config.upstreams.huggingface = { endpoint: 'http://127.0.0.1:9/', files: [] };
       configure?.(config);
     },

@@ -53,7 +53,11 @@ function write(name: string, content: string | Buffer): string {
 }
 
 /** Imports `file` expecting a refusal with a message matching `pattern`; the store must not change. */
-async function refused(file: string, pattern: RegExp | string, options: { maxBytes?: number; verifyKey?: string; into?: string } = {}): Promise<void> {
+async function refused(
+  file: string,
+  pattern: RegExp | string,
+  options: { maxBytes?: number; verifyKey?: string; into?: string } = {},
+): Promise<void> {
   const into = options.into ?? dataDir;
   const before = treeFingerprint(into);
   try {
@@ -87,18 +91,33 @@ test('a changed byte is refused (sha256 mismatch), nothing stored', async () => 
 });
 
 test('an extra file is refused, whether named like an artifact or not', async () => {
-  await refused(tampered('extra-artifact.tgz', [...entriesOf(base), { path: artifactPath('a'.repeat(64)), body: Buffer.from('extra') }]), 'the manifest does not list it');
-  await refused(tampered('extra-file.tgz', [...entriesOf(base), { path: 'README', body: Buffer.from('extra') }]), 'the manifest does not list it');
+  await refused(
+    tampered('extra-artifact.tgz', [...entriesOf(base), { path: artifactPath('a'.repeat(64)), body: Buffer.from('extra') }]),
+    'the manifest does not list it',
+  );
+  await refused(
+    tampered('extra-file.tgz', [...entriesOf(base), { path: 'README', body: Buffer.from('extra') }]),
+    'the manifest does not list it',
+  );
 });
 
 test('a ../ entry and an absolute path are refused', async () => {
-  await refused(tampered('dotdot.tgz', [...entriesOf(base), { path: '../../escaped', body: Buffer.from('x') }]), "its path leaves the bundle ('..')");
-  await refused(tampered('absolute.tgz', [entriesOf(base)[0]!, { path: '/tmp/depfence-absolute', body: Buffer.from('x') }]), 'it has an absolute path');
+  await refused(
+    tampered('dotdot.tgz', [...entriesOf(base), { path: '../../escaped', body: Buffer.from('x') }]),
+    "its path leaves the bundle ('..')",
+  );
+  await refused(
+    tampered('absolute.tgz', [entriesOf(base)[0]!, { path: '/tmp/depfence-absolute', body: Buffer.from('x') }]),
+    'it has an absolute path',
+  );
 });
 
 test('symlinks, hard links and devices are refused', async () => {
   const [manifest, first] = entriesOf(base);
-  await refused(tampered('symlink.tgz', [manifest!, { path: first!.path, type: 'SymbolicLink', linkpath: '/etc/passwd' }]), 'it is a symbolic link');
+  await refused(
+    tampered('symlink.tgz', [manifest!, { path: first!.path, type: 'SymbolicLink', linkpath: '/etc/passwd' }]),
+    'it is a symbolic link',
+  );
   await refused(tampered('hardlink.tgz', [manifest!, { path: first!.path, type: 'Link', linkpath: 'manifest.json' }]), 'it is a hard link');
   await refused(tampered('device.tgz', [manifest!, { path: first!.path, type: 'CharacterDevice' }]), 'it is a character device');
   await refused(tampered('directory.tgz', [manifest!, { path: 'artifacts/', type: 'Directory' }]), 'it is a directory');
@@ -106,7 +125,10 @@ test('symlinks, hard links and devices are refused', async () => {
 
 test('a truncated archive is refused (cut inside the gzip stream, and cut at an entry boundary)', async () => {
   const good = readFileSync(join(scratch, 'good.tgz'));
-  await refused(write('truncated.tgz', good.subarray(0, Math.floor(good.length / 2))), /not a complete gzip tar archive|cut short|truncated/);
+  await refused(
+    write('truncated.tgz', good.subarray(0, Math.floor(good.length / 2))),
+    /not a complete gzip tar archive|cut short|truncated/,
+  );
   const entries = entriesOf(base);
   await refused(tampered('missing-entry.tgz', entries.slice(0, 2)), /lacks 1 file\(s\) its manifest lists/);
 });
@@ -124,12 +146,19 @@ test('the manifest must come first, once; a malformed manifest is refused', asyn
   await refused(tampered('manifest-twice.tgz', [manifest!, manifest!, ...rest]), 'holds manifest.json twice');
   await refused(tampered('duplicate-entry.tgz', [manifest!, rest[0]!, rest[0]!, rest[1]!]), 'the bundle holds it twice');
   const evil = { ...base.manifest, artifacts: base.manifest.artifacts.map((artifact) => ({ ...artifact, filename: '../../etc/passwd' })) };
-  await refused(tampered('bad-manifest.tgz', [{ path: 'manifest.json', body: Buffer.from(JSON.stringify(evil)) }, ...rest]), /manifest.json is not valid: .*filename/);
+  await refused(
+    tampered('bad-manifest.tgz', [{ path: 'manifest.json', body: Buffer.from(JSON.stringify(evil)) }, ...rest]),
+    /manifest.json is not valid: .*filename/,
+  );
 });
 
 test('a refused import into a data dir that did not exist leaves no data dir behind', async () => {
   const fresh = join(scratch, 'never-created');
-  await refused(tampered('fresh-refused.tgz', [...entriesOf(base), { path: 'README', body: Buffer.from('x') }]), 'the manifest does not list it', { into: fresh });
+  await refused(
+    tampered('fresh-refused.tgz', [...entriesOf(base), { path: 'README', body: Buffer.from('x') }]),
+    'the manifest does not list it',
+    { into: fresh },
+  );
   assert.not.ok(existsSync(fresh));
 });
 
@@ -148,21 +177,36 @@ test('signatures: a signed bundle verifies (CLI); a wrong key, a changed bundle,
   await refused(changed, /signs a bundle with sha256 [0-9a-f]{64}, but this bundle's sha256 is/, { verifyKey: keys.publicKey });
   await refused(join(scratch, 'good.tgz'), 'signature', { verifyKey: keys.publicKey });
 
-  const cli = await runCliInProcess(['import', file, '--data-dir', dataDir, '--verify-key', keys.publicKey], { env: isolatedEnv(), cwd: scratch });
+  const cli = await runCliInProcess(['import', file, '--data-dir', dataDir, '--verify-key', keys.publicKey], {
+    env: isolatedEnv(),
+    cwd: scratch,
+  });
   assert.is(cli.code, 0, cli.stderr);
   assert.match(cli.stdout, 'signature verified');
-  const bad = await runCliInProcess(['import', changed, '--data-dir', dataDir, '--verify-key', keys.publicKey], { env: isolatedEnv(), cwd: scratch });
+  const bad = await runCliInProcess(['import', changed, '--data-dir', dataDir, '--verify-key', keys.publicKey], {
+    env: isolatedEnv(),
+    cwd: scratch,
+  });
   assert.is(bad.code, 1);
   assert.match(bad.stderr, 'import refused, nothing was stored');
 });
 
 test('a later bundle adds packages and versions; the same bundle again changes nothing; a conflicting file is refused', async () => {
-  const later = synthetic([{ ecosystem: 'pypi', name: 'alpha', version: '1.1.0' }, { ecosystem: 'npm', name: 'gamma', version: '3.0.0' }], new Date('2026-02-01T00:00:00Z'));
+  const later = synthetic(
+    [
+      { ecosystem: 'pypi', name: 'alpha', version: '1.1.0' },
+      { ecosystem: 'npm', name: 'gamma', version: '3.0.0' },
+    ],
+    new Date('2026-02-01T00:00:00Z'),
+  );
   const file = await writeSynthetic(scratch, 'later.tgz', later);
   const first = await importBundle({ bundle: file, dataDir, maxBytes: MAX });
   assert.is(first.changed, true);
   const store = new OfflineStore(dataDir);
-  assert.equal(store.package('pypi', 'alpha')!.artifacts.map((artifact) => artifact.version), ['1.0.0', '1.1.0']);
+  assert.equal(
+    store.package('pypi', 'alpha')!.artifacts.map((artifact) => artifact.version),
+    ['1.0.0', '1.1.0'],
+  );
   assert.ok(store.package('npm', 'gamma'));
   assert.ok(store.package('npm', 'beta'), 'earlier packages stay');
 
@@ -172,7 +216,10 @@ test('a later bundle adds packages and versions; the same bundle again changes n
   assert.is(treeFingerprint(dataDir), before);
 
   const conflicting = synthetic([{ ecosystem: 'pypi', name: 'alpha', version: '1.0.0' }]);
-  await refused(await writeSynthetic(scratch, 'conflict.tgz', conflicting), /already in the offline store with sha256 [0-9a-f]{64}, but this bundle has/);
+  await refused(
+    await writeSynthetic(scratch, 'conflict.tgz', conflicting),
+    /already in the offline store with sha256 [0-9a-f]{64}, but this bundle has/,
+  );
 });
 
 test.run();

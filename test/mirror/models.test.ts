@@ -38,23 +38,43 @@ test.before(async () => {
   hub = await HfUpstream.start();
   repos.bert = hub.addRepo({
     id: 'acme/bert',
-    files: { 'config.json': '{"model_type":"bert"}', 'model.safetensors': weights, 'pytorch_model.bin': pythonModelFile('clean.pt'), 'arrays/vocab.npz': pythonModelFile('clean.npz') },
+    files: {
+      'config.json': '{"model_type":"bert"}',
+      'model.safetensors': weights,
+      'pytorch_model.bin': pythonModelFile('clean.pt'),
+      'arrays/vocab.npz': pythonModelFile('clean.npz'),
+    },
   });
   repos.mixed = hub.addRepo({
     id: 'acme/mixed',
     lfs: ['model.safetensors', 'pytorch_model.bin', 'extras.npz'],
-    files: { 'README.md': '# mixed', 'model.safetensors': weights, 'pytorch_model.bin': pythonModelFile('system-p2.bin'), 'extras.npz': pythonModelFile('payload.npz') },
+    files: {
+      'README.md': '# mixed',
+      'model.safetensors': weights,
+      'pytorch_model.bin': pythonModelFile('system-p2.bin'),
+      'extras.npz': pythonModelFile('payload.npz'),
+    },
   });
-  repos.corpus = hub.addRepo({ id: 'acme/corpus', kind: 'dataset', lfs: ['train.npy'], files: { 'README.md': '# corpus', 'train.npy': pythonModelFile('numeric.npy') } });
+  repos.corpus = hub.addRepo({
+    id: 'acme/corpus',
+    kind: 'dataset',
+    lfs: ['train.npy'],
+    files: { 'README.md': '# corpus', 'train.npy': pythonModelFile('numeric.npy') },
+  });
   scratch = mkdtempSync(join(tmpdir(), 'depfence-mirror-models-'));
   dataDir = join(scratch, 'offline-data');
   const config = join(scratch, 'depfence.yaml');
-  writeFileSync(config, `upstreams:\n  huggingface: { endpoint: "${hub.url}", files: ["${hub.cdn.url}"] }\nnetwork: { timeout: 5s, retries: 1 }\n`);
+  writeFileSync(
+    config,
+    `upstreams:\n  huggingface: { endpoint: "${hub.url}", files: ["${hub.cdn.url}"] }\nnetwork: { timeout: 5s, retries: 1 }\n`,
+  );
   const env = isolatedEnv();
   const cli = (args: string[]) => runCliInProcess([...args, '--config', config], { env, cwd: scratch });
 
   runs.lock = await cli(['models', 'lock', '--out', 'models.lock', 'acme/bert', 'acme/mixed@main', 'datasets/acme/corpus']);
-  const lock = JSON.parse(readFileSync(join(scratch, 'models.lock'), 'utf8')) as { repos: { id: string; files: { path: string; sha256?: string }[] }[] };
+  const lock = JSON.parse(readFileSync(join(scratch, 'models.lock'), 'utf8')) as {
+    repos: { id: string; files: { path: string; sha256?: string }[] }[];
+  };
   lock.repos.find((repo) => repo.id === 'acme/bert')!.files.find((file) => file.path === 'model.safetensors')!.sha256 = 'ab'.repeat(32);
   writeFileSync(join(scratch, 'altered.lock'), JSON.stringify(lock));
 
@@ -86,11 +106,17 @@ test('models lock pins both repos', () => {
   assert.match(runs.lock!.stdout, /locked acme\/bert at [0-9a-f]{40} \(4 files\)/);
 });
 
-test('mirror --from models.lock: a denied file fails the run with the firewall\'s reasons, and no bundle is written', () => {
+test("mirror --from models.lock: a denied file fails the run with the firewall's reasons, and no bundle is written", () => {
   assert.is(runs.denied!.code, 1, runs.denied!.stderr);
   assert.match(runs.denied!.stderr, /2 package\(s\) or model file\(s\) denied/);
-  assert.match(runs.denied!.stderr, new RegExp(`huggingface:acme/mixed@${repos.mixed!.commit} pytorch_model\\.bin: pickle: .*imports posix\\.system`));
-  assert.match(runs.denied!.stderr, /huggingface:acme\/mixed@[0-9a-f]{40} extras\.npz: pickle: .*object array|extras\.npz: pickle: .*posix\.system/);
+  assert.match(
+    runs.denied!.stderr,
+    new RegExp(`huggingface:acme/mixed@${repos.mixed!.commit} pytorch_model\\.bin: pickle: .*imports posix\\.system`),
+  );
+  assert.match(
+    runs.denied!.stderr,
+    /huggingface:acme\/mixed@[0-9a-f]{40} extras\.npz: pickle: .*object array|extras\.npz: pickle: .*posix\.system/,
+  );
   assert.not.ok(existsSync(join(scratch, 'denied.tgz')));
 });
 
@@ -99,7 +125,11 @@ test('mirror --skip-denied: the allowed files of both repos are bundled with the
   assert.match(runs.skipped!.stdout, /8 model files of 3 Hugging Face repos/);
   assert.match(runs.skipped!.stdout, /skipped \(denied\) huggingface:acme\/mixed@[0-9a-f]{40} pytorch_model\.bin: pickle: /);
   const models = manifest.models!;
-  assert.equal(models.map((repo) => `${repo.kind}:${repo.id}@${repo.commit}`).sort(), [`dataset:acme/corpus@${repos.corpus!.commit}`, `model:acme/bert@${repos.bert!.commit}`, `model:acme/mixed@${repos.mixed!.commit}`]);
+  assert.equal(models.map((repo) => `${repo.kind}:${repo.id}@${repo.commit}`).sort(), [
+    `dataset:acme/corpus@${repos.corpus!.commit}`,
+    `model:acme/bert@${repos.bert!.commit}`,
+    `model:acme/mixed@${repos.mixed!.commit}`,
+  ]);
   const bert = models.find((repo) => repo.id === 'acme/bert')!;
   assert.equal(bert.files.map((file) => file.path).sort(), ['arrays/vocab.npz', 'config.json', 'model.safetensors', 'pytorch_model.bin']);
   for (const file of bert.files) {
@@ -109,15 +139,27 @@ test('mirror --skip-denied: the allowed files of both repos are bundled with the
     assert.is(file.blobId, fixture.blobId);
     assert.is(file.lfsSha256, fixture.lfs ? fixture.sha256 : null);
   }
-  assert.equal(models.find((repo) => repo.id === 'acme/mixed')!.files.map((file) => file.path).sort(), ['README.md', 'model.safetensors']);
-  assert.equal(manifest.skipped.map((entry) => `${entry.ecosystem}:${entry.name} ${entry.file}`).sort(), ['huggingface:acme/mixed extras.npz', 'huggingface:acme/mixed pytorch_model.bin']);
+  assert.equal(
+    models
+      .find((repo) => repo.id === 'acme/mixed')!
+      .files.map((file) => file.path)
+      .sort(),
+    ['README.md', 'model.safetensors'],
+  );
+  assert.equal(manifest.skipped.map((entry) => `${entry.ecosystem}:${entry.name} ${entry.file}`).sort(), [
+    'huggingface:acme/mixed extras.npz',
+    'huggingface:acme/mixed pytorch_model.bin',
+  ]);
   assert.is(bert.info.sha, repos.bert!.commit);
   assert.is(bert.decision.decision, 'allow');
 });
 
 test('a file whose bytes are not what the lock pins fails the run, --skip-denied or not', () => {
   assert.is(runs.altered!.code, 1);
-  assert.match(runs.altered!.stderr, /acme\/bert\/model\.safetensors at [0-9a-f]{40} as fetched has sha256 [0-9a-f]{64}, not abab.* as the models lock pins/);
+  assert.match(
+    runs.altered!.stderr,
+    /acme\/bert\/model\.safetensors at [0-9a-f]{40} as fetched has sha256 [0-9a-f]{64}, not abab.* as the models lock pins/,
+  );
 });
 
 test('mirror --list shows each model file; import verifies and stores them, and a second import changes nothing', () => {
@@ -131,17 +173,31 @@ test('mirror --list shows each model file; import verifies and stores them, and 
 });
 
 test('serve --offline: model information from the bundle, at the mirrored commit, listing the files it carries with their LFS sha256', async () => {
-  for (const path of ['api/models/acme/bert', `api/models/acme/bert/revision/main`, `api/models/acme/bert/revision/${repos.bert!.commit}`]) {
+  for (const path of [
+    'api/models/acme/bert',
+    `api/models/acme/bert/revision/main`,
+    `api/models/acme/bert/revision/${repos.bert!.commit}`,
+  ]) {
     const response = await get(path);
     assert.is(response.status, 200, path);
     assert.is(response.headers.get('x-repo-commit'), repos.bert!.commit);
-    const body = (await response.json()) as { sha: string; siblings: { rfilename: string; blobId: string; lfs?: { sha256: string; size: number } }[] };
+    const body = (await response.json()) as {
+      sha: string;
+      siblings: { rfilename: string; blobId: string; lfs?: { sha256: string; size: number } }[];
+    };
     assert.is(body.sha, repos.bert!.commit);
     const safetensors = body.siblings.find((sibling) => sibling.rfilename === 'model.safetensors')!;
-    assert.equal(safetensors.lfs && [safetensors.lfs.sha256, safetensors.lfs.size], [repos.bert!.files.get('model.safetensors')!.sha256, weights.length]);
+    assert.equal(safetensors.lfs && [safetensors.lfs.sha256, safetensors.lfs.size], [
+      repos.bert!.files.get('model.safetensors')!.sha256,
+      weights.length,
+    ]);
   }
   const mixed = (await (await get('api/models/acme/mixed')).json()) as { siblings: { rfilename: string }[] };
-  assert.equal(mixed.siblings.map((sibling) => sibling.rfilename).sort(), ['README.md', 'model.safetensors'], 'only what the bundle carries');
+  assert.equal(
+    mixed.siblings.map((sibling) => sibling.rfilename).sort(),
+    ['README.md', 'model.safetensors'],
+    'only what the bundle carries',
+  );
 });
 
 test('serve --offline: HEAD and ranged GET as huggingface_hub does them, with the Hub headers', async () => {
@@ -188,7 +244,11 @@ test('serve --offline: the real @huggingface/hub client downloads and reads mode
   assert.match(info?.url ?? '', new RegExp(`/-/hf/acme/bert/resolve/${repos.bert!.commit}/config.json$`));
   const model = await modelInfo({ name: 'acme/bert', hubUrl });
   assert.is(model.name, 'acme/bert');
-  assert.is(await downloadFile({ repo: 'acme/mixed', path: 'pytorch_model.bin', hubUrl }), null, 'a file the bundle left out is EntryNotFound to the client');
+  assert.is(
+    await downloadFile({ repo: 'acme/mixed', path: 'pytorch_model.bin', hubUrl }),
+    null,
+    'a file the bundle left out is EntryNotFound to the client',
+  );
 });
 
 test('serve --offline: anything not in the bundle is a 404 saying so; the policy still runs', async () => {
@@ -199,7 +259,10 @@ test('serve --offline: anything not in the bundle is a 404 saying so; the policy
   const file = await get(`acme/mixed/resolve/${repos.mixed!.commit}/pytorch_model.bin`);
   assert.is(file.status, 404);
   assert.is(file.headers.get('x-error-code'), 'EntryNotFound');
-  assert.match(await errorOf(file), /pytorch_model\.bin of acme\/mixed at [0-9a-f]{40} is not in the vetted mirror: .*; depfence mirror left it out: pickle: .*posix\.system/);
+  assert.match(
+    await errorOf(file),
+    /pytorch_model\.bin of acme\/mixed at [0-9a-f]{40} is not in the vetted mirror: .*; depfence mirror left it out: pickle: .*posix\.system/,
+  );
   const commit = await get(`acme/bert/resolve/${'0'.repeat(40)}/config.json`);
   assert.is(commit.status, 404);
   assert.is(commit.headers.get('x-error-code'), 'RevisionNotFound');
@@ -227,18 +290,27 @@ test('serve --offline: the policy of the offline server applies: a deny entry an
   }
 });
 
-(huggingfaceHubAvailable('the offline huggingface_hub test') ? test : test.skip.bind(test))('serve --offline: huggingface_hub snapshot_download gets the bundled files at the mirrored commit', async () => {
-  const run = await runHfPython('from huggingface_hub import snapshot_download\nprint(snapshot_download("acme/mixed"))', hubUrl, join(scratch, 'hf-cache'));
-  assert.is(run.status, 0, run.stderr);
-  const snapshot = run.stdout.trim().split('\n').at(-1)!;
-  assert.match(snapshot, new RegExp(`snapshots/${repos.mixed!.commit}$`));
-  assert.ok(readFileSync(join(snapshot, 'model.safetensors')).equals(weights));
-  assert.is(readFileSync(join(snapshot, 'README.md'), 'utf8'), '# mixed');
-});
+(huggingfaceHubAvailable('the offline huggingface_hub test') ? test : test.skip.bind(test))(
+  'serve --offline: huggingface_hub snapshot_download gets the bundled files at the mirrored commit',
+  async () => {
+    const run = await runHfPython(
+      'from huggingface_hub import snapshot_download\nprint(snapshot_download("acme/mixed"))',
+      hubUrl,
+      join(scratch, 'hf-cache'),
+    );
+    assert.is(run.status, 0, run.stderr);
+    const snapshot = run.stdout.trim().split('\n').at(-1)!;
+    assert.match(snapshot, new RegExp(`snapshots/${repos.mixed!.commit}$`));
+    assert.ok(readFileSync(join(snapshot, 'model.safetensors')).equals(weights));
+    assert.is(readFileSync(join(snapshot, 'README.md'), 'utf8'), '# mixed');
+  },
+);
 
 test('import verifies model files: a changed byte is refused; so are file hashes or paths the repo information does not back', async () => {
   const store = new OfflineStore(dataDir);
-  const sources = new Map(manifest.models!.flatMap((repo) => repo.files.map((file) => [file.sha256, store.blob(file.sha256)!.path] as const)));
+  const sources = new Map(
+    manifest.models!.flatMap((repo) => repo.files.map((file) => [file.sha256, store.blob(file.sha256)!.path] as const)),
+  );
   const target = manifest.models!.find((repo) => repo.id === 'acme/bert')!.files.find((file) => file.path === 'model.safetensors')!;
   const changed = Buffer.from(weights);
   changed.writeUInt8(changed.readUInt8(changed.length - 1) ^ 1, changed.length - 1);
@@ -246,19 +318,37 @@ test('import verifies model files: a changed byte is refused; so are file hashes
   sources.set(target.sha256, join(scratch, 'changed-weights'));
   await writeBundle(join(scratch, 'changed.tgz'), manifest, sources);
   const otherData = join(scratch, 'other-data');
-  const refused = await runCliInProcess(['import', join(scratch, 'changed.tgz'), '--data-dir', otherData], { env: isolatedEnv(), cwd: scratch });
+  const refused = await runCliInProcess(['import', join(scratch, 'changed.tgz'), '--data-dir', otherData], {
+    env: isolatedEnv(),
+    cwd: scratch,
+  });
   assert.is(refused.code, 1);
-  assert.match(refused.stderr, new RegExp(`artifacts/${target.sha256}" is refused: its sha256 is [0-9a-f]{64}, the manifest says ${target.sha256}`));
+  assert.match(
+    refused.stderr,
+    new RegExp(`artifacts/${target.sha256}" is refused: its sha256 is [0-9a-f]{64}, the manifest says ${target.sha256}`),
+  );
 
   const altered = (change: (copy: BundleManifest) => void) => {
     const copy = structuredClone(manifest);
     change(copy);
     return () => parseManifest(JSON.stringify(copy));
   };
-  assert.throws(altered((copy) => (copy.models![0]!.files[0]!.lfsSha256 = 'cd'.repeat(32))), /hashes its repo information does not give/);
-  assert.throws(altered((copy) => (copy.models![0]!.files[0]!.path = '../escape')), /repo file path/);
-  assert.throws(altered((copy) => (copy.models![0]!.commit = 'e'.repeat(40))), /information for [0-9a-f]{40}/);
-  assert.throws(altered((copy) => (copy.models![0]!.id = 'acme/../x')), /repo id/);
+  assert.throws(
+    altered((copy) => (copy.models![0]!.files[0]!.lfsSha256 = 'cd'.repeat(32))),
+    /hashes its repo information does not give/,
+  );
+  assert.throws(
+    altered((copy) => (copy.models![0]!.files[0]!.path = '../escape')),
+    /repo file path/,
+  );
+  assert.throws(
+    altered((copy) => (copy.models![0]!.commit = 'e'.repeat(40))),
+    /information for [0-9a-f]{40}/,
+  );
+  assert.throws(
+    altered((copy) => (copy.models![0]!.id = 'acme/../x')),
+    /repo id/,
+  );
 });
 
 test.run();

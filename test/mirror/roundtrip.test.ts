@@ -68,13 +68,24 @@ test.before(async () => {
   pypi.addProject('reqeusts', { releases: { '1.0.0': old }, downloads: 40 });
   const leftPadPublished = daysAgo(300);
   npm.addPackage('left-pad', {
-    versions: { '1.0.0': { published: daysAgo(400) }, '1.1.0': { published: leftPadPublished, files: { 'index.js': 'module.exports = "left-pad 1.1.0";\n' } } },
+    versions: {
+      '1.0.0': { published: daysAgo(400) },
+      '1.1.0': { published: leftPadPublished, files: { 'index.js': 'module.exports = "left-pad 1.1.0";\n' } },
+    },
     downloads: POPULAR,
   });
-  npm.addPackage('widget-kit', { versions: { '2.0.0': { published: daysAgo(200), dependencies: { 'left-pad': '^1.0.0' } } }, downloads: POPULAR });
+  npm.addPackage('widget-kit', {
+    versions: { '2.0.0': { published: daysAgo(200), dependencies: { 'left-pad': '^1.0.0' } } },
+    downloads: POPULAR,
+  });
   npm.addPackage('not-mirrored', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
   const wheel = pypi.files('app-core', '1.0.0')[0]!;
-  fixtureFacts = { wheel: { filename: wheel.filename, sha256: wheel.sha256 }, leftPad: npm.tarball('left-pad', '1.1.0').integrity, leftPadPublished: leftPadPublished.toISOString(), widgetKit: npm.tarball('widget-kit', '2.0.0').integrity };
+  fixtureFacts = {
+    wheel: { filename: wheel.filename, sha256: wheel.sha256 },
+    leftPad: npm.tarball('left-pad', '1.1.0').integrity,
+    leftPadPublished: leftPadPublished.toISOString(),
+    widgetKit: npm.tarball('widget-kit', '2.0.0').integrity,
+  };
 
   scratch = mkdtempSync(join(tmpdir(), 'depfence-mirror-rt-'));
   dataDir = join(scratch, 'offline-data');
@@ -83,17 +94,51 @@ test.before(async () => {
   writeFileSync(join(scratch, 'package-lock.json'), JSON.stringify(lockfile(), null, 2));
   writeFileSync(join(scratch, 'denied.txt'), 'reqeusts\napp-util\n');
   mkdirSync(join(scratch, 'app'));
-  writeFileSync(join(scratch, 'app', 'package.json'), JSON.stringify({ name: 'offline-app', version: '1.0.0', dependencies: { 'widget-kit': '^2.0.0' } }));
+  writeFileSync(
+    join(scratch, 'app', 'package.json'),
+    JSON.stringify({ name: 'offline-app', version: '1.0.0', dependencies: { 'widget-kit': '^2.0.0' } }),
+  );
   const env = isolatedEnv();
   const cli = (args: string[]) => runCliInProcess(args, { env, cwd: scratch });
 
   const keys = generateKeyPairSync('ed25519');
   writeFileSync(join(scratch, 'mirror-key.pem'), keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   writeFileSync(join(scratch, 'mirror-key.pub.pem'), keys.publicKey.export({ type: 'spki', format: 'pem' }));
-  runs.mirror = await cli(['mirror', '--out', bundle(), '--from', 'requirements.txt', '--from', 'package-lock.json', '--from', 'app/package.json', '--sign', 'mirror-key.pem', '--config', config, '--python', PYTHON]);
+  runs.mirror = await cli([
+    'mirror',
+    '--out',
+    bundle(),
+    '--from',
+    'requirements.txt',
+    '--from',
+    'package-lock.json',
+    '--from',
+    'app/package.json',
+    '--sign',
+    'mirror-key.pem',
+    '--config',
+    config,
+    '--python',
+    PYTHON,
+  ]);
   [runs.denied, runs.skipped, runs.import] = await Promise.all([
     cli(['mirror', '--out', join(scratch, 'denied.tgz'), '--from', 'denied.txt', '--config', config, '--python', PYTHON]),
-    cli(['mirror', '--out', join(scratch, 'skipped.tgz'), '--from', 'denied.txt', '--skip-denied', '--python-version', '3.11', '--platform', 'manylinux2014_x86_64', '--config', config, '--python', PYTHON]),
+    cli([
+      'mirror',
+      '--out',
+      join(scratch, 'skipped.tgz'),
+      '--from',
+      'denied.txt',
+      '--skip-denied',
+      '--python-version',
+      '3.11',
+      '--platform',
+      'manylinux2014_x86_64',
+      '--config',
+      config,
+      '--python',
+      PYTHON,
+    ]),
     cli(['import', bundle(), '--data-dir', dataDir, '--verify-key', 'mirror-key.pub.pem', '--config', config]),
   ]);
   runs.list = await cli(['mirror', '--list', bundle()]);
@@ -133,10 +178,15 @@ test('mirror: the closure of a requirements.txt and a package-lock.json goes int
 
 test('mirror --from package.json resolves a lockfile through the firewall (npm install --package-lock-only) and keeps it beside the bundle', () => {
   assert.match(runs.mirror!.stderr, 'npm install --package-lock-only through the firewall');
-  const lock = JSON.parse(readFileSync(`${bundle()}.package-lock.json`, 'utf8')) as { packages: Record<string, { version: string; integrity: string }> };
+  const lock = JSON.parse(readFileSync(`${bundle()}.package-lock.json`, 'utf8')) as {
+    packages: Record<string, { version: string; integrity: string }>;
+  };
   assert.is(lock.packages['node_modules/widget-kit']!.version, '2.0.0');
   assert.is(lock.packages['node_modules/left-pad']!.integrity, fixtureFacts.leftPad);
-  assert.equal(manifest.inputs.map((input) => input.kind), ['requirements', 'package-lock', 'package.json']);
+  assert.equal(
+    manifest.inputs.map((input) => input.kind),
+    ['requirements', 'package-lock', 'package.json'],
+  );
 });
 
 test('mirror: the manifest records hashes, npm integrity, upstream URLs, decisions, facts and the policy', () => {
@@ -173,8 +223,14 @@ test('mirror: a denied package fails the run with its reasons; --skip-denied lea
   assert.is(runs.skipped!.code, 0, runs.skipped!.stderr);
   assert.match(runs.skipped!.stdout, /skipped \(denied\) pypi:reqeusts: typosquat/);
   const skipped = await readManifestOnly(join(scratch, 'skipped.tgz'));
-  assert.equal(skipped.skipped.map((entry) => entry.name), ['reqeusts']);
-  assert.equal(skipped.artifacts.map((artifact) => artifact.name), ['app-util']);
+  assert.equal(
+    skipped.skipped.map((entry) => entry.name),
+    ['reqeusts'],
+  );
+  assert.equal(
+    skipped.artifacts.map((artifact) => artifact.name),
+    ['app-util'],
+  );
   assert.equal(skipped.target, { pythonVersion: '3.11', platforms: ['manylinux2014_x86_64'] });
 });
 
@@ -189,7 +245,9 @@ test('mirror --sign writes BUNDLE.sig; import --verify-key checks it, into a fre
 
 test('offline: the real pip installs the requirements (with the transitive dependency) with no upstream running', () => {
   assert.is(pip.code, 0, pip.output);
-  const installed = readdirSync(pip.target).filter((entry) => entry.endsWith('.dist-info')).sort();
+  const installed = readdirSync(pip.target)
+    .filter((entry) => entry.endsWith('.dist-info'))
+    .sort();
   assert.equal(installed, ['app_core-1.0.0.dist-info', 'app_util-1.0.0.dist-info', 'fresh_lib-1.0.0.dist-info']);
 });
 
@@ -202,7 +260,7 @@ test('offline: npm ci installs the lockfile (with the transitive dependency) fro
 
 test('offline: what is not in the bundle is 404 with the not-in-mirror message (pip and npm)', async () => {
   assert.is.not(pipMissing.code, 0);
-  assert.match(pipMissing.output, "not in the vetted mirror"); // pip shows an index page's 404 reason with -vv
+  assert.match(pipMissing.output, 'not in the vetted mirror'); // pip shows an index page's 404 reason with -vv
   const packument = await fetch(`${offline.url}/not-mirrored`);
   assert.is(packument.status, 404);
   assert.match(((await packument.json()) as { error: string }).error, 'not-mirrored is not in the vetted mirror');
@@ -211,13 +269,20 @@ test('offline: what is not in the bundle is 404 with the not-in-mirror message (
   const page = await fetch(`${offline.url}/-/pypi/simple/fresh-lib/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } });
   const json = (await page.json()) as { files: { filename: string }[]; versions: string[] };
   assert.equal(json.versions, ['1.0.0']);
-  assert.equal(json.files.map((file) => file.filename), ['fresh_lib-1.0.0-py3-none-any.whl']);
+  assert.equal(
+    json.files.map((file) => file.filename),
+    ['fresh_lib-1.0.0-py3-none-any.whl'],
+  );
 });
 
 test('offline: packuments are built from the store (tarball URLs on this server, integrity, times)', async () => {
   const answer = await fetch(`${offline.url}/widget-kit`);
   assert.is(answer.status, 200);
-  const doc = (await answer.json()) as { 'dist-tags': Record<string, string>; versions: Record<string, { dist: { tarball: string; integrity: string }; dependencies: Record<string, string> }>; time: Record<string, string> };
+  const doc = (await answer.json()) as {
+    'dist-tags': Record<string, string>;
+    versions: Record<string, { dist: { tarball: string; integrity: string }; dependencies: Record<string, string> }>;
+    time: Record<string, string>;
+  };
   assert.equal(doc['dist-tags'], { latest: '2.0.0' });
   assert.is(doc.versions['2.0.0']!.dist.tarball, `${offline.url}/widget-kit/-/widget-kit-2.0.0.tgz`);
   assert.is(doc.versions['2.0.0']!.dist.integrity, fixtureFacts.widgetKit);
@@ -255,7 +320,10 @@ test('offline: the policy still runs: a later deny entry and a longer age gate (
 
 test('serve --offline (the flag, as a child process) answers from the store and contacts nothing', async () => {
   const { child, url, exited } = await spawnServe(['--offline', '--port', '0', '--data-dir', dataDir], {
-    env: isolatedEnv({ DEPFENCE_UPSTREAMS__PYPI__SIMPLE: 'http://127.0.0.1:9/simple/', DEPFENCE_UPSTREAMS__NPM__REGISTRY: 'http://127.0.0.1:9/' }),
+    env: isolatedEnv({
+      DEPFENCE_UPSTREAMS__PYPI__SIMPLE: 'http://127.0.0.1:9/simple/',
+      DEPFENCE_UPSTREAMS__NPM__REGISTRY: 'http://127.0.0.1:9/',
+    }),
     timeoutMs: 20_000,
   });
   try {

@@ -23,7 +23,13 @@ export interface Synthetic {
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const allow = (ecosystem: 'pypi' | 'npm', name: string, version: string | null) => ({ ecosystem, name, version, decision: 'allow' as const, findings: [] });
+const allow = (ecosystem: 'pypi' | 'npm', name: string, version: string | null) => ({
+  ecosystem,
+  name,
+  version,
+  decision: 'allow' as const,
+  findings: [],
+});
 
 export function synthetic(packages: SyntheticPackage[], createdAt = new Date('2026-01-01T00:00:00Z')): Synthetic {
   const blobs = new Map<string, Buffer>();
@@ -36,28 +42,63 @@ export function synthetic(packages: SyntheticPackage[], createdAt = new Date('20
     const published = '2025-01-01T00:00:00.000Z';
     if (pkg.ecosystem === 'pypi') {
       artifacts.push({
-        ecosystem: 'pypi', name: pkg.name, version: pkg.version, filename: `${pkg.name.replace(/-/g, '_')}-${pkg.version}-py3-none-any.whl`, sha256: hash, size: bytes.length,
-        upstreamUrl: `https://files.example/${pkg.name}.whl`, requiresPython: null, uploadTime: published, yanked: false, coreMetadata: null, decision: allow('pypi', pkg.name, pkg.version),
+        ecosystem: 'pypi',
+        name: pkg.name,
+        version: pkg.version,
+        filename: `${pkg.name.replace(/-/g, '_')}-${pkg.version}-py3-none-any.whl`,
+        sha256: hash,
+        size: bytes.length,
+        upstreamUrl: `https://files.example/${pkg.name}.whl`,
+        requiresPython: null,
+        uploadTime: published,
+        yanked: false,
+        coreMetadata: null,
+        decision: allow('pypi', pkg.name, pkg.version),
       });
     } else {
       const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
       artifacts.push({
-        ecosystem: 'npm', name: pkg.name, version: pkg.version, filename: `${pkg.name}-${pkg.version}.tgz`, sha256: hash, integrity, size: bytes.length,
-        upstreamUrl: `https://registry.example/${pkg.name}/-/${pkg.name}-${pkg.version}.tgz`, published,
-        manifest: { name: pkg.name, version: pkg.version, dist: { integrity } }, decision: allow('npm', pkg.name, pkg.version),
+        ecosystem: 'npm',
+        name: pkg.name,
+        version: pkg.version,
+        filename: `${pkg.name}-${pkg.version}.tgz`,
+        sha256: hash,
+        integrity,
+        size: bytes.length,
+        upstreamUrl: `https://registry.example/${pkg.name}/-/${pkg.name}-${pkg.version}.tgz`,
+        published,
+        manifest: { name: pkg.name, version: pkg.version, dist: { integrity } },
+        decision: allow('npm', pkg.name, pkg.version),
       });
     }
     if (!records.some((record) => record.name === pkg.name && record.ecosystem === pkg.ecosystem)) {
       records.push({
-        ecosystem: pkg.ecosystem, name: pkg.name, origin: 'public', decision: allow(pkg.ecosystem, pkg.name, null),
-        facts: { recordedAt: createdAt.toISOString(), source: 'fixture', created: '2024-01-01T00:00:00.000Z', versions: { [pkg.version]: published }, downloads: { exactly: 50_000 }, downloadsSource: 'fixture' },
+        ecosystem: pkg.ecosystem,
+        name: pkg.name,
+        origin: 'public',
+        decision: allow(pkg.ecosystem, pkg.name, null),
+        facts: {
+          recordedAt: createdAt.toISOString(),
+          source: 'fixture',
+          created: '2024-01-01T00:00:00.000Z',
+          versions: { [pkg.version]: published },
+          downloads: { exactly: 50_000 },
+          downloadsSource: 'fixture',
+        },
       });
     }
   }
   const manifest: BundleManifest = {
-    format: 'depfence-bundle', formatVersion: 1, createdAt: createdAt.toISOString(), depfenceVersion: 'test',
-    policy: { digest: '0'.repeat(64), settings: {} }, inputs: [], target: { pythonVersion: null, platforms: [] },
-    packages: records, artifacts, skipped: [],
+    format: 'depfence-bundle',
+    formatVersion: 1,
+    createdAt: createdAt.toISOString(),
+    depfenceVersion: 'test',
+    policy: { digest: '0'.repeat(64), settings: {} },
+    inputs: [],
+    target: { pythonVersion: null, platforms: [] },
+    packages: records,
+    artifacts,
+    skipped: [],
   };
   return { manifest, blobs };
 }
@@ -90,7 +131,16 @@ export function rawTarball(entries: RawEntry[]): Buffer {
   const blocks: Buffer[] = [];
   for (const entry of entries) {
     const body = entry.body ?? Buffer.alloc(0);
-    const header = new Header({ path: entry.path, type: entry.type ?? 'File', size: entry.size ?? body.length, mode: 0o644, uid: 0, gid: 0, mtime: new Date(0), ...(entry.linkpath && { linkpath: entry.linkpath }) });
+    const header = new Header({
+      path: entry.path,
+      type: entry.type ?? 'File',
+      size: entry.size ?? body.length,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      mtime: new Date(0),
+      ...(entry.linkpath && { linkpath: entry.linkpath }),
+    });
     header.encode();
     blocks.push(header.block!);
     if (body.length > 0) {

@@ -36,7 +36,16 @@ test('valid PyPI names pass', () => {
 });
 
 test('valid npm names pass, legacy mixed-case and special-character names included', () => {
-  for (const name of ['lodash', '@types/node', 'JSONStream', 'lodash._reinterpolate', 'crypto', '~foo', 'htmx.ext...chunked-transfer', 'a'.repeat(214)]) {
+  for (const name of [
+    'lodash',
+    '@types/node',
+    'JSONStream',
+    'lodash._reinterpolate',
+    'crypto',
+    '~foo',
+    'htmx.ext...chunked-transfer',
+    'a'.repeat(214),
+  ]) {
     assert.is(validateNpmName(name), null, name);
   }
 });
@@ -54,7 +63,22 @@ test('both ecosystems reject traversal, extra slashes, empty, control characters
 });
 
 test('npm rejects what the registry refuses for existing packages', () => {
-  for (const name of ['@a/b/c', '@/x', '@scope/', '@scope', '.hidden', '_private', '@scope/.x', '@_s/x', 'has space', ' lead', 'node_modules', 'favicon.ico', 'a?b', 'ä']) {
+  for (const name of [
+    '@a/b/c',
+    '@/x',
+    '@scope/',
+    '@scope',
+    '.hidden',
+    '_private',
+    '@scope/.x',
+    '@_s/x',
+    'has space',
+    ' lead',
+    'node_modules',
+    'favicon.ico',
+    'a?b',
+    'ä',
+  ]) {
     assert.type(validateNpmName(name), 'string', name);
   }
 });

@@ -32,12 +32,25 @@ test('acceptance: the issue’s cases', () => {
 
 test('issue #12: the classes that passed silently, each with its target among the resemblances', () => {
   const cases: [Ecosystem, string, string][] = [
-    ['npm', 'xlodash', 'lodash'], ['npm', 'treact', 'react'], ['npm', 'kexpress', 'express'], ['npm', 'odash', 'lodash'],
-    ['pypi', 'pyyaxl', 'pyyaml'], ['npm', 'lodash-sdk', 'lodash'], ['npm', 'axios-api', 'axios'],
-    ['pypi', 'requests-client', 'requests'], ['npm', 'express-dev', 'express'], ['pypi', 'pandas-tools', 'pandas'],
-    ['npm', 'http-proxy-npm', 'http-proxy'], ['npm', 'nodeexpress', 'express'], ['pypi', 'requestspy', 'requests'],
-    ['npm', 'lodash.js', 'lodash'], ['pypi', 'urllib4', 'urllib3'], ['pypi', 'boto4', 'boto3'],
-    ['npm', '@lodash/lodash', 'lodash'], ['npm', '@cross/env', 'cross-env'], ['npm', 'babelcore', 'babel-core'],
+    ['npm', 'xlodash', 'lodash'],
+    ['npm', 'treact', 'react'],
+    ['npm', 'kexpress', 'express'],
+    ['npm', 'odash', 'lodash'],
+    ['pypi', 'pyyaxl', 'pyyaml'],
+    ['npm', 'lodash-sdk', 'lodash'],
+    ['npm', 'axios-api', 'axios'],
+    ['pypi', 'requests-client', 'requests'],
+    ['npm', 'express-dev', 'express'],
+    ['pypi', 'pandas-tools', 'pandas'],
+    ['npm', 'http-proxy-npm', 'http-proxy'],
+    ['npm', 'nodeexpress', 'express'],
+    ['pypi', 'requestspy', 'requests'],
+    ['npm', 'lodash.js', 'lodash'],
+    ['pypi', 'urllib4', 'urllib3'],
+    ['pypi', 'boto4', 'boto3'],
+    ['npm', '@lodash/lodash', 'lodash'],
+    ['npm', '@cross/env', 'cross-env'],
+    ['npm', 'babelcore', 'babel-core'],
   ];
   for (const [ecosystem, name, target] of cases) {
     const targets = matchers[ecosystem].matchAll(name).map((match) => canonicalName(ecosystem, match.target));
@@ -48,14 +61,28 @@ test('issue #12: the classes that passed silently, each with its target among th
 
 test('GuardDog fixtures (DataDog/guarddog tests/analyzer/metadata/test_typosquatting.py)', () => {
   const pypi: Record<string, string | null> = {
-    ans1crypto: 'asn1crypto', colourama: 'colorama', djanga: 'django', htpplib2: 'httplib2', mumpy: 'numpy',
-    'nmap-python': 'python-nmap', openvc: null /* opencv is not on PyPI: some popular o-p-e-n-c name */,
-    'py-jwt': 'pyjwt', pyjtw: 'pyjwt', 'python-mongo': 'pymongo', 'reqeusts-oauthlib': 'requests-oauthlib',
-    tenserflow: 'tensorflow', pythonkafka: 'kafka-python', virtualnv: 'virtualenv',
+    ans1crypto: 'asn1crypto',
+    colourama: 'colorama',
+    djanga: 'django',
+    htpplib2: 'httplib2',
+    mumpy: 'numpy',
+    'nmap-python': 'python-nmap',
+    openvc: null /* opencv is not on PyPI: some popular o-p-e-n-c name */,
+    'py-jwt': 'pyjwt',
+    pyjtw: 'pyjwt',
+    'python-mongo': 'pymongo',
+    'reqeusts-oauthlib': 'requests-oauthlib',
+    tenserflow: 'tensorflow',
+    pythonkafka: 'kafka-python',
+    virtualnv: 'virtualenv',
   };
   const npm: Record<string, string> = {
-    expresss: 'express', 'wich-boxed-primitive': 'which-boxed-primitive', twetnacl: 'tweetnacl',
-    'jest-watchers': 'jest-watcher', shpk: 'sshpk', jsonstream: 'JSONStream',
+    expresss: 'express',
+    'wich-boxed-primitive': 'which-boxed-primitive',
+    twetnacl: 'tweetnacl',
+    'jest-watchers': 'jest-watcher',
+    shpk: 'sshpk',
+    jsonstream: 'JSONStream',
   };
   for (const [name, target] of Object.entries(pypi)) {
     const found = targetOf('pypi', name);
@@ -67,9 +94,18 @@ test('GuardDog fixtures (DataDog/guarddog tests/analyzer/metadata/test_typosquat
 
 test('TypoGard examples: repeated, omitted, swapped, common typos, version suffix, separators', () => {
   const cases: [string, string][] = [
-    ['reeact', 'react'], ['recat', 'react'], ['expess', 'express'], ['1odash', 'lodash'], ['rnoment', 'moment'],
-    ['react2', 'react'], ['react-2', 'react'], ['cross_env', 'cross-env'], ['typescriptjs', 'typescript'],
-    ['types-node', '@types/node'], ['@typess/node', '@types/node'], ['@opentelemetrya/api', '@opentelemetry/api'],
+    ['reeact', 'react'],
+    ['recat', 'react'],
+    ['expess', 'express'],
+    ['1odash', 'lodash'],
+    ['rnoment', 'moment'],
+    ['react2', 'react'],
+    ['react-2', 'react'],
+    ['cross_env', 'cross-env'],
+    ['typescriptjs', 'typescript'],
+    ['types-node', '@types/node'],
+    ['@typess/node', '@types/node'],
+    ['@opentelemetrya/api', '@opentelemetry/api'],
   ];
   for (const [name, target] of cases) assert.is(targetOf('npm', name), target, name);
 });
@@ -85,8 +121,14 @@ test('no package in the top 2,000 of either ecosystem is matched, nor any popula
 });
 
 test('well-known legitimate near-names are not flagged as typos, even when they are not in the popular set', () => {
-  for (const [ecosystem, name] of [['npm', 'preact'], ['npm', 'enquirer'], ['npm', 'gaxios'],
-    ['pypi', 'boto'], ['pypi', 'pipx'], ['pypi', 'aiofile']] as const) {
+  for (const [ecosystem, name] of [
+    ['npm', 'preact'],
+    ['npm', 'enquirer'],
+    ['npm', 'gaxios'],
+    ['pypi', 'boto'],
+    ['pypi', 'pipx'],
+    ['pypi', 'aiofile'],
+  ] as const) {
     assert.is(matchers[ecosystem].match(name), null, `${ecosystem} ${name}`);
   }
   assert.is(matchers.npm.match('jslint')?.tier, 'resemblance'); // 'j' for 'e' at 6 characters: reported, not a typo
@@ -108,8 +150,10 @@ const DATASET = '/work/shared/data/typosquats.csv';
 const ARGUABLE = new Set([
   'pypi:request', // a legitimate package, not a squat of requests
   'pypi:pillow-simd', // a legitimate SIMD fork of pillow
-  'pypi:my_package', 'pypi:my.package', // the same PyPI project as my-package (PEP 503)
-  'npm:--legacy-peer-deps', 'npm:--no-audit', // npm CLI flags, not package names
+  'pypi:my_package',
+  'pypi:my.package', // the same PyPI project as my-package (PEP 503)
+  'npm:--legacy-peer-deps',
+  'npm:--no-audit', // npm CLI flags, not package names
 ]);
 
 test('typosquats.csv: recall per class over pairs whose target is popular', () => {
@@ -117,7 +161,11 @@ test('typosquats.csv: recall per class over pairs whose target is popular', () =
     console.log(`  (skipped: ${DATASET} is not on this machine)`);
     return;
   }
-  const rows = readFileSync(DATASET, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  const rows = readFileSync(DATASET, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(','));
   const perClass = new Map<string, { pairs: number; flagged: number; sameTarget: number }>();
   const missed: string[] = [];
   let pairs = 0;
@@ -144,7 +192,9 @@ test('typosquats.csv: recall per class over pairs whose target is popular', () =
     } else missed.push(`${ecosystem}:${squat}`);
     perClass.set(key, counts);
   }
-  console.log(`\n  typosquats.csv: ${flagged}/${pairs} flagged, ${typos} of them as typos (${unreachable} pairs with an unpopular target left out)`);
+  console.log(
+    `\n  typosquats.csv: ${flagged}/${pairs} flagged, ${typos} of them as typos (${unreachable} pairs with an unpopular target left out)`,
+  );
   for (const [key, { pairs: n, flagged: f, sameTarget: s }] of [...perClass].sort()) {
     console.log(`    ${key.padEnd(22)} ${f}/${n} flagged, ${s} with the labelled target`);
   }
@@ -167,7 +217,9 @@ test('malicious manifests (DataDog/malicious-software-packages-dataset): the who
     const names = Object.keys(manifest).filter((name) => manifest[name] === null);
     const matches = names.map((name) => matchers[ecosystem].match(name)).filter((match) => match !== null);
     const typos = matches.filter((match) => match.tier === 'typo').length;
-    console.log(`  ${ecosystem} malicious manifest: ${matches.length} of ${names.length} flagged (${typos} as typos, ${matches.length - typos} as resemblances)`);
+    console.log(
+      `  ${ecosystem} malicious manifest: ${matches.length} of ${names.length} flagged (${typos} as typos, ${matches.length - typos} as resemblances)`,
+    );
     assert.ok(matches.length >= floors[ecosystem], `${ecosystem}: ${matches.length} flagged`);
   }
 });
@@ -175,7 +227,9 @@ test('malicious manifests (DataDog/malicious-software-packages-dataset): the who
 test('false flags: npm names with 100 to 1M downloads, by length class and tier, stay under ceilings', () => {
   // Typo-tier ceilings as before the resemblance classes; any tier (what `check` reports) has its own.
   const ceilings: Record<string, { typo: number; any: number }> = {
-    short: { typo: 0.005, any: 0.01 }, medium: { typo: 0.03, any: 0.05 }, long: { typo: 0.02, any: 0.03 },
+    short: { typo: 0.005, any: 0.01 },
+    medium: { typo: 0.03, any: 0.05 },
+    long: { typo: 0.02, any: 0.03 },
   };
   const total: Record<string, number> = { short: 0, medium: 0, long: 0 };
   const typos: Record<string, number> = { short: 0, medium: 0, long: 0 };
@@ -194,7 +248,9 @@ test('false flags: npm names with 100 to 1M downloads, by length class and tier,
   for (const cls of Object.keys(ceilings)) {
     const typoShare = typos[cls]! / total[cls]!;
     const anyShare = any[cls]! / total[cls]!;
-    console.log(`    ${cls.padEnd(7)} ${(100 * typoShare).toFixed(2)}% as typos, ${(100 * anyShare).toFixed(2)}% at any tier, of ${total[cls]}`);
+    console.log(
+      `    ${cls.padEnd(7)} ${(100 * typoShare).toFixed(2)}% as typos, ${(100 * anyShare).toFixed(2)}% at any tier, of ${total[cls]}`,
+    );
     assert.ok(typoShare < ceilings[cls]!.typo, `${cls}: ${(100 * typoShare).toFixed(2)}% of ${total[cls]} flagged as typos`);
     assert.ok(anyShare < ceilings[cls]!.any, `${cls}: ${(100 * anyShare).toFixed(2)}% of ${total[cls]} flagged at any tier`);
   }

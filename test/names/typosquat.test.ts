@@ -126,7 +126,10 @@ test('substituted-char: neighbouring keys and vowels from 5 characters, any lett
 
 test('substituted-char: the more popular target wins when two match', () => {
   expectMatch(npm, 'reacg', 'react', 'substituted-char'); // also 'reach' (1 download)
-  const flipped = createTyposquatMatcher('npm', [{ name: 'react', downloads: 1 }, { name: 'reach', downloads: 9 }]);
+  const flipped = createTyposquatMatcher('npm', [
+    { name: 'react', downloads: 1 },
+    { name: 'reach', downloads: 9 },
+  ]);
   assert.is(flipped.match('reacg')?.target, 'reach');
 });
 
@@ -216,7 +219,7 @@ test('scope-typo: a typo in a popular scope with a popular package name after it
   expectNone(npm, '@evil/lodash'); // a foreign scope on an unscoped name: forks do this all the time
 });
 
-test('scope-typo: an established organisation\'s own scope is never a squat of a near one', () => {
+test("scope-typo: an established organisation's own scope is never a squat of a near one", () => {
   const entries = [{ name: '@storybook/react', downloads: 1000 }];
   const withoutKnown = createTyposquatMatcher('npm', entries);
   expectMatch(withoutKnown, '@storyblok/react', '@storybook/react', 'scope-typo');
@@ -255,7 +258,13 @@ test('duplicate spellings keep the most downloaded one', () => {
     { name: 'foo-bar', downloads: 50 },
   ]);
   assert.is(matcher.size, 1);
-  assert.equal(matcher.match('foo-barr'), { target: 'foo-bar', targetDownloads: 50, rule: 'repeated-char', detail: "repeated 'r'", tier: 'typo' });
+  assert.equal(matcher.match('foo-barr'), {
+    target: 'foo-bar',
+    targetDownloads: 50,
+    rule: 'repeated-char',
+    detail: "repeated 'r'",
+    tier: 'typo',
+  });
 });
 
 test('leading-char: a letter put in front or dropped from the front is a resemblance from 5 characters', () => {
@@ -302,7 +311,10 @@ test('scoped look-alikes of unscoped names, and the closer of a legacy name and 
   // `babelcore` is one separator from the legacy `babel-core` and a flattened `@babel/core`: the
   // typo is the closer resemblance, though the scoped package is more downloaded.
   expectMatch(npm, 'babelcore', 'babel-core', 'separator', "dropped '-'", 'typo');
-  assert.equal(npm.matchAll('babelcore').map((match) => match.target), ['babel-core', '@babel/core']);
+  assert.equal(
+    npm.matchAll('babelcore').map((match) => match.target),
+    ['babel-core', '@babel/core'],
+  );
   expectResemblance(npm, 'typesnde', '@types/node', 'scope-dropped', "'@types/node' flattened, with omitted 'o'");
   expectNone(npm, 'typesxyz');
 });
@@ -351,7 +363,11 @@ test('the deletion index finds exactly the keys at OSA distance 1 (against the d
     const found = new Set<number>();
     index.edits(query, (id) => found.add(id));
     const expected = keys.flatMap((key, id) => (osa(query, key) === 1 ? [id] : []));
-    assert.equal([...found].sort((a, b) => a - b), expected, query);
+    assert.equal(
+      [...found].sort((a, b) => a - b),
+      expected,
+      query,
+    );
     const exact: number[] = [];
     index.exact(query, (id) => exact.push(id));
     assert.equal(exact, keys.includes(query) ? [keys.indexOf(query)] : [], query);
@@ -364,7 +380,11 @@ test('the deletion index finds exactly the keys at OSA distance 1 (against the d
 });
 
 test('the rule indexes are built at the first name that is not popular, or by buildIndexes(): the same answers either way', () => {
-  const popular = [{ name: 'react', downloads: 9 }, { name: 'lodash', downloads: 8 }, { name: '@types/node', downloads: 7 }];
+  const popular = [
+    { name: 'react', downloads: 9 },
+    { name: 'lodash', downloads: 8 },
+    { name: '@types/node', downloads: 7 },
+  ];
   const lazy = createTyposquatMatcher('npm', popular);
   assert.ok(lazy.isPopular('react'));
   assert.is(lazy.match('react'), null);

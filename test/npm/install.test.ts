@@ -34,19 +34,27 @@ test.before(async () => {
     },
     downloads: POPULAR,
   });
-  npm.addPackage('tiny-util', { versions: { '3.0.0': { published: daysAgo(500) }, '3.1.0': { published: daysAgo(90) } }, downloads: POPULAR });
+  npm.addPackage('tiny-util', {
+    versions: { '3.0.0': { published: daysAgo(500) }, '3.1.0': { published: daysAgo(90) } },
+    downloads: POPULAR,
+  });
   npm.addPackage('widget-kit', {
     versions: { '2.0.0': { published: daysAgo(200), dependencies: { 'left-pad': '^1.0.0', 'tiny-util': '^3.0.0' } } },
     downloads: POPULAR,
   });
   npm.addPackage('loadsh', { versions: { '4.17.21': { published: daysAgo(700) } }, downloads: 40 });
-  npm.addPackage('debug', { versions: { '4.4.1': { published: daysAgo(300) }, '4.4.2': { published: daysAgo(200) } }, downloads: 300_000_000 });
+  npm.addPackage('debug', {
+    versions: { '4.4.1': { published: daysAgo(300) }, '4.4.2': { published: daysAgo(200) } },
+    downloads: 300_000_000,
+  });
   npm.addPackage('tamper-me', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
   npm.addPackage('never-fetched', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
   npm.addPackage('never-asked', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
   // The public registry also has a package in the internal scope: the confusion attack.
   npm.addPackage('@mycorp/secret-lib', { versions: { '9.9.9': { published: daysAgo(100) } }, downloads: POPULAR });
-  internal.addPackage('@mycorp/secret-lib', { versions: { '1.0.0': { published: daysAgo(100), files: { 'index.js': 'module.exports = "internal";\n' } } } });
+  internal.addPackage('@mycorp/secret-lib', {
+    versions: { '1.0.0': { published: daysAgo(100), files: { 'index.js': 'module.exports = "internal";\n' } } },
+  });
 
   firewall = await startNpmFirewall({
     npm,
@@ -78,7 +86,7 @@ test('an allowed package with dependencies installs, and the lockfile points at 
   }
 });
 
-test('a typosquat fails with depfence\'s reason in npm\'s output', async () => {
+test("a typosquat fails with depfence's reason in npm's output", async () => {
   const app = project({ dependencies: { loadsh: '^4.17.0' } });
   const run = await runNpm(['install'], { cwd: app.dir, registry: firewall.url });
   assert.is.not(run.code, 0);
@@ -103,7 +111,11 @@ test('a version published an hour ago: skipped for a range, ETARGET asked exactl
       requires: true,
       packages: {
         '': { name: 'fixture-project', version: '1.0.0', dependencies: { 'left-pad': '1.2.0' } },
-        'node_modules/left-pad': { version: '1.2.0', resolved: `${firewall.url}/left-pad/-/left-pad-1.2.0.tgz`, integrity: tarball.integrity },
+        'node_modules/left-pad': {
+          version: '1.2.0',
+          resolved: `${firewall.url}/left-pad/-/left-pad-1.2.0.tgz`,
+          integrity: tarball.integrity,
+        },
       },
     }),
   );
@@ -142,7 +154,10 @@ test('an internal scope comes only from the internal registry; the public one is
   const run = await runNpm(['install'], { cwd: app.dir, registry: firewall.url });
   assert.is(run.code, 0, run.output);
   assert.is(app.installed('@mycorp/secret-lib')?.version, '1.0.0');
-  assert.equal(npm.requests.filter((request) => /mycorp/i.test(decodeURIComponent(request.path))), []);
+  assert.equal(
+    npm.requests.filter((request) => /mycorp/i.test(decodeURIComponent(request.path))),
+    [],
+  );
   assert.ok(internal.requestsTo(internal.route.packument('@mycorp/secret-lib')).length > 0);
   assert.ok(internal.requestsTo(internal.route.tarball('@mycorp/secret-lib')).length > 0);
 });

@@ -35,9 +35,15 @@ function resolvedUrls(app: TestProject): string[] {
 
 test.before(async () => {
   npm = await NpmUpstream.start();
-  npm.addPackage('left-pad', { versions: { '1.1.0': { published: daysAgo(300), files: { 'index.js': 'module.exports = (s) => s;\n' } } }, downloads: POPULAR });
+  npm.addPackage('left-pad', {
+    versions: { '1.1.0': { published: daysAgo(300), files: { 'index.js': 'module.exports = (s) => s;\n' } } },
+    downloads: POPULAR,
+  });
   npm.addPackage('loadsh', { versions: { '4.17.21': { published: daysAgo(700) } }, downloads: 40 });
-  npm.addPackage('widget-kit', { versions: { '2.0.0': { published: daysAgo(200), dependencies: { 'left-pad': '^1.0.0' } } }, downloads: POPULAR });
+  npm.addPackage('widget-kit', {
+    versions: { '2.0.0': { published: daysAgo(200), dependencies: { 'left-pad': '^1.0.0' } } },
+    downloads: POPULAR,
+  });
   firewall = await startNpmFirewall({ npm, configure: (config) => void (config.upstreams.npm.lockfileUrls = 'upstream') });
 });
 
@@ -48,12 +54,25 @@ test.after(async () => {
 });
 
 test('tarball URLs move onto the upstream origin; a registry under a path, or an unreadable body, is left alone', () => {
-  const body = Buffer.from(JSON.stringify({ name: 'a', versions: { '1.0.0': { dist: { tarball: 'http://127.0.0.1:4874/a/-/a-1.0.0.tgz' } } } }));
-  const moved = JSON.parse(onUpstreamOrigin(body, 'https://registry.npmjs.org/').toString()) as { versions: Record<string, { dist: { tarball: string } }> };
+  const body = Buffer.from(
+    JSON.stringify({ name: 'a', versions: { '1.0.0': { dist: { tarball: 'http://127.0.0.1:4874/a/-/a-1.0.0.tgz' } } } }),
+  );
+  const moved = JSON.parse(onUpstreamOrigin(body, 'https://registry.npmjs.org/').toString()) as {
+    versions: Record<string, { dist: { tarball: string } }>;
+  };
   assert.is(moved.versions['1.0.0']!.dist.tarball, 'https://registry.npmjs.org/a/-/a-1.0.0.tgz');
-  const manifest = Buffer.from(JSON.stringify({ name: '@s/b', version: '2.0.0', dist: { tarball: 'http://localhost:9/@s/b/-/b-2.0.0.tgz' } }));
-  assert.match(onUpstreamOrigin(manifest, 'https://npm.corp.example/').toString(), '"tarball":"https://npm.corp.example/@s/b/-/b-2.0.0.tgz"');
-  assert.is(onUpstreamOrigin(body, 'https://corp.example/api/npm/'), body, 'npm keeps only the path of a swapped URL: a prefix would miss the firewall');
+  const manifest = Buffer.from(
+    JSON.stringify({ name: '@s/b', version: '2.0.0', dist: { tarball: 'http://localhost:9/@s/b/-/b-2.0.0.tgz' } }),
+  );
+  assert.match(
+    onUpstreamOrigin(manifest, 'https://npm.corp.example/').toString(),
+    '"tarball":"https://npm.corp.example/@s/b/-/b-2.0.0.tgz"',
+  );
+  assert.is(
+    onUpstreamOrigin(body, 'https://corp.example/api/npm/'),
+    body,
+    'npm keeps only the path of a swapped URL: a prefix would miss the firewall',
+  );
   assert.is(onUpstreamOrigin(Buffer.from('not json'), 'https://registry.npmjs.org/').toString(), 'not json');
   assert.ok(npmSwapsByDefault('https://registry.npmjs.org/'));
   assert.not.ok(npmSwapsByDefault('https://npm.corp.example/'));
@@ -83,7 +102,10 @@ test('a lockfile written without depfence installs through the firewall, which c
   const squatInstall = await runNpm(['install'], { cwd: squat.dir, registry: npm.registryUrl });
   assert.is(squatInstall.code, 0, squatInstall.output);
 
-  for (const [written, refused] of [[clean, false], [squat, true]] as const) {
+  for (const [written, refused] of [
+    [clean, false],
+    [squat, true],
+  ] as const) {
     const through = project(written === clean ? { 'widget-kit': '^2.0.0' } : { 'widget-kit': '^2.0.0', loadsh: '4.17.21' });
     copyFileSync(join(written.dir, 'package-lock.json'), join(through.dir, 'package-lock.json'));
     const ci = await runNpm(['ci'], { cwd: through.dir, registry: firewall.url, env: THROUGH_FIREWALL });

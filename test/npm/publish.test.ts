@@ -36,7 +36,10 @@ function publishable(name: string, version: string, token: string | null): TestP
 async function login(name: string, password: string, basic = true): Promise<Response> {
   return fetch(`${firewall.url}/-/user/org.couchdb.user:${name}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json', ...(basic && { authorization: `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}` }) },
+    headers: {
+      'content-type': 'application/json',
+      ...(basic && { authorization: `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}` }),
+    },
     body: JSON.stringify({ _id: `org.couchdb.user:${name}`, name, password, type: 'user', roles: [], date: new Date().toISOString() }),
   });
 }
@@ -72,7 +75,11 @@ test('npm publish of an internal name: refused without a token, stored with one'
   assert.match(anonymous.output, /ENEEDAUTH|E401|E403/, anonymous.output);
   // npm stops before sending without a token; the registry refuses one sent anyway, or a forged one.
   for (const authorization of [undefined, 'Bearer forged-token']) {
-    const put = await fetch(`${firewall.url}/@acme%2fwidget`, { method: 'PUT', headers: { 'content-type': 'application/json', ...(authorization && { authorization }) }, body: JSON.stringify({ name: '@acme/widget', versions: {} }) });
+    const put = await fetch(`${firewall.url}/@acme%2fwidget`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
+      body: JSON.stringify({ name: '@acme/widget', versions: {} }),
+    });
     assert.ok(put.status === 401 || put.status === 403, `${authorization}: ${put.status}`);
   }
 
@@ -89,7 +96,11 @@ test('npm publish of an internal name: refused without a token, stored with one'
   const publicName = await runNpm(['publish'], { cwd: publishable('left-pad', '2.0.0', token).dir, registry: firewall.url });
   assert.is.not(publicName.code, 0, 'a public name stays unpublishable, token or not');
   assert.match(publicName.output, /only names reserved for internal packages/);
-  assert.equal(npm.requests.filter((request) => request.method !== 'GET'), [], 'nothing was sent to the public registry');
+  assert.equal(
+    npm.requests.filter((request) => request.method !== 'GET'),
+    [],
+    'nothing was sent to the public registry',
+  );
 });
 
 test('the published internal package installs through the firewall; the public one is never asked', async () => {
@@ -97,7 +108,11 @@ test('the published internal package installs through the firewall; the public o
   const run = await runNpm(['install'], { cwd: consumer.dir, registry: firewall.url });
   assert.is(run.code, 0, run.output);
   assert.is(consumer.installed('@acme/widget')?.version, '1.0.0', 'the published version, not the public 9.9.9');
-  assert.equal(npm.requests.filter((request) => /acme/i.test(decodeURIComponent(`${request.path}?${request.query}`))), [], 'the public registry never saw the name');
+  assert.equal(
+    npm.requests.filter((request) => /acme/i.test(decodeURIComponent(`${request.path}?${request.query}`))),
+    [],
+    'the public registry never saw the name',
+  );
 });
 
 test.run();

@@ -61,8 +61,14 @@ if (reason !== null) {
       assert.is(run.code, 0, run.output);
       assert.is(project.installed('is-number')?.version, '7.0.0');
       const entry = project.lockfile().packages['node_modules/is-number'];
-      assert.is(entry?.resolved, `${REAL_REGISTRY}is-number/-/is-number-7.0.0.tgz`, 'portable: the registry\'s own URL (upstreams.npm.lockfileUrls: auto)');
-      const stored = readdirSync(firewall.dataDir, { recursive: true, withFileTypes: true }).some((entry) => entry.isFile() && entry.name === 'is-number-7.0.0.tgz');
+      assert.is(
+        entry?.resolved,
+        `${REAL_REGISTRY}is-number/-/is-number-7.0.0.tgz`,
+        "portable: the registry's own URL (upstreams.npm.lockfileUrls: auto)",
+      );
+      const stored = readdirSync(firewall.dataDir, { recursive: true, withFileTypes: true }).some(
+        (entry) => entry.isFile() && entry.name === 'is-number-7.0.0.tgz',
+      );
       assert.ok(stored, 'npm still fetched the tarball through the firewall, which verified and stored it');
       assert.match(String(entry?.integrity), /^sha512-/);
       assert.ok(firewall.audit().some((record) => record.name === 'is-number' && record.subject === 'packument'));

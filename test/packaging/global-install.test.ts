@@ -54,7 +54,11 @@ function readmeActionsStep(): string {
   const lines = block.split('\n');
   const start = lines.findIndex((line) => line.trim() === 'run: |');
   assert.ok(start >= 0, 'the README has a GitHub Actions step with a run: block');
-  return lines.slice(start + 1).map((line) => line.trim()).filter((line) => line !== '').join('\n');
+  return lines
+    .slice(start + 1)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join('\n');
 }
 
 /** Stops every firewall a shim started under `dir` (each announced in a server.json). */
@@ -75,7 +79,10 @@ test('the README quick start, from a clone: shell-init puts depfence and the shi
   try {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) if (!/^(npm_|DEPFENCE_|XDG_)/i.test(key)) env[key] = value;
-    const run = await sh('eval "$(shims/depfence shell-init bash)"\ndepfence check --offline pypi:reqeusts npm:react || echo "exit $?"', { cwd: REPO_ROOT, env: { ...env, HOME: home } });
+    const run = await sh('eval "$(shims/depfence shell-init bash)"\ndepfence check --offline pypi:reqeusts npm:react || echo "exit $?"', {
+      cwd: REPO_ROOT,
+      env: { ...env, HOME: home },
+    });
     succeeded(run);
     assert.match(run.output, /DENY\s+pypi:reqeusts/);
     assert.match(run.output, /ALLOW\s+npm:react/);
@@ -114,7 +121,10 @@ if (reason !== null) {
     succeeded(packed);
     tarball = join(root, packed.output.trim().split('\n').pop()!);
     upstream = await NpmUpstream.start();
-    upstream.addPackage('left-pad', { versions: { '1.1.0': { published: daysAgo(300), files: { 'index.js': 'module.exports = (s) => s;\n' } } }, downloads: 5_000_000 });
+    upstream.addPackage('left-pad', {
+      versions: { '1.1.0': { published: daysAgo(300), files: { 'index.js': 'module.exports = (s) => s;\n' } } },
+      downloads: 5_000_000,
+    });
   });
 
   test.after(async () => {
@@ -130,7 +140,10 @@ if (reason !== null) {
     const project = join(root, 'project');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    writeFileSync(join(project, 'depfence.yaml'), stringify({ upstreams: { npm: { registry: upstream.registryUrl, downloads: upstream.downloadsUrl } }, server: { port: 0 } }));
+    writeFileSync(
+      join(project, 'depfence.yaml'),
+      stringify({ upstreams: { npm: { registry: upstream.registryUrl, downloads: upstream.downloadsUrl } }, server: { port: 0 } }),
+    );
     const used = await sh(
       [
         'depfence --help | grep -q "Usage: depfence"',
@@ -169,7 +182,10 @@ if (reason !== null) {
     const project = join(root, 'dev-project');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'dev-app', version: '1.0.0', private: true }));
-    const run = await sh(`npm install --save-dev ${JSON.stringify(tarball)}\nnpx depfence --help`, { cwd: project, env: { ...env, PATH: process.env.PATH } });
+    const run = await sh(`npm install --save-dev ${JSON.stringify(tarball)}\nnpx depfence --help`, {
+      cwd: project,
+      env: { ...env, PATH: process.env.PATH },
+    });
     succeeded(run);
     assert.match(run.output, /Usage: depfence/);
     const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };

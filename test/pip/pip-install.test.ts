@@ -16,7 +16,10 @@ let firewall: TestFirewall;
 const results: Record<string, PipResult> = {};
 const old = { uploaded: daysAgo(400) };
 
-const installed = (result: PipResult) => readdirSync(result.target).filter((entry) => entry.endsWith('.dist-info')).sort();
+const installed = (result: PipResult) =>
+  readdirSync(result.target)
+    .filter((entry) => entry.endsWith('.dist-info'))
+    .sort();
 
 test.before(async () => {
   pypi = await PypiUpstream.start();
@@ -45,9 +48,11 @@ test.before(async () => {
     typosquat: [['reqeusts'], ['-vv']],
     tampered: [['tampered-pkg'], []],
   };
-  await Promise.all(Object.entries(runs).map(async ([key, [requirements, args]]) => {
-    results[key] = await pipInstall(requirements, { indexUrl: firewall.simpleUrl, args });
-  }));
+  await Promise.all(
+    Object.entries(runs).map(async ([key, [requirements, args]]) => {
+      results[key] = await pipInstall(requirements, { indexUrl: firewall.simpleUrl, args });
+    }),
+  );
 });
 
 let pypiStopped = false;

@@ -20,15 +20,35 @@ if (uv === null) {
   let firewall: TestFirewall;
   const uvInstall = (requirement: string) => {
     const target = mkdtempSync(join(tmpdir(), 'depfence-uv-'));
-    const env = { ...isolatedPipEnv(), UV_NO_CONFIG: '1', UV_CACHE_DIR: mkdtempSync(join(tmpdir(), 'depfence-uv-cache-')), UV_PYTHON_DOWNLOADS: 'never' };
-    const args = ['pip', 'install', '--python', PYTHON, '--target', target, '--default-index', firewall.simpleUrl, '--index-strategy', 'first-index', requirement];
+    const env = {
+      ...isolatedPipEnv(),
+      UV_NO_CONFIG: '1',
+      UV_CACHE_DIR: mkdtempSync(join(tmpdir(), 'depfence-uv-cache-')),
+      UV_PYTHON_DOWNLOADS: 'never',
+    };
+    const args = [
+      'pip',
+      'install',
+      '--python',
+      PYTHON,
+      '--target',
+      target,
+      '--default-index',
+      firewall.simpleUrl,
+      '--index-strategy',
+      'first-index',
+      requirement,
+    ];
     return run(uv, args, env, 60_000).then((result) => ({ ...result, target }));
   };
 
   test.before(async () => {
     pypi = await PypiUpstream.start();
     pypi.addProject('app-core', { releases: { '1.0.0': { uploaded: daysAgo(400), dependencies: ['app-util>=1'] } }, downloads: 50_000 });
-    pypi.addProject('app-util', { releases: { '1.0.0': { uploaded: daysAgo(400) }, '1.1.0': { uploaded: new Date(Date.now() - 3_600_000) } }, downloads: 50_000 });
+    pypi.addProject('app-util', {
+      releases: { '1.0.0': { uploaded: daysAgo(400) }, '1.1.0': { uploaded: new Date(Date.now() - 3_600_000) } },
+      downloads: 50_000,
+    });
     pypi.addProject('reqeusts', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 40 });
     firewall = await startFirewall({ pypi, mounts: 'pypi' });
   });
@@ -41,7 +61,12 @@ if (uv === null) {
   test('uv installs an allowed package with its dependency, without the young version', async () => {
     const result = await uvInstall('app-core');
     assert.is(result.code, 0, result.output);
-    assert.equal(readdirSync(result.target).filter((e) => e.endsWith('.dist-info')).sort(), ['app_core-1.0.0.dist-info', 'app_util-1.0.0.dist-info']);
+    assert.equal(
+      readdirSync(result.target)
+        .filter((e) => e.endsWith('.dist-info'))
+        .sort(),
+      ['app_core-1.0.0.dist-info', 'app_util-1.0.0.dist-info'],
+    );
   });
 
   test('uv stops at the 403 of a typosquat', async () => {

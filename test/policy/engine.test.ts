@@ -13,12 +13,17 @@ test('a healthy package is allowed with no findings', () => {
   const decision = evaluate(factsFor('npm', 'react', '18.0.0'), contextWith(), at);
   assert.is(decision.decision, 'allow');
   assert.equal(decision.findings, []);
-  assert.equal({ ecosystem: decision.ecosystem, name: decision.name, version: decision.version }, { ecosystem: 'npm', name: 'react', version: '18.0.0' });
+  assert.equal(
+    { ecosystem: decision.ecosystem, name: decision.name, version: decision.version },
+    { ecosystem: 'npm', name: 'react', version: '18.0.0' },
+  );
 });
 
 test('age: a package first published 10 days ago is denied (minPackageAge 30d)', () => {
   const versions = new Map([['1.0.0', daysAgo(10)]]);
-  const facts = factsFor('pypi', 'fresh-thing', null, { publishTimes: { state: 'known', value: { created: daysAgo(10), versions }, source: 'fixture' } });
+  const facts = factsFor('pypi', 'fresh-thing', null, {
+    publishTimes: { state: 'known', value: { created: daysAgo(10), versions }, source: 'fixture' },
+  });
   const decision = evaluate(facts, contextWith(), at);
   assert.is(decision.decision, 'deny');
   const finding = decision.findings.find((f) => f.check === 'age')!;
@@ -28,8 +33,13 @@ test('age: a package first published 10 days ago is denied (minPackageAge 30d)',
 });
 
 test('age: a version published an hour ago is denied, one 4 days old is not', () => {
-  const versions = new Map([['1.0.0', daysAgo(400)], ['2.0.0', new Date(NOW.getTime() - 3_600_000)], ['1.5.0', daysAgo(4)]]);
-  const facts = (version: string) => factsFor('npm', 'lib', version, { publishTimes: { state: 'known', value: { created: daysAgo(400), versions }, source: 'x' } });
+  const versions = new Map([
+    ['1.0.0', daysAgo(400)],
+    ['2.0.0', new Date(NOW.getTime() - 3_600_000)],
+    ['1.5.0', daysAgo(4)],
+  ]);
+  const facts = (version: string) =>
+    factsFor('npm', 'lib', version, { publishTimes: { state: 'known', value: { created: daysAgo(400), versions }, source: 'x' } });
   const young = evaluate(facts('2.0.0'), contextWith(), at);
   assert.is(young.decision, 'deny');
   assert.match(young.findings[0]!.message, /lib@2\.0\.0 was published 1h ago; versions are held back until they are 3d old/);
@@ -48,13 +58,23 @@ test('age: a held-back version says when it is allowed and which lower version i
     ['1.0.30001827', hours(70)],
     ['1.0.30001828', hours(48)],
   ]);
-  const facts = (version: string) => factsFor('npm', 'caniuse-lite', version, { publishTimes: { state: 'known', value: { created: daysAgo(400), versions }, source: 'x' } });
+  const facts = (version: string) =>
+    factsFor('npm', 'caniuse-lite', version, { publishTimes: { state: 'known', value: { created: daysAgo(400), versions }, source: 'x' } });
   const held = evaluate(facts('1.0.30001828'), contextWith(), at).findings[0]!;
-  assert.is(held.message, 'caniuse-lite@1.0.30001828 was published 2d ago; versions are held back until they are 3d old, so 1.0.30001828 is allowed from 2026-11-26 12:00 UTC; 1.0.30001826 is allowed now');
+  assert.is(
+    held.message,
+    'caniuse-lite@1.0.30001828 was published 2d ago; versions are held back until they are 3d old, so 1.0.30001828 is allowed from 2026-11-26 12:00 UTC; 1.0.30001826 is allowed now',
+  );
   assert.equal([held.evidence.allowedFrom, held.evidence.newestAllowed], ['2026-11-26T12:00:00.000Z', '1.0.30001826']);
   const ctx = contextWith({ deny: [{ ecosystem: 'npm', name: 'caniuse-lite', versions: '1.0.30001826', reason: 'bad build' }] });
-  assert.match(evaluate(facts('1.0.30001828'), ctx, at).findings.find((f) => f.check === 'age')!.message, /; 1\.0\.30001820 is allowed now$/, 'a denied version is not offered');
-  const only = factsFor('npm', 'solo', '1.0.0', { publishTimes: { state: 'known', value: { created: daysAgo(400), versions: new Map([['1.0.0', hours(1)]]) }, source: 'x' } });
+  assert.match(
+    evaluate(facts('1.0.30001828'), ctx, at).findings.find((f) => f.check === 'age')!.message,
+    /; 1\.0\.30001820 is allowed now$/,
+    'a denied version is not offered',
+  );
+  const only = factsFor('npm', 'solo', '1.0.0', {
+    publishTimes: { state: 'known', value: { created: daysAgo(400), versions: new Map([['1.0.0', hours(1)]]) }, source: 'x' },
+  });
   assert.match(evaluate(only, contextWith(), at).findings.find((f) => f.check === 'age')!.message, /; no lower version is allowed now$/);
 });
 
@@ -69,7 +89,8 @@ test('downloads: below deny is denied, below warn is warned, above passes', () =
 });
 
 test('downloads from a snapshot floor decide only where the floor is at or below a threshold', () => {
-  const fewer = (floor: number) => factsFor('npm', 'thing', null, { downloads: { state: 'known', value: { fewerThan: floor }, source: 'snapshot' } });
+  const fewer = (floor: number) =>
+    factsFor('npm', 'thing', null, { downloads: { state: 'known', value: { fewerThan: floor }, source: 'snapshot' } });
   assert.is(evaluate(fewer(100), contextWith(), at).decision, 'deny', 'fewer than 100 is below the deny floor of 100');
   assert.is(evaluate(fewer(500), contextWith(), at).decision, 'warn', 'fewer than 500: certainly below warn, maybe not below deny');
   const undecided = evaluate(fewer(57_487), contextWith(), at);
@@ -78,7 +99,13 @@ test('downloads from a snapshot floor decide only where the floor is at or below
 });
 
 test('typosquat: denied below 1% of the target, warned above, with target and rule in the evidence', () => {
-  const match = { target: 'requests', targetDownloads: 1_000_000_000, rule: 'swapped-chars', detail: "swapped 'e' and 'u'", tier: 'typo' } as const;
+  const match = {
+    target: 'requests',
+    targetDownloads: 1_000_000_000,
+    rule: 'swapped-chars',
+    detail: "swapped 'e' and 'u'",
+    tier: 'typo',
+  } as const;
   const ctx = contextWith({ typosquat: { npm: matcherOf({}), pypi: matcherOf({ reqeusts: match }) } });
   const small = evaluate(factsFor('pypi', 'reqeusts'), ctx, at);
   assert.is(small.decision, 'deny');
@@ -96,21 +123,32 @@ test('typosquat: denied below 1% of the target, warned above, with target and ru
 });
 
 test('typosquat tiers: a resemblance warns, and denies only below the share and young or unpopular', () => {
-  const match = { target: 'lodash', targetDownloads: 450_000_000, rule: 'leading-char', detail: "'x' put in front", tier: 'resemblance' } as const;
+  const match = {
+    target: 'lodash',
+    targetDownloads: 450_000_000,
+    rule: 'leading-char',
+    detail: "'x' put in front",
+    tier: 'resemblance',
+  } as const;
   const other = { target: 'lodash-es', targetDownloads: 40_000_000, rule: 'affix', detail: 'whatever', tier: 'resemblance' } as const;
   const ctx = contextWith({ typosquat: { npm: matcherOf({ xlodash: [match, other] }), pypi: matcherOf({}) } });
   const typosquat = (facts: ReturnType<typeof factsFor>) => evaluate(facts, ctx, at).findings.find((f) => f.check === 'typosquat')!;
   // Old and with 50,000 downloads (a share of 0.011%): reported, not denied.
   const established = typosquat(factsFor('npm', 'xlodash'));
   assert.is(established.severity, 'warn');
-  assert.is(established.message, "xlodash resembles lodash ('x' put in front); it has 0.011% of lodash's downloads (it also resembles lodash-es)");
+  assert.is(
+    established.message,
+    "xlodash resembles lodash ('x' put in front); it has 0.011% of lodash's downloads (it also resembles lodash-es)",
+  );
   assert.equal(established.evidence.alsoResembles, [{ target: 'lodash-es', rule: 'affix', detail: 'whatever' }]);
   // Unpopular (at most downloads.warn): denied, and the message says why.
   const unpopular = typosquat(factsFor('npm', 'xlodash', null, { downloads: { state: 'known', value: { exactly: 300 }, source: 'api' } }));
   assert.is(unpopular.severity, 'deny');
   assert.match(unpopular.message, /, and fewer than 1,000 downloads last month/);
   // Young (first published less than typosquat.youngerThan ago): denied.
-  const young = factsFor('npm', 'xlodash', null, { publishTimes: { state: 'known', value: { created: daysAgo(40), versions: new Map() }, source: 'registry' } });
+  const young = factsFor('npm', 'xlodash', null, {
+    publishTimes: { state: 'known', value: { created: daysAgo(40), versions: new Map() }, source: 'registry' },
+  });
   assert.is(typosquat(young).severity, 'deny');
   assert.match(typosquat(young).message, /first published less than 90d ago/);
   // Young but with a real share of the target's downloads: a warning.
@@ -121,7 +159,13 @@ test('typosquat tiers: a resemblance warns, and denies only below the share and 
 });
 
 test('typosquat offline: a name below the snapshot floor says its download count is unknown', () => {
-  const match = { target: 'some-lib', targetDownloads: 80_000, rule: 'swapped-chars', detail: "swapped 'm' and 'o'", tier: 'typo' } as const;
+  const match = {
+    target: 'some-lib',
+    targetDownloads: 80_000,
+    rule: 'swapped-chars',
+    detail: "swapped 'm' and 'o'",
+    tier: 'typo',
+  } as const;
   const ctx = contextWith({ typosquat: { npm: matcherOf({}), pypi: matcherOf({ 'smoe-lib': match }) } });
   const offline = factsFor('pypi', 'smoe-lib', null, {
     downloads: { state: 'known', value: { fewerThan: 57_488 }, source: 'snapshot' },
@@ -129,11 +173,19 @@ test('typosquat offline: a name below the snapshot floor says its download count
   });
   const finding = evaluate(offline, ctx, at).findings.find((f) => f.check === 'typosquat')!;
   assert.is(finding.severity, 'warn');
-  assert.is(finding.message, "smoe-lib looks like a typosquat of some-lib (swapped 'm' and 'o'); download count unknown offline (the snapshot only says fewer than 57,488)");
+  assert.is(
+    finding.message,
+    "smoe-lib looks like a typosquat of some-lib (swapped 'm' and 'o'); download count unknown offline (the snapshot only says fewer than 57,488)",
+  );
 });
 
 test('malicious: a whole-package entry denies; a version entry denies only that version', () => {
-  const ctx = contextWith({ blocklists: blocklistsOf([{ ecosystem: 'npm', name: 'evil-pkg' }, { ecosystem: 'npm', name: 'debug', versions: ['4.4.2'] }]) });
+  const ctx = contextWith({
+    blocklists: blocklistsOf([
+      { ecosystem: 'npm', name: 'evil-pkg' },
+      { ecosystem: 'npm', name: 'debug', versions: ['4.4.2'] },
+    ]),
+  });
   const evil = evaluate(factsFor('npm', 'evil-pkg'), ctx, at);
   assert.is(evil.decision, 'deny');
   assert.is(evil.findings[0]!.check, 'malicious');
@@ -155,7 +207,10 @@ test('slopsquat list entries deny', () => {
 
 test('confusion: a public package with an internal name, scope or prefix is denied', () => {
   const config = defaultConfig();
-  config.policy.confusion = { npm: { scopes: ['corp'], names: ['billing-core'], prefixes: ['corp-'] }, pypi: { names: ['Corp_Utils'], prefixes: ['corp-'] } };
+  config.policy.confusion = {
+    npm: { scopes: ['corp'], names: ['billing-core'], prefixes: ['corp-'] },
+    pypi: { names: ['Corp_Utils'], prefixes: ['corp-'] },
+  };
   const ctx = contextWith({ config });
   for (const [ecosystem, name, rule] of [
     ['npm', '@corp/ui', 'scope @corp'],
@@ -169,7 +224,11 @@ test('confusion: a public package with an internal name, scope or prefix is deni
     assert.is(decision.findings[0]!.evidence.rule, rule);
     assert.match(decision.findings[0]!.message, /reserved for internal packages/);
   }
-  assert.is(evaluate(factsFor('npm', '@corp/ui'), ctx, { now: NOW, origin: 'internal' }).decision, 'allow', 'fetched from the internal upstream it is ours');
+  assert.is(
+    evaluate(factsFor('npm', '@corp/ui'), ctx, { now: NOW, origin: 'internal' }).decision,
+    'allow',
+    'fetched from the internal upstream it is ours',
+  );
   assert.is(evaluate(factsFor('npm', '@other/ui'), ctx, at).decision, 'allow');
 });
 
@@ -236,19 +295,32 @@ test('fail closed: unavailable facts deny, with the reason; offline facts are on
 });
 
 test('a name the registry does not know is denied as a likely invented name', () => {
-  const decision = evaluate(factsFor('npm', 'react-super-hooks-pro', null, { exists: { state: 'known', value: false, source: 'registry' } }), contextWith(), at);
+  const decision = evaluate(
+    factsFor('npm', 'react-super-hooks-pro', null, { exists: { state: 'known', value: false, source: 'registry' } }),
+    contextWith(),
+    at,
+  );
   assert.is(decision.decision, 'deny');
   assert.equal(checksOf(decision), ['exists']);
   assert.match(decision.findings[0]!.message, /^there is no package named react-super-hooks-pro on the registry; names that do not exist/);
 });
 
 test('a name the registry does not know: "did you mean" the closest popular names, instead of a typosquat finding', () => {
-  const lodash = { target: 'lodash', targetDownloads: 450_000_000, rule: 'swapped-chars', detail: "swapped 'h' and 's'", tier: 'typo' } as const;
+  const lodash = {
+    target: 'lodash',
+    targetDownloads: 450_000_000,
+    rule: 'swapped-chars',
+    detail: "swapped 'h' and 's'",
+    tier: 'typo',
+  } as const;
   const lodashEs = { ...lodash, target: 'lodash-es', targetDownloads: 40_000_000, tier: 'resemblance' } as const;
   const ctx = contextWith({ typosquat: { npm: matcherOf({ lodahs: [lodash, lodashEs] }), pypi: matcherOf({}) } });
   const decision = evaluate(factsFor('npm', 'lodahs', null, { exists: { state: 'known', value: false, source: 'registry' } }), ctx, at);
   assert.equal(checksOf(decision), ['exists']);
-  assert.match(decision.findings[0]!.message, /^there is no package named lodahs on the registry; did you mean lodash or lodash-es\? Names that do not exist/);
+  assert.match(
+    decision.findings[0]!.message,
+    /^there is no package named lodahs on the registry; did you mean lodash or lodash-es\? Names that do not exist/,
+  );
   assert.equal(decision.findings[0]!.evidence.suggestions, ['lodash', 'lodash-es']);
 });
 

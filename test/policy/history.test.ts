@@ -33,7 +33,14 @@ function packument(name: string, versions: FixtureVersion[], latest = versions.a
           dependencies: v.dependencies ?? {},
           dist: {
             tarball: `https://registry.example/${name}/-/${name}-${v.version}.tgz`,
-            ...(v.attested ? { attestations: { url: `https://registry.example/-/npm/v1/attestations/${name}@${v.version}`, provenance: { predicateType: 'https://slsa.dev/provenance/v1' } } } : {}),
+            ...(v.attested
+              ? {
+                  attestations: {
+                    url: `https://registry.example/-/npm/v1/attestations/${name}@${v.version}`,
+                    provenance: { predicateType: 'https://slsa.dev/provenance/v1' },
+                  },
+                }
+              : {}),
           },
         },
       ]),
@@ -71,12 +78,19 @@ test('npm: a version that adds an install script is hidden while young, with the
   assert.match(finding.message, /^left-pad-ish@1\.2\.1 adds an install script that none of its 3 earlier versions had: "postinstall: curl/);
   assert.equal(judge(doc, '1.2.0'), [], 'the versions before it are untouched');
   // Later versions that keep the script do not "add" it; the abbreviated form's flag counts too.
-  const kept = packument('kept', [...quietLine, { version: '1.3.0', daysAgo: 50, hasInstallScript: true }, { version: '1.3.1', daysAgo: 2, scripts: { install: 'node-gyp rebuild' } }]);
+  const kept = packument('kept', [
+    ...quietLine,
+    { version: '1.3.0', daysAgo: 50, hasInstallScript: true },
+    { version: '1.3.1', daysAgo: 2, scripts: { install: 'node-gyp rebuild' } },
+  ]);
   assert.equal(historyFindings(judge(kept, '1.3.1')), []);
   assert.is(historyFindings(judge(kept, '1.3.0'))[0]!.severity, 'warn', 'older than history.window: reported, not hidden');
   assert.match(historyFindings(judge(kept, '1.3.0'))[0]!.message, /\(the registry only says it has one\)/);
   // A package with a script from its first version never triggers.
-  const always = packument('always', [{ version: '1.0.0', daysAgo: 100, scripts: { postinstall: 'node x.js' } }, { version: '1.0.1', daysAgo: 1, scripts: { postinstall: 'node y.js' } }]);
+  const always = packument('always', [
+    { version: '1.0.0', daysAgo: 100, scripts: { postinstall: 'node x.js' } },
+    { version: '1.0.1', daysAgo: 1, scripts: { postinstall: 'node y.js' } },
+  ]);
   assert.equal(historyFindings(judge(always, '1.0.1')), []);
 });
 
@@ -84,7 +98,11 @@ test('npm: an allowed package shows the install script but keeps the version', (
   const config = defaultConfig();
   config.allow = [{ ecosystem: 'npm', name: 'left-pad-ish', reason: 'vetted postinstall' }];
   const doc = packument('left-pad-ish', [...quietLine, { version: '1.2.1', daysAgo: 5, scripts: { preinstall: 'node setup.js' } }]);
-  const verdict = judgeVersion({ ecosystem: 'npm', name: doc.name, canonicalName: doc.name, version: '1.2.1', published: daysAgo(5), history: npmReleaseHistory(doc) }, contextWith({ config }), NOW);
+  const verdict = judgeVersion(
+    { ecosystem: 'npm', name: doc.name, canonicalName: doc.name, version: '1.2.1', published: daysAgo(5), history: npmReleaseHistory(doc) },
+    contextWith({ config }),
+    NOW,
+  );
   assert.is(verdict.hidden, false);
 });
 
@@ -119,12 +137,25 @@ test('npm: a new publisher within newPublisherWindow is a warning naming the ear
   const finding = decision.findings.find((f) => f.check === 'history')!;
   assert.is(finding.severity, 'warn');
   assert.equal(finding.evidence.previousPublishers, ['alice', 'bob']);
-  assert.is(finding.message, 'owned@1.1.1 was published by mallory, who published none of its earlier versions (those came from alice, bob)');
+  assert.is(
+    finding.message,
+    'owned@1.1.1 was published by mallory, who published none of its earlier versions (those came from alice, bob)',
+  );
   assert.equal(historyFindings(judge(doc, '1.1.2')), [], 'only the first release by the new publisher');
-  const old = packument('owned', [{ version: '1.0.0', daysAgo: 400, publisher: 'alice' }, { version: '1.1.0', daysAgo: 40, publisher: 'bob' }]);
+  const old = packument('owned', [
+    { version: '1.0.0', daysAgo: 400, publisher: 'alice' },
+    { version: '1.1.0', daysAgo: 40, publisher: 'bob' },
+  ]);
   assert.equal(historyFindings(judge(old, '1.1.0')), [], 'older than newPublisherWindow');
   // The version filter only hides on a deny: a new publisher alone leaves the version visible.
-  assert.is(judgeVersion({ ecosystem: 'npm', name: 'owned', canonicalName: 'owned', version: '1.1.1', published: daysAgo(4), history }, contextWith(), NOW).hidden, false);
+  assert.is(
+    judgeVersion(
+      { ecosystem: 'npm', name: 'owned', canonicalName: 'owned', version: '1.1.1', published: daysAgo(4), history },
+      contextWith(),
+      NOW,
+    ).hidden,
+    false,
+  );
 });
 
 test('npm: a young major jump that adds dependencies is a warning with the added names', () => {
@@ -141,7 +172,7 @@ test('npm: a young major jump that adds dependencies is a warning with the added
   assert.equal(historyFindings(judge(doc, '3.0.0')), [], 'a jump with the same dependencies');
 });
 
-test('npm check: asked about the package, the current version\'s deny only warns that it is hidden', () => {
+test("npm check: asked about the package, the current version's deny only warns that it is hidden", () => {
   const doc = packument('left-pad-ish', [...quietLine, { version: '1.2.1', daysAgo: 10, scripts: { postinstall: 'node steal.js' } }]);
   const history = { state: 'known', value: npmReleaseHistory(doc), source: 'fixture registry' } as const;
   const whole = evaluate(factsFor('npm', 'left-pad-ish', null, { history }), contextWith(), { now: NOW });
@@ -151,7 +182,10 @@ test('npm check: asked about the package, the current version\'s deny only warns
   assert.is(exact.decision, 'deny');
   const disabled = defaultConfig();
   disabled.policy.history.enabled = false;
-  assert.is(evaluate(factsFor('npm', 'left-pad-ish', '1.2.1', { history }), contextWith({ config: disabled }), { now: NOW }).decision, 'allow');
+  assert.is(
+    evaluate(factsFor('npm', 'left-pad-ish', '1.2.1', { history }), contextWith({ config: disabled }), { now: NOW }).decision,
+    'allow',
+  );
 });
 
 function pypiFile(version: string, kind: 'wheel' | 'sdist', days: number) {
@@ -170,13 +204,24 @@ test('PyPI: a release with only an sdist after releases with wheels is refused w
     '0.1': [pypiFile('0.1', 'sdist', 900)],
   };
   const history = pypiReleaseHistory(releases);
-  const verdict = judgeVersion({ ecosystem: 'pypi', name: 'pkg', canonicalName: 'pkg', version: '1.2', published: daysAgo(3), history }, contextWith(), NOW);
+  const verdict = judgeVersion(
+    { ecosystem: 'pypi', name: 'pkg', canonicalName: 'pkg', version: '1.2', published: daysAgo(3), history },
+    contextWith(),
+    NOW,
+  );
   assert.is(verdict.hidden, true);
   const finding = verdict.findings.find((f) => f.check === 'history')!;
   assert.is(finding.evidence.signal, 'sdist-only-after-wheels');
   assert.equal(finding.evidence.versionsWithWheels, ['1.0', '1.1']);
-  assert.match(finding.message, /^pkg==1\.2 has only a source distribution, though the earlier releases shipped wheels \(1\.0, 1\.1\); installing an sdist runs its setup\.py/);
-  const atStart = judgeVersion({ ecosystem: 'pypi', name: 'pkg', canonicalName: 'pkg', version: '1.0', published: daysAgo(300), history }, contextWith(), NOW);
+  assert.match(
+    finding.message,
+    /^pkg==1\.2 has only a source distribution, though the earlier releases shipped wheels \(1\.0, 1\.1\); installing an sdist runs its setup\.py/,
+  );
+  const atStart = judgeVersion(
+    { ecosystem: 'pypi', name: 'pkg', canonicalName: 'pkg', version: '1.0', published: daysAgo(300), history },
+    contextWith(),
+    NOW,
+  );
   assert.is(atStart.hidden, false, 'sdist-only before any wheel is how many projects start');
 });
 

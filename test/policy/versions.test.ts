@@ -3,7 +3,13 @@ import * as assert from 'uvu/assert';
 import { judgeVersion } from '../../src/policy/index.js';
 import { NOW, blocklistsOf, contextWith, daysAgo, defaultConfig } from '../helpers/policy.js';
 
-const subject = (version: string, published: Date | null, name = 'lib') => ({ ecosystem: 'npm' as const, name, canonicalName: name, version, published });
+const subject = (version: string, published: Date | null, name = 'lib') => ({
+  ecosystem: 'npm' as const,
+  name,
+  canonicalName: name,
+  version,
+  published,
+});
 
 test('old versions are shown, young and undated ones hidden with the reason', () => {
   const ctx = contextWith();
@@ -18,8 +24,14 @@ test('known-malicious and denied versions are hidden however old', () => {
   const config = defaultConfig();
   config.deny = [{ ecosystem: 'npm', name: 'lib', versions: '>=5', reason: 'broken' }];
   const ctx = contextWith({ config, blocklists: blocklistsOf([{ ecosystem: 'npm', name: 'lib', versions: ['1.2.3'] }]) });
-  assert.equal(judgeVersion(subject('1.2.3', daysAgo(900)), ctx, NOW).findings.map((f) => f.check), ['malicious']);
-  assert.equal(judgeVersion(subject('5.1.0', daysAgo(900)), ctx, NOW).findings.map((f) => f.check), ['denylist']);
+  assert.equal(
+    judgeVersion(subject('1.2.3', daysAgo(900)), ctx, NOW).findings.map((f) => f.check),
+    ['malicious'],
+  );
+  assert.equal(
+    judgeVersion(subject('5.1.0', daysAgo(900)), ctx, NOW).findings.map((f) => f.check),
+    ['denylist'],
+  );
   assert.not.ok(judgeVersion(subject('4.0.0', daysAgo(900)), ctx, NOW).hidden);
 });
 

@@ -11,7 +11,11 @@ const sri = (algorithm: string, data = bytes) => `${algorithm}-${createHash(algo
 test('several hashes: the strongest decides, whatever the order; any of several sha512 values may match', () => {
   assert.equal(digestsNeeded(`${sri('sha1')} ${sri('sha512')} ${sri('sha256')}`, null), ['sha512']);
   assert.equal(checkIntegrity(bytes, `${sri('sha512', Buffer.from('other'))} ${sri('sha512')}`, null), { ok: true, algorithm: 'sha512' });
-  assert.is(checkIntegrity(bytes, `${sri('sha512', Buffer.from('other'))} ${sri('sha1')}`, null).ok, false, 'a matching sha1 does not rescue a wrong sha512');
+  assert.is(
+    checkIntegrity(bytes, `${sri('sha512', Buffer.from('other'))} ${sri('sha1')}`, null).ok,
+    false,
+    'a matching sha1 does not rescue a wrong sha512',
+  );
 });
 
 test('md5 (or any unknown algorithm) is never relied on: with nothing else, the shasum decides or the check fails', () => {

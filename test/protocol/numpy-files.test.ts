@@ -7,7 +7,8 @@ import * as assert from 'uvu/assert';
 import { inspectModelFile, type FileInspection } from '../../src/protocol/models/inspect.js';
 import { bufferAccess, pythonModelFile, type PythonModelFile } from '../fixtures/model-files.js';
 
-const inspect = (file: PythonModelFile, mode: 'scan' | 'deny' | 'allow' = 'scan', name: string = file): Promise<FileInspection> => inspectModelFile(name, bufferAccess(pythonModelFile(file)), mode);
+const inspect = (file: PythonModelFile, mode: 'scan' | 'deny' | 'allow' = 'scan', name: string = file): Promise<FileInspection> =>
+  inspectModelFile(name, bufferAccess(pythonModelFile(file)), mode);
 
 test('numeric arrays pass under scan and deny (header validated, no pickle read): version 1 and a structured version 2', async () => {
   for (const file of ['numeric.npy', 'numeric-v2.npy'] as const) {
@@ -23,7 +24,11 @@ test('numeric arrays pass under scan and deny (header validated, no pickle read)
 test('an object array: its pickle is scanned; numpy rebuild globals pass, os.system does not, wherever the object sits', async () => {
   const clean = await inspect('object-clean.npy');
   assert.is(clean.problem, null);
-  assert.equal(clean.pickle && 'imports' in clean.pickle && [...clean.pickle.imports].sort(), ['numpy._core.multiarray._reconstruct', 'numpy.dtype', 'numpy.ndarray']);
+  assert.equal(clean.pickle && 'imports' in clean.pickle && [...clean.pickle.imports].sort(), [
+    'numpy._core.multiarray._reconstruct',
+    'numpy.dtype',
+    'numpy.ndarray',
+  ]);
   for (const file of ['object-payload.npy', 'object-field.npy'] as const) {
     const refused = await inspect(file);
     assert.match(refused.problem ?? '', /imports posix\.system .*numpy needs to load an object array/, file);

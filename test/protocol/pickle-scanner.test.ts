@@ -10,13 +10,18 @@ function scan(bytes: Buffer, chunk = bytes.length || 1): PickleVerdict {
   return scanner.end();
 }
 
-const inspect = (name: string, bytes: Buffer, mode: 'scan' | 'deny' | 'allow' = 'scan') => inspectModelFile(name, bufferAccess(bytes), mode);
+const inspect = (name: string, bytes: Buffer, mode: 'scan' | 'deny' | 'allow' = 'scan') =>
+  inspectModelFile(name, bufferAccess(bytes), mode);
 
 function unsafeName(verdict: PickleVerdict): string | null {
   return verdict.kind === 'unsafe' ? verdict.unsafe.name : null;
 }
 
-for (const [file, opcode] of [['system-p0.pkl', 'INST|GLOBAL'], ['system-p2.bin', 'GLOBAL'], ['system-p4.bin', 'STACK_GLOBAL']] as const) {
+for (const [file, opcode] of [
+  ['system-p0.pkl', 'INST|GLOBAL'],
+  ['system-p2.bin', 'GLOBAL'],
+  ['system-p4.bin', 'STACK_GLOBAL'],
+] as const) {
   test(`a pickle calling os.system is refused (${file}, ${opcode}), read whole or a byte at a time`, () => {
     const bytes = pythonModelFile(file);
     for (const chunk of [bytes.length, 1, 3]) {
@@ -29,7 +34,11 @@ for (const [file, opcode] of [['system-p0.pkl', 'INST|GLOBAL'], ['system-p2.bin'
 
 test('clean pickles pass with the globals they import: protocol 4 state dict, torch legacy format, bytes and sets', () => {
   const p4 = scan(pythonModelFile('clean-p4.pkl'));
-  assert.equal(p4.kind === 'safe' && p4.imports.sort(), ['collections.OrderedDict', 'torch.FloatStorage', 'torch._utils._rebuild_tensor_v2']);
+  assert.equal(p4.kind === 'safe' && p4.imports.sort(), [
+    'collections.OrderedDict',
+    'torch.FloatStorage',
+    'torch._utils._rebuild_tensor_v2',
+  ]);
   const legacy = scan(pythonModelFile('legacy.bin'));
   assert.is(legacy.kind, 'safe');
   assert.is(legacy.kind === 'safe' && legacy.pickles, 5, 'stops after the fifth pickle: the rest is raw tensor data');
@@ -37,11 +46,31 @@ test('clean pickles pass with the globals they import: protocol 4 state dict, to
   assert.equal(data.kind === 'safe' && data.imports.sort(), ['_codecs.encode', 'builtins.set']);
 });
 
-const op = (...bytes: (number | string | Buffer)[]) => Buffer.concat(bytes.map((part) => (typeof part === 'number' ? Buffer.from([part]) : typeof part === 'string' ? Buffer.from(part, 'latin1') : part)));
+const op = (...bytes: (number | string | Buffer)[]) =>
+  Buffer.concat(
+    bytes.map((part) => (typeof part === 'number' ? Buffer.from([part]) : typeof part === 'string' ? Buffer.from(part, 'latin1') : part)),
+  );
 const shortUnicode = (text: string) => op(0x8c, text.length, text);
 
 test('STACK_GLOBAL whose module and name come from the memo is still seen', () => {
-  const bytes = op(0x80, 4, shortUnicode('subprocess'), 0x94, shortUnicode('Popen'), 0x94, 0x30, 0x30, 0x68, 0, 0x68, 1, 0x93, 0x29, 0x52, 0x2e);
+  const bytes = op(
+    0x80,
+    4,
+    shortUnicode('subprocess'),
+    0x94,
+    shortUnicode('Popen'),
+    0x94,
+    0x30,
+    0x30,
+    0x68,
+    0,
+    0x68,
+    1,
+    0x93,
+    0x29,
+    0x52,
+    0x2e,
+  );
   assert.is(unsafeName(scan(bytes)), 'subprocess.Popen');
 });
 
@@ -77,7 +106,16 @@ test('the extension registry (EXT1) and a second pickle after a clean one are re
 
 test('a long string is counted past without being kept, and cannot name a global', () => {
   const long = 'x'.repeat(5000);
-  const bytes = op(0x80, 4, 0x58, Buffer.from(Uint32Array.of(long.length).buffer).toString('latin1'), long, shortUnicode('system'), 0x93, 0x2e);
+  const bytes = op(
+    0x80,
+    4,
+    0x58,
+    Buffer.from(Uint32Array.of(long.length).buffer).toString('latin1'),
+    long,
+    shortUnicode('system'),
+    0x93,
+    0x2e,
+  );
   assert.match(unsafeName(scan(bytes, 100)) ?? '', /<long string>\.system/);
 });
 
@@ -102,7 +140,18 @@ test('policy modes: deny refuses any pickle unread, allow lets it through; the f
 });
 
 test('safetensors headers: valid passes; out-of-bounds, overlapping, gapped, oversized and non-JSON headers are refused', async () => {
-  assert.is((await inspect('model.safetensors', buildSafetensors([{ name: 'a', shape: [2, 2] }, { name: 'b', shape: [3] }]))).problem, null);
+  assert.is(
+    (
+      await inspect(
+        'model.safetensors',
+        buildSafetensors([
+          { name: 'a', shape: [2, 2] },
+          { name: 'b', shape: [3] },
+        ]),
+      )
+    ).problem,
+    null,
+  );
   const t = (data_offsets: number[], shape = [1]) => ({ dtype: 'F32', shape, data_offsets });
   const bad: [string, Buffer, RegExp][] = [
     ['outside', rawSafetensors({ a: t([0, 4]), b: t([4, 12], [2]) }, Buffer.alloc(8)), /outside/],
@@ -118,7 +167,11 @@ test('safetensors headers: valid passes; out-of-bounds, overlapping, gapped, ove
 
 test('GGUF must carry its magic', async () => {
   assert.is((await inspect('model.gguf', Buffer.from('GGUF\x03\x00\x00\x00'))).problem, null);
-  assert.match((await inspect('model.gguf', pythonModelFile('system-p2.bin'))).problem ?? '', /posix\.system/, 'a pickle named .gguf is scanned as the pickle it is');
+  assert.match(
+    (await inspect('model.gguf', pythonModelFile('system-p2.bin'))).problem ?? '',
+    /posix\.system/,
+    'a pickle named .gguf is scanned as the pickle it is',
+  );
 });
 
 test.run();

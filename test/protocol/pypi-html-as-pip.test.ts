@@ -20,30 +20,78 @@ interface Link {
   yanked: boolean;
 }
 
-interface Case { html: string; expect: 'same' | 'refused' | 'fewer' }
+interface Case {
+  html: string;
+  expect: 'same' | 'refused' | 'fewer';
+}
 
 const CASES: Record<string, Case> = {
-  'numeric entities in href (&#x2F; &#47;)': { html: `<a href="pkgs&#x2F;demo-1.0.tar.gz">demo-1.0.tar.gz</a><a href="pkgs&#47;demo-1.1.tar.gz">demo-1.1.tar.gz</a>`, expect: 'same' },
-  'named entities beyond the six (&nbsp; &hellip; &rsquo;) in a yanked reason': { html: a('demo-1.0.tar.gz', ' data-yanked="broken&nbsp;build&hellip; don&rsquo;t use"'), expect: 'same' },
-  'data-requires-python escaped once and twice (pip unescapes it again)': { html: a('demo-1.0.tar.gz', ' data-requires-python="&gt;=3.8"') + a('demo-1.1.tar.gz', ' data-requires-python="&amp;gt;=3.9,&amp;lt;4"'), expect: 'same' },
-  'legacy entity without a semicolon in a query (&copy=)': { html: `<a href="demo-1.0.tar.gz?a=1&copy=2">demo-1.0.tar.gz</a>`, expect: 'same' },
+  'numeric entities in href (&#x2F; &#47;)': {
+    html: `<a href="pkgs&#x2F;demo-1.0.tar.gz">demo-1.0.tar.gz</a><a href="pkgs&#47;demo-1.1.tar.gz">demo-1.1.tar.gz</a>`,
+    expect: 'same',
+  },
+  'named entities beyond the six (&nbsp; &hellip; &rsquo;) in a yanked reason': {
+    html: a('demo-1.0.tar.gz', ' data-yanked="broken&nbsp;build&hellip; don&rsquo;t use"'),
+    expect: 'same',
+  },
+  'data-requires-python escaped once and twice (pip unescapes it again)': {
+    html: a('demo-1.0.tar.gz', ' data-requires-python="&gt;=3.8"') + a('demo-1.1.tar.gz', ' data-requires-python="&amp;gt;=3.9,&amp;lt;4"'),
+    expect: 'same',
+  },
+  'legacy entity without a semicolon in a query (&copy=)': {
+    html: `<a href="demo-1.0.tar.gz?a=1&copy=2">demo-1.0.tar.gz</a>`,
+    expect: 'same',
+  },
   'unquoted attribute with &amp;': { html: `<a href=demo-1.0.tar.gz?a=1&amp;b=2>demo-1.0.tar.gz</a>`, expect: 'same' },
   'upper-case tags and attributes': { html: `<A HREF="demo-1.0.tar.gz" DATA-REQUIRES-PYTHON="&gt;=3">demo-1.0.tar.gz</A>`, expect: 'same' },
-  'attributes without spaces between them, > inside a quoted value': { html: `<a data-requires-python=">=3.8"href='demo-1.0.tar.gz'>demo-1.0.tar.gz</a >`, expect: 'same' },
-  'the same attribute twice: the last one counts': { html: `<a href="demo-1.0.tar.gz" href="demo-6.6.tar.gz">demo-6.6.tar.gz</a>`, expect: 'same' },
-  'a yanked attribute without a value is not yanked; an empty one is': { html: a('demo-1.0.tar.gz', ' data-yanked') + a('demo-1.1.tar.gz', ' data-yanked=""'), expect: 'same' },
+  'attributes without spaces between them, > inside a quoted value': {
+    html: `<a data-requires-python=">=3.8"href='demo-1.0.tar.gz'>demo-1.0.tar.gz</a >`,
+    expect: 'same',
+  },
+  'the same attribute twice: the last one counts': {
+    html: `<a href="demo-1.0.tar.gz" href="demo-6.6.tar.gz">demo-6.6.tar.gz</a>`,
+    expect: 'same',
+  },
+  'a yanked attribute without a value is not yanked; an empty one is': {
+    html: a('demo-1.0.tar.gz', ' data-yanked') + a('demo-1.1.tar.gz', ' data-yanked=""'),
+    expect: 'same',
+  },
   'a comment hides an anchor': { html: `${a('demo-1.0.tar.gz')}<!-- ${a('evil-6.6.tar.gz')} -->`, expect: 'same' },
-  '<!--> and <!---> end a comment for htmlparser2, not for html.parser': { html: `${a('demo-1.0.tar.gz')}<!--> ${a('evil-6.6.tar.gz')} -->`, expect: 'refused' },
-  '"-- >" ends a comment for html.parser, not for htmlparser2': { html: `<!-- x -- > ${a('demo-1.0.tar.gz')} -->${a('demo-1.1.tar.gz')}`, expect: 'fewer' },
+  '<!--> and <!---> end a comment for htmlparser2, not for html.parser': {
+    html: `${a('demo-1.0.tar.gz')}<!--> ${a('evil-6.6.tar.gz')} -->`,
+    expect: 'refused',
+  },
+  '"-- >" ends a comment for html.parser, not for htmlparser2': {
+    html: `<!-- x -- > ${a('demo-1.0.tar.gz')} -->${a('demo-1.1.tar.gz')}`,
+    expect: 'fewer',
+  },
   '"--!>" ends a comment for neither': { html: `<!-- x --!> ${a('evil-6.6.tar.gz')} -->${a('demo-1.1.tar.gz')}`, expect: 'same' },
   'CDATA hides an anchor': { html: `${a('demo-1.0.tar.gz')}<![CDATA[ ${a('evil-6.6.tar.gz')} ]]>`, expect: 'same' },
-  'script and style content hide anchors': { html: `<script>document.write('${a('evil-6.6.tar.gz')}')</script><style>/* ${a('evil-6.7.tar.gz')} */</style>${a('demo-1.0.tar.gz')}`, expect: 'same' },
-  'doctype, processing instruction and an unknown tag': { html: `<!DOCTYPE html><?xml version="1.0"?><blink>${a('demo-1.0.tar.gz')}</blink>`, expect: 'same' },
-  'a <base> after the anchors still moves them (pip keeps the first <base> anywhere)': { html: `${a('demo-1.0.tar.gz')}<base href="https://files.example/p/"><base href="https://other.example/">`, expect: 'same' },
-  'anchors inside noscript and template elements': { html: `<noscript>${a('demo-1.0.tar.gz')}</noscript><template>${a('demo-1.1.tar.gz')}</template>`, expect: 'same' },
-  'an anchor inside <title> or <textarea> (tags to html.parser, text to htmlparser2)': { html: `<title>${a('demo-1.0.tar.gz')}</title><textarea>${a('demo-1.1.tar.gz')}</textarea>${a('demo-1.2.tar.gz')}`, expect: 'fewer' },
+  'script and style content hide anchors': {
+    html: `<script>document.write('${a('evil-6.6.tar.gz')}')</script><style>/* ${a('evil-6.7.tar.gz')} */</style>${a('demo-1.0.tar.gz')}`,
+    expect: 'same',
+  },
+  'doctype, processing instruction and an unknown tag': {
+    html: `<!DOCTYPE html><?xml version="1.0"?><blink>${a('demo-1.0.tar.gz')}</blink>`,
+    expect: 'same',
+  },
+  'a <base> after the anchors still moves them (pip keeps the first <base> anywhere)': {
+    html: `${a('demo-1.0.tar.gz')}<base href="https://files.example/p/"><base href="https://other.example/">`,
+    expect: 'same',
+  },
+  'anchors inside noscript and template elements': {
+    html: `<noscript>${a('demo-1.0.tar.gz')}</noscript><template>${a('demo-1.1.tar.gz')}</template>`,
+    expect: 'same',
+  },
+  'an anchor inside <title> or <textarea> (tags to html.parser, text to htmlparser2)': {
+    html: `<title>${a('demo-1.0.tar.gz')}</title><textarea>${a('demo-1.1.tar.gz')}</textarea>${a('demo-1.2.tar.gz')}`,
+    expect: 'fewer',
+  },
   'a <base> inside a comment is hidden': { html: `<!-- <base href="https://evil.example/"> -->${a('demo-1.0.tar.gz')}`, expect: 'same' },
-  'upper-case </SCRIPT > ends a script': { html: `<SCRIPT>var x = '${a('evil-6.6.tar.gz')}';</SCRIPT >${a('demo-1.0.tar.gz')}`, expect: 'same' },
+  'upper-case </SCRIPT > ends a script': {
+    html: `<SCRIPT>var x = '${a('evil-6.6.tar.gz')}';</SCRIPT >${a('demo-1.0.tar.gz')}`,
+    expect: 'same',
+  },
   'anchors inside svg': { html: `<svg><a href="demo-1.0.tar.gz">demo-1.0.tar.gz</a></svg>`, expect: 'same' },
   'a self-closed <a/> is still open in HTML': { html: `<a href="demo-1.0.tar.gz"/>${a('demo-1.1.tar.gz')}`, expect: 'refused' },
   'a comment never closed': { html: `${a('demo-1.0.tar.gz')}<!-- ${a('evil-6.6.tar.gz')}`, expect: 'refused' },
@@ -54,7 +102,10 @@ const CASES: Record<string, Case> = {
   'end tags nothing opened, last in the page': { html: `${a('demo-1.0.tar.gz')}</div ></body></html>`, expect: 'same' },
   'a < in text at the end': { html: `${a('demo-1.0.tar.gz')} 1 < 2`, expect: 'same' },
   'an <a> never closed': { html: `<a href="demo-1.0.tar.gz">demo-1.0.tar.gz`, expect: 'refused' },
-  'an <a> closed only by an enclosing end tag': { html: `<div><a href="demo-1.0.tar.gz">demo-1.0.tar.gz</div>${a('demo-1.1.tar.gz')}`, expect: 'refused' },
+  'an <a> closed only by an enclosing end tag': {
+    html: `<div><a href="demo-1.0.tar.gz">demo-1.0.tar.gz</div>${a('demo-1.1.tar.gz')}`,
+    expect: 'refused',
+  },
   'a NUL character': { html: `${a('demo-1.0.tar.gz')}\0`, expect: 'refused' },
 };
 
@@ -80,8 +131,13 @@ print(json.dumps(out))
 `;
 
 function pipLinks(pages: string[]): Link[][] | string {
-  const run = spawnSync('python3', ['-c', PIP_SCRIPT], { input: JSON.stringify(pages.map((html) => ({ url: PAGE, html }))), encoding: 'utf8', env: { ...process.env, PIP_CONFIG_FILE: '/dev/null' } });
-  if (run.error || run.status !== 0) return `python3 with pip's HTMLLinkParser is not available (${run.error?.message ?? run.stderr.trim().split('\n').pop()})`;
+  const run = spawnSync('python3', ['-c', PIP_SCRIPT], {
+    input: JSON.stringify(pages.map((html) => ({ url: PAGE, html }))),
+    encoding: 'utf8',
+    env: { ...process.env, PIP_CONFIG_FILE: '/dev/null' },
+  });
+  if (run.error || run.status !== 0)
+    return `python3 with pip's HTMLLinkParser is not available (${run.error?.message ?? run.stderr.trim().split('\n').pop()})`;
   return (JSON.parse(run.stdout) as Link[][]).map((links) => links.map((link) => ({ ...link, url: new URL(link.url).href })));
 }
 
@@ -103,7 +159,11 @@ test('hostile pages: depfence sees the links pip sees, refuses what pip would si
     const { html, expect } = CASES[name]!;
     const theirs = pip[index]!;
     if (expect === 'refused') {
-      assert.throws(() => parseHtmlProjectPage(html, PAGE, 'demo'), (error: unknown) => error instanceof MalformedPageError, name);
+      assert.throws(
+        () => parseHtmlProjectPage(html, PAGE, 'demo'),
+        (error: unknown) => error instanceof MalformedPageError,
+        name,
+      );
       return;
     }
     let ours: Link[];
@@ -115,7 +175,11 @@ test('hostile pages: depfence sees the links pip sees, refuses what pip would si
     if (expect === 'same') assert.equal(ours, theirs, name);
     else {
       assert.ok(ours.length < theirs.length, `${name}: fewer links than pip`);
-      for (const link of ours) assert.ok(theirs.some((their) => JSON.stringify(their) === JSON.stringify(link)), `${name}: ${link.url} is one pip sees too`);
+      for (const link of ours)
+        assert.ok(
+          theirs.some((their) => JSON.stringify(their) === JSON.stringify(link)),
+          `${name}: ${link.url} is one pip sees too`,
+        );
     }
   });
 });

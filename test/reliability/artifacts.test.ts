@@ -29,9 +29,13 @@ test.before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'depfence-artifacts-'));
   pypi = await PypiUpstream.start();
   npm = await NpmUpstream.start();
-  for (const name of ['flipped-lib', 'cut-lib', 'killed-lib']) pypi.addProject(name, { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
+  for (const name of ['flipped-lib', 'cut-lib', 'killed-lib'])
+    pypi.addProject(name, { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
   for (const name of ['flipped-js', 'cut-js', 'killed-js']) {
-    npm.addPackage(name, { versions: { '1.0.0': { published: daysAgo(400), files: { 'payload.txt': `${name} `.repeat(2_000) } } }, downloads: 50_000 });
+    npm.addPackage(name, {
+      versions: { '1.0.0': { published: daysAgo(400), files: { 'payload.txt': `${name} `.repeat(2_000) } } },
+      downloads: 50_000,
+    });
   }
   firewall = await startFirewall({
     pypi,
@@ -58,15 +62,30 @@ function npmStored(dataDir: string, name: string): string[] {
 }
 
 test('PyPI: a file with flipped bits or cut short is refused (502), never cached; the next clean download is served', async () => {
-  for (const [name, fault] of [['flipped-lib', 'corrupt'], ['cut-lib', 'truncate']] as const) {
+  for (const [name, fault] of [
+    ['flipped-lib', 'corrupt'],
+    ['cut-lib', 'truncate'],
+  ] as const) {
     const file = pypi.files(name, '1.0.0')[0]!;
     assert.is((await rawRequest(firewall.url, `/-/pypi/simple/${name}/`, { headers: { accept: SIMPLE_JSON } })).status, 200);
-    const handle = fault === 'corrupt' ? pypi.corrupt({ match: pypi.route.file(file.filename) }) : pypi.truncate({ match: pypi.route.file(file.filename) });
+    const handle =
+      fault === 'corrupt'
+        ? pypi.corrupt({ match: pypi.route.file(file.filename) })
+        : pypi.truncate({ match: pypi.route.file(file.filename) });
     const bad = await rawRequest(firewall.url, `/-/pypi/files/${name}/${file.filename}`);
     handle.remove();
     assert.ok(bad.status === 502 || bad.status === 403, `${name}: ${bad.status} ${bad.text}`);
-    assert.match(String(bad.json?.error), fault === 'corrupt' ? /has sha256 [0-9a-f]{64}, but the index lists/ : /broke off|is \d+ bytes, but the index lists|could not be fetched/);
-    assert.is(await cacache.get.info(pypiCache(firewall.dataDir), `depfence:artifact:sha256:${file.sha256}`), null, 'nothing cached under the hash');
+    assert.match(
+      String(bad.json?.error),
+      fault === 'corrupt'
+        ? /has sha256 [0-9a-f]{64}, but the index lists/
+        : /broke off|is \d+ bytes, but the index lists|could not be fetched/,
+    );
+    assert.is(
+      await cacache.get.info(pypiCache(firewall.dataDir), `depfence:artifact:sha256:${file.sha256}`),
+      null,
+      'nothing cached under the hash',
+    );
     assert.equal(artifactStoreProblems(pypiCache(firewall.dataDir)), []);
 
     const good = await rawRequest(firewall.url, `/-/pypi/files/${name}/${file.filename}`);
@@ -79,19 +98,29 @@ test('PyPI: a file with flipped bits or cut short is refused (502), never cached
 });
 
 test('npm: a tarball with flipped bits or cut short is refused (502), never stored; the next clean download is served', async () => {
-  for (const [name, fault] of [['flipped-js', 'corrupt'], ['cut-js', 'truncate']] as const) {
+  for (const [name, fault] of [
+    ['flipped-js', 'corrupt'],
+    ['cut-js', 'truncate'],
+  ] as const) {
     assert.is((await rawRequest(firewall.url, `/${name}`, { headers: { accept: ABBREVIATED } })).status, 200);
     const handle = fault === 'corrupt' ? npm.corrupt({ match: npm.route.tarball(name) }) : npm.truncate({ match: npm.route.tarball(name) });
     const bad = await rawRequest(firewall.url, `/${name}/-/${name}-1.0.0.tgz`);
     handle.remove();
     assert.is(bad.status, 502, `${name}: ${bad.text}`);
-    assert.equal(npmStored(firewall.dataDir, name).filter((file) => file.endsWith('.tgz') || file.endsWith('.tmp')), [], 'nothing stored');
+    assert.equal(
+      npmStored(firewall.dataDir, name).filter((file) => file.endsWith('.tgz') || file.endsWith('.tmp')),
+      [],
+      'nothing stored',
+    );
     const good = await rawRequest(firewall.url, `/${name}/-/${name}-1.0.0.tgz`);
     assert.is(good.status, 200, good.text);
     assert.ok(good.body.equals(npm.tarball(name, '1.0.0').bytes));
     // Verdaccio finishes writing the verified tarball into its storage just after serving it.
     for (let i = 0; i < 40 && npmStored(firewall.dataDir, name).every((file) => !file.endsWith('.tgz')); i++) await sleep(50);
-    assert.equal(npmStored(firewall.dataDir, name).filter((file) => file.endsWith('.tgz')), [`${name}-1.0.0.tgz`]);
+    assert.equal(
+      npmStored(firewall.dataDir, name).filter((file) => file.endsWith('.tgz')),
+      [`${name}-1.0.0.tgz`],
+    );
   }
 });
 
@@ -109,8 +138,12 @@ test('SIGKILL during a slow download leaves no partial artifact; after a restart
     const slowFile = pypi.slow(20, { match: pypi.route.file(wheel.filename), chunkBytes: 8 });
     const slowTarball = npm.slow(20, { match: npm.route.tarball('killed-js'), chunkBytes: 8 });
     const inFlight = [
-      fetch(`${serve.url}/-/pypi/files/killed-lib/${wheel.filename}`).then((r) => r.arrayBuffer()).catch(() => null),
-      fetch(`${serve.url}/killed-js/-/killed-js-1.0.0.tgz`).then((r) => r.arrayBuffer()).catch(() => null),
+      fetch(`${serve.url}/-/pypi/files/killed-lib/${wheel.filename}`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => null),
+      fetch(`${serve.url}/killed-js/-/killed-js-1.0.0.tgz`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => null),
     ];
     const deadline = Date.now() + 15_000;
     while ((slowFile.hits === 0 || slowTarball.hits === 0) && Date.now() < deadline) await sleep(20);
@@ -126,8 +159,16 @@ test('SIGKILL during a slow download leaves no partial artifact; after a restart
 
     const leftovers = filesUnder(pypiCache(dataDir)).filter((file) => file.startsWith('tmp/'));
     console.log(`  after SIGKILL: ${leftovers.length} partial download file(s) in the artifact cache's tmp/`);
-    assert.equal(filesUnder(pypiCache(dataDir)).filter((file) => file.startsWith('index-v5/')), [], 'no index entry for the partial download');
-    assert.equal(npmStored(dataDir, 'killed-js').filter((file) => file.endsWith('.tgz') || file.endsWith('.tmp')), [], 'no tarball (or part of one) stored');
+    assert.equal(
+      filesUnder(pypiCache(dataDir)).filter((file) => file.startsWith('index-v5/')),
+      [],
+      'no index entry for the partial download',
+    );
+    assert.equal(
+      npmStored(dataDir, 'killed-js').filter((file) => file.endsWith('.tgz') || file.endsWith('.tmp')),
+      [],
+      'no tarball (or part of one) stored',
+    );
 
     serve = await spawnServe(configFile, dataDir);
     const file = await fetch(`${serve.url}/-/pypi/files/killed-lib/${wheel.filename}`);
@@ -136,11 +177,18 @@ test('SIGKILL during a slow download leaves no partial artifact; after a restart
     const tgz = await fetch(`${serve.url}/killed-js/-/killed-js-1.0.0.tgz`);
     assert.is(tgz.status, 200);
     assert.ok(Buffer.from(await tgz.arrayBuffer()).equals(tarball.bytes), 'the verified tarball');
-    assert.equal(artifactStoreProblems(pypiCache(dataDir)), [], 'the artifact cache holds only whole, verified entries (and no partial download)');
+    assert.equal(
+      artifactStoreProblems(pypiCache(dataDir)),
+      [],
+      'the artifact cache holds only whole, verified entries (and no partial download)',
+    );
     // Verdaccio writes the verified bytes it is handed to `<file>.tmp-<n>` and renames it when done;
     // a write cut off by the kill stays a temporary name, which it never serves.
     for (let i = 0; i < 40 && !npmStored(dataDir, 'killed-js').includes('killed-js-1.0.0.tgz'); i++) await sleep(50);
-    assert.equal(npmStored(dataDir, 'killed-js').filter((file) => file.endsWith('.tgz')), ['killed-js-1.0.0.tgz']);
+    assert.equal(
+      npmStored(dataDir, 'killed-js').filter((file) => file.endsWith('.tgz')),
+      ['killed-js-1.0.0.tgz'],
+    );
   } finally {
     serve?.child.kill('SIGKILL');
   }

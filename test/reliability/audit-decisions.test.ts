@@ -42,12 +42,21 @@ test.before(async () => {
   npm = await NpmUpstream.start();
   pypi.addProject('reqeusts', { releases: { '2.31.0': { uploaded: daysAgo(400) } }, downloads: 40 });
   pypi.addProject('zq-quiet-lib', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 500 });
-  pypi.addProject('zq-young-file-lib', { releases: { '1.0.0': { uploaded: daysAgo(400) }, '1.1.0': { uploaded: new Date(Date.now() - HOUR) } }, downloads: 50_000 });
+  pypi.addProject('zq-young-file-lib', {
+    releases: { '1.0.0': { uploaded: daysAgo(400) }, '1.1.0': { uploaded: new Date(Date.now() - HOUR) } },
+    downloads: 50_000,
+  });
   pypi.addProject('zq-unknown-count-lib', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
   npm.addPackage('loadsh', { versions: { '4.17.21': { published: daysAgo(700) } }, downloads: 40 });
   npm.addPackage('zq-quiet-js', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: 500 });
-  npm.addPackage('zq-young-js', { versions: { '1.0.0': { published: daysAgo(400) }, '1.1.0': { published: new Date(Date.now() - HOUR) } }, downloads: 50_000 });
-  npm.addPackage('debug', { versions: { '4.4.1': { published: daysAgo(300) }, '4.4.2': { published: daysAgo(200) } }, downloads: 300_000_000 });
+  npm.addPackage('zq-young-js', {
+    versions: { '1.0.0': { published: daysAgo(400) }, '1.1.0': { published: new Date(Date.now() - HOUR) } },
+    downloads: 50_000,
+  });
+  npm.addPackage('debug', {
+    versions: { '4.4.1': { published: daysAgo(300) }, '4.4.2': { published: daysAgo(200) } },
+    downloads: 300_000_000,
+  });
   npm.addPackage('zq-unknown-count-js', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: 50_000 });
   pypi.failWith(503, { match: pypi.route.stats('zq-unknown-count-lib') });
   npm.failWith(503, { match: npm.route.downloads('zq-unknown-count-js') });
@@ -70,13 +79,37 @@ test.after(async () => {
 const EXPECTED: Expected[] = [
   { client: 'pip', ecosystem: 'pypi', name: 'reqeusts', version: null, decision: 'deny', check: 'typosquat', subject: 'project page' },
   { client: 'uv', ecosystem: 'pypi', name: 'zq-quiet-lib', version: null, decision: 'warn', check: 'downloads', subject: 'project page' },
-  { client: 'pip', ecosystem: 'pypi', name: 'zq-young-file-lib', version: '1.1.0', decision: 'deny', check: 'age', subject: 'project page' },
-  { client: 'uv', ecosystem: 'pypi', name: 'zq-unknown-count-lib', version: null, decision: 'deny', check: 'downloads', subject: 'project page' },
+  {
+    client: 'pip',
+    ecosystem: 'pypi',
+    name: 'zq-young-file-lib',
+    version: '1.1.0',
+    decision: 'deny',
+    check: 'age',
+    subject: 'project page',
+  },
+  {
+    client: 'uv',
+    ecosystem: 'pypi',
+    name: 'zq-unknown-count-lib',
+    version: null,
+    decision: 'deny',
+    check: 'downloads',
+    subject: 'project page',
+  },
   { client: 'npm', ecosystem: 'npm', name: 'loadsh', version: null, decision: 'deny', check: 'typosquat', subject: 'packument' },
   { client: 'pnpm', ecosystem: 'npm', name: 'zq-quiet-js', version: null, decision: 'warn', check: 'downloads', subject: 'packument' },
   { client: 'npm', ecosystem: 'npm', name: 'zq-young-js', version: '1.1.0', decision: 'deny', check: 'age', subject: 'packument' },
   { client: 'npm', ecosystem: 'npm', name: 'debug', version: '4.4.2', decision: 'deny', check: 'malicious', subject: 'packument' },
-  { client: 'pnpm', ecosystem: 'npm', name: 'zq-unknown-count-js', version: null, decision: 'deny', check: 'downloads', subject: 'packument' },
+  {
+    client: 'pnpm',
+    ecosystem: 'npm',
+    name: 'zq-unknown-count-js',
+    version: null,
+    decision: 'deny',
+    check: 'downloads',
+    subject: 'packument',
+  },
 ];
 
 function requestFor(expected: Expected) {
@@ -106,7 +139,9 @@ test('every deny and warn from a project page or packument is logged with time, 
         record.findings.some((finding) => finding.check === expected.check && finding.severity === expected.decision),
     );
     if (!found) {
-      missing.push(`${expected.ecosystem}:${expected.name}${expected.version ? `@${expected.version}` : ''} ${expected.decision} (${expected.check}) from ${expected.client}`);
+      missing.push(
+        `${expected.ecosystem}:${expected.name}${expected.version ? `@${expected.version}` : ''} ${expected.decision} (${expected.check}) from ${expected.client}`,
+      );
       continue;
     }
     const time = Date.parse(found.time);
@@ -122,7 +157,13 @@ test('every deny and warn from a project page or packument is logged with time, 
 
   // And the refusals clients saw are exactly what was logged.
   for (const { client, decision } of refusals) {
-    const logged = records.find((record) => record.name === decision.name && record.version === decision.version && record.client === client && record.decision === decision.decision);
+    const logged = records.find(
+      (record) =>
+        record.name === decision.name &&
+        record.version === decision.version &&
+        record.client === client &&
+        record.decision === decision.decision,
+    );
     assert.ok(logged, `${decision.name}: the refusal sent to ${client} is logged`);
     assert.equal(logged.findings, decision.findings, `${decision.name}: the same findings as the refusal`);
   }

@@ -33,10 +33,27 @@ test.before(async () => {
   pypi = await PypiUpstream.start();
   npm = await NpmUpstream.start();
   // Names no snapshot lists, so a missing live count cannot be stood in for.
-  for (const name of ['zq-down-lib', 'zq-slow-lib', 'zq-garbled-lib', 'zq-meta-down-lib', 'zq-count-down-lib', 'zq-judge-breaker-lib', 'zq-file-down-lib', 'zq-timeless-lib']) {
+  for (const name of [
+    'zq-down-lib',
+    'zq-slow-lib',
+    'zq-garbled-lib',
+    'zq-meta-down-lib',
+    'zq-count-down-lib',
+    'zq-judge-breaker-lib',
+    'zq-file-down-lib',
+    'zq-timeless-lib',
+  ]) {
     pypi.addProject(name, { releases: { '1.0.0': OLD }, downloads: 50_000 });
   }
-  for (const name of ['zq-down-js', 'zq-slow-js', 'zq-garbled-js', 'zq-count-down-js', 'zq-filter-breaker-js', 'zq-tarball-down-js', 'zq-timeless-js']) {
+  for (const name of [
+    'zq-down-js',
+    'zq-slow-js',
+    'zq-garbled-js',
+    'zq-count-down-js',
+    'zq-filter-breaker-js',
+    'zq-tarball-down-js',
+    'zq-timeless-js',
+  ]) {
     npm.addPackage(name, { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: 50_000 });
   }
   enforce = await start('enforce');
@@ -110,13 +127,15 @@ test('PyPI: registry metadata or the download count missing: 403 naming the fact
     for (const name of ['zq-meta-down-lib', 'zq-count-down-lib']) {
       const served = await page(report, name);
       assert.is(served.status, 200, `report mode lets ${name} through: ${served.text}`);
-      assert.is(((served.json as { files: unknown[] }).files).length, 1);
+      assert.is((served.json as { files: unknown[] }).files.length, 1);
       const file = await rawRequest(report.url, `/-/pypi/files/${name}/${wheelOf(name)}`);
       assert.is(file.status, 200, file.text);
     }
     const logged = report.audit().filter((record) => record.name === 'zq-count-down-lib' && record.decision === 'deny');
     assert.ok(logged.length > 0 && logged.every((record) => record.mode === 'report'), JSON.stringify(logged));
-    assert.ok(logged.some((record) => record.findings.some((finding) => finding.check === 'downloads' && finding.evidence.unavailable === true)));
+    assert.ok(
+      logged.some((record) => record.findings.some((finding) => finding.check === 'downloads' && finding.evidence.unavailable === true)),
+    );
   } finally {
     for (const fault of faults) fault.remove();
   }
@@ -130,7 +149,10 @@ test('PyPI: a file with no upload time is hidden and refused; a file that cannot
     files: [{ filename: wheel.filename, url: pypi.fileUrl(wheel.filename), hashes: { sha256: wheel.sha256 } }],
   });
   const faults = [
-    pypi.inject({ kind: 'status', status: 200, body: timeless, headers: { 'content-type': SIMPLE_JSON } }, { match: pypi.route.simple('zq-timeless-lib') }),
+    pypi.inject(
+      { kind: 'status', status: 200, body: timeless, headers: { 'content-type': SIMPLE_JSON } },
+      { match: pypi.route.simple('zq-timeless-lib') },
+    ),
     pypi.failWith(503, { match: pypi.route.json('zq-timeless-lib') }),
     pypi.failWith(503, { match: pypi.route.file(wheelOf('zq-file-down-lib')) }),
   ];
@@ -178,7 +200,11 @@ test('npm: the registry down, slow or garbled: 403 naming the registry metadata,
     npm.malformed({ match: npm.route.packument('zq-garbled-js') }),
   ];
   try {
-    for (const [name, why] of [['zq-down-js', /answered HTTP 503/], ['zq-slow-js', /did not answer within 1s/], ['zq-garbled-js', /cannot read/]] as const) {
+    for (const [name, why] of [
+      ['zq-down-js', /answered HTTP 503/],
+      ['zq-slow-js', /did not answer within 1s/],
+      ['zq-garbled-js', /cannot read/],
+    ] as const) {
       const doc = await rawRequest(enforce.url, `/${name}`, { headers: { accept: ABBREVIATED } });
       assert.is(doc.status, 403, doc.text);
       assert.match(errorText(doc), /cannot be checked right now, so it is refused: registry metadata could not be obtained/);
@@ -208,7 +234,9 @@ test('npm: the download count missing: 403 naming it; report mode serves the pac
     assert.ok(bytes.body.equals(npm.tarball('zq-count-down-js', '1.0.0').bytes));
     const logged = report.audit().filter((record) => record.name === 'zq-count-down-js' && record.decision === 'deny');
     assert.ok(logged.length > 0 && logged.every((record) => record.mode === 'report'));
-    assert.ok(logged.some((record) => record.findings.some((finding) => finding.check === 'downloads' && finding.evidence.unavailable === true)));
+    assert.ok(
+      logged.some((record) => record.findings.some((finding) => finding.check === 'downloads' && finding.evidence.unavailable === true)),
+    );
   } finally {
     fault.remove();
   }
@@ -217,7 +245,10 @@ test('npm: the download count missing: 403 naming it; report mode serves the pac
 test('npm: a version without a publish time is hidden, and its tarball refused with the reason', async () => {
   const doc = npm.packument('zq-timeless-js') as { time: Record<string, string> };
   delete doc.time['1.0.0'];
-  const fault = npm.inject({ kind: 'status', status: 200, body: JSON.stringify(doc), headers: { 'content-type': 'application/json' } }, { match: npm.route.packument('zq-timeless-js') });
+  const fault = npm.inject(
+    { kind: 'status', status: 200, body: JSON.stringify(doc), headers: { 'content-type': 'application/json' } },
+    { match: npm.route.packument('zq-timeless-js') },
+  );
   try {
     const packument = await rawRequest(enforce.url, '/zq-timeless-js', { headers: { accept: ABBREVIATED } });
     assert.is(packument.status, 200, packument.text);

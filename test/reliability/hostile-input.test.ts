@@ -220,39 +220,120 @@ const QUERY_TARGETS = [
 function protocolCorpus(): { label: string; bytes: string | Buffer }[] {
   const corpus: { label: string; bytes: string | Buffer }[] = [];
   for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'FOO']) {
-    corpus.push({ label: `${method} on a PyPI page`, bytes: requestText(method, '/-/pypi/simple/fencepost-lib/', [], method === 'GET' ? '' : 'x=1') });
+    corpus.push({
+      label: `${method} on a PyPI page`,
+      bytes: requestText(method, '/-/pypi/simple/fencepost-lib/', [], method === 'GET' ? '' : 'x=1'),
+    });
     corpus.push({ label: `${method} on a PyPI file`, bytes: requestText(method, `/-/pypi/files/fencepost-lib/${wheel}`) });
-    corpus.push({ label: `${method} on an npm packument`, bytes: requestText(method, '/fencepost-js', ['Content-Type: application/json'], method === 'DELETE' || method === 'OPTIONS' ? '' : '{"name":"fencepost-js"}') });
+    corpus.push({
+      label: `${method} on an npm packument`,
+      bytes: requestText(
+        method,
+        '/fencepost-js',
+        ['Content-Type: application/json'],
+        method === 'DELETE' || method === 'OPTIONS' ? '' : '{"name":"fencepost-js"}',
+      ),
+    });
     corpus.push({ label: `${method} on an npm tarball`, bytes: requestText(method, '/fencepost-js/-/fencepost-js-1.0.0.tgz') });
     corpus.push({ label: `${method} on the npm root`, bytes: requestText(method, '/') });
   }
   corpus.push({ label: 'DELETE an npm revision', bytes: requestText('DELETE', '/fencepost-js/-rev/1-abc') });
-  corpus.push({ label: 'PUT a user', bytes: requestText('PUT', '/-/user/org.couchdb.user:mallory', ['Content-Type: application/json'], '{"name":"mallory","password":"x"}') });
+  corpus.push({
+    label: 'PUT a user',
+    bytes: requestText('PUT', '/-/user/org.couchdb.user:mallory', ['Content-Type: application/json'], '{"name":"mallory","password":"x"}'),
+  });
   corpus.push({ label: 'CONNECT to a metadata address', bytes: 'CONNECT 169.254.169.254:80 HTTP/1.1\r\nHost: 169.254.169.254:80\r\n\r\n' });
   corpus.push({ label: 'absolute-form target (proxy request)', bytes: requestText('GET', 'http://169.254.169.254/latest/meta-data/') });
   corpus.push({ label: 'absolute-form file: target', bytes: requestText('GET', 'file:///etc/passwd') });
   corpus.push({ label: 'asterisk target', bytes: requestText('OPTIONS', '*') });
   corpus.push({ label: 'a target that is not a path', bytes: requestText('GET', 'fencepost-js') });
-  corpus.push({ label: 'a raw NUL in the request line', bytes: Buffer.from('GET /-/pypi/simple/fence\0post/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1') });
-  corpus.push({ label: 'raw control bytes in the request line', bytes: Buffer.from('GET /fencepost\x01\x7f-js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1') });
-  corpus.push({ label: 'raw non-ASCII bytes in the target', bytes: Buffer.concat([Buffer.from('GET /fencepost-j'), Buffer.from([0xd0, 0xb5]), Buffer.from('s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]) });
-  corpus.push({ label: 'raw invalid UTF-8 in the target', bytes: Buffer.concat([Buffer.from('GET /-/pypi/simple/'), Buffer.from([0xff, 0xc0, 0xae]), Buffer.from('/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]) });
+  corpus.push({
+    label: 'a raw NUL in the request line',
+    bytes: Buffer.from('GET /-/pypi/simple/fence\0post/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1'),
+  });
+  corpus.push({
+    label: 'raw control bytes in the request line',
+    bytes: Buffer.from('GET /fencepost\x01\x7f-js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1'),
+  });
+  corpus.push({
+    label: 'raw non-ASCII bytes in the target',
+    bytes: Buffer.concat([
+      Buffer.from('GET /fencepost-j'),
+      Buffer.from([0xd0, 0xb5]),
+      Buffer.from('s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    ]),
+  });
+  corpus.push({
+    label: 'raw invalid UTF-8 in the target',
+    bytes: Buffer.concat([
+      Buffer.from('GET /-/pypi/simple/'),
+      Buffer.from([0xff, 0xc0, 0xae]),
+      Buffer.from('/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    ]),
+  });
   corpus.push({ label: 'a raw backslash path', bytes: requestText('GET', '/-/pypi/files/fencepost-lib/..\\..\\..\\canary.txt') });
   corpus.push({ label: 'an overlong URL (100 kB)', bytes: requestText('GET', `/-/pypi/simple/${'a'.repeat(100_000)}/`) });
   corpus.push({ label: 'an overlong npm URL (100 kB)', bytes: requestText('GET', `/${'a'.repeat(100_000)}`) });
   corpus.push({ label: 'one huge header (100 kB)', bytes: requestText('GET', '/fencepost-js', [`X-Big: ${'a'.repeat(100_000)}`]) });
-  corpus.push({ label: 'a huge Accept header', bytes: requestText('GET', '/-/pypi/simple/fencepost-lib/', [`Accept: ${'text/x-a;q=0.1, '.repeat(4_000)}`]) });
-  corpus.push({ label: 'thousands of headers', bytes: requestText('GET', '/-/pypi/simple/fencepost-lib/', Array.from({ length: 3_000 }, (_, i) => `X-H${i}: ${i}`)) });
-  corpus.push({ label: 'a header with a raw NUL', bytes: Buffer.from('GET /fencepost-js HTTP/1.1\r\nHost: x\r\nAccept: a\0b\r\nConnection: close\r\n\r\n', 'latin1') });
+  corpus.push({
+    label: 'a huge Accept header',
+    bytes: requestText('GET', '/-/pypi/simple/fencepost-lib/', [`Accept: ${'text/x-a;q=0.1, '.repeat(4_000)}`]),
+  });
+  corpus.push({
+    label: 'thousands of headers',
+    bytes: requestText(
+      'GET',
+      '/-/pypi/simple/fencepost-lib/',
+      Array.from({ length: 3_000 }, (_, i) => `X-H${i}: ${i}`),
+    ),
+  });
+  corpus.push({
+    label: 'a header with a raw NUL',
+    bytes: Buffer.from('GET /fencepost-js HTTP/1.1\r\nHost: x\r\nAccept: a\0b\r\nConnection: close\r\n\r\n', 'latin1'),
+  });
   corpus.push({ label: 'no Host header', bytes: 'GET /fencepost-js HTTP/1.1\r\nConnection: close\r\n\r\n' });
   corpus.push({ label: 'an unknown HTTP version', bytes: 'GET /fencepost-js HTTP/9.9\r\nHost: x\r\nConnection: close\r\n\r\n' });
   corpus.push({ label: 'garbage instead of a request line', bytes: '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 hello\r\n\r\n' });
-  corpus.push({ label: 'Content-Length and Transfer-Encoding together', bytes: 'POST /-/depfence/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n' });
-  corpus.push({ label: 'a negative Content-Length', bytes: 'POST /-/depfence/decide HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\nConnection: close\r\n\r\n' });
-  corpus.push({ label: 'a decide body that is not JSON', bytes: requestText('POST', '/-/depfence/decide', ['Content-Type: application/json'], '{"packages": [') });
-  corpus.push({ label: 'a decide body naming a traversal', bytes: requestText('POST', '/-/depfence/decide', ['Content-Type: application/json'], '{"packages":[{"ecosystem":"pypi","name":"../../canary.txt","version":null}]}') });
-  corpus.push({ label: 'a decide body naming a look-alike', bytes: requestText('POST', '/-/depfence/decide', ['Content-Type: application/json'], '{"packages":[{"ecosystem":"npm","name":"fencepost-j\u0435s","version":"../../x"}]}') });
-  corpus.push({ label: 'a decide body of 2 MB', bytes: requestText('POST', '/-/depfence/decide', ['Content-Type: application/json'], `{"packages":[${'{"ecosystem":"npm","name":"a","version":null},'.repeat(45_000)}{}]}`) });
+  corpus.push({
+    label: 'Content-Length and Transfer-Encoding together',
+    bytes:
+      'POST /-/depfence/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n',
+  });
+  corpus.push({
+    label: 'a negative Content-Length',
+    bytes: 'POST /-/depfence/decide HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\nConnection: close\r\n\r\n',
+  });
+  corpus.push({
+    label: 'a decide body that is not JSON',
+    bytes: requestText('POST', '/-/depfence/decide', ['Content-Type: application/json'], '{"packages": ['),
+  });
+  corpus.push({
+    label: 'a decide body naming a traversal',
+    bytes: requestText(
+      'POST',
+      '/-/depfence/decide',
+      ['Content-Type: application/json'],
+      '{"packages":[{"ecosystem":"pypi","name":"../../canary.txt","version":null}]}',
+    ),
+  });
+  corpus.push({
+    label: 'a decide body naming a look-alike',
+    bytes: requestText(
+      'POST',
+      '/-/depfence/decide',
+      ['Content-Type: application/json'],
+      '{"packages":[{"ecosystem":"npm","name":"fencepost-j\u0435s","version":"../../x"}]}',
+    ),
+  });
+  corpus.push({
+    label: 'a decide body of 2 MB',
+    bytes: requestText(
+      'POST',
+      '/-/depfence/decide',
+      ['Content-Type: application/json'],
+      `{"packages":[${'{"ecosystem":"npm","name":"a","version":null},'.repeat(45_000)}{}]}`,
+    ),
+  });
   corpus.push({ label: 'GET on decide', bytes: requestText('GET', '/-/depfence/decide') });
   corpus.push({ label: 'an unknown admin endpoint', bytes: requestText('GET', '/-/depfence/../../canary.txt') });
   return corpus;
@@ -264,12 +345,29 @@ function protocolCorpus(): { label: string; bytes: string | Buffer }[] {
  */
 function oddButHarmless(): { label: string; bytes: string | Buffer }[] {
   return [
-    { label: 'Upgrade: websocket', bytes: requestText('GET', '/fencepost-js', ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13']) },
-    { label: 'Upgrade: h2c', bytes: requestText('GET', '/-/pypi/simple/fencepost-lib/', ['Upgrade: h2c', 'HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA']) },
+    {
+      label: 'Upgrade: websocket',
+      bytes: requestText('GET', '/fencepost-js', [
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version: 13',
+      ]),
+    },
+    {
+      label: 'Upgrade: h2c',
+      bytes: requestText('GET', '/-/pypi/simple/fencepost-lib/', ['Upgrade: h2c', 'HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA']),
+    },
     { label: 'two Host headers', bytes: 'GET /fencepost-js HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n' },
-    { label: 'a weird Range on a file', bytes: requestText('GET', `/-/pypi/files/fencepost-lib/${wheel}`, ['Range: bytes=99999999999999999999-,-0,5-2']) },
+    {
+      label: 'a weird Range on a file',
+      bytes: requestText('GET', `/-/pypi/files/fencepost-lib/${wheel}`, ['Range: bytes=99999999999999999999-,-0,5-2']),
+    },
     { label: 'an If-None-Match of garbage', bytes: requestText('GET', '/fencepost-js', [`If-None-Match: ${'"x",'.repeat(1_000)}*`]) },
-    { label: 'an Accept with bad q-values', bytes: requestText('GET', '/-/pypi/simple/fencepost-lib/', ['Accept: application/vnd.pypi.simple.v1+json;q=NaN, */*;q=-1']) },
+    {
+      label: 'an Accept with bad q-values',
+      bytes: requestText('GET', '/-/pypi/simple/fencepost-lib/', ['Accept: application/vnd.pypi.simple.v1+json;q=NaN, */*;q=-1']),
+    },
   ];
 }
 
@@ -316,14 +414,21 @@ test('every hostile request to both APIs gets a 4xx, nothing outside the data di
   const hostile = forwarded.filter((path) => /\.\.|%2e|%2f|%5c|%00|canary|passwd|%ff|%d0/i.test(path));
   assert.equal(hostile, [], 'no hostile path was passed on to an upstream');
   const dataFiles = filesUnder(join(root, 'data'));
-  assert.equal(dataFiles.filter((file) => /canary|passwd|\.\./.test(file)), [], 'nothing named by the corpus was written in the data dir');
+  assert.equal(
+    dataFiles.filter((file) => /canary|passwd|\.\./.test(file)),
+    [],
+    'nothing named by the corpus was written in the data dir',
+  );
 });
 
 test('after the corpus the server still serves: health, a page, a file, a packument and a tarball', async () => {
   const health = await rawExchange(firewall.url, requestText('GET', '/-/depfence/health'));
   assert.is(health.status, 200);
   assert.is((JSON.parse(health.body.toString('utf8')) as { ok: boolean }).ok, true);
-  const page = await rawExchange(firewall.url, requestText('GET', '/-/pypi/simple/fencepost-lib/', ['Accept: application/vnd.pypi.simple.v1+json']));
+  const page = await rawExchange(
+    firewall.url,
+    requestText('GET', '/-/pypi/simple/fencepost-lib/', ['Accept: application/vnd.pypi.simple.v1+json']),
+  );
   assert.is(page.status, 200);
   const file = await fetch(`${firewall.url}/-/pypi/files/fencepost-lib/${wheel}`);
   assert.is(file.status, 200);

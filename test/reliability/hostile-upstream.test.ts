@@ -40,7 +40,12 @@ function answerWith(fixture: FixtureServer, match: RouteMatch, body: string | Bu
 }
 
 /** A GET on a connection of its own (no keep-alive reuse), timed. */
-function timed(path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<{ status: number; body: Buffer; text: string; ms: number }> {
+function timed(
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; body: Buffer; text: string; ms: number }> {
   const started = Date.now();
   const { hostname, port } = new URL(serve.url);
   return new Promise((resolve, reject) => {
@@ -154,9 +159,20 @@ test('the HTTP client stops reading a body of unknown length at the limit', asyn
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const http = createHttpClient({ timeoutMs: 10_000, retries: 0, concurrency: 1, cacheDir: null, cacheTtlMs: 0, staleIfErrorMs: 0, maxResponseBytes: LIMIT });
+  const http = createHttpClient({
+    timeoutMs: 10_000,
+    retries: 0,
+    concurrency: 1,
+    cacheDir: null,
+    cacheTtlMs: 0,
+    staleIfErrorMs: 0,
+    maxResponseBytes: LIMIT,
+  });
   try {
-    const error = await http.getJson(`http://127.0.0.1:${port}/endless`).then(() => null, (e: unknown) => e);
+    const error = await http.getJson(`http://127.0.0.1:${port}/endless`).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.instance(error, UpstreamError);
     assert.is((error as UpstreamError).code, 'EUPSTREAM_TOO_LARGE');
     assert.ok(sent < 64 * MIB, `the server got to send ${Math.round(sent / MIB)} MiB`);
@@ -180,7 +196,11 @@ test('deeply nested JSON is answered in bounded time without breaking the server
     answerWith(npm, npm.route.packument('nested-js'), packument, { 'content-type': 'application/json' }),
   ];
   try {
-    for (const [path, accept] of [['/-/pypi/simple/nested-lib/', SIMPLE_JSON], ['/nested-js', ABBREVIATED], ['/nested-js', 'application/json']] as const) {
+    for (const [path, accept] of [
+      ['/-/pypi/simple/nested-lib/', SIMPLE_JSON],
+      ['/nested-js', ABBREVIATED],
+      ['/nested-js', 'application/json'],
+    ] as const) {
       const answer = await timed(path, { accept });
       assert.ok([200, 403, 502].includes(answer.status), `${path}: ${answer.status} ${answer.text.slice(0, 300)}`);
       if (answer.status !== 200) assert.match(errorOf(answer.text), /^depfence: /);
@@ -205,13 +225,21 @@ test('thousands of versions are served, complete, in bounded time and memory', a
     size: 1000,
   }));
   const page = JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'many-lib', versions: files.map((_, i) => `1.${i}.0`), files });
-  const base = npm.packument('many-js') as Record<string, unknown> & { versions: Record<string, Record<string, unknown>>; time: Record<string, string> };
+  const base = npm.packument('many-js') as Record<string, unknown> & {
+    versions: Record<string, Record<string, unknown>>;
+    time: Record<string, string>;
+  };
   const template = base.versions['1.0.0']!;
   const versions: Record<string, unknown> = {};
   const time: Record<string, string> = { created: uploaded, modified: uploaded };
   for (let i = 0; i < count; i++) {
     const version = `1.${i}.0`;
-    versions[version] = { ...template, version, _id: `many-js@${version}`, dist: { ...(template.dist as object), tarball: `${npm.url}many-js/-/many-js-${version}.tgz` } };
+    versions[version] = {
+      ...template,
+      version,
+      _id: `many-js@${version}`,
+      dist: { ...(template.dist as object), tarball: `${npm.url}many-js/-/many-js-${version}.tgz` },
+    };
     time[version] = uploaded;
   }
   const packument = JSON.stringify({ ...base, versions, time, 'dist-tags': { latest: `1.${count - 1}.0` } });
@@ -260,7 +288,12 @@ test('a page or packument that trickles in byte by byte gets a 403 within the ti
 
     // The decision's facts are already cached (a pre-flight asked): the registry's uplink is served
     // from that same fetch, so the trickle that starts afterwards is never met.
-    const decide = await timed('/-/depfence/decide', { 'content-type': 'application/json' }, 'POST', JSON.stringify({ packages: [{ ecosystem: 'npm', name: 'slow-later-js', version: null }] }));
+    const decide = await timed(
+      '/-/depfence/decide',
+      { 'content-type': 'application/json' },
+      'POST',
+      JSON.stringify({ packages: [{ ecosystem: 'npm', name: 'slow-later-js', version: null }] }),
+    );
     assert.is(decide.status, 200);
     const trickle = npm.slow(50, { match: npm.route.packument('slow-later-js') });
     faults.push(trickle);
@@ -290,8 +323,18 @@ test('file and tarball URLs on hosts the config does not name are never fetched;
     `ftp://127.0.0.1:${other}/${file}`,
   ];
   // Whatever the other host is asked, it answers with bytes that would pass every check.
-  pypi.addProject('ssrf-lib', { releases: Object.fromEntries(['1.0.0', ...hostile('x').map((_, i) => `1.0.${i + 1}`), '2.0.0'].map((v) => [v, { uploaded: daysAgo(400) }])), downloads: 50_000 });
-  npm.addPackage('ssrf-js', { versions: Object.fromEntries(['1.0.0', ...hostile('x').map((_, i) => `1.0.${i + 1}`), '2.0.0'].map((v) => [v, { published: daysAgo(400) }])), downloads: 50_000 });
+  pypi.addProject('ssrf-lib', {
+    releases: Object.fromEntries(
+      ['1.0.0', ...hostile('x').map((_, i) => `1.0.${i + 1}`), '2.0.0'].map((v) => [v, { uploaded: daysAgo(400) }]),
+    ),
+    downloads: 50_000,
+  });
+  npm.addPackage('ssrf-js', {
+    versions: Object.fromEntries(
+      ['1.0.0', ...hostile('x').map((_, i) => `1.0.${i + 1}`), '2.0.0'].map((v) => [v, { published: daysAgo(400) }]),
+    ),
+    downloads: 50_000,
+  });
   const pypiFiles = ['1.0.0', ...hostile('x').map((_, i) => `1.0.${i + 1}`)].map((version) => pypi.files('ssrf-lib', version)[0]!);
   elsewhere.inject({ kind: 'status', status: 200, body: pypiFiles[0]!.bytes, headers: { 'content-type': 'application/octet-stream' } });
 
@@ -303,9 +346,20 @@ test('file and tarball URLs on hosts the config does not name are never fetched;
     hashes: { sha256: file.sha256 },
     'upload-time': daysAgo(400).toISOString(),
     size: file.bytes.length,
-    'core-metadata': { sha256: createHash('sha256').update(file.metadata ?? '').digest('hex') },
+    'core-metadata': {
+      sha256: createHash('sha256')
+        .update(file.metadata ?? '')
+        .digest('hex'),
+    },
   }));
-  pageFiles.push({ filename: good.filename, url: pypi.fileUrl(good.filename), hashes: { sha256: good.sha256 }, 'upload-time': daysAgo(400).toISOString(), size: good.bytes.length, 'core-metadata': { sha256: createHash('sha256').update(good.metadata!).digest('hex') } });
+  pageFiles.push({
+    filename: good.filename,
+    url: pypi.fileUrl(good.filename),
+    hashes: { sha256: good.sha256 },
+    'upload-time': daysAgo(400).toISOString(),
+    size: good.bytes.length,
+    'core-metadata': { sha256: createHash('sha256').update(good.metadata!).digest('hex') },
+  });
   const page = JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'ssrf-lib', files: pageFiles });
 
   const doc = npm.packument('ssrf-js') as { versions: Record<string, { dist: { tarball: string } }> };
@@ -320,7 +374,11 @@ test('file and tarball URLs on hosts the config does not name are never fetched;
   try {
     const pageAnswer = await timed('/-/pypi/simple/ssrf-lib/', { accept: SIMPLE_JSON });
     assert.is(pageAnswer.status, 200, pageAnswer.text);
-    assert.equal((JSON.parse(pageAnswer.text) as { files: { filename: string }[] }).files.map((f) => f.filename), [good.filename], 'only the file on the index host is listed');
+    assert.equal(
+      (JSON.parse(pageAnswer.text) as { files: { filename: string }[] }).files.map((f) => f.filename),
+      [good.filename],
+      'only the file on the index host is listed',
+    );
     for (const file of pypiFiles) {
       for (const suffix of ['', '.metadata']) {
         const answer = await timed(`/-/pypi/files/ssrf-lib/${file.filename}${suffix}`);
@@ -335,7 +393,11 @@ test('file and tarball URLs on hosts the config does not name are never fetched;
     for (const accept of [ABBREVIATED, 'application/json']) {
       const packument = await timed('/ssrf-js', { accept });
       assert.is(packument.status, 200, packument.text);
-      assert.equal(Object.keys((JSON.parse(packument.text) as { versions: object }).versions), ['2.0.0'], `only the version on the registry is listed (${accept})`);
+      assert.equal(
+        Object.keys((JSON.parse(packument.text) as { versions: object }).versions),
+        ['2.0.0'],
+        `only the version on the registry is listed (${accept})`,
+      );
     }
     for (const version of npmVersions) {
       for (const file of [`ssrf-js-${version}.tgz`]) {
@@ -346,9 +408,18 @@ test('file and tarball URLs on hosts the config does not name are never fetched;
       const manifest = await timed(`/ssrf-js/${version}`);
       assert.ok(manifest.status === 403 || manifest.status === 404, `${version}: ${manifest.status}`);
     }
-    const audit = readFileSync(join(scratch, 'data', 'audit.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string; version: string | null; findings: { check: string }[] });
+    const audit = readFileSync(join(scratch, 'data', 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { name: string; version: string | null; findings: { check: string }[] });
     for (const version of npmVersions) {
-      assert.ok(audit.some((record) => record.name === 'ssrf-js' && record.version === version && record.findings.some((finding) => finding.check === 'source')), `ssrf-js@${version} logged as hidden for its tarball host`);
+      assert.ok(
+        audit.some(
+          (record) =>
+            record.name === 'ssrf-js' && record.version === version && record.findings.some((finding) => finding.check === 'source'),
+        ),
+        `ssrf-js@${version} logged as hidden for its tarball host`,
+      );
     }
     const tarball = await timed('/ssrf-js/-/ssrf-js-2.0.0.tgz');
     assert.is(tarball.status, 200, tarball.text);
@@ -356,7 +427,11 @@ test('file and tarball URLs on hosts the config does not name are never fetched;
   } finally {
     for (const fault of faults) fault.remove();
   }
-  assert.equal(elsewhere.requests.map((r) => r.path), [], 'the other host received no request');
+  assert.equal(
+    elsewhere.requests.map((r) => r.path),
+    [],
+    'the other host received no request',
+  );
 });
 
 test('a redirect from the upstream to another host is not followed, for files and tarballs', async () => {
@@ -367,8 +442,14 @@ test('a redirect from the upstream to another host is not followed, for files an
   elsewhere.resetLog();
   elsewhere.inject({ kind: 'status', status: 200, body: file.bytes, headers: { 'content-type': 'application/octet-stream' } });
   const faults = [
-    pypi.inject({ kind: 'status', status: 302, body: '', headers: { location: `${elsewhere.url}files/${file.filename}` } }, { match: pypi.route.file(file.filename) }),
-    npm.inject({ kind: 'status', status: 302, body: '', headers: { location: `${elsewhere.url}hop-js/-/hop-js-1.0.0.tgz` } }, { match: npm.route.tarball('hop-js') }),
+    pypi.inject(
+      { kind: 'status', status: 302, body: '', headers: { location: `${elsewhere.url}files/${file.filename}` } },
+      { match: pypi.route.file(file.filename) },
+    ),
+    npm.inject(
+      { kind: 'status', status: 302, body: '', headers: { location: `${elsewhere.url}hop-js/-/hop-js-1.0.0.tgz` } },
+      { match: npm.route.tarball('hop-js') },
+    ),
   ];
   try {
     const fileAnswer = await timed(`/-/pypi/files/hop-lib/${file.filename}`);
@@ -380,7 +461,11 @@ test('a redirect from the upstream to another host is not followed, for files an
   } finally {
     for (const fault of faults) fault.remove();
   }
-  assert.equal(elsewhere.requests.map((r) => r.path), [], 'the other host received no request');
+  assert.equal(
+    elsewhere.requests.map((r) => r.path),
+    [],
+    'the other host received no request',
+  );
 });
 
 test('after all of it the server still serves normally', async () => {

@@ -88,7 +88,9 @@ function packumentTarget(name: string, cached: boolean): Target {
     artifact: false,
     verify: (body) => {
       const doc = JSON.parse(body.toString('utf8')) as { name: string; versions: object };
-      return doc.name === name && Object.keys(doc.versions).length === 1 ? null : `packument of ${name} reads ${body.toString('utf8').slice(0, 120)}`;
+      return doc.name === name && Object.keys(doc.versions).length === 1
+        ? null
+        : `packument of ${name} reads ${body.toString('utf8').slice(0, 120)}`;
     },
   };
 }
@@ -101,7 +103,10 @@ function tarballTarget(name: string, cached: boolean, poisoned = false): Target 
     cached,
     poisoned,
     artifact: true,
-    verify: (body) => (`sha512-${createHash('sha512').update(body).digest('base64')}` === expected.integrity ? null : `${name}-1.0.0.tgz served with other bytes`),
+    verify: (body) =>
+      `sha512-${createHash('sha512').update(body).digest('base64')}` === expected.integrity
+        ? null
+        : `${name}-1.0.0.tgz served with other bytes`,
   };
 }
 
@@ -113,7 +118,10 @@ test.before(async () => {
     const count = group === 'hot' ? HOT : group === 'cold' ? COLD : POISONED;
     for (let i = 0; i < count; i++) {
       pypi.addProject(pypiName(group, i), { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
-      npm.addPackage(npmName(group, i), { versions: { '1.0.0': { published: daysAgo(400), files: { 'index.js': `module.exports = ${i};\n` } } }, downloads: 50_000 });
+      npm.addPackage(npmName(group, i), {
+        versions: { '1.0.0': { published: daysAgo(400), files: { 'index.js': `module.exports = ${i};\n` } } },
+        downloads: 50_000,
+      });
     }
   }
   const configFile = join(scratch, 'depfence.yaml');
@@ -139,27 +147,36 @@ function send(agent: Agent, target: Target): Promise<Outcome> {
   const { hostname, port } = new URL(serve.url);
   return new Promise((resolve) => {
     const done = (status: number | null, problem: string | null) => resolve({ target, status, ms: performance.now() - started, problem });
-    const req = request({ host: hostname, port, path: target.path, agent, headers: { 'user-agent': 'depfence-load-test', ...(target.accept && { accept: target.accept }) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (error) => done(res.statusCode ?? null, `the answer broke off: ${error.message}`));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const status = res.statusCode ?? 0;
-        if (target.poisoned) {
-          const refused = status === 502 && /does not match|has sha256|but the index lists/.test(body.toString('utf8'));
-          return done(status, refused ? null : `a poisoned artifact was answered ${status}: ${body.toString('utf8').slice(0, 200)}`);
-        }
-        if (status !== 200) return done(status, `${status}: ${body.toString('utf8').slice(0, 200)}`);
-        let problem: string | null;
-        try {
-          problem = target.verify(body);
-        } catch (error) {
-          problem = `unreadable answer: ${(error as Error).message}`;
-        }
-        done(status, problem);
-      });
-    });
+    const req = request(
+      {
+        host: hostname,
+        port,
+        path: target.path,
+        agent,
+        headers: { 'user-agent': 'depfence-load-test', ...(target.accept && { accept: target.accept }) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => done(res.statusCode ?? null, `the answer broke off: ${error.message}`));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const status = res.statusCode ?? 0;
+          if (target.poisoned) {
+            const refused = status === 502 && /does not match|has sha256|but the index lists/.test(body.toString('utf8'));
+            return done(status, refused ? null : `a poisoned artifact was answered ${status}: ${body.toString('utf8').slice(0, 200)}`);
+          }
+          if (status !== 200) return done(status, `${status}: ${body.toString('utf8').slice(0, 200)}`);
+          let problem: string | null;
+          try {
+            problem = target.verify(body);
+          } catch (error) {
+            problem = `unreadable answer: ${(error as Error).message}`;
+          }
+          done(status, problem);
+        });
+      },
+    );
     req.on('error', (error) => done(null, `request failed: ${error.message}`));
     req.end();
   });
@@ -170,7 +187,12 @@ test(`${CLIENTS} concurrent clients for ${SECONDS} s: no failure beyond those in
   const warmAgent = new Agent({ keepAlive: true, maxSockets: 20 });
   const hotTargets: Target[] = [];
   for (let i = 0; i < HOT; i++) {
-    hotTargets.push(pageTarget(pypiName('hot', i), true), fileTarget(pypiName('hot', i), true), packumentTarget(npmName('hot', i), true), tarballTarget(npmName('hot', i), true));
+    hotTargets.push(
+      pageTarget(pypiName('hot', i), true),
+      fileTarget(pypiName('hot', i), true),
+      packumentTarget(npmName('hot', i), true),
+      tarballTarget(npmName('hot', i), true),
+    );
   }
   for (const outcome of await Promise.all(hotTargets.map((target) => send(warmAgent, target)))) {
     assert.is(outcome.problem, null, `warming ${outcome.target.path}: ${outcome.problem}`);
@@ -235,22 +257,51 @@ test(`${CLIENTS} concurrent clients for ${SECONDS} s: no failure beyond those in
   const poisonHits = poison.reduce((sum, fault) => sum + fault.hits, 0);
   const byKind = (kind: Kind) => outcomes.filter((outcome) => outcome.target.kind === kind).length;
   const uncached = outcomes.filter((outcome) => !outcome.target.cached && !outcome.target.poisoned).length;
-  const kindP99 = (kind: Kind) => Math.round(percentile(outcomes.filter((o) => o.target.kind === kind).map((o) => o.ms).sort((a, b) => a - b), 99));
+  const kindP99 = (kind: Kind) =>
+    Math.round(
+      percentile(
+        outcomes
+          .filter((o) => o.target.kind === kind)
+          .map((o) => o.ms)
+          .sort((a, b) => a - b),
+        99,
+      ),
+    );
 
   const rows: [string, string][] = [
     ['duration, clients', `${elapsed.toFixed(1)} s, ${CLIENTS} concurrent`],
-    ['requests sent', `${outcomes.length} (${Math.round(outcomes.length / elapsed)}/s): ${byKind('pypi page')} pages, ${byKind('pypi file')} files, ${byKind('npm packument')} packuments, ${byKind('npm tarball')} tarballs, ${byKind('poisoned artifact')} poisoned; ${uncached} uncached`],
-    ['faults injected', `${transientHits + poisonHits}: ${transientHits} transient upstream 503s, ${poisonHits} corrupted artifact downloads`],
-    ['failures seen', `${outcomes.length - outcomes.filter((o) => o.status === 200).length}: ${refusedPoison} requests for poisoned artifacts refused (502; concurrent requests share one download), ${unexpected.length} unexpected`],
+    [
+      'requests sent',
+      `${outcomes.length} (${Math.round(outcomes.length / elapsed)}/s): ${byKind('pypi page')} pages, ${byKind('pypi file')} files, ${byKind('npm packument')} packuments, ${byKind('npm tarball')} tarballs, ${byKind('poisoned artifact')} poisoned; ${uncached} uncached`,
+    ],
+    [
+      'faults injected',
+      `${transientHits + poisonHits}: ${transientHits} transient upstream 503s, ${poisonHits} corrupted artifact downloads`,
+    ],
+    [
+      'failures seen',
+      `${outcomes.length - outcomes.filter((o) => o.status === 200).length}: ${refusedPoison} requests for poisoned artifacts refused (502; concurrent requests share one download), ${unexpected.length} unexpected`,
+    ],
     ['artifacts verified', `${verified} (every 200 file/tarball hashed against the index/packument)`],
-    ['latency p50 / p99', `${Math.round(percentile(latencies, 50))} ms / ${Math.round(percentile(latencies, 99))} ms (max ${Math.round(latencies.at(-1) ?? 0)} ms)`],
-    ['p99 by kind', `page ${kindP99('pypi page')}, file ${kindP99('pypi file')}, packument ${kindP99('npm packument')}, tarball ${kindP99('npm tarball')} ms`],
+    [
+      'latency p50 / p99',
+      `${Math.round(percentile(latencies, 50))} ms / ${Math.round(percentile(latencies, 99))} ms (max ${Math.round(latencies.at(-1) ?? 0)} ms)`,
+    ],
+    [
+      'p99 by kind',
+      `page ${kindP99('pypi page')}, file ${kindP99('pypi file')}, packument ${kindP99('npm packument')}, tarball ${kindP99('npm tarball')} ms`,
+    ],
     ['peak RSS (depfence serve)', `${Math.round(peakRss / MIB)} MiB`],
   ];
   const width = Math.max(...rows.map(([key]) => key.length));
-  console.log(`\n  load test summary\n  | ${'metric'.padEnd(width)} | value |\n  | ${'-'.repeat(width)} | --- |\n${rows.map(([key, value]) => `  | ${key.padEnd(width)} | ${value} |`).join('\n')}\n`);
+  console.log(
+    `\n  load test summary\n  | ${'metric'.padEnd(width)} | value |\n  | ${'-'.repeat(width)} | --- |\n${rows.map(([key, value]) => `  | ${key.padEnd(width)} | ${value} |`).join('\n')}\n`,
+  );
 
-  const examples = [...new Set(unexpected.map((outcome) => `${outcome.target.kind} ${outcome.target.path}: ${outcome.problem}`))].slice(0, 10);
+  const examples = [...new Set(unexpected.map((outcome) => `${outcome.target.kind} ${outcome.target.path}: ${outcome.problem}`))].slice(
+    0,
+    10,
+  );
   assert.equal(examples, [], `${unexpected.length} failures beyond those injected, e.g.:\n${examples.join('\n')}`);
   assert.ok(outcomes.length > CLIENTS, 'the clients got through more than one request each');
   assert.ok(uncached > 0 && byKind('poisoned artifact') > 0, 'the mix had uncached and poisoned requests');

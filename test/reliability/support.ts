@@ -58,7 +58,10 @@ export function requestText(method: string, target: string, headers: string[] = 
 // ── depfence serve as a child process ──────────────────────────────────────────────────────────
 
 /** A config file for `depfence serve` pointing both ecosystems at the fixtures. */
-export function writeServeConfig(file: string, options: { pypi: PypiUpstream; npm: NpmUpstream; network?: Record<string, unknown>; extra?: Record<string, unknown> }): void {
+export function writeServeConfig(
+  file: string,
+  options: { pypi: PypiUpstream; npm: NpmUpstream; network?: Record<string, unknown>; extra?: Record<string, unknown> },
+): void {
   writeFileSync(
     file,
     stringify({
@@ -122,7 +125,9 @@ export function artifactStoreProblems(cacheDir: string): string[] {
     if (parts[0] !== 'content-v2') continue;
     const [, algorithm, ...hexParts] = parts;
     const expected = hexParts.join('');
-    const actual = createHash(algorithm!).update(readFileSync(join(cacheDir, file))).digest('hex');
+    const actual = createHash(algorithm!)
+      .update(readFileSync(join(cacheDir, file)))
+      .digest('hex');
     if (actual !== expected) problems.push(`${file} holds ${statSync(join(cacheDir, file)).size} bytes that hash to ${actual}`);
   }
   return problems;

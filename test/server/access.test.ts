@@ -37,7 +37,10 @@ test('binding beyond loopback without a token refuses to start', async () => {
 });
 
 test('beyond loopback every request needs the token (Bearer or Basic); health does not', async () => {
-  const running = await startServer({ config: configWith('0.0.0.0', TOKEN), mounts: () => [{ prefix: '/', handler: (_req, res) => void res.end('ok') }] });
+  const running = await startServer({
+    config: configWith('0.0.0.0', TOKEN),
+    mounts: () => [{ prefix: '/', handler: (_req, res) => void res.end('ok') }],
+  });
   const port = new URL(running.url).port;
   const at = `http://127.0.0.1:${port}`;
   try {
@@ -55,7 +58,10 @@ test('beyond loopback every request needs the token (Bearer or Basic); health do
 });
 
 test('on loopback with a token: packages are open, admin endpoints beyond health are not', async () => {
-  const running = await startServer({ config: configWith('127.0.0.1', TOKEN), mounts: () => [{ prefix: '/', handler: (_req, res) => void res.end('ok') }] });
+  const running = await startServer({
+    config: configWith('127.0.0.1', TOKEN),
+    mounts: () => [{ prefix: '/', handler: (_req, res) => void res.end('ok') }],
+  });
   try {
     assert.is((await fetch(`${running.url}/lodash`)).status, 200);
     assert.is((await fetch(`${running.url}/-/depfence/health`)).status, 200);

@@ -10,7 +10,17 @@ import { AuditLog, type AuditRecord } from '../../src/server/audit.js';
 import { runCliInProcess, isolatedEnv } from '../helpers/cli.js';
 
 function record(name: string, decision: AuditRecord['decision'], time = new Date()): AuditRecord {
-  return { time: time.toISOString(), client: 'pip', subject: 'project page', mode: 'enforce', ecosystem: 'pypi', name, version: null, decision, findings: [] };
+  return {
+    time: time.toISOString(),
+    client: 'pip',
+    subject: 'project page',
+    mode: 'enforce',
+    ecosystem: 'pypi',
+    name,
+    version: null,
+    decision,
+    findings: [],
+  };
 }
 
 test('rotation keeps every record whole, newest in audit.log, at most `keep` old files', () => {
@@ -24,7 +34,11 @@ test('rotation keeps every record whole, newest in audit.log, at most `keep` old
   const names = log.read().map((r) => r.name);
   assert.is(names.at(-1), 'pkg-199');
   const numbers = names.map((n) => Number(n.slice(4)));
-  assert.equal(numbers, [...numbers].sort((a, b) => a - b), 'oldest first, none out of order');
+  assert.equal(
+    numbers,
+    [...numbers].sort((a, b) => a - b),
+    'oldest first, none out of order',
+  );
 });
 
 test('concurrent writers in separate processes never interleave a record', async () => {
@@ -35,10 +49,15 @@ test('concurrent writers in separate processes never interleave a record', async
     const findings = [{ check: 'typosquat', severity: 'deny', message: 'x'.repeat(2000), evidence: {} }];
     for (let i = 0; i < 300; i++) log.record({ time: new Date().toISOString(), client: process.argv[1], subject: 's', mode: 'enforce', ecosystem: 'npm', name: 'n' + i, version: null, decision: 'deny', findings });
   `;
-  const writers = ['a', 'b', 'c'].map((id) => new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script, id], { stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${id} exited ${code}`))));
-  }));
+  const writers = ['a', 'b', 'c'].map(
+    (id) =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script, id], {
+          stdio: 'inherit',
+        });
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${id} exited ${code}`))));
+      }),
+  );
   await Promise.all(writers);
   const lines = readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n');
   assert.is(lines.length, 900);
@@ -55,7 +74,13 @@ test('depfence log --since --decision filters the records', async () => {
   const env = isolatedEnv({ DEPFENCE_DATA_DIR: dataDir });
   const denies = await runCliInProcess(['log', '--since', '1h', '--decision', 'deny', '--json'], { env });
   assert.is(denies.code, 0);
-  assert.equal(denies.stdout.trim().split('\n').map((line) => (JSON.parse(line) as AuditRecord).name), ['new-deny']);
+  assert.equal(
+    denies.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as AuditRecord).name),
+    ['new-deny'],
+  );
   const text = await runCliInProcess(['log', '--since', '1h'], { env });
   assert.match(text.stdout, /deny\s+pypi:new-deny\s+\[pip project page\]/);
   assert.not.match(text.stdout, /old-deny/);

@@ -23,7 +23,10 @@ test.before(async () => {
   repos.other = hub.addRepo({ id: 'acme/other-model', files: { 'config.json': '{"x":1}', 'model.safetensors': weights } });
   repos.fresh = hub.addRepo({ id: 'inhouse/fresh-model', createdAt: daysAgo(2), downloads: 0, files: { 'model.safetensors': weights } });
   repos.torch = hub.addRepo({ id: 'acme/torch-clean', files: { 'pytorch_model.bin': pythonModelFile('clean.pt') } });
-  repos.remote = hub.addRepo({ id: 'acme/remote-code', files: { 'config.json': '{}', 'modeling_acme.py': 'pass', 'model.safetensors': weights } });
+  repos.remote = hub.addRepo({
+    id: 'acme/remote-code',
+    files: { 'config.json': '{}', 'modeling_acme.py': 'pass', 'model.safetensors': weights },
+  });
   repos.payload = hub.addRepo({ id: 'acme/pickle-payload', files: { 'pytorch_model.bin': pythonModelFile('system-p4.bin') } });
 });
 
@@ -31,7 +34,10 @@ test.after(async () => {
   await hub?.close();
 });
 
-async function withFirewall(configure: (config: Config) => void, use: (get: (path: string, init?: RequestInit) => Promise<Response>) => Promise<void>): Promise<void> {
+async function withFirewall(
+  configure: (config: Config) => void,
+  use: (get: (path: string, init?: RequestInit) => Promise<Response>) => Promise<void>,
+): Promise<void> {
   const firewall = await startFirewall({ hub, mounts: 'hf', configure });
   try {
     await use((path, init = {}) => fetch(`${firewall.url}/-/hf/${path}`, { redirect: 'follow', ...init }));
@@ -133,14 +139,31 @@ test('offline, the Hub is never asked: a repo no bundle brought is a 404 saying 
 });
 
 function hubEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return isolatedEnv({ DEPFENCE_UPSTREAMS__HUGGINGFACE__ENDPOINT: hub.url, DEPFENCE_UPSTREAMS__HUGGINGFACE__FILES: `[${hub.cdn.url}]`, DEPFENCE_NETWORK__RETRIES: '0', ...extra });
+  return isolatedEnv({
+    DEPFENCE_UPSTREAMS__HUGGINGFACE__ENDPOINT: hub.url,
+    DEPFENCE_UPSTREAMS__HUGGINGFACE__FILES: `[${hub.cdn.url}]`,
+    DEPFENCE_NETWORK__RETRIES: '0',
+    ...extra,
+  });
 }
 
 test('depfence check hf:…: the same decisions, offline-aware', async () => {
-  const { code, stdout } = await runCliInProcess(['check', '--json', 'hf:acme/safe-model', 'hf:inhouse/fresh-model', 'hf:acme/remote-code@main', 'hf:openai-communty/gpt2'], { env: hubEnv() });
+  const { code, stdout } = await runCliInProcess(
+    ['check', '--json', 'hf:acme/safe-model', 'hf:inhouse/fresh-model', 'hf:acme/remote-code@main', 'hf:openai-communty/gpt2'],
+    { env: hubEnv() },
+  );
   assert.is(code, 1, stdout);
-  const results = (JSON.parse(stdout) as { results: { name: string; decision: string; findings: { check: string; severity: string }[] }[] }).results;
-  const summary = results.map((r) => [r.name, r.decision, r.findings.filter((f) => f.severity === 'deny').map((f) => f.check).sort().join(',')]);
+  const results = (JSON.parse(stdout) as { results: { name: string; decision: string; findings: { check: string; severity: string }[] }[] })
+    .results;
+  const summary = results.map((r) => [
+    r.name,
+    r.decision,
+    r.findings
+      .filter((f) => f.severity === 'deny')
+      .map((f) => f.check)
+      .sort()
+      .join(','),
+  ]);
   assert.equal(summary, [
     ['acme/safe-model', 'allow', ''],
     ['inhouse/fresh-model', 'deny', 'age,downloads'],
@@ -149,7 +172,10 @@ test('depfence check hf:…: the same decisions, offline-aware', async () => {
   ]);
   const offline = await runCliInProcess(['check', '--offline', 'hf:openai-communty/gpt2', 'hf:acme/safe-model'], { env: hubEnv() });
   assert.is(offline.code, 1, offline.stdout);
-  assert.match(offline.stdout, /DENY\s+huggingface:openai-communty\/gpt2\n.*typosquat: the organisation openai-communty looks like openai-community/);
+  assert.match(
+    offline.stdout,
+    /DENY\s+huggingface:openai-communty\/gpt2\n.*typosquat: the organisation openai-communty looks like openai-community/,
+  );
   assert.match(offline.stdout, /ALLOW\s+huggingface:acme\/safe-model/);
   const bad = await runCliInProcess(['check', 'hf:../etc'], { env: hubEnv() });
   assert.is(bad.code, 2);
@@ -157,11 +183,25 @@ test('depfence check hf:…: the same decisions, offline-aware', async () => {
 
 test('models lock pins repos to commits and hashes; the firewall then serves only those', async () => {
   const lockFile = join(work, 'models.lock');
-  const locked = await runCliInProcess(['models', 'lock', '--out', lockFile, 'acme/safe-model@main', 'acme/torch-clean'], { env: hubEnv(), cwd: work });
+  const locked = await runCliInProcess(['models', 'lock', '--out', lockFile, 'acme/safe-model@main', 'acme/torch-clean'], {
+    env: hubEnv(),
+    cwd: work,
+  });
   assert.is(locked.code, 0, locked.stdout + locked.stderr);
-  const document = JSON.parse(readFileSync(lockFile, 'utf8')) as { repos: { id: string; commit: string; files: { path: string; sha256?: string; gitBlob?: string }[] }[] };
-  assert.equal(document.repos.map((repo) => [repo.id, repo.commit]), [['acme/safe-model', repos.safe!.commit], ['acme/torch-clean', repos.torch!.commit]]);
-  assert.is(document.repos[0]!.files.find((file) => file.path === 'model.safetensors')?.sha256, repos.safe!.files.get('model.safetensors')!.sha256);
+  const document = JSON.parse(readFileSync(lockFile, 'utf8')) as {
+    repos: { id: string; commit: string; files: { path: string; sha256?: string; gitBlob?: string }[] }[];
+  };
+  assert.equal(
+    document.repos.map((repo) => [repo.id, repo.commit]),
+    [
+      ['acme/safe-model', repos.safe!.commit],
+      ['acme/torch-clean', repos.torch!.commit],
+    ],
+  );
+  assert.is(
+    document.repos[0]!.files.find((file) => file.path === 'model.safetensors')?.sha256,
+    repos.safe!.files.get('model.safetensors')!.sha256,
+  );
   assert.is(document.repos[0]!.files.find((file) => file.path === 'config.json')?.gitBlob, repos.safe!.files.get('config.json')!.blobId);
 
   const refused = await runCliInProcess(['models', 'lock', '--out', lockFile, 'inhouse/fresh-model'], { env: hubEnv(), cwd: work });

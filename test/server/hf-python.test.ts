@@ -50,7 +50,7 @@ print(snapshot_download("acme/py-model"))
   assert.is(readFileSync(join(snapshot!, 'config.json'), 'utf8'), '{"model_type":"bert"}');
 });
 
-maybe('a pickle calling os.system: the client raises with depfence\'s reason', async () => {
+maybe("a pickle calling os.system: the client raises with depfence's reason", async () => {
   const run = await python(`
 from huggingface_hub import hf_hub_download
 hf_hub_download("acme/py-payload", "pytorch_model.bin")

@@ -57,7 +57,7 @@ test('without the token a Hugging Face request is refused, and told how to send 
   assert.is((await get('api/models/acme/token-model', { headers: { authorization: 'Bearer not-the-token-0123456789' } })).status, 401);
 });
 
-test('@huggingface/hub with accessToken set to depfence\'s token: model info and a download', async () => {
+test("@huggingface/hub with accessToken set to depfence's token: model info and a download", async () => {
   const model = await modelInfo({ name: 'acme/token-model', hubUrl, accessToken: ACCESS_TOKEN });
   assert.is(model.name, 'acme/token-model');
   const blob = await downloadFile({ repo: 'acme/token-model', path: 'model.safetensors', hubUrl, accessToken: ACCESS_TOKEN });
@@ -73,7 +73,7 @@ test('plain HTTP as huggingface_hub does it, with Authorization: Bearer: HEAD, t
   assert.ok(Buffer.from(await resumed.arrayBuffer()).equals(weights.subarray(10)));
 });
 
-test('depfence\'s token never goes upstream; the firewall\'s Hub token goes to the Hub only, not to the CDN', () => {
+test("depfence's token never goes upstream; the firewall's Hub token goes to the Hub only, not to the CDN", () => {
   const toHub = hub.requests;
   assert.ok(toHub.length > 0);
   for (const request of toHub) assert.is(request.headers.authorization, `Bearer ${HUB_TOKEN}`, request.path);
@@ -92,22 +92,33 @@ test('a gated repo: served with a warning when the firewall holds a Hub token, r
   try {
     const refused = await fetch(`${plain.url}/-/hf/api/models/acme/token-gated`);
     assert.is(refused.status, 403);
-    assert.match(((await refused.json()) as { error: string }).error, /gated on the Hub .*set upstreams\.huggingface\.token, or DEPFENCE_HF_TOKEN/);
+    assert.match(
+      ((await refused.json()) as { error: string }).error,
+      /gated on the Hub .*set upstreams\.huggingface\.token, or DEPFENCE_HF_TOKEN/,
+    );
   } finally {
     await plain.close();
   }
 });
 
-test('the Hub token is not written into a bundle\'s policy record', () => {
+test("the Hub token is not written into a bundle's policy record", () => {
   assert.not.match(JSON.stringify(policyRecord(firewall.config)), HUB_TOKEN);
 });
 
-(huggingfaceHubAvailable('the huggingface_hub token test') ? test : test.skip.bind(test))('huggingface_hub with HF_TOKEN set to depfence\'s token downloads through the firewall', async () => {
-  const run = await runHfPython('from huggingface_hub import hf_hub_download\nprint(hf_hub_download("acme/token-model", "model.safetensors"))', hubUrl, mkdtempSync(join(tmpdir(), 'depfence-hf-token-')), { HF_TOKEN: ACCESS_TOKEN });
-  assert.is(run.status, 0, run.stderr);
-  const file = run.stdout.trim().split('\n').at(-1)!;
-  assert.ok(readFileSync(file).equals(weights));
-  assert.match(file, new RegExp(`snapshots/${safe.commit}/`));
-});
+(huggingfaceHubAvailable('the huggingface_hub token test') ? test : test.skip.bind(test))(
+  "huggingface_hub with HF_TOKEN set to depfence's token downloads through the firewall",
+  async () => {
+    const run = await runHfPython(
+      'from huggingface_hub import hf_hub_download\nprint(hf_hub_download("acme/token-model", "model.safetensors"))',
+      hubUrl,
+      mkdtempSync(join(tmpdir(), 'depfence-hf-token-')),
+      { HF_TOKEN: ACCESS_TOKEN },
+    );
+    assert.is(run.status, 0, run.stderr);
+    const file = run.stdout.trim().split('\n').at(-1)!;
+    assert.ok(readFileSync(file).equals(weights));
+    assert.match(file, new RegExp(`snapshots/${safe.commit}/`));
+  },
+);
 
 test.run();

@@ -15,17 +15,30 @@ let hub: HfUpstream;
 let firewall: TestFirewall;
 let endpoint: string;
 const repos: Record<string, HfFixtureRepo> = {};
-const weights = buildSafetensors([{ name: 'embeddings', shape: [64, 32] }, { name: 'bias', shape: [32] }]);
+const weights = buildSafetensors([
+  { name: 'embeddings', shape: [64, 32] },
+  { name: 'bias', shape: [32] },
+]);
 
 test.before(async () => {
   hub = await HfUpstream.start();
   const add = (key: string, spec: Parameters<HfUpstream['addRepo']>[0]) => (repos[key] = hub.addRepo(spec));
-  add('safe', { id: 'acme/safe-model', files: { 'config.json': '{"model_type":"bert"}', 'model.safetensors': weights, 'README.md': '# safe' } });
+  add('safe', {
+    id: 'acme/safe-model',
+    files: { 'config.json': '{"model_type":"bert"}', 'model.safetensors': weights, 'README.md': '# safe' },
+  });
   add('pickle', { id: 'acme/pickle-payload', files: { 'config.json': '{}', 'pytorch_model.bin': pythonModelFile('system-p2.bin') } });
   add('torchClean', { id: 'acme/torch-clean', files: { 'config.json': '{}', 'pytorch_model.bin': pythonModelFile('clean.pt') } });
   add('torchPayload', { id: 'acme/torch-payload', files: { 'config.json': '{}', 'pytorch_model.bin': pythonModelFile('payload.pt') } });
-  add('remote', { id: 'acme/remote-code', config: { model_type: 'acme', auto_map: { AutoModel: 'modeling_acme.AcmeModel' } }, files: { 'config.json': '{"auto_map":{}}', 'modeling_acme.py': 'import os' } });
-  add('hiddenAutoMap', { id: 'acme/hidden-auto-map', files: { 'config.json': '{"auto_map":{"AutoModel":"x.Y"}}', 'model.safetensors': weights } });
+  add('remote', {
+    id: 'acme/remote-code',
+    config: { model_type: 'acme', auto_map: { AutoModel: 'modeling_acme.AcmeModel' } },
+    files: { 'config.json': '{"auto_map":{}}', 'modeling_acme.py': 'import os' },
+  });
+  add('hiddenAutoMap', {
+    id: 'acme/hidden-auto-map',
+    files: { 'config.json': '{"auto_map":{"AutoModel":"x.Y"}}', 'model.safetensors': weights },
+  });
   add('fresh', { id: 'acme/fresh-model', createdAt: daysAgo(7), files: { 'model.safetensors': weights } });
   add('lookalike', { id: 'meta-1lama/Llama-3-8B', files: { 'model.safetensors': weights } });
   add('tampered', { id: 'acme/tampered', files: { 'model.safetensors': buildSafetensors([{ name: 'w', shape: [64] }], 0x41) } });
@@ -49,7 +62,9 @@ const rawStatus = (path: string) =>
     request({ host: '127.0.0.1', port, path }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 const errorOf = async (response: Response) => ((await response.json()) as { error: string }).error;
 const cached = async () => Object.keys(await cacache.ls(join(firewall.dataDir, 'cache', 'models')));
@@ -91,10 +106,18 @@ test('@huggingface/hub downloads through the firewall (hubUrl), and reads model 
   assert.ok(blob);
   assert.ok(Buffer.from(await blob.arrayBuffer()).equals(weights));
   const info = await fileDownloadInfo({ repo: 'acme/safe-model', path: 'config.json', hubUrl: endpoint });
-  assert.match(info?.url ?? '', new RegExp(`/-/hf/acme/safe-model/resolve/${repos.safe!.commit}/config.json$`), 'the file is fetched at the commit');
+  assert.match(
+    info?.url ?? '',
+    new RegExp(`/-/hf/acme/safe-model/resolve/${repos.safe!.commit}/config.json$`),
+    'the file is fetched at the commit',
+  );
   const model = await modelInfo({ name: 'acme/safe-model', hubUrl: endpoint });
   assert.is(model.name, 'acme/safe-model');
-  assert.is(await downloadFile({ repo: 'acme/safe-model', path: 'missing.bin', hubUrl: endpoint }), null, 'EntryNotFound is null to the client');
+  assert.is(
+    await downloadFile({ repo: 'acme/safe-model', path: 'missing.bin', hubUrl: endpoint }),
+    null,
+    'EntryNotFound is null to the client',
+  );
 });
 
 test('a pickle calling os.system is refused with the reason, and never cached', async () => {
@@ -104,7 +127,11 @@ test('a pickle calling os.system is refused with the reason, and never cached', 
   assert.match(response.headers.get('x-error-message') ?? '', /posix\.system/);
   const again = await get(`acme/pickle-payload/resolve/${repos.pickle!.commit}/pytorch_model.bin`);
   assert.is(again.status, 403);
-  assert.is(hub.cdn.requestsTo(`/${repos.pickle!.files.get('pytorch_model.bin')!.sha256}`).length, 1, 'a refused file is remembered, not fetched again');
+  assert.is(
+    hub.cdn.requestsTo(`/${repos.pickle!.files.get('pytorch_model.bin')!.sha256}`).length,
+    1,
+    'a refused file is remembered, not fetched again',
+  );
   assert.not.ok((await cached()).some((key) => key.includes(repos.pickle!.files.get('pytorch_model.bin')!.sha256)));
   const denial = firewall.audit().find((record) => record.name === 'acme/pickle-payload' && record.decision === 'deny');
   assert.is(denial?.findings.find((finding) => finding.severity === 'deny')?.check, 'pickle');
@@ -159,8 +186,18 @@ test('a tampered LFS file is never served nor cached', async () => {
 test('the tree listing (list_repo_tree, snapshot_download): files with blob ids and LFS sha256, folders, at the commit', async () => {
   const response = await get(`api/datasets/acme/corpus/tree/main?recursive=true`);
   assert.is(response.status, 200);
-  assert.equal(((await response.json()) as { type: string; path: string }[]).map((entry) => [entry.type, entry.path]), [['directory', 'data'], ['file', 'data/train.jsonl']]);
-  const top = (await (await get(`api/models/acme/safe-model/tree/${repos.safe!.commit}`)).json()) as { path: string; oid: string; lfs?: { oid: string } }[];
+  assert.equal(
+    ((await response.json()) as { type: string; path: string }[]).map((entry) => [entry.type, entry.path]),
+    [
+      ['directory', 'data'],
+      ['file', 'data/train.jsonl'],
+    ],
+  );
+  const top = (await (await get(`api/models/acme/safe-model/tree/${repos.safe!.commit}`)).json()) as {
+    path: string;
+    oid: string;
+    lfs?: { oid: string };
+  }[];
   const model = top.find((entry) => entry.path === 'model.safetensors');
   assert.is(model?.lfs?.oid, repos.safe!.files.get('model.safetensors')!.sha256);
   assert.is((await get('api/models/meta-1lama/Llama-3-8B/tree/main')).status, 403, 'a refused repo lists nothing');
@@ -177,7 +214,13 @@ test('datasets: info and files under /datasets/', async () => {
 
 test('paths that step outside a repo, unknown repos and other API routes are refused', async () => {
   // Sent as written (fetch would normalise dot segments away).
-  for (const path of ['acme/safe-model/resolve/main/..%2F..%2Fetc/passwd', 'acme/safe-model/resolve/main/a/../b', 'acme/safe-model/resolve/main/a/%2E%2E/b', 'acme/..evil/resolve/main/x', 'acme%2F..%2F..%2Fx/resolve/main/y']) {
+  for (const path of [
+    'acme/safe-model/resolve/main/..%2F..%2Fetc/passwd',
+    'acme/safe-model/resolve/main/a/../b',
+    'acme/safe-model/resolve/main/a/%2E%2E/b',
+    'acme/..evil/resolve/main/x',
+    'acme%2F..%2F..%2Fx/resolve/main/y',
+  ]) {
     assert.is(await rawStatus(`/-/hf/${path}`), 400, path);
   }
   const unknown = await get('api/models/acme/nope');

@@ -38,7 +38,8 @@ test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'depfence-confusion-scan-'));
   const old = { '1.0.0': { published: daysAgo(100) } };
   for (const name of ['@mycorp/claimed-lib', 'corp-secret', 'mycorp-tool', 'left-pad']) publicNpm.addPackage(name, { versions: old });
-  for (const name of ['@mycorp/claimed-lib', '@mycorp/safe-lib', 'mycorp-tool', 'mycorp-other', 'unrelated', 'not-mycorp-x']) internalNpm.addPackage(name, { versions: old });
+  for (const name of ['@mycorp/claimed-lib', '@mycorp/safe-lib', 'mycorp-tool', 'mycorp-other', 'unrelated', 'not-mycorp-x'])
+    internalNpm.addPackage(name, { versions: old });
   pypi.addProject('corp-py', { releases: { '1.0.0': { uploaded: daysAgo(100) } } });
 });
 
@@ -50,7 +51,10 @@ test.after(async () => {
 test('names already published publicly are reported and the exit code is 1', async () => {
   const result = await runCliInProcess(['confusion-scan', '--json', '--config', writeConfig(internalNpm.registryUrl)]);
   assert.is(result.code, 1, result.stderr);
-  const report = JSON.parse(result.stdout) as { results: { ecosystem: string; name: string; status: string; rule: string }[]; notes: string[] };
+  const report = JSON.parse(result.stdout) as {
+    results: { ecosystem: string; name: string; status: string; rule: string }[];
+    notes: string[];
+  };
   const status = Object.fromEntries(report.results.map((r) => [`${r.ecosystem}:${r.name}`, r.status]));
   assert.equal(status, {
     'npm:corp-secret': 'claimed',

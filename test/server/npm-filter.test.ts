@@ -17,7 +17,9 @@ import { internalNameRule } from '../../src/policy/index.js';
 import { blocklistsOf, contextWith, daysAgo, defaultConfig, NOW } from '../helpers/policy.js';
 
 const require = createRequire(import.meta.url);
-const { authUtils } = require('@verdaccio/core') as { authUtils: { getMatchedPackagesSpec(name: string, packages: object): { proxy?: string } | undefined } };
+const { authUtils } = require('@verdaccio/core') as {
+  authUtils: { getMatchedPackagesSpec(name: string, packages: object): { proxy?: string } | undefined };
+};
 
 function packument(versions: Record<string, Date | null>, tags: Record<string, string>): Packument {
   const time: Record<string, string> = { created: daysAgo(500).toISOString(), modified: NOW.toISOString() };
@@ -25,7 +27,12 @@ function packument(versions: Record<string, Date | null>, tags: Record<string, s
   return {
     name: 'pkg',
     'dist-tags': tags,
-    versions: Object.fromEntries(Object.keys(versions).map((v) => [v, { name: 'pkg', version: v, dist: { tarball: `http://up/pkg/-/pkg-${v}.tgz`, integrity: `sha512-${v}` } }])),
+    versions: Object.fromEntries(
+      Object.keys(versions).map((v) => [
+        v,
+        { name: 'pkg', version: v, dist: { tarball: `http://up/pkg/-/pkg-${v}.tgz`, integrity: `sha512-${v}` } },
+      ]),
+    ),
     time,
     _distfiles: Object.fromEntries(Object.keys(versions).map((v) => [`pkg-${v}.tgz`, { url: `http://up/pkg/-/pkg-${v}.tgz` }])),
   };
@@ -33,12 +40,23 @@ function packument(versions: Record<string, Date | null>, tags: Record<string, s
 
 function options(changes: Partial<VersionFilterOptions> = {}): VersionFilterOptions & { warnings: string[] } {
   const warnings: string[] = [];
-  return { context: contextWith(), now: () => NOW, enforce: true, book: new VerdictBook(), warn: (message) => warnings.push(message), warnings, ...changes };
+  return {
+    context: contextWith(),
+    now: () => NOW,
+    enforce: true,
+    book: new VerdictBook(),
+    warn: (message) => warnings.push(message),
+    warnings,
+    ...changes,
+  };
 }
 
 test('fixDistTags: drops tags of hidden versions and moves latest down to the highest stable one', () => {
   const remaining = new Set(['1.0.0', '1.1.0', '2.0.0-rc.1', '3.0.0']);
-  assert.equal(fixDistTags({ latest: '2.0.0', next: '2.0.0-rc.1', old: '0.9.0' }, remaining), { tags: { next: '2.0.0-rc.1', latest: '1.1.0' }, latestRemoved: false });
+  assert.equal(fixDistTags({ latest: '2.0.0', next: '2.0.0-rc.1', old: '0.9.0' }, remaining), {
+    tags: { next: '2.0.0-rc.1', latest: '1.1.0' },
+    latestRemoved: false,
+  });
   assert.equal(fixDistTags({ latest: '1.1.0' }, remaining), { tags: { latest: '1.1.0' }, latestRemoved: false });
   assert.equal(fixDistTags({ latest: '0.5.0' }, remaining), { tags: {}, latestRemoved: true });
   assert.equal(fixDistTags({ beta: '9.9.9' }, remaining), { tags: {}, latestRemoved: false });
@@ -62,9 +80,15 @@ test('filterPackument: hides young, timeless and malicious versions and records 
   assert.equal(result['dist-tags'], { latest: '1.0.0' });
   assert.equal(Object.keys(result.time!), ['created', 'modified', '1.0.0']);
   const record = opts.book.get('PKG')!;
-  assert.equal(record.versions.get('1.0.1')!.hiddenBy.map((f) => f.check), ['malicious']);
+  assert.equal(
+    record.versions.get('1.0.1')!.hiddenBy.map((f) => f.check),
+    ['malicious'],
+  );
   assert.match(record.versions.get('1.0.2')!.hiddenBy[0]!.message, /has no publish time/);
-  assert.equal(record.versions.get('1.1.0')!.hiddenBy.map((f) => f.check), ['age']);
+  assert.equal(
+    record.versions.get('1.1.0')!.hiddenBy.map((f) => f.check),
+    ['age'],
+  );
   assert.is(record.versions.get('1.0.0')!.file, 'pkg-1.0.0.tgz');
   assert.is(record.versions.get('1.0.0')!.integrity, 'sha512-1.0.0');
 });
@@ -80,7 +104,13 @@ test('filterPackument: denied ranges are hidden; an allow entry lifts the age ga
   assert.equal(Object.keys(result.versions), ['1.0.0', '1.1.0']);
   assert.equal(result['dist-tags'], { latest: '1.1.0' });
   assert.match(opts.book.get('pkg')!.versions.get('1.0.1')!.hiddenBy[0]!.message, /on the deny list: pending review/);
-  assert.equal(opts.book.get('pkg')!.versions.get('1.2.0')!.hiddenBy.map((f) => f.check), ['malicious']);
+  assert.equal(
+    opts.book
+      .get('pkg')!
+      .versions.get('1.2.0')!
+      .hiddenBy.map((f) => f.check),
+    ['malicious'],
+  );
 });
 
 test('filterPackument: with no stable version left at or below latest, there is no latest, and the book says so', () => {
@@ -100,10 +130,20 @@ test('filterPackument: report mode hides nothing but records the verdicts', () =
 });
 
 test('filterPackument: any failure hides every version, warns and records the reason', () => {
-  const exploding = contextWith({ blocklists: { lookup: () => { throw new Error('kaboom'); } } });
+  const exploding = contextWith({
+    blocklists: {
+      lookup: () => {
+        throw new Error('kaboom');
+      },
+    },
+  });
   const opts = options({ context: exploding });
   const result = filterPackument(packument({ '1.0.0': daysAgo(400) }, { latest: '1.0.0' }), opts) as Packument;
-  assert.is(judgePackument(packument({ '1.0.0': daysAgo(400) }, {}), options({ context: exploding, enforce: false })).hidden instanceof Set, true, 'report mode hides nothing, this too');
+  assert.is(
+    judgePackument(packument({ '1.0.0': daysAgo(400) }, {}), options({ context: exploding, enforce: false })).hidden instanceof Set,
+    true,
+    'report mode hides nothing, this too',
+  );
   assert.equal(result.versions, {});
   assert.equal(result['dist-tags'], {});
   assert.match(opts.warnings[0]!, /pkg: depfence's version filter failed \(kaboom\), so every version is hidden/);
@@ -125,7 +165,18 @@ test('parseNpmPath: packuments, versions and tarballs in both scope spellings', 
   assert.equal(parseNpmPath('/JSONStream'), { kind: 'packument', name: 'JSONStream' });
   assert.equal(parseNpmPath('/-/v1/search'), { kind: 'endpoint', rest: 'v1/search' });
   assert.equal(parseNpmPath('/'), { kind: 'root' });
-  for (const bad of ['/a/../b', '/a/./b', '/foo%2fbar', '/foo%5cbar', '/x/-/..%2fy.tgz', '/%00x', '/a//b', '/bad name', `/${'x'.repeat(2000)}`, '/@s%2fa%2fb']) {
+  for (const bad of [
+    '/a/../b',
+    '/a/./b',
+    '/foo%2fbar',
+    '/foo%5cbar',
+    '/x/-/..%2fy.tgz',
+    '/%00x',
+    '/a//b',
+    '/bad name',
+    `/${'x'.repeat(2000)}`,
+    '/@s%2fa%2fb',
+  ]) {
     assert.is(parseNpmPath(bad).kind, 'bad', bad);
   }
   assert.is(versionFromFilename('@scope/name', 'name-1.2.3-beta.1.tgz'), '1.2.3-beta.1');
@@ -138,7 +189,11 @@ test('checkIntegrity: the strongest digest decides; shasum when there is no inte
   const sha1 = createHash('sha1').update(bytes).digest('hex');
   assert.equal(checkIntegrity(bytes, sha512, null), { ok: true, algorithm: 'sha512' });
   assert.is(checkIntegrity(Buffer.from('other'), sha512, sha1).ok, false);
-  assert.is(checkIntegrity(bytes, `sha1-${createHash('sha1').update(bytes).digest('base64')} sha512-AAAA`, null).ok, false, 'sha512 wins over sha1');
+  assert.is(
+    checkIntegrity(bytes, `sha1-${createHash('sha1').update(bytes).digest('base64')} sha512-AAAA`, null).ok,
+    false,
+    'sha512 wins over sha1',
+  );
   assert.equal(checkIntegrity(bytes, null, sha1), { ok: true, algorithm: 'sha1' });
   assert.is(checkIntegrity(bytes, null, null).ok, false);
 });
@@ -149,7 +204,17 @@ test('confusion routing: Verdaccio sends exactly the reserved names to the inter
   config.policy.confusion.npm = rules;
   const packages = packageRules(rules, true);
   assert.equal(internalPatterns(rules), ['@mycorp/*', 'corp-secret', 'odd\\(name\\)', 'mycorp-*']);
-  for (const name of ['@mycorp/x', 'corp-secret', 'odd(name)', 'mycorp-tool', 'left-pad', '@other/x', 'corp-secret-2', 'not-mycorp-x', '@mycorp-other/x']) {
+  for (const name of [
+    '@mycorp/x',
+    'corp-secret',
+    'odd(name)',
+    'mycorp-tool',
+    'left-pad',
+    '@other/x',
+    'corp-secret-2',
+    'not-mycorp-x',
+    '@mycorp-other/x',
+  ]) {
     const reserved = internalNameRule('npm', name, config.policy.confusion) !== null;
     const proxy = authUtils.getMatchedPackagesSpec(name, packages)?.proxy;
     assert.is(proxy, reserved ? 'internal' : 'public', name);

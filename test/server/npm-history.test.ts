@@ -57,7 +57,10 @@ test('a version by a new publisher stays visible and is logged as a warning', as
   assert.equal(Object.keys(doc.json!.versions as object), ['2.0.0', '2.0.1']);
   const record = firewall.audit().find((line) => line.name === 'handed-over' && line.version === '2.0.1');
   assert.is(record?.decision, 'warn');
-  assert.equal(record!.findings.map((f) => f.evidence.previousPublishers), [['alice']]);
+  assert.equal(
+    record!.findings.map((f) => f.evidence.previousPublishers),
+    [['alice']],
+  );
 });
 
 test.run();

@@ -39,7 +39,10 @@ test.before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'depfence-isolation-'));
   const plugin = join(verdaccioPaths(dataDir).plugins, 'verdaccio-depfence-test-throw');
   mkdirSync(plugin, { recursive: true });
-  writeFileSync(join(plugin, 'package.json'), JSON.stringify({ name: 'verdaccio-depfence-test-throw', main: 'index.js', type: 'commonjs' }));
+  writeFileSync(
+    join(plugin, 'package.json'),
+    JSON.stringify({ name: 'verdaccio-depfence-test-throw', main: 'index.js', type: 'commonjs' }),
+  );
   writeFileSync(join(plugin, 'index.js'), THROWING_PLUGIN);
   const config = testConfig({
     dataDir,
@@ -76,7 +79,9 @@ test('a search with two text parameters leaves the firewall serving, even if it 
   // ...and had it slipped through, Verdaccio's search route would throw where Express cannot
   // catch it: that ends the registry process, not the firewall.
   const restarts = mount.registryProcess.restarts;
-  const crashed = await mount.env.registry.ask({ method: 'GET', path: '/-/v1/search?text=a&text=b', headers: {} }).catch((error: unknown) => error as Error);
+  const crashed = await mount.env.registry
+    .ask({ method: 'GET', path: '/-/v1/search?text=a&text=b', headers: {} })
+    .catch((error: unknown) => error as Error);
   assert.ok(crashed instanceof Error || (crashed.statusCode ?? 0) >= 500, 'the registry process broke off');
   assert.is((await rawRequest(running.url, '/-/depfence/health')).status, 200);
   await servesAgain();
@@ -109,7 +114,12 @@ test('the registry process answers depfence only', async () => {
 test('the uplink listener answers the registry process only, and nothing but the configured registry', async () => {
   const before = npm.requests.length;
   for (const headers of [{} as Record<string, string>, { authorization: 'Bearer guess' }, { authorization: 'Basic Z3Vlc3M6Z3Vlc3M=' }]) {
-    for (const path of ['/public/left-pad', 'http://depfence-uplink.invalid/public/left-pad', 'http://depfence-uplink.invalid/public/left-pad/-/left-pad-1.0.0.tgz', 'http://depfence-uplink.invalid/public/-/v1/search?text=x']) {
+    for (const path of [
+      '/public/left-pad',
+      'http://depfence-uplink.invalid/public/left-pad',
+      'http://depfence-uplink.invalid/public/left-pad/-/left-pad-1.0.0.tgz',
+      'http://depfence-uplink.invalid/public/-/v1/search?text=x',
+    ]) {
       const answer = await rawRequest(mount.uplinkBase, path, { headers });
       assert.is(answer.status, 403, `${path}: ${answer.text}`);
     }
@@ -129,11 +139,20 @@ test("no code reaches into Verdaccio's build folder (only its documented surface
     for (const entry of readdirSync(dir)) {
       const path = join(dir, entry);
       if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(ts|js|mjs|cjs)$/.test(entry) && readFileSync(path, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '').includes('verdaccio/build/')) offenders.push(path);
+      else if (
+        /\.(ts|js|mjs|cjs)$/.test(entry) &&
+        readFileSync(path, 'utf8')
+          .replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')
+          .includes('verdaccio/build/')
+      )
+        offenders.push(path);
     }
   };
   for (const dir of ['src', 'test', 'scripts']) walk(join(process.cwd(), dir));
-  assert.equal(offenders.filter((path) => !path.endsWith('npm-isolation.test.ts')), []);
+  assert.equal(
+    offenders.filter((path) => !path.endsWith('npm-isolation.test.ts')),
+    [],
+  );
 });
 
 test.run();

@@ -56,7 +56,10 @@ test.before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'depfence-reuse-'));
   const dataDir = join(scratch, 'data');
   npm = await NpmUpstream.start();
-  npm.addPackage('leftfix', { versions: Object.fromEntries(['1.0.0', '1.1.0', '1.1.1', '1.2.0'].map((v) => [v, { published: daysAgo(400) }])), downloads: 50_000 });
+  npm.addPackage('leftfix', {
+    versions: Object.fromEntries(['1.0.0', '1.1.0', '1.1.1', '1.2.0'].map((v) => [v, { published: daysAgo(400) }])),
+    downloads: 50_000,
+  });
   const before = await writeOsvExport(join(scratch, 'feed-before'), {
     npm: [osvRecord({ id: 'MAL-2026-1', affected: [{ name: 'someone-else', versions: ['1.0.0'] }] })],
     pypi: [osvRecord({ id: 'MAL-2026-2', ecosystem: 'PyPI', affected: [{ name: 'someone-else', versions: ['1.0.0'] }] })],
@@ -94,7 +97,16 @@ test('reads of the same versions are judged once; after a threat-data reload the
   assert.is(tarball.status, 200);
   assert.is(mount.judgements(), judged, 'the second read and the tarball reused the judgement');
 
-  const update = await runCliInProcess(['update', '--from', await writeOsvExport(join(scratch, 'feed-after'), sharedExport()), '--data-dir', running.context.config.server.dataDir], { env });
+  const update = await runCliInProcess(
+    [
+      'update',
+      '--from',
+      await writeOsvExport(join(scratch, 'feed-after'), sharedExport()),
+      '--data-dir',
+      running.context.config.server.dataDir,
+    ],
+    { env },
+  );
   assert.is(update.code, 0, update.stderr);
   assert.ok(running.context.threatRefresh.reload('test'), 'the new index is in force');
   assert.equal(await versionsServed(), ['1.0.0', '1.1.1'], 'the malicious and the critically vulnerable release are hidden at once');

@@ -22,7 +22,11 @@ test.before(async () => {
   npm = await NpmUpstream.start();
   internal = await NpmUpstream.start();
   npm.addPackage('left-pad', {
-    versions: { '1.0.0': { published: daysAgo(400) }, '1.1.0': { published: daysAgo(300) }, '1.2.0': { published: new Date(Date.now() - HOUR) } },
+    versions: {
+      '1.0.0': { published: daysAgo(400) },
+      '1.1.0': { published: daysAgo(300) },
+      '1.2.0': { published: new Date(Date.now() - HOUR) },
+    },
     distTags: { latest: '1.2.0', legacy: '1.0.0', fresh: '1.2.0' },
     downloads: POPULAR,
   });
@@ -73,7 +77,10 @@ test('/-/all is not served, and the upstream is never asked for it', async () =>
     assert.is(answer.status, 404, path);
     assert.match(answer.text, /not served/);
   }
-  assert.equal(npm.requests.filter((request) => request.path.startsWith('/-/all')), []);
+  assert.equal(
+    npm.requests.filter((request) => request.path.startsWith('/-/all')),
+    [],
+  );
 });
 
 test('a search mentioning a reserved name in any case or punctuation stays local', async () => {
@@ -81,7 +88,9 @@ test('a search mentioning a reserved name in any case or punctuation stays local
     const answer = await get(`/-/v1/search?text=${encodeURIComponent(text)}`);
     assert.is(answer.status, 200, `${text}: ${answer.text}`);
   }
-  const leaked = [...npm.requests, ...internal.requests].filter((request) => /mycorp/i.test(decodeURIComponent(request.query).replace(/[^\p{L}\p{N}]/gu, '')));
+  const leaked = [...npm.requests, ...internal.requests].filter((request) =>
+    /mycorp/i.test(decodeURIComponent(request.query).replace(/[^\p{L}\p{N}]/gu, '')),
+  );
   assert.equal(leaked, [], 'no upstream saw the reserved name');
 });
 

@@ -14,7 +14,10 @@ let firewall: TestFirewall;
 test.before(async () => {
   npm = await NpmUpstream.start();
   npm.addPackage('loadsh', { versions: { '4.17.21': { published: daysAgo(700) } }, downloads: 40 });
-  npm.addPackage('left-pad', { versions: { '1.0.0': { published: daysAgo(400) }, '1.1.0': { published: new Date(Date.now() - HOUR) } }, downloads: 5_000_000 });
+  npm.addPackage('left-pad', {
+    versions: { '1.0.0': { published: daysAgo(400) }, '1.1.0': { published: new Date(Date.now() - HOUR) } },
+    downloads: 5_000_000,
+  });
   npm.addPackage('@acme/internal-ui', { versions: { '6.6.6': { published: daysAgo(100) } }, downloads: 5_000_000 });
   firewall = await startNpmFirewall({
     npm,
@@ -47,7 +50,9 @@ test('report mode: a young version stays visible and installable, and is logged'
   const tarball = await rawRequest(firewall.url, '/left-pad/-/left-pad-1.1.0.tgz');
   assert.is(tarball.status, 200);
   const logged = firewall.audit().filter((record) => record.name === 'left-pad' && record.version === '1.1.0');
-  assert.ok(logged.some((record) => record.decision === 'deny' && record.mode === 'report' && record.findings.some((f) => f.check === 'age')));
+  assert.ok(
+    logged.some((record) => record.decision === 'deny' && record.mode === 'report' && record.findings.some((f) => f.check === 'age')),
+  );
 });
 
 test('a reserved name without an internal registry is never looked up publicly', async () => {
@@ -57,7 +62,10 @@ test('a reserved name without an internal registry is never looked up publicly',
   assert.match(String(doc.json!.error), /reserved for internal packages and nobody has published it to depfence/);
   const tarball = await rawRequest(firewall.url, '/@acme/internal-ui/-/internal-ui-6.6.6.tgz');
   assert.ok(tarball.status >= 400);
-  assert.equal(npm.requests.filter((request) => /acme/i.test(decodeURIComponent(request.path))), []);
+  assert.equal(
+    npm.requests.filter((request) => /acme/i.test(decodeURIComponent(request.path))),
+    [],
+  );
 });
 
 test('enforce mode: an unpublished reserved name is not found, and the public registry is never asked', async () => {

@@ -33,11 +33,15 @@ test.before(async () => {
   const versions: Record<string, { published: Date; dependencies?: Record<string, string>; manifest?: Record<string, unknown> }> = {
     '1.0.0': { published: daysAgo(400), dependencies: { 'left-pad': '^1.0.0', aliased: 'npm:left-pad@1.1.0' } },
   };
-  for (const [version, { field, spec }] of Object.entries(OUTSIDE)) versions[version] = { published: daysAgo(300), manifest: { [field]: { payload: spec } } };
+  for (const [version, { field, spec }] of Object.entries(OUTSIDE))
+    versions[version] = { published: daysAgo(300), manifest: { [field]: { payload: spec } } };
   npm.addPackage('wrapper', { versions, distTags: { latest: '1.6.0' }, downloads: POPULAR });
   npm.addPackage('left-pad', { versions: { '1.1.0': { published: daysAgo(400) } }, downloads: POPULAR });
   firewall = await startNpmFirewall({ npm });
-  allowing = await startNpmFirewall({ npm, configure: (config) => config.allow.push({ ecosystem: 'npm', name: 'wrapper', reason: 'we vendor its git dependency' }) });
+  allowing = await startNpmFirewall({
+    npm,
+    configure: (config) => config.allow.push({ ecosystem: 'npm', name: 'wrapper', reason: 'we vendor its git dependency' }),
+  });
 });
 
 test.after(async () => {
@@ -51,7 +55,9 @@ test('versions with a git, URL, path or unreadable dependency are hidden, with t
   assert.is(doc.status, 200, doc.text);
   assert.equal(Object.keys(doc.json!.versions as object), ['1.0.0'], 'registry ranges and npm: aliases are fine; nothing else is');
   assert.equal(doc.json!['dist-tags'], { latest: '1.0.0' });
-  const hidden = firewall.audit().filter((record) => record.name === 'wrapper' && record.findings.some((finding) => finding.check === 'dependency-source'));
+  const hidden = firewall
+    .audit()
+    .filter((record) => record.name === 'wrapper' && record.findings.some((finding) => finding.check === 'dependency-source'));
   const versions = new Set(hidden.map((record) => record.version));
   for (const version of Object.keys(OUTSIDE)) assert.ok(versions.has(version), `${version} is logged as hidden`);
   const git = hidden.find((record) => record.version === '1.1.0')!.findings.find((finding) => finding.check === 'dependency-source')!;

@@ -34,7 +34,16 @@ test.before(async () => {
       c.policy.confusion.npm.scopes = ['mycorp'];
     },
   });
-  listener = await startUplinkListener({ config, decider: createDecider(config), book, enforce: true, now: () => new Date(), tmpDir: dataDir, failures: new BoundedMap(10), unreadable: new BoundedMap(10) });
+  listener = await startUplinkListener({
+    config,
+    decider: createDecider(config),
+    book,
+    enforce: true,
+    now: () => new Date(),
+    tmpDir: dataDir,
+    failures: new BoundedMap(10),
+    unreadable: new BoundedMap(10),
+  });
 });
 
 test.after(async () => {
@@ -51,7 +60,9 @@ test('serves the configured registry only, under the fixed uplink origin', async
   assert.is(doc.status, 200, doc.text);
   const tarball = (doc.json!.versions as Record<string, { dist: { tarball: string } }>)['1.0.0']!.dist.tarball;
   assert.is(tarball, `${UPLINK_ORIGIN}/public/left-pad/-/left-pad-1.0.0.tgz`, 'tarballs point back at the listener');
-  const again = await rawRequest(listener.addresses.listener, `${UPLINK_ORIGIN}/public/left-pad`, { headers: { authorization: `Bearer ${listener.secret}`, 'if-none-match': String(doc.headers.etag) } });
+  const again = await rawRequest(listener.addresses.listener, `${UPLINK_ORIGIN}/public/left-pad`, {
+    headers: { authorization: `Bearer ${listener.secret}`, 'if-none-match': String(doc.headers.etag) },
+  });
   assert.is(again.status, 304, 'revalidation costs nothing');
   const bytes = await ask(`${UPLINK_ORIGIN}/public/left-pad/-/left-pad-1.0.0.tgz`);
   assert.is(bytes.status, 200);
@@ -86,11 +97,19 @@ test('search passes on only the parameters npm search has', async () => {
   assert.equal([...new URLSearchParams(asked.query).keys()].sort(), ['size', 'text']);
 });
 
-test("a tarball is judged under its packument key, not under the version its manifest claims", async () => {
+test('a tarball is judged under its packument key, not under the version its manifest claims', async () => {
   // The upstream's 2.0.0 says it is 1.0.0; the filter hid 2.0.0 (its verdicts are filed by key).
   npm.addPackage('right-pad', { versions: { '2.0.0': { published: daysAgo(400), manifest: { version: '1.0.0' } } }, downloads: 5_000_000 });
   const hiddenBy = [{ check: 'malicious' as const, severity: 'deny' as const, message: 'right-pad@2.0.0 is known malware', evidence: {} }];
-  book.set({ name: 'right-pad', judgedAt: new Date(), versions: new Map([['2.0.0', { version: '2.0.0', file: 'right-pad-2.0.0.tgz', integrity: null, shasum: null, hiddenBy, warnings: [] }]]), failure: null, latestRemoved: false });
+  book.set({
+    name: 'right-pad',
+    judgedAt: new Date(),
+    versions: new Map([
+      ['2.0.0', { version: '2.0.0', file: 'right-pad-2.0.0.tgz', integrity: null, shasum: null, hiddenBy, warnings: [] }],
+    ]),
+    failure: null,
+    latestRemoved: false,
+  });
   const answer = await ask(`${UPLINK_ORIGIN}/public/right-pad/-/right-pad-2.0.0.tgz`);
   assert.is(answer.status, 403, answer.text);
   assert.match(answer.text, 'right-pad@2.0.0 is hidden');

@@ -44,7 +44,11 @@ test.before(async () => {
   });
   // latest (1.0.0) is young; 2.0.0 is old but was never tagged latest: the new latest stays ≤ 1.0.0.
   npm.addPackage('tag-ceiling', {
-    versions: { '0.9.0': { published: daysAgo(400) }, '1.0.0': { published: new Date(Date.now() - HOUR) }, '2.0.0': { published: daysAgo(100) } },
+    versions: {
+      '0.9.0': { published: daysAgo(400) },
+      '1.0.0': { published: new Date(Date.now() - HOUR) },
+      '2.0.0': { published: daysAgo(100) },
+    },
     distTags: { latest: '1.0.0', next: '2.0.0' },
     downloads: POPULAR,
   });
@@ -54,15 +58,27 @@ test.before(async () => {
     distTags: { latest: '1.0.0', beta: '2.0.0-beta.1' },
     downloads: POPULAR,
   });
-  npm.addPackage('cold-fresh', { versions: { '1.0.0': { published: daysAgo(400) }, '2.0.0': { published: new Date(Date.now() - HOUR) } }, downloads: POPULAR });
+  npm.addPackage('cold-fresh', {
+    versions: { '1.0.0': { published: daysAgo(400) }, '2.0.0': { published: new Date(Date.now() - HOUR) } },
+    downloads: POPULAR,
+  });
   npm.addPackage('loadsh', { versions: { '4.17.21': { published: daysAgo(700) } }, downloads: 40 });
-  npm.addPackage('debug', { versions: { '4.4.1': { published: daysAgo(300) }, '4.4.2': { published: daysAgo(200) } }, downloads: 300_000_000 });
+  npm.addPackage('debug', {
+    versions: { '4.4.1': { published: daysAgo(300) }, '4.4.2': { published: daysAgo(200) } },
+    downloads: 300_000_000,
+  });
   npm.addPackage('tamper-me', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
-  npm.addPackage('cut-short', { versions: { '1.0.0': { published: daysAgo(400), files: { 'big.txt': 'x'.repeat(20_000) } } }, downloads: POPULAR });
+  npm.addPackage('cut-short', {
+    versions: { '1.0.0': { published: daysAgo(400), files: { 'big.txt': 'x'.repeat(20_000) } } },
+    downloads: POPULAR,
+  });
   npm.addPackage('garbled', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
   npm.addPackage('sleepy', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
   npm.addPackage('filter-breaker', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
-  npm.addPackage('@scoped/thing', { versions: { '1.0.0': { published: daysAgo(400) }, '1.1.0': { published: new Date(Date.now() - HOUR) } }, downloads: POPULAR });
+  npm.addPackage('@scoped/thing', {
+    versions: { '1.0.0': { published: daysAgo(400) }, '1.1.0': { published: new Date(Date.now() - HOUR) } },
+    downloads: POPULAR,
+  });
   npm.addPackage('@mycorp/secret-lib', { versions: { '9.9.9': { published: daysAgo(100) } }, downloads: POPULAR });
   internal.addPackage('@mycorp/secret-lib', { versions: { '1.0.0': { published: daysAgo(100) } } });
   internal.addPackage('mycorp-tool', { versions: { '1.0.0': { published: daysAgo(100) } } });
@@ -157,7 +173,11 @@ test('a typosquat is refused for both packument forms and its tarballs, and logg
   assert.is(tarball.status, 403);
   assert.is(npm.requestsTo(npm.route.tarball('loadsh')).length, 0);
   const logged = firewall.audit().filter((record) => record.name === 'loadsh');
-  assert.ok(logged.some((record) => record.subject === 'packument' && record.decision === 'deny' && record.findings.some((f) => f.check === 'typosquat')));
+  assert.ok(
+    logged.some(
+      (record) => record.subject === 'packument' && record.decision === 'deny' && record.findings.some((f) => f.check === 'typosquat'),
+    ),
+  );
   assert.ok(logged.some((record) => record.subject === 'tarball' && record.decision === 'deny'));
 });
 
@@ -249,12 +269,27 @@ test('internal names come only from the internal registry, never from the public
   assert.is(missing.status, 404, 'a reserved name the internal registry lacks is not looked up publicly');
   const mixedCase = await get('/MyCorp-Tool');
   assert.is(mixedCase.status, 403);
-  assert.equal(npm.requests.filter((request) => /mycorp|corp-secret/i.test(decodeURIComponent(request.path))), []);
+  assert.equal(
+    npm.requests.filter((request) => /mycorp|corp-secret/i.test(decodeURIComponent(request.path))),
+    [],
+  );
 });
 
 test('bad input is refused with 400 before anything is asked', async () => {
   const before = npm.requests.length;
-  for (const path of ['/a/../b', '/..%2f..%2fetc%2fpasswd', '/foo%2fbar', '/left-pad/-/..%2fleft-pad-1.0.0.tgz', '/Bad%20Name', '/.hidden', `/${'a'.repeat(1100)}`, '/@scope%2f', '/left-pad//x', '/left-pad/-/left-pad-1.0.0.zip', '/%zz']) {
+  for (const path of [
+    '/a/../b',
+    '/..%2f..%2fetc%2fpasswd',
+    '/foo%2fbar',
+    '/left-pad/-/..%2fleft-pad-1.0.0.tgz',
+    '/Bad%20Name',
+    '/.hidden',
+    `/${'a'.repeat(1100)}`,
+    '/@scope%2f',
+    '/left-pad//x',
+    '/left-pad/-/left-pad-1.0.0.zip',
+    '/%zz',
+  ]) {
     const answer = await get(path);
     assert.is(answer.status, 400, `${path}: ${answer.text}`);
     assert.match(String(answer.json?.error), /^depfence: /);
@@ -263,16 +298,34 @@ test('bad input is refused with 400 before anything is asked', async () => {
 });
 
 test('publishing public names is refused; users cannot register; internal names need a login', async () => {
-  const publish = await rawRequest(firewall.url, '/left-pad', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const publish = await rawRequest(firewall.url, '/left-pad', {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   assert.is(publish.status, 403);
-  assert.match(String(publish.json!.error), /publishing and other changes to left-pad are refused: depfence serves the public registry read-only/);
-  const adduser = await rawRequest(firewall.url, '/-/user/org.couchdb.user:mallory', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"name":"mallory","password":"secret-pass"}' });
+  assert.match(
+    String(publish.json!.error),
+    /publishing and other changes to left-pad are refused: depfence serves the public registry read-only/,
+  );
+  const adduser = await rawRequest(firewall.url, '/-/user/org.couchdb.user:mallory', {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: '{"name":"mallory","password":"secret-pass"}',
+  });
   assert.ok(adduser.status >= 400 && adduser.status < 500, `${adduser.status} ${adduser.text}`);
   const login = await rawRequest(firewall.url, '/-/v1/login', { method: 'POST', body: '{}' });
   assert.is(login.status, 404);
-  const internalPublish = await rawRequest(firewall.url, '/@mycorp%2fnew-lib', { method: 'PUT', headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token' }, body: '{"name":"@mycorp/new-lib"}' });
+  const internalPublish = await rawRequest(firewall.url, '/@mycorp%2fnew-lib', {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token' },
+    body: '{"name":"@mycorp/new-lib"}',
+  });
   assert.ok(internalPublish.status === 401 || internalPublish.status === 403, `${internalPublish.status} ${internalPublish.text}`);
-  assert.equal(internal.requests.filter((request) => request.method !== 'GET'), []);
+  assert.equal(
+    internal.requests.filter((request) => request.method !== 'GET'),
+    [],
+  );
   assert.is(npm.requests.filter((request) => request.method !== 'GET').length, 0);
 });
 
@@ -284,8 +337,15 @@ test('registry endpoints pass through; a search naming an internal name stays lo
   assert.ok(npm.requests.some((request) => request.path === '/-/v1/search' && request.query.includes('text=left')));
   const internalSearch = await get('/-/v1/search?text=MyCorp-tool&size=5');
   assert.is(internalSearch.status, 200);
-  assert.equal(npm.requests.filter((request) => /mycorp/i.test(request.query)), []);
-  assert.equal(internal.requests.filter((request) => /mycorp/i.test(request.query)), [], 'answered from storage only');
+  assert.equal(
+    npm.requests.filter((request) => /mycorp/i.test(request.query)),
+    [],
+  );
+  assert.equal(
+    internal.requests.filter((request) => /mycorp/i.test(request.query)),
+    [],
+    'answered from storage only',
+  );
 });
 
 test.run();

@@ -35,15 +35,33 @@ test.before(async () => {
   const acme = { kind: 'GitHub', repository: 'acme/tool', workflow: 'release.yml', environment: 'pypi' } as const;
   pypi.addProject('republished-pkg', {
     releases: {
-      '3.0': { uploaded: daysAgo(200), files: [{ kind: 'wheel', provenance: acme }, { kind: 'sdist', provenance: acme }] },
-      '3.1': { uploaded: daysAgo(90), files: [{ kind: 'wheel', provenance: { ...acme, repository: 'Acme/Tool', environment: 'release' } }] },
-      '3.2': { uploaded: daysAgo(5), files: [{ kind: 'wheel', provenance: { kind: 'GitHub', repository: 'acme-tool/tool', workflow: 'publish.yml' } }] },
-      '3.3': { uploaded: daysAgo(45), files: [{ kind: 'wheel', provenance: { kind: 'GitHub', repository: 'acme/tool', workflow: 'other.yml' } }] },
+      '3.0': {
+        uploaded: daysAgo(200),
+        files: [
+          { kind: 'wheel', provenance: acme },
+          { kind: 'sdist', provenance: acme },
+        ],
+      },
+      '3.1': {
+        uploaded: daysAgo(90),
+        files: [{ kind: 'wheel', provenance: { ...acme, repository: 'Acme/Tool', environment: 'release' } }],
+      },
+      '3.2': {
+        uploaded: daysAgo(5),
+        files: [{ kind: 'wheel', provenance: { kind: 'GitHub', repository: 'acme-tool/tool', workflow: 'publish.yml' } }],
+      },
+      '3.3': {
+        uploaded: daysAgo(45),
+        files: [{ kind: 'wheel', provenance: { kind: 'GitHub', repository: 'acme/tool', workflow: 'other.yml' } }],
+      },
     },
     downloads: 50_000,
   });
   pypi.addProject('sdist-first', {
-    releases: { '0.1': { uploaded: daysAgo(300), files: [{ kind: 'sdist' }] }, '0.2': { uploaded: daysAgo(5), files: [{ kind: 'sdist' }] } },
+    releases: {
+      '0.1': { uploaded: daysAgo(300), files: [{ kind: 'sdist' }] },
+      '0.2': { uploaded: daysAgo(5), files: [{ kind: 'sdist' }] },
+    },
     downloads: 50_000,
   });
   firewall = await startFirewall({ pypi, mounts: 'pypi' });
@@ -64,13 +82,19 @@ async function listed(project: string, accept = JSON_TYPE): Promise<string[]> {
 
 test('a young sdist-only release after wheels is not listed; the audit log has the reason', async () => {
   assert.equal(await listed('switched-pkg'), [
-    'switched_pkg-1.0-py3-none-any.whl', 'switched_pkg-1.0.tar.gz', 'switched_pkg-1.1-py3-none-any.whl', 'switched_pkg-1.1.tar.gz',
+    'switched_pkg-1.0-py3-none-any.whl',
+    'switched_pkg-1.0.tar.gz',
+    'switched_pkg-1.1-py3-none-any.whl',
+    'switched_pkg-1.1.tar.gz',
   ]);
   const record = firewall.audit().find((line) => line.name === 'switched-pkg' && line.version === '1.2');
   const finding = record?.findings.find((f) => f.check === 'history');
   assert.ok(finding, JSON.stringify(firewall.audit().filter((line) => line.name === 'switched-pkg')));
   assert.is(finding.evidence.signal, 'sdist-only-after-wheels');
-  assert.match(finding.message, /switched-pkg==1\.2 has only a source distribution, though the earlier releases shipped wheels \(1\.0, 1\.1\)/);
+  assert.match(
+    finding.message,
+    /switched-pkg==1\.2 has only a source distribution, though the earlier releases shipped wheels \(1\.0, 1\.1\)/,
+  );
 });
 
 test('a young release without provenance after attested ones is not listed, in either page format', async () => {
@@ -81,7 +105,11 @@ test('a young release without provenance after attested ones is not listed, in e
 test('a young release from a Trusted Publisher no earlier release used is listed, with a warning naming both publishers', async () => {
   const before = pypi.requests.length;
   assert.equal(await listed('republished-pkg'), [
-    'republished_pkg-3.0-py3-none-any.whl', 'republished_pkg-3.0.tar.gz', 'republished_pkg-3.1-py3-none-any.whl', 'republished_pkg-3.2-py3-none-any.whl', 'republished_pkg-3.3-py3-none-any.whl',
+    'republished_pkg-3.0-py3-none-any.whl',
+    'republished_pkg-3.0.tar.gz',
+    'republished_pkg-3.1-py3-none-any.whl',
+    'republished_pkg-3.2-py3-none-any.whl',
+    'republished_pkg-3.3-py3-none-any.whl',
   ]);
   const record = firewall.audit().find((line) => line.name === 'republished-pkg' && line.version === '3.2');
   assert.ok(record, JSON.stringify(firewall.audit().filter((line) => line.name === 'republished-pkg')));
@@ -91,13 +119,25 @@ test('a young release from a Trusted Publisher no earlier release used is listed
   assert.is(finding.evidence.publisher, 'GitHub acme-tool/tool (workflow publish.yml)');
   // Case and environment do not make another publisher: 3.0 and 3.1 are one.
   assert.equal(finding.evidence.previousPublishers, ['GitHub acme/tool (workflow release.yml)']);
-  assert.match(finding.message, /republished-pkg==3\.2 was published through a Trusted Publisher none of its earlier releases used: GitHub acme-tool\/tool \(workflow publish\.yml\)/);
+  assert.match(
+    finding.message,
+    /republished-pkg==3\.2 was published through a Trusted Publisher none of its earlier releases used: GitHub acme-tool\/tool \(workflow publish\.yml\)/,
+  );
   // 3.3 (another workflow, 45 days ago) is outside policy.history.newPublisherWindow (30d): no warning.
   assert.ok(!firewall.audit().some((line) => line.name === 'republished-pkg' && line.version === '3.3'));
   // Provenance is read only for the young release, the current one (the package-level decision
   // judges it) and the attested ones below them, each once.
-  const asked = pypi.requests.slice(before).filter((request) => request.path.startsWith('/integrity/')).map((request) => request.path.split('/')[4]!);
-  assert.equal([...new Set(asked)].sort(), ['republished_pkg-3.0-py3-none-any.whl', 'republished_pkg-3.0.tar.gz', 'republished_pkg-3.1-py3-none-any.whl', 'republished_pkg-3.2-py3-none-any.whl', 'republished_pkg-3.3-py3-none-any.whl']);
+  const asked = pypi.requests
+    .slice(before)
+    .filter((request) => request.path.startsWith('/integrity/'))
+    .map((request) => request.path.split('/')[4]!);
+  assert.equal([...new Set(asked)].sort(), [
+    'republished_pkg-3.0-py3-none-any.whl',
+    'republished_pkg-3.0.tar.gz',
+    'republished_pkg-3.1-py3-none-any.whl',
+    'republished_pkg-3.2-py3-none-any.whl',
+    'republished_pkg-3.3-py3-none-any.whl',
+  ]);
   assert.is(asked.length, new Set(asked).size, 'each provenance document is fetched once');
 });
 

@@ -25,7 +25,10 @@ const META_SHA = 'b'.repeat(64);
 test('negotiate: pip and uv get JSON; q-values decide; text/html is an alias', () => {
   const pip = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01';
   assert.equal(negotiate(pip), { format: 'json', contentType: JSON_TYPE });
-  assert.equal(negotiate('application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01')?.format, 'json');
+  assert.equal(
+    negotiate('application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01')?.format,
+    'json',
+  );
   assert.equal(negotiate(`${JSON_TYPE};q=0.5, ${V1_HTML}`), { format: 'html', contentType: V1_HTML });
   assert.equal(negotiate('text/html'), { format: 'html', contentType: 'text/html; charset=utf-8' });
   assert.equal(negotiate('application/vnd.pypi.simple.latest+json')?.contentType, JSON_TYPE);
@@ -48,7 +51,7 @@ test('negotiate: ?format= wins over Accept and must name a served type', () => {
   assert.is(negotiate('text/html', 'application/xml'), null);
 });
 
-test('negotiate (negotiator): equal q and specificity go by the client\'s order; an unreadable Accept is 406, not HTML', () => {
+test("negotiate (negotiator): equal q and specificity go by the client's order; an unreadable Accept is 406, not HTML", () => {
   assert.is(negotiate(`${V1_HTML}, ${JSON_TYPE}`)?.format, 'html', 'before: JSON won any exact tie');
   assert.is(negotiate(`${JSON_TYPE}, ${V1_HTML}`)?.format, 'json');
   assert.is(negotiate('APPLICATION/VND.PYPI.SIMPLE.V1+JSON')?.format, 'json', 'media types are case-insensitive');
@@ -153,9 +156,24 @@ test('damaged pages are MalformedPageError, not empty pages', () => {
     '<html><body><a href="x.whl">x.whl',
     '<html><head><meta name="pypi:repository-version" content="2.0"></head></html>',
   ];
-  for (const html of bad) assert.throws(() => parseHtmlProjectPage(html, PAGE_URL, 'demo'), (e: unknown) => e instanceof MalformedPageError, html);
-  const badJson = ['{"name": "malformed", "versions": {"1.0.0": {', '[]', '{"meta":{"api-version":"1.0"},"name":"x"}', '{"meta":{"api-version":"2.0"},"name":"x","files":[]}'];
-  for (const json of badJson) assert.throws(() => parseJsonProjectPage(json, PAGE_URL), (e: unknown) => e instanceof MalformedPageError, json);
+  for (const html of bad)
+    assert.throws(
+      () => parseHtmlProjectPage(html, PAGE_URL, 'demo'),
+      (e: unknown) => e instanceof MalformedPageError,
+      html,
+    );
+  const badJson = [
+    '{"name": "malformed", "versions": {"1.0.0": {',
+    '[]',
+    '{"meta":{"api-version":"1.0"},"name":"x"}',
+    '{"meta":{"api-version":"2.0"},"name":"x","files":[]}',
+  ];
+  for (const json of badJson)
+    assert.throws(
+      () => parseJsonProjectPage(json, PAGE_URL),
+      (e: unknown) => e instanceof MalformedPageError,
+      json,
+    );
 });
 
 test('a file entry with an unreadable value is set aside with the reason; the rest of the page is used', () => {
@@ -167,14 +185,21 @@ test('a file entry with an unreadable value is set aside with the reason; the re
     [{ filename: 'x-0.4.tar.gz', url: 'x-0.4.tar.gz', hashes: {}, 'requires-python': 3 }, /requires-python is not a string/],
     ['not an object', /files\[4\] of the JSON project page is not an object/],
   ];
-  const page = parseJsonProjectPage(JSON.stringify({ meta: { 'api-version': '1.0' }, name: 'x', versions: 'odd', files: [...damaged.map(([file]) => file), good] }), PAGE_URL);
+  const page = parseJsonProjectPage(
+    JSON.stringify({ meta: { 'api-version': '1.0' }, name: 'x', versions: 'odd', files: [...damaged.map(([file]) => file), good] }),
+    PAGE_URL,
+  );
   assert.is(page.versions, null, 'an unreadable PEP 700 versions list is informational and reads as absent');
   damaged.forEach(([, reason], index) => assert.match(String(page.files[index]!.unreadable), reason));
   assert.is(page.files[4]!.filename, 'files[4]');
   assert.is(page.files[5]!.unreadable, undefined);
   assert.is(page.files[5]!.hashes.sha256, SHA);
 
-  const html = parseHtmlProjectPage(`<a href="x-0.1.tar.gz#sha256=zz!">x-0.1.tar.gz</a><a href="http://[bad/x.whl">x.whl</a><a href="x-1.0.tar.gz#sha256=${SHA}" data-core-metadata="odd" data-requires-python="&gt;= 3.6,">x-1.0.tar.gz</a>`, PAGE_URL, 'x');
+  const html = parseHtmlProjectPage(
+    `<a href="x-0.1.tar.gz#sha256=zz!">x-0.1.tar.gz</a><a href="http://[bad/x.whl">x.whl</a><a href="x-1.0.tar.gz#sha256=${SHA}" data-core-metadata="odd" data-requires-python="&gt;= 3.6,">x-1.0.tar.gz</a>`,
+    PAGE_URL,
+    'x',
+  );
   assert.match(String(html.files[0]!.unreadable), /hash fragment/);
   assert.match(String(html.files[1]!.unreadable), /not a URL/);
   assert.is(html.files[2]!.unreadable, undefined);
@@ -183,20 +208,41 @@ test('a file entry with an unreadable value is set aside with the reason; the re
 });
 
 test('JSON pages: legacy dist-info-metadata, relative URLs, missing optional fields', () => {
-  const page = parseJsonProjectPage(JSON.stringify({
-    meta: { 'api-version': '1.0' },
-    name: 'demo',
-    files: [{ filename: 'demo-1.0.tar.gz', url: '../../files/demo-1.0.tar.gz', hashes: { SHA256: SHA.toUpperCase() }, 'dist-info-metadata': true, yanked: '' }],
-  }), PAGE_URL);
+  const page = parseJsonProjectPage(
+    JSON.stringify({
+      meta: { 'api-version': '1.0' },
+      name: 'demo',
+      files: [
+        {
+          filename: 'demo-1.0.tar.gz',
+          url: '../../files/demo-1.0.tar.gz',
+          hashes: { SHA256: SHA.toUpperCase() },
+          'dist-info-metadata': true,
+          yanked: '',
+        },
+      ],
+    }),
+    PAGE_URL,
+  );
   assert.equal(page.files[0], {
-    filename: 'demo-1.0.tar.gz', url: 'https://index.example/files/demo-1.0.tar.gz', hashes: { sha256: SHA }, requiresPython: null,
-    yanked: true, coreMetadata: true, gpgSig: null, size: null, uploadTime: null,
+    filename: 'demo-1.0.tar.gz',
+    url: 'https://index.example/files/demo-1.0.tar.gz',
+    hashes: { sha256: SHA },
+    requiresPython: null,
+    yanked: true,
+    coreMetadata: true,
+    gpgSig: null,
+    size: null,
+    uploadTime: null,
   });
   assert.is(page.versions, null);
 });
 
 test('root pages list names in both formats', () => {
-  assert.equal(JSON.parse(renderJsonRootPage(['a', 'b-c'])), { meta: { 'api-version': '1.1' }, projects: [{ name: 'a' }, { name: 'b-c' }] });
+  assert.equal(JSON.parse(renderJsonRootPage(['a', 'b-c'])), {
+    meta: { 'api-version': '1.1' },
+    projects: [{ name: 'a' }, { name: 'b-c' }],
+  });
   assert.match(renderHtmlRootPage(['b-c']), '<a href="b-c/">b-c</a>');
   assert.match(renderHtmlRootPage([]), '<meta name="pypi:repository-version" content="1.1">');
 });
@@ -217,7 +263,8 @@ test('identifyFile: wheels, sdists with dashes in the name, eggs; other projects
 test('filenameProblem: separators, dots, control characters and length', () => {
   assert.is(filenameProblem('demo-1.0-py3-none-any.whl'), null);
   assert.is(filenameProblem('demo-1.0+local.tar.gz'), null);
-  for (const bad of ['', '../x.whl', 'a/b.whl', 'a\\b.whl', '.hidden', 'x\u0000.whl', 'x'.repeat(256), 'a..b.whl']) assert.type(filenameProblem(bad), 'string', bad);
+  for (const bad of ['', '../x.whl', 'a/b.whl', 'a\\b.whl', '.hidden', 'x\u0000.whl', 'x'.repeat(256), 'a..b.whl'])
+    assert.type(filenameProblem(bad), 'string', bad);
 });
 
 test('parsePypiPath: routes, redirects to normalised names, and bad input', () => {
@@ -226,12 +273,32 @@ test('parsePypiPath: routes, redirects to normalised names, and bad input', () =
   assert.equal(parsePypiPath('/-/pypi/simple/Demo_Pkg/'), { kind: 'redirect', location: '/-/pypi/simple/demo-pkg/' });
   assert.equal(parsePypiPath('/-/pypi/simple/demo?format=x'), { kind: 'redirect', location: '/-/pypi/simple/demo/?format=x' });
   assert.equal(parsePypiPath('/-/pypi/simple'), { kind: 'redirect', location: '/-/pypi/simple/' });
-  assert.equal(parsePypiPath('/-/pypi/files/demo/demo-1.0.tar.gz'), { kind: 'file', project: 'demo', filename: 'demo-1.0.tar.gz', metadata: false });
-  assert.equal(parsePypiPath('/-/pypi/files/demo/demo-1.0-py3-none-any.whl.metadata'), { kind: 'file', project: 'demo', filename: 'demo-1.0-py3-none-any.whl', metadata: true });
+  assert.equal(parsePypiPath('/-/pypi/files/demo/demo-1.0.tar.gz'), {
+    kind: 'file',
+    project: 'demo',
+    filename: 'demo-1.0.tar.gz',
+    metadata: false,
+  });
+  assert.equal(parsePypiPath('/-/pypi/files/demo/demo-1.0-py3-none-any.whl.metadata'), {
+    kind: 'file',
+    project: 'demo',
+    filename: 'demo-1.0-py3-none-any.whl',
+    metadata: true,
+  });
   assert.equal(parsePypiPath('/-/pypi/simple/demo/extra'), { kind: 'unknown' });
-  const bad = ['/-/pypi/simple/a%2Fb/', '/-/pypi/simple/a%5cb/', '/-/pypi/simple/../x/', '/-/pypi/simple/%2e%2e/', '/-/pypi/simple/-bad-/',
-    `/-/pypi/simple/${'a'.repeat(215)}/`, '/-/pypi/simple/%ZZ/', '/-/pypi/files/demo/..', '/-/pypi/files/Demo/demo-1.0.tar.gz',
-    '/-/pypi/files/demo/%2e%2e%2fetc%2fpasswd', '/-/pypi/files/demo/a%00.whl'];
+  const bad = [
+    '/-/pypi/simple/a%2Fb/',
+    '/-/pypi/simple/a%5cb/',
+    '/-/pypi/simple/../x/',
+    '/-/pypi/simple/%2e%2e/',
+    '/-/pypi/simple/-bad-/',
+    `/-/pypi/simple/${'a'.repeat(215)}/`,
+    '/-/pypi/simple/%ZZ/',
+    '/-/pypi/files/demo/..',
+    '/-/pypi/files/Demo/demo-1.0.tar.gz',
+    '/-/pypi/files/demo/%2e%2e%2fetc%2fpasswd',
+    '/-/pypi/files/demo/a%00.whl',
+  ];
   for (const path of bad) assert.is(parsePypiPath(path).kind, 'bad', path);
 });
 
@@ -265,16 +332,35 @@ test('fileUrlProblem: schemes, credentials, downgrades, local addresses and host
   const named = ['https://files.pythonhosted.org/'];
   assert.is(fileUrlProblem(new URL('https://files.pythonhosted.org/packages/x.whl'), index, named), null);
   assert.is(fileUrlProblem(new URL('https://pypi.org/x.whl'), index, named), null);
-  assert.type(fileUrlProblem(new URL('https://files.pythonhosted.org/packages/x.whl'), index, []), 'string', 'a host is fetched from only when named');
+  assert.type(
+    fileUrlProblem(new URL('https://files.pythonhosted.org/packages/x.whl'), index, []),
+    'string',
+    'a host is fetched from only when named',
+  );
   assert.type(fileUrlProblem(new URL('https://mirror.example.com/x.whl'), index, named), 'string');
   assert.type(fileUrlProblem(new URL('file:///etc/passwd'), index, named), 'string');
   assert.type(fileUrlProblem(new URL('http://files.pythonhosted.org/x.whl'), index, named), 'string');
   assert.type(fileUrlProblem(new URL('https://user:pw@files.example/x.whl'), index, named), 'string');
-  for (const local of ['https://127.0.0.1/x', 'https://localhost/x', 'https://10.1.2.3/x', 'https://169.254.169.254/x', 'https://[::1]/x', 'https://192.168.1.1/x']) {
+  for (const local of [
+    'https://127.0.0.1/x',
+    'https://localhost/x',
+    'https://10.1.2.3/x',
+    'https://169.254.169.254/x',
+    'https://[::1]/x',
+    'https://192.168.1.1/x',
+  ]) {
     assert.type(fileUrlProblem(new URL(local), index, named), 'string', local);
   }
-  assert.is(fileUrlProblem(new URL('http://127.0.0.1:9999/files/x.whl'), 'http://127.0.0.1:9999/simple/', named), null, "the index's own local host is fine");
-  assert.type(fileUrlProblem(new URL('http://127.0.0.1:22/x'), 'http://127.0.0.1:9999/simple/', named), 'string', 'another port on the same machine is not');
+  assert.is(
+    fileUrlProblem(new URL('http://127.0.0.1:9999/files/x.whl'), 'http://127.0.0.1:9999/simple/', named),
+    null,
+    "the index's own local host is fine",
+  );
+  assert.type(
+    fileUrlProblem(new URL('http://127.0.0.1:22/x'), 'http://127.0.0.1:9999/simple/', named),
+    'string',
+    'another port on the same machine is not',
+  );
 });
 
 test('reasonPhrase keeps one ASCII line', () => {

@@ -41,7 +41,11 @@ test.before(async () => {
   pypi.addProject('tampered-pkg', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
   pypi.addProject('acme-secret', { releases: { '9.9.9': { uploaded: daysAgo(400) } }, downloads: 50_000 });
   pypi.addProject('odd-files', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
-  firewall = await startFirewall({ pypi, mounts: 'pypi', configure: (config) => void (config.policy.confusion.pypi = { names: ['acme-secret'], prefixes: ['acme-internal-'] }) });
+  firewall = await startFirewall({
+    pypi,
+    mounts: 'pypi',
+    configure: (config) => void (config.policy.confusion.pypi = { names: ['acme-secret'], prefixes: ['acme-internal-'] }),
+  });
 });
 
 test.after(async () => {
@@ -64,7 +68,10 @@ test('JSON page: per-file age, yanked with reason, requires-python, core-metadat
   const body = JSON.parse(answer.text) as WireProjectPage;
   assert.is(body.meta['api-version'], '1.1');
   assert.is(body.name, 'demo-pkg');
-  assert.equal(body.files.map((f) => f.filename), ['demo_pkg-1.0.0-py3-none-any.whl', 'demo_pkg-1.1.0-py3-none-any.whl', 'demo_pkg-1.2.0-py3-none-any.whl']);
+  assert.equal(
+    body.files.map((f) => f.filename),
+    ['demo_pkg-1.0.0-py3-none-any.whl', 'demo_pkg-1.1.0-py3-none-any.whl', 'demo_pkg-1.2.0-py3-none-any.whl'],
+  );
   assert.equal(body.versions, ['1.0.0', '1.1.0', '1.2.0'], 'versions hidden entirely (2.0.0) are not listed');
   const [first, , yanked] = body.files as [WireFile, WireFile, WireFile];
   const upstream = pypi.files('Demo_Pkg', '1.0.0')[0]!;
@@ -86,7 +93,11 @@ test('HTML page (text/html and v1+html) lists the same files, escaped, with the 
   assert.match(html.text, 'data-requires-python="&gt;=3.8"');
   assert.match(html.text, 'data-yanked="bad build"');
   const hrefs = [...html.text.matchAll(/href="([^"#]+)/g)].map((m) => m[1]);
-  assert.equal(hrefs, ['../../files/demo-pkg/demo_pkg-1.0.0-py3-none-any.whl', '../../files/demo-pkg/demo_pkg-1.1.0-py3-none-any.whl', '../../files/demo-pkg/demo_pkg-1.2.0-py3-none-any.whl']);
+  assert.equal(hrefs, [
+    '../../files/demo-pkg/demo_pkg-1.0.0-py3-none-any.whl',
+    '../../files/demo-pkg/demo_pkg-1.1.0-py3-none-any.whl',
+    '../../files/demo-pkg/demo_pkg-1.2.0-py3-none-any.whl',
+  ]);
   const v1 = await page('demo-pkg', 'application/vnd.pypi.simple.v1+html');
   assert.is(v1.headers['content-type'], 'application/vnd.pypi.simple.v1+html');
   const formatted = await get('/-/pypi/simple/demo-pkg/?format=application/vnd.pypi.simple.v1%2Bjson', { accept: 'text/html' });
@@ -103,7 +114,11 @@ test('ETag revalidation answers 304', async () => {
 });
 
 test('unnormalised names and a missing slash redirect (301) to the normalised URL', async () => {
-  for (const [path, location] of [['/-/pypi/simple/Demo_Pkg/', '/-/pypi/simple/demo-pkg/'], ['/-/pypi/simple/demo.pkg', '/-/pypi/simple/demo-pkg/'], ['/-/pypi/simple/demo-pkg', '/-/pypi/simple/demo-pkg/']]) {
+  for (const [path, location] of [
+    ['/-/pypi/simple/Demo_Pkg/', '/-/pypi/simple/demo-pkg/'],
+    ['/-/pypi/simple/demo.pkg', '/-/pypi/simple/demo-pkg/'],
+    ['/-/pypi/simple/demo-pkg', '/-/pypi/simple/demo-pkg/'],
+  ]) {
     const answer = await get(path!);
     assert.is(answer.status, 301, path);
     assert.is(answer.headers.location, location);
@@ -147,9 +162,18 @@ test('an internal name without an internal upstream: 403 naming the rule, and th
 
 test('bad names and paths answer 400 before anything is fetched', async () => {
   const paths = [
-    '/-/pypi/simple/-leading-dash/', '/-/pypi/simple/has%2Fslash/', '/-/pypi/simple/has%5Cbackslash/', '/-/pypi/simple/../demo-pkg/', '/-/pypi/files/demo-pkg/../../simple/demo-pkg/',
-    '/-/pypi/simple/%2e%2e/', `/-/pypi/simple/${'x'.repeat(300)}/`, '/-/pypi/simple/sp%20ace/', '/-/pypi/files/demo-pkg/..%2F..%2Fserver.json',
-    '/-/pypi/files/demo-pkg/%2e%2e', '/-/pypi/files/Demo_Pkg/demo_pkg-1.0.0-py3-none-any.whl', '/-/pypi/files/demo-pkg/bad%00name.whl',
+    '/-/pypi/simple/-leading-dash/',
+    '/-/pypi/simple/has%2Fslash/',
+    '/-/pypi/simple/has%5Cbackslash/',
+    '/-/pypi/simple/../demo-pkg/',
+    '/-/pypi/files/demo-pkg/../../simple/demo-pkg/',
+    '/-/pypi/simple/%2e%2e/',
+    `/-/pypi/simple/${'x'.repeat(300)}/`,
+    '/-/pypi/simple/sp%20ace/',
+    '/-/pypi/files/demo-pkg/..%2F..%2Fserver.json',
+    '/-/pypi/files/demo-pkg/%2e%2e',
+    '/-/pypi/files/Demo_Pkg/demo_pkg-1.0.0-py3-none-any.whl',
+    '/-/pypi/files/demo-pkg/bad%00name.whl',
   ];
   for (const path of paths) {
     const answer = await get(path);
@@ -247,14 +271,23 @@ test('files without a sha256, without an upload time, listed twice, or on a URL 
     odd('other_project-1.0-py3-none-any.whl', {}),
     odd(good.filename, { hashes: { sha256: 'f'.repeat(64) } }),
   );
-  pypi.inject({ kind: 'status', status: 200, body: JSON.stringify(upstream), headers: { 'content-type': JSON_TYPE } }, { match: pypi.route.simple('odd-files') });
+  pypi.inject(
+    { kind: 'status', status: 200, body: JSON.stringify(upstream), headers: { 'content-type': JSON_TYPE } },
+    { match: pypi.route.simple('odd-files') },
+  );
   const answer = JSON.parse((await page('odd-files')).text) as WireProjectPage;
-  assert.equal(answer.files.map((f) => f.filename), ['odd_files-1.0.0-py3-none-any.whl']);
+  assert.equal(
+    answer.files.map((f) => f.filename),
+    ['odd_files-1.0.0-py3-none-any.whl'],
+  );
   for (const filename of ['odd_files-0.3.0-py3-none-any.whl', 'odd_files-0.4.0-py3-none-any.whl']) {
     const direct = await get(filePath('odd-files', filename));
     assert.is(direct.status, 403, filename);
   }
-  assert.is(pypi.requests.filter((r) => !r.path.startsWith('/simple/') && !r.path.startsWith('/pypi/') && !r.path.startsWith('/api/')).length, 0);
+  assert.is(
+    pypi.requests.filter((r) => !r.path.startsWith('/simple/') && !r.path.startsWith('/pypi/') && !r.path.startsWith('/api/')).length,
+    0,
+  );
 });
 
 // ── root page, audit, report mode ──────────────────────────────────────────────────────────────

@@ -77,7 +77,11 @@ test('a malformed JSON page answers 502 and is not cached', async () => {
 
 test('a malformed HTML page from an HTML-only index answers 502 and is not cached', async () => {
   const good = await (await fetch(`${pypi.simpleUrl}broken-html/`, { headers: { accept: 'text/html' } })).text();
-  const htmlOnly = (body: string) => pypi.inject({ kind: 'status', status: 200, body, headers: { 'content-type': 'text/html' } }, { match: pypi.route.simple('broken-html') });
+  const htmlOnly = (body: string) =>
+    pypi.inject(
+      { kind: 'status', status: 200, body, headers: { 'content-type': 'text/html' } },
+      { match: pypi.route.simple('broken-html') },
+    );
   htmlOnly('<html><body><a href="/files/x.whl#sha256=<<<\x00 </a');
   const answer = await page('broken-html');
   assert.is(answer.status, 502);
@@ -90,19 +94,28 @@ test('a malformed HTML page from an HTML-only index answers 502 and is not cache
 
 test('an HTML-only index works: upload times come from the JSON API', async () => {
   const html = await (await fetch(`${pypi.simpleUrl}html-only/`, { headers: { accept: 'text/html' } })).text();
-  pypi.inject({ kind: 'status', status: 200, body: html, headers: { 'content-type': 'text/html' } }, { match: pypi.route.simple('html-only') });
+  pypi.inject(
+    { kind: 'status', status: 200, body: html, headers: { 'content-type': 'text/html' } },
+    { match: pypi.route.simple('html-only') },
+  );
   const answer = await page('html-only');
   assert.is(answer.status, 200);
   const body = JSON.parse(answer.text);
   const file = pypi.files('html-only', '1.0.0')[0]!;
-  assert.equal(body.files.map((f: { filename: string }) => f.filename), [file.filename]);
+  assert.equal(
+    body.files.map((f: { filename: string }) => f.filename),
+    [file.filename],
+  );
   assert.is(Date.parse(body.files[0]['upload-time']), file.uploaded.getTime());
   assert.is(body.files[0].size, file.bytes.length);
   await sleep(TTL + 50);
   pypi.resetLog();
   assert.is((await page('html-only')).status, 200);
   const asked = pypi.requestsTo(pypi.route.simple('html-only'));
-  assert.ok(asked.length > 0 && asked.every((r) => !r.accept?.includes('json')), 'an index known to answer HTML is asked for HTML straight away');
+  assert.ok(
+    asked.length > 0 && asked.every((r) => !r.accept?.includes('json')),
+    'an index known to answer HTML is asked for HTML straight away',
+  );
 });
 
 test('an upstream that does not answer in time: 403 naming the upstream and the timeout', async () => {
@@ -130,7 +143,11 @@ test('internal names come only from the internal index; the public one never hea
 test('upstream stopped and nothing cached: 403 naming the upstream (fail closed, not an empty page)', async () => {
   const gone = await PypiUpstream.start();
   gone.addProject('vanishing', { releases: { '1.0.0': old }, downloads: 50_000 });
-  const outage = await startFirewall({ pypi: gone, mounts: 'pypi', configure: (config) => void (config.network = { ...config.network, retries: 0 }) });
+  const outage = await startFirewall({
+    pypi: gone,
+    mounts: 'pypi',
+    configure: (config) => void (config.network = { ...config.network, retries: 0 }),
+  });
   try {
     await gone.close();
     const answer = await page('vanishing', outage);

@@ -35,15 +35,15 @@ test('the defaults: loopback, port 4874', () => {
 test('serve --port 0: the line, server.json, health; SIGTERM lets the in-flight request finish, exits 0, removes server.json', async () => {
   const dataDir = join(scratch, 'data');
   const configFile = join(scratch, 'depfence.yaml');
-  writeFileSync(configFile, [
-    'upstreams:',
-    '  pypi:',
-    `    simple: ${pypi.simpleUrl}`,
-    `    json: ${pypi.jsonUrl}`,
-    `    downloads: ${pypi.downloadsUrl}`,
-    '',
-  ].join('\n'));
-  const { child, url, output, exited } = await spawnServe(['--port', '0', '--data-dir', dataDir, '--config', configFile], { timeoutMs: 20_000 });
+  writeFileSync(
+    configFile,
+    ['upstreams:', '  pypi:', `    simple: ${pypi.simpleUrl}`, `    json: ${pypi.jsonUrl}`, `    downloads: ${pypi.downloadsUrl}`, ''].join(
+      '\n',
+    ),
+  );
+  const { child, url, output, exited } = await spawnServe(['--port', '0', '--data-dir', dataDir, '--config', configFile], {
+    timeoutMs: 20_000,
+  });
   try {
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.not.match(url, /:0$/);
@@ -95,7 +95,9 @@ test('serve with a configuration it cannot use: exit 2 at once; the registry pro
   // its IPC channel would keep the command from ever exiting.
   const run = await Promise.race([
     runCli(['serve', '--port', '0', '--config', configFile, '--data-dir', join(scratch, 'bad')]),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('serve did not exit within 60 s of a bad configuration')), 60_000).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('serve did not exit within 60 s of a bad configuration')), 60_000).unref(),
+    ),
   ]);
   assert.is(run.code, 2, run.stdout + run.stderr);
   assert.match(run.stderr, 'policy.noSuchKey');

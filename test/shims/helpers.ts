@@ -51,7 +51,9 @@ export function writeTestConfig(file: string, options: { pypi?: PypiUpstream; np
  * PATH. The machine's PIP_* variables and HOME stay (that is the point); npm_* variables from an
  * `npm test` run and DEPFENCE_* ones do not.
  */
-export function shimWorld(options: { pypi?: PypiUpstream; npm?: NpmUpstream; extra?: Record<string, unknown>; pathBefore?: string[]; env?: NodeJS.ProcessEnv } = {}): ShimWorld {
+export function shimWorld(
+  options: { pypi?: PypiUpstream; npm?: NpmUpstream; extra?: Record<string, unknown>; pathBefore?: string[]; env?: NodeJS.ProcessEnv } = {},
+): ShimWorld {
   const dir = mkdtempSync(join(tmpdir(), 'depfence-shims-'));
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'depfence.yaml');
@@ -85,7 +87,11 @@ export async function startWorldFirewall(world: ShimWorld): Promise<TestFirewall
 }
 
 /** Runs `tool` by name, found on the world's PATH (so the shim runs), like a user typing it. */
-export function runShim(tool: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number }): Promise<ShimRun> {
+export function runShim(
+  tool: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number },
+): Promise<ShimRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(tool, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

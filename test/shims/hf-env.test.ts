@@ -11,10 +11,20 @@ import { isolatedEnv, runCliInProcess } from '../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'depfence-hf-env-'));
 
 test('shell-init exports HF_ENDPOINT at the firewall, on the configured port, for bash and fish', () => {
-  assert.match(shellInit('bash', {}, '/x'), 'export HF_ENDPOINT=http://127.0.0.1:4874/-/hf HF_HUB_ENABLE_HF_TRANSFER=0 HF_HUB_DISABLE_XET=1');
+  assert.match(
+    shellInit('bash', {}, '/x'),
+    'export HF_ENDPOINT=http://127.0.0.1:4874/-/hf HF_HUB_ENABLE_HF_TRANSFER=0 HF_HUB_DISABLE_XET=1',
+  );
   assert.match(shellInit('zsh', { DEPFENCE_SERVER__PORT: '5999' }, '/x'), 'export HF_ENDPOINT=http://127.0.0.1:5999/-/hf');
-  assert.match(shellInit('fish', { DEPFENCE_SERVER__HOST: '::1' }, '/x'), "set -gx HF_ENDPOINT 'http://[::1]:4874/-/hf'; set -gx HF_HUB_ENABLE_HF_TRANSFER 0; set -gx HF_HUB_DISABLE_XET 1");
-  assert.match(shellInit('bash', { DEPFENCE_SERVER__PORT: '1; rm -rf ~' }, '/x'), "export HF_ENDPOINT='http://127.0.0.1:1; rm -rf ~/-/hf'", 'quoted, never run');
+  assert.match(
+    shellInit('fish', { DEPFENCE_SERVER__HOST: '::1' }, '/x'),
+    "set -gx HF_ENDPOINT 'http://[::1]:4874/-/hf'; set -gx HF_HUB_ENABLE_HF_TRANSFER 0; set -gx HF_HUB_DISABLE_XET 1",
+  );
+  assert.match(
+    shellInit('bash', { DEPFENCE_SERVER__PORT: '1; rm -rf ~' }, '/x'),
+    "export HF_ENDPOINT='http://127.0.0.1:1; rm -rf ~/-/hf'",
+    'quoted, never run',
+  );
 });
 
 test('install-shims prints the HF_ENDPOINT line for a CI image', async () => {
@@ -25,10 +35,19 @@ test('install-shims prints the HF_ENDPOINT line for a CI image', async () => {
 
 test('doctor: HF_ENDPOINT elsewhere fails, at the firewall passes, unset is reported', async () => {
   const base = { PIP_CONFIG_FILE: '/dev/null', DEPFENCE_DATA_DIR: join(dir, 'data') };
-  const elsewhere = await runCliInProcess(['doctor'], { env: isolatedEnv({ ...base, HF_ENDPOINT: 'https://hf-mirror.example' }), cwd: dir });
+  const elsewhere = await runCliInProcess(['doctor'], {
+    env: isolatedEnv({ ...base, HF_ENDPOINT: 'https://hf-mirror.example' }),
+    cwd: dir,
+  });
   assert.is(elsewhere.code, 1);
-  assert.match(elsewhere.stdout, /FAIL\s+huggingface: HF_ENDPOINT is https:\/\/hf-mirror\.example, not the firewall's http:\/\/127\.0\.0\.1:4874\/-\/hf/);
-  const here = await runCliInProcess(['doctor'], { env: isolatedEnv({ ...base, HF_ENDPOINT: 'http://127.0.0.1:4874/-/hf/', HF_HUB_ENABLE_HF_TRANSFER: '1' }), cwd: dir });
+  assert.match(
+    elsewhere.stdout,
+    /FAIL\s+huggingface: HF_ENDPOINT is https:\/\/hf-mirror\.example, not the firewall's http:\/\/127\.0\.0\.1:4874\/-\/hf/,
+  );
+  const here = await runCliInProcess(['doctor'], {
+    env: isolatedEnv({ ...base, HF_ENDPOINT: 'http://127.0.0.1:4874/-/hf/', HF_HUB_ENABLE_HF_TRANSFER: '1' }),
+    cwd: dir,
+  });
   assert.match(here.stdout, /ok\s+huggingface: HF_ENDPOINT is the firewall's/);
   assert.match(here.stdout, /warn\s+huggingface: HF_HUB_ENABLE_HF_TRANSFER is on/);
   const unset = await runCliInProcess(['doctor'], { env: isolatedEnv(base), cwd: dir });

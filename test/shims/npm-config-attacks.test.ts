@@ -48,7 +48,7 @@ test('npm_config_* in any spelling cannot point npm elsewhere', () => {
     npm_config_replace_registry_host: 'never',
     NPM_CONFIG_REPLACE_REGISTRY_HOST: 'npmjs',
   };
-  const result = npmView((plan(['install', 'x'], env)).environment(FIREWALL));
+  const result = npmView(plan(['install', 'x'], env).environment(FIREWALL));
   assert.is(result.registry, 'http://127.0.0.1:4874/');
   assert.is(result['@corp:registry'], 'http://127.0.0.1:4874/');
   assert.is(result.cache, '/data/npm-cache');
@@ -65,18 +65,28 @@ test('scope registries in a user config named by --userconfig, by a project user
   mkdirSync(other);
   writeFileSync(join(other, 'package.json'), '{"name":"o","version":"1.0.0"}');
   writeFileSync(join(other, '.npmrc'), `userconfig=${join(dir, 'named.npmrc')}\n`);
-  const viaCli = npmView((plan(['install', 'x', `--userconfig=${join(dir, 'cli.npmrc')}`])).environment(FIREWALL));
+  const viaCli = npmView(plan(['install', 'x', `--userconfig=${join(dir, 'cli.npmrc')}`]).environment(FIREWALL));
   assert.is(viaCli['@cli:registry'], 'http://127.0.0.1:4874/');
-  const viaEnv = npmView((plan(['install', 'x'], { NPM_CONFIG_USERCONFIG: join(dir, 'env.npmrc') })).environment(FIREWALL));
+  const viaEnv = npmView(plan(['install', 'x'], { NPM_CONFIG_USERCONFIG: join(dir, 'env.npmrc') }).environment(FIREWALL));
   assert.is(viaEnv['@env:registry'], 'http://127.0.0.1:4874/');
-  const viaProject = npmView((plan(['install', 'x'], {}, other)).environment(FIREWALL));
+  const viaProject = npmView(plan(['install', 'x'], {}, other).environment(FIREWALL));
   assert.is(viaProject['@named:registry'], 'http://127.0.0.1:4874/', 'the project named the user file');
   assert.is(viaProject['@global:registry'], 'http://127.0.0.1:4874/', 'the user file named the global file');
 });
 
 test('cache, proxy and registry options are refused in every spelling nopt accepts', () => {
-  for (const args of [['i', 'x', '--cache=/tmp/c'], ['i', 'x', '--cach', '/tmp/c'], ['i', 'x', '--reg', EVIL], ['i', 'x', `--regis=${EVIL}`], ['i', 'x', `--@corp:registry=${EVIL}`], ['i', 'x', '--https-proxy', EVIL], ['i', 'x', `--prox=${EVIL}`], ['run', 'build', `--registry=${EVIL}`], ['i', 'x', '--replace-registry-host=never']]) {
-    const refused = (plan(args)).settings.filter((setting) => setting.action === 'refuse');
+  for (const args of [
+    ['i', 'x', '--cache=/tmp/c'],
+    ['i', 'x', '--cach', '/tmp/c'],
+    ['i', 'x', '--reg', EVIL],
+    ['i', 'x', `--regis=${EVIL}`],
+    ['i', 'x', `--@corp:registry=${EVIL}`],
+    ['i', 'x', '--https-proxy', EVIL],
+    ['i', 'x', `--prox=${EVIL}`],
+    ['run', 'build', `--registry=${EVIL}`],
+    ['i', 'x', '--replace-registry-host=never'],
+  ]) {
+    const refused = plan(args).settings.filter((setting) => setting.action === 'refuse');
     assert.ok(refused.length > 0, `npm ${args.join(' ')} is refused`);
   }
 });
@@ -92,7 +102,7 @@ test('git and URL specs are refused however they are spelled, also behind --pack
     ['cache', 'add', 'bitbucket:u/r'],
   ];
   for (const args of cases) {
-    const refused = (plan(args)).settings.filter((setting) => setting.action === 'refuse');
+    const refused = plan(args).settings.filter((setting) => setting.action === 'refuse');
     assert.ok(refused.length > 0, `npm ${args.join(' ')} is refused: ${JSON.stringify(refused)}`);
   }
 });

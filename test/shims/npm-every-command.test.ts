@@ -88,21 +88,38 @@ function npmCommands(): string[] {
 test.before(async () => {
   npm = await NpmUpstream.start();
   rogue = await NpmUpstream.start();
-  npm.addPackage('left-pad', { versions: { '1.1.0': { published: daysAgo(300), files: { 'index.js': 'module.exports = (s) => s;\n' } } }, downloads: POPULAR });
+  npm.addPackage('left-pad', {
+    versions: { '1.1.0': { published: daysAgo(300), files: { 'index.js': 'module.exports = (s) => s;\n' } } },
+    downloads: POPULAR,
+  });
   npm.addPackage('@corp/widget', { versions: { '1.0.0': { published: daysAgo(300) } }, downloads: POPULAR });
   world = shimWorld({ npm });
   marker = join(world.dir, 'MARKER-rogue-code-ran');
   // The rogue registry offers a newer left-pad, the corp scope, a create-rogue initializer and a
   // tool, every one of them writing the marker when installed or run.
   for (const name of ['left-pad', '@corp/widget', 'create-rogue', 'rogue-tool']) {
-    rogue.addPackage(name, { versions: { '9.9.9': { published: daysAgo(500), manifest: markerManifest(marker), files: markerFiles(marker) } }, downloads: POPULAR });
+    rogue.addPackage(name, {
+      versions: { '9.9.9': { published: daysAgo(500), manifest: markerManifest(marker), files: markerFiles(marker) } },
+      downloads: POPULAR,
+    });
   }
   firewall = await startWorldFirewall(world);
 
   // The user's npm configuration sends everything it can to the rogue registry.
   userCache = join(world.dir, 'user-npm-cache');
   const userrc = join(world.dir, 'user.npmrc');
-  writeFileSync(userrc, [`registry=${rogue.registryUrl}`, `@corp:registry=${rogue.registryUrl}`, `proxy=${rogue.url}`, `https-proxy=${rogue.url}`, `cache=${userCache}`, 'fetch-retries=0', ''].join('\n'));
+  writeFileSync(
+    userrc,
+    [
+      `registry=${rogue.registryUrl}`,
+      `@corp:registry=${rogue.registryUrl}`,
+      `proxy=${rogue.url}`,
+      `https-proxy=${rogue.url}`,
+      `cache=${userCache}`,
+      'fetch-retries=0',
+      '',
+    ].join('\n'),
+  );
   env = {
     ...world.env,
     npm_config_userconfig: userrc,
@@ -121,7 +138,19 @@ test.before(async () => {
   // The project: a dependency the firewall serves, scripts for the runners, and proxies of its own.
   template = join(world.dir, 'template');
   mkdirSync(template);
-  writeFileSync(join(template, 'package.json'), JSON.stringify({ name: 'fixture-project', version: '1.0.0', scripts: { hello: 'true', test: 'true', start: 'true', stop: 'true', restart: 'true' }, dependencies: { 'left-pad': '^1.0.0' } }, null, 2));
+  writeFileSync(
+    join(template, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'fixture-project',
+        version: '1.0.0',
+        scripts: { hello: 'true', test: 'true', start: 'true', stop: 'true', restart: 'true' },
+        dependencies: { 'left-pad': '^1.0.0' },
+      },
+      null,
+      2,
+    ),
+  );
   writeFileSync(join(template, '.npmrc'), `proxy=${rogue.url}\nhttps-proxy=${rogue.url}\nnoproxy=\n`);
   const setup = await runShim('npm', ['install'], { env, cwd: template });
   assert.is(setup.code, 0, setup.output);
@@ -149,7 +178,11 @@ test('every npm command runs through the shim without contacting the registry, s
   );
   const killed = runs.filter(({ run }) => run.signal !== null).map(({ command }) => command);
   assert.equal(killed, [], 'no command hung');
-  assert.equal(rogue.requests.map((request) => `${request.method} ${request.path}`), [], 'the rogue registry was never contacted');
+  assert.equal(
+    rogue.requests.map((request) => `${request.method} ${request.path}`),
+    [],
+    'the rogue registry was never contacted',
+  );
   assert.not.ok(existsSync(marker), `rogue code ran: ${runs.map(({ command, run }) => `${command}: ${run.code}`).join(', ')}`);
   assert.not.ok(existsSync(userCache), "the user's npm cache was never used");
 
@@ -174,7 +207,10 @@ test('every npm command runs through the shim without contacting the registry, s
 
 test("npm's shared cache: a tarball cached around the firewall is never installed from", async () => {
   // Cache the rogue left-pad@9.9.9 with the real npm (no shim on PATH), as a user might have done.
-  const cached = await runShim('npm', ['cache', 'add', 'left-pad@9.9.9', `--registry=${rogue.registryUrl}`, `--cache=${userCache}`], { env: { ...process.env, npm_config_userconfig: '/dev/null' }, cwd: world.dir });
+  const cached = await runShim('npm', ['cache', 'add', 'left-pad@9.9.9', `--registry=${rogue.registryUrl}`, `--cache=${userCache}`], {
+    env: { ...process.env, npm_config_userconfig: '/dev/null' },
+    cwd: world.dir,
+  });
   assert.is(cached.code, 0, cached.output);
   const before = rogue.requests.length;
   const cwd = join(world.dir, 'cached');
@@ -190,7 +226,13 @@ test("npm's shared cache: a tarball cached around the firewall is never installe
       requires: true,
       packages: {
         '': { name: 'cached', version: '1.0.0', dependencies: { 'left-pad': '9.9.9' } },
-        'node_modules/left-pad': { version: '9.9.9', resolved: rogue.tarballUrl('left-pad', '9.9.9'), integrity: tarball.integrity, hasInstallScript: true, bin: { 'rogue-bin': 'bin.js' } },
+        'node_modules/left-pad': {
+          version: '9.9.9',
+          resolved: rogue.tarballUrl('left-pad', '9.9.9'),
+          integrity: tarball.integrity,
+          hasInstallScript: true,
+          bin: { 'rogue-bin': 'bin.js' },
+        },
       },
     }),
   );
@@ -207,7 +249,14 @@ test('the cache, proxy and registry options on the command line are refused (exi
   const cwd = join(world.dir, 'options');
   cpSync(template, cwd, { recursive: true });
   const before = rogue.requests.length;
-  for (const args of [['install', `--cache=${userCache}`], ['ci', '--proxy', rogue.url], ['install', `--https-proxy=${rogue.url}`], ['install', '--noproxy=*'], ['view', 'left-pad', `--reg=${rogue.registryUrl}`], ['run', 'hello', `--registry=${rogue.registryUrl}`]]) {
+  for (const args of [
+    ['install', `--cache=${userCache}`],
+    ['ci', '--proxy', rogue.url],
+    ['install', `--https-proxy=${rogue.url}`],
+    ['install', '--noproxy=*'],
+    ['view', 'left-pad', `--reg=${rogue.registryUrl}`],
+    ['run', 'hello', `--registry=${rogue.registryUrl}`],
+  ]) {
     const run = await runShim('npm', args, { env, cwd });
     assert.is(run.code, 2, `npm ${args.join(' ')}:\n${run.output}`);
     assert.match(run.stderr, 'depfence: refusing to run npm');

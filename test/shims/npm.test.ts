@@ -23,7 +23,10 @@ const dirs: Record<string, string> = {};
 function project(key: string, manifest: Record<string, unknown> = {}, npmrc?: string): string {
   const dir = join(world.dir, key.replace(/\W+/g, '-'));
   mkdirSync(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fixture-project', version: '1.0.0', private: true, ...manifest }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'fixture-project', version: '1.0.0', private: true, ...manifest }, null, 2),
+  );
   if (npmrc !== undefined) writeFileSync(join(dir, '.npmrc'), npmrc);
   dirs[key] = dir;
   return dir;
@@ -32,13 +35,19 @@ function project(key: string, manifest: Record<string, unknown> = {}, npmrc?: st
 const flags = ['--no-audit', '--no-fund', '--ignore-scripts', '--fetch-retries=0'];
 
 async function npmRun(key: string, tool: 'npm' | 'npx', args: string[], dir: string): Promise<void> {
-  runs[key] = await runShim(tool, tool === 'npm' ? [...args, ...flags] : args, { env: { ...world.env, npm_config_update_notifier: 'false' }, cwd: dir });
+  runs[key] = await runShim(tool, tool === 'npm' ? [...args, ...flags] : args, {
+    env: { ...world.env, npm_config_update_notifier: 'false' },
+    cwd: dir,
+  });
 }
 
 test.before(async () => {
   npm = await NpmUpstream.start();
   corp = await NpmUpstream.start();
-  npm.addPackage('left-pad', { versions: { '1.1.0': { published: daysAgo(300), files: { 'index.js': 'module.exports = (s) => s;\n' } } }, downloads: POPULAR });
+  npm.addPackage('left-pad', {
+    versions: { '1.1.0': { published: daysAgo(300), files: { 'index.js': 'module.exports = (s) => s;\n' } } },
+    downloads: POPULAR,
+  });
   npm.addPackage('loadsh', { versions: { '4.17.21': { published: daysAgo(700) } }, downloads: 40 });
   npm.addPackage('@corp/widget', { versions: { '1.0.0': { published: daysAgo(300) } }, downloads: POPULAR });
   corp.addPackage('@corp/widget', { versions: { '2.0.0': { published: daysAgo(300) } } });
@@ -50,9 +59,19 @@ test.before(async () => {
     npmRun('typosquat', 'npm', ['install', 'loadsh@4.17.21'], project('typosquat')),
     npmRun('npx typosquat', 'npx', ['--yes', 'loadsh'], project('npx typosquat')),
     npmRun('registry option', 'npm', ['install', '--registry', 'http://example.invalid/', 'left-pad'], project('registry option')),
-    npmRun('project registry', 'npm', ['install', 'left-pad'], project('project registry', {}, '# our mirror\nregistry=http://example.invalid/\n')),
+    npmRun(
+      'project registry',
+      'npm',
+      ['install', 'left-pad'],
+      project('project registry', {}, '# our mirror\nregistry=http://example.invalid/\n'),
+    ),
     npmRun('scoped registry', 'npm', ['install', '@corp/widget'], project('scoped registry', {}, `@corp:registry=${corp.registryUrl}\n`)),
-    npmRun('git dependency', 'npm', ['install'], project('git dependency', { dependencies: { 'left-pad': '^1.0.0', tool: 'github:someone/tool' } })),
+    npmRun(
+      'git dependency',
+      'npm',
+      ['install'],
+      project('git dependency', { dependencies: { 'left-pad': '^1.0.0', tool: 'github:someone/tool' } }),
+    ),
   ]);
 });
 
@@ -68,10 +87,19 @@ test('npm install through the shim installs from the firewall, which checks and 
   assert.is(run.code, 0, run.output);
   assert.ok(existsSync(join(dirs.install!, 'node_modules', 'left-pad', 'package.json')));
   const audit = firewall.audit();
-  assert.ok(audit.some((r) => r.name === 'left-pad' && r.subject === 'pre-flight' && r.client === 'npm' && r.decision === 'allow'), 'checked first');
-  assert.ok(audit.some((r) => r.name === 'left-pad' && r.subject === 'packument' && r.client === 'npm'), 'npm asked the firewall');
+  assert.ok(
+    audit.some((r) => r.name === 'left-pad' && r.subject === 'pre-flight' && r.client === 'npm' && r.decision === 'allow'),
+    'checked first',
+  );
+  assert.ok(
+    audit.some((r) => r.name === 'left-pad' && r.subject === 'packument' && r.client === 'npm'),
+    'npm asked the firewall',
+  );
   const tarballs = npm.requestsTo(npm.route.tarball('left-pad'));
-  assert.ok(tarballs.length > 0 && tarballs.every((r) => String(r.headers['user-agent']).includes('depfence')), 'the tarball came through the firewall');
+  assert.ok(
+    tarballs.length > 0 && tarballs.every((r) => String(r.headers['user-agent']).includes('depfence')),
+    'the tarball came through the firewall',
+  );
 });
 
 test('a typosquat is refused by depfence (exit 1) before npm runs', () => {
@@ -105,9 +133,16 @@ test("registry= in the project's .npmrc is refused (exit 2), naming the file and
 test("a project's @corp:registry is pointed at the firewall, with a notice; the corp registry is never asked", () => {
   const run = runs['scoped registry']!;
   assert.is(run.code, 0, run.output);
-  assert.ok(notices(run).some((line) => line.startsWith(`depfence: redirecting @corp:registry ${corp.registryUrl} from `) && line.includes('.npmrc:1')), run.stderr);
+  assert.ok(
+    notices(run).some(
+      (line) => line.startsWith(`depfence: redirecting @corp:registry ${corp.registryUrl} from `) && line.includes('.npmrc:1'),
+    ),
+    run.stderr,
+  );
   assert.is(corp.requests.length, 0);
-  const installed = JSON.parse(readFileSync(join(dirs['scoped registry']!, 'node_modules', '@corp', 'widget', 'package.json'), 'utf8')) as { version: string };
+  const installed = JSON.parse(readFileSync(join(dirs['scoped registry']!, 'node_modules', '@corp', 'widget', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   assert.is(installed.version, '1.0.0', 'served by the firewall');
 });
 
@@ -121,8 +156,14 @@ test('npm run and npm --version pass straight through without starting the firew
   const idle = shimWorld({ npm });
   try {
     const dir = mkdtempSync(join(idle.dir, 'p-'));
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', scripts: { hello: 'echo hello from the script' } }));
-    const [script, version] = await Promise.all([runShim('npm', ['run', 'hello'], { env: idle.env, cwd: dir }), runShim('npm', ['--version'], { env: idle.env, cwd: dir })]);
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'p', version: '1.0.0', scripts: { hello: 'echo hello from the script' } }),
+    );
+    const [script, version] = await Promise.all([
+      runShim('npm', ['run', 'hello'], { env: idle.env, cwd: dir }),
+      runShim('npm', ['--version'], { env: idle.env, cwd: dir }),
+    ]);
     assert.is(script.code, 0, script.output);
     assert.match(script.stdout, 'hello from the script');
     assert.is(version.code, 0, version.output);

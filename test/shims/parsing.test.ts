@@ -34,26 +34,117 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('commands that fetch nothing do not start the firewall; everything else does', () => {
   const through = (tool: 'pip' | 'npm' | 'npx' | 'uv', line: string) => startsFirewall(tool, line === '' ? [] : line.split(' '));
-  for (const line of ['--version', '-V', 'list', 'show requests', 'freeze', 'uninstall -y x', '--isolated list', '--timeout 5 show x', 'help install', '']) assert.not.ok(through('pip', line), `pip ${line}`);
-  for (const line of ['install x', 'download x', 'wheel x', 'index versions x', 'list --outdated', 'list -o', '--proxy p install x', 'some-new-command']) assert.ok(through('pip', line), `pip ${line}`);
-  for (const line of ['--version', '-v', 'run build', 'test', 'run-script x', 'start', 'ls', 'config get registry', '--prefix d run x', 'init', 'init -y', 'pack', 'cache ls', 'rebuild', 'explain x', '']) {
+  for (const line of [
+    '--version',
+    '-V',
+    'list',
+    'show requests',
+    'freeze',
+    'uninstall -y x',
+    '--isolated list',
+    '--timeout 5 show x',
+    'help install',
+    '',
+  ])
+    assert.not.ok(through('pip', line), `pip ${line}`);
+  for (const line of [
+    'install x',
+    'download x',
+    'wheel x',
+    'index versions x',
+    'list --outdated',
+    'list -o',
+    '--proxy p install x',
+    'some-new-command',
+  ])
+    assert.ok(through('pip', line), `pip ${line}`);
+  for (const line of [
+    '--version',
+    '-v',
+    'run build',
+    'test',
+    'run-script x',
+    'start',
+    'ls',
+    'config get registry',
+    '--prefix d run x',
+    'init',
+    'init -y',
+    'pack',
+    'cache ls',
+    'rebuild',
+    'explain x',
+    '',
+  ]) {
     assert.not.ok(through('npm', line), `npm ${line}`);
   }
-  const fetching = ['install', 'i x', 'ci', 'add x', 'update', 'exec x', 'view x', '--prefix d install', 'publish', 'init x', 'create x', 'innit x', 'link', 'ln x', 'uninstall a', 'unin a'];
-  for (const line of [...fetching, 'rm a', 'prune', 'pack x', 'cache add x', 'search x', 'docs x', 'owner ls x', 'dist-tag ls x', 'doctor', 'ping', 'some-future-command', 'ru']) {
+  const fetching = [
+    'install',
+    'i x',
+    'ci',
+    'add x',
+    'update',
+    'exec x',
+    'view x',
+    '--prefix d install',
+    'publish',
+    'init x',
+    'create x',
+    'innit x',
+    'link',
+    'ln x',
+    'uninstall a',
+    'unin a',
+  ];
+  for (const line of [
+    ...fetching,
+    'rm a',
+    'prune',
+    'pack x',
+    'cache add x',
+    'search x',
+    'docs x',
+    'owner ls x',
+    'dist-tag ls x',
+    'doctor',
+    'ping',
+    'some-future-command',
+    'ru',
+  ]) {
     assert.ok(through('npm', line), `npm ${line}`);
   }
-  for (const line of ['--version', '-V', 'help', 'cache clean', 'self update', 'pip list', 'pip freeze', '']) assert.not.ok(through('uv', line), `uv ${line}`);
-  for (const line of ['pip install x', 'add x', 'sync', 'lock', 'run pytest', 'tool install x', 'pip list --outdated', '--directory d sync']) assert.ok(through('uv', line), `uv ${line}`);
+  for (const line of ['--version', '-V', 'help', 'cache clean', 'self update', 'pip list', 'pip freeze', ''])
+    assert.not.ok(through('uv', line), `uv ${line}`);
+  for (const line of [
+    'pip install x',
+    'add x',
+    'sync',
+    'lock',
+    'run pytest',
+    'tool install x',
+    'pip list --outdated',
+    '--directory d sync',
+  ])
+    assert.ok(through('uv', line), `uv ${line}`);
   assert.not.ok(through('npx', '--version'));
   assert.ok(through('npx', 'cowsay hi'));
 });
 
 test("pip's option parsing: values, short clusters and optparse's unique-prefix abbreviations", () => {
-  const scanned = scanArgs(['install', '-qqr', 'req.txt', '--extra-ind', 'http://x/simple', '--index=http://y/simple', '--target', 'out', 'pkg'], PIP_OPTIONS);
+  const scanned = scanArgs(
+    ['install', '-qqr', 'req.txt', '--extra-ind', 'http://x/simple', '--index=http://y/simple', '--target', 'out', 'pkg'],
+    PIP_OPTIONS,
+  );
   assert.equal(scanned.positionals, ['install', 'pkg']);
   const names = scanned.options.map((option) => [option.name, option.value]);
-  assert.equal(names, [['--quiet', null], ['--quiet', null], ['--requirement', 'req.txt'], ['--extra-index-url', 'http://x/simple'], ['--index', 'http://y/simple'], ['--target', 'out']]);
+  assert.equal(names, [
+    ['--quiet', null],
+    ['--quiet', null],
+    ['--requirement', 'req.txt'],
+    ['--extra-index-url', 'http://x/simple'],
+    ['--index', 'http://y/simple'],
+    ['--target', 'out'],
+  ]);
 });
 
 test('what a requirement points at: a name (pinned or not), a URL, a local path', () => {
@@ -70,7 +161,11 @@ test("npm specs are read with npm's own parser: what looks like a name may be gi
   assert.equal(readNpmSpec('@scope/pkg@1.2.3'), { kind: 'registry', name: '@scope/pkg', version: '1.2.3', range: '1.2.3' });
   assert.equal(readNpmSpec('left-pad@^1'), { kind: 'registry', name: 'left-pad', version: null, range: '^1' });
   assert.equal(readNpmSpec('alias@npm:real@2.0.0'), { kind: 'registry', name: 'real', version: '2.0.0', range: '2.0.0' });
-  assert.equal(readNpmSpec('npm:debug@v4.4.2'), { kind: 'registry', name: 'debug', version: '4.4.2', range: 'v4.4.2' }, 'v4.4.2 is the version 4.4.2');
+  assert.equal(
+    readNpmSpec('npm:debug@v4.4.2'),
+    { kind: 'registry', name: 'debug', version: '4.4.2', range: 'v4.4.2' },
+    'v4.4.2 is the version 4.4.2',
+  );
   assert.equal(readNpmSpec('debug@=4.4.2'), { kind: 'registry', name: 'debug', version: '4.4.2', range: '=4.4.2' });
   assert.equal(readNpmSpec('git@github.com:user/repo.git').kind, 'git', 'not the registry package "git"');
   assert.equal(readNpmSpec('someone/tool'), { kind: 'git', url: 'someone/tool' });
@@ -83,7 +178,17 @@ test("npm specs are read with npm's own parser: what looks like a name may be gi
 });
 
 test("npm's command words: aliases, unique abbreviations and camelCase, as npm resolves them; initializers as npm maps them", () => {
-  const words: [string, string | null][] = [['i', 'install'], ['unin', 'uninstall'], ['pac', 'pack'], ['installTest', 'install-test'], ['install-cl', 'ci'], ['innit', 'init'], ['x', 'exec'], ['ru', null], ['nonsense', null]];
+  const words: [string, string | null][] = [
+    ['i', 'install'],
+    ['unin', 'uninstall'],
+    ['pac', 'pack'],
+    ['installTest', 'install-test'],
+    ['install-cl', 'ci'],
+    ['innit', 'init'],
+    ['x', 'exec'],
+    ['ru', null],
+    ['nonsense', null],
+  ];
   for (const [word, command] of words) assert.is(npmCommand(word), command, word);
   assert.is(initializerSpec('vite'), 'create-vite@*');
   assert.is(initializerSpec('@scope'), '@scope/create');
@@ -108,27 +213,72 @@ test('requirements files: includes followed relative to the including file, cycl
   writeFileSync(join(dir, 'reqs', 'a.txt'), 'alpha==1.0 \\\n  --hash=sha256:00\n-r sub/b.txt\n-c sub/c.txt\n');
   writeFileSync(join(dir, 'reqs', 'sub', 'b.txt'), 'beta\n-r ../a.txt\n--extra-index-url ${CORP_INDEX}\n');
   writeFileSync(join(dir, 'reqs', 'sub', 'c.txt'), 'gamma<2\n');
-  const scan: RequirementsScan = { env: { CORP_INDEX: 'https://corp.example/simple' }, trusted: [], display: (file) => file.replace(`${dir}/`, ''), settings: [], packages: [], localPaths: [], seen: new Set() };
+  const scan: RequirementsScan = {
+    env: { CORP_INDEX: 'https://corp.example/simple' },
+    trusted: [],
+    display: (file) => file.replace(`${dir}/`, ''),
+    settings: [],
+    packages: [],
+    localPaths: [],
+    seen: new Set(),
+  };
   scanRequirementsFile(join(dir, 'reqs', 'a.txt'), 'requirements', scan);
-  assert.equal(scan.packages.map((ref) => [ref.name, ref.version, ref.origin]), [['alpha', '1.0', 'reqs/a.txt:1'], ['beta', null, 'reqs/sub/b.txt:1 (included from reqs/a.txt:3)']]);
-  assert.equal(scan.settings, [{ setting: '--extra-index-url', value: 'https://corp.example/simple', origin: 'reqs/sub/b.txt:3 (included from reqs/a.txt:3)', action: 'refuse', why: 'another package source, consulted besides (or instead of) the firewall' }]);
+  assert.equal(
+    scan.packages.map((ref) => [ref.name, ref.version, ref.origin]),
+    [
+      ['alpha', '1.0', 'reqs/a.txt:1'],
+      ['beta', null, 'reqs/sub/b.txt:1 (included from reqs/a.txt:3)'],
+    ],
+  );
+  assert.equal(scan.settings, [
+    {
+      setting: '--extra-index-url',
+      value: 'https://corp.example/simple',
+      origin: 'reqs/sub/b.txt:3 (included from reqs/a.txt:3)',
+      action: 'refuse',
+      why: 'another package source, consulted besides (or instead of) the firewall',
+    },
+  ]);
 });
 
 test("pip's configuration file: the user's settings kept, every package source blanked in every section", async () => {
   const conf = join(dir, 'pip-user.conf');
-  writeFileSync(conf, '[global]\ntimeout = 60\nextra-index-url = https://a.example/simple\n    https://b.example/simple\n[install]\nfind_links = /opt/wheels\nconstraint = /nonexistent/c.txt\n');
-  const plan = await inspectPip({ args: ['install', 'x'], env: { PIP_CONFIG_FILE: conf, HOME: dir, XDG_CONFIG_DIRS: join(dir, 'none') }, cwd: dir, trusted: ['https://b.example/simple'], realTool: null });
-  assert.equal(plan.settings.map((setting) => [setting.setting, setting.value, setting.action]), [
-    ['extra-index-url', 'https://a.example/simple', 'ignore'],
-    ['extra-index-url', 'https://b.example/simple', 'trusted'],
-    ['find-links', '/opt/wheels', 'ignore'],
-  ]);
+  writeFileSync(
+    conf,
+    '[global]\ntimeout = 60\nextra-index-url = https://a.example/simple\n    https://b.example/simple\n[install]\nfind_links = /opt/wheels\nconstraint = /nonexistent/c.txt\n',
+  );
+  const plan = await inspectPip({
+    args: ['install', 'x'],
+    env: { PIP_CONFIG_FILE: conf, HOME: dir, XDG_CONFIG_DIRS: join(dir, 'none') },
+    cwd: dir,
+    trusted: ['https://b.example/simple'],
+    realTool: null,
+  });
+  assert.equal(
+    plan.settings.map((setting) => [setting.setting, setting.value, setting.action]),
+    [
+      ['extra-index-url', 'https://a.example/simple', 'ignore'],
+      ['extra-index-url', 'https://b.example/simple', 'trusted'],
+      ['find-links', '/opt/wheels', 'ignore'],
+    ],
+  );
   const env = plan.environment({ url: 'http://127.0.0.1:4874', dataDir: join(dir, 'data'), token: null });
   assert.is(env.PIP_INDEX_URL, 'http://127.0.0.1:4874/-/pypi/simple/');
   const written = parseIni(readFileSync(env.PIP_CONFIG_FILE!, 'utf8'));
   const section = (name: string) => Object.fromEntries(written.get(name) ?? []);
-  const blanked = { 'index-url': 'http://127.0.0.1:4874/-/pypi/simple/', 'pypi-url': '', 'extra-index-url': '', 'find-links': '', 'no-index': '', 'trusted-host': '', proxy: '' };
-  assert.equal({ ...section('global'), cert: undefined }, { ...blanked, cert: undefined, timeout: '60', 'extra-index-url': 'https://b.example/simple' });
+  const blanked = {
+    'index-url': 'http://127.0.0.1:4874/-/pypi/simple/',
+    'pypi-url': '',
+    'extra-index-url': '',
+    'find-links': '',
+    'no-index': '',
+    'trusted-host': '',
+    proxy: '',
+  };
+  assert.equal(
+    { ...section('global'), cert: undefined },
+    { ...blanked, cert: undefined, timeout: '60', 'extra-index-url': 'https://b.example/simple' },
+  );
   assert.equal(section('install'), { ...blanked, constraint: '/nonexistent/c.txt' });
   for (const name of ['download', 'wheel', 'index', 'lock']) assert.equal(section(name), blanked, name);
   const token = plan.environment({ url: 'http://127.0.0.1:4874', dataDir: join(dir, 'data'), token: 'secret-token-123456' });
@@ -136,15 +286,19 @@ test("pip's configuration file: the user's settings kept, every package source b
 });
 
 test('.npmrc read as npm reads it: ini (quoted keys, sections), ${VAR} expansion in keys and values', () => {
-  const text = '; comment\nregistry = "https://r.example/"\n"@acme:registry"=https://acme.example/\n${SCOPE}:registry=${CORP}\n//r.example/:_authToken=${TOKEN?}\nliteral=\\${CORP}\n[section]\n@hidden:registry=https://never.example/\n';
+  const text =
+    '; comment\nregistry = "https://r.example/"\n"@acme:registry"=https://acme.example/\n${SCOPE}:registry=${CORP}\n//r.example/:_authToken=${TOKEN?}\nliteral=\\${CORP}\n[section]\n@hidden:registry=https://never.example/\n';
   const entries = readNpmrc(text, { CORP: 'https://corp.example/', SCOPE: '@corp' });
-  assert.equal(entries.map((entry) => [entry.key, entry.value, entry.line]), [
-    ['registry', 'https://r.example/', 2],
-    ['@acme:registry', 'https://acme.example/', 3],
-    ['@corp:registry', 'https://corp.example/', 4],
-    ['//r.example/:_authToken', '', 5],
-    ['literal', '${CORP}', 6],
-  ]);
+  assert.equal(
+    entries.map((entry) => [entry.key, entry.value, entry.line]),
+    [
+      ['registry', 'https://r.example/', 2],
+      ['@acme:registry', 'https://acme.example/', 3],
+      ['@corp:registry', 'https://corp.example/', 4],
+      ['//r.example/:_authToken', '', 5],
+      ['literal', '${CORP}', 6],
+    ],
+  );
 });
 
 test('the launchers in shims/ are marked, executable, and run the shared body for their own tool', () => {
@@ -162,7 +316,8 @@ test('print-only commands reach the real tool without starting Node; npm script 
   // PATH holds the shims, a recording stand-in for npm and pip, and the few utilities the launcher
   // uses, but no node: anything that took the Node path would fail.
   const bin = mkdtempSync(join(tmpdir(), 'depfence-fastpath-'));
-  for (const utility of ['head', 'grep', 'tr', 'readlink']) symlinkSync(execFileSync('/bin/sh', ['-c', `command -v ${utility}`], { encoding: 'utf8' }).trim(), join(bin, utility));
+  for (const utility of ['head', 'grep', 'tr', 'readlink'])
+    symlinkSync(execFileSync('/bin/sh', ['-c', `command -v ${utility}`], { encoding: 'utf8' }).trim(), join(bin, utility));
   for (const tool of ['npm', 'pip']) {
     writeFileSync(join(bin, tool), `#!/bin/sh\necho "real ${tool}: $*"\n`);
     chmodSync(join(bin, tool), 0o755);
@@ -170,7 +325,11 @@ test('print-only commands reach the real tool without starting Node; npm script 
   const env = { PATH: `${SHIMS_DIR}:${bin}`, HOME: bin };
   const run = (tool: string, args: string[]) => spawnSync(join(SHIMS_DIR, tool), args, { env, encoding: 'utf8' });
   assert.is(run('npm', ['--version']).stdout, 'real npm: --version\n');
-  assert.is(run('npm', ['run', 'build']).stdout, '', 'npm run goes to the Node shim too: every command gets the firewall as its only source');
+  assert.is(
+    run('npm', ['run', 'build']).stdout,
+    '',
+    'npm run goes to the Node shim too: every command gets the firewall as its only source',
+  );
   assert.is(run('pip', ['--version']).stdout, 'real pip: --version\n');
   const install = run('npm', ['install', 'lodash']);
   assert.is(install.stdout, '', 'install goes to the Node shim (absent here), never straight to npm');
@@ -262,12 +421,22 @@ test('doctor fails when the tools on PATH are not the shims, and names the setti
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), '{"name":"p","version":"1.0.0"}');
   writeFileSync(join(project, '.npmrc'), 'registry=https://mirror.example/\n');
-  const env = isolatedEnv({ PIP_EXTRA_INDEX_URL: 'https://extra.example/simple', PIP_CONFIG_FILE: '/dev/null', DEPFENCE_DATA_DIR: join(dir, 'doctor-data') });
+  const env = isolatedEnv({
+    PIP_EXTRA_INDEX_URL: 'https://extra.example/simple',
+    PIP_CONFIG_FILE: '/dev/null',
+    DEPFENCE_DATA_DIR: join(dir, 'doctor-data'),
+  });
   const unshimmed = await runCliInProcess(['doctor'], { env, cwd: project });
   assert.is(unshimmed.code, 1, unshimmed.stdout);
   assert.match(unshimmed.stdout, /FAIL {2}npm: \S+ is not a depfence shim/);
-  assert.match(unshimmed.stdout, 'warn  pip: PIP_EXTRA_INDEX_URL https://extra.example/simple (the environment) is another package source; the shims ignore it');
-  assert.match(unshimmed.stdout, /FAIL {2}npm: registry https:\/\/mirror\.example\/, from \.npmrc:1: .*the shims refuse to run until it is removed or trusted/);
+  assert.match(
+    unshimmed.stdout,
+    'warn  pip: PIP_EXTRA_INDEX_URL https://extra.example/simple (the environment) is another package source; the shims ignore it',
+  );
+  assert.match(
+    unshimmed.stdout,
+    /FAIL {2}npm: registry https:\/\/mirror\.example\/, from \.npmrc:1: .*the shims refuse to run until it is removed or trusted/,
+  );
   assert.match(unshimmed.stdout, 'info  firewall: not running');
   const shimmed = await runCliInProcess(['doctor'], { env: { ...env, PATH: `${SHIMS_DIR}:${env.PATH}` }, cwd: dir });
   assert.match(shimmed.stdout, /ok {4}npm: \S+\/shims\/npm is the depfence shim \(real npm: /);

@@ -47,7 +47,14 @@ test('a proxy in PIP_PROXY or any pip.conf never sees a request', async () => {
   const home = join(dir, 'home');
   mkdirSync(join(home, '.config', 'pip'), { recursive: true });
   writeFileSync(join(home, '.config', 'pip', 'pip.conf'), `[global]\nproxy = ${proxyUrl}\n[download]\nproxy = ${proxyUrl}\n`);
-  const userEnv: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), PIP_PROXY: proxyUrl, PIP_FIND_LINKS: '', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  const userEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    PIP_PROXY: proxyUrl,
+    PIP_FIND_LINKS: '',
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+  };
   delete userEnv.PIP_CONFIG_FILE;
   const plan = await inspectPip({ args: ['download', 'nothing-here'], env: userEnv, cwd: dir, trusted: [], realTool: null });
   assert.ok(plan.settings.some((setting) => setting.setting === 'PIP_PROXY' && setting.action === 'ignore'));
@@ -57,14 +64,23 @@ test('a proxy in PIP_PROXY or any pip.conf never sees a request', async () => {
   await runPip(['download', '--no-deps', '--retries', '0', '-d', join(dir, 'dl'), 'nothing-here'], env);
   assert.equal(seen, [], 'the proxy saw nothing');
   // The same pip without the shim's environment does use it (the attack is real).
-  await runPip(['download', '--no-deps', '--retries', '0', '-d', join(dir, 'dl'), '--index-url', 'http://127.0.0.1:9/simple/', 'nothing-here'], userEnv);
+  await runPip(
+    ['download', '--no-deps', '--retries', '0', '-d', join(dir, 'dl'), '--index-url', 'http://127.0.0.1:9/simple/', 'nothing-here'],
+    userEnv,
+  );
   assert.ok(seen.length > 0, 'pip alone sends loopback requests through the proxy');
 });
 
 test('--proxy on the command line is refused, abbreviated too', async () => {
-  for (const args of [['install', '--proxy', proxyUrl, 'x'], ['install', `--prox=${proxyUrl}`, 'x']]) {
+  for (const args of [
+    ['install', '--proxy', proxyUrl, 'x'],
+    ['install', `--prox=${proxyUrl}`, 'x'],
+  ]) {
     const plan = await inspectPip({ args, env: { PIP_CONFIG_FILE: '/dev/null' }, cwd: dir, trusted: [], realTool: null });
-    assert.ok(plan.settings.some((setting) => setting.action === 'refuse' && setting.value === proxyUrl), args.join(' '));
+    assert.ok(
+      plan.settings.some((setting) => setting.action === 'refuse' && setting.value === proxyUrl),
+      args.join(' '),
+    );
   }
 });
 

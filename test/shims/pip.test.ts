@@ -26,27 +26,59 @@ const targets: Record<string, string> = {};
 
 /** Refused invocations: the arguments after `pip install`, and what the refusal must name. */
 const REFUSED: Record<string, { args: string[]; names: string[] }> = {
-  'extra index on the command line': { args: ['--extra-index-url', 'http://example.invalid/simple', 'app-core'], names: ['--extra-index-url http://example.invalid/simple', 'the command line'] },
-  'index URL on the command line': { args: ['-i', 'http://example.invalid/simple', 'app-core'], names: ['-i http://example.invalid/simple'] },
+  'extra index on the command line': {
+    args: ['--extra-index-url', 'http://example.invalid/simple', 'app-core'],
+    names: ['--extra-index-url http://example.invalid/simple', 'the command line'],
+  },
+  'index URL on the command line': {
+    args: ['-i', 'http://example.invalid/simple', 'app-core'],
+    names: ['-i http://example.invalid/simple'],
+  },
   'find-links on the command line': { args: ['--find-links=/opt/wheels', 'app-core'], names: ['--find-links /opt/wheels'] },
-  'trusted host on the command line': { args: ['--trusted-host', 'example.invalid', 'app-core'], names: ['--trusted-host example.invalid'] },
-  'an abbreviated option (optparse accepts prefixes)': { args: ['--extra-ind', 'http://example.invalid/simple', 'app-core'], names: ['--extra-ind http://example.invalid/simple'] },
-  'a direct URL requirement': { args: ['app-core @ https://example.invalid/app_core-1.0.0-py3-none-any.whl'], names: ['direct URL https://example.invalid/app_core-1.0.0-py3-none-any.whl'] },
-  'a VCS requirement': { args: ['git+https://example.invalid/app-core.git'], names: ['direct URL git+https://example.invalid/app-core.git'] },
-  'an extra index in a requirements file included by another': { args: ['-r', 'outer.txt'], names: ['--extra-index-url http://example.invalid/simple', 'inner.txt:2 (included from outer.txt:1)'] },
+  'trusted host on the command line': {
+    args: ['--trusted-host', 'example.invalid', 'app-core'],
+    names: ['--trusted-host example.invalid'],
+  },
+  'an abbreviated option (optparse accepts prefixes)': {
+    args: ['--extra-ind', 'http://example.invalid/simple', 'app-core'],
+    names: ['--extra-ind http://example.invalid/simple'],
+  },
+  'a direct URL requirement': {
+    args: ['app-core @ https://example.invalid/app_core-1.0.0-py3-none-any.whl'],
+    names: ['direct URL https://example.invalid/app_core-1.0.0-py3-none-any.whl'],
+  },
+  'a VCS requirement': {
+    args: ['git+https://example.invalid/app-core.git'],
+    names: ['direct URL git+https://example.invalid/app-core.git'],
+  },
+  'an extra index in a requirements file included by another': {
+    args: ['-r', 'outer.txt'],
+    names: ['--extra-index-url http://example.invalid/simple', 'inner.txt:2 (included from outer.txt:1)'],
+  },
   'find-links in a constraints file': { args: ['-c', 'constraints.txt', 'app-core'], names: ['-f /opt/wheels', 'constraints.txt:1'] },
-  'a direct URL dependency in a local project': { args: ['./project'], names: ['project.dependencies https://example.invalid/dep.whl, from project/pyproject.toml:4'] },
+  'a direct URL dependency in a local project': {
+    args: ['./project'],
+    names: ['project.dependencies https://example.invalid/dep.whl, from project/pyproject.toml:4'],
+  },
 };
 
 function pipInstall(key: string, w: ShimWorld, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
   const target = join(w.dir, `target-${key.replace(/\W+/g, '-')}`);
   targets[key] = target;
-  return runShim('pip', ['install', '--target', target, '--no-cache-dir', '--no-compile', ...args], { env: { ...w.env, ...env }, cwd: w.dir }).then((run) => {
+  return runShim('pip', ['install', '--target', target, '--no-cache-dir', '--no-compile', ...args], {
+    env: { ...w.env, ...env },
+    cwd: w.dir,
+  }).then((run) => {
     runs[key] = run;
   });
 }
 
-const installed = (key: string) => (existsSync(targets[key]!) ? readdirSync(targets[key]!).filter((entry) => entry.endsWith('.dist-info')).sort() : []);
+const installed = (key: string) =>
+  existsSync(targets[key]!)
+    ? readdirSync(targets[key]!)
+        .filter((entry) => entry.endsWith('.dist-info'))
+        .sort()
+    : [];
 
 test.before(async () => {
   pypi = await PypiUpstream.start();
@@ -69,7 +101,10 @@ test.before(async () => {
   writeFileSync(join(world.dir, 'inner.txt'), '# the internal mirror\n--extra-index-url http://example.invalid/simple\napp-util\n');
   writeFileSync(join(world.dir, 'constraints.txt'), '-f /opt/wheels\napp-util<2\n');
   mkdirSync(join(world.dir, 'project'));
-  writeFileSync(join(world.dir, 'project', 'pyproject.toml'), '[project]\nname = "local-project"\nversion = "1.0"\ndependencies = ["dep @ https://example.invalid/dep.whl"]\n');
+  writeFileSync(
+    join(world.dir, 'project', 'pyproject.toml'),
+    '[project]\nname = "local-project"\nversion = "1.0"\ndependencies = ["dep @ https://example.invalid/dep.whl"]\n',
+  );
 
   await Promise.all([
     pipInstall('install', world, ['app-core']),
@@ -95,8 +130,14 @@ test('pip install through the shim installs from the firewall, which checks and 
   assert.equal(installed('install'), ['app_core-1.0.0.dist-info', 'app_util-1.0.0.dist-info']);
   assert.match(run.output, `${firewall.url}/-/pypi/files/`);
   const audit = firewall.audit();
-  assert.ok(audit.some((r) => r.name === 'app-core' && r.subject === 'pre-flight' && r.client === 'pip' && r.decision === 'allow'), 'pre-flight decision logged');
-  assert.ok(audit.some((r) => r.name === 'app-util' && r.subject === 'project page' && r.client === 'pip'), 'the dependency came through the firewall');
+  assert.ok(
+    audit.some((r) => r.name === 'app-core' && r.subject === 'pre-flight' && r.client === 'pip' && r.decision === 'allow'),
+    'pre-flight decision logged',
+  );
+  assert.ok(
+    audit.some((r) => r.name === 'app-util' && r.subject === 'project page' && r.client === 'pip'),
+    'the dependency came through the firewall',
+  );
 });
 
 test('a typosquat is refused by depfence (exit 1) with the check, the evidence and how to allow it, before pip runs', () => {
@@ -127,24 +168,41 @@ test("the machine's own package sources (environment, pip.conf) are ignored with
   assert.equal(installed('machine settings'), ['aenum-0.0.1.dist-info'], 'only the firewall was asked');
   assert.is(evil.requests.filter((r) => r.path.includes('aenum')).length, 0, 'the extra index from the environment was never asked');
   const lines = notices(run);
-  assert.ok(lines.includes(`depfence: ignoring PIP_EXTRA_INDEX_URL ${evil.simpleUrl} from the environment (packages come only from the firewall)`), lines.join('\n'));
+  assert.ok(
+    lines.includes(`depfence: ignoring PIP_EXTRA_INDEX_URL ${evil.simpleUrl} from the environment (packages come only from the firewall)`),
+    lines.join('\n'),
+  );
   for (const expected of machineSettings()) assert.ok(lines.includes(expected), `expected "${expected}" in:\n${lines.join('\n')}`);
-  assert.not.ok(lines.some((line) => /\b(cert|constraint|timeout)\b/.test(line)), 'settings that are not package sources are kept silently');
-  const conf = readdirSync(join(world.dataDir, 'shims')).filter((file) => file.endsWith('.conf')).map((file) => readFileSync(join(world.dataDir, 'shims', file), 'utf8'));
-  assert.ok(conf.length > 0 && conf.every((text) => text.includes(`index-url = ${firewall.simpleUrl}`) && !text.includes('/opt/pypi')), 'pip is handed a config file without them');
+  assert.not.ok(
+    lines.some((line) => /\b(cert|constraint|timeout)\b/.test(line)),
+    'settings that are not package sources are kept silently',
+  );
+  const conf = readdirSync(join(world.dataDir, 'shims'))
+    .filter((file) => file.endsWith('.conf'))
+    .map((file) => readFileSync(join(world.dataDir, 'shims', file), 'utf8'));
+  assert.ok(
+    conf.length > 0 && conf.every((text) => text.includes(`index-url = ${firewall.simpleUrl}`) && !text.includes('/opt/pypi')),
+    'pip is handed a config file without them',
+  );
 });
 
 test('an extra index listed in shims.trustedUrls is used, and the shim says so', () => {
   const run = runs['trusted extra index']!;
   assert.is(run.code, 0, run.output);
-  assert.ok(notices(run).includes(`depfence: using --extra-index-url ${evil.simpleUrl} from the command line (trusted in shims.trustedUrls)`), run.stderr);
+  assert.ok(
+    notices(run).includes(`depfence: using --extra-index-url ${evil.simpleUrl} from the command line (trusted in shims.trustedUrls)`),
+    run.stderr,
+  );
   assert.ok(evil.requests.some((r) => r.path.includes('evil-only')));
 });
 
 test('commands that fetch nothing pass straight through without starting the firewall', async () => {
   const idle = shimWorld({ pypi });
   try {
-    const [version, list] = await Promise.all([runShim('pip', ['--version'], { env: idle.env, cwd: idle.dir }), runShim('pip', ['list', '--format', 'freeze'], { env: idle.env, cwd: idle.dir })]);
+    const [version, list] = await Promise.all([
+      runShim('pip', ['--version'], { env: idle.env, cwd: idle.dir }),
+      runShim('pip', ['list', '--format', 'freeze'], { env: idle.env, cwd: idle.dir }),
+    ]);
     assert.is(version.code, 0, version.output);
     assert.match(version.stdout, /^pip \d+/);
     assert.is(list.code, 0, list.output);
@@ -167,12 +225,15 @@ function machineSettings(): string[] {
   const expected: string[] = [];
   for (const variable of ['PIP_FIND_LINKS', 'PIP_EXTRA_INDEX_URL', 'PIP_TRUSTED_HOST']) {
     const value = world.env[variable];
-    if (variable !== 'PIP_EXTRA_INDEX_URL' && value) for (const item of value.split(/\s+/).filter(Boolean)) expected.push(`depfence: ignoring ${variable} ${item} from the environment (packages come only from the firewall)`);
+    if (variable !== 'PIP_EXTRA_INDEX_URL' && value)
+      for (const item of value.split(/\s+/).filter(Boolean))
+        expected.push(`depfence: ignoring ${variable} ${item} from the environment (packages come only from the firewall)`);
   }
   const userConf = join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'pip', 'pip.conf');
   if (existsSync(userConf)) {
     for (const match of readFileSync(userConf, 'utf8').matchAll(/^(extra-index-url|find-links)\s*=\s*(.+)$/gm)) {
-      for (const item of match[2]!.trim().split(/\s+/)) expected.push(`depfence: ignoring ${match[1]} ${item} from ${userConf} (packages come only from the firewall)`);
+      for (const item of match[2]!.trim().split(/\s+/))
+        expected.push(`depfence: ignoring ${match[1]} ${item} from ${userConf} (packages come only from the firewall)`);
     }
   }
   return expected;

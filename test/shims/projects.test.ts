@@ -24,7 +24,11 @@ function project(name: string, allow: Record<string, string>[]): string {
 }
 
 function install(dir: string) {
-  return runShim('npm', ['install', 'loadsh@4.17.21', '--no-audit', '--no-fund', '--ignore-scripts'], { env, cwd: dir, timeoutMs: 180_000 });
+  return runShim('npm', ['install', 'loadsh@4.17.21', '--no-audit', '--no-fund', '--ignore-scripts'], {
+    env,
+    cwd: dir,
+    timeoutMs: 180_000,
+  });
 }
 
 /** Every server.json under the data dir: one per running firewall. */
@@ -36,7 +40,10 @@ function serverFiles(): string[] {
 
 test.before(async () => {
   npm = await NpmUpstream.start();
-  npm.addPackage('loadsh', { versions: { '4.17.21': { published: daysAgo(700), files: { 'index.js': 'module.exports = 1;\n' } } }, downloads: 40 });
+  npm.addPackage('loadsh', {
+    versions: { '4.17.21': { published: daysAgo(700), files: { 'index.js': 'module.exports = 1;\n' } } },
+    downloads: 40,
+  });
   world = shimWorld({ npm });
   env = { ...world.env, npm_config_update_notifier: 'false' };
   delete env.DEPFENCE_CONFIG; // each project's own depfence.yaml, found upward

@@ -25,7 +25,11 @@ function project(): string {
 }
 
 function npmInstall(args: string[], dir: string) {
-  return runShim('npm', ['install', ...args, '--no-audit', '--no-fund', '--ignore-scripts'], { env: { ...world.env, npm_config_update_notifier: 'false' }, cwd: dir, timeoutMs: 120_000 });
+  return runShim('npm', ['install', ...args, '--no-audit', '--no-fund', '--ignore-scripts'], {
+    env: { ...world.env, npm_config_update_notifier: 'false' },
+    cwd: dir,
+    timeoutMs: 120_000,
+  });
 }
 
 test.before(async () => {
@@ -36,17 +40,24 @@ test.before(async () => {
     downloads: POPULAR,
   });
   npm.addPackage('fast-tool-linux-x64', { versions: { '1.0.0': { published: daysAgo(300) } }, downloads: POPULAR });
-  npm.addPackage('needs-down', { versions: { '1.0.0': { published: daysAgo(300), dependencies: { 'count-down': '^1.0.0' } } }, downloads: POPULAR });
+  npm.addPackage('needs-down', {
+    versions: { '1.0.0': { published: daysAgo(300), dependencies: { 'count-down': '^1.0.0' } } },
+    downloads: POPULAR,
+  });
   npm.addPackage('count-down', { versions: { '1.0.0': { published: daysAgo(300) } }, downloads: POPULAR });
   npm.failWith(503, { match: npm.route.downloads('count-down') });
   pypi.addProject('app-core', { releases: { '1.0.0': { uploaded: daysAgo(400) } }, downloads: 50_000 });
   pypi.failWith(503, { match: pypi.route.simple('app-core') });
   pypi.failWith(503, { match: pypi.route.json('app-core') });
-  world = shimWorld({ npm, pypi, extra: { deny: [{ ecosystem: 'npm', name: 'fast-tool-linux-x64', reason: 'stands in for a refused platform binary' }] } });
+  world = shimWorld({
+    npm,
+    pypi,
+    extra: { deny: [{ ecosystem: 'npm', name: 'fast-tool-linux-x64', reason: 'stands in for a refused platform binary' }] },
+  });
 });
 
 test.after(async () => {
-  for (const entry of (existsSync(world.dataDir) ? readdirSync(world.dataDir, { recursive: true, withFileTypes: true }) : [])) {
+  for (const entry of existsSync(world.dataDir) ? readdirSync(world.dataDir, { recursive: true, withFileTypes: true }) : []) {
     if (!entry.isFile() || entry.name !== 'server.json') continue;
     try {
       process.kill((JSON.parse(readFileSync(join(entry.parentPath, entry.name), 'utf8')) as { pid: number }).pid, 'SIGTERM');
@@ -83,7 +94,10 @@ test('npm finishing without a refused optional dependency names it and exits 1; 
   const dir = project();
   const run = await npmInstall(['fast-tool'], dir);
   assert.is(run.code, 1, run.output);
-  assert.match(run.stderr, /depfence: fast-tool-linux-x64 was refused: .*stands in for a refused platform binary.*; tools that need it will not work/);
+  assert.match(
+    run.stderr,
+    /depfence: fast-tool-linux-x64 was refused: .*stands in for a refused platform binary.*; tools that need it will not work/,
+  );
   const omitted = await npmInstall(['fast-tool', '--omit=optional'], project());
   assert.is(omitted.code, 0, omitted.output);
 });
@@ -98,7 +112,11 @@ test('a dependency whose facts cannot be had: npm stops at once, the shim names 
 });
 
 test('pip through the shim exits 3 when the index cannot be reached, as check does', async () => {
-  const run = await runShim('pip', ['install', '--target', join(world.dir, 'pip-target'), '--no-cache-dir', 'app-core'], { env: world.env, cwd: world.dir, timeoutMs: 120_000 });
+  const run = await runShim('pip', ['install', '--target', join(world.dir, 'pip-target'), '--no-cache-dir', 'app-core'], {
+    env: world.env,
+    cwd: world.dir,
+    timeoutMs: 120_000,
+  });
   assert.is(run.code, 3, run.output);
   assert.match(run.stderr, /could not be obtained|unavailable/);
 });

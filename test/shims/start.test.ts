@@ -35,14 +35,21 @@ test.after(async () => {
 
 test('two shims started at once start one firewall between them, and both install through it', async () => {
   const install = (name: string) =>
-    runShim('pip', ['install', '--target', join(world.dir, name), '--no-cache-dir', '--no-compile', 'app-core'], { env: world.env, cwd: world.dir, timeoutMs: 180_000 });
+    runShim('pip', ['install', '--target', join(world.dir, name), '--no-cache-dir', '--no-compile', 'app-core'], {
+      env: world.env,
+      cwd: world.dir,
+      timeoutMs: 180_000,
+    });
   const [first, second] = await Promise.all([install('a'), install('b')]);
   assert.is(first.code, 0, first.output);
   assert.is(second.code, 0, second.output);
   const said = [...notices(first), ...notices(second)];
   assert.is(said.filter((line) => line.startsWith('depfence: starting the firewall in the background (log: ')).length, 1, said.join('\n'));
   assert.is(said.filter((line) => line === 'depfence: waiting for the firewall another shim is starting…').length, 1, said.join('\n'));
-  assert.ok(said.some((line) => /^depfence: firewall ready at http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)$/.test(line)), said.join('\n'));
+  assert.ok(
+    said.some((line) => /^depfence: firewall ready at http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)$/.test(line)),
+    said.join('\n'),
+  );
   const log = readFileSync(join(world.dataDir, 'serve.log'), 'utf8');
   assert.is(log.match(/depfence listening on/g)?.length, 1, log);
   const server = readServerFile(world.dataDir);
@@ -52,9 +59,15 @@ test('two shims started at once start one firewall between them, and both instal
 
 test('a later shim finds the running firewall and starts nothing', async () => {
   const before = readServerFile(world.dataDir);
-  const run = await runShim('pip', ['download', '--dest', join(world.dir, 'downloads'), '--no-cache-dir', '--no-deps', 'app-core'], { env: world.env, cwd: world.dir });
+  const run = await runShim('pip', ['download', '--dest', join(world.dir, 'downloads'), '--no-cache-dir', '--no-deps', 'app-core'], {
+    env: world.env,
+    cwd: world.dir,
+  });
   assert.is(run.code, 0, run.output);
-  assert.not.ok(notices(run).some((line) => line.includes('starting the firewall') || line.includes('waiting for the firewall')), run.stderr);
+  assert.not.ok(
+    notices(run).some((line) => line.includes('starting the firewall') || line.includes('waiting for the firewall')),
+    run.stderr,
+  );
   assert.equal(readServerFile(world.dataDir), before);
 });
 
@@ -65,7 +78,11 @@ test("a port taken by another process (another user's firewall) gives way to a f
   const held = (holder.address() as AddressInfo).port;
   const busy = shimWorld({ pypi, extra: { server: { port: held } } });
   try {
-    const run = await runShim('pip', ['download', '--dest', join(busy.dir, 'downloads'), '--no-cache-dir', '--no-deps', 'app-core'], { env: busy.env, cwd: busy.dir, timeoutMs: 180_000 });
+    const run = await runShim('pip', ['download', '--dest', join(busy.dir, 'downloads'), '--no-cache-dir', '--no-deps', 'app-core'], {
+      env: busy.env,
+      cwd: busy.dir,
+      timeoutMs: 180_000,
+    });
     assert.is(run.code, 0, run.output);
     const server = readServerFile(busy.dataDir);
     assert.ok(server, 'server.json written');

@@ -71,9 +71,13 @@ test.after(async () => {
   rmSync(standInDir, { recursive: true, force: true });
 });
 
-test('uv pip install: the firewall is the default index, the machine\'s indexes are cleared with a notice, the arguments are untouched', async () => {
+test("uv pip install: the firewall is the default index, the machine's indexes are cleared with a notice, the arguments are untouched", async () => {
   const run = await uv(['pip', 'install', '--system', 'app-core==1.0.0'], {
-    env: { UV_INDEX: 'corp=https://pypi.corp.example/simple', UV_EXTRA_INDEX_URL: 'https://extra.example/simple', UV_INDEX_STRATEGY: 'unsafe-best-match' },
+    env: {
+      UV_INDEX: 'corp=https://pypi.corp.example/simple',
+      UV_EXTRA_INDEX_URL: 'https://extra.example/simple',
+      UV_INDEX_STRATEGY: 'unsafe-best-match',
+    },
   });
   assert.is(run.code, 0, run.output);
   const { argv, env } = recorded();
@@ -87,10 +91,23 @@ test('uv pip install: the firewall is the default index, the machine\'s indexes 
     UV_INDEX_STRATEGY: 'first-index',
   });
   const lines = notices(run);
-  assert.ok(lines.includes('depfence: ignoring UV_INDEX https://pypi.corp.example/simple from the environment (packages come only from the firewall)'), lines.join('\n'));
-  assert.ok(lines.includes('depfence: ignoring UV_EXTRA_INDEX_URL https://extra.example/simple from the environment (packages come only from the firewall)'));
-  assert.ok(lines.includes('depfence: ignoring UV_INDEX_STRATEGY unsafe-best-match from the environment (packages come only from the firewall)'));
-  assert.ok(firewall.audit().some((r) => r.name === 'app-core' && r.version === '1.0.0' && r.subject === 'pre-flight' && r.client === 'uv'));
+  assert.ok(
+    lines.includes(
+      'depfence: ignoring UV_INDEX https://pypi.corp.example/simple from the environment (packages come only from the firewall)',
+    ),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.includes(
+      'depfence: ignoring UV_EXTRA_INDEX_URL https://extra.example/simple from the environment (packages come only from the firewall)',
+    ),
+  );
+  assert.ok(
+    lines.includes('depfence: ignoring UV_INDEX_STRATEGY unsafe-best-match from the environment (packages come only from the firewall)'),
+  );
+  assert.ok(
+    firewall.audit().some((r) => r.name === 'app-core' && r.version === '1.0.0' && r.subject === 'pre-flight' && r.client === 'uv'),
+  );
 });
 
 test('uv add of a typosquat is refused by depfence (exit 1) before uv runs', async () => {
@@ -115,19 +132,36 @@ test('uv --version passes straight through without starting the firewall', async
 });
 
 const REFUSED: Record<string, { files?: Record<string, string>; args: string[]; names: string[] }> = {
-  '--index on the command line': { args: ['add', '--index', 'https://pypi.corp.example/simple', 'app-core'], names: ['--index https://pypi.corp.example/simple, from the command line'] },
-  '--extra-index-url in a requirements file': { files: { 'req.txt': 'app-core\n--extra-index-url https://extra.example/simple\n' }, args: ['pip', 'install', '-r', 'req.txt'], names: ['req.txt:2'] },
+  '--index on the command line': {
+    args: ['add', '--index', 'https://pypi.corp.example/simple', 'app-core'],
+    names: ['--index https://pypi.corp.example/simple, from the command line'],
+  },
+  '--extra-index-url in a requirements file': {
+    files: { 'req.txt': 'app-core\n--extra-index-url https://extra.example/simple\n' },
+    args: ['pip', 'install', '-r', 'req.txt'],
+    names: ['req.txt:2'],
+  },
   '[[tool.uv.index]] in pyproject.toml': {
-    files: { 'pyproject.toml': '[project]\nname = "p"\nversion = "1"\n\n[[tool.uv.index]]\nname = "corp"\nurl = "https://pypi.corp.example/simple"\n' },
+    files: {
+      'pyproject.toml':
+        '[project]\nname = "p"\nversion = "1"\n\n[[tool.uv.index]]\nname = "corp"\nurl = "https://pypi.corp.example/simple"\n',
+    },
     args: ['sync'],
     names: ['[[tool.uv.index]] https://pypi.corp.example/simple, from pyproject.toml:7'],
   },
   'a git source in tool.uv.sources': {
-    files: { 'pyproject.toml': '[project]\nname = "p"\nversion = "1"\ndependencies = ["tool"]\n\n[tool.uv.sources]\ntool = { git = "https://github.com/someone/tool" }\n' },
+    files: {
+      'pyproject.toml':
+        '[project]\nname = "p"\nversion = "1"\ndependencies = ["tool"]\n\n[tool.uv.sources]\ntool = { git = "https://github.com/someone/tool" }\n',
+    },
     args: ['lock'],
     names: ['tool.uv.sources.tool https://github.com/someone/tool, from pyproject.toml:7'],
   },
-  '[[index]] in uv.toml': { files: { 'uv.toml': '[[index]]\nurl = "https://pypi.corp.example/simple"\n' }, args: ['pip', 'install', 'app-core'], names: ['[[index]] https://pypi.corp.example/simple, from uv.toml:2'] },
+  '[[index]] in uv.toml': {
+    files: { 'uv.toml': '[[index]]\nurl = "https://pypi.corp.example/simple"\n' },
+    args: ['pip', 'install', 'app-core'],
+    names: ['[[index]] https://pypi.corp.example/simple, from uv.toml:2'],
+  },
   'a direct URL dependency in pyproject.toml': {
     files: { 'pyproject.toml': '[project]\nname = "p"\nversion = "1"\ndependencies = ["dep @ https://example.invalid/dep.whl"]\n' },
     args: ['sync'],
@@ -159,7 +193,10 @@ test('the real uv installs through the shim (where uv is installed)', async () =
   try {
     const served = await startWorldFirewall(w);
     const target = join(w.dir, 'target');
-    const run = await runShim('uv', ['pip', 'install', '--target', target, 'app-core'], { env: { ...w.env, UV_CACHE_DIR: join(w.dir, 'uv-cache') }, cwd: w.dir });
+    const run = await runShim('uv', ['pip', 'install', '--target', target, 'app-core'], {
+      env: { ...w.env, UV_CACHE_DIR: join(w.dir, 'uv-cache') },
+      cwd: w.dir,
+    });
     assert.is(run.code, 0, run.output);
     assert.ok(existsSync(join(target, 'app_core-1.0.0.dist-info')));
     assert.ok(served.audit().some((r) => r.name === 'app-core' && r.client === 'uv' && r.subject === 'project page'));

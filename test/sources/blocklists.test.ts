@@ -61,8 +61,15 @@ test('PyPI names are compared after PEP 503 normalisation; lists apply to their 
 });
 
 test('hits say file, line and source; a line comment is the source', () => {
-  const list = parseBlocklist('# source: a test list\n\nevil\ngood@1.0.0\ngood@1.0.1  # reported by someone\n', 'test.txt', 'npm', 'malicious');
-  assert.equal(list.lookup('npm', 'evil', null), [{ kind: 'malicious', allVersions: true, file: 'test.txt', line: 3, source: 'a test list' }]);
+  const list = parseBlocklist(
+    '# source: a test list\n\nevil\ngood@1.0.0\ngood@1.0.1  # reported by someone\n',
+    'test.txt',
+    'npm',
+    'malicious',
+  );
+  assert.equal(list.lookup('npm', 'evil', null), [
+    { kind: 'malicious', allVersions: true, file: 'test.txt', line: 3, source: 'a test list' },
+  ]);
   assert.equal(list.lookup('npm', 'good', '1.0.1'), [
     { kind: 'malicious', allVersions: false, versions: ['1.0.0', '1.0.1'], file: 'test.txt', line: 5, source: 'reported by someone' },
   ]);
@@ -80,7 +87,10 @@ test('malformed lines are errors naming file and line', () => {
   try {
     const file = join(dir, 'mine.txt');
     writeFileSync(file, 'fine\nnot fine\n');
-    assert.throws(() => loadBlocklist(file, 'npm', 'malicious'), (err: Error & { code?: string; line?: number }) => err.code === 'EBLOCKLIST' && err.line === 2 && err.message.includes(`${file}:2`));
+    assert.throws(
+      () => loadBlocklist(file, 'npm', 'malicious'),
+      (err: Error & { code?: string; line?: number }) => err.code === 'EBLOCKLIST' && err.line === 2 && err.message.includes(`${file}:2`),
+    );
     assert.throws(() => loadBlocklist(join(dir, 'missing.txt'), 'npm', 'malicious'), /cannot be read/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

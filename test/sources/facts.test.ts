@@ -24,7 +24,17 @@ const snapshot: SnapshotLookup = {
 
 function sources(overrides: Partial<FactSources> = {}, network: Partial<HttpClientOptions> = {}): FactSources {
   return {
-    http: createHttpClient({ timeoutMs: 2000, retries: 0, concurrency: 8, cacheTtlMs: 0, staleIfErrorMs: 0, maxResponseBytes: 1_000_000, cacheDir: null, retryDelayMs: 5, ...network }),
+    http: createHttpClient({
+      timeoutMs: 2000,
+      retries: 0,
+      concurrency: 8,
+      cacheTtlMs: 0,
+      staleIfErrorMs: 0,
+      maxResponseBytes: 1_000_000,
+      cacheDir: null,
+      retryDelayMs: 5,
+      ...network,
+    }),
     upstreams: {
       npm: { registry: npm.registryUrl, downloads: npm.downloadsUrl },
       pypi: { simple: pypi.simpleUrl, json: pypi.jsonUrl, downloads: pypi.downloadsUrl },
@@ -73,10 +83,23 @@ test.before.each(() => {
 
 test('online npm: existence and publish times from the packument, downloads from the live API', async () => {
   const facts = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: '1.3.0' }, sources());
-  assert.equal({ ...facts, exists: undefined, downloads: undefined, publishTimes: undefined, history: undefined }, {
-    ecosystem: 'npm', name: 'left-pad', canonicalName: 'left-pad', version: '1.3.0', exists: undefined, downloads: undefined, publishTimes: undefined, history: undefined,
-  });
-  assert.equal(known(facts.history!).releases.map((release) => release.version), ['1.0.0', '1.3.0']);
+  assert.equal(
+    { ...facts, exists: undefined, downloads: undefined, publishTimes: undefined, history: undefined },
+    {
+      ecosystem: 'npm',
+      name: 'left-pad',
+      canonicalName: 'left-pad',
+      version: '1.3.0',
+      exists: undefined,
+      downloads: undefined,
+      publishTimes: undefined,
+      history: undefined,
+    },
+  );
+  assert.equal(
+    known(facts.history!).releases.map((release) => release.version),
+    ['1.0.0', '1.3.0'],
+  );
   assert.is(known(facts.history!).latest, '1.3.0');
   assert.is(known(facts.exists), true);
   assert.equal(known(facts.downloads), { exactly: 60_000 });
@@ -103,7 +126,10 @@ test('online PyPI: PEP 503 canonical name, JSON API times, pypistats count, hist
   // The simple page gives the history its files' PEP 740 provenance (the JSON API has none).
   assert.equal(pypi.requests.map((r) => r.path).sort(), ['/api/packages/requests/recent', '/pypi/requests/json', '/simple/requests/']);
   const history = facts.history;
-  assert.match(history?.state === 'known' ? history.source : JSON.stringify(history), /simple index .*\/simple\/requests\/ \(files and their PEP 740 provenance\)/);
+  assert.match(
+    history?.state === 'known' ? history.source : JSON.stringify(history),
+    /simple index .*\/simple\/requests\/ \(files and their PEP 740 provenance\)/,
+  );
 });
 
 test('scoped npm names: canonical is lowercase, the registry is asked with the name as written', async () => {
@@ -124,7 +150,10 @@ test('a registry slower than the timeout: metadata facts are unavailable with a 
   npm.delay(400, { match: npm.route.packument() });
   const facts = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, sources({}, { timeoutMs: 100 }));
   const reason = unavailableReason(facts.exists);
-  assert.match(reason, /^npm registry at http:\/\/127\.0\.0\.1:\d+\/left-pad did not answer within 0\.1s; check the network or upstreams\.npm\.registry/);
+  assert.match(
+    reason,
+    /^npm registry at http:\/\/127\.0\.0\.1:\d+\/left-pad did not answer within 0\.1s; check the network or upstreams\.npm\.registry/,
+  );
   assert.is(unavailableReason(facts.publishTimes), reason);
   assert.equal(known(facts.downloads), { exactly: 60_000 }, 'the downloads API still answered');
 });
@@ -149,7 +178,10 @@ test('downloads API down: the snapshot stands in for a name it lists, and says s
   npm.failWith(503, { match: npm.route.downloads() });
   const listed = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, sources());
   assert.equal(known(listed.downloads), { exactly: 50_000 });
-  assert.match((listed.downloads as { source: string }).source, /^download snapshot \(npm packages with at least 1000 .*\), because the live npm downloads API failed: .*HTTP 503/);
+  assert.match(
+    (listed.downloads as { source: string }).source,
+    /^download snapshot \(npm packages with at least 1000 .*\), because the live npm downloads API failed: .*HTTP 503/,
+  );
   const unlisted = await gatherFacts({ ecosystem: 'npm', name: '@Acme/Widget', version: null }, sources());
   assert.match(unavailableReason(unlisted.downloads), /npm downloads API at .* answered HTTP 503/);
   const noSnapshot = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, sources({ snapshot: null }));
@@ -183,7 +215,10 @@ test('many packages at once against a dead downloads API: one probe waits out th
   const withBreaker = sources({ downloadsBreaker: breaker }, { timeoutMs: 300, concurrency: 4 });
   const before = npm.requestsTo(npm.route.downloads()).length;
   const started = Date.now();
-  const all = await gatherManyFacts(Array.from({ length: 40 }, () => ({ ecosystem: 'npm' as const, name: 'left-pad', version: null })), withBreaker);
+  const all = await gatherManyFacts(
+    Array.from({ length: 40 }, () => ({ ecosystem: 'npm' as const, name: 'left-pad', version: null })),
+    withBreaker,
+  );
   assert.ok(Date.now() - started < 1_500, `40 packages took ${Date.now() - started} ms: one timeout, not ten`);
   assert.is(npm.requestsTo(npm.route.downloads()).length - before, 1, 'the API was asked once');
   assert.ok(all.every((facts) => known(facts.downloads) !== null));
@@ -195,7 +230,10 @@ test('a rate-limiting downloads API (429) is left alone too, after one request',
   npm.failWith(429, { match: npm.route.downloads() });
   const withBreaker = sources({ downloadsBreaker: breaker }, { concurrency: 4, retries: 0 });
   const before = npm.requestsTo(npm.route.downloads()).length;
-  const all = await gatherManyFacts(Array.from({ length: 20 }, () => ({ ecosystem: 'npm' as const, name: 'left-pad', version: null })), withBreaker);
+  const all = await gatherManyFacts(
+    Array.from({ length: 20 }, () => ({ ecosystem: 'npm' as const, name: 'left-pad', version: null })),
+    withBreaker,
+  );
   assert.is(npm.requestsTo(npm.route.downloads()).length - before, 1);
   assert.match((all[19]!.downloads as { source: string }).source, /HTTP 429.*not asked again for \d+s/);
   npm.clearFaults();
@@ -230,31 +268,55 @@ test('an open breaker sends nothing, but the counts already cached still stand (
     breaker.trip(npm.downloadsUrl, 'the npm downloads API did not answer');
     const asked = npm.requestsTo(npm.route.downloads()).length;
     const cachedCount = (await gatherFacts(leftPad, fresh)).downloads;
-    assert.equal(known(cachedCount), { exactly: 60_000 }, 'the cached live count, not the snapshot\'s 50,000');
+    assert.equal(known(cachedCount), { exactly: 60_000 }, "the cached live count, not the snapshot's 50,000");
     assert.is((cachedCount as { source: string }).source, 'npm downloads API, last month');
     const stale = (await gatherFacts(leftPad, { ...fresh, downloadsTtlMs: 0 })).downloads;
     assert.equal(known(stale), { exactly: 60_000 });
     assert.match((stale as { source: string }).source, /cached copy/);
     const unlisted = await gatherFacts({ ecosystem: 'npm', name: '@Acme/Widget', version: null }, fresh);
-    assert.match(unavailableReason(unlisted.downloads), /did not answer \(not asked again for \d+s\)/, 'nothing cached, not in the snapshot: fails closed');
+    assert.match(
+      unavailableReason(unlisted.downloads),
+      /did not answer \(not asked again for \d+s\)/,
+      'nothing cached, not in the snapshot: fails closed',
+    );
     assert.is(npm.requestsTo(npm.route.downloads()).length, asked, 'the API was not asked');
-    assert.match(breaker.openReason(npm.downloadsUrl) ?? '', /not asked again for (59|60)s/, 'answering from the cache neither closes nor extends the breaker');
+    assert.match(
+      breaker.openReason(npm.downloadsUrl) ?? '',
+      /not asked again for (59|60)s/,
+      'answering from the cache neither closes nor extends the breaker',
+    );
   });
 });
 
-test('a young scoped package brings its scope\'s most-used package as a fact; an old or unscoped one does not', async () => {
+test("a young scoped package brings its scope's most-used package as a fact; an old or unscoped one does not", async () => {
   const day = 86_400_000;
-  const by = (publisher: string, daysAgo: number) => ({ published: new Date(Date.now() - daysAgo * day), manifest: { _npmUser: { name: publisher } } });
-  npm.addPackage('@fixturescope/core', { versions: { '1.0.0': by('maintainer-m', 700), '2.0.0': by('maintainer-m', 30) }, downloads: 9_000 });
+  const by = (publisher: string, daysAgo: number) => ({
+    published: new Date(Date.now() - daysAgo * day),
+    manifest: { _npmUser: { name: publisher } },
+  });
+  npm.addPackage('@fixturescope/core', {
+    versions: { '1.0.0': by('maintainer-m', 700), '2.0.0': by('maintainer-m', 30) },
+    downloads: 9_000,
+  });
   npm.addPackage('@fixturescope/binary-newplat', { versions: { '2.0.0': by('maintainer-m', 4) }, downloads: null });
-  const leaders = { fixturescope: { name: '@fixturescope/core', downloads: 2_000_000 } } as Record<string, { name: string; downloads: number }>;
+  const leaders = { fixturescope: { name: '@fixturescope/core', downloads: 2_000_000 } } as Record<
+    string,
+    { name: string; downloads: number }
+  >;
   const withLeaders = sources({ scopeLeader: (scope) => leaders[scope] });
   const young = await gatherFacts({ ecosystem: 'npm', name: '@fixturescope/binary-newplat', version: '2.0.0' }, withLeaders);
   const sibling = known(young.scope!);
   assert.is(sibling.name, '@fixturescope/core');
   assert.is(sibling.downloads, 2_000_000);
-  assert.equal(sibling.history.releases.map((release) => release.publisher), ['maintainer-m', 'maintainer-m']);
-  assert.is((await gatherFacts({ ecosystem: 'npm', name: '@fixturescope/core', version: null }, withLeaders)).scope, undefined, 'the leader itself');
+  assert.equal(
+    sibling.history.releases.map((release) => release.publisher),
+    ['maintainer-m', 'maintainer-m'],
+  );
+  assert.is(
+    (await gatherFacts({ ecosystem: 'npm', name: '@fixturescope/core', version: null }, withLeaders)).scope,
+    undefined,
+    'the leader itself',
+  );
   assert.is((await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, withLeaders)).scope, undefined, 'unscoped');
 });
 
@@ -272,7 +334,10 @@ test('offline: nothing is asked upstream; downloads come from the snapshot, unli
   assert.is(listed!.publishTimes.state, 'not-evaluated');
   assert.equal(listed!.downloads, { state: 'known', value: { exactly: 50_000 }, source: `download snapshot (${snapshot.covers})` });
   assert.equal(known(unlisted!.downloads), { fewerThan: 1000 });
-  assert.match((unlisted!.downloads as { source: string }).source, /download snapshot \(npm packages with at least 1000 downloads last month, as of 2025-01-01\): not listed, so fewer than 1000/);
+  assert.match(
+    (unlisted!.downloads as { source: string }).source,
+    /download snapshot \(npm packages with at least 1000 downloads last month, as of 2025-01-01\): not listed, so fewer than 1000/,
+  );
   const bare = await gatherFacts({ ecosystem: 'pypi', name: 'x', version: null }, sources({ offline: true, snapshot: null }));
   assert.match(unavailableReason(bare.downloads), /offline mode and no pypi download snapshot/);
 });
@@ -284,7 +349,14 @@ test('gatherManyFacts: results in order; versions of one package share its reque
     { ecosystem: 'npm', name: 'left-pad', version: '1.3.0' },
   ] as const;
   const facts: PackageFacts[] = await gatherManyFacts(specs, sources());
-  assert.equal(facts.map((f) => [f.name, f.version]), [['left-pad', '1.0.0'], ['requests', null], ['left-pad', '1.3.0']]);
+  assert.equal(
+    facts.map((f) => [f.name, f.version]),
+    [
+      ['left-pad', '1.0.0'],
+      ['requests', null],
+      ['left-pad', '1.3.0'],
+    ],
+  );
   assert.is(npm.requestsTo(npm.route.packument('left-pad')).length, 1);
   assert.is(npm.requestsTo(npm.route.downloads('left-pad')).length, 1);
 });

@@ -82,7 +82,10 @@ test('timeout: a reply slower than timeoutMs is EUPSTREAM_TIMEOUT with a message
   const error = await failure(client({ timeoutMs: 100 }).getJson(url(), { upstream: LABEL }));
   assert.is(error.code, 'EUPSTREAM_TIMEOUT');
   assert.is(error.url, url());
-  assert.is(error.message, `npm registry at ${url()} did not answer within 0.1s; check the network or upstreams.npm.registry (or raise network.timeout)`);
+  assert.is(
+    error.message,
+    `npm registry at ${url()} did not answer within 0.1s; check the network or upstreams.npm.registry (or raise network.timeout)`,
+  );
 });
 
 test('timeout: a body trickling in byte by byte is cut off at timeoutMs', async () => {
@@ -135,7 +138,10 @@ test('malformed JSON and documents the validator rejects are EUPSTREAM_MALFORMED
   npm.malformed();
   const garbled = await failure(client().getJson(url(), { upstream: LABEL }));
   assert.is(garbled.code, 'EUPSTREAM_MALFORMED');
-  assert.match(garbled.message, /npm registry at .* sent a response depfence cannot read \(not JSON: .*\), so nothing from it is used; if upstreams\.npm\.registry is set to a proxy or mirror/);
+  assert.match(
+    garbled.message,
+    /npm registry at .* sent a response depfence cannot read \(not JSON: .*\), so nothing from it is used; if upstreams\.npm\.registry is set to a proxy or mirror/,
+  );
   npm.clearFaults();
   const rejected = await failure(
     client().getJson(url(), {
@@ -240,7 +246,11 @@ test('redirects: followed on the same origin, refused to any other host', async 
     npm.inject({ kind: 'status', status: 302, headers: { location: `${npm.registryUrl}pkg` } }, { match: '/moved', times: 1 });
     const moved = await client().getJson(`${npm.registryUrl}moved`, { upstream: LABEL });
     assert.is((moved.body as { name: string }).name, 'pkg');
-    for (const location of [`${other.registryUrl}pkg`, `http://localhost:${new URL(npm.registryUrl).port}/pkg`, 'http://169.254.169.254/latest/meta-data/']) {
+    for (const location of [
+      `${other.registryUrl}pkg`,
+      `http://localhost:${new URL(npm.registryUrl).port}/pkg`,
+      'http://169.254.169.254/latest/meta-data/',
+    ]) {
       npm.inject({ kind: 'status', status: 302, headers: { location } }, { match: '/hop', times: 1 });
       const error = await failure(client().getJson(`${npm.registryUrl}hop`, { upstream: LABEL }));
       assert.match(error.message, /redirected to .* which is not on .*follows redirects only on the registry/);
@@ -315,7 +325,6 @@ test('concurrent requests for the same URL share one upstream request', async ()
   assert.ok(answers.every((a) => a.status === 200));
   assert.is(npm.requests.length, 1);
 });
-
 
 // One retry policy (sources/upstream.ts) for the metadata client and every streamed download.
 test('retry policy: a download is retried on 503 like a metadata request, and a 404 is an answer', async () => {

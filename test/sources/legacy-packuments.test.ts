@@ -13,7 +13,10 @@ import { tarballUrlProblem } from '../../src/server/npm/filter/tarball-host.js';
 import { npmPublishTimes } from '../../src/sources/npm-metadata.js';
 import { contextWith, factsFor, NOW } from '../helpers/policy.js';
 
-const fixtures = JSON.parse(readFileSync(new URL('../fixtures/packuments/legacy-shapes.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixtures = JSON.parse(readFileSync(new URL('../fixtures/packuments/legacy-shapes.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 const legacy = Object.entries(fixtures).filter(([key]) => key !== '_comment') as [string, Record<string, unknown>][];
 const REGISTRY = 'https://registry.example/';
 
@@ -23,7 +26,14 @@ function filterOptions() {
   return {
     warnings,
     book,
-    options: { context: contextWith(), now: () => NOW, enforce: true, book, warn: (m: string) => warnings.push(m), tarballProblem: (_: string, url: string) => tarballUrlProblem(url, REGISTRY, 'upstreams.npm.registry') },
+    options: {
+      context: contextWith(),
+      now: () => NOW,
+      enforce: true,
+      book,
+      warn: (m: string) => warnings.push(m),
+      tarballProblem: (_: string, url: string) => tarballUrlProblem(url, REGISTRY, 'upstreams.npm.registry'),
+    },
   };
 }
 
@@ -50,7 +60,17 @@ function oddPackument(): Record<string, unknown> {
     name: 'odd',
     'dist-tags': { latest: '1.3.0', broken: 7 },
     versions: {
-      '1.0.0': { name: 'odd', version: '1.0.0', dist: dist('1.0.0'), dependencies: ['a', 'b'], engines: ['node >=0.4'], bin: 'cli.js', repository: 'git://example/odd', maintainers: 'someone <s@example>', directories: [] },
+      '1.0.0': {
+        name: 'odd',
+        version: '1.0.0',
+        dist: dist('1.0.0'),
+        dependencies: ['a', 'b'],
+        engines: ['node >=0.4'],
+        bin: 'cli.js',
+        repository: 'git://example/odd',
+        maintainers: 'someone <s@example>',
+        directories: [],
+      },
       '1.1.0': { name: 'odd', version: '1.1.0', dist: dist('1.1.0') },
       '1.2.0': 'a string, not a manifest',
       '1.2.1': { name: 'odd', version: '1.2.1', dist: { tarball: 42 } },
@@ -80,7 +100,10 @@ test('the filter hides only the unreadable and timeless versions, each with its 
   assert.equal(warnings, []);
   const record = book.get('odd')!;
   assert.is(record.failure, null);
-  assert.match(record.versions.get('1.2.0')!.hiddenBy[0]!.message, /odd@1\.2\.0 is hidden because the registry's metadata for it cannot be read: its manifest is not an object/);
+  assert.match(
+    record.versions.get('1.2.0')!.hiddenBy[0]!.message,
+    /odd@1\.2\.0 is hidden because the registry's metadata for it cannot be read: its manifest is not an object/,
+  );
   assert.is(record.versions.get('1.2.1')!.hiddenBy[0]!.check, 'metadata');
   assert.match(record.versions.get('1.1.0')!.hiddenBy[0]!.message, /no publish time/);
   assert.is(record.versions.get('1.3.0')!.shasum, 'a'.repeat(40));
@@ -100,11 +123,16 @@ test('decisions: the package is allowed; the unreadable version is denied saying
   assert.is(evaluate(factsFor('npm', 'odd', '1.0.0', { publishTimes: times }), contextWith(), { now: NOW }).decision, 'allow');
   const broken = evaluate(factsFor('npm', 'odd', '1.2.0', { publishTimes: times }), contextWith(), { now: NOW });
   assert.is(broken.decision, 'deny');
-  assert.match(broken.findings.find((f) => f.severity === 'deny')!.message, /odd 1\.2\.0 cannot be checked because the registry's metadata for it cannot be read: its manifest is not an object/);
+  assert.match(
+    broken.findings.find((f) => f.severity === 'deny')!.message,
+    /odd 1\.2\.0 cannot be checked because the registry's metadata for it cannot be read: its manifest is not an object/,
+  );
 });
 
 test('a version named "__proto__" stays a version: it never becomes the prototype others are looked up through', () => {
-  const document = JSON.parse('{"name":"proto","versions":{"__proto__":{"9.9.9":{"dist":{"tarball":"http://evil/x.tgz"}}},"1.0.0":{}},"time":{}}') as unknown;
+  const document = JSON.parse(
+    '{"name":"proto","versions":{"__proto__":{"9.9.9":{"dist":{"tarball":"http://evil/x.tgz"}}},"1.0.0":{}},"time":{}}',
+  ) as unknown;
   const { packument } = readPackument(document);
   assert.equal(Object.keys(packument.versions).sort(), ['1.0.0', '__proto__']);
   assert.is(packument.versions['9.9.9'], undefined);
@@ -112,11 +140,19 @@ test('a version named "__proto__" stays a version: it never becomes the prototyp
 
 test('what is not a packument at all is still refused as a whole', () => {
   for (const document of [null, [], { versions: {} }, { name: 'x', versions: 'lots' }, { name: 'x' }]) {
-    assert.throws(() => readPackument(document), (error: unknown) => error instanceof PackumentShapeError, JSON.stringify(document));
+    assert.throws(
+      () => readPackument(document),
+      (error: unknown) => error instanceof PackumentShapeError,
+      JSON.stringify(document),
+    );
   }
   const unpublished = readPackument({ name: 'gone', time: { unpublished: { time: '2021-01-01T00:00:00Z' } } });
   assert.equal(unpublished.packument.versions, {});
-  assert.equal(readPackument({ name: 'x', versions: {}, time: 'garbage' }).packument.time, {}, 'an unreadable time map reads as none (every version then lacks a time)');
+  assert.equal(
+    readPackument({ name: 'x', versions: {}, time: 'garbage' }).packument.time,
+    {},
+    'an unreadable time map reads as none (every version then lacks a time)',
+  );
 });
 
 test.run();

@@ -9,7 +9,15 @@ import { NpmUpstream, PypiUpstream } from '../fixtures/index.js';
 const test = suite('sources/metadata and downloads');
 let npm: NpmUpstream;
 let pypi: PypiUpstream;
-const http = createHttpClient({ timeoutMs: 2000, retries: 0, concurrency: 8, cacheTtlMs: 0, staleIfErrorMs: 0, maxResponseBytes: 1_000_000, cacheDir: null });
+const http = createHttpClient({
+  timeoutMs: 2000,
+  retries: 0,
+  concurrency: 8,
+  cacheTtlMs: 0,
+  staleIfErrorMs: 0,
+  maxResponseBytes: 1_000_000,
+  cacheDir: null,
+});
 
 const T0 = new Date('2024-01-10T12:00:00.000Z');
 const T1 = new Date('2024-03-01T08:30:00.000Z');
@@ -17,14 +25,23 @@ const T2 = new Date('2025-06-15T00:00:00.000Z');
 
 test.before(async () => {
   [npm, pypi] = await Promise.all([NpmUpstream.start(), PypiUpstream.start()]);
-  npm.addPackage('left-pad', { versions: { '1.0.0': { published: T0 }, '1.1.0': { published: T1, dependencies: { tslib: '^2' } } }, downloads: 1234 });
+  npm.addPackage('left-pad', {
+    versions: { '1.0.0': { published: T0 }, '1.1.0': { published: T1, dependencies: { tslib: '^2' } } },
+    downloads: 1234,
+  });
   npm.addPackage('@acme/widget', { versions: { '2.0.0': { published: T2 } }, downloads: 7 });
   npm.addPackage('quiet', { versions: { '0.1.0': { published: T2 } }, downloads: null });
   pypi.addProject('Requests_Toolbelt', {
     releases: {
       '0.9': { uploaded: T0 },
       // the wheel came long after the sdist: the release's time is its earliest file
-      '1.0': { uploaded: T1, files: [{ kind: 'wheel', uploaded: T2 }, { kind: 'sdist', uploaded: T1 }] },
+      '1.0': {
+        uploaded: T1,
+        files: [
+          { kind: 'wheel', uploaded: T2 },
+          { kind: 'sdist', uploaded: T1 },
+        ],
+      },
     },
     downloads: 98765,
   });
@@ -52,7 +69,13 @@ test('npm: the full packument is fetched with Accept: application/json and read 
   assert.is(npm.requests[0]!.accept, 'application/json');
   const times = npmPublishTimes(answer.packument);
   assert.equal(times.created, T0);
-  assert.equal([...times.versions], [['1.0.0', T0], ['1.1.0', T1]]);
+  assert.equal(
+    [...times.versions],
+    [
+      ['1.0.0', T0],
+      ['1.1.0', T1],
+    ],
+  );
 });
 
 test('npm: scoped names are requested as @scope%2fname', async () => {
@@ -72,7 +95,12 @@ test('npm: publish times without `created` fall back to the earliest version; ve
     name: 'x',
     'dist-tags': {},
     versions: { '1.0.0': {}, '2.0.0': {}, '3.0.0': {} },
-    time: { '1.0.0': '2020-05-01T00:00:00.000Z', '2.0.0': '2019-01-01T00:00:00.000Z', '3.0.0': 'not a date', modified: '2024-01-01T00:00:00Z' },
+    time: {
+      '1.0.0': '2020-05-01T00:00:00.000Z',
+      '2.0.0': '2019-01-01T00:00:00.000Z',
+      '3.0.0': 'not a date',
+      modified: '2024-01-01T00:00:00Z',
+    },
   } as NpmPackument;
   const times = npmPublishTimes(packument);
   assert.equal(times.created, new Date('2019-01-01T00:00:00.000Z'));
@@ -87,12 +115,20 @@ test('npm: a document that is not a packument is EUPSTREAM_MALFORMED naming the 
   } catch (error) {
     assert.instance(error, UpstreamError);
     assert.is((error as UpstreamError).code, 'EUPSTREAM_MALFORMED');
-    assert.match((error as UpstreamError).message, /^npm registry at .*\(the packument's "versions" is not an object\), so nothing from it is used; if upstreams\.npm\.registry/);
+    assert.match(
+      (error as UpstreamError).message,
+      /^npm registry at .*\(the packument's "versions" is not an object\), so nothing from it is used; if upstreams\.npm\.registry/,
+    );
   }
 });
 
 test('npm: the document of a fully unpublished package (no versions) is accepted', async () => {
-  npm.malformed({ body: JSON.stringify({ name: 'gone', time: { created: '2020-01-01T00:00:00.000Z', unpublished: { time: '2021-01-01T00:00:00.000Z' } } }) });
+  npm.malformed({
+    body: JSON.stringify({
+      name: 'gone',
+      time: { created: '2020-01-01T00:00:00.000Z', unpublished: { time: '2021-01-01T00:00:00.000Z' } },
+    }),
+  });
   const answer = await fetchNpmPackument(http, npm.registryUrl, 'left-pad');
   assert.ok(answer.found);
   if (answer.found) assert.equal(npmPublishTimes(answer.packument).versions.size, 0);
@@ -131,12 +167,21 @@ test('pypi: the JSON API is asked by normalised name; a version is as old as its
   assert.is(wheel.digests.sha256, pypi.files('requests-toolbelt', '1.0')[0]!.sha256);
   const times = pypiPublishTimes(answer.releases);
   assert.equal(times.created, T0);
-  assert.equal([...times.versions], [['0.9', T0], ['1.0', T1]]);
+  assert.equal(
+    [...times.versions],
+    [
+      ['0.9', T0],
+      ['1.0', T1],
+    ],
+  );
 });
 
 test('pypi: an unknown project is { found: false }; releases without files have no time', async () => {
   assert.equal(await fetchPypiProject(http, pypi.jsonUrl, 'nope'), { found: false });
-  const times = pypiPublishTimes({ '1.0': [], '2.0': [{ filename: 'a.whl', upload_time_iso_8601: '2024-02-02T00:00:00.000000Z', digests: {} }] });
+  const times = pypiPublishTimes({
+    '1.0': [],
+    '2.0': [{ filename: 'a.whl', upload_time_iso_8601: '2024-02-02T00:00:00.000000Z', digests: {} }],
+  });
   assert.equal([...times.versions.keys()], ['2.0']);
   assert.equal(times.created, new Date('2024-02-02T00:00:00Z'));
 });
@@ -153,7 +198,12 @@ test('pypi: a JSON API reply without releases is EUPSTREAM_MALFORMED', async () 
 });
 
 test('pypi: odd values in the JSON API read as absent; one unusable file entry does not sink the project', async () => {
-  const file = (changes: Record<string, unknown>) => ({ filename: 'x-1.0.tar.gz', upload_time_iso_8601: '2024-02-02T00:00:00.000000Z', digests: { sha256: 'ab' }, ...changes });
+  const file = (changes: Record<string, unknown>) => ({
+    filename: 'x-1.0.tar.gz',
+    upload_time_iso_8601: '2024-02-02T00:00:00.000000Z',
+    digests: { sha256: 'ab' },
+    ...changes,
+  });
   pypi.malformed({
     body: JSON.stringify({
       info: { summary: 'no name here' },
@@ -168,7 +218,10 @@ test('pypi: odd values in the JSON API read as absent; one unusable file entry d
   assert.ok(answer.found);
   if (!answer.found) return;
   assert.is(answer.name, 'requests-toolbelt', 'no info.name: the name asked for');
-  assert.equal(answer.releases['1.0']!.map((f) => [f.filename, f.yanked, f.size, f.requires_python, f.digests]), [['x-1.0.tar.gz', 'broken build', undefined, null, {}]]);
+  assert.equal(
+    answer.releases['1.0']!.map((f) => [f.filename, f.yanked, f.size, f.requires_python, f.digests]),
+    [['x-1.0.tar.gz', 'broken build', undefined, null, {}]],
+  );
   assert.equal(answer.releases['3.0'], []);
   const times = pypiPublishTimes(answer.releases);
   assert.equal([...times.versions.keys()], ['1.0'], 'a release without a readable upload time has no time (so it is never allowed on age)');

@@ -8,10 +8,24 @@ import type { DistFile, ProjectPage } from '../../src/protocol/pypi/model.js';
 import { fetchPublishers } from '../../src/sources/pypi-publishers.js';
 
 const SIMPLE = 'https://index.example/simple/';
-const publisher = (repository: string) => ({ version: 1, attestation_bundles: [{ publisher: { kind: 'GitHub', repository, workflow: 'release.yml' }, attestations: [] }] });
+const publisher = (repository: string) => ({
+  version: 1,
+  attestation_bundles: [{ publisher: { kind: 'GitHub', repository, workflow: 'release.yml' }, attestations: [] }],
+});
 
 function file(filename: string, provenance: string | null | undefined): DistFile {
-  return { filename, url: `https://files.example/${filename}`, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, gpgSig: null, size: null, uploadTime: null, ...(provenance !== undefined && { provenance }) };
+  return {
+    filename,
+    url: `https://files.example/${filename}`,
+    hashes: {},
+    requiresPython: null,
+    yanked: false,
+    coreMetadata: false,
+    gpgSig: null,
+    size: null,
+    uploadTime: null,
+    ...(provenance !== undefined && { provenance }),
+  };
 }
 
 function recordingHttp(documents: Record<string, unknown>): { http: HttpClient; asked: string[] } {
@@ -20,7 +34,12 @@ function recordingHttp(documents: Record<string, unknown>): { http: HttpClient; 
     getJson: (url: string, options: { validate?: (body: unknown) => unknown }) => {
       asked.push(url);
       if (!(url in documents)) return Promise.resolve({ status: 404, body: null, fromCache: false, stale: false });
-      return Promise.resolve({ status: 200, body: options.validate ? options.validate(documents[url]) : documents[url], fromCache: false, stale: false });
+      return Promise.resolve({
+        status: 200,
+        body: options.validate ? options.validate(documents[url]) : documents[url],
+        fromCache: false,
+        stale: false,
+      });
     },
   } as unknown as HttpClient;
   return { http, asked };
@@ -44,7 +63,12 @@ test('the release asked about, up to three attested releases below it, two files
       file('pkg-3.0-py3-none-any.whl', at('3.0')),
     ],
   };
-  const { http, asked } = recordingHttp({ [at('2.0')]: publisher('evil/pkg'), [at('1.4')]: publisher('acme/pkg'), [at('1.3')]: { not: 'provenance' }, [at('1.0a')]: publisher('acme/pkg') });
+  const { http, asked } = recordingHttp({
+    [at('2.0')]: publisher('evil/pkg'),
+    [at('1.4')]: publisher('acme/pkg'),
+    [at('1.3')]: { not: 'provenance' },
+    [at('1.0a')]: publisher('acme/pkg'),
+  });
   const publishers = await fetchPublishers(http, 'pkg', page, ['2.0'], SIMPLE);
   // 2.0 itself; below it 1.4, 1.3 and 1.0 (1.1's provenance is on another origin, 1.2 has none); 0.9 is a fourth.
   assert.equal(asked.sort(), [at('1.0a'), at('1.0b'), at('1.3'), at('1.4'), at('2.0')].sort());

@@ -19,20 +19,35 @@ test('real packuments: attested versions read as attested, publishers read, and 
     return;
   }
   for (const name of PACKAGES) {
-    const answer = await fetch(`${REAL_REGISTRY}${name.replace('/', '%2f')}`, { signal: AbortSignal.timeout(15_000), headers: { accept: 'application/json' } });
-    const packument = (await answer.json()) as { 'dist-tags': Record<string, string>; versions: Record<string, { dist?: { attestations?: unknown }; _npmUser?: unknown }>; time: Record<string, string> };
+    const answer = await fetch(`${REAL_REGISTRY}${name.replace('/', '%2f')}`, {
+      signal: AbortSignal.timeout(15_000),
+      headers: { accept: 'application/json' },
+    });
+    const packument = (await answer.json()) as {
+      'dist-tags': Record<string, string>;
+      versions: Record<string, { dist?: { attestations?: unknown }; _npmUser?: unknown }>;
+      time: Record<string, string>;
+    };
     const manifests = Object.values(packument.versions);
     if (!manifests.some((manifest) => manifest.dist?.attestations !== undefined || manifest._npmUser !== undefined)) {
-      console.log(`  skipped: ${REAL_REGISTRY} answers ${name} without dist.attestations or _npmUser on any of its ${manifests.length} versions (a mirror that strips them)`);
+      console.log(
+        `  skipped: ${REAL_REGISTRY} answers ${name} without dist.attestations or _npmUser on any of its ${manifests.length} versions (a mirror that strips them)`,
+      );
       return;
     }
     const history = npmReleaseHistory(packument);
     const attested = history.releases.filter((release) => release.attested === true);
     assert.ok(attested.length > 0, `${name}: some version has provenance`);
-    assert.ok(history.releases.some((release) => release.publisher), `${name}: some version names its publisher`);
+    assert.ok(
+      history.releases.some((release) => release.publisher),
+      `${name}: some version names its publisher`,
+    );
     const latest = packument['dist-tags'].latest!;
     const findings = checkHistory('npm', name, latest, history, contextWith(), new Date());
-    assert.not.ok(findings.some((finding) => finding.severity === 'deny'), `${name}@${latest}: ${JSON.stringify(findings)}`);
+    assert.not.ok(
+      findings.some((finding) => finding.severity === 'deny'),
+      `${name}@${latest}: ${JSON.stringify(findings)}`,
+    );
   }
 });
 

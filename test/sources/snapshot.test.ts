@@ -65,7 +65,10 @@ test('loadDownloadSnapshot reads a file once per process', () => {
 });
 
 test('parseSnapshot: a missing header or a bad row is an error naming the file', () => {
-  assert.throws(() => parseSnapshot('npm', '# source: x\n# date: 2026\n# covers: y\n# sorted: by canonical name\na\t1\n', 'x.tsv'), /x\.tsv has no "# floor:"/);
+  assert.throws(
+    () => parseSnapshot('npm', '# source: x\n# date: 2026\n# covers: y\n# sorted: by canonical name\na\t1\n', 'x.tsv'),
+    /x\.tsv has no "# floor:"/,
+  );
   const header = '# source: x\n# date: 2026\n# covers: y\n# floor: 1\n# sorted: by canonical name\n';
   assert.throws(() => parseSnapshot('npm', `${header}a\t1\nb 2\n`, 'x.tsv'), /x\.tsv line 7/);
   assert.throws(() => parseSnapshot('npm', `${header}b\t1\na\t2\n`, 'x.tsv'), /not sorted by canonical name at line 7/);
@@ -75,7 +78,10 @@ test('parseSnapshot: a missing header or a bad row is an error naming the file',
   assert.is(tiny.count('b'), 3);
   assert.is(tiny.count('B'), 5);
   assert.is(tiny.count('d'), undefined);
-  assert.equal(tiny.mostDownloaded().map((entry) => entry.name), ['B', 'b', 'c', 'a']);
+  assert.equal(
+    tiny.mostDownloaded().map((entry) => entry.name),
+    ['B', 'b', 'c', 'a'],
+  );
 });
 
 const TINY_HEADER = '# source: x\n# date: 2026\n# covers: y\n# floor: 1\n# sorted: by canonical name\n';
@@ -83,14 +89,20 @@ const TINY_HEADER = '# source: x\n# date: 2026\n# covers: y\n# floor: 1\n# sorte
 test('mostDownloaded: a floor, a limit, most downloaded first and ties in file order', () => {
   const tiny = parseSnapshot('npm', `${TINY_HEADER}a\t5\nb\t9\nc\t5\nd\t1\ne\t5`, 'x.tsv');
   assert.is(tiny.size, 5);
-  assert.equal(tiny.mostDownloaded().map((entry) => entry.name), ['b', 'a', 'c', 'e', 'd']);
+  assert.equal(
+    tiny.mostDownloaded().map((entry) => entry.name),
+    ['b', 'a', 'c', 'e', 'd'],
+  );
   assert.equal(tiny.mostDownloaded({ atLeast: 5 }), [
     { name: 'b', downloads: 9 },
     { name: 'a', downloads: 5 },
     { name: 'c', downloads: 5 },
     { name: 'e', downloads: 5 },
   ]);
-  assert.equal(tiny.mostDownloaded({ limit: 2 }).map((entry) => entry.name), ['b', 'a']);
+  assert.equal(
+    tiny.mostDownloaded({ limit: 2 }).map((entry) => entry.name),
+    ['b', 'a'],
+  );
   assert.equal(tiny.mostDownloaded({ atLeast: 10 }), []);
   // Trailing empty lines are not rows; text and bytes read the same.
   assert.is(parseSnapshot('npm', Buffer.from(`${TINY_HEADER}a\t5\n\n\n`), 'x.tsv').size, 1);
@@ -105,7 +117,7 @@ test('parseSnapshot: a count is decimal digits and nothing else; the error names
   assert.throws(() => parseSnapshot('npm', `${TINY_HEADER}a\t1\n\nb\t2\n`, 'x.tsv').mostDownloaded(), /line 7/);
 });
 
-test('scopes: each npm scope\'s total and its most downloaded package, first listed on a tie', () => {
+test("scopes: each npm scope's total and its most downloaded package, first listed on a tie", () => {
   const tiny = parseSnapshot('npm', `${TINY_HEADER}@a/one\t5\n@a/two\t7\n@a/zed\t7\n@ab/x\t3\n@b/x\t1\nplain\t100\n`, 'x.tsv');
   const scopes = tiny.scopes();
   assert.equal([...scopes.keys()], ['a', 'ab', 'b']);

@@ -15,7 +15,17 @@ export type Lockfile = Record<string, unknown> & { lockfileVersion?: number; pac
 
 const DEPENDENCY_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies'] as const;
 /** Lockfile entry fields copied from the new version's manifest (absent there: removed). */
-const MANIFEST_FIELDS = [...DEPENDENCY_FIELDS, 'peerDependenciesMeta', 'bin', 'engines', 'os', 'cpu', 'license', 'funding', 'deprecated'] as const;
+const MANIFEST_FIELDS = [
+  ...DEPENDENCY_FIELDS,
+  'peerDependenciesMeta',
+  'bin',
+  'engines',
+  'os',
+  'cpu',
+  'license',
+  'funding',
+  'deprecated',
+] as const;
 
 export interface LockedVersion {
   path: string;
@@ -29,7 +39,12 @@ export function lockedVersions(entries: readonly LockfileEntry[]): LockedVersion
 }
 
 /** The lockfile with `held` moved to allowed versions, and the changes made. Throws PinRefusal. */
-export function pinLockfile(lock: Lockfile, held: readonly HeldPin[], choose: VersionChooser, manifestOf: (name: string, version: string) => VersionManifest | undefined): { lockfile: Lockfile; changes: PinChange[] } {
+export function pinLockfile(
+  lock: Lockfile,
+  held: readonly HeldPin[],
+  choose: VersionChooser,
+  manifestOf: (name: string, version: string) => VersionManifest | undefined,
+): { lockfile: Lockfile; changes: PinChange[] } {
   const packages: Record<string, LockEntry> = { ...lock.packages };
   const changes: PinChange[] = [];
   for (const pin of held) {
@@ -38,7 +53,9 @@ export function pinLockfile(lock: Lockfile, held: readonly HeldPin[], choose: Ve
     const chosen = choose(pin, accepts);
     if (chosen === null) {
       const declared = ranges.map(({ range, by }) => `${range} (${by || 'the project'})`).join(', ') || 'no declared range';
-      throw new PinRefusal(`${pin.name} ${pin.version} (${pin.path}) is held back and no version allowed now satisfies ${declared}; wait until ${pin.allowedFrom}, or change the declared range`);
+      throw new PinRefusal(
+        `${pin.name} ${pin.version} (${pin.path}) is held back and no version allowed now satisfies ${declared}; wait until ${pin.allowedFrom}, or change the declared range`,
+      );
     }
     const manifest = manifestOf(pin.name, chosen);
     if (!manifest) throw new PinRefusal(`${pin.name} ${chosen} is not in the registry's metadata any more; run depfence pin again`);
@@ -60,7 +77,10 @@ function rewrittenEntry(entry: LockEntry, pin: HeldPin, version: string, manifes
   const tarball = manifest.dist?.tarball;
   if (typeof entry.resolved === 'string') next.resolved = movedTarballUrl(entry.resolved, pin.version, version, tarball);
   const integrity = integrityOf(manifest);
-  if (integrity === null) throw new PinRefusal(`${pin.name} ${version} has neither dist.integrity nor dist.shasum in the registry's metadata, so its lockfile entry could not be verified`);
+  if (integrity === null)
+    throw new PinRefusal(
+      `${pin.name} ${version} has neither dist.integrity nor dist.shasum in the registry's metadata, so its lockfile entry could not be verified`,
+    );
   next.integrity = integrity;
   return next;
 }
@@ -69,13 +89,17 @@ function rewrittenEntry(entry: LockEntry, pin: HeldPin, version: string, manifes
 function movedTarballUrl(resolved: string, from: string, to: string, tarball: string | undefined): string {
   const suffix = `-${from}.tgz`;
   if (resolved.endsWith(suffix)) return `${resolved.slice(0, -suffix.length)}-${to}.tgz`;
-  if (tarball === undefined) throw new PinRefusal(`the lockfile's tarball URL ${resolved} does not end in the version, and the registry gives no tarball URL for ${to}`);
+  if (tarball === undefined)
+    throw new PinRefusal(
+      `the lockfile's tarball URL ${resolved} does not end in the version, and the registry gives no tarball URL for ${to}`,
+    );
   return tarball;
 }
 
 function integrityOf(manifest: VersionManifest): string | null {
   if (typeof manifest.dist?.integrity === 'string') return manifest.dist.integrity;
-  if (typeof manifest.dist?.shasum === 'string' && /^[0-9a-f]{40}$/i.test(manifest.dist.shasum)) return ssri.fromHex(manifest.dist.shasum.toLowerCase(), 'sha1').toString();
+  if (typeof manifest.dist?.shasum === 'string' && /^[0-9a-f]{40}$/i.test(manifest.dist.shasum))
+    return ssri.fromHex(manifest.dist.shasum.toLowerCase(), 'sha1').toString();
   return null;
 }
 
@@ -118,10 +142,14 @@ function checkDependenciesPresent(packages: Record<string, LockEntry>, change: P
       const version = at === null ? undefined : packages[at]?.version;
       if (version === undefined) {
         if (field === 'optionalDependencies') continue;
-        throw new PinRefusal(`${change.name} ${change.to} depends on ${dep}, which the lockfile does not have; run npm install ${change.name}@${change.to} instead`);
+        throw new PinRefusal(
+          `${change.name} ${change.to} depends on ${dep}, which the lockfile does not have; run npm install ${change.name}@${change.to} instead`,
+        );
       }
       if (typeof range === 'string' && !satisfies(version, withoutAlias(range))) {
-        throw new PinRefusal(`${change.name} ${change.to} needs ${dep} ${range}, but the lockfile has ${dep} ${version}; run npm install ${change.name}@${change.to} instead`);
+        throw new PinRefusal(
+          `${change.name} ${change.to} needs ${dep} ${range}, but the lockfile has ${dep} ${version}; run npm install ${change.name}@${change.to} instead`,
+        );
       }
     }
   }
@@ -140,7 +168,11 @@ function resolve(packages: Record<string, LockEntry>, from: string, name: string
 }
 
 /** lockfileVersion 2 keeps the old nested `dependencies` tree too: move its entries in step. */
-function withLegacyTree(tree: Record<string, unknown>, changes: readonly PinChange[], packages: Record<string, LockEntry>): Record<string, unknown> {
+function withLegacyTree(
+  tree: Record<string, unknown>,
+  changes: readonly PinChange[],
+  packages: Record<string, LockEntry>,
+): Record<string, unknown> {
   const copy = structuredClone(tree);
   for (const change of changes) {
     const names = change.where.split(/(?:^|\/)node_modules\//).filter((part) => part !== '');
@@ -156,7 +188,10 @@ function withLegacyTree(tree: Record<string, unknown>, changes: readonly PinChan
     node.version = change.to;
     if (typeof entry.resolved === 'string') node.resolved = entry.resolved;
     node.integrity = entry.integrity;
-    const requires = { ...(isRecord(entry.dependencies) ? entry.dependencies : {}), ...(isRecord(entry.optionalDependencies) ? entry.optionalDependencies : {}) };
+    const requires = {
+      ...(isRecord(entry.dependencies) ? entry.dependencies : {}),
+      ...(isRecord(entry.optionalDependencies) ? entry.optionalDependencies : {}),
+    };
     if (Object.keys(requires).length > 0) node.requires = requires;
     else delete node.requires;
   }

@@ -39,16 +39,23 @@ interface Located {
   version: string;
 }
 
-export async function runPin(options: PinOptions, config: Config, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+export async function runPin(
+  options: PinOptions,
+  config: Config,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
   const path = resolve(options.cwd, options.file);
   const label = options.file;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the path given to --file`);
+    throw new UsageError(
+      `cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the path given to --file`,
+    );
   }
-  if (config.offline) throw new UsageError('depfence pin needs the registry\'s publish times, so it does not run offline');
+  if (config.offline) throw new UsageError("depfence pin needs the registry's publish times, so it does not run offline");
   const ecosystem: Ecosystem = isLockfileName(basename(path)) ? 'npm' : 'pypi';
   const decider = createDecider(config);
   const now = new Date();
@@ -66,10 +73,14 @@ export async function runPin(options: PinOptions, config: Config, out: (text: st
     const temporary = `${path}.depfence-pin`;
     writeFileSync(temporary, result.text);
     renameSync(temporary, path);
-    out(`${label} rewritten: ${result.changes.length} pin${result.changes.length === 1 ? '' : 's'} moved${ecosystem === 'npm' ? ' (npm ci installs it as it is now)' : ''}`);
+    out(
+      `${label} rewritten: ${result.changes.length} pin${result.changes.length === 1 ? '' : 's'} moved${ecosystem === 'npm' ? ' (npm ci installs it as it is now)' : ''}`,
+    );
     return EXIT.ok;
   } catch (error) {
-    throw error instanceof PinRefusal || error instanceof MetadataUnavailable ? inCommand(error, 'pin: ', `${label} was not changed`) : error;
+    throw error instanceof PinRefusal || error instanceof MetadataUnavailable
+      ? inCommand(error, 'pin: ', `${label} was not changed`)
+      : error;
   }
 }
 
@@ -79,20 +90,40 @@ class MetadataUnavailable extends DepfenceError<'EPIN_FACTS'> {
   }
 }
 
-async function pinNpm(text: string, label: string, decider: Decider, now: Date, err: (text: string) => void): Promise<{ text: string; changes: PinChange[] } | null> {
+async function pinNpm(
+  text: string,
+  label: string,
+  decider: Decider,
+  now: Date,
+  err: (text: string) => void,
+): Promise<{ text: string; changes: PinChange[] } | null> {
   const { document: lock, entries } = strictly(readPackageLock(text, label));
   const locked = lockedVersions(entries);
   const metadata = await metadataByName('npm', locked, decider);
   const held = heldPins('npm', locked, metadata, decider.context, now, err);
   if (held.length === 0) return null;
-  const { lockfile, changes } = pinLockfile(lock, held, chooser('npm', metadata, decider.context, now), (name, version) => metadata.get(name)?.manifests?.[version]);
+  const { lockfile, changes } = pinLockfile(
+    lock,
+    held,
+    chooser('npm', metadata, decider.context, now),
+    (name, version) => metadata.get(name)?.manifests?.[version],
+  );
   return { text: `${JSON.stringify(lockfile, null, indentOf(text))}${text.endsWith('\n') ? '\n' : ''}`, changes };
 }
 
-async function pinPypi(text: string, label: string, decider: Decider, now: Date, err: (text: string) => void): Promise<{ text: string; changes: PinChange[] } | null> {
+async function pinPypi(
+  text: string,
+  label: string,
+  decider: Decider,
+  now: Date,
+  err: (text: string) => void,
+): Promise<{ text: string; changes: PinChange[] } | null> {
   const pins = requirementPins(text, label);
   const metadata = await metadataByName('pypi', pins, decider);
-  const held = heldPins('pypi', pins, metadata, decider.context, now, err).map((pin) => ({ ...pin, line: pins.find((p) => p.path === pin.path)!.line }));
+  const held = heldPins('pypi', pins, metadata, decider.context, now, err).map((pin) => ({
+    ...pin,
+    line: pins.find((p) => p.path === pin.path)!.line,
+  }));
   if (held.length === 0) return null;
   const hashesOf = (name: string, version: string) => {
     const files = metadata.get(name)?.releases?.[version];
@@ -113,7 +144,10 @@ async function metadataByName(ecosystem: Ecosystem, located: readonly Located[],
         if (ecosystem === 'npm') {
           const answer = await fetchNpmPackument(decider.http, upstreams.npm.registry, name);
           if (!answer.found) throw new Error(`the registry has no package named ${name}`);
-          return [name, { times: npmPublishTimes(answer.packument, answer.unreadableVersions).versions, manifests: answer.packument.versions }];
+          return [
+            name,
+            { times: npmPublishTimes(answer.packument, answer.unreadableVersions).versions, manifests: answer.packument.versions },
+          ];
         }
         const answer = await fetchPypiProject(decider.http, upstreams.pypi.json, name);
         if (!answer.found) throw new Error(`the index has no project named ${name}`);
@@ -127,15 +161,34 @@ async function metadataByName(ecosystem: Ecosystem, located: readonly Located[],
 }
 
 /** Pins hidden only by the age gate; pins denied for other reasons are reported and left alone. */
-function heldPins(ecosystem: Ecosystem, located: readonly Located[], metadata: Map<string, PackageMetadata>, ctx: PolicyContext, now: Date, err: (text: string) => void): HeldPin[] {
+function heldPins(
+  ecosystem: Ecosystem,
+  located: readonly Located[],
+  metadata: Map<string, PackageMetadata>,
+  ctx: PolicyContext,
+  now: Date,
+  err: (text: string) => void,
+): HeldPin[] {
   const held: HeldPin[] = [];
   for (const entry of located) {
     const times = metadata.get(entry.name)!.times;
-    const verdict = judgeVersion({ ecosystem, name: entry.name, canonicalName: canonicalName(ecosystem, entry.name), version: entry.version, published: times.get(entry.version) ?? null }, ctx, now);
+    const verdict = judgeVersion(
+      {
+        ecosystem,
+        name: entry.name,
+        canonicalName: canonicalName(ecosystem, entry.name),
+        version: entry.version,
+        published: times.get(entry.version) ?? null,
+      },
+      ctx,
+      now,
+    );
     if (!verdict.hidden) continue;
     const age = verdict.findings.find((finding) => typeof finding.evidence.allowedFrom === 'string');
     if (!age || verdict.findings.length > 1) {
-      err(`depfence pin: ${entry.name} ${entry.version} (${entry.path}) is denied for a reason pin does not address, left as it is: ${verdict.findings.map((finding) => finding.message).join('; ')}`);
+      err(
+        `depfence pin: ${entry.name} ${entry.version} (${entry.path}) is denied for a reason pin does not address, left as it is: ${verdict.findings.map((finding) => finding.message).join('; ')}`,
+      );
       continue;
     }
     held.push({ ...entry, reason: age.message, allowedFrom: formatWhen(new Date(age.evidence.allowedFrom as string)) });
@@ -145,7 +198,18 @@ function heldPins(ecosystem: Ecosystem, located: readonly Located[], metadata: M
 
 function chooser(ecosystem: Ecosystem, metadata: Map<string, PackageMetadata>, ctx: PolicyContext, now: Date): VersionChooser {
   return (pin, accepts) =>
-    newestAllowedVersion({ ecosystem, name: pin.name, canonicalName: canonicalName(ecosystem, pin.name), below: pin.version, times: metadata.get(pin.name)!.times, accepts }, ctx, now);
+    newestAllowedVersion(
+      {
+        ecosystem,
+        name: pin.name,
+        canonicalName: canonicalName(ecosystem, pin.name),
+        below: pin.version,
+        times: metadata.get(pin.name)!.times,
+        accepts,
+      },
+      ctx,
+      now,
+    );
 }
 
 function formatChanges(label: string, ecosystem: Ecosystem, changes: readonly PinChange[]): string {

@@ -32,7 +32,8 @@ export function requirementPins(text: string, label: string): RequirementPin[] {
   const pins: RequirementPin[] = [];
   logicalLines(text).forEach((line, index) => {
     const match = PINNED.exec(line.text);
-    if (match && !match[3]!.includes('*')) pins.push({ path: `${label}:${line.first + 1}`, name: match[1]!, version: match[3]!, line: index });
+    if (match && !match[3]!.includes('*'))
+      pins.push({ path: `${label}:${line.first + 1}`, name: match[1]!, version: match[3]!, line: index });
   });
   return pins;
 }
@@ -55,7 +56,9 @@ export function pinRequirements(
     const chosen = choose(pin, accepts);
     if (chosen === null) {
       const declared = specifiers.length > 0 ? ` that ${specifiers.join(', ')} accepts` : '';
-      throw new PinRefusal(`${pin.name}==${pin.version} (${pin.path}) is held back and no version${declared} is allowed now; wait until ${pin.allowedFrom}`);
+      throw new PinRefusal(
+        `${pin.name}==${pin.version} (${pin.path}) is held back and no version${declared} is allowed now; wait until ${pin.allowedFrom}`,
+      );
     }
     const line = lines[pin.line]!;
     const match = PINNED.exec(line.text)!;
@@ -63,7 +66,8 @@ export function pinRequirements(
     let rewritten = `${name}${extras}==${chosen}${marker ? ` ${marker.trim()}` : ''}`;
     if (hashOptions.trim() !== '') {
       const hashes = hashesOf(pin.name, chosen);
-      if (hashes === null || hashes.length === 0) throw new PinRefusal(`${pin.path} checks hashes, but no sha256 digests of ${pin.name} ${chosen} could be had; pin it by hand`);
+      if (hashes === null || hashes.length === 0)
+        throw new PinRefusal(`${pin.path} checks hashes, but no sha256 digests of ${pin.name} ${chosen} could be had; pin it by hand`);
       rewritten += hashes.map((hash) => ` \\\n    --hash=sha256:${hash}`).join('');
     }
     for (let index = line.first + 1; index <= line.last; index++) replacements.set(index, '');
@@ -91,6 +95,8 @@ function otherSpecifiers(lines: readonly LogicalLine[], name: string, except: nu
 /** The file's requirement lines as pip reads them (comments, continuations, variables), with the physical lines each spans. */
 function logicalLines(text: string): LogicalLine[] {
   return requirementEntries(requirementLines(text, process.env), '').flatMap((entry) =>
-    entry.kind === 'requirement' && !entry.editable ? [{ first: entry.line - 1, last: entry.lastLine - 1, text: [entry.text, ...entry.options].join(' ') }] : [],
+    entry.kind === 'requirement' && !entry.editable
+      ? [{ first: entry.line - 1, last: entry.lastLine - 1, text: [entry.text, ...entry.options].join(' ') }]
+      : [],
   );
 }

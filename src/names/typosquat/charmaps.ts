@@ -3,8 +3,21 @@
 
 /** Single characters that look alike in common fonts (after lowercasing: `I` → `i` looks like `l`). */
 const LOOKALIKE_PAIRS: readonly (readonly [string, string])[] = [
-  ['0', 'o'], ['1', 'l'], ['1', 'i'], ['l', 'i'], ['5', 's'], ['3', 'e'], ['4', 'a'], ['8', 'b'],
-  ['6', 'b'], ['6', 'g'], ['9', 'g'], ['9', 'q'], ['7', 't'], ['2', 'z'], ['u', 'v'],
+  ['0', 'o'],
+  ['1', 'l'],
+  ['1', 'i'],
+  ['l', 'i'],
+  ['5', 's'],
+  ['3', 'e'],
+  ['4', 'a'],
+  ['8', 'b'],
+  ['6', 'b'],
+  ['6', 'g'],
+  ['9', 'g'],
+  ['9', 'q'],
+  ['7', 't'],
+  ['2', 'z'],
+  ['u', 'v'],
 ];
 
 /**
@@ -12,7 +25,9 @@ const LOOKALIKE_PAIRS: readonly (readonly [string, string])[] = [
  * letter-for-letter look-alikes they are `likely` edits (gates.ts), not strict: `yam` is not `yarn`.
  */
 export const LOOKALIKE_SEQUENCES: readonly (readonly [single: string, sequence: string])[] = [
-  ['m', 'rn'], ['w', 'vv'], ['d', 'cl'],
+  ['m', 'rn'],
+  ['w', 'vv'],
+  ['d', 'cl'],
 ];
 
 const QWERTY_ROWS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];

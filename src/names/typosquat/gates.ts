@@ -49,7 +49,12 @@ export function editTier(edit: DescribedEdit, length: number): TyposquatTier | n
  * pre-scope `turf-intersect`, `cbor2`, `preact`, `@acme/lodash`): a resemblance, never a typo alone.
  */
 const NAMING_CONVENTION_RULES: ReadonlySet<TyposquatRule> = new Set([
-  'affix', 'word-order', 'scope-dropped', 'version-suffix', 'leading-char', 'foreign-scope',
+  'affix',
+  'word-order',
+  'scope-dropped',
+  'version-suffix',
+  'leading-char',
+  'foreign-scope',
 ]);
 
 export function ruleTier(rule: TyposquatRule): TyposquatTier {

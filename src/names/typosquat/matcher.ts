@@ -19,8 +19,20 @@ import type { PopularPackage, TyposquatMatch, TyposquatMatcher, TyposquatOptions
 
 /** When one target is reached by several rules, the most specific name wins. */
 const RULE_PREFERENCE: readonly TyposquatRule[] = [
-  'case', 'scope-typo', 'scope-dropped', 'separator', 'homoglyph', 'repeated-char', 'swapped-chars',
-  'version-suffix', 'omitted-char', 'substituted-char', 'inserted-char', 'leading-char', 'word-order', 'affix',
+  'case',
+  'scope-typo',
+  'scope-dropped',
+  'separator',
+  'homoglyph',
+  'repeated-char',
+  'swapped-chars',
+  'version-suffix',
+  'omitted-char',
+  'substituted-char',
+  'inserted-char',
+  'leading-char',
+  'word-order',
+  'affix',
   'foreign-scope',
 ];
 
@@ -42,15 +54,11 @@ export function createTyposquatMatcher(
   popular: Iterable<PopularPackage>,
   options: TyposquatOptions = {},
 ): TyposquatMatcher {
-  const index = new PopularIndex(
-    ecosystem,
-    popular,
-    options.exclude ?? [],
-    options.maxWordOrderTokens ?? DEFAULT_MAX_WORD_ORDER_TOKENS,
-  );
+  const index = new PopularIndex(ecosystem, popular, options.exclude ?? [], options.maxWordOrderTokens ?? DEFAULT_MAX_WORD_ORDER_TOKENS);
 
   let knownScopes: Set<string> | undefined;
-  const isKnownScope = (scope: string) => (knownScopes ??= new Set([...(options.knownScopes ?? [])].map((known) => known.toLowerCase()))).has(scope);
+  const isKnownScope = (scope: string) =>
+    (knownScopes ??= new Set([...(options.knownScopes ?? [])].map((known) => known.toLowerCase()))).has(scope);
 
   const toCandidate = (name: string): Candidate => {
     const canon = index.canonical(name);
@@ -89,7 +97,11 @@ export function createTyposquatMatcher(
   };
 
   const toMatch = (entry: PopularEntry, rule: TyposquatRule, detail: string, tier: TyposquatTier): TyposquatMatch => ({
-    target: entry.name, targetDownloads: entry.downloads, rule, detail, tier,
+    target: entry.name,
+    targetDownloads: entry.downloads,
+    rule,
+    detail,
+    tier,
   });
 
   const match = (name: string): TyposquatMatch | null => {

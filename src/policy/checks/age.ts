@@ -20,12 +20,22 @@ export function checkAge(facts: PackageFacts, ctx: PolicyContext, now: Date): Fi
     });
   } else if (now.getTime() - times.value.created.getTime() < minPackageAge) {
     const young = `${facts.name} was first published ${ago(times.value.created, now)}; new packages are refused until they are ${formatDuration(minPackageAge)} old`;
-    const evidence = { created: times.value.created.toISOString(), age: formatDuration(age(times.value.created, now)), minPackageAge: formatDuration(minPackageAge), source: times.source };
+    const evidence = {
+      created: times.value.created.toISOString(),
+      age: formatDuration(age(times.value.created, now)),
+      minPackageAge: formatDuration(minPackageAge),
+      source: times.source,
+    };
     // A project's new platform binary: its scope and its publisher vouch for it.
     const scope = establishedByScope(facts, ctx, now);
     findings.push(
       scope.established
-        ? { check: 'age', severity: 'warn', message: `${young}, but it is ${scope.how} (${scope.decidedBy.join('; ')})`, evidence: { ...evidence, decidedBy: scope.decidedBy } }
+        ? {
+            check: 'age',
+            severity: 'warn',
+            message: `${young}, but it is ${scope.how} (${scope.decidedBy.join('; ')})`,
+            evidence: { ...evidence, decidedBy: scope.decidedBy },
+          }
         : { check: 'age', severity: 'deny', message: young, evidence },
     );
   }
@@ -38,7 +48,14 @@ export function checkAge(facts: PackageFacts, ctx: PolicyContext, now: Date): Fi
       evidence: { version: facts.version, unreadable, source: times.source },
     });
   } else if (facts.version !== null) {
-    const finding = versionAgeFinding(facts.ecosystem, facts.name, facts.version, times.value.versions.get(facts.version) ?? null, ctx, now);
+    const finding = versionAgeFinding(
+      facts.ecosystem,
+      facts.name,
+      facts.version,
+      times.value.versions.get(facts.version) ?? null,
+      ctx,
+      now,
+    );
     if (finding) findings.push(finding);
   }
   return findings;
@@ -69,7 +86,13 @@ export function versionAgeFinding(
     check: 'age',
     severity: 'deny',
     message: `${label} was published ${ago(published, now)}; versions are held back until they are ${formatDuration(minVersionAge)} old, so ${version} is allowed from ${formatWhen(allowedFrom)}`,
-    evidence: { version, published: published.toISOString(), age: formatDuration(age(published, now)), minVersionAge: formatDuration(minVersionAge), allowedFrom: allowedFrom.toISOString() },
+    evidence: {
+      version,
+      published: published.toISOString(),
+      age: formatDuration(age(published, now)),
+      minVersionAge: formatDuration(minVersionAge),
+      allowedFrom: allowedFrom.toISOString(),
+    },
   };
 }
 

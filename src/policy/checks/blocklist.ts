@@ -25,7 +25,17 @@ function findingFor(facts: PackageFacts, hit: BlocklistHit, malicious: 'deny' | 
   }
   const versions = (hit.versions ?? []).join(', ');
   if (facts.version !== null) {
-    return { check: 'malicious', severity: malicious, message: `${facts.name} ${facts.version} is a known-malicious version (a compromised release)`, evidence };
+    return {
+      check: 'malicious',
+      severity: malicious,
+      message: `${facts.name} ${facts.version} is a known-malicious version (a compromised release)`,
+      evidence,
+    };
   }
-  return { check: 'malicious', severity: 'info', message: `${facts.name} has known-malicious versions (${versions}); they are hidden`, evidence };
+  return {
+    check: 'malicious',
+    severity: 'info',
+    message: `${facts.name} has known-malicious versions (${versions}); they are hidden`,
+    evidence,
+  };
 }

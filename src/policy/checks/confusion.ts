@@ -12,7 +12,11 @@ export function internalNameRule(ecosystem: Ecosystem, canonicalName: string, co
     const rules = confusion.npm;
     const { scope } = parseNpmName(canonicalName);
     if (scope !== null && rules.scopes.includes(scope)) return `scope @${scope}`;
-    return nameOrPrefixRule(canonicalName, rules.names.map((n) => n.toLowerCase()), rules.prefixes.map((p) => p.toLowerCase()));
+    return nameOrPrefixRule(
+      canonicalName,
+      rules.names.map((n) => n.toLowerCase()),
+      rules.prefixes.map((p) => p.toLowerCase()),
+    );
   }
   return nameOrPrefixRule(canonicalName, confusion.pypi.names.map(normalizePypiName), confusion.pypi.prefixes.map(normalizePypiName));
 }

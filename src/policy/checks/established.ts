@@ -23,11 +23,14 @@ export function establishedByHistory(facts: PackageFacts, now: Date): Establishm
   if (facts.publishTimes.state !== 'known') return { established: false, why: 'its publish times are not known' };
   const { created, versions } = facts.publishTimes.value;
   if (created === null) return { established: false, why: 'it has no first-publish time' };
-  if (now.getTime() - created.getTime() < YEAR) return { established: false, why: `its first release was ${day(created)}, less than a year ago` };
+  if (now.getTime() - created.getTime() < YEAR)
+    return { established: false, why: `its first release was ${day(created)}, less than a year ago` };
   const times = [...versions.values()].map((time) => time.getTime());
-  if (times.length < MIN_RELEASES) return { established: false, why: `it has ${times.length} release${times.length === 1 ? '' : 's'} (${MIN_RELEASES} are needed)` };
+  if (times.length < MIN_RELEASES)
+    return { established: false, why: `it has ${times.length} release${times.length === 1 ? '' : 's'} (${MIN_RELEASES} are needed)` };
   const span = Math.max(...times) - Math.min(...times);
-  if (span < MIN_SPAN) return { established: false, why: `its ${times.length} releases span ${Math.round(span / 86_400_000)} days (90 are needed)` };
+  if (span < MIN_SPAN)
+    return { established: false, why: `its ${times.length} releases span ${Math.round(span / 86_400_000)} days (90 are needed)` };
   const decidedBy = [`first release ${day(created)}`, `${times.length} releases`];
   const publisher = publisherStanding(facts);
   if (!publisher.stable) return { established: false, why: publisher.why };
@@ -37,10 +40,18 @@ export function establishedByHistory(facts: PackageFacts, now: Date): Establishm
 
 export function establishedByScope(facts: PackageFacts, ctx: PolicyContext, now: Date): Establishment {
   const scope = facts.scope;
-  if (scope?.state !== 'known') return { established: false, why: scope?.state === 'unavailable' ? `its scope could not be checked (${scope.reason})` : 'it is not in an established scope' };
+  if (scope?.state !== 'known')
+    return {
+      established: false,
+      why: scope?.state === 'unavailable' ? `its scope could not be checked (${scope.reason})` : 'it is not in an established scope',
+    };
   const sibling: ScopeSibling = scope.value;
   const { warn } = ctx.policy.downloads;
-  if (sibling.downloads < warn) return { established: false, why: `its scope's most-used package ${sibling.name} has ${sibling.downloads} downloads a month (under ${warn})` };
+  if (sibling.downloads < warn)
+    return {
+      established: false,
+      why: `its scope's most-used package ${sibling.name} has ${sibling.downloads} downloads a month (under ${warn})`,
+    };
   const siblingCreated = sibling.times.created;
   if (siblingCreated === null || now.getTime() - siblingCreated.getTime() < ctx.policy.minPackageAge) {
     return { established: false, why: `its scope's most-used package ${sibling.name} is itself new` };
@@ -48,11 +59,15 @@ export function establishedByScope(facts: PackageFacts, ctx: PolicyContext, now:
   const own = judgedRelease(facts);
   if (!own?.publisher) return { established: false, why: 'the registry names no publisher for it' };
   const siblingPublishers = new Set(sibling.history.releases.map((release) => release.publisher).filter(Boolean));
-  if (!siblingPublishers.has(own.publisher)) return { established: false, why: `its publisher ${own.publisher} publishes none of ${sibling.name}'s releases` };
+  if (!siblingPublishers.has(own.publisher))
+    return { established: false, why: `its publisher ${own.publisher} publishes none of ${sibling.name}'s releases` };
   return {
     established: true,
     how: `a new package of the established scope ${sibling.name.slice(0, sibling.name.indexOf('/'))}`,
-    decidedBy: [`published by ${own.publisher}, who publishes ${sibling.name}`, `${sibling.name}: ${sibling.downloads.toLocaleString('en-US')} downloads a month, first release ${day(siblingCreated)}`],
+    decidedBy: [
+      `published by ${own.publisher}, who publishes ${sibling.name}`,
+      `${sibling.name}: ${sibling.downloads.toLocaleString('en-US')} downloads a month, first release ${day(siblingCreated)}`,
+    ],
   };
 }
 
@@ -64,11 +79,19 @@ function publisherStanding(facts: PackageFacts): Standing {
   const recordsPublishers = history.value.releases.some((release) => release.publisher);
   if (!recordsPublishers) return { stable: true, fact: 'publishers not recorded by the registry' };
   const judged = judgedRelease(facts);
-  if (!judged?.publisher || !judged.published) return { stable: false, why: `the registry names no publisher for ${judged?.version ?? 'its newest release'}` };
+  if (!judged?.publisher || !judged.published)
+    return { stable: false, why: `the registry names no publisher for ${judged?.version ?? 'its newest release'}` };
   const earlier = history.value.releases.find(
-    (release) => release.publisher === judged.publisher && release.published !== null && judged.published!.getTime() - release.published.getTime() >= PUBLISHER_TENURE,
+    (release) =>
+      release.publisher === judged.publisher &&
+      release.published !== null &&
+      judged.published!.getTime() - release.published.getTime() >= PUBLISHER_TENURE,
   );
-  if (!earlier) return { stable: false, why: `${judged.publisher}, who published ${judged.version}, published none of its releases 90 days or more before it` };
+  if (!earlier)
+    return {
+      stable: false,
+      why: `${judged.publisher}, who published ${judged.version}, published none of its releases 90 days or more before it`,
+    };
   return { stable: true, fact: `published by ${judged.publisher} since ${day(earlier.published!)}` };
 }
 
@@ -78,7 +101,10 @@ function judgedRelease(facts: PackageFacts): ReleaseRecord | undefined {
   if (!history) return undefined;
   if (facts.version !== null) return history.releases.find((release) => release.version === facts.version);
   const latest = history.latest === null ? undefined : history.releases.find((release) => release.version === history.latest);
-  return latest ?? [...history.releases].filter((release) => release.published).sort((a, b) => b.published!.getTime() - a.published!.getTime())[0];
+  return (
+    latest ??
+    [...history.releases].filter((release) => release.published).sort((a, b) => b.published!.getTime() - a.published!.getTime())[0]
+  );
 }
 
 function day(date: Date): string {

@@ -26,5 +26,8 @@ export function checkExists(facts: PackageFacts, ctx: PolicyContext): Finding[] 
 
 /** The popular names closest to `facts.name`, closest first (the typosquat matcher's resemblances). */
 export function suggestNames(facts: Pick<PackageFacts, 'ecosystem' | 'name'>, ctx: PolicyContext): string[] {
-  return ctx.typosquat[facts.ecosystem].matchAll(facts.name).slice(0, SUGGESTIONS).map((match) => match.target);
+  return ctx.typosquat[facts.ecosystem]
+    .matchAll(facts.name)
+    .slice(0, SUGGESTIONS)
+    .map((match) => match.target);
 }

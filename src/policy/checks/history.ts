@@ -89,7 +89,14 @@ function timelineOf(ecosystem: Ecosystem, history: ReleaseHistory): Timeline {
     lastInMajor.set(major, index);
     highest = Math.max(highest, major);
   });
-  timeline = { order, position, firstScript: firstScript === -1 ? Infinity : firstScript, firstPublished, previousInMajor, highestMajorBefore };
+  timeline = {
+    order,
+    position,
+    firstScript: firstScript === -1 ? Infinity : firstScript,
+    firstPublished,
+    previousInMajor,
+    highestMajorBefore,
+  };
   timelines.set(history, timeline);
   return timeline;
 }
@@ -106,9 +113,14 @@ function inVersionOrder(ecosystem: Ecosystem, releases: readonly ReleaseRecord[]
       const version = semver.parse(release.version);
       return version === null ? [] : [{ release, version, pre: version.prerelease.length > 0, time: release.published?.getTime() ?? 0 }];
     });
-    parsed.sort((a, b) =>
-      a.version.major - b.version.major || a.version.minor - b.version.minor || a.version.patch - b.version.patch ||
-      Number(b.pre) - Number(a.pre) || a.time - b.time);
+    parsed.sort(
+      (a, b) =>
+        a.version.major - b.version.major ||
+        a.version.minor - b.version.minor ||
+        a.version.patch - b.version.patch ||
+        Number(b.pre) - Number(a.pre) ||
+        a.time - b.time,
+    );
     return parsed.map(({ release }) => release);
   }
   return releases.filter((release) => pep440.valid(release.version) !== null).sort((a, b) => pep440.compare(a.version, b.version));
@@ -130,7 +142,12 @@ class SignalContext {
     const { window } = this.ctx.policy.history;
     const young = this.age < window;
     const tail = young ? '' : ` (it has stood for more than ${formatDuration(window)}, so this is only a warning)`;
-    return { check: 'history', severity: young ? 'deny' : 'warn', message: message + tail, evidence: { ...evidence, window: formatDuration(window) } };
+    return {
+      check: 'history',
+      severity: young ? 'deny' : 'warn',
+      message: message + tail,
+      evidence: { ...evidence, window: formatDuration(window) },
+    };
   }
 
   /** A warning while the release is younger than `limit`, nothing after. */
@@ -165,7 +182,11 @@ function provenanceLost(ecosystem: Ecosystem, timeline: Timeline, at: number, si
   return [
     signal.denyWhileYoung(
       `${signal.label} has no ${what}, though the earlier versions${scope} had (${attested.join(', ')}); a release published with a stolen token or account usually has none`,
-      { signal: ecosystem === 'npm' ? 'provenance-lost' : 'attestations-lost', attestedVersions: attested, previousVersion: timeline.order[previousAt]!.version },
+      {
+        signal: ecosystem === 'npm' ? 'provenance-lost' : 'attestations-lost',
+        attestedVersions: attested,
+        previousVersion: timeline.order[previousAt]!.version,
+      },
     ),
   ];
 }
@@ -210,7 +231,8 @@ function sdistOnlyAfterWheels(timeline: Timeline, at: number, signal: SignalCont
   const previous = timeline.order[at - 1]!;
   if (release.wheels === undefined || release.wheels > 0 || (release.sdists ?? 0) === 0 || (previous.wheels ?? 0) === 0) return [];
   const withWheels: string[] = [];
-  for (let i = at - 1; i >= 0 && withWheels.length < LISTED; i--) if ((timeline.order[i]!.wheels ?? 0) > 0) withWheels.unshift(timeline.order[i]!.version);
+  for (let i = at - 1; i >= 0 && withWheels.length < LISTED; i--)
+    if ((timeline.order[i]!.wheels ?? 0) > 0) withWheels.unshift(timeline.order[i]!.version);
   return [
     signal.denyWhileYoung(
       `${signal.label} has only a source distribution, though the earlier releases shipped wheels (${withWheels.join(', ')}); installing an sdist runs its setup.py`,

@@ -26,18 +26,16 @@ export function checkDenyList(facts: PackageFacts, ctx: PolicyContext): Finding[
       return {
         check: 'denylist',
         severity: covered ? 'deny' : 'info',
-        message: covered ? `${what} is on the deny list: ${entry.reason}` : `versions ${entry.versions} of ${facts.name} are on the deny list and hidden: ${entry.reason}`,
+        message: covered
+          ? `${what} is on the deny list: ${entry.reason}`
+          : `versions ${entry.versions} of ${facts.name} are on the deny list and hidden: ${entry.reason}`,
         evidence: { name: entry.name, versions: entry.versions ?? null, reason: entry.reason },
       };
     });
 }
 
 /** The allow entry that applies now, and the expired ones (reported so nobody wonders why an allow stopped working). */
-export function findAllowEntry(
-  facts: PackageFacts,
-  ctx: PolicyContext,
-  now: Date,
-): { active: AllowEntry | null; expired: AllowEntry[] } {
+export function findAllowEntry(facts: PackageFacts, ctx: PolicyContext, now: Date): { active: AllowEntry | null; expired: AllowEntry[] } {
   const matching = ctx.allow.filter((entry) => entryNames(facts, entry) && entryCovers(facts, entry));
   const isExpired = (entry: AllowEntry) => entry.expires !== undefined && entry.expires.getTime() <= now.getTime();
   return { active: matching.find((entry) => !isExpired(entry)) ?? null, expired: matching.filter(isExpired) };
@@ -57,6 +55,12 @@ export function expiredAllowFinding(entry: AllowEntry): Finding {
     check: 'allowlist',
     severity: 'info',
     message: `an allow entry for ${entry.name} expired on ${entry.expires?.toISOString().slice(0, 10)} and no longer applies (${entry.reason})`,
-    evidence: { name: entry.name, versions: entry.versions ?? null, reason: entry.reason, expires: entry.expires?.toISOString() ?? null, expired: true },
+    evidence: {
+      name: entry.name,
+      versions: entry.versions ?? null,
+      reason: entry.reason,
+      expires: entry.expires?.toISOString() ?? null,
+      expired: true,
+    },
   };
 }

@@ -70,9 +70,10 @@ interface Standing {
 
 function messageOf(name: string, match: TyposquatMatch, standing: Standing): string {
   const { downloads, share } = standing;
-  const head = match.tier === 'typo'
-    ? `${name} looks like a typosquat of ${match.target} (${match.detail})`
-    : `${name} resembles ${match.target} (${match.detail})`;
+  const head =
+    match.tier === 'typo'
+      ? `${name} looks like a typosquat of ${match.target} (${match.detail})`
+      : `${name} resembles ${match.target} (${match.detail})`;
   // Offline, a name missing from the snapshot is only known to be below its floor: when that does
   // not settle the decision, say the count is unknown rather than quote a share that decided nothing.
   if (downloads !== null && 'fewerThan' in downloads && !standing.deny) {

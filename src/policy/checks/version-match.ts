@@ -18,7 +18,12 @@ export function sameVersion(ecosystem: Ecosystem, a: string, b: string): boolean
   if (ecosystem === 'npm') {
     const left = semver.clean(a, { loose: true });
     const right = semver.clean(b, { loose: true });
-    return left !== null && right !== null && semver.eq(left, right) && semver.parse(left)?.build.join('.') === semver.parse(right)?.build.join('.');
+    return (
+      left !== null &&
+      right !== null &&
+      semver.eq(left, right) &&
+      semver.parse(left)?.build.join('.') === semver.parse(right)?.build.join('.')
+    );
   }
   return pep440.valid(a) !== null && pep440.valid(b) !== null && pep440.eq(a, b);
 }

@@ -23,7 +23,10 @@ export function evaluateRepo(facts: RepoFacts, ctx: ModelPolicyContext, now: Dat
       ...checkRemoteCode(facts, info.value, ctx),
     );
   } else {
-    findings.push(...checkRepoLock(ctx.lock, facts.kind, facts.id, null), missingFactFinding('exists', info, 'repo information from the Hub'));
+    findings.push(
+      ...checkRepoLock(ctx.lock, facts.kind, facts.id, null),
+      missingFactFinding('exists', info, 'repo information from the Hub'),
+    );
   }
   findings.push(...extra);
   const { active, expired } = repoAllowEntries(facts.id, ctx.allow, now);

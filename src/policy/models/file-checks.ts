@@ -18,7 +18,14 @@ export function checkFileContent(path: string, inspection: FileInspection): Find
     return [{ check: pickled ? 'pickle' : 'format', severity: 'deny', message: `${path} is refused: ${inspection.problem}`, evidence }];
   }
   if (pickled && !inspection.pickle) {
-    return [{ check: 'pickle', severity: 'info', message: `${path} is pickle-based, served unscanned because policy.models.pickle is allow`, evidence }];
+    return [
+      {
+        check: 'pickle',
+        severity: 'info',
+        message: `${path} is pickle-based, served unscanned because policy.models.pickle is allow`,
+        evidence,
+      },
+    ];
   }
   return [];
 }

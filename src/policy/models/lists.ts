@@ -20,7 +20,11 @@ export function repoDenyFindings(id: string, deny: readonly DenyEntry[]): Findin
     }));
 }
 
-export function repoAllowEntries(id: string, allow: readonly AllowEntry[], now: Date): { active: AllowEntry | null; expired: AllowEntry[] } {
+export function repoAllowEntries(
+  id: string,
+  allow: readonly AllowEntry[],
+  now: Date,
+): { active: AllowEntry | null; expired: AllowEntry[] } {
   const matching = allow.filter((entry) => entryMatchesRepo(entry, id));
   const isExpired = (entry: AllowEntry) => entry.expires !== undefined && entry.expires.getTime() <= now.getTime();
   return { active: matching.find((entry) => !isExpired(entry)) ?? null, expired: matching.filter(isExpired) };

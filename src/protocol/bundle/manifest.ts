@@ -24,7 +24,11 @@ export const ARTIFACT_PATH = /^artifacts\/([0-9a-f]{64})$/;
 const sha256 = z.string().regex(SHA256, 'a lowercase hex sha256');
 const size = z.number().int().nonnegative();
 const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'an ISO 8601 time');
-const safeVersion = z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9.+!_-]*$/, 'a version of letters, digits and . + ! _ -');
+const safeVersion = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9.+!_-]*$/, 'a version of letters, digits and . + ! _ -');
 const safeFilename = z
   .string()
   .min(1)
@@ -32,7 +36,9 @@ const safeFilename = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._+!~-]*$/, 'a file name of letters, digits and . _ + ! ~ -')
   .refine((text) => !text.includes('..'), "a file name without '..'");
 
-const pypiName = z.string().refine((name) => validatePypiName(name) === null && normalizePypiName(name) === name, 'a PEP 503 normalised project name');
+const pypiName = z
+  .string()
+  .refine((name) => validatePypiName(name) === null && normalizePypiName(name) === name, 'a PEP 503 normalised project name');
 const npmName = z.string().refine((name) => validateNpmName(name) === null, 'a valid npm package name');
 
 const finding = z.object({
@@ -125,7 +131,10 @@ const repoPath = z
   .string()
   .min(1)
   .max(1024)
-  .refine((path) => path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !/[\\\0-\x1f]/.test(segment)), 'a repo file path without empty, . or .. segments');
+  .refine(
+    (path) => path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !/[\\\0-\x1f]/.test(segment)),
+    'a repo file path without empty, . or .. segments',
+  );
 
 const modelFile = z.object({
   path: repoPath,
@@ -133,7 +142,10 @@ const modelFile = z.object({
   /** sha256 of the bytes (the LFS sha256, or computed while mirroring for a file kept in git). */
   sha256,
   lfsSha256: sha256.nullable(),
-  blobId: z.string().regex(/^[0-9a-f]{40}$/).nullable(),
+  blobId: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .nullable(),
 });
 
 /** A Hugging Face repo at one commit, carried from a models.lock: the Hub's information document and the files mirrored. */
@@ -220,9 +232,12 @@ export function parseManifest(text: string): BundleManifest {
     throw new ManifestError(`${MANIFEST_FILE} is not JSON: ${(error as Error).message}`);
   }
   const format = (document as { format?: unknown; formatVersion?: unknown } | null) ?? {};
-  if (format.format !== BUNDLE_FORMAT) throw new ManifestError(`${MANIFEST_FILE} is not a depfence bundle manifest (format is ${JSON.stringify(format.format)})`);
+  if (format.format !== BUNDLE_FORMAT)
+    throw new ManifestError(`${MANIFEST_FILE} is not a depfence bundle manifest (format is ${JSON.stringify(format.format)})`);
   if (format.formatVersion !== BUNDLE_FORMAT_VERSION) {
-    throw new ManifestError(`the bundle has format version ${JSON.stringify(format.formatVersion)}; this depfence reads version ${BUNDLE_FORMAT_VERSION} (upgrade depfence or make the bundle with this version)`);
+    throw new ManifestError(
+      `the bundle has format version ${JSON.stringify(format.formatVersion)}; this depfence reads version ${BUNDLE_FORMAT_VERSION} (upgrade depfence or make the bundle with this version)`,
+    );
   }
   const parsed = manifestSchema.safeParse(document);
   if (!parsed.success) {
@@ -247,7 +262,8 @@ function checkConsistency(manifest: BundleManifest): void {
     const key = `${artifact.ecosystem}:${artifact.name}:${artifact.filename}`;
     if (files.has(key)) throw new ManifestError(`${MANIFEST_FILE} lists ${artifact.filename} of ${artifact.name} twice`);
     files.add(key);
-    if (!packages.has(`${artifact.ecosystem}:${artifact.name}`)) throw new ManifestError(`${MANIFEST_FILE} has no package record for ${artifact.ecosystem}:${artifact.name}`);
+    if (!packages.has(`${artifact.ecosystem}:${artifact.name}`))
+      throw new ManifestError(`${MANIFEST_FILE} has no package record for ${artifact.ecosystem}:${artifact.name}`);
     sameSize(artifact.sha256, artifact.size);
     if (artifact.ecosystem === 'pypi' && artifact.coreMetadata) sameSize(artifact.coreMetadata.sha256, artifact.coreMetadata.size);
   }
@@ -256,14 +272,20 @@ function checkConsistency(manifest: BundleManifest): void {
     const key = `${repo.kind}:${repo.id.toLowerCase()}@${repo.commit}`;
     if (repos.has(key)) throw new ManifestError(`${MANIFEST_FILE} lists the ${repo.kind} ${repo.id} at ${repo.commit} twice`);
     repos.add(key);
-    if (repo.info.sha !== repo.commit) throw new ManifestError(`${MANIFEST_FILE} gives ${repo.id} the commit ${repo.commit} but information for ${repo.info.sha}`);
+    if (repo.info.sha !== repo.commit)
+      throw new ManifestError(`${MANIFEST_FILE} gives ${repo.id} the commit ${repo.commit} but information for ${repo.info.sha}`);
     const paths = new Set<string>();
     for (const file of repo.files) {
       if (paths.has(file.path)) throw new ManifestError(`${MANIFEST_FILE} lists ${file.path} of ${repo.id} twice`);
       paths.add(file.path);
       const listed = repo.info.siblings.find((sibling) => sibling.rfilename === file.path);
-      const sameHashes = listed && (listed.lfs?.sha256 ?? null) === file.lfsSha256 && (listed.blobId ?? null) === file.blobId && (file.lfsSha256 === null || file.lfsSha256 === file.sha256);
-      if (!sameHashes) throw new ManifestError(`${MANIFEST_FILE} lists ${file.path} of ${repo.id} with hashes its repo information does not give`);
+      const sameHashes =
+        listed &&
+        (listed.lfs?.sha256 ?? null) === file.lfsSha256 &&
+        (listed.blobId ?? null) === file.blobId &&
+        (file.lfsSha256 === null || file.lfsSha256 === file.sha256);
+      if (!sameHashes)
+        throw new ManifestError(`${MANIFEST_FILE} lists ${file.path} of ${repo.id} with hashes its repo information does not give`);
       sameSize(file.sha256, file.size);
     }
   }

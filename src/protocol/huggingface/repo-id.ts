@@ -11,7 +11,12 @@ export function validRepoId(parts: readonly string[]): boolean {
 }
 
 export function validRevision(revision: string): boolean {
-  return revision.length > 0 && revision.length <= 256 && !/[\0-\x20\\~^:?*[]/.test(revision) && !revision.split('/').some((part) => part === '' || part === '.' || part === '..');
+  return (
+    revision.length > 0 &&
+    revision.length <= 256 &&
+    !/[\0-\x20\\~^:?*[]/.test(revision) &&
+    !revision.split('/').some((part) => part === '' || part === '.' || part === '..')
+  );
 }
 
 export interface RepoSpec {

@@ -9,7 +9,10 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const sibling = z.looseObject({
   rfilename: z.string().min(1),
   size: z.number().int().nonnegative().optional(),
-  blobId: z.string().regex(/^[0-9a-f]{40}$/).optional(),
+  blobId: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
   lfs: z.looseObject({ sha256: z.string().regex(SHA256), size: z.number().int().nonnegative() }).nullish(),
 });
 
@@ -31,7 +34,7 @@ export type RepoInfoDocument = z.output<typeof repoInfoDocument>;
 export function configDeclaresAutoMap(text: string): boolean {
   try {
     const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === 'object' && parsed !== null && 'auto_map' in parsed && (parsed).auto_map != null;
+    return typeof parsed === 'object' && parsed !== null && 'auto_map' in parsed && parsed.auto_map != null;
   } catch {
     return false;
   }

@@ -57,7 +57,10 @@ export async function inspectModelFile(path: string, file: RandomAccess, pickleM
     return { format: 'pickle', problem: pickleProblem(verdict), pickle: verdict };
   }
   if (extension === '.gguf') {
-    return { format: 'gguf', problem: head.subarray(0, 4).toString('latin1') === 'GGUF' ? null : 'it is named .gguf but does not start with the GGUF magic' };
+    return {
+      format: 'gguf',
+      problem: head.subarray(0, 4).toString('latin1') === 'GGUF' ? null : 'it is named .gguf but does not start with the GGUF magic',
+    };
   }
   return { format: extension === '.onnx' ? 'onnx' : 'other', problem: null };
 }
@@ -78,7 +81,10 @@ async function inspectZip(path: string, file: RandomAccess, pickleMode: PickleMo
   try {
     zip = await openZip(file);
   } catch (error) {
-    return { format: 'torch-zip', problem: `it is a zip archive that cannot be read (${(error as Error).message}), so what it would load cannot be checked` };
+    return {
+      format: 'torch-zip',
+      problem: `it is a zip archive that cannot be read (${(error as Error).message}), so what it would load cannot be checked`,
+    };
   }
   try {
     // torch.load unpickles data.pkl; TorchScript's loader also constants.pkl: every .pkl is scanned.
@@ -88,13 +94,20 @@ async function inspectZip(path: string, file: RandomAccess, pickleMode: PickleMo
     // dataset's images) only members named .npy, as numpy.savez names them, so a big archive is
     // not read member by member.
     const numpyArchive = extensionOf(path) === '.npz';
-    const arrays = zip.entries.filter((entry) => !entry.fileName.endsWith('/') && !pickles.includes(entry) && (numpyArchive || extensionOf(entry.fileName) === '.npy'));
+    const arrays = zip.entries.filter(
+      (entry) => !entry.fileName.endsWith('/') && !pickles.includes(entry) && (numpyArchive || extensionOf(entry.fileName) === '.npy'),
+    );
     const format: ModelFormat = pickles.length > 0 ? 'torch-zip' : 'numpy';
     if (pickles.length === 0 && PICKLE_EXTENSIONS.includes(extensionOf(path))) {
-      return { format: 'torch-zip', problem: 'it is a zip archive without the pickle a PyTorch checkpoint holds, so it is not a checkpoint depfence can check' };
+      return {
+        format: 'torch-zip',
+        problem: 'it is a zip archive without the pickle a PyTorch checkpoint holds, so it is not a checkpoint depfence can check',
+      };
     }
-    if (pickleMode === 'allow') return { format: pickles.length > 0 || NUMPY_EXTENSIONS.includes(extensionOf(path)) ? format : 'other', problem: null };
-    if (pickleMode === 'deny' && pickles.length > 0) return { format, problem: pickleDenied('is a PyTorch checkpoint (pickle inside a zip)') };
+    if (pickleMode === 'allow')
+      return { format: pickles.length > 0 || NUMPY_EXTENSIONS.includes(extensionOf(path)) ? format : 'other', problem: null };
+    if (pickleMode === 'deny' && pickles.length > 0)
+      return { format, problem: pickleDenied('is a PyTorch checkpoint (pickle inside a zip)') };
     const imports = new Set<string>();
     let scanned = 0;
     for (const entry of pickles) {
@@ -102,7 +115,8 @@ async function inspectZip(path: string, file: RandomAccess, pickleMode: PickleMo
         .open(entry)
         .then((stream) => scanChunks(stream, new PickleScanner()))
         .catch((error: unknown): PickleVerdict => ({ kind: 'unreadable', reason: (error as Error).message, offset: 0 }));
-      if (verdict.kind !== 'safe') return { format, problem: pickleProblem(verdict, entry.fileName), pickle: { ...verdict, entry: entry.fileName } };
+      if (verdict.kind !== 'safe')
+        return { format, problem: pickleProblem(verdict, entry.fileName), pickle: { ...verdict, entry: entry.fileName } };
       verdict.imports.forEach((name) => imports.add(name));
       scanned += verdict.pickles;
     }
@@ -117,7 +131,8 @@ async function inspectZip(path: string, file: RandomAccess, pickleMode: PickleMo
         scanned += inspection.pickle.pickles;
       }
     }
-    if (pickles.length === 0 && !sawArray) return { format: NUMPY_EXTENSIONS.includes(extensionOf(path)) ? 'numpy' : 'other', problem: null };
+    if (pickles.length === 0 && !sawArray)
+      return { format: NUMPY_EXTENSIONS.includes(extensionOf(path)) ? 'numpy' : 'other', problem: null };
     return { format, problem: null, ...(scanned > 0 && { pickle: { kind: 'safe', imports: [...imports], pickles: scanned } }) };
   } finally {
     zip.close();
@@ -131,7 +146,10 @@ async function inspectNpyMember(zip: ZipArchive, entry: Entry, pickleMode: Pickl
   try {
     stream = await zip.open(entry);
   } catch (error) {
-    return { format: 'numpy', problem: `its member ${where} cannot be read (${(error as Error).message}), so what numpy would load from it cannot be checked` };
+    return {
+      format: 'numpy',
+      problem: `its member ${where} cannot be read (${(error as Error).message}), so what numpy would load from it cannot be checked`,
+    };
   }
   const chunks = peekable(stream, NPY_MAGIC.length);
   try {
@@ -139,7 +157,10 @@ async function inspectNpyMember(zip: ZipArchive, entry: Entry, pickleMode: Pickl
     if (!first.subarray(0, NPY_MAGIC.length).equals(NPY_MAGIC)) return null;
     return await inspectNpy(chunks, entry.uncompressedSize, pickleMode, where);
   } catch (error) {
-    return { format: 'numpy', problem: `its member ${where} cannot be read (${(error as Error).message}), so what numpy would load from it cannot be checked` };
+    return {
+      format: 'numpy',
+      problem: `its member ${where} cannot be read (${(error as Error).message}), so what numpy would load from it cannot be checked`,
+    };
   } finally {
     stream.destroy();
   }
@@ -151,12 +172,23 @@ async function inspectNpy(chunks: AsyncIterable<Buffer>, size: number, pickleMod
   const verdict = await readNpy(chunks, size, pickleMode === 'scan');
   switch (verdict.kind) {
     case 'unreadable':
-      return { format: 'numpy', problem: `it is a NumPy array file${where} that cannot be read safely (${verdict.reason}), so whether numpy.load would run a pickle from it cannot be checked` };
+      return {
+        format: 'numpy',
+        problem: `it is a NumPy array file${where} that cannot be read safely (${verdict.reason}), so whether numpy.load would run a pickle from it cannot be checked`,
+      };
     case 'numeric':
       return { format: 'numpy', problem: null };
     case 'object':
-      if (verdict.pickle === null) return { format: 'numpy', problem: pickleDenied(`holds a NumPy object array${where}, which numpy.load(allow_pickle=True) unpickles`) };
-      return { format: 'numpy', problem: pickleProblem(verdict.pickle, entry, 'numpy'), pickle: { ...verdict.pickle, ...(entry && { entry }) } };
+      if (verdict.pickle === null)
+        return {
+          format: 'numpy',
+          problem: pickleDenied(`holds a NumPy object array${where}, which numpy.load(allow_pickle=True) unpickles`),
+        };
+      return {
+        format: 'numpy',
+        problem: pickleProblem(verdict.pickle, entry, 'numpy'),
+        pickle: { ...verdict.pickle, ...(entry && { entry }) },
+      };
   }
 }
 

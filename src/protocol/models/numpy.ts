@@ -49,6 +49,7 @@ export async function readNpy(chunks: AsyncIterable<Buffer>, size: number, scan:
 
 function numericVerdict(header: NpyHeader, size: number): NpyVerdict {
   const available = size - header.dataOffset;
-  if (header.dataBytes! > available) return { kind: 'unreadable', reason: `its header describes ${header.dataBytes} bytes of data but ${available} follow it` };
+  if (header.dataBytes! > available)
+    return { kind: 'unreadable', reason: `its header describes ${header.dataBytes} bytes of data but ${available} follow it` };
   return { kind: 'numeric', header };
 }

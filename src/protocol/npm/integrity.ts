@@ -30,7 +30,12 @@ export function checkDigests(digests: ReadonlyMap<string, Buffer>, integrity: st
   const digest = digests.get(algorithm);
   const actual = digest === undefined ? null : ssri.parse(`${algorithm}-${digest.toString('base64')}`);
   if (actual && expected.integrity.match(actual)) return { ok: true, algorithm };
-  const shown = digest === undefined ? '(not computed)' : algorithm === 'sha1' && expected.field === 'dist.shasum' ? digest.toString('hex') : `${algorithm}-${digest.toString('base64')}`;
+  const shown =
+    digest === undefined
+      ? '(not computed)'
+      : algorithm === 'sha1' && expected.field === 'dist.shasum'
+        ? digest.toString('hex')
+        : `${algorithm}-${digest.toString('base64')}`;
   return { ok: false, reason: `its ${algorithm} digest is ${shown}, but the packument's ${expected.field} says ${expected.written}` };
 }
 
@@ -45,9 +50,11 @@ export function checkIntegrity(bytes: Buffer, integrity: string | null, shasum: 
 /** The hashes to check against: dist.integrity's trusted ones, else the sha1 shasum; null when neither is usable. */
 function expectedOf(integrity: string | null, shasum: string | null): Expected | null {
   // ssri.parse answers null (not an Integrity) for text that holds no hash at all.
-  const parsed = (integrity ? ssri.parse(integrity) : null);
+  const parsed = integrity ? ssri.parse(integrity) : null;
   if (parsed) for (const algorithm of Object.keys(parsed)) if (!TRUSTED.has(algorithm)) delete parsed[algorithm];
-  if (parsed && Object.keys(parsed).length > 0) return { integrity: parsed, algorithm: parsed.pickAlgorithm(), field: 'dist.integrity', written: integrity! };
-  if (shasum && /^[0-9a-f]{40}$/i.test(shasum)) return { integrity: ssri.fromHex(shasum.toLowerCase(), 'sha1'), algorithm: 'sha1', field: 'dist.shasum', written: shasum };
+  if (parsed && Object.keys(parsed).length > 0)
+    return { integrity: parsed, algorithm: parsed.pickAlgorithm(), field: 'dist.integrity', written: integrity! };
+  if (shasum && /^[0-9a-f]{40}$/i.test(shasum))
+    return { integrity: ssri.fromHex(shasum.toLowerCase(), 'sha1'), algorithm: 'sha1', field: 'dist.shasum', written: shasum };
   return null;
 }

@@ -43,11 +43,18 @@ export function readPackument(document: unknown): ReadPackument {
   if (document.versions === undefined && !isRecord(time.unpublished)) {
     throw new PackumentShapeError('the packument has no "versions" (and is not an unpublished package)');
   }
-  if (document.versions !== undefined && !isRecord(document.versions)) throw new PackumentShapeError('the packument\'s "versions" is not an object');
+  if (document.versions !== undefined && !isRecord(document.versions))
+    throw new PackumentShapeError('the packument\'s "versions" is not an object');
   // Built with fromEntries: a version key such as "__proto__" stays an own entry, never a prototype.
-  const entries = Object.entries(document.versions ?? {}).map(([version, manifest]) => [version, manifest, versionManifestProblem(manifest)] as const);
-  const versions: Record<string, VersionManifest> = Object.fromEntries(entries.filter(([, , problem]) => problem === null).map(([version, manifest]) => [version, manifest as VersionManifest]));
-  const unreadableVersions: Record<string, string> = Object.fromEntries(entries.flatMap(([version, , problem]) => (problem === null ? [] : [[version, problem]])));
+  const entries = Object.entries(document.versions ?? {}).map(
+    ([version, manifest]) => [version, manifest, versionManifestProblem(manifest)] as const,
+  );
+  const versions: Record<string, VersionManifest> = Object.fromEntries(
+    entries.filter(([, , problem]) => problem === null).map(([version, manifest]) => [version, manifest as VersionManifest]),
+  );
+  const unreadableVersions: Record<string, string> = Object.fromEntries(
+    entries.flatMap(([version, , problem]) => (problem === null ? [] : [[version, problem]])),
+  );
   return { packument: { ...document, name, 'dist-tags': stringEntries(document['dist-tags']), versions, time }, unreadableVersions };
 }
 

@@ -26,7 +26,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const ENCODED_SLASH = /%2f/i;
 
 export function parseNpmPath(rawPath: string): NpmPath {
-  if (rawPath.length > MAX_PATH_LENGTH) return bad(`the request path is ${rawPath.length} characters long; at most ${MAX_PATH_LENGTH} are allowed`);
+  if (rawPath.length > MAX_PATH_LENGTH)
+    return bad(`the request path is ${rawPath.length} characters long; at most ${MAX_PATH_LENGTH} are allowed`);
   if (rawPath === '/') return { kind: 'root' };
   const raw = rawPath.slice(1).split('/');
   if (raw[0] === '-') {
@@ -84,7 +85,8 @@ function decodeAll(segments: string[]): string[] | string {
     if (text.includes('/') || text.includes('\\')) return 'the request path has an encoded slash or backslash where none belongs';
     if (text === '.' || text === '..') return "the request path has a '.' or '..' segment";
     if (CONTROL.test(text)) return 'the request path has a control character';
-    if (text.length > MAX_SEGMENT_LENGTH) return `a request path segment is ${text.length} characters long; at most ${MAX_SEGMENT_LENGTH} are allowed`;
+    if (text.length > MAX_SEGMENT_LENGTH)
+      return `a request path segment is ${text.length} characters long; at most ${MAX_SEGMENT_LENGTH} are allowed`;
     decoded.push(text);
   }
   return decoded;

@@ -27,14 +27,16 @@ export class NpyHeaderError extends Error {}
 export function npyPreambleLength(first8: Buffer): number {
   if (first8.length < 8 || !first8.subarray(0, 6).equals(NPY_MAGIC)) throw new NpyHeaderError('it does not start with the .npy magic');
   const major = first8[6]!;
-  if (major < 1 || major > 3 || first8[7] !== 0) throw new NpyHeaderError(`it is .npy format version ${major}.${first8[7]}, which numpy does not write`);
+  if (major < 1 || major > 3 || first8[7] !== 0)
+    throw new NpyHeaderError(`it is .npy format version ${major}.${first8[7]}, which numpy does not write`);
   return major === 1 ? 10 : 12;
 }
 
 /** The header's length from the preamble. */
 export function npyHeaderLength(preamble: Buffer): number {
   const length = preamble.length === 10 ? preamble.readUInt16LE(8) : preamble.readUInt32LE(8);
-  if (length > MAX_NPY_HEADER) throw new NpyHeaderError(`its header is ${length} bytes, more than the ${MAX_NPY_HEADER} this reader accepts`);
+  if (length > MAX_NPY_HEADER)
+    throw new NpyHeaderError(`its header is ${length} bytes, more than the ${MAX_NPY_HEADER} this reader accepts`);
   return length;
 }
 
@@ -44,7 +46,8 @@ export function parseNpyHeader(preamble: Buffer, header: Buffer): NpyHeader {
   const value = new LiteralReader(text).document();
   if (!(value instanceof Map)) throw new NpyHeaderError('its header is not a dict');
   const keys = [...value.keys()].sort();
-  if (keys.join(',') !== 'descr,fortran_order,shape') throw new NpyHeaderError(`its header has the keys ${keys.join(', ')}, not descr, fortran_order and shape`);
+  if (keys.join(',') !== 'descr,fortran_order,shape')
+    throw new NpyHeaderError(`its header has the keys ${keys.join(', ')}, not descr, fortran_order and shape`);
   const shape = value.get('shape');
   if (!isTuple(shape) || !shape.items.every(isDimension)) throw new NpyHeaderError('its shape is not a tuple of non-negative integers');
   const fortranOrder = value.get('fortran_order');
@@ -52,8 +55,15 @@ export function parseNpyHeader(preamble: Buffer, header: Buffer): NpyHeader {
   const dtype = describeDtype(value.get('descr'));
   const count = (shape.items as number[]).reduce((product, dimension) => product * dimension, 1);
   const dataBytes = dtype.hasObject ? null : count * dtype.itemSize;
-  if (dataBytes !== null && !Number.isSafeInteger(dataBytes)) throw new NpyHeaderError('its shape and dtype describe more bytes than a file can hold');
-  return { dataOffset: preamble.length + header.length, shape: shape.items as number[], fortranOrder, hasObject: dtype.hasObject, dataBytes };
+  if (dataBytes !== null && !Number.isSafeInteger(dataBytes))
+    throw new NpyHeaderError('its shape and dtype describe more bytes than a file can hold');
+  return {
+    dataOffset: preamble.length + header.length,
+    shape: shape.items as number[],
+    fortranOrder,
+    hasObject: dtype.hasObject,
+    dataBytes,
+  };
 }
 
 // ── dtypes ──────────────────────────────────────────────────────────────────────────────────────
@@ -64,7 +74,8 @@ interface Dtype {
 }
 
 /** The type strings numpy writes (dtype.str): byte order, kind, size; datetimes with a unit. */
-const NUMERIC = /^[<>|=]?(?:(b1|\?)|([iu])(1|2|4|8)|(f)(2|4|8|12|16)|(c)(8|16|24|32)|([SV])(\d{1,9})|(U)(\d{1,9})|([Mm])8(?:\[\d{0,9}[A-Za-z]{1,3}\])?)$/;
+const NUMERIC =
+  /^[<>|=]?(?:(b1|\?)|([iu])(1|2|4|8)|(f)(2|4|8|12|16)|(c)(8|16|24|32)|([SV])(\d{1,9})|(U)(\d{1,9})|([Mm])8(?:\[\d{0,9}[A-Za-z]{1,3}\])?)$/;
 const OBJECT = /^[<>|=]?O[48]?$/;
 
 function describeDtype(descr: Literal | undefined): Dtype {
@@ -74,13 +85,16 @@ function describeDtype(descr: Literal | undefined): Dtype {
     let itemSize = 0;
     let hasObject = false;
     for (const field of descr) {
-      if (!isTuple(field) || field.items.length < 2 || field.items.length > 3) throw new NpyHeaderError('a field of its structured dtype is not (name, dtype[, shape])');
+      if (!isTuple(field) || field.items.length < 2 || field.items.length > 3)
+        throw new NpyHeaderError('a field of its structured dtype is not (name, dtype[, shape])');
       const [name, type, shape] = field.items;
-      const named = typeof name === 'string' || (isTuple(name) && name.items.length === 2 && name.items.every((part) => typeof part === 'string'));
+      const named =
+        typeof name === 'string' || (isTuple(name) && name.items.length === 2 && name.items.every((part) => typeof part === 'string'));
       if (!named) throw new NpyHeaderError('a field of its structured dtype has no string name');
       let repeat = 1;
       if (shape !== undefined) {
-        if (!isTuple(shape) || !shape.items.every(isDimension)) throw new NpyHeaderError('a field shape of its structured dtype is not a tuple of non-negative integers');
+        if (!isTuple(shape) || !shape.items.every(isDimension))
+          throw new NpyHeaderError('a field shape of its structured dtype is not a tuple of non-negative integers');
         repeat = (shape.items as number[]).reduce((product, dimension) => product * dimension, 1);
       }
       const inner = describeDtype(type);
@@ -96,7 +110,10 @@ function describeDtype(descr: Literal | undefined): Dtype {
 function simpleDtype(descr: string): Dtype {
   if (OBJECT.test(descr)) return { itemSize: 8, hasObject: true };
   const match = NUMERIC.exec(descr);
-  if (!match) throw new NpyHeaderError(`its dtype "${descr.slice(0, 40)}" is not one this reader knows, so whether numpy would unpickle its data cannot be told`);
+  if (!match)
+    throw new NpyHeaderError(
+      `its dtype "${descr.slice(0, 40)}" is not one this reader knows, so whether numpy would unpickle its data cannot be told`,
+    );
   if (match[1]) return { itemSize: 1, hasObject: false };
   const size = Number(match[3] ?? match[5] ?? match[7] ?? match[9] ?? 0);
   if (match[10]) return { itemSize: 4 * Number(match[11]), hasObject: false };

@@ -38,21 +38,56 @@ const REBUILD_FUNCTIONS = [
 ].map((name) => `torch._utils.${name}`);
 
 const DTYPES = [
-  'float64', 'float32', 'float16', 'bfloat16', 'complex32', 'complex64', 'complex128',
-  'uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64', 'bool',
-  'quint8', 'qint8', 'qint32', 'quint4x2', 'quint2x4',
-  'float8_e5m2', 'float8_e4m3fn', 'float8_e5m2fnuz', 'float8_e4m3fnuz', 'float8_e8m0fnu', 'float4_e2m1fn_x2',
-  'bits1x8', 'bits2x4', 'bits4x2', 'bits8', 'bits16',
+  'float64',
+  'float32',
+  'float16',
+  'bfloat16',
+  'complex32',
+  'complex64',
+  'complex128',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'bool',
+  'quint8',
+  'qint8',
+  'qint32',
+  'quint4x2',
+  'quint2x4',
+  'float8_e5m2',
+  'float8_e4m3fn',
+  'float8_e5m2fnuz',
+  'float8_e4m3fnuz',
+  'float8_e8m0fnu',
+  'float4_e2m1fn_x2',
+  'bits1x8',
+  'bits2x4',
+  'bits4x2',
+  'bits8',
+  'bits16',
   ...[1, 2, 3, 4, 5, 6, 7].flatMap((bits) => [`uint${bits}`, `int${bits}`]),
 ].map((name) => `torch.${name}`);
 
-const QUANTIZATION_SCHEMES = ['per_tensor_affine', 'per_tensor_symmetric', 'per_channel_affine', 'per_channel_symmetric', 'per_channel_affine_float_qparams'].map((name) => `torch.${name}`);
+const QUANTIZATION_SCHEMES = [
+  'per_tensor_affine',
+  'per_tensor_symmetric',
+  'per_channel_affine',
+  'per_channel_symmetric',
+  'per_channel_affine_float_qparams',
+].map((name) => `torch.${name}`);
 
 const ELEMENT_TYPES = ['Double', 'Float', 'Half', 'BFloat16', 'Long', 'Int', 'Short', 'Char', 'Byte', 'Bool'];
 const STORAGE_ONLY_TYPES = ['ComplexDouble', 'ComplexFloat', 'QUInt8', 'QInt8', 'QInt32', 'QUInt4x2', 'QUInt2x4'];
 
 /** torch._tensor_classes: torch.FloatTensor… and their CUDA and sparse variants. */
-const TENSOR_CLASSES = ['torch', 'torch.cuda', 'torch.sparse', 'torch.cuda.sparse'].flatMap((module) => ELEMENT_TYPES.map((type) => `${module}.${type}Tensor`));
+const TENSOR_CLASSES = ['torch', 'torch.cuda', 'torch.sparse', 'torch.cuda.sparse'].flatMap((module) =>
+  ELEMENT_TYPES.map((type) => `${module}.${type}Tensor`),
+);
 
 /** torch._storage_classes: the legacy typed storages (torch.FloatStorage…), CUDA's, and the two current ones. */
 const STORAGE_CLASSES = [

@@ -107,8 +107,10 @@ export class PickleScanner {
   /** The stream has ended: the verdict. */
   end(): PickleVerdict {
     if (this.verdict) return this.verdict;
-    if (this.pickles === 0 && !this.inPickle && this.mode === 'opcode') return { kind: 'unreadable', reason: 'the stream is empty', offset: 0 };
-    if (this.inPickle || this.mode !== 'opcode') return { kind: 'unreadable', reason: 'the stream ends in the middle of a pickle (truncated?)', offset: this.offset };
+    if (this.pickles === 0 && !this.inPickle && this.mode === 'opcode')
+      return { kind: 'unreadable', reason: 'the stream is empty', offset: 0 };
+    if (this.inPickle || this.mode !== 'opcode')
+      return { kind: 'unreadable', reason: 'the stream ends in the middle of a pickle (truncated?)', offset: this.offset };
     return { kind: 'safe', imports: [...this.imports], pickles: this.pickles };
   }
 
@@ -294,7 +296,11 @@ export class PickleScanner {
         this.drop(2, op);
         if (module === OTHER || name === OTHER) throw new Unreadable('STACK_GLOBAL needs a module and a name pushed as strings');
         if (module === LONG_STRING || name === LONG_STRING) {
-          return this.recordImport(op, `${module === LONG_STRING ? '<long string>' : module}.${name === LONG_STRING ? '<long string>' : name}`, false);
+          return this.recordImport(
+            op,
+            `${module === LONG_STRING ? '<long string>' : module}.${name === LONG_STRING ? '<long string>' : name}`,
+            false,
+          );
         }
         this.recordImport(op, importedName(module, name));
         this.stack.push(OTHER);
@@ -310,7 +316,8 @@ export class PickleScanner {
         return this.recordImport(op, `copyreg extension code ${argument!.readUIntLE(0, argument!.length)}`, false);
       case 'proto': {
         const protocol = argument![0]!;
-        if (protocol > HIGHEST_PROTOCOL) throw new Unreadable(`PROTO ${protocol} is newer than any protocol the scanner knows (${HIGHEST_PROTOCOL})`);
+        if (protocol > HIGHEST_PROTOCOL)
+          throw new Unreadable(`PROTO ${protocol} is newer than any protocol the scanner knows (${HIGHEST_PROTOCOL})`);
         return;
       }
       case 'frame':
@@ -335,7 +342,11 @@ export class PickleScanner {
 
   private recordImport(op: Opcode, dotted: string, safe = this.isSafe(dotted)): void {
     if (!safe) {
-      this.verdict = { kind: 'unsafe', unsafe: { name: dotted, opcode: op.name, offset: this.opcodeOffset, safe }, imports: [...this.imports, dotted] };
+      this.verdict = {
+        kind: 'unsafe',
+        unsafe: { name: dotted, opcode: op.name, offset: this.opcodeOffset, safe },
+        imports: [...this.imports, dotted],
+      };
       return;
     }
     this.imports.add(dotted);
@@ -349,17 +360,24 @@ export class PickleScanner {
     this.metastack = [];
     this.memo = new Map();
     // torch's legacy format: what follows its fifth pickle is raw tensor data, never unpickled.
-    if (this.legacyTorch && this.pickles === LEGACY_TORCH_PICKLES) this.verdict = { kind: 'safe', imports: [...this.imports], pickles: this.pickles };
+    if (this.legacyTorch && this.pickles === LEGACY_TORCH_PICKLES)
+      this.verdict = { kind: 'safe', imports: [...this.imports], pickles: this.pickles };
   }
 
   /** The value `depth` below the top of the stack. */
   private top(op: Opcode, depth = 0): Item {
-    if (this.stack.length <= depth) throw new Unreadable(`${op.name} needs ${depth + 1} value${depth === 0 ? '' : 's'} on the stack, and there ${this.stack.length === 1 ? 'is' : 'are'} ${this.stack.length}`);
+    if (this.stack.length <= depth)
+      throw new Unreadable(
+        `${op.name} needs ${depth + 1} value${depth === 0 ? '' : 's'} on the stack, and there ${this.stack.length === 1 ? 'is' : 'are'} ${this.stack.length}`,
+      );
     return this.stack[this.stack.length - 1 - depth]!;
   }
 
   private drop(count: number, op: Opcode): void {
-    if (this.stack.length < count) throw new Unreadable(`${op.name} needs ${count} value${count === 1 ? '' : 's'} on the stack, and there ${this.stack.length === 1 ? 'is' : 'are'} ${this.stack.length}`);
+    if (this.stack.length < count)
+      throw new Unreadable(
+        `${op.name} needs ${count} value${count === 1 ? '' : 's'} on the stack, and there ${this.stack.length === 1 ? 'is' : 'are'} ${this.stack.length}`,
+      );
     this.stack.length -= count;
   }
 

@@ -20,7 +20,8 @@ export function identifyFile(project: string, filename: string): FileIdentity | 
   const lower = filename.toLowerCase();
   if (lower.endsWith('.whl')) {
     const parts = filename.slice(0, -4).split('-');
-    if (parts.length !== 5 && parts.length !== 6) return `${filename} is not a wheel filename (name-version[-build]-python-abi-platform.whl)`;
+    if (parts.length !== 5 && parts.length !== 6)
+      return `${filename} is not a wheel filename (name-version[-build]-python-abi-platform.whl)`;
     return named(project, filename, parts[0]!, parts[1]!, 'wheel');
   }
   if (lower.endsWith('.egg')) {
@@ -55,7 +56,8 @@ function sameProject(namePart: string, project: string): boolean {
 /** Null when `filename` may appear as the last segment of a depfence file URL, otherwise why not. */
 export function filenameProblem(filename: string): string | null {
   if (filename.length === 0) return 'the filename is empty';
-  if (filename.length > MAX_FILENAME_LENGTH) return `the filename is ${filename.length} characters long; at most ${MAX_FILENAME_LENGTH} are allowed`;
+  if (filename.length > MAX_FILENAME_LENGTH)
+    return `the filename is ${filename.length} characters long; at most ${MAX_FILENAME_LENGTH} are allowed`;
   if (!SAFE_FILENAME.test(filename) || filename.includes('..')) {
     return "a distribution filename holds only letters, digits and . _ + ! ~ -, starts with a letter or digit, and has no '..'";
   }

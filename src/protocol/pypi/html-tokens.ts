@@ -66,7 +66,8 @@ export function tokenizeHtml(html: string): HtmlToken[] {
   flushText();
   // Both parsers drop a tag the page ends inside (html.parser waits for more); a page cut short so is refused.
   const lastOpen = html.lastIndexOf('<');
-  if (problem === null && /^<[a-zA-Z/!?]/.test(html.slice(lastOpen, lastOpen + 2)) && !html.includes('>', lastOpen)) problem = `the page ends inside a tag (at offset ${lastOpen})`;
+  if (problem === null && /^<[a-zA-Z/!?]/.test(html.slice(lastOpen, lastOpen + 2)) && !html.includes('>', lastOpen))
+    problem = `the page ends inside a tag (at offset ${lastOpen})`;
   if (problem !== null) throw new MalformedPageError(`the HTML page is damaged: ${problem}`);
   return tokens;
 }

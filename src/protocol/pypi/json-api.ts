@@ -10,19 +10,25 @@ const fileSchema = z.looseObject({
   filename: z.string(),
   url: z.string().optional().catch(undefined),
   upload_time_iso_8601: z.string().nullish().catch(null),
-  digests: z.looseObject({ sha256: z.string().optional().catch(undefined) }).default({}).catch({}),
+  digests: z
+    .looseObject({ sha256: z.string().optional().catch(undefined) })
+    .default({})
+    .catch({}),
   size: z.number().optional().catch(undefined),
   yanked: z.union([z.boolean(), z.string()]).optional().catch(undefined),
   requires_python: z.string().nullish().catch(null),
   packagetype: z.string().optional().catch(undefined),
 });
 
-const releaseSchema = z.array(z.unknown()).catch([]).transform((files) =>
-  files.flatMap((file) => {
-    const parsed = fileSchema.safeParse(file);
-    return parsed.success ? [parsed.data] : [];
-  }),
-);
+const releaseSchema = z
+  .array(z.unknown())
+  .catch([])
+  .transform((files) =>
+    files.flatMap((file) => {
+      const parsed = fileSchema.safeParse(file);
+      return parsed.success ? [parsed.data] : [];
+    }),
+  );
 
 export const pypiProjectSchema = z.looseObject({
   info: z.looseObject({ name: z.string().optional().catch(undefined) }).catch({}),

@@ -25,9 +25,9 @@ const NAMED: readonly [string, Representation][] = [
 ];
 
 /** Offered in this order: among equally good matches (a wildcard), the first wins. */
-const OFFERED = ([TEXT_HTML, SIMPLE_JSON, 'application/vnd.pypi.simple.latest+json', SIMPLE_HTML, 'application/vnd.pypi.simple.latest+html'] as const).map(
-  (type) => [type, NAMED.find(([named]) => named === type)![1]] as const,
-);
+const OFFERED = (
+  [TEXT_HTML, SIMPLE_JSON, 'application/vnd.pypi.simple.latest+json', SIMPLE_HTML, 'application/vnd.pypi.simple.latest+html'] as const
+).map((type) => [type, NAMED.find(([named]) => named === type)![1]] as const);
 
 export const SUPPORTED_TYPES = [SIMPLE_JSON, SIMPLE_HTML, TEXT_HTML] as const;
 

@@ -31,7 +31,11 @@ export function parseHtmlProjectPage(html: string, pageUrl: string, name: string
     }
   }
   if (open) throw new MalformedPageError(`the <a> for ${open.href} is never closed`);
-  return { name, versions: null, files: anchors.filter((anchor) => anchor.href !== '').map((anchor) => fileOrSetAside(anchor, base ?? pageUrl)) };
+  return {
+    name,
+    versions: null,
+    files: anchors.filter((anchor) => anchor.href !== '').map((anchor) => fileOrSetAside(anchor, base ?? pageUrl)),
+  };
 }
 
 /** A link whose URL or hash cannot be read is kept as `unreadable` (never served, with the reason). */
@@ -42,14 +46,26 @@ function fileOrSetAside(anchor: WireAnchor, base: string): DistFile {
     if (!(error instanceof MalformedPageError)) throw error;
     const resolved = resolveUrl(anchor.href, base);
     const filename = (resolved === null ? '' : lastSegment(new URL(resolved))) || anchor.text.trim() || anchor.href;
-    return { filename, url: base, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, gpgSig: null, size: null, uploadTime: null, unreadable: error.message };
+    return {
+      filename,
+      url: base,
+      hashes: {},
+      requiresPython: null,
+      yanked: false,
+      coreMetadata: false,
+      gpgSig: null,
+      size: null,
+      uploadTime: null,
+      unreadable: error.message,
+    };
   }
 }
 
 function checkRepositoryVersion(token: Extract<HtmlToken, { kind: 'start' }>): void {
   if (token.attributes.name !== 'pypi:repository-version') return;
   const version = token.attributes.content ?? '';
-  if (Number(version.split('.')[0]) !== 1) throw new MalformedPageError(`the HTML page speaks repository version "${version}"; depfence understands 1.x`);
+  if (Number(version.split('.')[0]) !== 1)
+    throw new MalformedPageError(`the HTML page speaks repository version "${version}"; depfence understands 1.x`);
 }
 
 function fileOf(anchor: WireAnchor, base: string): DistFile {
@@ -68,7 +84,10 @@ function fileOf(anchor: WireAnchor, base: string): DistFile {
   // the two differ would have depfence judge one file while the client installs another.
   const filename = lastSegment(url);
   const text = anchor.text.trim();
-  if (text !== '' && text !== filename) throw new MalformedPageError(`the link text "${text}" names another file than its URL (${filename}), which is the one pip and uv would install`);
+  if (text !== '' && text !== filename)
+    throw new MalformedPageError(
+      `the link text "${text}" names another file than its URL (${filename}), which is the one pip and uv would install`,
+    );
   return {
     filename,
     url: url.href,

@@ -35,14 +35,27 @@ function parseFileOrSetAside(file: unknown, index: number, pageUrl: string): Dis
   } catch (error) {
     if (!(error instanceof MalformedPageError)) throw error;
     const filename = isRecord(file) && typeof file.filename === 'string' && file.filename !== '' ? file.filename : `files[${index}]`;
-    return { filename, url: pageUrl, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, gpgSig: null, size: null, uploadTime: null, unreadable: error.message };
+    return {
+      filename,
+      url: pageUrl,
+      hashes: {},
+      requiresPython: null,
+      yanked: false,
+      coreMetadata: false,
+      gpgSig: null,
+      size: null,
+      uploadTime: null,
+      unreadable: error.message,
+    };
   }
 }
 
 function checkApiVersion(meta: unknown): void {
-  if (!isRecord(meta) || typeof meta['api-version'] !== 'string') throw new MalformedPageError('the JSON project page has no "meta.api-version"');
+  if (!isRecord(meta) || typeof meta['api-version'] !== 'string')
+    throw new MalformedPageError('the JSON project page has no "meta.api-version"');
   const major = Number(meta['api-version'].split('.')[0]);
-  if (major !== 1) throw new MalformedPageError(`the JSON project page speaks API version ${meta['api-version']}; depfence understands 1.x`);
+  if (major !== 1)
+    throw new MalformedPageError(`the JSON project page speaks API version ${meta['api-version']}; depfence understands 1.x`);
 }
 
 function parseFile(file: unknown, index: number, pageUrl: string): DistFile {
@@ -102,7 +115,7 @@ function optionalString(value: unknown, where: string): string | null {
 
 /** PEP 700 `versions`, or null when absent or not a list of strings (it is informational; files decide). */
 function stringListOrNull(value: unknown): string[] | null {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value) : null;
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -75,7 +75,10 @@ export function renderHtmlRootPage(names: readonly string[]): string {
 
 /** An HTML page for a refusal (403, 503…): pip logs the body of a failed index page with -v. */
 export function renderHtmlMessage(title: string, lines: readonly string[]): string {
-  return htmlDocument(title, lines.map((line) => `    <p>${escapeHtml(line)}</p>`));
+  return htmlDocument(
+    title,
+    lines.map((line) => `    <p>${escapeHtml(line)}</p>`),
+  );
 }
 
 function htmlDocument(title: string, body: readonly string[]): string {

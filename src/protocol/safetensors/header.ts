@@ -7,8 +7,23 @@
 export const SAFETENSORS_MAX_HEADER = 100_000_000;
 
 const DTYPE_BYTES: Readonly<Record<string, number>> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8, C64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  F8_E8M0: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  I64: 8,
+  U64: 8,
+  F64: 8,
+  C64: 8,
 };
 
 export interface SafetensorsSummary {
@@ -21,7 +36,8 @@ export interface SafetensorsSummary {
 export function safetensorsHeaderLength(first8: Buffer, fileSize: number): number {
   if (first8.length < 8) throw new Error('the file is shorter than a safetensors header');
   const length = first8.readBigUInt64LE(0);
-  if (length > BigInt(SAFETENSORS_MAX_HEADER)) throw new Error(`the header claims ${length} bytes, more than the format's limit of ${SAFETENSORS_MAX_HEADER}`);
+  if (length > BigInt(SAFETENSORS_MAX_HEADER))
+    throw new Error(`the header claims ${length} bytes, more than the format's limit of ${SAFETENSORS_MAX_HEADER}`);
   if (8n + length > BigInt(fileSize)) throw new Error(`the header claims ${length} bytes, more than the file holds`);
   return Number(length);
 }
@@ -38,7 +54,8 @@ export function validateSafetensorsHeader(header: Buffer, dataBytes: number): Sa
   const ranges: [number, number, string][] = [];
   for (const [name, value] of Object.entries(parsed)) {
     if (name === '__metadata__') {
-      if (!isObject(value) || !Object.values(value).every((entry) => typeof entry === 'string')) throw new Error('__metadata__ must map strings to strings');
+      if (!isObject(value) || !Object.values(value).every((entry) => typeof entry === 'string'))
+        throw new Error('__metadata__ must map strings to strings');
       continue;
     }
     if (!isObject(value)) throw new Error(`tensor "${name}" is not an object`);
@@ -46,11 +63,14 @@ export function validateSafetensorsHeader(header: Buffer, dataBytes: number): Sa
     const width = typeof dtype === 'string' ? DTYPE_BYTES[dtype] : undefined;
     if (width === undefined) throw new Error(`tensor "${name}" has an unknown dtype ${JSON.stringify(dtype)}`);
     if (!Array.isArray(shape) || !shape.every(isCount)) throw new Error(`tensor "${name}" has an invalid shape`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) throw new Error(`tensor "${name}" has invalid data_offsets`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount))
+      throw new Error(`tensor "${name}" has invalid data_offsets`);
     const [begin, end] = offsets as [number, number];
-    if (end < begin || end > dataBytes) throw new Error(`tensor "${name}" lies at bytes ${begin}-${end}, outside the ${dataBytes} bytes of data`);
+    if (end < begin || end > dataBytes)
+      throw new Error(`tensor "${name}" lies at bytes ${begin}-${end}, outside the ${dataBytes} bytes of data`);
     const expected = (shape as number[]).reduce((product, dimension) => product * dimension, width);
-    if (expected !== end - begin) throw new Error(`tensor "${name}" has ${end - begin} bytes of data, but its dtype and shape need ${expected}`);
+    if (expected !== end - begin)
+      throw new Error(`tensor "${name}" has ${end - begin} bytes of data, but its dtype and shape need ${expected}`);
     ranges.push([begin, end, name]);
   }
   ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);

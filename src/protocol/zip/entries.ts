@@ -42,7 +42,12 @@ export interface ZipArchive {
 
 /** Opens the archive and lists its entries; throws (with yauzl's reason) when it is not a readable zip. */
 export async function openZip(file: RandomAccess): Promise<ZipArchive> {
-  const zip: ZipFile = await yauzl.fromRandomAccessReaderPromise(new AccessReader(file), file.size, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false });
+  const zip: ZipFile = await yauzl.fromRandomAccessReaderPromise(new AccessReader(file), file.size, {
+    lazyEntries: true,
+    autoClose: false,
+    validateEntrySizes: true,
+    strictFileNames: false,
+  });
   const entries: Entry[] = [];
   try {
     await new Promise<void>((resolve, reject) => {

@@ -21,13 +21,21 @@ export function hfMount(context: ServerContext, source: HfSource): Mount {
   const vetter = new FileVetter(config.policy.models.pickle);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendHubError(req, res, 405, `the Hugging Face endpoint answers GET and HEAD only, not ${req.method}`, { headers: { allow: 'GET, HEAD' } });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendHubError(req, res, 405, `the Hugging Face endpoint answers GET and HEAD only, not ${req.method}`, {
+        headers: { allow: 'GET, HEAD' },
+      });
     const path = parseHfPath(req.url ?? '');
     switch (path.kind) {
       case 'bad':
         return sendHubError(req, res, 400, path.message);
       case 'unknown':
-        return sendHubError(req, res, 404, `${(req.url ?? '').split('?')[0]} is not served: the firewall answers the Hub's repo information and file listings (api/models/…, api/datasets/…) and file downloads (…/resolve/REV/PATH)`);
+        return sendHubError(
+          req,
+          res,
+          404,
+          `${(req.url ?? '').split('?')[0]} is not served: the firewall answers the Hub's repo information and file listings (api/models/…, api/datasets/…) and file downloads (…/resolve/REV/PATH)`,
+        );
       case 'info':
         return serveRepoInfo(repos, req, res, path.repo, path.id, path.revision);
       case 'tree':

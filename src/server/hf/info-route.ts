@@ -6,7 +6,14 @@ import type { RepoKind } from '../../policy/models/index.js';
 import { sendJson } from '../respond.js';
 import type { HfRepos } from './repos.js';
 
-export async function serveRepoInfo(repos: HfRepos, req: IncomingMessage, res: ServerResponse, kind: RepoKind, id: string, revision: string | null): Promise<void> {
+export async function serveRepoInfo(
+  repos: HfRepos,
+  req: IncomingMessage,
+  res: ServerResponse,
+  kind: RepoKind,
+  id: string,
+  revision: string | null,
+): Promise<void> {
   const found = await repos.find(req, res, kind, id, revision ?? 'main', 'repo info');
   if (!found) return;
   const decision = repos.decide(found.facts);

@@ -22,7 +22,10 @@ export function parseHfPath(rawUrl: string): HfPath {
   if (!rawPath.startsWith(HF_PREFIX)) return { kind: 'unknown' };
   let segments: string[];
   try {
-    segments = rawPath.slice(HF_PREFIX.length).split('/').map((segment) => decodeURIComponent(segment));
+    segments = rawPath
+      .slice(HF_PREFIX.length)
+      .split('/')
+      .map((segment) => decodeURIComponent(segment));
   } catch {
     return { kind: 'bad', message: 'the path is not valid percent-encoding' };
   }
@@ -35,7 +38,8 @@ export function parseHfPath(rawUrl: string): HfPath {
   if (typeof id !== 'string') return id;
   const revision = rest[at + 1];
   const file = rest.slice(at + 2);
-  if (!revision || !validRevision(revision)) return { kind: 'bad', message: 'the revision is missing or holds characters no branch, tag or commit has' };
+  if (!revision || !validRevision(revision))
+    return { kind: 'bad', message: 'the revision is missing or holds characters no branch, tag or commit has' };
   if (file.length === 0 || file.some((segment) => segment === '' || segment === '.' || segment === '..' || /[/\\\0-\x1f]/.test(segment))) {
     return { kind: 'bad', message: 'the file path is empty or steps outside the repo' };
   }
@@ -51,10 +55,19 @@ function parseApi(segments: string[], query: URLSearchParams): HfPath {
     const id = repoId(rest.slice(0, tree));
     if (typeof id !== 'string') return id;
     const [revision, ...path] = rest.slice(tree + 1);
-    if (!revision || !validRevision(revision)) return { kind: 'bad', message: 'the revision is missing or holds characters no branch, tag or commit has' };
+    if (!revision || !validRevision(revision))
+      return { kind: 'bad', message: 'the revision is missing or holds characters no branch, tag or commit has' };
     const folder = path.filter((segment) => segment !== '');
-    if (folder.some((segment) => segment === '.' || segment === '..' || /[/\\\0-\x1f]/.test(segment))) return { kind: 'bad', message: 'the folder path steps outside the repo' };
-    return { kind: 'tree', repo, id, revision, path: folder.join('/'), recursive: query.get('recursive') === 'true' || query.get('recursive') === '1' };
+    if (folder.some((segment) => segment === '.' || segment === '..' || /[/\\\0-\x1f]/.test(segment)))
+      return { kind: 'bad', message: 'the folder path steps outside the repo' };
+    return {
+      kind: 'tree',
+      repo,
+      id,
+      revision,
+      path: folder.join('/'),
+      recursive: query.get('recursive') === 'true' || query.get('recursive') === '1',
+    };
   }
   // {repo} is one or two segments; what may follow is /revision/{rev}.
   for (const length of [2, 1]) {
@@ -63,7 +76,8 @@ function parseApi(segments: string[], query: URLSearchParams): HfPath {
       const id = repoId(rest.slice(0, length));
       if (typeof id !== 'string') return id;
       const revision = tail[1] ?? null;
-      if (revision !== null && !validRevision(revision)) return { kind: 'bad', message: 'the revision holds characters no branch, tag or commit has' };
+      if (revision !== null && !validRevision(revision))
+        return { kind: 'bad', message: 'the revision holds characters no branch, tag or commit has' };
       return { kind: 'info', repo, id, revision };
     }
   }

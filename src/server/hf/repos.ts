@@ -2,7 +2,15 @@
 // (a models.lock pins branches and tags to its commit), the Hub's answer, and the repo decision.
 // Each request resolves its revision once; everything it serves comes from that commit.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { evaluateRepo, lockedRepo, type ModelDecision, type ModelPolicyContext, type RepoFacts, type RepoInfo, type RepoKind } from '../../policy/models/index.js';
+import {
+  evaluateRepo,
+  lockedRepo,
+  type ModelDecision,
+  type ModelPolicyContext,
+  type RepoFacts,
+  type RepoInfo,
+  type RepoKind,
+} from '../../policy/models/index.js';
 import type { Finding } from '../../policy/index.js';
 import { isCommitId, type RepoLookup } from '../../sources/hf-metadata.js';
 import type { ServerContext } from '../context.js';

@@ -47,11 +47,18 @@ export async function serveResolve(deps: ResolveDeps, req: IncomingMessage, res:
   const info = found.facts.info.value;
   const commitHeader = { 'x-repo-commit': info.commit };
   const file = info.files.find((candidate) => candidate.path === request.file);
-  if (!file) return sendHubError(req, res, 404, deps.source.missingFile(request.repo, request.id, info.commit, request.file), { code: 'EntryNotFound', headers: commitHeader });
+  if (!file)
+    return sendHubError(req, res, 404, deps.source.missingFile(request.repo, request.id, info.commit, request.file), {
+      code: 'EntryNotFound',
+      headers: commitHeader,
+    });
 
   const digest = file.lfsSha256 ?? file.blobId;
   const remembered = digest ? deps.vetter.remembered(digest, file.path) : undefined;
-  const byName: Finding[] = [...checkFileLock(repos.policy.lock, request.repo, request.id, file), ...namedFindings(deps, file, digest, remembered ? checkFileContent(file.path, remembered) : [])];
+  const byName: Finding[] = [
+    ...checkFileLock(repos.policy.lock, request.repo, request.id, file),
+    ...namedFindings(deps, file, digest, remembered ? checkFileContent(file.path, remembered) : []),
+  ];
   if (!repos.enforce(req, res, repos.decide(found.facts, byName), subject, commitHeader)) return;
 
   const metadata = fileHeaders(file, info.commit);
@@ -61,7 +68,12 @@ export async function serveResolve(deps: ResolveDeps, req: IncomingMessage, res:
     return;
   }
   if (req.method === 'HEAD') {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.size), 'accept-ranges': 'bytes', ...metadata });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(file.size),
+      'accept-ranges': 'bytes',
+      ...metadata,
+    });
     res.end();
     return;
   }
@@ -72,15 +84,33 @@ export async function serveResolve(deps: ResolveDeps, req: IncomingMessage, res:
 function namedFindings(deps: ResolveDeps, file: RepoFile, digest: string | null, remembered: Finding[]): Finding[] {
   const findings = [...remembered];
   if (deps.repos.policy.policy.pickle === 'deny' && isPickleName(file.path)) {
-    findings.push({ check: 'pickle', severity: 'deny', message: `${file.path} is pickle-based (a pickle, a PyTorch checkpoint, or a NumPy array file numpy.load may unpickle), and policy.models.pickle is deny: pickles can run code when loaded`, evidence: { path: file.path } });
+    findings.push({
+      check: 'pickle',
+      severity: 'deny',
+      message: `${file.path} is pickle-based (a pickle, a PyTorch checkpoint, or a NumPy array file numpy.load may unpickle), and policy.models.pickle is deny: pickles can run code when loaded`,
+      evidence: { path: file.path },
+    });
   }
   if (digest === null || file.size < 0) {
-    findings.push({ check: 'integrity', severity: 'deny', message: `the Hub lists ${file.path} with no sha256 or git blob id and size, so its bytes cannot be verified`, evidence: { path: file.path } });
+    findings.push({
+      check: 'integrity',
+      severity: 'deny',
+      message: `the Hub lists ${file.path} with no sha256 or git blob id and size, so its bytes cannot be verified`,
+      evidence: { path: file.path },
+    });
   }
   return findings;
 }
 
-async function serveVerified(deps: ResolveDeps, req: IncomingMessage, res: ServerResponse, request: ResolveRequest, found: FoundRepo, file: RepoFile, metadata: Record<string, string>): Promise<void> {
+async function serveVerified(
+  deps: ResolveDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  request: ResolveRequest,
+  found: FoundRepo,
+  file: RepoFile,
+  metadata: Record<string, string>,
+): Promise<void> {
   const { context, repos, vetter } = deps;
   const subject = `file ${request.file}`;
   const hf = context.config.upstreams.huggingface;
@@ -118,14 +148,28 @@ async function serveVerified(deps: ResolveDeps, req: IncomingMessage, res: Serve
   sendStoredFile(req, res, stored, { contentType: 'application/octet-stream', etag: metadata.etag!, extra: metadata });
 }
 
-function sendFetchFailure(deps: ResolveDeps, req: IncomingMessage, res: ServerResponse, found: FoundRepo, request: ResolveRequest, error: unknown): void {
+function sendFetchFailure(
+  deps: ResolveDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  found: FoundRepo,
+  request: ResolveRequest,
+  error: unknown,
+): void {
   if (error instanceof ArtifactError) {
-    const integrity: Finding = { check: 'integrity', severity: 'deny', message: `${request.file} was not served: ${error.message}`, evidence: { path: request.file, code: error.code } };
+    const integrity: Finding = {
+      check: 'integrity',
+      severity: 'deny',
+      message: `${request.file} was not served: ${error.message}`,
+      evidence: { path: request.file, code: error.code },
+    };
     deps.repos.enforce(req, res, deps.repos.decide(found.facts, [integrity]), `file ${request.file}`);
     if (!res.headersSent) sendHubError(req, res, 502, integrity.message);
     return;
   }
-  const unavailable = error instanceof UpstreamError && (error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE' || (error.status ?? 500) >= 500);
+  const unavailable =
+    error instanceof UpstreamError &&
+    (error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE' || (error.status ?? 500) >= 500);
   sendHubError(req, res, unavailable ? 503 : 502, `${request.file} could not be fetched from the Hub: ${(error as Error).message}`);
 }
 

@@ -14,7 +14,13 @@ export interface HubErrorOptions {
   headers?: Record<string, string>;
 }
 
-export function sendHubError(req: IncomingMessage, res: ServerResponse, status: number, message: string, options: HubErrorOptions = {}): void {
+export function sendHubError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  options: HubErrorOptions = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -41,10 +47,13 @@ export function refusalMessage(decision: Decision<'huggingface'>, subject: strin
 
 function howToAllowModel(decision: Decision<'huggingface'>): string {
   const denials = decision.findings.filter((finding) => finding.severity === 'deny');
-  if (denials.some((finding) => finding.check === 'integrity')) return 'A file whose bytes do not match its hash is never served; report it to the repo owner.';
-  if (denials.some((finding) => finding.check === 'lock')) return 'Update the lock with depfence models lock (after reviewing the change) to serve it.';
-  if (denials.every((finding) => finding.evidence.unavailable === true)) return 'depfence could not reach the Hub: check the network and upstreams.huggingface.endpoint, then retry.';
-  const pickle = denials.some((finding) => finding.check === 'pickle') ? ' (or prefer the repo\'s .safetensors weights)' : '';
+  if (denials.some((finding) => finding.check === 'integrity'))
+    return 'A file whose bytes do not match its hash is never served; report it to the repo owner.';
+  if (denials.some((finding) => finding.check === 'lock'))
+    return 'Update the lock with depfence models lock (after reviewing the change) to serve it.';
+  if (denials.every((finding) => finding.evidence.unavailable === true))
+    return 'depfence could not reach the Hub: check the network and upstreams.huggingface.endpoint, then retry.';
+  const pickle = denials.some((finding) => finding.check === 'pickle') ? " (or prefer the repo's .safetensors weights)" : '';
   const id = decision.name.replace(/^datasets\//, '');
   return `To allow it, add to "allow:" in depfence.yaml: { ecosystem: huggingface, name: ${id}, reason: "why it is safe" }${pickle}`;
 }

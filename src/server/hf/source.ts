@@ -28,8 +28,12 @@ export function hubSource(context: ServerContext): HfSource {
     concurrency: config.network.concurrency,
   });
   return {
-    lookup: (kind, id, revision) => lookupRepo(context.decider.http, hub.endpoint, kind, id, revision, config.network.cacheTtl, authorization),
-    artifacts: { lookup: (sha256) => store.lookup(sha256), ensure: (request) => store.ensure({ ...request, ...(authorization && { authorization }) }) },
+    lookup: (kind, id, revision) =>
+      lookupRepo(context.decider.http, hub.endpoint, kind, id, revision, config.network.cacheTtl, authorization),
+    artifacts: {
+      lookup: (sha256) => store.lookup(sha256),
+      ensure: (request) => store.ensure({ ...request, ...(authorization && { authorization }) }),
+    },
     missingFile: (_kind, id, commit, path) => `${path} is not a file of ${id} at ${commit}`,
   };
 }

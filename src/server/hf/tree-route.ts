@@ -28,7 +28,10 @@ export async function serveTree(repos: HfRepos, req: IncomingMessage, res: Serve
   if (!found) return;
   if (!repos.enforce(req, res, repos.decide(found.facts), 'repo tree')) return;
   const entries = treeEntries(found.document, request.path, request.recursive);
-  if (entries.length === 0 && request.path !== '') return sendHubError(req, res, 404, `${request.path} is not a folder of ${request.id} at ${found.document.sha}`, { code: 'EntryNotFound' });
+  if (entries.length === 0 && request.path !== '')
+    return sendHubError(req, res, 404, `${request.path} is not a folder of ${request.id} at ${found.document.sha}`, {
+      code: 'EntryNotFound',
+    });
   sendJson(res, 200, entries, { 'cache-control': 'no-store', 'x-repo-commit': found.document.sha });
 }
 
@@ -51,7 +54,12 @@ function treeEntries(document: RepoInfoDocument, folder: string, recursive: bool
       ...(sibling.lfs && { lfs: { oid: sibling.lfs.sha256, size: sibling.lfs.size, pointerSize: lfsPointerSize(sibling.lfs) } }),
     });
   }
-  const directories: TreeEntry[] = [...folders].map((path) => ({ type: 'directory', oid: createHash('sha1').update(`tree ${document.sha} ${path}`).digest('hex'), size: 0, path }));
+  const directories: TreeEntry[] = [...folders].map((path) => ({
+    type: 'directory',
+    oid: createHash('sha1').update(`tree ${document.sha} ${path}`).digest('hex'),
+    size: 0,
+    path,
+  }));
   return [...directories, ...files].sort((a, b) => a.path.localeCompare(b.path));
 }
 

@@ -33,7 +33,15 @@ import { validateNpmName } from '../../names/index.js';
 /** Decisions are reused this long at most (and never longer than the metadata cache TTL). */
 const DECISION_REUSE_MS = 60_000;
 /** The query parameters npm's routes read (Verdaccio's search also honours `local`; `write` skips its cache). */
-const SEARCH_QUERY: QueryTable = { text, size: integer(0, 250), from: integer(0, 10_000), quality: weight, popularity: weight, maintenance: weight, local: flag };
+const SEARCH_QUERY: QueryTable = {
+  text,
+  size: integer(0, 250),
+  from: integer(0, 10_000),
+  quality: weight,
+  popularity: weight,
+  maintenance: weight,
+  local: flag,
+};
 const OTHER_QUERY: QueryTable = { write: flag };
 const DIST_TAGS = /^package\/((?:@[^/]+\/)?[^/@][^/]*)\/dist-tags$/;
 
@@ -56,7 +64,8 @@ export interface NpmMount extends Mount {
 /** The online npm registry; `serve --offline` answers from the offline store instead (server/mounts.ts). */
 export async function npmMount(context: ServerContext, options: NpmMountOptions = {}): Promise<NpmMount> {
   const { config } = context;
-  if (config.offline) throw new Error('the online npm mount was asked to serve offline; server/mounts.ts gives offline serving to the offline npm mount');
+  if (config.offline)
+    throw new Error('the online npm mount was asked to serve offline; server/mounts.ts gives offline serving to the offline npm mount');
   const paths = verdaccioPaths(config.server.dataDir);
   const book = new VerdictBook();
   const tarballFailures = new BoundedMap<string, TarballFailure>(1_000);
@@ -133,7 +142,8 @@ export async function handleNpmRequest(env: NpmEnv, req: IncomingMessage, res: S
     await route(env, req, res);
   } catch (error) {
     if (error instanceof RegistryUnavailable) return sendError(res, 503, error.message);
-    if (error instanceof ResponseTooLarge) return sendError(res, 502, `the answer for ${req.url} is larger than depfence will hold for checking (${error.message})`);
+    if (error instanceof ResponseTooLarge)
+      return sendError(res, 502, `the answer for ${req.url} is larger than depfence will hold for checking (${error.message})`);
     throw error;
   }
 }
@@ -144,7 +154,10 @@ async function route(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Pr
   const rawPath = queryAt === -1 ? rawPathAndQuery : rawPathAndQuery.slice(0, queryAt);
   const path = parseNpmPath(rawPath);
   if (path.kind === 'bad') return sendError(res, 400, path.message);
-  const query = checkQuery(path.kind === 'endpoint' && path.rest === 'v1/search' ? SEARCH_QUERY : OTHER_QUERY, queryAt === -1 ? '' : rawPathAndQuery.slice(queryAt + 1));
+  const query = checkQuery(
+    path.kind === 'endpoint' && path.rest === 'v1/search' ? SEARCH_QUERY : OTHER_QUERY,
+    queryAt === -1 ? '' : rawPathAndQuery.slice(queryAt + 1),
+  );
   if (!query.ok) return sendError(res, 400, query.message);
   // From here on, Verdaccio sees only the validated query.
   req.url = `${rawPath}${query.query}`;
@@ -157,7 +170,11 @@ async function route(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Pr
     const problem = path.kind === 'endpoint' ? validateNpmName(packageName) : null;
     if (problem) return sendError(res, 400, `"${packageName}" is not a valid npm package name: ${problem}`);
     if (env.context.decider.internalRule('npm', packageName) !== null && !routedInternally(packageName)) {
-      return sendError(res, 403, `${packageName} matches a name reserved for internal packages (policy.confusion.npm), but only lowercase names are served as internal packages; use the lowercase name`);
+      return sendError(
+        res,
+        403,
+        `${packageName} matches a name reserved for internal packages (policy.confusion.npm), but only lowercase names are served as internal packages; use the lowercase name`,
+      );
     }
   }
   switch (path.kind) {
@@ -170,7 +187,11 @@ async function route(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Pr
     case 'endpoint':
       if (distTags) return serveDistTags(env, req, res, distTags[1]!);
       if (path.rest === 'all' || path.rest.startsWith('all/')) {
-        return sendError(res, 404, '/-/all (the whole-registry listing) is not served: it would list versions the policy hides; search with /-/v1/search (npm search)');
+        return sendError(
+          res,
+          404,
+          '/-/all (the whole-registry listing) is not served: it would list versions the policy hides; search with /-/v1/search (npm search)',
+        );
       }
       if (path.rest === 'v1/search') {
         keepSearchLocal(env, req);

@@ -21,7 +21,14 @@ type DistTags = Record<string, string>;
 async function filteredDistTags(env: NpmEnv, req: IncomingMessage, res: ServerResponse, name: string): Promise<DistTags | null> {
   const verdict = await env.gate.verdict(name);
   if (verdict.action !== 'pass' && env.context.config.mode === 'enforce') return null;
-  const answer = await env.registry.ask({ method: 'GET', path: `/${name.replace('/', '%2f')}`, headers: { accept: ABBREVIATED, 'accept-encoding': 'identity', ...(req.headers.host && { host: req.headers.host }) } }, res);
+  const answer = await env.registry.ask(
+    {
+      method: 'GET',
+      path: `/${name.replace('/', '%2f')}`,
+      headers: { accept: ABBREVIATED, 'accept-encoding': 'identity', ...(req.headers.host && { host: req.headers.host }) },
+    },
+    res,
+  );
   const body = await readAnswer(answer, env.limits.packumentBytes);
   const record = env.book.get(name);
   if (answer.statusCode !== 200 || (record?.failure && env.context.config.mode === 'enforce')) return null;
@@ -29,7 +36,11 @@ async function filteredDistTags(env: NpmEnv, req: IncomingMessage, res: ServerRe
     const tags = (JSON.parse(body.toString('utf8')) as { 'dist-tags'?: unknown })['dist-tags'];
     if (typeof tags !== 'object' || tags === null) return {};
     // Verdaccio refills a `latest` the filter removed (see packument-route.ts).
-    return Object.fromEntries(Object.entries(tags).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !(entry[0] === 'latest' && record?.latestRemoved)));
+    return Object.fromEntries(
+      Object.entries(tags).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string' && !(entry[0] === 'latest' && record?.latestRemoved),
+      ),
+    );
   } catch {
     return null;
   }
@@ -40,7 +51,8 @@ export async function serveDistTags(env: NpmEnv, req: IncomingMessage, res: Serv
   const verdict = await env.gate.verdict(name);
   if (refuseForVerdict(env, res, verdict)) return;
   const tags = await filteredDistTags(env, req, res, name);
-  if (tags === null) return sendUnavailable(res, `the dist-tags of ${name} could not be read from the upstream registry just now; try again shortly`);
+  if (tags === null)
+    return sendUnavailable(res, `the dist-tags of ${name} could not be read from the upstream registry just now; try again shortly`);
   sendJson(res, 200, tags);
 }
 

@@ -13,7 +13,9 @@ export function refusalMessage(decision: Decision, what = decision.name): string
 
 /** For a name the registry does not have: the exists finding says it all. */
 export function notFoundMessage(decision: Decision): string {
-  return denials(decision).map((finding) => finding.message).join('; ');
+  return denials(decision)
+    .map((finding) => finding.message)
+    .join('; ');
 }
 
 export function unavailableMessage(decision: Decision): string {
@@ -33,7 +35,8 @@ export function hiddenVersionMessage(name: string, version: string, findings: re
 function howToAllow(decision: Decision): string {
   const deny = denials(decision);
   if (deny.some((finding) => finding.check === 'malicious')) return 'known-malicious packages cannot be allowed';
-  if (deny.some((finding) => finding.check === 'confusion')) return 'serve it from your internal registry (upstreams.npm.internal), or remove the name from policy.confusion.npm';
+  if (deny.some((finding) => finding.check === 'confusion'))
+    return 'serve it from your internal registry (upstreams.npm.internal), or remove the name from policy.confusion.npm';
   const wayOut = vulnerabilityWayOut(deny);
   if (wayOut !== null) return wayOut;
   return allowEntry(decision);

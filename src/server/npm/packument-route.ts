@@ -18,7 +18,13 @@ import { sendError, sendUnavailable } from '../respond.js';
 import { npmSwapsByDefault, onUpstreamOrigin } from './tarball-origin.js';
 import { passableHeaders, readAnswer } from './registry/forward.js';
 
-export async function servePackument(env: NpmEnv, req: IncomingMessage, res: ServerResponse, name: string, version: string | null): Promise<void> {
+export async function servePackument(
+  env: NpmEnv,
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+  version: string | null,
+): Promise<void> {
   const subject = version === null ? 'packument' : 'version manifest';
   const abbreviated = version === null && wantsAbbreviated(req.headers.accept);
   // The whole document, uncompressed, every time: depfence answers conditional requests itself.
@@ -32,7 +38,10 @@ export async function servePackument(env: NpmEnv, req: IncomingMessage, res: Ser
   const verdict = await env.gate.verdict(name);
   recordDecision(env.context, req, verdict.decision, subject);
   if (refuseForVerdict(env, res, verdict)) {
-    asked.then((answer) => answer.destroy(), () => {});
+    asked.then(
+      (answer) => answer.destroy(),
+      () => {},
+    );
     return;
   }
   const answer = await asked;
@@ -45,12 +54,22 @@ export async function servePackument(env: NpmEnv, req: IncomingMessage, res: Ser
   // npm would report as "no matching version".
   if (status === 200 && record?.failure && env.context.config.mode === 'enforce') return sendUnavailable(res, `${name}: ${record.failure}`);
   if (status === 200) {
-    if (record?.latestRemoved && version === 'latest') return sendError(res, 404, `${name} has no stable version at or below its latest that depfence serves, so it has no "latest"; ask for a version or range`);
+    if (record?.latestRemoved && version === 'latest')
+      return sendError(
+        res,
+        404,
+        `${name} has no stable version at or below its latest that depfence serves, so it has no "latest"; ask for a version or range`,
+      );
     const filtered = record?.latestRemoved && version === null ? withoutLatest(body) : body;
     const registry = lockfileRegistry(env, name);
     const document = registry === null ? filtered : onUpstreamOrigin(filtered, registry);
     const etag = representationEtag(answer.headers.etag, abbreviated ? 'abbreviated' : 'full', document);
-    const finished: OutgoingHttpHeaders = { ...passableHeaders(answer.headers), etag, vary: 'Accept, Accept-Encoding', 'cache-control': 'max-age=0, must-revalidate' };
+    const finished: OutgoingHttpHeaders = {
+      ...passableHeaders(answer.headers),
+      etag,
+      vary: 'Accept, Accept-Encoding',
+      'cache-control': 'max-age=0, must-revalidate',
+    };
     delete finished['content-encoding'];
     if (matchesEtag(req.headers['if-none-match'], etag)) {
       delete finished['content-length'];
@@ -64,13 +83,23 @@ export async function servePackument(env: NpmEnv, req: IncomingMessage, res: Ser
   if (record?.failure) return sendUnavailable(res, `${name}: ${record.failure}`);
   if (status === 404 && version !== null) {
     const hidden = record?.versions.get(version);
-    if (hidden && hidden.hiddenBy.length > 0) return sendError(res, 403, hiddenVersionMessage(name, version, hidden.hiddenBy, env.context.config.mode));
+    if (hidden && hidden.hiddenBy.length > 0)
+      return sendError(res, 403, hiddenVersionMessage(name, version, hidden.hiddenBy, env.context.config.mode));
     return sendError(res, 404, `${name} has no version or tag "${version}"${verdaccioSays(body)}`);
   }
   if (status === 404) {
-    if (env.knownUpstream(verdict.decision)) return sendUnavailable(res, `the upstream registry did not deliver ${name} just now (it exists there, but depfence has no copy yet); try again shortly`);
+    if (env.knownUpstream(verdict.decision))
+      return sendUnavailable(
+        res,
+        `the upstream registry did not deliver ${name} just now (it exists there, but depfence has no copy yet); try again shortly`,
+      );
     if (env.context.decider.internalRule('npm', name) === null) return sendError(res, 404, `${name} is not on the upstream registry`);
-    if (env.context.config.upstreams.npm.internal === null) return sendError(res, 404, `${name} is reserved for internal packages and nobody has published it to depfence (npm publish with a user from \`depfence user add\`)`);
+    if (env.context.config.upstreams.npm.internal === null)
+      return sendError(
+        res,
+        404,
+        `${name} is reserved for internal packages and nobody has published it to depfence (npm publish with a user from \`depfence user add\`)`,
+      );
     return sendError(res, 404, `${name} is neither published to depfence nor on the internal registry`);
   }
   const message = `the upstream registry failed while depfence fetched ${name}${verdaccioSays(body)}`;

@@ -50,7 +50,10 @@ export function writeBridges(pluginsDir: string, plugins: readonly BridgePlugin[
     const dir = join(pluginsDir, `verdaccio-${plugin.id}`);
     mkdirSync(dir, { recursive: true });
     // `type: commonjs` keeps the bridge CommonJS even if the data dir sits inside an ESM package.
-    writeIfChanged(join(dir, 'package.json'), `${JSON.stringify({ name: `verdaccio-${plugin.id}`, private: true, type: 'commonjs', main: 'index.js' }, null, 2)}\n`);
+    writeIfChanged(
+      join(dir, 'package.json'),
+      `${JSON.stringify({ name: `verdaccio-${plugin.id}`, private: true, type: 'commonjs', main: 'index.js' }, null, 2)}\n`,
+    );
     writeIfChanged(join(dir, 'index.js'), bridgeSource(plugin));
   }
 }

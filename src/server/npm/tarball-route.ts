@@ -48,7 +48,12 @@ export async function serveTarball(env: NpmEnv, req: IncomingMessage, res: Serve
   const version = env.book.versionByFile(name, filename) ?? record?.versions.get(versionFromFilename(name, filename) ?? '');
   if (version && version.hiddenBy.length > 0) {
     const message = hiddenVersionMessage(name, version.version, version.hiddenBy, context.config.mode);
-    recordDecision(context, req, { ecosystem: 'npm', name, version: version.version, decision: 'deny', findings: version.hiddenBy }, 'tarball');
+    recordDecision(
+      context,
+      req,
+      { ecosystem: 'npm', name, version: version.version, decision: 'deny', findings: version.hiddenBy },
+      'tarball',
+    );
     // A tarball on a host depfence does not fetch from is refused in report mode too.
     if (enforce || version.hiddenBy.some((finding) => finding.check === 'source')) return refuse(403, message);
   }
@@ -57,7 +62,8 @@ export async function serveTarball(env: NpmEnv, req: IncomingMessage, res: Serve
     const body = await readAnswer(answer, ERROR_BODY_BYTES).catch(() => Buffer.alloc(0));
     const failure = env.tarballFailures.get(`${name}/${filename}`);
     if (status === 404 && !failure) return sendError(res, 404, `${name} has no tarball ${filename}${verdaccioSays(body)}`);
-    if (failure?.integrity) recordDecision(context, req, tarballDecision(name, version?.version ?? null, 'integrity', failure.reason), 'tarball');
+    if (failure?.integrity)
+      recordDecision(context, req, tarballDecision(name, version?.version ?? null, 'integrity', failure.reason), 'tarball');
     // A download that failed or did not match (the firewall already retried it) stays a 502.
     if (failure) return sendError(res, 502, failure.reason);
     const message = `the upstream registry failed to deliver ${filename} of ${name}${verdaccioSays(body)}; nothing was stored, try again`;

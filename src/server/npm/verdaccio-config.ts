@@ -31,7 +31,13 @@ export interface VerdaccioPaths {
 
 export function verdaccioPaths(dataDir: string): VerdaccioPaths {
   const root = join(dataDir, 'npm');
-  return { root, storage: join(dataDir, 'npm-registry'), plugins: join(root, 'plugins'), htpasswd: join(root, 'htpasswd'), tmp: join(root, 'tmp') };
+  return {
+    root,
+    storage: join(dataDir, 'npm-registry'),
+    plugins: join(root, 'plugins'),
+    htpasswd: join(root, 'htpasswd'),
+    tmp: join(root, 'tmp'),
+  };
 }
 
 export interface VerdaccioUplink {

@@ -16,12 +16,21 @@ export async function handleWrite(env: NpmEnv, req: IncomingMessage, res: Server
   const method = req.method ?? 'GET';
   if (path.kind === 'endpoint') {
     // Logging in (a token for an htpasswd user) and out: Verdaccio checks the password.
-    if (/^user\/(org\.couchdb\.user:[^/]+|token\/[^/]+)$/.test(path.rest) || path.rest === 'npm/v1/tokens' || path.rest.startsWith('npm/v1/tokens/')) return passThrough(env, req, res);
+    if (
+      /^user\/(org\.couchdb\.user:[^/]+|token\/[^/]+)$/.test(path.rest) ||
+      path.rest === 'npm/v1/tokens' ||
+      path.rest.startsWith('npm/v1/tokens/')
+    )
+      return passThrough(env, req, res);
     if (path.rest.startsWith('v1/login')) {
       return sendError(res, 404, 'web login is not offered; log in with a user from `depfence user add`: npm login --auth-type=legacy');
     }
     if (path.rest.startsWith('npm/v1/security/')) {
-      return sendError(res, 404, 'depfence does not proxy npm audit (it would send your dependency tree to the public registry); run npm audit against the public registry directly if you want it');
+      return sendError(
+        res,
+        404,
+        'depfence does not proxy npm audit (it would send your dependency tree to the public registry); run npm audit against the public registry directly if you want it',
+      );
     }
     const distTags = /^package\/(.+)\/dist-tags(\/.*)?$/.exec(path.rest);
     if (distTags) return writeToPackage(env, req, res, distTags[1]!, method);
@@ -37,13 +46,35 @@ async function writeToPackage(env: NpmEnv, req: IncomingMessage, res: ServerResp
   const rule = env.context.decider.internalRule('npm', name);
   const decision = { ecosystem: 'npm' as const, name, version: null };
   if (rule !== null && routedInternally(name)) {
-    recordDecision(env.context, req, { ...decision, decision: 'allow', findings: [{ check: 'confusion', severity: 'info', message: `${method} for ${name} passed to depfence's own registry (policy.confusion.npm: ${rule}); its users' credentials decide`, evidence: { rule } }] }, 'publish');
+    recordDecision(
+      env.context,
+      req,
+      {
+        ...decision,
+        decision: 'allow',
+        findings: [
+          {
+            check: 'confusion',
+            severity: 'info',
+            message: `${method} for ${name} passed to depfence's own registry (policy.confusion.npm: ${rule}); its users' credentials decide`,
+            evidence: { rule },
+          },
+        ],
+      },
+      'publish',
+    );
     return passThrough(env, req, res);
   }
-  const why = rule === null
-    ? 'only names reserved for internal packages in policy.confusion.npm can be published to depfence'
-    : 'internal names are published in lowercase only';
+  const why =
+    rule === null
+      ? 'only names reserved for internal packages in policy.confusion.npm can be published to depfence'
+      : 'internal names are published in lowercase only';
   const message = `publishing and other changes to ${name} are refused: depfence serves the public registry read-only; ${why}`;
-  recordDecision(env.context, req, { ...decision, decision: 'deny', findings: [{ check: 'confusion', severity: 'deny', message, evidence: { method } }] }, 'publish');
+  recordDecision(
+    env.context,
+    req,
+    { ...decision, decision: 'deny', findings: [{ check: 'confusion', severity: 'deny', message, evidence: { method } }] },
+    'publish',
+  );
   return sendError(res, 403, message);
 }

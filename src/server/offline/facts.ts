@@ -9,7 +9,10 @@ import type { PackageRecord } from '../../protocol/bundle/manifest.js';
 export function offlineFacts(record: PackageRecord, version: string | null): PackageFacts {
   const base = { ecosystem: record.ecosystem, name: record.name, canonicalName: canonicalName(record.ecosystem, record.name), version };
   if (record.origin === 'internal') {
-    const notAsked = { state: 'not-evaluated', reason: 'an internal package, vetted when it was mirrored from the internal upstream' } as const;
+    const notAsked = {
+      state: 'not-evaluated',
+      reason: 'an internal package, vetted when it was mirrored from the internal upstream',
+    } as const;
     return { ...base, exists: notAsked, downloads: notAsked, publishTimes: notAsked };
   }
   const { facts } = record;

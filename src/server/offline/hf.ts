@@ -20,15 +20,31 @@ export function offlineHfSource(context: ServerContext): HfSource {
   function find(kind: RepoKind, id: string, revision: string): RepoLookup {
     const name = `${kind === 'dataset' ? 'dataset ' : ''}${id}`;
     const stored = store.model(kind, id);
-    if (!stored || stored.revisions.length === 0) return { kind: 'not-found', message: notInMirrorMessage(`the ${kind === 'dataset' ? 'dataset' : 'model'} ${id}`) + refusedWhy(stored, null, null) };
+    if (!stored || stored.revisions.length === 0)
+      return {
+        kind: 'not-found',
+        message: notInMirrorMessage(`the ${kind === 'dataset' ? 'dataset' : 'model'} ${id}`) + refusedWhy(stored, null, null),
+      };
     const record = isCommitId(revision) ? stored.revisions.find((candidate) => candidate.commit === revision) : stored.revisions.at(-1);
     if (!record) {
       const held = stored.revisions.map((candidate) => candidate.commit).join(', ');
-      return { kind: 'not-found', code: 'RevisionNotFound', message: `${notInMirrorMessage(`commit ${revision} of ${name}`)} (the mirror holds ${held})` };
+      return {
+        kind: 'not-found',
+        code: 'RevisionNotFound',
+        message: `${notInMirrorMessage(`commit ${revision} of ${name}`)} (the mirror holds ${held})`,
+      };
     }
     for (const file of record.files) if (file.blobId) byBlobId.set(file.blobId, file.sha256);
     const document = bundledDocument(record);
-    return { kind: 'found', facts: { kind, id, info: { state: 'known', value: repoInfoOf(document), source: `vetted mirror (the Hub, recorded ${record.recordedAt})` } }, document };
+    return {
+      kind: 'found',
+      facts: {
+        kind,
+        id,
+        info: { state: 'known', value: repoInfoOf(document), source: `vetted mirror (the Hub, recorded ${record.recordedAt})` },
+      },
+      document,
+    };
   }
 
   function blob(sha256: string): StoredArtifact | null {
@@ -44,10 +60,17 @@ export function offlineHfSource(context: ServerContext): HfSource {
         const sha256 = request.sha256 ?? (request.gitBlob ? byBlobId.get(request.gitBlob) : undefined);
         const found = sha256 ? blob(sha256) : null;
         if (found) return Promise.resolve(found);
-        return Promise.reject(new ArtifactError('EARTIFACT_URL', request.url, 'the file is listed in the offline store but its bytes are missing (the store is damaged: import the bundle again)'));
+        return Promise.reject(
+          new ArtifactError(
+            'EARTIFACT_URL',
+            request.url,
+            'the file is listed in the offline store but its bytes are missing (the store is damaged: import the bundle again)',
+          ),
+        );
       },
     },
-    missingFile: (kind, id, commit, path) => notInMirrorMessage(`${path} of ${id} at ${commit}`) + refusedWhy(store.model(kind, id), commit, path),
+    missingFile: (kind, id, commit, path) =>
+      notInMirrorMessage(`${path} of ${id} at ${commit}`) + refusedWhy(store.model(kind, id), commit, path),
   };
 }
 

@@ -31,7 +31,11 @@ function handleOfflineNpm(context: ServerContext, store: OfflineStore, req: Inco
   const path = parseNpmPath(rawPath);
   if (path.kind === 'bad') return sendError(res, 400, path.message);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return sendError(res, 405, `the vetted offline mirror is read-only (${req.method} ${rawPath}); publish to your own registry, and bring packages in with depfence import`);
+    return sendError(
+      res,
+      405,
+      `the vetted offline mirror is read-only (${req.method} ${rawPath}); publish to your own registry, and bring packages in with depfence import`,
+    );
   }
   switch (path.kind) {
     case 'root':
@@ -64,7 +68,14 @@ function handleOfflineNpm(context: ServerContext, store: OfflineStore, req: Inco
   return sendTarball(context, store, req, res, judged, path.filename, enforce, decision);
 }
 
-function sendPackument(req: IncomingMessage, res: ServerResponse, stored: StoredPackage, judged: OfflinePackage, origin: string, enforce: boolean): void {
+function sendPackument(
+  req: IncomingMessage,
+  res: ServerResponse,
+  stored: StoredPackage,
+  judged: OfflinePackage,
+  origin: string,
+  enforce: boolean,
+): void {
   const abbreviated = wantsAbbreviated(req.headers.accept);
   const body = JSON.stringify(buildPackument(stored, judged, origin, { enforce, abbreviated }));
   const etag = `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}-${abbreviated ? 'abbreviated' : 'full'}"`;
@@ -79,7 +90,15 @@ function sendPackument(req: IncomingMessage, res: ServerResponse, stored: Stored
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-function sendVersion(context: ServerContext, res: ServerResponse, judged: OfflinePackage, asked: string, origin: string, enforce: boolean, stored: StoredPackage): void {
+function sendVersion(
+  context: ServerContext,
+  res: ServerResponse,
+  judged: OfflinePackage,
+  asked: string,
+  origin: string,
+  enforce: boolean,
+  stored: StoredPackage,
+): void {
   const packument = buildPackument(stored, judged, origin, { enforce, abbreviated: false }) as { 'dist-tags': Record<string, string> };
   const version = packument['dist-tags'][asked] ?? asked;
   const hiddenBy = judged.hidden.get(version);
@@ -89,13 +108,30 @@ function sendVersion(context: ServerContext, res: ServerResponse, judged: Offlin
   sendJson(res, 200, versionDocument(artifact, origin));
 }
 
-function sendTarball(context: ServerContext, store: OfflineStore, req: IncomingMessage, res: ServerResponse, judged: OfflinePackage, filename: string, enforce: boolean, decision: Decision): void {
+function sendTarball(
+  context: ServerContext,
+  store: OfflineStore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  judged: OfflinePackage,
+  filename: string,
+  enforce: boolean,
+  decision: Decision,
+): void {
   const artifact = [...judged.versions.values()].find((candidate) => candidate.filename === filename);
   if (!artifact) return sendError(res, 404, notInMirrorMessage(`${judged.name} (tarball ${filename})`));
   const hiddenBy = judged.hidden.get(artifact.version);
-  if (hiddenBy && enforce) return sendError(res, 403, hiddenVersionMessage(judged.name, artifact.version, hiddenBy, context.config.mode), { decision: { ...decision, version: artifact.version, decision: 'deny', findings: hiddenBy } });
+  if (hiddenBy && enforce)
+    return sendError(res, 403, hiddenVersionMessage(judged.name, artifact.version, hiddenBy, context.config.mode), {
+      decision: { ...decision, version: artifact.version, decision: 'deny', findings: hiddenBy },
+    });
   const blob = store.blob(artifact.sha256);
-  if (!blob) return sendError(res, 500, `${judged.name}@${artifact.version} is listed in the offline store but its tarball is missing (the store is damaged: import the bundle again)`);
+  if (!blob)
+    return sendError(
+      res,
+      500,
+      `${judged.name}@${artifact.version} is listed in the offline store but its tarball is missing (the store is damaged: import the bundle again)`,
+    );
   const etag = `"sha256-${artifact.sha256}"`;
   const headers = { 'content-type': 'application/octet-stream', etag, 'cache-control': 'public, max-age=31536000, immutable' };
   if (answeredNotModified(req, res, etag, headers)) return;

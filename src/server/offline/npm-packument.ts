@@ -16,9 +16,27 @@ export interface OfflinePackage {
 }
 
 const ABBREVIATED_FIELDS = new Set([
-  'name', 'version', 'dependencies', 'optionalDependencies', 'devDependencies', 'bundleDependencies', 'bundledDependencies',
-  'peerDependencies', 'peerDependenciesMeta', 'acceptDependencies', 'bin', 'directories', 'dist', 'engines', 'deprecated',
-  '_hasShrinkwrap', 'hasInstallScript', 'os', 'cpu', 'libc', 'funding',
+  'name',
+  'version',
+  'dependencies',
+  'optionalDependencies',
+  'devDependencies',
+  'bundleDependencies',
+  'bundledDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'acceptDependencies',
+  'bin',
+  'directories',
+  'dist',
+  'engines',
+  'deprecated',
+  '_hasShrinkwrap',
+  'hasInstallScript',
+  'os',
+  'cpu',
+  'libc',
+  'funding',
 ]);
 
 export function judgeOfflinePackage(stored: StoredPackage, context: PolicyContext, now: Date): OfflinePackage {
@@ -28,7 +46,11 @@ export function judgeOfflinePackage(stored: StoredPackage, context: PolicyContex
   for (const artifact of stored.artifacts) {
     if (artifact.ecosystem !== 'npm') continue;
     versions.set(artifact.version, artifact);
-    const verdict = judgeVersion({ ecosystem: 'npm', name, canonicalName: name.toLowerCase(), version: artifact.version, published: new Date(artifact.published) }, context, now);
+    const verdict = judgeVersion(
+      { ecosystem: 'npm', name, canonicalName: name.toLowerCase(), version: artifact.version, published: new Date(artifact.published) },
+      context,
+      now,
+    );
     if (verdict.hidden) hidden.set(artifact.version, verdict.findings);
   }
   return { name, versions, hidden };
@@ -41,25 +63,43 @@ export function tarballPath(name: string, filename: string): string {
 
 /** The version document a client sees: the published one, its tarball on this server. */
 export function versionDocument(artifact: NpmArtifact, origin: string): Record<string, unknown> {
-  const dist = (typeof artifact.manifest.dist === 'object' && artifact.manifest.dist !== null ? artifact.manifest.dist : {}) as Record<string, unknown>;
+  const dist = (typeof artifact.manifest.dist === 'object' && artifact.manifest.dist !== null ? artifact.manifest.dist : {}) as Record<
+    string,
+    unknown
+  >;
   return {
     ...artifact.manifest,
     name: artifact.name,
     version: artifact.version,
-    dist: { ...dist, tarball: `${origin}${tarballPath(artifact.name, artifact.filename)}`, integrity: typeof dist.integrity === 'string' ? dist.integrity : artifact.integrity },
+    dist: {
+      ...dist,
+      tarball: `${origin}${tarballPath(artifact.name, artifact.filename)}`,
+      integrity: typeof dist.integrity === 'string' ? dist.integrity : artifact.integrity,
+    },
   };
 }
 
-export function buildPackument(stored: StoredPackage, judged: OfflinePackage, origin: string, options: { enforce: boolean; abbreviated: boolean }): Record<string, unknown> {
+export function buildPackument(
+  stored: StoredPackage,
+  judged: OfflinePackage,
+  origin: string,
+  options: { enforce: boolean; abbreviated: boolean },
+): Record<string, unknown> {
   const visible = [...judged.versions.values()].filter((artifact) => !options.enforce || !judged.hidden.has(artifact.version));
   const remaining = new Set(visible.map((artifact) => artifact.version));
   const versions: Record<string, unknown> = {};
   for (const artifact of sortByVersion(visible)) {
     const document = versionDocument(artifact, origin);
-    versions[artifact.version] = options.abbreviated ? Object.fromEntries(Object.entries(document).filter(([key]) => ABBREVIATED_FIELDS.has(key))) : document;
+    versions[artifact.version] = options.abbreviated
+      ? Object.fromEntries(Object.entries(document).filter(([key]) => ABBREVIATED_FIELDS.has(key)))
+      : document;
   }
   const distTags = distTagsFor(stored, [...judged.versions.keys()], remaining);
-  const modified = visible.map((artifact) => artifact.published).sort().at(-1) ?? stored.package.facts.recordedAt;
+  const modified =
+    visible
+      .map((artifact) => artifact.published)
+      .sort()
+      .at(-1) ?? stored.package.facts.recordedAt;
   if (options.abbreviated) return { name: stored.package.name, 'dist-tags': distTags, versions, modified };
   const time: Record<string, string> = { modified };
   if (stored.package.facts.created) time.created = stored.package.facts.created;
@@ -69,7 +109,9 @@ export function buildPackument(stored: StoredPackage, judged: OfflinePackage, or
 
 /** The upstream dist-tags that point at imported versions; `latest` chosen by semver when the upstream's is not here. */
 function distTagsFor(stored: StoredPackage, imported: string[], remaining: ReadonlySet<string>): Record<string, string> {
-  const tags: Record<string, string> = Object.fromEntries(Object.entries(stored.package.distTags ?? {}).filter(([, version]) => imported.includes(version)));
+  const tags: Record<string, string> = Object.fromEntries(
+    Object.entries(stored.package.distTags ?? {}).filter(([, version]) => imported.includes(version)),
+  );
   if (tags.latest === undefined) {
     const highest = highestStableAtMost(imported, '') ?? semver.rsort(imported.filter((version) => semver.valid(version)))[0];
     if (highest) tags.latest = highest;
@@ -79,5 +121,7 @@ function distTagsFor(stored: StoredPackage, imported: string[], remaining: Reado
 }
 
 function sortByVersion(artifacts: NpmArtifact[]): NpmArtifact[] {
-  return [...artifacts].sort((a, b) => (semver.valid(a.version) && semver.valid(b.version) ? semver.compare(a.version, b.version) : a.version.localeCompare(b.version)));
+  return [...artifacts].sort((a, b) =>
+    semver.valid(a.version) && semver.valid(b.version) ? semver.compare(a.version, b.version) : a.version.localeCompare(b.version),
+  );
 }

@@ -41,9 +41,16 @@ function offlinePypiLookup(context: ServerContext, name: string): ProjectLookup 
     .filter((artifact): artifact is PypiArtifact => artifact.ecosystem === 'pypi')
     .map((artifact): JudgedFile => {
       const file = distFile(artifact);
-      const problem = store.blob(artifact.sha256, dir) ? null : `${artifact.filename} is listed in the offline store but its file is missing (the store is damaged: import the bundle again)`;
-      const verdict = judgeVersion({ ecosystem: 'pypi', name, canonicalName: name, version: artifact.version, published: file.uploadTime }, context.decider.context, now);
-      const named = (findings: Finding[]) => findings.map((finding) => ({ ...finding, evidence: { ...finding.evidence, file: artifact.filename } }));
+      const problem = store.blob(artifact.sha256, dir)
+        ? null
+        : `${artifact.filename} is listed in the offline store but its file is missing (the store is damaged: import the bundle again)`;
+      const verdict = judgeVersion(
+        { ecosystem: 'pypi', name, canonicalName: name, version: artifact.version, published: file.uploadTime },
+        context.decider.context,
+        now,
+      );
+      const named = (findings: Finding[]) =>
+        findings.map((finding) => ({ ...finding, evidence: { ...finding.evidence, file: artifact.filename } }));
       return { file, version: artifact.version, problem, findings: named(verdict.findings), warnings: named(verdict.warnings) };
     });
   return { kind: 'view', view: { name, origin: stored.package.origin, source: OFFLINE_SOURCE, decision, files, stale: false } };

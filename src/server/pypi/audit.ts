@@ -27,7 +27,12 @@ export function recordPageDecisions(context: ServerContext, req: IncomingMessage
   }
   for (const [version, { hidden, warnings }] of byVersion) {
     const decision = hidden.length > 0 ? 'deny' : 'warn';
-    recordDecision(context, req, { ecosystem: 'pypi', name: view.name, version, decision, findings: decision === 'deny' ? hidden : warnings }, 'project page');
+    recordDecision(
+      context,
+      req,
+      { ecosystem: 'pypi', name: view.name, version, decision, findings: decision === 'deny' ? hidden : warnings },
+      'project page',
+    );
   }
 }
 

@@ -34,7 +34,8 @@ export async function serveFile(
   if (lookup.kind !== 'view') return sendLookupFailure(context, req, res, request.project, lookup, null, subject);
   const { view } = lookup;
   const judged = view.files.find((candidate) => candidate.file.filename === request.filename);
-  if (!judged) return sendPypiError(req, res, 404, `${request.filename} is not a file of ${request.project} on the ${view.source.label.name}`);
+  if (!judged)
+    return sendPypiError(req, res, 404, `${request.filename} is not a file of ${request.project} on the ${view.source.label.name}`);
   if (judged.problem !== null) return sendPypiError(req, res, 403, `${request.filename} is not served: ${judged.problem}`);
 
   const decision = fileDecision(view, judged);
@@ -68,7 +69,10 @@ export async function serveFile(
   } catch (error) {
     return sendFetchFailure(req, res, error, request.filename);
   }
-  sendStoredFile(req, res, stored, { contentType: request.metadata ? 'text/plain; charset=utf-8' : 'application/octet-stream', etag: `"sha256-${stored.sha256}"` });
+  sendStoredFile(req, res, stored, {
+    contentType: request.metadata ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+    etag: `"sha256-${stored.sha256}"`,
+  });
 }
 
 /** PEP 658: the metadata file is the distribution's URL with `.metadata` appended to its path. */
@@ -85,7 +89,9 @@ function sendFetchFailure(req: IncomingMessage, res: ServerResponse, error: unkn
   }
   if (error instanceof UpstreamError) {
     const unavailable = error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE' || (error.status ?? 500) >= 500;
-    return sendPypiError(req, res, unavailable ? UNAVAILABLE_STATUS : 502, `${filename} could not be fetched: ${error.message}`, { unavailable });
+    return sendPypiError(req, res, unavailable ? UNAVAILABLE_STATUS : 502, `${filename} could not be fetched: ${error.message}`, {
+      unavailable,
+    });
   }
   sendPypiError(req, res, 502, `${filename} could not be fetched: ${(error as Error).message}`);
 }

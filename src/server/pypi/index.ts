@@ -22,7 +22,10 @@ export function pypiMount(context: ServerContext, source: PypiSource): Mount {
   const { artifacts } = source;
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendPypiError(req, res, 405, `the PyPI index answers GET and HEAD only, not ${req.method}`, { headers: { allow: 'GET, HEAD' } });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendPypiError(req, res, 405, `the PyPI index answers GET and HEAD only, not ${req.method}`, {
+        headers: { allow: 'GET, HEAD' },
+      });
     const path = parsePypiPath(req.url ?? '');
     switch (path.kind) {
       case 'bad':

@@ -64,7 +64,8 @@ function filePath(rest: string): PypiPath {
   const [project = '', requested = ''] = parts;
   const problem = validatePypiName(project);
   if (problem) return { kind: 'bad', message: `"${printable(project)}" is not a valid project name: ${problem}` };
-  if (normalizePypiName(project) !== project) return { kind: 'bad', message: `file URLs name the project in its normalised form: ${normalizePypiName(project)}` };
+  if (normalizePypiName(project) !== project)
+    return { kind: 'bad', message: `file URLs name the project in its normalised form: ${normalizePypiName(project)}` };
   const metadata = requested.endsWith(METADATA_SUFFIX) && requested.length > METADATA_SUFFIX.length;
   const filename = metadata ? requested.slice(0, -METADATA_SUFFIX.length) : requested;
   const badFile = filenameProblem(filename);

@@ -149,11 +149,23 @@ async function lookupUpstreamProject(context: ServerContext, name: string, htmlO
   let files: JudgedFile[];
   // Publishers are read for the releases the new-publisher signal can still warn about.
   const { enabled, newPublisherWindow } = config.policy.history;
-  const young = (history: ReleaseHistory) => (enabled ? history.releases.filter((release) => release.published !== null && now.getTime() - release.published.getTime() < newPublisherWindow).map((release) => release.version) : []);
+  const young = (history: ReleaseHistory) =>
+    enabled
+      ? history.releases
+          .filter((release) => release.published !== null && now.getTime() - release.published.getTime() < newPublisherWindow)
+          .map((release) => release.version)
+      : [];
   const history = await pageHistoryWithPublishers(decider.http, name, page.page, source.simpleUrl, young);
   try {
     files = page.page.files.map((file): JudgedFile => {
-      if (seen.has(file.filename)) return { file, version: null, problem: `${file.filename} is listed more than once by the ${source.label.name}; only the first is served`, findings: [], warnings: [] };
+      if (seen.has(file.filename))
+        return {
+          file,
+          version: null,
+          problem: `${file.filename} is listed more than once by the ${source.label.name}; only the first is served`,
+          findings: [],
+          warnings: [],
+        };
       seen.add(file.filename);
       return judgeFile(context, name, file, source, history, now);
     });
@@ -165,18 +177,35 @@ async function lookupUpstreamProject(context: ServerContext, name: string, htmlO
   return { kind: 'view', view: { name, origin, source, decision, files, stale: page.stale } };
 }
 
-function judgeFile(context: ServerContext, name: string, file: DistFile, source: PageSource, history: ReleaseHistory, now: Date): JudgedFile {
+function judgeFile(
+  context: ServerContext,
+  name: string,
+  file: DistFile,
+  source: PageSource,
+  history: ReleaseHistory,
+  now: Date,
+): JudgedFile {
   const identity = identifyFile(name, file.filename);
   const version = typeof identity === 'string' ? null : identity.version;
   const problem = fileProblem(file, identity, source, context.config.upstreams.pypi.files ?? []);
   if (problem !== null || version === null) return { file, version, problem, findings: [], warnings: [] };
-  const verdict = judgeVersion({ ecosystem: 'pypi', name, canonicalName: name, version, published: file.uploadTime, history }, context.decider.context, now);
+  const verdict = judgeVersion(
+    { ecosystem: 'pypi', name, canonicalName: name, version, published: file.uploadTime, history },
+    context.decider.context,
+    now,
+  );
   const named = (findings: Finding[]) => findings.map((finding) => withFilename(finding, file.filename));
   return { file, version, problem: null, findings: named(verdict.findings), warnings: named(verdict.warnings) };
 }
 
-function fileProblem(file: DistFile, identity: ReturnType<typeof identifyFile>, source: PageSource, fileHosts: readonly string[]): string | null {
-  if (file.unreadable !== undefined) return `the ${source.label.name}'s entry for ${file.filename} cannot be read (${file.unreadable}), so it is not served`;
+function fileProblem(
+  file: DistFile,
+  identity: ReturnType<typeof identifyFile>,
+  source: PageSource,
+  fileHosts: readonly string[],
+): string | null {
+  if (file.unreadable !== undefined)
+    return `the ${source.label.name}'s entry for ${file.filename} cannot be read (${file.unreadable}), so it is not served`;
   const unsafe = filenameProblem(file.filename);
   if (unsafe) return `${file.filename}: ${unsafe}`;
   if (typeof identity === 'string') return identity;
@@ -193,11 +222,19 @@ function withFilename(finding: Finding, filename: string): Finding {
 
 function upstreamFailure(error: Error, source: PageSource): ProjectLookup {
   if (error instanceof UpstreamError) {
-    const unavailable = error.code === 'EUPSTREAM_TIMEOUT' || error.code === 'EUPSTREAM_UNREACHABLE' || (error.code === 'EUPSTREAM_STATUS' && (error.status === undefined || error.status >= 500 || error.status === 429));
+    const unavailable =
+      error.code === 'EUPSTREAM_TIMEOUT' ||
+      error.code === 'EUPSTREAM_UNREACHABLE' ||
+      (error.code === 'EUPSTREAM_STATUS' && (error.status === undefined || error.status >= 500 || error.status === 429));
     const message = unavailable
       ? `cannot check this project because the ${source.label.name} is unavailable and no usable copy is cached (depfence fails closed): ${error.message}`
       : `the ${source.label.name} gave an answer depfence cannot use: ${error.message}`;
-    return { kind: 'upstream-error', status: unavailable ? UNAVAILABLE_STATUS : 502, message, upstream: `${source.label.name} ${source.simpleUrl}` };
+    return {
+      kind: 'upstream-error',
+      status: unavailable ? UNAVAILABLE_STATUS : 502,
+      message,
+      upstream: `${source.label.name} ${source.simpleUrl}`,
+    };
   }
   const message = `reading the project page from the ${source.label.name} at ${source.simpleUrl} failed: ${error.message}`;
   return { kind: 'upstream-error', status: 502, message, upstream: `${source.label.name} ${source.simpleUrl}` };

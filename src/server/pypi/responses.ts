@@ -32,12 +32,23 @@ export interface ErrorOptions {
   unavailable?: boolean;
 }
 
-export function sendPypiError(req: IncomingMessage, res: ServerResponse, status: number, message: string, options: ErrorOptions = {}): void {
+export function sendPypiError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  options: ErrorOptions = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (status === 403) markRefusal(res, message, options.unavailable === true || (options.decision !== undefined && deniedOnlyForMissingFacts(options.decision)));
+  if (status === 403)
+    markRefusal(
+      res,
+      message,
+      options.unavailable === true || (options.decision !== undefined && deniedOnlyForMissingFacts(options.decision)),
+    );
   const text = `depfence: ${message}`;
   const html = options.representation?.format === 'html';
   const body = html
@@ -60,7 +71,17 @@ function reasonsOf(decision: Decision | undefined): string[] {
 }
 
 function titleOf(status: number): string {
-  return { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable', 416: 'Range Not Satisfiable', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status] ?? 'Error';
+  return (
+    {
+      400: 'Bad Request',
+      403: 'Forbidden',
+      404: 'Not Found',
+      406: 'Not Acceptable',
+      416: 'Range Not Satisfiable',
+      502: 'Bad Gateway',
+      503: 'Service Unavailable',
+    }[status] ?? 'Error'
+  );
 }
 
 /** The message for a denied project: the deciding findings, joined. */

@@ -31,7 +31,12 @@ const PROXY_WHY = 'a proxy between npm and the firewall could answer in its plac
 /** Settings the shim owns: whatever the user's files and variables say, npm gets depfence's values. */
 const OWNED_KEYS = new Set(['registry', 'replace-registry-host', 'cache', 'noproxy']);
 /** Command-line options npm would let override the shim's settings (the command line beats the environment). */
-const REFUSED_OPTIONS: Record<string, string> = { '--cache': CACHE_WHY, '--proxy': PROXY_WHY, '--https-proxy': PROXY_WHY, '--noproxy': PROXY_WHY };
+const REFUSED_OPTIONS: Record<string, string> = {
+  '--cache': CACHE_WHY,
+  '--proxy': PROXY_WHY,
+  '--https-proxy': PROXY_WHY,
+  '--noproxy': PROXY_WHY,
+};
 
 interface Scan {
   trusted: readonly string[];
@@ -50,7 +55,8 @@ export function inspectNpm(input: InspectInput & { npx: boolean }): ToolPlan {
   const { options, positionals } = scanArgs(input.args, table, input.npx ? () => true : undefined);
   const [word = '', ...operands] = input.npx ? ['exec', ...positionals] : positionals;
   const command = npmCommand(word);
-  const execArgs = command === 'exec' && !input.npx ? scanArgs(input.args.slice(input.args.indexOf(word) + 1), NPX_OPTIONS, () => true) : null;
+  const execArgs =
+    command === 'exec' && !input.npx ? scanArgs(input.args.slice(input.args.indexOf(word) + 1), NPX_OPTIONS, () => true) : null;
   const allOptions = execArgs ? [...options, ...execArgs.options] : options;
   const optionValue = (name: string) => allOptions.findLast((option) => option.name === name)?.value ?? undefined;
   const prefix = localPrefix(cwd, optionValue('--prefix'));
@@ -69,7 +75,11 @@ export function inspectNpm(input: InspectInput & { npx: boolean }): ToolPlan {
 
   // .npmrc files and npm_config_* variables
   const scopes = new Map<string, 'redirect' | 'trusted'>();
-  const locations = { userconfig: optionValue('--userconfig'), globalconfig: optionValue('--globalconfig'), prefix: optionValue('--prefix') };
+  const locations = {
+    userconfig: optionValue('--userconfig'),
+    globalconfig: optionValue('--globalconfig'),
+    prefix: optionValue('--prefix'),
+  };
   for (const file of npmrcFiles(env, prefix, input.realTool, locations)) {
     for (const entry of file.entries) {
       const origin = file.level === 'project' ? `${display(entry.file)}:${entry.line}` : entry.file;
@@ -107,7 +117,12 @@ export function inspectNpm(input: InspectInput & { npx: boolean }): ToolPlan {
 
   // the project's own dependencies and lockfile
   if (command !== null && PROJECT_COMMANDS.has(command)) {
-    scanProject(scan, prefix, display, operands.length === 0 && (command === 'install' || command === 'install-test' || command === 'install-ci-test'));
+    scanProject(
+      scan,
+      prefix,
+      display,
+      operands.length === 0 && (command === 'install' || command === 'install-test' || command === 'install-ci-test'),
+    );
   }
 
   return {
@@ -127,9 +142,21 @@ function commandLineSettings(scan: Scan, options: readonly ScannedOption[]): boo
       addSource(scan, { setting: option.written, value: option.value ?? '', origin: FROM_COMMAND_LINE, action: 'refuse', why: CLI_WHY });
       if (option.name === '--registry' && option.value && isTrusted(option.value, scan.trusted)) trustedRegistry = true;
     } else if (option.name === '--replace-registry-host' && option.value !== 'always') {
-      scan.settings.push({ setting: option.written, value: option.value ?? '', origin: FROM_COMMAND_LINE, action: 'refuse', why: HOST_WHY });
+      scan.settings.push({
+        setting: option.written,
+        value: option.value ?? '',
+        origin: FROM_COMMAND_LINE,
+        action: 'refuse',
+        why: HOST_WHY,
+      });
     } else if (Object.hasOwn(REFUSED_OPTIONS, option.name)) {
-      scan.settings.push({ setting: option.written, value: option.value ?? '', origin: FROM_COMMAND_LINE, action: 'refuse', why: REFUSED_OPTIONS[option.name]! });
+      scan.settings.push({
+        setting: option.written,
+        value: option.value ?? '',
+        origin: FROM_COMMAND_LINE,
+        action: 'refuse',
+        why: REFUSED_OPTIONS[option.name]!,
+      });
     } else if (option.name === '--package' && option.value) {
       addSpec(scan, option.value, FROM_COMMAND_LINE);
     }
@@ -148,7 +175,12 @@ function overridden(key: string, value: string): boolean {
  * scope registry removed, then depfence's values set (npm reads the environment after every
  * .npmrc, and skips empty values, so each is set, never blanked).
  */
-function npmEnvironment(env: NodeJS.ProcessEnv, firewall: FirewallEndpoint, scopes: ReadonlyMap<string, 'redirect' | 'trusted'>, projectRegistryTrusted: boolean): NodeJS.ProcessEnv {
+function npmEnvironment(
+  env: NodeJS.ProcessEnv,
+  firewall: FirewallEndpoint,
+  scopes: ReadonlyMap<string, 'redirect' | 'trusted'>,
+  projectRegistryTrusted: boolean,
+): NodeJS.ProcessEnv {
   const registry = `${firewall.url}/`;
   const result: NodeJS.ProcessEnv = {};
   for (const [variable, value] of Object.entries(env)) {
@@ -187,9 +219,21 @@ function addTarget(scan: Scan, spec: NpmSpec, setting: string, origin: string): 
       scan.packages.push({ ecosystem: 'npm', name: spec.name, version: spec.version, origin });
       return;
     case 'git':
-      return addSource(scan, { setting: setting === 'package' ? 'git dependency' : setting, value: spec.url, origin, action: 'refuse', why: GIT_WHY });
+      return addSource(scan, {
+        setting: setting === 'package' ? 'git dependency' : setting,
+        value: spec.url,
+        origin,
+        action: 'refuse',
+        why: GIT_WHY,
+      });
     case 'remote':
-      return addSource(scan, { setting: setting === 'package' ? 'URL dependency' : setting, value: spec.url, origin, action: 'refuse', why: REMOTE_WHY });
+      return addSource(scan, {
+        setting: setting === 'package' ? 'URL dependency' : setting,
+        value: spec.url,
+        origin,
+        action: 'refuse',
+        why: REMOTE_WHY,
+      });
     case 'local':
     case 'invalid':
       return; // a local folder or tarball is the user's own; npm refuses an invalid spec itself
@@ -250,5 +294,3 @@ function readLock(prefix: string): PackageLock | null {
   }
   return null;
 }
-
-

@@ -74,7 +74,9 @@ export interface NpmrcLocations {
  */
 export function npmrcFiles(env: NodeJS.ProcessEnv, prefix: string, realNpm: string | null, cli: NpmrcLocations = {}): NpmrcFile[] {
   const setIn = (key: string, ...files: (NpmrcFile | null)[]) =>
-    cli[key as keyof NpmrcLocations] ?? envConfig(env, key) ?? files.map((file) => file?.entries.findLast((entry) => entry.key === key)?.value).find((value) => value !== undefined);
+    cli[key as keyof NpmrcLocations] ??
+    envConfig(env, key) ??
+    files.map((file) => file?.entries.findLast((entry) => entry.key === key)?.value).find((value) => value !== undefined);
   const project: (NpmrcFile | null)[] = [];
   const root = workspaceRoot(prefix);
   if (root) project.push(readRc('project', join(root, '.npmrc'), env));

@@ -7,14 +7,32 @@ const VALUES =
 const FLAGS =
   'all allow-same-version audit bin-links bypass-2fa commit-hooks description dev diff-ignore-all-space diff-name-only diff-no-prefix diff-text dry-run engine-strict expect-results force foreground-scripts format-package-lock fund git-tag-version global global-style if-present ignore-scripts include-staged include-workspace-root include-attestations init-private install-links json legacy-bundling legacy-peer-deps link long offline omit-lockfile-registry-resolved optional package-lock package-lock-only parseable prefer-dedupe prefer-offline prefer-online production progress provenance read-only rebuild-bundle save save-bundle save-dev save-exact save-optional save-peer save-prod shrinkwrap sign-git-commit sign-git-tag strict-peer-deps strict-ssl timing unicode update-notifier usage version versions workspaces workspaces-update yes';
 const SHORTS: Record<string, string> = {
-  '-w': '--workspace', '-C': '--prefix', '-c': '--call', '-L': '--location', '-m': '--message', '-p': '--package', '-a': '--all', '-f': '--force', '-g': '--global',
-  '-l': '--long', '-S': '--save', '-B': '--save-bundle', '-D': '--save-dev', '-E': '--save-exact', '-O': '--save-optional', '-P': '--save-prod',
-  '-y': '--yes', '-v': '--version', '-h': '--usage', '-H': '--usage',
+  '-w': '--workspace',
+  '-C': '--prefix',
+  '-c': '--call',
+  '-L': '--location',
+  '-m': '--message',
+  '-p': '--package',
+  '-a': '--all',
+  '-f': '--force',
+  '-g': '--global',
+  '-l': '--long',
+  '-S': '--save',
+  '-B': '--save-bundle',
+  '-D': '--save-dev',
+  '-E': '--save-exact',
+  '-O': '--save-optional',
+  '-P': '--save-prod',
+  '-y': '--yes',
+  '-v': '--version',
+  '-h': '--usage',
+  '-H': '--usage',
 };
 
 const SCOPED_REGISTRY = /^--(@[^:\s]+):registry$/;
 
-const valueOption = (written: string): OptionSpec | null => (SCOPED_REGISTRY.test(written) || written.startsWith('--//') ? { name: written, takesValue: true } : null);
+const valueOption = (written: string): OptionSpec | null =>
+  SCOPED_REGISTRY.test(written) || written.startsWith('--//') ? { name: written, takesValue: true } : null;
 
 function table(packageShort: boolean): OptionTable {
   const dashed = (names: string) => names.split(' ').map((name) => `--${name}`);
@@ -22,7 +40,19 @@ function table(packageShort: boolean): OptionTable {
   longs['--parseable'] = false;
   // npm's -p is --parseable, except in exec/npx, where it is --package
   const shorts = { ...SHORTS, '-p': packageShort ? '--package' : '--parseable' };
-  return { ...optionTable(longs, shorts, true, ['--registry', '--replace-registry-host', '--cache', '--proxy', '--https-proxy', '--noproxy', '--userconfig', '--globalconfig']), dynamic: valueOption };
+  return {
+    ...optionTable(longs, shorts, true, [
+      '--registry',
+      '--replace-registry-host',
+      '--cache',
+      '--proxy',
+      '--https-proxy',
+      '--noproxy',
+      '--userconfig',
+      '--globalconfig',
+    ]),
+    dynamic: valueOption,
+  };
 }
 
 export const NPM_OPTIONS = table(false);

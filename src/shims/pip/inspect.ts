@@ -37,7 +37,14 @@ export async function inspectPip(input: InspectInput): Promise<ToolPlan> {
     } else if (option.name === '--proxy') {
       scan.settings.push({ setting: option.written, value: option.value, origin: FROM_COMMAND_LINE, action: 'refuse', why: PROXY_WHY });
     } else if (option.name === '--requirement' || option.name === '--constraint') {
-      includeFile(option.written, option.value, option.name === '--requirement' ? 'requirements' : 'constraints', cwd, FROM_COMMAND_LINE, scan);
+      includeFile(
+        option.written,
+        option.value,
+        option.name === '--requirement' ? 'requirements' : 'constraints',
+        cwd,
+        FROM_COMMAND_LINE,
+        scan,
+      );
     } else if (option.name === '--editable') {
       scanRequirement(option.value, FROM_COMMAND_LINE, 'requirements', cwd, scan);
     }
@@ -47,29 +54,45 @@ export async function inspectPip(input: InspectInput): Promise<ToolPlan> {
   const fromEnv = environmentSettings(env, trusted);
   scan.settings.push(...fromEnv.settings);
   for (const [variable, key, value] of fromEnv.files) {
-    for (const file of listValues(value)) includeFile(variable, file, key === 'requirement' ? 'requirements' : 'constraints', cwd, FROM_ENVIRONMENT, scan);
+    for (const file of listValues(value))
+      includeFile(variable, file, key === 'requirement' ? 'requirements' : 'constraints', cwd, FROM_ENVIRONMENT, scan);
   }
 
   const files = pipConfigFiles(env, input.realTool);
-  const config = configSettings(files.map((file) => ({ path: file.path, sections: readIni(file.path) })), trusted);
+  const config = configSettings(
+    files.map((file) => ({ path: file.path, sections: readIni(file.path) })),
+    trusted,
+  );
   scan.settings.push(...config.settings);
-  for (const file of config.requirementFiles) includeFile(file.kind === 'requirements' ? 'requirement' : 'constraint', file.path, file.kind, cwd, file.origin, scan);
+  for (const file of config.requirementFiles)
+    includeFile(file.kind === 'requirements' ? 'requirement' : 'constraint', file.path, file.kind, cwd, file.origin, scan);
 
   for (const local of scan.localPaths) {
     const pyproject = join(local.path, 'pyproject.toml');
-    if (isDirectory(local.path) && existsSync(pyproject)) await scanTomlFile(pyproject, 'pyproject', scan, { uvSettings: false, dependencies: true });
+    if (isDirectory(local.path) && existsSync(pyproject))
+      await scanTomlFile(pyproject, 'pyproject', scan, { uvSettings: false, dependencies: true });
   }
 
   return {
     label: `pip ${command}`.trim(),
     settings: scan.settings,
     packages: scan.packages,
-    environment: (firewall) => pipEnvironment(env, firewall, config.kept, fromEnv.keep, options.some((option) => option.name === '--isolated')),
+    environment: (firewall) =>
+      pipEnvironment(
+        env,
+        firewall,
+        config.kept,
+        fromEnv.keep,
+        options.some((option) => option.name === '--isolated'),
+      ),
   };
 }
 
 /** PIP_* variables that name a source (any spelling pip accepts), and the requirement/constraint files they name. */
-function environmentSettings(env: NodeJS.ProcessEnv, trusted: readonly string[]): { settings: SourceSetting[]; keep: Map<string, string>; files: [string, string, string][] } {
+function environmentSettings(
+  env: NodeJS.ProcessEnv,
+  trusted: readonly string[],
+): { settings: SourceSetting[]; keep: Map<string, string>; files: [string, string, string][] } {
   const settings: SourceSetting[] = [];
   const keep = new Map<string, string>();
   const files: [string, string, string][] = [];
@@ -103,7 +126,8 @@ function configSettings(files: { path: string; sections: IniSections }[], truste
       kept.set(section, target);
       for (const [key, value] of keys) {
         if (key === 'requirement' || key === 'constraint') {
-          for (const path of listValues(value)) requirementFiles.push({ path, kind: key === 'requirement' ? 'requirements' : 'constraints', origin: file.path });
+          for (const path of listValues(value))
+            requirementFiles.push({ path, kind: key === 'requirement' ? 'requirements' : 'constraints', origin: file.path });
         }
         if (!SOURCE_KEYS.includes(key)) {
           target.set(key, value);
@@ -131,7 +155,13 @@ function keepTrusted(key: string, value: string, trusted: readonly string[]): { 
   return { trusted: values.filter((item) => isTrusted(item, trusted)), dropped: values.filter((item) => !isTrusted(item, trusted)) };
 }
 
-function pipEnvironment(env: NodeJS.ProcessEnv, firewall: FirewallEndpoint, kept: IniSections, keepVariables: Map<string, string>, isolated: boolean): NodeJS.ProcessEnv {
+function pipEnvironment(
+  env: NodeJS.ProcessEnv,
+  firewall: FirewallEndpoint,
+  kept: IniSections,
+  keepVariables: Map<string, string>,
+  isolated: boolean,
+): NodeJS.ProcessEnv {
   const index = pypiSimpleUrl(firewall);
   const result: NodeJS.ProcessEnv = {};
   for (const [variable, value] of Object.entries(env)) {
@@ -152,11 +182,15 @@ function writePipConfig(firewall: FirewallEndpoint, kept: IniSections, index: st
   const sections: IniSections = new Map();
   for (const name of new Set([...COMMAND_SECTIONS, ...kept.keys()])) {
     const keys = new Map(kept.get(name) ?? []);
-    for (const key of SOURCE_KEYS) if (!keys.has(key) || key === 'index-url' || key === 'pypi-url' || key === 'no-index' || key === 'proxy') keys.set(key, '');
+    for (const key of SOURCE_KEYS)
+      if (!keys.has(key) || key === 'index-url' || key === 'pypi-url' || key === 'no-index' || key === 'proxy') keys.set(key, '');
     keys.set('index-url', index);
     sections.set(name, keys);
   }
-  const text = formatIni(sections, `# Written by depfence for pip: your pip settings, with the firewall (${firewall.url}) as the only package source.`);
+  const text = formatIni(
+    sections,
+    `# Written by depfence for pip: your pip settings, with the firewall (${firewall.url}) as the only package source.`,
+  );
   const dir = join(firewall.dataDir, 'shims');
   const file = join(dir, `pip-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.conf`);
   if (!existsSync(file)) {

@@ -60,7 +60,13 @@ export async function inspectUv(input: InspectInput): Promise<ToolPlan> {
   for (const option of scanned.options) {
     if (option.name === null || option.value === null) continue;
     if (UV_SOURCE_OPTIONS.includes(option.name)) {
-      addSource(scan, { setting: option.written, value: option.value.replace(/^[\w.-]+=(?=[a-z][a-z0-9+.-]*:\/\/)/i, ''), origin: FROM_COMMAND_LINE, action: 'refuse', why: CLI_WHY });
+      addSource(scan, {
+        setting: option.written,
+        value: option.value.replace(/^[\w.-]+=(?=[a-z][a-z0-9+.-]*:\/\/)/i, ''),
+        origin: FROM_COMMAND_LINE,
+        action: 'refuse',
+        why: CLI_WHY,
+      });
     } else if (UV_REQUIREMENT_OPTIONS.includes(option.name)) {
       includeFile(option.written, option.value, 'requirements', cwd, FROM_COMMAND_LINE, scan);
     } else if (UV_CONSTRAINT_OPTIONS.includes(option.name)) {
@@ -73,9 +79,16 @@ export async function inspectUv(input: InspectInput): Promise<ToolPlan> {
   }
 
   const operands = scanned.positionals;
-  if (path === 'pip install' || path === 'add') for (const operand of operands) scanRequirement(operand, FROM_COMMAND_LINE, 'requirements', cwd, scan);
-  if (path === 'pip compile' || path === 'pip sync') for (const operand of operands) includeFile('requirements file', operand, 'requirements', cwd, FROM_COMMAND_LINE, scan);
-  if ((path === 'tool install' || RUNNERS.has(path)) && path !== 'run' && operands[0] && !scanned.options.some((option) => option.name === '--from')) {
+  if (path === 'pip install' || path === 'add')
+    for (const operand of operands) scanRequirement(operand, FROM_COMMAND_LINE, 'requirements', cwd, scan);
+  if (path === 'pip compile' || path === 'pip sync')
+    for (const operand of operands) includeFile('requirements file', operand, 'requirements', cwd, FROM_COMMAND_LINE, scan);
+  if (
+    (path === 'tool install' || RUNNERS.has(path)) &&
+    path !== 'run' &&
+    operands[0] &&
+    !scanned.options.some((option) => option.name === '--from')
+  ) {
     scanRequirement(operands[0], FROM_COMMAND_LINE, 'requirements', cwd, scan);
   }
 
@@ -89,15 +102,20 @@ export async function inspectUv(input: InspectInput): Promise<ToolPlan> {
     }
   }
   const strategy = env.UV_INDEX_STRATEGY;
-  if (strategy && strategy !== 'first-index') scan.settings.push({ setting: 'UV_INDEX_STRATEGY', value: strategy, origin: FROM_ENVIRONMENT, action: 'ignore' });
+  if (strategy && strategy !== 'first-index')
+    scan.settings.push({ setting: 'UV_INDEX_STRATEGY', value: strategy, origin: FROM_ENVIRONMENT, action: 'ignore' });
 
   const noConfig = scanned.options.some((option) => option.name === '--no-config') || truthy(env.UV_NO_CONFIG);
   const configFile = scanned.options.find((option) => option.name === '--config-file')?.value ?? env.UV_CONFIG_FILE;
   if (configFile) await scanTomlFile(resolve(cwd, configFile), 'uv.toml', scan, { uvSettings: true, dependencies: false });
-  else if (!noConfig) for (const file of userAndSystemConfigs(env)) await scanTomlFile(file, 'uv.toml', scan, { uvSettings: true, dependencies: false });
+  else if (!noConfig)
+    for (const file of userAndSystemConfigs(env)) await scanTomlFile(file, 'uv.toml', scan, { uvSettings: true, dependencies: false });
   const withDependencies = PROJECT_COMMANDS.has(path);
   for (const file of projectConfigs(projectDir)) {
-    await scanTomlFile(file, file.endsWith('uv.toml') ? 'uv.toml' : 'pyproject', scan, { uvSettings: true, dependencies: withDependencies && !file.endsWith('uv.toml') });
+    await scanTomlFile(file, file.endsWith('uv.toml') ? 'uv.toml' : 'pyproject', scan, {
+      uvSettings: true,
+      dependencies: withDependencies && !file.endsWith('uv.toml'),
+    });
   }
   for (const local of scan.localPaths) {
     const pyproject = join(local.path, 'pyproject.toml');
@@ -106,7 +124,9 @@ export async function inspectUv(input: InspectInput): Promise<ToolPlan> {
 
   const keep = new Map<string, string>();
   for (const variable of EXTRA_VARIABLES) {
-    const items = (env[variable] ?? '').split(/\s+/).filter((item) => item && isTrusted(item.replace(/^[\w.-]+=(?=[a-z][a-z0-9+.-]*:\/\/)/i, ''), trusted));
+    const items = (env[variable] ?? '')
+      .split(/\s+/)
+      .filter((item) => item && isTrusted(item.replace(/^[\w.-]+=(?=[a-z][a-z0-9+.-]*:\/\/)/i, ''), trusted));
     if (items.length > 0) keep.set(variable, items.join(' '));
   }
   return {

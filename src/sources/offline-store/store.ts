@@ -56,7 +56,8 @@ const GENERATION_LINK = /^generations\/[a-z0-9-]+$/;
 export function packageFile(ecosystem: Ecosystem, name: string): string {
   const key = canonicalName(ecosystem, name);
   const file = ecosystem === 'npm' ? encodeURIComponent(key) : key;
-  if (file === '' || file === '.' || file === '..' || file.includes('/')) throw new MirrorError('ESTORE', `"${name}" cannot be stored as a file name`);
+  if (file === '' || file === '.' || file === '..' || file.includes('/'))
+    throw new MirrorError('ESTORE', `"${name}" cannot be stored as a file name`);
   return join(ecosystem, `${file}.json`);
 }
 
@@ -101,7 +102,8 @@ export class OfflineStore {
     } catch {
       return null;
     }
-    if (!GENERATION_LINK.test(target)) throw new MirrorError('ESTORE', `${join(this.root, 'current')} points at ${target}, which is not a store generation`);
+    if (!GENERATION_LINK.test(target))
+      throw new MirrorError('ESTORE', `${join(this.root, 'current')} points at ${target}, which is not a store generation`);
     return join(this.root, target);
   }
 
@@ -110,7 +112,10 @@ export class OfflineStore {
     if (!dir) return { format: STORE_FORMAT, formatVersion: STORE_FORMAT_VERSION, bundles: [] };
     const index = readJson(join(dir, 'store.json')) as Partial<StoreIndex> | null;
     if (index?.format !== STORE_FORMAT || index.formatVersion !== STORE_FORMAT_VERSION) {
-      throw new MirrorError('ESTORE', `${join(dir, 'store.json')} is not a depfence offline store of format version ${STORE_FORMAT_VERSION}`);
+      throw new MirrorError(
+        'ESTORE',
+        `${join(dir, 'store.json')} is not a depfence offline store of format version ${STORE_FORMAT_VERSION}`,
+      );
     }
     return index as StoreIndex;
   }
@@ -162,6 +167,9 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new MirrorError('ESTORE', `${file} is not valid JSON (${(error as Error).message}); the offline store is damaged: import the bundles again into a fresh data dir`);
+    throw new MirrorError(
+      'ESTORE',
+      `${file} is not valid JSON (${(error as Error).message}); the offline store is damaged: import the bundles again into a fresh data dir`,
+    );
   }
 }

@@ -40,7 +40,7 @@ export class BufferedWriter {
   }
 
   #writeAll(data: Buffer, length: number): void {
-    for (let at = 0; at < length; ) at += writeSync(this.fd, data, at, length - at, this.#written + at);
+    for (let at = 0; at < length;) at += writeSync(this.fd, data, at, length - at, this.#written + at);
     this.#written += length;
   }
 }

@@ -206,7 +206,7 @@ export function readIndexMeta(file: string): IndexMeta {
     const last = Buffer.alloc(1);
     if (size > 0) readSync(fd, last, 0, 1, size - 1);
     const head = Buffer.alloc(Math.min(size, HEADER_MAX_BYTES));
-    for (let read = 0; read < head.length; ) read += readSync(fd, head, read, head.length - read, read);
+    for (let read = 0; read < head.length;) read += readSync(fd, head, read, head.length - read, read);
     const headerEnd = head.indexOf(0x0a);
     return checkedMeta(file, headerEnd < 0 ? null : head.subarray(0, headerEnd), size > 0 ? last[0] : undefined);
   } finally {
@@ -219,8 +219,12 @@ const HEADER_MAX_BYTES = 64 * 1024;
 
 function checkedMeta(file: string, header: Buffer | null, lastByte: number | undefined): IndexMeta {
   const meta = header === null ? null : parseMeta(header.toString('utf8'));
-  if (!meta) throw new IndexError(`${file} is not a depfence threat-data index of format version ${INDEX_FORMAT_VERSION}; run depfence update to rebuild it`);
-  if (lastByte !== 0x0a) throw new IndexError(`${file} is cut short (it does not end with a complete line); run depfence update to rebuild it`);
+  if (!meta)
+    throw new IndexError(
+      `${file} is not a depfence threat-data index of format version ${INDEX_FORMAT_VERSION}; run depfence update to rebuild it`,
+    );
+  if (lastByte !== 0x0a)
+    throw new IndexError(`${file} is cut short (it does not end with a complete line); run depfence update to rebuild it`);
   return meta;
 }
 
@@ -243,7 +247,13 @@ function parseMeta(text: string): IndexMeta | null {
   try {
     const meta = JSON.parse(text) as Partial<IndexMeta>;
     if (meta.format !== INDEX_FORMAT || meta.formatVersion !== INDEX_FORMAT_VERSION) return null;
-    if (typeof meta.builtAt !== 'string' || Number.isNaN(Date.parse(meta.builtAt)) || typeof meta.checkedAt !== 'string' || Number.isNaN(Date.parse(meta.checkedAt))) return null;
+    if (
+      typeof meta.builtAt !== 'string' ||
+      Number.isNaN(Date.parse(meta.builtAt)) ||
+      typeof meta.checkedAt !== 'string' ||
+      Number.isNaN(Date.parse(meta.checkedAt))
+    )
+      return null;
     const feeds = meta.feeds as Partial<IndexMeta['feeds']> | undefined;
     if (!feeds?.npm || !feeds.pypi) return null;
     return meta as IndexMeta;

@@ -65,7 +65,10 @@ export function parseOsvRecord(text: string, ecosystem: Ecosystem, now: Date): R
     }
     const name = canonicalName(ecosystem, rawName as string);
     const read = readAffected(entry, order, (problem) => warnings.push(`${id}: ${name}: ${problem}`));
-    const severity = severityOf(nonEmpty(entry.severity) ?? record.severity, isObject(entry.database_specific) && entry.database_specific.severity ? entry.database_specific : record.database_specific);
+    const severity = severityOf(
+      nonEmpty(entry.severity) ?? record.severity,
+      isObject(entry.database_specific) && entry.database_specific.severity ? entry.database_specific : record.database_specific,
+    );
     const slot = byName.get(name);
     if (!slot) {
       byName.set(name, { affected: read.affected, severity, unreadable: read.unreadable });
@@ -87,21 +90,41 @@ export function parseOsvRecord(text: string, ecosystem: Ecosystem, now: Date): R
         warnings.push(`${id}: no version of ${name} it affects could be read, so it is left out`);
         continue;
       }
-      warnings.push(`${id}: the affected versions of ${name} could not be read; as a malicious-package record it is taken to affect every version`);
+      warnings.push(
+        `${id}: the affected versions of ${name} could not be read; as a malicious-package record it is taken to affect every version`,
+      );
       affected.ranges.push([['introduced', '0']]);
     }
-    const fixed = uniqueSorted(affected.ranges.flatMap((events) => events.filter(([event]) => event === 'fixed').map(([, version]) => version)), order);
+    const fixed = uniqueSorted(
+      affected.ranges.flatMap((events) => events.filter(([event]) => event === 'fixed').map(([, version]) => version)),
+      order,
+    );
     packages.push({
       name,
       // Fields written out, not spread from a shared object: V8 allocated spread copies straight
       // into the old generation here, which grew an update's heap by the export's size.
-      advisory: { id, aliases, kind, summary, severity: severity.severity, score: severity.score, severitySource: severity.source, fixed, everyVersion: affectsEveryVersion(affected), affected },
+      advisory: {
+        id,
+        aliases,
+        kind,
+        summary,
+        severity: severity.severity,
+        score: severity.score,
+        severitySource: severity.source,
+        fixed,
+        everyVersion: affectsEveryVersion(affected),
+        affected,
+      },
     });
   }
   return { kind: 'advisory', id, packages, warnings };
 }
 
-function readAffected(entry: Record<string, unknown>, order: VersionOrder, warn: (problem: string) => void): { affected: AffectedVersions; unreadable: boolean } {
+function readAffected(
+  entry: Record<string, unknown>,
+  order: VersionOrder,
+  warn: (problem: string) => void,
+): { affected: AffectedVersions; unreadable: boolean } {
   const affected: AffectedVersions = { versions: stringList(entry.versions), ranges: [] };
   let unreadable = false;
   const ranges = entry.ranges === undefined ? [] : entry.ranges;
@@ -123,7 +146,12 @@ function readAffected(entry: Record<string, unknown>, order: VersionOrder, warn:
       continue;
     }
     const events = readEvents(range.events);
-    const problem = typeof events === 'string' ? events : events.some(([kind]) => kind === 'introduced') ? unorderableEvent(events, order) : 'it has no "introduced" event';
+    const problem =
+      typeof events === 'string'
+        ? events
+        : events.some(([kind]) => kind === 'introduced')
+          ? unorderableEvent(events, order)
+          : 'it has no "introduced" event';
     if (problem !== null || typeof events === 'string') {
       warn(`a ${range.type} range is skipped: ${problem}`);
       unreadable = true;
@@ -155,7 +183,12 @@ function isWithdrawn(value: unknown, now: Date): boolean {
 }
 
 function summaryOf(record: Record<string, unknown>, id: string): string {
-  const text = typeof record.summary === 'string' && record.summary.trim() !== '' ? record.summary : typeof record.details === 'string' ? record.details : '';
+  const text =
+    typeof record.summary === 'string' && record.summary.trim() !== ''
+      ? record.summary
+      : typeof record.details === 'string'
+        ? record.details
+        : '';
   const line = text.trim().split('\n', 1)[0]!.trim();
   if (line === '') return `${id} (no summary given)`;
   return line.length > SUMMARY_MAX ? `${line.slice(0, SUMMARY_MAX - 1)}…` : line;

@@ -72,7 +72,8 @@ export function severityOf(entries: unknown, databaseSpecific: unknown): Advisor
   if (best.score !== null) return best;
   const dbWord = (databaseSpecific as { severity?: unknown } | null)?.severity;
   const word = typeof dbWord === 'string' ? WORDS[dbWord.toLowerCase()] : undefined;
-  if (word && higher(word, bestWord.severity)) return { severity: word, score: null, source: `database_specific.severity: ${dbWord as string}` };
+  if (word && higher(word, bestWord.severity))
+    return { severity: word, score: null, source: `database_specific.severity: ${dbWord as string}` };
   return bestWord;
 }
 

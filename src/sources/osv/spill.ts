@@ -52,7 +52,7 @@ export class AdvisorySpill {
       for (const place of places.reverse()) {
         const [offset, length] = [this.#offsets[place]!, this.#lengths[place]!];
         if (length > buffer.length) buffer = Buffer.alloc(length);
-        for (let read = 0; read < length; ) read += readSync(this.#fd, buffer, read, length - read, offset + read);
+        for (let read = 0; read < length;) read += readSync(this.#fd, buffer, read, length - read, offset + read);
         jsons.push(revise(place, buffer.toString('utf8', 0, length)));
       }
       yield [key, jsons];

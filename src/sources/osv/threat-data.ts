@@ -57,7 +57,12 @@ export class ThreatData implements AdvisoryLookup {
     this.#lastError = errors.length > 0 ? errors.join('; ') : null;
     const newest = loaded.sort((a, b) => Date.parse(b.meta.checkedAt) - Date.parse(a.meta.checkedAt))[0];
     if (!newest) return { changed: false, error: this.#lastError };
-    if (this.#current && this.#current.file === newest.file && this.#current.meta.checkedAt === newest.meta.checkedAt && this.#current.meta.builtAt === newest.meta.builtAt) {
+    if (
+      this.#current &&
+      this.#current.file === newest.file &&
+      this.#current.meta.checkedAt === newest.meta.checkedAt &&
+      this.#current.meta.builtAt === newest.meta.builtAt
+    ) {
       return { changed: false, error: this.#lastError };
     }
     this.#current = newest;
@@ -103,14 +108,22 @@ export interface Freshness {
 export function freshness(status: ThreatDataStatus, now: Date, maxAgeMs: number, formatAge: (ms: number) => string): Freshness {
   if (!status.meta) {
     const why = status.lastError ? ` (${status.lastError})` : '';
-    return { state: 'missing', ageMs: null, text: `no OSV threat-data index${why}: only the bundled malicious lists apply; run depfence update` };
+    return {
+      state: 'missing',
+      ageMs: null,
+      text: `no OSV threat-data index${why}: only the bundled malicious lists apply; run depfence update`,
+    };
   }
   const ageMs = Math.max(0, now.getTime() - Date.parse(status.meta.checkedAt));
   const { npm, pypi } = status.meta.feeds;
   const counts = `${npm.counts.malicious + pypi.counts.malicious} malicious-package and ${npm.counts.vulnerabilities + pypi.counts.vulnerabilities} vulnerability records`;
   const age = `checked against the feed ${formatAge(ageMs)} ago`;
   if (ageMs > maxAgeMs) {
-    return { state: 'stale', ageMs, text: `the OSV threat data is stale: ${age}, longer than feeds.osv.maxAge (${formatAge(maxAgeMs)}); run depfence update (${counts})` };
+    return {
+      state: 'stale',
+      ageMs,
+      text: `the OSV threat data is stale: ${age}, longer than feeds.osv.maxAge (${formatAge(maxAgeMs)}); run depfence update (${counts})`,
+    };
   }
   return { state: 'current', ageMs, text: `OSV threat data ${age} (${counts})` };
 }

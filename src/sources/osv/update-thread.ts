@@ -27,9 +27,7 @@ export type SentError =
   | { kind: 'unexpected'; message: string; stack: string | undefined };
 
 export type WorkerMessage =
-  | { kind: 'warn' | 'progress'; message: string }
-  | { kind: 'done'; result: UpdateResult }
-  | { kind: 'failed'; error: SentError };
+  { kind: 'warn' | 'progress'; message: string } | { kind: 'done'; result: UpdateResult } | { kind: 'failed'; error: SentError };
 
 export interface UpdateReport extends Pick<UpdateOptions, 'warn' | 'progress'> {
   /** Ends the update (the worker is terminated; the index in force stays). */
@@ -51,7 +49,12 @@ export function runThreatDataUpdate(config: Config, from: string, report: Update
   const entry = new URL(`./update-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   return new Promise((resolve, reject) => {
     if (report.signal?.aborted) return reject(new UpdateError('the update was stopped before it began'));
-    const worker = startWorker(entry, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: heapMiB }, stdout: false, stderr: false });
+    const worker = startWorker(entry, {
+      workerData: job,
+      resourceLimits: { maxOldGenerationSizeMb: heapMiB },
+      stdout: false,
+      stderr: false,
+    });
     let settled = false;
     // The first outcome decides; the worker is then ended (an idle keep-alive socket of its HTTP
     // client must not keep it, or the caller, waiting).
@@ -71,9 +74,17 @@ export function runThreatDataUpdate(config: Config, from: string, report: Update
       else (message.kind === 'warn' ? report.warn : report.progress)?.(message.message);
     });
     worker.on('error', (error: Error & { code?: string }) => {
-      settle({ ok: false, error: error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory(heapMiB) : new UpdateError(`the update stopped on an internal error (${error.message})`, { hint: AGAIN }) });
+      settle({
+        ok: false,
+        error:
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? outOfMemory(heapMiB)
+            : new UpdateError(`the update stopped on an internal error (${error.message})`, { hint: AGAIN }),
+      });
     });
-    worker.on('exit', (code) => settle({ ok: false, error: new UpdateError(`the update's worker ended (exit code ${code}) before it finished`, { hint: AGAIN }) }));
+    worker.on('exit', (code) =>
+      settle({ ok: false, error: new UpdateError(`the update's worker ended (exit code ${code}) before it finished`, { hint: AGAIN }) }),
+    );
   });
 }
 
@@ -85,20 +96,25 @@ function startWorker(entry: URL, options: WorkerOptions): Worker {
 }
 
 function outOfMemory(heapMiB: number): UpdateError {
-  return new UpdateError(`the update ran out of memory: the export needs more than the ${heapMiB} MiB heap it may use (feeds.osv.updateHeapMb)`, {
-    hint: `raise that setting, e.g. DEPFENCE_FEEDS__OSV__UPDATE_HEAP_MB=${heapMiB * 2}, and run it again`,
-  });
+  return new UpdateError(
+    `the update ran out of memory: the export needs more than the ${heapMiB} MiB heap it may use (feeds.osv.updateHeapMb)`,
+    {
+      hint: `raise that setting, e.g. DEPFENCE_FEEDS__OSV__UPDATE_HEAP_MB=${heapMiB * 2}, and run it again`,
+    },
+  );
 }
 
 /** The error the update threw in the worker, with the same code, message and hint. */
 function receivedError(error: SentError): Error {
-  if (error.kind === 'depfence') return new DepfenceError(error.code, error.summary, { ...(error.hint !== null && { hint: error.hint }), problems: error.problems });
+  if (error.kind === 'depfence')
+    return new DepfenceError(error.code, error.summary, { ...(error.hint !== null && { hint: error.hint }), problems: error.problems });
   return Object.assign(new Error(`the update failed unexpectedly: ${error.message}`), { stack: error.stack });
 }
 
 /** The other half of receivedError, in the worker. */
 export function sentError(error: unknown): SentError {
-  if (isDepfenceError(error)) return { kind: 'depfence', code: error.code, summary: error.summary, hint: error.hint, problems: error.problems };
+  if (isDepfenceError(error))
+    return { kind: 'depfence', code: error.code, summary: error.summary, hint: error.hint, problems: error.problems };
   const known = error instanceof Error ? error : new Error(String(error));
   return { kind: 'unexpected', message: known.message, stack: known.stack };
 }

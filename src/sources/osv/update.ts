@@ -10,7 +10,20 @@ import { join } from 'node:path';
 import type { Ecosystem } from '../../names/index.js';
 import type { HttpClient } from '../http.js';
 import { processIsAlive } from '../process-alive.js';
-import { compareKeys, feedsDir, indexKey, indexPath, readIndexMeta, rewriteHeader, writeIndex, type FeedCounts, type FeedRecord, type IndexMeta, INDEX_FORMAT, INDEX_FORMAT_VERSION } from './index-file.js';
+import {
+  compareKeys,
+  feedsDir,
+  indexKey,
+  indexPath,
+  readIndexMeta,
+  rewriteHeader,
+  writeIndex,
+  type FeedCounts,
+  type FeedRecord,
+  type IndexMeta,
+  INDEX_FORMAT,
+  INDEX_FORMAT_VERSION,
+} from './index-file.js';
 import { AdvisorySpill } from './spill.js';
 import { OSV_ECOSYSTEM, parseOsvRecord, type StoredAdvisory } from './record.js';
 import type { AdvisorySeverity } from './severity.js';
@@ -76,11 +89,14 @@ export async function updateThreatData(options: UpdateOptions): Promise<UpdateRe
 
 function localExports(folder: string): Export[] {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new UpdateError(`--from ${folder} is neither a folder nor an http(s) URL; give a folder holding npm/all.zip and PyPI/all.zip, or the feed URL`);
+    throw new UpdateError(
+      `--from ${folder} is neither a folder nor an http(s) URL; give a folder holding npm/all.zip and PyPI/all.zip, or the feed URL`,
+    );
   }
   return ECOSYSTEMS.map((ecosystem) => {
     const zip = join(folder, OSV_ECOSYSTEM[ecosystem], 'all.zip');
-    if (!existsSync(zip)) throw new UpdateError(`${zip} does not exist: a feed folder holds npm/all.zip and PyPI/all.zip (the layout of the OSV export)`);
+    if (!existsSync(zip))
+      throw new UpdateError(`${zip} does not exist: a feed folder holds npm/all.zip and PyPI/all.zip (the layout of the OSV export)`);
     return { ecosystem, source: zip, zip, etag: null };
   });
 }
@@ -105,7 +121,9 @@ async function downloadExports(options: UpdateOptions, current: IndexMeta | null
   const first = await Promise.all(ECOSYSTEMS.map((ecosystem) => fetch(ecosystem, true)));
   if (first.every((result) => result === 'unchanged')) return 'unchanged';
   // One export changed: the other is read again too, since the index is rebuilt whole.
-  return Promise.all(first.map(async (result, index) => (result === 'unchanged' ? ((await fetch(ECOSYSTEMS[index]!, false)) as Export) : result)));
+  return Promise.all(
+    first.map(async (result, index) => (result === 'unchanged' ? ((await fetch(ECOSYSTEMS[index]!, false)) as Export) : result)),
+  );
 }
 
 async function build(file: string, exports: Export[], options: UpdateOptions, now: Date, work: string): Promise<UpdateResult> {
@@ -150,9 +168,12 @@ async function build(file: string, exports: Export[], options: UpdateOptions, no
       }
       // Keys are ecosystem-prefixed, so the new ones are this export's packages.
       counts.packages = spill.keys - keysBefore;
-      if (counts.records === 0) throw new UpdateError(`${feed.source} holds no OSV records; the index was not replaced (is it the right file?)`);
+      if (counts.records === 0)
+        throw new UpdateError(`${feed.source} holds no OSV records; the index was not replaced (is it the right file?)`);
       if (counts.malformed * 2 > counts.records) {
-        throw new UpdateError(`${feed.source}: ${counts.malformed} of ${counts.records} records could not be read; the index was not replaced (is it an OSV export?)`);
+        throw new UpdateError(
+          `${feed.source}: ${counts.malformed} of ${counts.records} records could not be read; the index was not replaced (is it an OSV export?)`,
+        );
       }
       feeds[feed.ecosystem] = { source: feed.source, etag: feed.etag, counts };
     }
@@ -162,7 +183,12 @@ async function build(file: string, exports: Export[], options: UpdateOptions, no
       const inherited = ids && severities.best(ids);
       if (!inherited) return json;
       const advisory = JSON.parse(json) as StoredAdvisory;
-      return JSON.stringify({ ...advisory, severity: inherited.severity, score: inherited.score, severitySource: `${inherited.id}: ${inherited.source}` });
+      return JSON.stringify({
+        ...advisory,
+        severity: inherited.severity,
+        score: inherited.score,
+        severitySource: `${inherited.id}: ${inherited.source}`,
+      });
     };
     options.progress?.(`writing ${file}`);
     const builtAt = now.toISOString();

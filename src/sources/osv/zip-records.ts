@@ -27,7 +27,12 @@ export async function* zipRecords(path: string): AsyncGenerator<ZipItem> {
   let zip: ZipFile;
   const reader = WindowedReader.open(path);
   try {
-    zip = await yauzl.fromRandomAccessReaderPromise(reader, reader.size, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
+    zip = await yauzl.fromRandomAccessReaderPromise(reader, reader.size, {
+      lazyEntries: true,
+      autoClose: false,
+      strictFileNames: false,
+      validateEntrySizes: true,
+    });
   } catch (error) {
     reader.closeFile();
     throw new ZipReadError(`${path} is not a readable zip archive (${(error as Error).message})`);
@@ -42,7 +47,11 @@ export async function* zipRecords(path: string): AsyncGenerator<ZipItem> {
         continue;
       }
       if (entry.uncompressedSize > MAX_RECORD_BYTES) {
-        yield { kind: 'skipped', file: entry.fileName, reason: `${entry.uncompressedSize} bytes, more than a record may be (${MAX_RECORD_BYTES})` };
+        yield {
+          kind: 'skipped',
+          file: entry.fileName,
+          reason: `${entry.uncompressedSize} bytes, more than a record may be (${MAX_RECORD_BYTES})`,
+        };
         continue;
       }
       yield { kind: 'record', file: entry.fileName, text: await readEntry(zip, reader, entry, path) };
@@ -94,7 +103,10 @@ class WindowedReader extends yauzl.RandomAccessReader {
     let window = this.#windows.find((candidate) => start >= candidate.start && end <= candidate.start + candidate.used);
     if (!window) {
       const length = Math.max(0, Math.min(Math.max(WINDOW_BYTES, end - start), this.size - start));
-      window = this.#windows.length < 2 ? { start, bytes: Buffer.allocUnsafe(WINDOW_BYTES), used: 0, lastUse: 0 } : this.#windows.reduce((a, b) => (a.lastUse <= b.lastUse ? a : b));
+      window =
+        this.#windows.length < 2
+          ? { start, bytes: Buffer.allocUnsafe(WINDOW_BYTES), used: 0, lastUse: 0 }
+          : this.#windows.reduce((a, b) => (a.lastUse <= b.lastUse ? a : b));
       if (!this.#windows.includes(window)) this.#windows.push(window);
       if (window.bytes.length < length) window.bytes = Buffer.allocUnsafe(length);
       let filled = 0;
@@ -162,7 +174,8 @@ const DEFLATED = 8;
 /** The entry's bytes, found through its local header (yauzl) and read straight from the window. */
 async function readEntry(zip: ZipFile, reader: WindowedReader, entry: Entry, path: string): Promise<string> {
   const damaged = (why: string) => new ZipReadError(`${path}: the entry ${entry.fileName} is damaged (${why})`);
-  if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) throw damaged(`compression method ${entry.compressionMethod} is not used by OSV exports`);
+  if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED)
+    throw damaged(`compression method ${entry.compressionMethod} is not used by OSV exports`);
   if (entry.isEncrypted()) throw damaged('it is encrypted');
   let data: Buffer;
   try {
@@ -173,6 +186,7 @@ async function readEntry(zip: ZipFile, reader: WindowedReader, entry: Entry, pat
   } catch (error) {
     throw damaged((error as Error).message);
   }
-  if (data.length !== entry.uncompressedSize || crc32(data) !== entry.crc32) throw damaged('its size or CRC-32 does not match the archive directory');
+  if (data.length !== entry.uncompressedSize || crc32(data) !== entry.crc32)
+    throw damaged('its size or CRC-32 does not match the archive directory');
   return data.toString('utf8');
 }

@@ -23,6 +23,8 @@ export function fixDistTags(tags: Readonly<Record<string, string>>, remaining: R
 /** The highest non-prerelease version in `versions` that is ≤ `ceiling` (any, if the ceiling is not semver). */
 export function highestStableAtMost(versions: readonly string[], ceiling: string): string | null {
   const limit = semver.valid(ceiling);
-  const candidates = versions.filter((version) => semver.valid(version) !== null && semver.prerelease(version) === null && (limit === null || semver.lte(version, limit)));
+  const candidates = versions.filter(
+    (version) => semver.valid(version) !== null && semver.prerelease(version) === null && (limit === null || semver.lte(version, limit)),
+  );
   return semver.rsort(candidates)[0] ?? null;
 }

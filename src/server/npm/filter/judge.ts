@@ -6,7 +6,14 @@
 // reserved in policy.confusion.npm, which depfence serves only from its storage and the internal
 // registry) are not age-gated or compared with their history.
 import { canonicalNpmName } from '../../../names/index.js';
-import { internalNameRule, judgeVersion, newestAllowedVersion, withNewestAllowed, type PolicyContext, type VersionVerdict } from '../../../policy/index.js';
+import {
+  internalNameRule,
+  judgeVersion,
+  newestAllowedVersion,
+  withNewestAllowed,
+  type PolicyContext,
+  type VersionVerdict,
+} from '../../../policy/index.js';
 import { npmReleaseHistory } from '../../../sources/release-history.js';
 import { outsideDependencies } from './outside-dependencies.js';
 import { versionTime } from '../../../protocol/npm/packument.js';
@@ -22,11 +29,31 @@ export function judgeVersions(packument: Packument, ctx: PolicyContext, now: Dat
     const published = versionTime(packument.time, version);
     if (published) times.set(version, published);
     const outside = outsideDependencies(packument.versions[version]!);
-    verdicts.set(version, judgeVersion({ ecosystem: 'npm', name: packument.name, canonicalName, version, published, ...(history && { history }), outsideDependencies: outside }, ctx, now, { ownPackage }));
+    verdicts.set(
+      version,
+      judgeVersion(
+        {
+          ecosystem: 'npm',
+          name: packument.name,
+          canonicalName,
+          version,
+          published,
+          ...(history && { history }),
+          outsideDependencies: outside,
+        },
+        ctx,
+        now,
+        { ownPackage },
+      ),
+    );
   }
   for (const [version, verdict] of verdicts) {
     if (!verdict.findings.some((finding) => finding.evidence.allowedFrom !== undefined)) continue;
-    const newest = newestAllowedVersion({ ecosystem: 'npm', name: packument.name, canonicalName, below: version, times, accepts: (v) => verdicts.get(v)?.hidden === false }, ctx, now);
+    const newest = newestAllowedVersion(
+      { ecosystem: 'npm', name: packument.name, canonicalName, below: version, times, accepts: (v) => verdicts.get(v)?.hidden === false },
+      ctx,
+      now,
+    );
     verdicts.set(version, { ...verdict, findings: verdict.findings.map((finding) => withNewestAllowed(finding, newest)) });
   }
   return verdicts;

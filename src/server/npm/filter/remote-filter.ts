@@ -15,12 +15,27 @@ import { applyJudgement } from './without-versions.js';
  * signals compare, see sources/release-history.ts, and the dependencies it checks for sources
  * outside the registry, see outside-dependencies.ts); readmes and the rest of a manifest stay here.
  */
-const JUDGED_FIELDS = ['version', 'dist', 'scripts', 'hasInstallScript', 'gypfile', '_npmUser', 'dependencies', 'optionalDependencies', 'peerDependencies'] as const;
+const JUDGED_FIELDS = [
+  'version',
+  'dist',
+  'scripts',
+  'hasInstallScript',
+  'gypfile',
+  '_npmUser',
+  'dependencies',
+  'optionalDependencies',
+  'peerDependencies',
+] as const;
 
 /** What the judge is sent: the packument with each manifest cut down to JUDGED_FIELDS. */
 export function slimPackument(packument: Packument): Packument {
   const versions = Object.fromEntries(
-    Object.entries(packument.versions).map(([version, manifest]) => [version, isRecord(manifest) ? Object.fromEntries(JUDGED_FIELDS.filter((field) => field in manifest).map((field) => [field, manifest[field]])) : manifest]),
+    Object.entries(packument.versions).map(([version, manifest]) => [
+      version,
+      isRecord(manifest)
+        ? Object.fromEntries(JUDGED_FIELDS.filter((field) => field in manifest).map((field) => [field, manifest[field]]))
+        : manifest,
+    ]),
   );
   return { name: packument.name, versions, 'dist-tags': packument['dist-tags'], time: packument.time ?? {} };
 }
@@ -61,7 +76,16 @@ function askJudge(options: RemoteFilterOptions, agent: Agent, text: string): Pro
   return new Promise((resolve, reject) => {
     const req = request(
       options.judgeUrl,
-      { method: 'POST', agent, timeout: options.timeoutMs, headers: { authorization: `Bearer ${options.secret}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } },
+      {
+        method: 'POST',
+        agent,
+        timeout: options.timeoutMs,
+        headers: {
+          authorization: `Bearer ${options.secret}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -71,7 +95,8 @@ function askJudge(options: RemoteFilterOptions, agent: Agent, text: string): Pro
             if (res.statusCode !== 200) throw new Error(`the judge answered HTTP ${res.statusCode}`);
             const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<JudgeAnswer> | null;
             const hide = answer?.hide;
-            if (hide !== 'all' && !(Array.isArray(hide) && hide.every((item) => typeof item === 'string'))) throw new Error('the judge sent an answer without "hide"');
+            if (hide !== 'all' && !(Array.isArray(hide) && hide.every((item) => typeof item === 'string')))
+              throw new Error('the judge sent an answer without "hide"');
             const generation = Number.isSafeInteger(answer?.generation) ? answer!.generation! : -1;
             resolve({ hide, generation, reusable: answer?.reusable === true && generation >= 0 });
           } catch (error) {

@@ -29,7 +29,12 @@ export function unservableVersions(packument: Packument, problemOf: ((url: strin
     if (url === null) continue;
     const problem = problemOf(url);
     if (problem !== null) {
-      unservable.set(version, { check: 'source', severity: 'deny', message: `${packument.name}@${version}: ${problem}`, evidence: { tarball: url } });
+      unservable.set(version, {
+        check: 'source',
+        severity: 'deny',
+        message: `${packument.name}@${version}: ${problem}`,
+        evidence: { tarball: url },
+      });
     }
   }
   return unservable;

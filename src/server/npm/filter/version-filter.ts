@@ -43,7 +43,10 @@ export function judgePackument(manifest: unknown, options: VersionFilterOptions)
     const now = options.now();
     const verdicts = judgeVersions(packument, options.context, now);
     const problemOf = options.tarballProblem;
-    const unservable = new Map([...unservableVersions(packument, problemOf && ((url) => problemOf(packument.name, url))), ...unreadableVersions(packument)]);
+    const unservable = new Map([
+      ...unservableVersions(packument, problemOf && ((url) => problemOf(packument.name, url))),
+      ...unreadableVersions(packument),
+    ]);
     // Report mode hides nothing the policy decided, but a version depfence cannot read, or whose
     // tarball it will not fetch, stays hidden.
     const hidden = new Set([...(options.enforce ? hiddenVersions(verdicts) : []), ...unservable.keys()]);
@@ -55,7 +58,15 @@ export function judgePackument(manifest: unknown, options: VersionFilterOptions)
     }));
     // Versions the registry lists but depfence could not read never reached this packument: recorded, so a request for one says why.
     for (const [version, problem] of Object.entries(options.unreadableUpstream?.(packument.name) ?? {})) {
-      if (!record.versions.has(version)) record.versions.set(version, { version, file: null, integrity: null, shasum: null, hiddenBy: [unreadableFinding(packument.name, version, problem)], warnings: [] });
+      if (!record.versions.has(version))
+        record.versions.set(version, {
+          version,
+          file: null,
+          integrity: null,
+          shasum: null,
+          hiddenBy: [unreadableFinding(packument.name, version, problem)],
+          warnings: [],
+        });
     }
     options.book.set(record);
     return { hidden, failure: null };
@@ -69,7 +80,12 @@ export function filterPackument(manifest: unknown, options: VersionFilterOptions
   return applyJudgement(manifest, judgePackument(manifest, options).hidden);
 }
 
-function recordOf(packument: Packument, judgedAt: Date, latestRemoved: boolean, findingsOf: (version: string) => Pick<VersionRecord, 'hiddenBy' | 'warnings'>): PackageRecord {
+function recordOf(
+  packument: Packument,
+  judgedAt: Date,
+  latestRemoved: boolean,
+  findingsOf: (version: string) => Pick<VersionRecord, 'hiddenBy' | 'warnings'>,
+): PackageRecord {
   const versions = new Map<string, VersionRecord>();
   for (const [version, manifest] of Object.entries(packument.versions)) {
     const dist: Record<string, unknown> = isRecord(manifest) && isRecord(manifest.dist) ? manifest.dist : {};

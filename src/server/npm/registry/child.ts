@@ -18,7 +18,13 @@ import { createRemoteVersionFilter } from '../filter/remote-filter.js';
 import { FRONT_HEADER, GENERATION_HEADER, type ChildMessage, type StartMessage } from './protocol.js';
 
 interface ExpressLike {
-  use(handler: (req: { headers: Record<string, string | string[] | undefined> }, res: { status(code: number): { json(body: unknown): void } }, next: () => void) => void): void;
+  use(
+    handler: (
+      req: { headers: Record<string, string | string[] | undefined> },
+      res: { status(code: number): { json(body: unknown): void } },
+      next: () => void,
+    ) => void,
+  ): void;
 }
 
 function send(message: ChildMessage): void {
@@ -49,7 +55,7 @@ async function start(message: StartMessage): Promise<void> {
             reuse.observe(Number(req.headers[GENERATION_HEADER]));
             return next();
           }
-          res.status(403).json({ error: 'depfence: this is depfence\'s internal registry process; point npm at depfence itself' });
+          res.status(403).json({ error: "depfence: this is depfence's internal registry process; point npm at depfence itself" });
         });
       },
     };
@@ -62,7 +68,10 @@ async function start(message: StartMessage): Promise<void> {
   })) as Server;
   // Verdaccio skips plugins that fail to load, and would then serve unfiltered and to anyone.
   for (const plugin of [FILTER_PLUGIN, FRONT_PLUGIN]) {
-    if (!loaded.has(plugin.id)) throw new Error(`Verdaccio did not load depfence's plugin ${plugin.id} from ${config.plugins}; refusing to serve npm without it (see ${config.log.path})`);
+    if (!loaded.has(plugin.id))
+      throw new Error(
+        `Verdaccio did not load depfence's plugin ${plugin.id} from ${config.plugins}; refusing to serve npm without it (see ${config.log.path})`,
+      );
   }
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {

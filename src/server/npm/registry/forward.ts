@@ -9,7 +9,16 @@ import { carriesToken } from '../../access.js';
 import { FRONT_HEADER, GENERATION_HEADER } from './protocol.js';
 import type { RegistryProcess } from './supervisor.js';
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
 
 /** The registry process is down or broke off: the route answers 503 with `message`. */
 export class RegistryUnavailable extends DepfenceError<'EREGISTRY_UNAVAILABLE'> {
@@ -51,19 +60,28 @@ export class RegistryClient {
   ask(forward: ForwardRequest, client?: ServerResponse): Promise<IncomingMessage> {
     const target = this.registry.target();
     if (!target.up) return Promise.reject(new RegistryUnavailable(target.reason));
-    const headers: IncomingHttpHeaders = { ...forward.headers, [FRONT_HEADER]: this.frontSecret, [GENERATION_HEADER]: String(this.generation()) };
+    const headers: IncomingHttpHeaders = {
+      ...forward.headers,
+      [FRONT_HEADER]: this.frontSecret,
+      [GENERATION_HEADER]: String(this.generation()),
+    };
     for (const name of HOP_BY_HOP) delete headers[name];
     if (this.accessToken !== null && carriesToken(headers.authorization, this.accessToken)) delete headers.authorization;
     return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: target.port, method: forward.method, path: forward.path, headers, agent: this.#agent }, (answer) => {
-        client?.off('close', abandon);
-        // The answer is the caller's now; the client leaving mid-body ends it.
-        client?.once('close', () => answer.destroy());
-        resolve(answer);
-      });
+      const req = request(
+        { host: '127.0.0.1', port: target.port, method: forward.method, path: forward.path, headers, agent: this.#agent },
+        (answer) => {
+          client?.off('close', abandon);
+          // The answer is the caller's now; the client leaving mid-body ends it.
+          client?.once('close', () => answer.destroy());
+          resolve(answer);
+        },
+      );
       const abandon = () => req.destroy();
       client?.once('close', abandon);
-      req.on('error', (error) => reject(new RegistryUnavailable(`the npm registry process broke off (${error.message}); try again in a moment`)));
+      req.on('error', (error) =>
+        reject(new RegistryUnavailable(`the npm registry process broke off (${error.message}); try again in a moment`)),
+      );
       if (forward.body) forward.body.pipe(req);
       else req.end();
     });

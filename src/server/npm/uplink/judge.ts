@@ -34,7 +34,10 @@ export async function judge(deps: UplinkDeps, addresses: UplinkAddresses, req: I
       const registry = internal ? config.upstreams.npm.internal : config.upstreams.npm.registry;
       const setting = internal ? 'upstreams.npm.internal' : 'upstreams.npm.registry';
       const refused = addresses.refusedOriginal(url);
-      if (refused !== null) return registry === null ? `its tarball is hosted at ${refused}, which depfence does not fetch from` : tarballUrlProblem(refused, registry, setting);
+      if (refused !== null)
+        return registry === null
+          ? `its tarball is hosted at ${refused}, which depfence does not fetch from`
+          : tarballUrlProblem(refused, registry, setting);
       // Published into depfence's own storage: only reserved names can be.
       if (internal || addresses.isFetchable(url, 'public')) return null;
       return tarballUrlProblem(url, config.upstreams.npm.registry, setting);

@@ -39,7 +39,9 @@ export async function startUplinkListener(deps: UplinkDeps): Promise<UplinkListe
   let judgements = 0;
   const server: Server = createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/judge') res.once('finish', () => res.statusCode === 200 && judgements++);
-    handle(deps, addresses!, secret, req, res).catch((error: unknown) => sendError(res, 500, `the uplink listener failed: ${(error as Error).message}`));
+    handle(deps, addresses!, secret, req, res).catch((error: unknown) =>
+      sendError(res, 500, `the uplink listener failed: ${(error as Error).message}`),
+    );
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
@@ -61,7 +63,13 @@ export async function startUplinkListener(deps: UplinkDeps): Promise<UplinkListe
   };
 }
 
-async function handle(deps: UplinkDeps, addresses: UplinkAddresses, secret: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  deps: UplinkDeps,
+  addresses: UplinkAddresses,
+  secret: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   if (!isLoopbackHost(req.socket.remoteAddress ?? '') || !authorised(req.headers.authorization, secret)) {
     return sendError(res, 403, "this is depfence's uplink for its own registry process; it answers nothing else");
   }
@@ -81,7 +89,8 @@ async function handle(deps: UplinkDeps, addresses: UplinkAddresses, secret: stri
   switch (path.kind) {
     case 'packument': {
       // Reserved names never go to the public registry, whoever asks.
-      if (which === 'public' && deps.decider.internalRule('npm', path.name) !== null) return sendError(res, 404, `${path.name} is reserved for internal packages`);
+      if (which === 'public' && deps.decider.internalRule('npm', path.name) !== null)
+        return sendError(res, 404, `${path.name} is reserved for internal packages`);
       try {
         const answer = await fetchNpmPackument(deps.decider.http, registry, path.name);
         if (!answer.found) return sendError(res, 404, `${path.name} is not on ${registry}`);
@@ -93,7 +102,8 @@ async function handle(deps: UplinkDeps, addresses: UplinkAddresses, secret: stri
       }
     }
     case 'tarball':
-      if (which === 'public' && deps.decider.internalRule('npm', path.name) !== null) return sendError(res, 404, `${path.name} is reserved for internal packages`);
+      if (which === 'public' && deps.decider.internalRule('npm', path.name) !== null)
+        return sendError(res, 404, `${path.name} is reserved for internal packages`);
       return serveTarballToUplink(deps, res, registry, path.name, path.filename);
     case 'endpoint':
       if (path.rest === 'v1/search') return search(deps, req, res, registry, url);
@@ -123,7 +133,8 @@ async function search(deps: UplinkDeps, req: IncomingMessage, res: ServerRespons
       ttlMs: SEARCH_TTL_MS,
       upstream: NPM_REGISTRY,
       validate: (body) => {
-        if (typeof body !== 'object' || body === null || !Array.isArray((body as { objects?: unknown }).objects)) throw new Error('a search answer without "objects"');
+        if (typeof body !== 'object' || body === null || !Array.isArray((body as { objects?: unknown }).objects))
+          throw new Error('a search answer without "objects"');
         return body;
       },
     });

@@ -10,14 +10,21 @@ import { tarballFilename } from '../../../protocol/npm/packument.js';
 import type { NpmPackument } from '../../../sources/npm-metadata.js';
 import type { UplinkAddresses, UplinkSource } from './addresses.js';
 
-export function pointTarballsAtUplink(packument: NpmPackument, registry: string, source: UplinkSource, addresses: UplinkAddresses): NpmPackument {
+export function pointTarballsAtUplink(
+  packument: NpmPackument,
+  registry: string,
+  source: UplinkSource,
+  addresses: UplinkAddresses,
+): NpmPackument {
   const origin = new URL(registry).origin;
   const versions = Object.fromEntries(
     Object.entries(packument.versions).map(([version, manifest]) => {
       const url = manifest.dist?.tarball;
       if (typeof url !== 'string' || !manifest.dist) return [version, manifest];
       const file = tarballFilename(manifest) ?? `${version}.tgz`;
-      const tarball = onOrigin(url, origin) ? addresses.tarballUrl(source, packument.name, file) : addresses.refusedTarballUrl(packument.name, file, url);
+      const tarball = onOrigin(url, origin)
+        ? addresses.tarballUrl(source, packument.name, file)
+        : addresses.refusedTarballUrl(packument.name, file, url);
       return [version, { ...manifest, dist: { ...manifest.dist, tarball } }];
     }),
   );

@@ -19,7 +19,13 @@ import type { UplinkDeps } from './deps.js';
 /** Larger tarballs are refused (they are streamed to disk, so this bounds disk, not memory). */
 export const TARBALL_LIMIT_BYTES = 1024 * 1024 * 1024;
 
-export async function serveTarballToUplink(deps: UplinkDeps, res: ServerResponse, registry: string, name: string, filename: string): Promise<void> {
+export async function serveTarballToUplink(
+  deps: UplinkDeps,
+  res: ServerResponse,
+  registry: string,
+  name: string,
+  filename: string,
+): Promise<void> {
   const key = `${name}/${filename}`;
   const fail = (reason: string, integrity = false) => {
     deps.failures.set(key, { reason, integrity });
@@ -35,7 +41,10 @@ export async function serveTarballToUplink(deps: UplinkDeps, res: ServerResponse
   }
   const origin = new URL(registry).origin;
   // The version is the packument's key, as the filter's verdicts are (the manifest's own field is upstream data).
-  const found = Object.entries(packument.versions).find(([, manifest]) => tarballFilename(manifest) === filename && typeof manifest.dist?.tarball === 'string' && onOrigin(manifest.dist.tarball, origin));
+  const found = Object.entries(packument.versions).find(
+    ([, manifest]) =>
+      tarballFilename(manifest) === filename && typeof manifest.dist?.tarball === 'string' && onOrigin(manifest.dist.tarball, origin),
+  );
   if (!found) return sendError(res, 404, `${name} has no tarball ${filename} on ${registry}`);
   const [version, match] = found;
   const hidden = deps.book.get(name)?.versions.get(version)?.hiddenBy ?? [];
@@ -51,7 +60,12 @@ export async function serveTarballToUplink(deps: UplinkDeps, res: ServerResponse
         upstream: NPM_REGISTRY,
         allowUrl: (url) => onOrigin(url.href, origin),
         maxBytes: TARBALL_LIMIT_BYTES,
-        tooLarge: () => new ArtifactError('EARTIFACT_SIZE', match.dist!.tarball!, `the tarball ${filename} of ${name} is larger than ${TARBALL_LIMIT_BYTES} bytes`),
+        tooLarge: () =>
+          new ArtifactError(
+            'EARTIFACT_SIZE',
+            match.dist!.tarball!,
+            `the tarball ${filename} of ${name} is larger than ${TARBALL_LIMIT_BYTES} bytes`,
+          ),
         digests: digestsNeeded(integrity, shasum),
       },
       file,
@@ -60,7 +74,10 @@ export async function serveTarballToUplink(deps: UplinkDeps, res: ServerResponse
     const check = checkDigests(downloaded.digests, integrity, shasum);
     if (!check.ok) {
       rmSync(file, { force: true });
-      return fail(`the tarball ${filename} of ${name}@${version} does not match its packument: ${check.reason}; it was neither served nor stored (the upstream or the network altered it)`, true);
+      return fail(
+        `the tarball ${filename} of ${name}@${version} does not match its packument: ${check.reason}; it was neither served nor stored (the upstream or the network altered it)`,
+        true,
+      );
     }
     deps.failures.delete(key);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': downloaded.size });
@@ -71,7 +88,9 @@ export async function serveTarballToUplink(deps: UplinkDeps, res: ServerResponse
   } catch (error) {
     rmSync(file, { force: true });
     const message = (error as Error).message;
-    return fail(`the upstream registry failed to deliver ${filename} of ${name}: ${message.replace(/^depfence: /, '')}; nothing was stored, try again`);
+    return fail(
+      `the upstream registry failed to deliver ${filename} of ${name}: ${message.replace(/^depfence: /, '')}; nothing was stored, try again`,
+    );
   }
 }
 
