@@ -6,6 +6,7 @@
 import { npmCommand, npmStartsFirewall } from './npm/commands.js';
 import { NPM_OPTIONS } from './npm/options.js';
 import { scanArgs } from '../inputs/options.js';
+import { UV_GLOBAL_VALUE_OPTIONS } from './uv/options.js';
 import type { ToolName } from './tools.js';
 
 const PIP_LOCAL = new Set([
@@ -50,18 +51,7 @@ const NPM_INFO = new Set(['--version', '-v', '--help', '-h', '-?', '-H', '--usag
 const UV_LOCAL = new Set(['help', 'self', 'cache', 'generate-shell-completion', 'python']);
 const UV_INFO = new Set(['--version', '-V', '--help', '-h']);
 const UV_PIP_LOCAL = new Set(['list', 'show', 'freeze', 'check', 'uninstall', 'tree']);
-const UV_GLOBAL_VALUES = new Set([
-  '--directory',
-  '--project',
-  '--config-file',
-  '--cache-dir',
-  '--color',
-  '--python-preference',
-  '--allow-insecure-host',
-  '--trusted-host',
-  '--python',
-  '-p',
-]);
+const UV_GLOBAL_VALUES = new Set([...UV_GLOBAL_VALUE_OPTIONS, '-p']);
 
 /** The first argument that is not an option (or the value of one), and its index; -1 when none. */
 export function firstPositional(args: readonly string[], valueOptions: ReadonlySet<string>): number {

@@ -33,6 +33,22 @@ export interface ProjectPage {
   files: DistFile[];
 }
 
+/** An upstream entry a needed field of which could not be read: listed, never served, with the reason. */
+export function unreadableFile(filename: string, url: string, reason: string): DistFile {
+  return {
+    filename,
+    url,
+    hashes: {},
+    requiresPython: null,
+    yanked: false,
+    coreMetadata: false,
+    gpgSig: null,
+    size: null,
+    uploadTime: null,
+    unreadable: reason,
+  };
+}
+
 /** A problem with an upstream document: answered with 502, never cached. */
 export class MalformedPageError extends DepfenceError<'EPAGE_MALFORMED'> {
   constructor(message: string, options?: DepfenceErrorOptions) {

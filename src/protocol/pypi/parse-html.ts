@@ -6,7 +6,7 @@
 // 629 meta tag is checked. An `<a>` left open (or closed only by an enclosing end tag) is damage.
 import { decodeHTML } from 'entities';
 import { tokenizeHtml, type HtmlToken } from './html-tokens.js';
-import { MalformedPageError, type DistFile, type Hashes, type ProjectPage } from './model.js';
+import { MalformedPageError, unreadableFile, type DistFile, type Hashes, type ProjectPage } from './model.js';
 import { parseHashFragment, parseUploadTime, resolveUrl } from './page-values.js';
 import type { WireAnchor } from './wire.js';
 
@@ -46,18 +46,7 @@ function fileOrSetAside(anchor: WireAnchor, base: string): DistFile {
     if (!(error instanceof MalformedPageError)) throw error;
     const resolved = resolveUrl(anchor.href, base);
     const filename = (resolved === null ? '' : lastSegment(new URL(resolved))) || anchor.text.trim() || anchor.href;
-    return {
-      filename,
-      url: base,
-      hashes: {},
-      requiresPython: null,
-      yanked: false,
-      coreMetadata: false,
-      gpgSig: null,
-      size: null,
-      uploadTime: null,
-      unreadable: error.message,
-    };
+    return unreadableFile(filename, base, error.message);
   }
 }
 

@@ -3,7 +3,7 @@
 // keys are ignored. A page that is not a project page raises MalformedPageError; a file entry with
 // an unreadable value is kept as `unreadable` (never served, with the reason) and the rest of the
 // page is used.
-import { MalformedPageError, type DistFile, type Hashes, type ProjectPage } from './model.js';
+import { MalformedPageError, unreadableFile, type DistFile, type Hashes, type ProjectPage } from './model.js';
 import { parseUploadTime, resolveUrl } from './page-values.js';
 
 export function parseJsonProjectPage(text: string, pageUrl: string): ProjectPage {
@@ -35,18 +35,7 @@ function parseFileOrSetAside(file: unknown, index: number, pageUrl: string): Dis
   } catch (error) {
     if (!(error instanceof MalformedPageError)) throw error;
     const filename = isRecord(file) && typeof file.filename === 'string' && file.filename !== '' ? file.filename : `files[${index}]`;
-    return {
-      filename,
-      url: pageUrl,
-      hashes: {},
-      requiresPython: null,
-      yanked: false,
-      coreMetadata: false,
-      gpgSig: null,
-      size: null,
-      uploadTime: null,
-      unreadable: error.message,
-    };
+    return unreadableFile(filename, pageUrl, error.message);
   }
 }
 

@@ -2,7 +2,8 @@
 // options from packages; an option missing here is read as a flag.
 import { longOptions, optionTable, type OptionTable } from '../../inputs/options.js';
 
-const VALUES = [
+/** uv's global options that take a value (accepted before the subcommand too). */
+export const UV_GLOBAL_VALUE_OPTIONS = [
   '--directory',
   '--project',
   '--config-file',
@@ -12,6 +13,10 @@ const VALUES = [
   '--allow-insecure-host',
   '--trusted-host',
   '--python',
+];
+
+const VALUES = [
+  ...UV_GLOBAL_VALUE_OPTIONS,
   '--index',
   '--default-index',
   '--index-url',
