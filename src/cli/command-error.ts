@@ -7,7 +7,7 @@ import { EXIT } from '../policy/exit-codes.js';
 import type { ListenError } from '../server/app.js';
 import type { MirrorErrorCode } from '../sources/offline-store/errors.js';
 import type { IndexError } from '../sources/osv/index-file.js';
-import type { UpdateError } from '../sources/osv/update.js';
+import type { UpdateError } from '../sources/osv/update-error.js';
 import type { ZipReadError } from '../sources/osv/zip-records.js';
 import type { UpstreamErrorCode } from '../sources/upstream-error.js';
 import type { UsageError } from './usage-error.js';

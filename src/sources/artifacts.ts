@@ -11,10 +11,11 @@ import { createReadStream, readdirSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import cacache from 'cacache';
+import type cacache from 'cacache';
 import pLimit from 'p-limit';
 import ssri, { type IntegrityMap } from 'ssri';
 import { downloadToFile } from './download.js';
+import { loadCacache } from './load-cacache.js';
 import type { NetworkSettings } from './upstream.js';
 import { ArtifactError, type UpstreamLabel } from './upstream-error.js';
 import { processIsAlive } from './process-alive.js';
@@ -72,7 +73,8 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     request.sha256 !== null ? keyOf(request.sha256) : `depfence:artifact:git-blob:${request.gitBlob}`;
 
   async function lookupKey(key: string, sha256: string | null): Promise<StoredArtifact | null> {
-    const info = await cacache.get.info(options.cacheDir, key).catch(() => null);
+    const cache = await loadCacache();
+    const info = await cache.get.info(options.cacheDir, key).catch(() => null);
     const digest = sha256 ?? sha256OfIntegrity(info?.integrity);
     if (!info || digest === null || !(ssri.parse(info.integrity) as IntegrityMap | null)?.match(integrityOf(digest))) return null;
     const stats = await stat(info.path).catch(() => null);
@@ -85,13 +87,14 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   async function download(request: ArtifactRequest): Promise<StoredArtifact> {
     const cached = await lookupKey(requestKey(request), request.sha256);
     if (cached) return cached;
-    await withTmp(options.cacheDir, { tmpPrefix: `${TMP_PREFIX}${process.pid}-` }, async (dir) => {
+    const cache = await loadCacache();
+    await withTmp(cache, options.cacheDir, { tmpPrefix: `${TMP_PREFIX}${process.pid}-` }, async (dir) => {
       const file = join(dir, 'download');
       const sha256 = await fetchToFile(request, file);
       await request.vet?.(file);
       await pipeline(
         createReadStream(file),
-        cacache.put.stream(options.cacheDir, requestKey(request), {
+        cache.put.stream(options.cacheDir, requestKey(request), {
           integrity: integrityOf(sha256),
           algorithms: ['sha256'],
           metadata: { url: request.url },
@@ -187,11 +190,18 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 const TMP_PREFIX = 'depfence-';
 
 /** cacache's tmp.withTmp as it behaves: it returns the callback's promise and removes the folder once that settles (its types say void). */
-const withTmp = cacache.tmp.withTmp as unknown as (
+function withTmp(
+  cache: typeof cacache,
   cachePath: string,
   options: cacache.tmp.Options & { tmpPrefix: string },
   callback: (dir: string) => Promise<void>,
-) => Promise<void>;
+): Promise<void> {
+  return (cache.tmp.withTmp as unknown as (path: string, opts: typeof options, run: typeof callback) => Promise<void>)(
+    cachePath,
+    options,
+    callback,
+  );
+}
 
 /**
  * A process killed mid-download (SIGKILL, power loss) leaves its partial file in the cache's tmp

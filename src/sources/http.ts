@@ -22,6 +22,7 @@
 
 import pLimit from 'p-limit';
 import { streamDownload } from './download.js';
+import { loadCacache } from './load-cacache.js';
 import { MemoryCache } from './memory-cache.js';
 import { loadGot, redirectGuard, sameOrigin, USER_AGENT, withRetries, type NetworkSettings } from './upstream.js';
 import { DEFAULT_LABEL, malformedError, offOriginRedirect, tooLargeError, UpstreamError, type UpstreamLabel } from './upstream-error.js';
@@ -373,9 +374,4 @@ async function writeCache(dir: string, key: string, entry: CacheEntry): Promise<
   } catch {
     // A cache that cannot be written costs speed, not correctness.
   }
-}
-
-/** cacache, loaded with the first cache read (a command that asks nothing upstream never loads it). */
-async function loadCacache(): Promise<typeof import('cacache')> {
-  return (await import('cacache')).default;
 }

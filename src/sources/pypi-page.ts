@@ -7,7 +7,6 @@
 import { UpstreamError, type HttpClient, type UpstreamLabel } from './http.js';
 import { fetchPypiProject } from './pypi-metadata.js';
 import { MalformedPageError, type DistFile, type ProjectPage } from '../protocol/pypi/model.js';
-import { parseHtmlProjectPage } from '../protocol/pypi/parse-html.js';
 import { readJsonProjectPage } from '../protocol/pypi/parse-json.js';
 import { parseUploadTime } from '../protocol/pypi/page-values.js';
 import { SIMPLE_HTML, SIMPLE_JSON } from '../protocol/pypi/wire.js';
@@ -75,6 +74,8 @@ export async function fetchUpstreamPage(
 }
 
 async function fetchHtmlPage(http: HttpClient, source: PageSource, name: string, url: string): Promise<UpstreamPage> {
+  // The HTML parser loads with the first index that answers HTML, not when the firewall starts.
+  const { parseHtmlProjectPage } = await import('../protocol/pypi/parse-html.js');
   const html = await http.getText(url, {
     accept: ASK_HTML,
     upstream: source.label,

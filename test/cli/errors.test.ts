@@ -7,7 +7,7 @@ import { UsageError } from '../../src/cli/usage-error.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { DepfenceError } from '../../src/errors.js';
 import { MirrorError } from '../../src/sources/offline-store/errors.js';
-import { UpdateError } from '../../src/sources/osv/update.js';
+import { UpdateError } from '../../src/sources/osv/update-error.js';
 import { ArtifactError, UpstreamError } from '../../src/sources/upstream-error.js';
 
 function report(error: DepfenceError): { code: number; lines: string[] } {

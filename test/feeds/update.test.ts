@@ -11,7 +11,7 @@ import { isolatedEnv, runCliInProcess, REPO_ROOT } from '../helpers/cli.js';
 import { CVSS4_MEDIUM, CVSS_HIGH, osvRecord, sharedExport, writeOsvExport, writeZip, type OsvExport } from '../fixtures/osv-export.js';
 import { indexPath, loadIndex } from '../../src/sources/osv/index-file.js';
 import { runThreatDataUpdate } from '../../src/sources/osv/update-thread.js';
-import { UpdateError } from '../../src/sources/osv/update.js';
+import { UpdateError } from '../../src/sources/osv/update-error.js';
 import { defaultConfig } from '../helpers/policy.js';
 
 const test = suite('feeds/update');

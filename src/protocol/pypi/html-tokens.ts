@@ -71,7 +71,3 @@ export function tokenizeHtml(html: string): HtmlToken[] {
   if (problem !== null) throw new MalformedPageError(`the HTML page is damaged: ${problem}`);
   return tokens;
 }
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}

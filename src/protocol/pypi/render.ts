@@ -1,6 +1,5 @@
 // The model rendered for clients: PEP 691 JSON and PEP 503 HTML of the same page, both at
 // repository version 1.1 (PEP 700), with every field pip and uv read.
-import { escapeHtml } from './html-tokens.js';
 import type { DistFile, Hashes, ProjectPage } from './model.js';
 import { formatUploadTime } from './page-values.js';
 import { REPOSITORY_VERSION, type WireFile, type WireProjectPage, type WireRootPage } from './wire.js';
@@ -96,4 +95,8 @@ function htmlDocument(title: string, body: readonly string[]): string {
     '</html>',
     '',
   ].join('\n');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

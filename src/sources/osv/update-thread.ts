@@ -12,7 +12,8 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config/index.js';
 import { DepfenceError, isDepfenceError } from '../../errors.js';
-import { UpdateError, type UpdateOptions, type UpdateResult } from './update.js';
+import { UpdateError } from './update-error.js';
+import type { UpdateOptions, UpdateResult } from './update.js';
 
 /** What the worker is given: plain data (it crosses a thread by structured clone). */
 export interface UpdateJob {

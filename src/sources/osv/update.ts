@@ -4,7 +4,7 @@
 // wrong before the rename (an unreachable feed, a damaged zip, an export with no records) leaves the
 // old index in force and says why. A downloaded export whose ETag has not changed since the index
 // was built is not read again; the index is only marked as checked.
-import { DepfenceError, type DepfenceErrorOptions } from '../../errors.js';
+import { UpdateError } from './update-error.js';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ecosystem } from '../../names/index.js';
@@ -52,12 +52,6 @@ export interface UpdateResult {
   meta: IndexMeta;
   bytes: number;
   warnings: number;
-}
-
-export class UpdateError extends DepfenceError<'EOSV_UPDATE'> {
-  constructor(message: string, options?: DepfenceErrorOptions) {
-    super('EOSV_UPDATE', message, options);
-  }
 }
 
 /** Where an ecosystem's export is: a downloaded or local zip, and what to record as its source. */
