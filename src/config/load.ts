@@ -4,11 +4,13 @@
 // replaces what a lower layer said. Every value remembers which layer set it, so a validation error
 // can name the file or variable to fix.
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { z } from 'zod';
+import { builtDefaults } from './built-defaults.js';
 import { configSchema, type Config } from './schema.js';
 import { ConfigError } from './errors.js';
 
@@ -117,13 +119,22 @@ function chooseProjectFile(flagFile: string | undefined, env: NodeJS.ProcessEnv,
 function readLayer(file: string): Layer {
   let values: unknown;
   try {
-    values = parseYaml(readFileSync(file, 'utf8')) ?? {};
+    const text = readFileSync(file, 'utf8');
+    values = (file === defaultConfigFile() ? builtDefaults(text) : undefined) ?? parseYaml(text) ?? {};
   } catch (error) {
     throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
   }
   if (!isTree(values)) throw new ConfigError(`config file ${file} must hold a YAML map of settings at the top level`);
   resolveListPaths(values, dirname(file));
   return { origin: file, values };
+}
+
+let yaml: typeof Yaml | undefined;
+
+/** The YAML parser loads with the first YAML text to read: a start on the bundled defaults alone never loads it. */
+function parseYaml(text: string): unknown {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yaml.parse(text);
 }
 
 /** Blocklist and models.lock paths in a config file are relative to that file. */

@@ -143,12 +143,13 @@ interface Table {
 
 /** Where each row starts, from `offset` on; empty lines at the end are not rows. */
 function rowStarts(bytes: Buffer, offset: number): { starts: Int32Array; size: number } {
+  // indexOf finds each newline natively: a byte-by-byte loop here was a tenth of serve's start.
   let lines = 0;
-  for (let i = offset; i < bytes.length; i++) if (bytes[i] === NEWLINE) lines++;
+  for (let i = bytes.indexOf(NEWLINE, offset); i !== -1; i = bytes.indexOf(NEWLINE, i + 1)) lines++;
   const starts = new Int32Array(lines + 2);
   let size = 0;
   starts[0] = offset;
-  for (let i = offset; i < bytes.length; i++) if (bytes[i] === NEWLINE) starts[++size] = i + 1;
+  for (let i = bytes.indexOf(NEWLINE, offset); i !== -1; i = bytes.indexOf(NEWLINE, i + 1)) starts[++size] = i + 1;
   // The last line has no newline: it ends where the bytes do.
   if (starts[size]! < bytes.length) starts[++size] = bytes.length + 1;
   while (size > 0 && starts[size - 1]! + 1 === starts[size]) size--;

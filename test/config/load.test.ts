@@ -1,9 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, ConfigError, parseDuration, formatDuration } from '../../src/config/index.js';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig, ConfigError, parseDuration, formatDuration, defaultConfigFile } from '../../src/config/index.js';
+import { builtDefaults } from '../../src/config/built-defaults.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'depfence-config-'));
@@ -185,6 +189,30 @@ test('durations accept s m h d w', () => {
   assert.is(parseDuration('3y'), null);
   assert.is(formatDuration(259_200_000), '3d');
   assert.is(formatDuration(5_400_000), '90m');
+});
+
+test('built defaults: used only with the exact default.yaml text they were built from', () => {
+  const dir = tempDir();
+  const file = join(dir, 'default.json');
+  const text = 'mode: audit\n';
+  writeFileSync(file, JSON.stringify({ sha256: createHash('sha256').update(text).digest('hex'), values: { mode: 'audit' } }));
+  assert.equal(builtDefaults(text, file), { mode: 'audit' });
+  assert.is(builtDefaults(`${text}# edited after the build\n`, file), undefined);
+  assert.is(builtDefaults(text, join(dir, 'absent.json')), undefined);
+  writeFileSync(file, '{"sha256": ');
+  assert.is(builtDefaults(text, file), undefined);
+});
+
+test('built defaults: dist/config/default.json holds what config/default.yaml says', () => {
+  const built = fileURLToPath(new URL('../../dist/config/default.json', import.meta.url));
+  if (!existsSync(built)) {
+    console.log('  skipped: no dist/config/default.json (npm run build writes it)');
+    return;
+  }
+  const text = readFileSync(defaultConfigFile(), 'utf8');
+  const values = builtDefaults(text, built);
+  assert.ok(values !== undefined, 'dist/config/default.json was built from another config/default.yaml: run npm run build');
+  assert.equal(values, parseYaml(text));
 });
 
 test.run();
