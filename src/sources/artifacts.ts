@@ -5,7 +5,10 @@
 // `vet` has passed, is it put into the cache, so a byte of a bad download is never served or kept.
 //
 // Streaming GETs (download.ts) with the same settings and retry policy as the metadata client, and
-// a concurrency limit; the redirect targets are checked by the caller's `allowUrl` as the first URL is.
+// a concurrency limit on requests in flight upstream: a slot is held for each attempt only, never
+// while a retry waits nor while a download is vetted and written to the cache (local work that,
+// under load, took several times as long as the fetch and left cold requests queued behind it).
+// The redirect targets are checked by the caller's `allowUrl` as the first URL is.
 
 import { createReadStream, readdirSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -85,8 +88,6 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   const lookup = (sha256: string) => lookupKey(keyOf(sha256), sha256);
 
   async function download(request: ArtifactRequest): Promise<StoredArtifact> {
-    const cached = await lookupKey(requestKey(request), request.sha256);
-    if (cached) return cached;
     const cache = await loadCacache();
     await withTmp(cache, options.cacheDir, { tmpPrefix: `${TMP_PREFIX}${process.pid}-` }, async (dir) => {
       const file = join(dir, 'download');
@@ -141,7 +142,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
         ],
       },
       file,
-      { timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs },
+      { timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs, slot: limit },
     );
     const digest = downloaded.digests.get('sha256')!.toString('hex');
     if (request.sha256 === null) {
@@ -177,7 +178,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       let pending = inFlight.get(key);
       if (!pending) {
         pending = lookupKey(key, request.sha256)
-          .then((cached) => cached ?? limit(() => download(request)))
+          .then((cached) => cached ?? download(request))
           .finally(() => inFlight.delete(key));
         inFlight.set(key, pending);
       }

@@ -5,7 +5,7 @@
 // index or packument promised, and only then keeps the file.
 import { createHash, type Hash } from 'node:crypto';
 import { streamToFile } from './stream-to-file.js';
-import { loadGot, redirectGuard, USER_AGENT, withRetries, type NetworkSettings } from './upstream.js';
+import { loadGot, redirectGuard, USER_AGENT, withRetries, type RetrySettings } from './upstream.js';
 import { ArtifactError, retryAfter, statusError, type UpstreamError, type UpstreamLabel } from './upstream-error.js';
 
 export interface DownloadRequest {
@@ -45,7 +45,7 @@ export interface Streamed {
 
 export type Downloaded = Pick<Streamed, 'size' | 'digests'>;
 
-export type DownloadSettings = Pick<NetworkSettings, 'timeoutMs' | 'retries'> & { retryDelayMs?: number };
+export type DownloadSettings = RetrySettings;
 
 /** Downloads `request.url` into `file`; a 404 is an error. Errors: UpstreamError, ArtifactError. */
 export async function downloadToFile(request: DownloadRequest, file: string, settings: DownloadSettings): Promise<Downloaded> {

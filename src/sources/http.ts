@@ -1,5 +1,6 @@
 // The one HTTP client every upstream request goes through (got): a per-request timeout, the one
-// retry policy (upstream.ts: network errors, 5xx and 429, never other 4xx), a concurrency limit (p-limit),
+// retry policy (upstream.ts: network errors, 5xx and 429, never other 4xx), a concurrency limit (p-limit,
+// a slot per attempt, so the wait before a retry holds none),
 // an on-disk cache (cacache) with a TTL and a stale-if-error window, a response size limit (counted
 // after decompression) and a JSON nesting limit, and
 // errors as data (UpstreamError with a code). A 404 is an answer ("no such package"), not an error.
@@ -24,7 +25,7 @@ import pLimit from 'p-limit';
 import { streamDownload } from './download.js';
 import { loadCacache } from './load-cacache.js';
 import { MemoryCache } from './memory-cache.js';
-import { loadGot, redirectGuard, sameOrigin, USER_AGENT, withRetries, type NetworkSettings } from './upstream.js';
+import { loadGot, redirectGuard, sameOrigin, USER_AGENT, withRetries, type NetworkSettings, type RetrySettings } from './upstream.js';
 import { DEFAULT_LABEL, malformedError, offOriginRedirect, tooLargeError, UpstreamError, type UpstreamLabel } from './upstream-error.js';
 
 export { UpstreamError, type UpstreamLabel, type NetworkSettings };
@@ -125,10 +126,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const limit = pLimit(Math.max(1, options.concurrency));
   const inFlight = new Map<string, Promise<Fetched | typeof NOT_MODIFIED>>();
   const notFoundTtlMs = options.notFoundTtlMs ?? 60_000;
-  const retry = {
+  const retry: RetrySettings = {
     retries: options.retries,
     timeoutMs: options.timeoutMs,
     ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
+    slot: limit,
   };
   const memory = new MemoryCache<CacheEntry>(
     options.memoryCacheBytes ?? DEFAULT_MEMORY_CACHE_BYTES,
@@ -211,8 +213,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   ): Promise<Fetched | typeof NOT_MODIFIED> {
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = limit(() => withRetries(retry, (attempt) => fetchOnce(url, accept, label, revalidate, attempt, authorization))).finally(
-        () => inFlight.delete(key),
+      pending = withRetries(retry, (attempt) => fetchOnce(url, accept, label, revalidate, attempt, authorization)).finally(() =>
+        inFlight.delete(key),
       );
       inFlight.set(key, pending);
     }
@@ -270,20 +272,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     async download(url: string, file: string, opts: DownloadOptions) {
       const label = opts.upstream ?? DEFAULT_LABEL;
       const allowed = sameOrigin(url);
-      const streamed = await limit(() =>
-        streamDownload(
-          {
-            url,
-            upstream: label,
-            allowUrl: allowed,
-            refusedUrl: (target) => offOriginRedirect(url, label, target),
-            maxBytes: opts.maxBytes,
-            tooLarge: () => tooLargeError(url, label, opts.maxBytes),
-            ifNoneMatch: opts.ifNoneMatch ?? null,
-          },
-          file,
-          retry,
-        ),
+      const streamed = await streamDownload(
+        {
+          url,
+          upstream: label,
+          allowUrl: allowed,
+          refusedUrl: (target) => offOriginRedirect(url, label, target),
+          maxBytes: opts.maxBytes,
+          tooLarge: () => tooLargeError(url, label, opts.maxBytes),
+          ifNoneMatch: opts.ifNoneMatch ?? null,
+        },
+        file,
+        retry,
       );
       return { status: streamed.status, etag: streamed.etag, bytes: streamed.size };
     },

@@ -26,6 +26,11 @@ export interface RetrySettings {
   retryDelayMs?: number;
   /** A Retry-After longer than this is not waited for: the error stands. */
   timeoutMs: number;
+  /**
+   * Runs each attempt (a concurrency limiter's slot): the wait before a retry holds no slot, and
+   * neither does whatever the caller does with the answer afterwards.
+   */
+  slot?: <T>(attempt: () => Promise<T>) => Promise<T>;
 }
 
 /** Statuses that say "ask again later"; every other 4xx and 5xx is an answer. */
@@ -38,9 +43,10 @@ const MAX_DELAY_MS = 2000;
  * `attempt` gets the 1-based attempt number (for messages such as "(3 attempts)").
  */
 export async function withRetries<T>(settings: RetrySettings, attempt: (number: number) => Promise<T>): Promise<T> {
+  const run = settings.slot ?? ((once: () => Promise<T>) => once());
   for (let number = 1; ; number++) {
     try {
-      return await attempt(number);
+      return await run(() => attempt(number));
     } catch (error) {
       const delay = number > settings.retries ? null : retryDelay(error, number, settings);
       if (delay === null) throw error;

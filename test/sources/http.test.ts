@@ -318,6 +318,19 @@ test('concurrency: no more than `concurrency` requests are in flight at the upst
   assert.is(npm.maxInFlight, 3);
 });
 
+test('concurrency: a retry waits without its slot, so other requests go out in the meantime', async () => {
+  npm.failWith(503, { match: npm.route.packument('pkg'), times: 1 });
+  const http = client({ concurrency: 1, retries: 1, retryDelayMs: 300 });
+  const first = http.getJson(url());
+  while (npm.requests.length === 0) await sleep(5);
+  const answers = await Promise.all([first, http.getJson(`${npm.url}pkg-1`)]);
+  assert.ok(answers.every((a) => a.status === 200));
+  assert.equal(
+    npm.requests.map((r) => r.path),
+    ['/pkg', '/pkg-1', '/pkg'],
+  );
+});
+
 test('concurrent requests for the same URL share one upstream request', async () => {
   npm.delay(30);
   const http = client();
