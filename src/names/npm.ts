@@ -13,13 +13,12 @@ export interface NpmName {
   lower: string;
 }
 
-const SCOPED = /^@([^/]*)\/(.*)$/s;
-
+/** `@scope/name` splits at its first '/'; a name without '@' first, or without a '/', has no scope. */
 export function parseNpmName(name: string): NpmName {
-  const scoped = SCOPED.exec(name);
+  const slash = name.startsWith('@') ? name.indexOf('/') : -1;
   return {
-    scope: scoped ? scoped[1]! : null,
-    bare: scoped ? scoped[2]! : name,
+    scope: slash === -1 ? null : name.slice(1, slash),
+    bare: slash === -1 ? name : name.slice(slash + 1),
     full: name,
     lower: name.toLowerCase(),
   };

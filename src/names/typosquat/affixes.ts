@@ -87,10 +87,18 @@ const AFFIXES: Record<Ecosystem, Affix[]> = {
   pypi: expand('pypi', PYPI_WORDS),
 };
 
-/** Every way of removing one affix from `name` that leaves a stem of at least `minStem` characters. */
-export function splitAffixes(ecosystem: Ecosystem, name: string, minStem: number): AffixSplit[] {
+const LANGUAGE_AFFIXES: Record<Ecosystem, Affix[]> = {
+  npm: AFFIXES.npm.filter((affix) => affix.language),
+  pypi: AFFIXES.pypi.filter((affix) => affix.language),
+};
+
+/**
+ * Every way of removing one affix from `name` that leaves a stem of at least `minStem` characters
+ * (`language`: only the language words' affixes, in the same order).
+ */
+export function splitAffixes(ecosystem: Ecosystem, name: string, minStem: number, which: 'all' | 'language' = 'all'): AffixSplit[] {
   const splits: AffixSplit[] = [];
-  for (const affix of AFFIXES[ecosystem]) {
+  for (const affix of (which === 'language' ? LANGUAGE_AFFIXES : AFFIXES)[ecosystem]) {
     if (name.length - affix.text.length < minStem) continue;
     if (affix.position === 'prefix' ? name.startsWith(affix.text) : name.endsWith(affix.text)) {
       const stem = affix.position === 'prefix' ? name.slice(affix.text.length) : name.slice(0, -affix.text.length);

@@ -123,8 +123,7 @@ export class RuleIndexes {
     this.unscoped.add(entry.canon, id);
     const numbered = splitTrailingNumber(entry.canon);
     if (numbered) push(this.numberedByStem, numbered.stem, entry);
-    for (const { stem, affix } of splitAffixes(this.ecosystem, entry.canon, MIN_STEM_LENGTH)) {
-      if (!affix.language) continue;
+    for (const { stem, affix } of splitAffixes(this.ecosystem, entry.canon, MIN_STEM_LENGTH, 'language')) {
       const core: PopularCore = { entry, core: stem, affix };
       this.coreEdits.add(stem, this.cores.length);
       this.cores.push(core);
@@ -137,12 +136,17 @@ export class RuleIndexes {
 
 /** `boto3` → `boto` and `3`; null for a name without a trailing number or with a stem shorter than MIN_STEM_LENGTH. */
 export function splitTrailingNumber(name: string): { stem: string; number: string } | null {
+  // Most names do not end in a digit; the regex runs only on those that do.
+  const last = name.charCodeAt(name.length - 1);
+  if (!(last >= 0x30 && last <= 0x39)) return null;
   const parts = /^(.*\D)(\d+)$/.exec(name);
   if (!parts || parts[1]!.replace(/[-._]+$/, '').length < MIN_STEM_LENGTH) return null;
   return { stem: parts[1]!, number: parts[2]! };
 }
 
 export function wordSetKey(words: string[]): string {
+  // Two words (most names that have a word set) are put in order without copying and sorting.
+  if (words.length === 2) return words[0]! <= words[1]! ? `${words[0]} ${words[1]}` : `${words[1]} ${words[0]}`;
   return [...words].sort().join(' ');
 }
 

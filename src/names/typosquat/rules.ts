@@ -177,9 +177,9 @@ export function affixes(index: PopularIndex, candidate: Candidate, sink: Sink): 
 
 /** A typo inside a popular name that also gained an affix: `ethesjs` → `ethers`, `dizcordjs` → `discord.js`. */
 export function affixWithTypo(index: PopularIndex, candidate: Candidate, sink: Sink): void {
-  for (const { stem, affix } of splitAffixes(index.ecosystem, candidate.canon, MIN_COMBINED_STEM_LENGTH)) {
+  for (const { stem, affix } of splitAffixes(index.ecosystem, candidate.canon, MIN_COMBINED_STEM_LENGTH, 'language')) {
     // A joined prefix plus a typo reads any `py…` name as a squat (`pygobject` → `vobject`).
-    if (!affix.language || (affix.position === 'prefix' && !/[-._]$/.test(affix.text))) continue;
+    if (affix.position === 'prefix' && !/[-._]$/.test(affix.text)) continue;
     const offer = (entry: PopularEntry, core: string, kind: EditKind, position: number, affixText: string): void => {
       if (core.length < MIN_COMBINED_STEM_LENGTH) return;
       const edit = describeEdit(stem, core, kind, position);
