@@ -7,18 +7,24 @@ import type { Mount, ServerContext } from '../context.js';
 import { serveRepoInfo } from './info-route.js';
 import { HF_PREFIX, parseHfPath } from './paths.js';
 import { createHfRepos } from './repos.js';
-import { serveResolve } from './resolve-route.js';
 import { serveTree } from './tree-route.js';
 import { sendHubError } from './responses.js';
+import type { ResolveRequest } from './resolve-route.js';
 import type { HfSource } from './source.js';
-import { FileVetter } from './vetting.js';
 
 /** `source`: the Hub (hubSource) or, offline, the imported bundles (offlineHfSource). */
 export function hfMount(context: ServerContext, source: HfSource): Mount {
   const { config } = context;
   const policy = modelPolicyContext(config);
   const repos = createHfRepos(context, source, policy);
-  const vetter = new FileVetter(config.policy.models.pickle);
+  // File downloads, and the readers that inspect them (pickle, NumPy, safetensors, zip), load with
+  // the first download: the firewall listens without them (the model policy and its lists are loaded now).
+  let resolver: Promise<(req: IncomingMessage, res: ServerResponse, path: ResolveRequest) => Promise<void>> | undefined;
+  const loadResolver = () =>
+    (resolver ??= Promise.all([import('./resolve-route.js'), import('./vetting.js')]).then(([route, vetting]) => {
+      const vetter = new vetting.FileVetter(config.policy.models.pickle);
+      return (req, res, path) => route.serveResolve({ context, repos, source, vetter }, req, res, path);
+    }));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -41,7 +47,7 @@ export function hfMount(context: ServerContext, source: HfSource): Mount {
       case 'tree':
         return serveTree(repos, req, res, path);
       case 'resolve':
-        return serveResolve({ context, repos, source, vetter }, req, res, path);
+        return (await loadResolver())(req, res, path);
     }
   }
 
