@@ -98,7 +98,9 @@ const LANGUAGE_AFFIXES: Record<Ecosystem, Affix[]> = {
  */
 export function splitAffixes(ecosystem: Ecosystem, name: string, minStem: number, which: 'all' | 'language' = 'all'): AffixSplit[] {
   const splits: AffixSplit[] = [];
-  for (const affix of (which === 'language' ? LANGUAGE_AFFIXES : AFFIXES)[ecosystem]) {
+  const affixes = (which === 'language' ? LANGUAGE_AFFIXES : AFFIXES)[ecosystem];
+  for (let i = 0; i < affixes.length; i++) {
+    const affix = affixes[i]!;
     if (name.length - affix.text.length < minStem) continue;
     if (affix.position === 'prefix' ? name.startsWith(affix.text) : name.endsWith(affix.text)) {
       const stem = affix.position === 'prefix' ? name.slice(affix.text.length) : name.slice(0, -affix.text.length);

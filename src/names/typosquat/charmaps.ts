@@ -74,5 +74,7 @@ export function stripSeparators(name: string): string {
 }
 
 export function splitWords(name: string): string[] {
-  return name.split(SEPARATORS).filter((word) => word.length > 0);
+  const words = name.split(SEPARATORS);
+  // A run of separators is one split, so an empty word can only be first or last.
+  return words[0] === '' || words[words.length - 1] === '' ? words.filter((word) => word.length > 0) : words;
 }

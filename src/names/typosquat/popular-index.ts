@@ -103,16 +103,17 @@ export class RuleIndexes {
     entries: readonly PopularEntry[],
     readonly maxWordOrderTokens: number,
   ) {
-    entries.forEach((entry, id) => this.indexEntry(entry, id));
+    for (let id = 0; id < entries.length; id++) this.indexEntry(entries[id]!, id);
   }
 
   private indexEntry(entry: PopularEntry, id: number): void {
-    const words = entry.scope === null ? splitWords(entry.bare) : [...splitWords(entry.scope), ...splitWords(entry.bare)];
-    for (const word of words) if (word.length >= MIN_WORD_LENGTH) this.words.add(word);
-    push(this.skeletons, words.join(''), entry);
+    const words = entry.scope === null ? splitWords(entry.bare) : splitWords(entry.scope).concat(splitWords(entry.bare));
+    for (let i = 0; i < words.length; i++) if (words[i]!.length >= MIN_WORD_LENGTH) this.words.add(words[i]!);
+    const skeleton = words.join('');
+    push(this.skeletons, skeleton, entry);
     if (words.length >= 2 && words.length <= this.maxWordOrderTokens) push(this.wordSets, wordSetKey(words), entry);
     if (entry.scope !== null) {
-      this.flattenedScoped.add(words.join(''), id);
+      this.flattenedScoped.add(skeleton, id);
       if (!this.scopeIds.has(entry.scope)) {
         this.scopeIds.set(entry.scope, this.scopes.length);
         this.scopeEdits.add(entry.scope, this.scopes.length);
