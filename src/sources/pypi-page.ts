@@ -6,6 +6,7 @@
 // never cached.
 import { UpstreamError, type HttpClient, type UpstreamLabel } from './http.js';
 import { fetchPypiProject } from './pypi-metadata.js';
+import { loadOnce } from './load-once.js';
 import { MalformedPageError, type DistFile, type ProjectPage } from '../protocol/pypi/model.js';
 import { readJsonProjectPage } from '../protocol/pypi/parse-json.js';
 import { parseUploadTime } from '../protocol/pypi/page-values.js';
@@ -73,9 +74,11 @@ export async function fetchUpstreamPage(
   return { found: true, page: await withUploadTimes(http, source, name, answer.body), url, stale: answer.stale };
 }
 
+/** The HTML parser loads with the first index that answers HTML, not when the firewall starts. */
+const loadHtmlParser = loadOnce(() => import('../protocol/pypi/parse-html.js'));
+
 async function fetchHtmlPage(http: HttpClient, source: PageSource, name: string, url: string): Promise<UpstreamPage> {
-  // The HTML parser loads with the first index that answers HTML, not when the firewall starts.
-  const { parseHtmlProjectPage } = await import('../protocol/pypi/parse-html.js');
+  const { parseHtmlProjectPage } = await loadHtmlParser();
   const html = await http.getText(url, {
     accept: ASK_HTML,
     upstream: source.label,

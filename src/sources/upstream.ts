@@ -2,10 +2,11 @@
 // http.ts, the streaming downloads in download.ts, Verdaccio's uplink): the user agent, the one
 // retry policy, and the redirect rule.
 import type { Hooks } from 'got';
+import { loadOnce } from './load-once.js';
 import { UpstreamError } from './upstream-error.js';
 
 /** got, loaded with the first request (see got-request.ts). */
-export const loadGot = () => import('./got-request.js');
+export const loadGot = loadOnce(() => import('./got-request.js'));
 
 export const USER_AGENT = 'depfence (package firewall; +https://github.com/depfence/depfence)';
 
