@@ -25,7 +25,11 @@ export interface RetrySettings {
   retries: number;
   /** First retry delay, doubled each retry (capped at 2 s). Default 200 ms. */
   retryDelayMs?: number;
-  /** A Retry-After longer than this is not waited for: the error stands. */
+  /**
+   * The waits before retries (backoff and Retry-After) add up to at most this: a retry that would
+   * take them past it is not made, and the error stands. So waiting costs a request at most one
+   * timeout in all, however often the upstream asks to be tried again later.
+   */
   timeoutMs: number;
   /**
    * Runs each attempt (a concurrency limiter's slot): the wait before a retry holds no slot, and
@@ -40,17 +44,20 @@ const MAX_DELAY_MS = 2000;
 
 /**
  * The retry policy: network errors, timeouts, 5xx and 429 are tried again, with exponential
- * backoff (or the upstream's Retry-After), at most `retries` times; anything else fails at once.
- * `attempt` gets the 1-based attempt number (for messages such as "(3 attempts)").
+ * backoff (or the upstream's Retry-After), at most `retries` times and while the waits fit in
+ * `timeoutMs` together; anything else fails at once. `attempt` gets the 1-based attempt number
+ * (for messages such as "(3 attempts)").
  */
 export async function withRetries<T>(settings: RetrySettings, attempt: (number: number) => Promise<T>): Promise<T> {
   const run = settings.slot ?? ((once: () => Promise<T>) => once());
+  let waited = 0;
   for (let number = 1; ; number++) {
     try {
       return await run(() => attempt(number));
     } catch (error) {
       const delay = number > settings.retries ? null : retryDelay(error, number, settings);
-      if (delay === null) throw error;
+      if (delay === null || waited + delay > settings.timeoutMs) throw error;
+      waited += delay;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
@@ -64,7 +71,7 @@ function retryDelay(error: unknown, number: number, settings: RetrySettings): nu
     error.code === 'EUPSTREAM_UNREACHABLE' ||
     (error.code === 'EUPSTREAM_STATUS' && RETRY_STATUS.has(error.status ?? 0));
   if (!transient) return null;
-  if (error.retryAfterMs !== undefined) return error.retryAfterMs <= settings.timeoutMs ? error.retryAfterMs : null;
+  if (error.retryAfterMs !== undefined) return error.retryAfterMs;
   return Math.min((settings.retryDelayMs ?? 200) * 2 ** (number - 1), MAX_DELAY_MS);
 }
 

@@ -367,6 +367,24 @@ test('retry policy: a Retry-After within the timeout is waited for; a longer one
   assert.is(npm.requests.length, 1);
 });
 
+test('retry policy: the waits before retries add up to at most the timeout; a retry that would go past it is not made', async () => {
+  npm.inject({ kind: 'status', status: 503, headers: { 'retry-after': '1' } }, { times: 3 });
+  const started = Date.now();
+  const error = await failure(client({ retries: 3, timeoutMs: 1_500 }).getJson(url(), { upstream: LABEL }));
+  assert.is(error.status, 503);
+  assert.is(npm.requests.length, 2, 'one Retry-After second was waited for; a second one would have passed the 1.5 s timeout');
+  assert.ok(Date.now() - started < 1_400, 'the error stood as soon as the next wait did not fit');
+  npm.clearFaults();
+  npm.resetLog();
+  npm.failWith(503, { times: 2 });
+  const answer = await client({ retries: 3, timeoutMs: 1_000, retryDelayMs: 300 }).getJson(url());
+  assert.is(answer.status, 200, 'backoff waits of 300 and 600 ms fit in the 1 s timeout');
+  npm.resetLog();
+  npm.failWith(503, { times: 3 });
+  await failure(client({ retries: 3, timeoutMs: 1_000, retryDelayMs: 300 }).getJson(url()));
+  assert.is(npm.requests.length, 3, 'a third backoff wait (1.2 s in all) is not made');
+});
+
 test('errors carry code, message and hint: the hint says what to do next and ends the message', async () => {
   npm.failWith(403);
   const error = await failure(client().getJson(url(), { upstream: LABEL }));
