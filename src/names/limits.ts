@@ -4,6 +4,8 @@
 export const MAX_NAME_LENGTH = 214;
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+/** A path segment (between slashes, or at either end) that is `.` or `..`. */
+const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
 
 /** The reason a name breaks a rule both ecosystems share, or null. */
 export function sharedNameProblem(name: unknown): string | null {
@@ -14,6 +16,6 @@ export function sharedNameProblem(name: unknown): string | null {
   }
   if (CONTROL_CHARACTER.test(name)) return 'The package name contains a control character.';
   if (name.includes('\\')) return "The package name contains a backslash ('\\'), a path separator.";
-  if (name.split('/').some((segment) => segment === '.' || segment === '..')) return "The package name has a '.' or '..' path segment.";
+  if (DOT_SEGMENT.test(name)) return "The package name has a '.' or '..' path segment.";
   return null;
 }

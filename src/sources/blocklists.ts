@@ -81,10 +81,10 @@ export function parseBlocklist(text: string, file: string, ecosystem: Ecosystem,
   const lines = text.split(/\r?\n/);
   const source = headerSource(lines) ?? file;
   const entries: BlocklistEntry[] = [];
-  lines.forEach((raw, index) => {
-    const entry = parseEntry(raw, ecosystem, file, index + 1);
+  for (let index = 0; index < lines.length; index++) {
+    const entry = parseEntry(lines[index]!, ecosystem, file, index + 1);
     if (entry) entries.push(entry);
-  });
+  }
   const index = indexEntries(entries);
   return {
     file,
@@ -138,7 +138,8 @@ interface IndexedName {
 
 function indexEntries(entries: readonly BlocklistEntry[]): Map<string, IndexedName> {
   const index = new Map<string, IndexedName>();
-  for (const entry of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
     let slot = index.get(entry.canonical);
     if (!slot) index.set(entry.canonical, (slot = { whole: [], versioned: [] }));
     (entry.version === null ? slot.whole : slot.versioned).push(entry);

@@ -60,6 +60,10 @@ test('both ecosystems reject traversal, extra slashes, empty, control characters
     }
   }
   assert.match(validateName('pypi', 'x'.repeat(215))!, '215 characters');
+  for (const name of ['.', '..', '../x', 'x/..', '@s/.', 'a/./b'])
+    assert.match(validateName('npm', name)!, "'.' or '..' path segment", JSON.stringify(name));
+  for (const name of ['...', '@s/...', '.x', 'x.', '..x'])
+    assert.not.match(validateName('npm', name) ?? '', 'path segment', JSON.stringify(name));
 });
 
 test('npm rejects what the registry refuses for existing packages', () => {
