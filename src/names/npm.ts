@@ -7,10 +7,6 @@ export interface NpmName {
   scope: string | null;
   /** The name without its scope. */
   bare: string;
-  /** The name as given. */
-  full: string;
-  /** The lowercase comparison form of `full`. */
-  lower: string;
 }
 
 /** `@scope/name` splits at its first '/'; a name without '@' first, or without a '/', has no scope. */
@@ -19,8 +15,6 @@ export function parseNpmName(name: string): NpmName {
   return {
     scope: slash === -1 ? null : name.slice(1, slash),
     bare: slash === -1 ? name : name.slice(slash + 1),
-    full: name,
-    lower: name.toLowerCase(),
   };
 }
 

@@ -25,8 +25,10 @@ test('npm names compare lowercase and split the scope', () => {
   assert.is(canonicalName('npm', '@Types/Node'), '@types/node');
   // npm never folds separators: lodash.pick and lodash-pick are different packages
   assert.is(canonicalName('npm', 'lodash.pick'), 'lodash.pick');
-  assert.equal(parseNpmName('@types/node'), { scope: 'types', bare: 'node', full: '@types/node', lower: '@types/node' });
-  assert.equal(parseNpmName('JSONStream'), { scope: null, bare: 'JSONStream', full: 'JSONStream', lower: 'jsonstream' });
+  assert.equal(parseNpmName('@types/node'), { scope: 'types', bare: 'node' });
+  assert.equal(parseNpmName('JSONStream'), { scope: null, bare: 'JSONStream' });
+  assert.equal(parseNpmName('@scope/a/b'), { scope: 'scope', bare: 'a/b' });
+  assert.equal(parseNpmName('@noslash'), { scope: null, bare: '@noslash' });
 });
 
 test('valid PyPI names pass', () => {
