@@ -16,7 +16,7 @@ import { MirrorError } from '../sources/offline-store/errors.js';
 import type { MirrorFirewall } from './firewall.js';
 import type { LockedPackage } from './inputs.js';
 import type { NpmArtifact } from '../protocol/bundle/manifest.js';
-import { tarballPath } from '../server/offline/npm-packument.js';
+import { tarballPath } from '../protocol/npm/paths.js';
 import type { Progress } from './progress.js';
 import { denialReasons, recordFacts, vetPackage, versionDecision, type Vetted } from './vetting.js';
 

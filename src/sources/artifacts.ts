@@ -1,6 +1,6 @@
-// Artifacts (wheels, sdists, `.metadata` files, model files) fetched from an upstream, verified
-// against the sha256 the index gave (or, for a small file of a Hugging Face repo, its git blob id),
-// and kept in a content-addressed cache (cacache) under that digest. A download is written to a
+// Artifacts (wheels, sdists, `.metadata` files, model files, npm tarballs) fetched from an upstream,
+// verified against the sha256 the index gave (or, for a small file of a Hugging Face repo, its git
+// blob id; for an npm tarball, the digests its packument gives), and kept in a content-addressed cache (cacache) under that digest. A download is written to a
 // private temporary file while it is hashed; only when the digest and size match, and the caller's
 // `vet` has passed, is it put into the cache, so a byte of a bad download is never served or kept.
 //
@@ -31,6 +31,8 @@ export interface ArtifactRequest {
   sha256: string | null;
   /** The file's git blob id (sha1 of `blob <size>\0<content>`): checked when there is no sha256; needs `size`. */
   gitBlob?: string;
+  /** The digests a registry gives in its own form (npm's dist.integrity): checked when there is no sha256. */
+  registryDigest?: RegistryDigest;
   /** The size the index gave, if any: more bytes than this are refused. */
   size: number | null;
   upstream: UpstreamLabel;
@@ -40,6 +42,15 @@ export interface ArtifactRequest {
   vet?: (file: string) => Promise<void>;
   /** An Authorization header for the URL's origin only (not sent on to redirect targets elsewhere). */
   authorization?: string;
+}
+
+export interface RegistryDigest {
+  /** Names the cache entry: the registry's digest as it wrote it (e.g. `sha512-…`). */
+  id: string;
+  /** The digest algorithms to compute while the file streams in. */
+  algorithms: string[];
+  /** Null when the computed digests match; otherwise the message that refuses the file. */
+  refusal(digests: ReadonlyMap<string, Buffer>): string | null;
 }
 
 export interface StoredArtifact {
@@ -72,8 +83,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   const maxUnknown = options.maxUnknownSizeBytes ?? 8 * 1024 ** 3;
   const retryDelayMs = options.retryDelayMs ?? 200;
   const keyOf = (sha256: string) => `depfence:artifact:sha256:${sha256}`;
-  const requestKey = (request: ArtifactRequest) =>
-    request.sha256 !== null ? keyOf(request.sha256) : `depfence:artifact:git-blob:${request.gitBlob}`;
+  const requestKey = (request: ArtifactRequest) => {
+    if (request.sha256 !== null) return keyOf(request.sha256);
+    if (request.registryDigest) return `depfence:artifact:registry:${request.registryDigest.id}`;
+    return `depfence:artifact:git-blob:${request.gitBlob}`;
+  };
 
   async function lookupKey(key: string, sha256: string | null): Promise<StoredArtifact | null> {
     const cache = await loadCacache();
@@ -114,13 +128,14 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 
   /** Downloads to `file`, checking the digest the request names; returns the file's sha256. */
   async function fetchToFile(request: ArtifactRequest, file: string): Promise<string> {
-    if (request.sha256 === null && (request.gitBlob === undefined || request.size === null)) {
+    if (request.sha256 === null && !request.registryDigest && (request.gitBlob === undefined || request.size === null)) {
       throw new ArtifactError(
         'EARTIFACT_INTEGRITY',
         request.url,
-        `${request.url} has neither a sha256 nor a git blob id and size to check it against, so it is not fetched`,
+        `${request.url} has neither a sha256, a registry digest nor a git blob id and size to check it against, so it is not fetched`,
       );
     }
+    const gitBlob = request.sha256 === null && !request.registryDigest;
     const downloaded = await downloadToFile(
       {
         url: request.url,
@@ -138,14 +153,17 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
           ),
         digests: [
           'sha256',
-          ...(request.sha256 === null ? [{ name: 'git-blob', algorithm: 'sha1', prefix: `blob ${request.size}\0` }] : []),
+          ...(gitBlob ? [{ name: 'git-blob', algorithm: 'sha1', prefix: `blob ${request.size}\0` }] : []),
+          ...(request.sha256 === null ? (request.registryDigest?.algorithms.filter((algorithm) => algorithm !== 'sha256') ?? []) : []),
         ],
       },
       file,
       { timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs, slot: limit },
     );
     const digest = downloaded.digests.get('sha256')!.toString('hex');
-    if (request.sha256 === null) {
+    const refusal = request.sha256 === null ? request.registryDigest?.refusal(downloaded.digests) : null;
+    if (refusal) throw new ArtifactError('EARTIFACT_INTEGRITY', request.url, refusal);
+    if (gitBlob) {
       const blob = downloaded.digests.get('git-blob')!.toString('hex');
       if (blob !== request.gitBlob) {
         throw new ArtifactError(
@@ -154,7 +172,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
           `the file at ${request.url} has git blob id ${blob}, but the listing gives ${request.gitBlob}: it was changed in transit or on the upstream, so it is refused`,
         );
       }
-    } else if (digest !== request.sha256) {
+    } else if (request.sha256 !== null && digest !== request.sha256) {
       throw new ArtifactError(
         'EARTIFACT_INTEGRITY',
         request.url,

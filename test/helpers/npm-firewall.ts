@@ -5,6 +5,8 @@
 //   const firewall = await startNpmFirewall({ npm });
 //   await fetch(`${firewall.url}/left-pad`);
 import { request } from 'node:http';
+import { join } from 'node:path';
+import cacache from 'cacache';
 import type { Config } from '../../src/config/index.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import { npmMount, type NpmMount, type NpmMountOptions } from '../../src/server/npm/index.js';
@@ -95,3 +97,14 @@ export function rawRequest(
 }
 
 export const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
+
+/** Where a firewall keeps public packages' verified tarballs. */
+export function npmTarballStore(dataDir: string): string {
+  return join(dataDir, 'cache', 'npm-tarballs');
+}
+
+/** The URL paths (`/name/-/file.tgz`) of the tarballs in a firewall's tarball store. */
+export async function storedTarballs(dataDir: string): Promise<string[]> {
+  const entries = await cacache.ls(npmTarballStore(dataDir));
+  return Object.values(entries).map((entry) => new URL((entry.metadata as { url: string }).url).pathname);
+}

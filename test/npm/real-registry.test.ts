@@ -3,12 +3,12 @@
 // Publish times on registry mirrors can be re-stamped and live download counts may be out of
 // reach, so the package is on the allow list: this checks the plumbing (packument, filter, tarball
 // integrity, lockfile URLs), not the policy's verdict on real data.
-import { readdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { TestFirewall } from '../helpers/firewall.js';
 import { startFirewall } from '../helpers/firewall.js';
 import { makeProject, runNpm } from '../helpers/npm-client.js';
+import { storedTarballs } from '../helpers/npm-firewall.js';
 import { REAL_REGISTRY, registryUnreachableReason } from '../helpers/real-registry.js';
 
 const reason = await registryUnreachableReason('is-number');
@@ -66,9 +66,7 @@ if (reason !== null) {
         `${REAL_REGISTRY}is-number/-/is-number-7.0.0.tgz`,
         "portable: the registry's own URL (upstreams.npm.lockfileUrls: auto)",
       );
-      const stored = readdirSync(firewall.dataDir, { recursive: true, withFileTypes: true }).some(
-        (entry) => entry.isFile() && entry.name === 'is-number-7.0.0.tgz',
-      );
+      const stored = (await storedTarballs(firewall.dataDir)).includes('/is-number/-/is-number-7.0.0.tgz');
       assert.ok(stored, 'npm still fetched the tarball through the firewall, which verified and stored it');
       assert.match(String(entry?.integrity), /^sha512-/);
       assert.ok(firewall.audit().some((record) => record.name === 'is-number' && record.subject === 'packument'));

@@ -12,7 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NpmUpstream, PypiUpstream, daysAgo } from '../fixtures/index.js';
 import { startFirewall, type TestFirewall } from '../helpers/firewall.js';
-import { ABBREVIATED, rawRequest } from '../helpers/npm-firewall.js';
+import { ABBREVIATED, npmTarballStore, rawRequest, storedTarballs } from '../helpers/npm-firewall.js';
 import { artifactStoreProblems, filesUnder, sleep, spawnServe, writeServeConfig, type ServeProcess } from './support.js';
 
 const test = suite('reliability/artifacts');
@@ -57,8 +57,9 @@ function pypiCache(dataDir: string): string {
   return join(dataDir, 'cache', 'artifacts');
 }
 
-function npmStored(dataDir: string, name: string): string[] {
-  return filesUnder(join(dataDir, 'npm-registry', name));
+/** The tarballs of `name` in the firewall's npm tarball store. */
+async function npmStored(dataDir: string, name: string): Promise<string[]> {
+  return (await storedTarballs(dataDir)).filter((path) => path.startsWith(`/${name}/-/`)).map((path) => path.split('/').at(-1)!);
 }
 
 test('PyPI: a file with flipped bits or cut short is refused (502), never cached; the next clean download is served', async () => {
@@ -107,21 +108,13 @@ test('npm: a tarball with flipped bits or cut short is refused (502), never stor
     const bad = await rawRequest(firewall.url, `/${name}/-/${name}-1.0.0.tgz`);
     handle.remove();
     assert.is(bad.status, 502, `${name}: ${bad.text}`);
-    assert.equal(
-      npmStored(firewall.dataDir, name).filter((file) => file.endsWith('.tgz') || file.endsWith('.tmp')),
-      [],
-      'nothing stored',
-    );
+    assert.equal(await npmStored(firewall.dataDir, name), [], 'nothing stored');
     const good = await rawRequest(firewall.url, `/${name}/-/${name}-1.0.0.tgz`);
     assert.is(good.status, 200, good.text);
     assert.ok(good.body.equals(npm.tarball(name, '1.0.0').bytes));
-    // Verdaccio finishes writing the verified tarball into its storage just after serving it.
-    for (let i = 0; i < 40 && npmStored(firewall.dataDir, name).every((file) => !file.endsWith('.tgz')); i++) await sleep(50);
-    assert.equal(
-      npmStored(firewall.dataDir, name).filter((file) => file.endsWith('.tgz')),
-      [`${name}-1.0.0.tgz`],
-    );
+    assert.equal(await npmStored(firewall.dataDir, name), [`${name}-1.0.0.tgz`]);
   }
+  assert.equal(artifactStoreProblems(npmTarballStore(firewall.dataDir)), []);
 });
 
 test('SIGKILL during a slow download leaves no partial artifact; after a restart the verified artifact is served', async () => {
@@ -164,10 +157,11 @@ test('SIGKILL during a slow download leaves no partial artifact; after a restart
       [],
       'no index entry for the partial download',
     );
+    assert.equal(await npmStored(dataDir, 'killed-js'), [], 'no tarball stored');
     assert.equal(
-      npmStored(dataDir, 'killed-js').filter((file) => file.endsWith('.tgz') || file.endsWith('.tmp')),
+      filesUnder(npmTarballStore(dataDir)).filter((file) => file.startsWith('index-v5/')),
       [],
-      'no tarball (or part of one) stored',
+      'no index entry for the partial tarball',
     );
 
     serve = await spawnServe(configFile, dataDir);
@@ -177,18 +171,9 @@ test('SIGKILL during a slow download leaves no partial artifact; after a restart
     const tgz = await fetch(`${serve.url}/killed-js/-/killed-js-1.0.0.tgz`);
     assert.is(tgz.status, 200);
     assert.ok(Buffer.from(await tgz.arrayBuffer()).equals(tarball.bytes), 'the verified tarball');
-    assert.equal(
-      artifactStoreProblems(pypiCache(dataDir)),
-      [],
-      'the artifact cache holds only whole, verified entries (and no partial download)',
-    );
-    // Verdaccio writes the verified bytes it is handed to `<file>.tmp-<n>` and renames it when done;
-    // a write cut off by the kill stays a temporary name, which it never serves.
-    for (let i = 0; i < 40 && !npmStored(dataDir, 'killed-js').includes('killed-js-1.0.0.tgz'); i++) await sleep(50);
-    assert.equal(
-      npmStored(dataDir, 'killed-js').filter((file) => file.endsWith('.tgz')),
-      ['killed-js-1.0.0.tgz'],
-    );
+    for (const cache of [pypiCache(dataDir), npmTarballStore(dataDir)])
+      assert.equal(artifactStoreProblems(cache), [], 'the stores hold only whole, verified entries (and no partial download)');
+    assert.equal(await npmStored(dataDir, 'killed-js'), ['killed-js-1.0.0.tgz']);
   } finally {
     serve?.child.kill('SIGKILL');
   }

@@ -1,6 +1,8 @@
-// The registry process reuses depfence's judgement of the same versions for a few seconds (every
-// packument read is filtered; an install reads each packument again before its tarball), but
-// never across a threat-data reload: a version found malicious is hidden from the very next answer.
+// Judgements are reused for a few seconds, never across a threat-data reload: a version found
+// malicious is hidden from the very next answer. The registry process (internal packages) reuses
+// depfence's judgement of the same versions (every packument read is filtered; an install reads
+// each packument again before its tarball); depfence's own public route reuses its verdicts for
+// tarballs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +49,7 @@ test('JudgementReuse: a newer generation named by any request ends every older a
 });
 
 let npm: NpmUpstream;
+let internal: NpmUpstream;
 let running: RunningServer;
 let mount: NpmMount;
 let scratch: string;
@@ -56,10 +59,10 @@ test.before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'depfence-reuse-'));
   const dataDir = join(scratch, 'data');
   npm = await NpmUpstream.start();
-  npm.addPackage('leftfix', {
-    versions: Object.fromEntries(['1.0.0', '1.1.0', '1.1.1', '1.2.0'].map((v) => [v, { published: daysAgo(400) }])),
-    downloads: 50_000,
-  });
+  internal = await NpmUpstream.start();
+  const versions = Object.fromEntries(['1.0.0', '1.1.0', '1.1.1', '1.2.0'].map((v) => [v, { published: daysAgo(400) }]));
+  npm.addPackage('leftfix', { versions, downloads: 50_000 });
+  internal.addPackage('mycorp-leftfix', { versions });
   const before = await writeOsvExport(join(scratch, 'feed-before'), {
     npm: [osvRecord({ id: 'MAL-2026-1', affected: [{ name: 'someone-else', versions: ['1.0.0'] }] })],
     pypi: [osvRecord({ id: 'MAL-2026-2', ecosystem: 'PyPI', affected: [{ name: 'someone-else', versions: ['1.0.0'] }] })],
@@ -69,7 +72,8 @@ test.before(async () => {
   const config = testConfig({
     dataDir,
     configure: (c) => {
-      c.upstreams.npm = { ...c.upstreams.npm, registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: null };
+      c.upstreams.npm = { ...c.upstreams.npm, registry: npm.registryUrl, downloads: npm.downloadsUrl, internal: internal.registryUrl };
+      c.policy.confusion.npm = { scopes: [], names: [], prefixes: ['mycorp-'] };
     },
   });
   ({ running, mount } = await startNpmMount(config, { refreshThreatData: false }));
@@ -79,40 +83,53 @@ test.after(async () => {
   running?.server.closeAllConnections();
   await running?.close();
   await npm?.close();
+  await internal?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const versionsServed = async () => {
-  const answer = await rawRequest(running.url, '/leftfix', { headers: { accept: 'application/json' } });
+const versionsServed = async (name: string) => {
+  const answer = await rawRequest(running.url, `/${name}`, { headers: { accept: 'application/json' } });
   assert.is(answer.status, 200, answer.text);
   return Object.keys(answer.json!.versions as object).sort();
 };
 
-test('reads of the same versions are judged once; after a threat-data reload the next read is judged afresh', async () => {
-  assert.equal(await versionsServed(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0']);
-  const judged = mount.judgements();
-  assert.ok(judged >= 1);
-  assert.equal(await versionsServed(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0']);
-  const tarball = await rawRequest(running.url, '/leftfix/-/leftfix-1.2.0.tgz');
-  assert.is(tarball.status, 200);
-  assert.is(mount.judgements(), judged, 'the second read and the tarball reused the judgement');
-
-  const update = await runCliInProcess(
-    [
-      'update',
-      '--from',
-      await writeOsvExport(join(scratch, 'feed-after'), sharedExport()),
-      '--data-dir',
-      running.context.config.server.dataDir,
-    ],
-    { env },
-  );
+/** A threat-data update that finds 1.2.0 of both packages malicious (and 1.1.0 of leftfix critically vulnerable), put in force. */
+async function updateThreatData(): Promise<void> {
+  const shared = sharedExport();
+  const feed = await writeOsvExport(join(scratch, 'feed-after'), {
+    ...shared,
+    npm: [...shared.npm, osvRecord({ id: 'MAL-2026-3', affected: [{ name: 'mycorp-leftfix', versions: ['1.2.0'] }] })],
+  });
+  const update = await runCliInProcess(['update', '--from', feed, '--data-dir', running.context.config.server.dataDir], { env });
   assert.is(update.code, 0, update.stderr);
   assert.ok(running.context.threatRefresh.reload('test'), 'the new index is in force');
-  assert.equal(await versionsServed(), ['1.0.0', '1.1.1'], 'the malicious and the critically vulnerable release are hidden at once');
+}
+
+test('reads of the same versions are judged once; after a threat-data reload the next read or tarball is judged afresh', async () => {
+  const all = ['1.0.0', '1.1.0', '1.1.1', '1.2.0'];
+  assert.equal(await versionsServed('mycorp-leftfix'), all);
+  const judged = mount.judgements();
+  assert.ok(judged >= 1);
+  assert.equal(await versionsServed('mycorp-leftfix'), all);
+  const tarball = await rawRequest(running.url, '/mycorp-leftfix/-/mycorp-leftfix-1.2.0.tgz');
+  assert.is(tarball.status, 200);
+  assert.is(mount.judgements(), judged, 'the registry process reused the judgement for the second read and the tarball');
+  assert.equal(await versionsServed('leftfix'), all);
+  assert.is((await rawRequest(running.url, '/leftfix/-/leftfix-1.2.0.tgz')).status, 200);
+
+  await updateThreatData();
+  // The tarball first: the verdicts the public route holds from before the reload are not reused.
+  const refusedPublic = await rawRequest(running.url, '/leftfix/-/leftfix-1.2.0.tgz');
+  assert.is(refusedPublic.status, 403, refusedPublic.text);
+  assert.equal(
+    await versionsServed('leftfix'),
+    ['1.0.0', '1.1.1'],
+    'the malicious and the critically vulnerable release are hidden at once',
+  );
+  assert.equal(await versionsServed('mycorp-leftfix'), ['1.0.0', '1.1.0', '1.1.1']);
   assert.ok(mount.judgements() > judged);
-  const refused = await rawRequest(running.url, '/leftfix/-/leftfix-1.2.0.tgz');
-  assert.is(refused.status, 403, refused.text);
+  const refusedInternal = await rawRequest(running.url, '/mycorp-leftfix/-/mycorp-leftfix-1.2.0.tgz');
+  assert.is(refusedInternal.status, 403, refusedInternal.text);
 });
 
 test.run();

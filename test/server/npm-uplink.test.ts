@@ -105,7 +105,7 @@ test('a tarball is judged under its packument key, not under the version its man
     name: 'right-pad',
     judgedAt: new Date(),
     versions: new Map([
-      ['2.0.0', { version: '2.0.0', file: 'right-pad-2.0.0.tgz', integrity: null, shasum: null, hiddenBy, warnings: [] }],
+      ['2.0.0', { version: '2.0.0', file: 'right-pad-2.0.0.tgz', tarball: null, integrity: null, shasum: null, hiddenBy, warnings: [] }],
     ]),
     failure: null,
     latestRemoved: false,

@@ -104,3 +104,8 @@ export function versionFromFilename(name: string, filename: string): string | nu
   const version = filename.slice(prefix.length, -'.tgz'.length);
   return version === '' ? null : version;
 }
+
+/** The URL path of a version's tarball on this server (npm keeps only the path of lockfile URLs). */
+export function tarballPath(name: string, filename: string): string {
+  return `/${name}/-/${encodeURIComponent(filename)}`;
+}

@@ -4,6 +4,7 @@
 // verdicts, confusion routing, write rules, bad-input checks, the tarball guard) and behind it
 // (its only uplink is depfence's uplink listener, uplink/), and judges every packument it reads.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../policy/index.js';
 import type { Decider } from '../../sources/decide.js';
@@ -15,20 +16,24 @@ import { routedInternally } from './confusion-routing.js';
 import type { NpmEnv } from './env.js';
 import { VerdictBook } from './filter/verdict-book.js';
 import { PackageGate } from './gate.js';
-import { servePackument } from './packument-route.js';
+import { servePackument } from './internal/packument-route.js';
 import { parseNpmPath } from '../../protocol/npm/paths.js';
 import { passThrough } from './pass-through.js';
 import { RegistryClient, RegistryUnavailable, ResponseTooLarge } from './registry/forward.js';
 import { RegistryProcess } from './registry/supervisor.js';
-import { serveTarball } from './tarball-route.js';
+import { serveTarball } from './internal/tarball-route.js';
+import { PublicPackuments } from './public/packuments.js';
+import { servePublicPackument } from './public/packument-route.js';
+import { servePublicTarball } from './public/tarball-route.js';
 import type { TarballFailure } from './uplink/deps.js';
 import { startUplinkListener, type UplinkListener } from './uplink/listener.js';
-import { prepareTmpDir } from './uplink/tarball.js';
+import { prepareTmpDir, TARBALL_LIMIT_BYTES } from './uplink/tarball.js';
 import { buildVerdaccioConfig, verdaccioPaths } from './verdaccio-config.js';
 import { handleWrite } from './writes.js';
 import { checkQuery, flag, integer, text, weight, type QueryTable } from '../query.js';
 import { serveDistTags, serveSearch } from './listings.js';
 import { validateNpmName } from '../../names/index.js';
+import { createArtifactStore } from '../../sources/artifacts.js';
 
 /** Decisions are reused this long at most (and never longer than the metadata cache TTL). */
 const DECISION_REUSE_MS = 60_000;
@@ -114,6 +119,14 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
   const env: NpmEnv = {
     context,
     registry,
+    publicPackuments: new PublicPackuments({ config, decider: () => context.decider, book, now: context.now }),
+    tarballs: createArtifactStore({
+      cacheDir: join(config.server.dataDir, 'cache', 'npm-tarballs'),
+      timeoutMs: config.network.timeout,
+      retries: config.network.retries,
+      concurrency: config.network.concurrency,
+      maxUnknownSizeBytes: TARBALL_LIMIT_BYTES,
+    }),
     gate: new PackageGate({ decider, now: context.now, reuseMs: Math.min(DECISION_REUSE_MS, config.network.cacheTtl) }),
     book,
     hiddenLog: new HiddenVersionLog(),
@@ -177,13 +190,17 @@ async function route(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Pr
       );
     }
   }
+  // Public packages are served by depfence itself; the registry process serves the reserved names.
+  const internal = packageName !== undefined && env.context.decider.internalRule('npm', packageName) !== null;
   switch (path.kind) {
     case 'packument':
-      return servePackument(env, req, res, path.name, null);
+      return internal ? servePackument(env, req, res, path.name, null) : servePublicPackument(env, req, res, path.name, null);
     case 'version':
-      return servePackument(env, req, res, path.name, path.version);
+      return internal
+        ? servePackument(env, req, res, path.name, path.version)
+        : servePublicPackument(env, req, res, path.name, path.version);
     case 'tarball':
-      return serveTarball(env, req, res, path.name, path.filename);
+      return internal ? serveTarball(env, req, res, path.name, path.filename) : servePublicTarball(env, req, res, path.name, path.filename);
     case 'endpoint':
       if (distTags) return serveDistTags(env, req, res, distTags[1]!);
       if (path.rest === 'all' || path.rest.startsWith('all/')) {

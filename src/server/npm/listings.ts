@@ -10,8 +10,8 @@ import { sendError, sendJson, sendUnavailable } from '../respond.js';
 import type { NpmEnv } from './env.js';
 import { passableHeaders, readAnswer } from './registry/forward.js';
 import { refuseForVerdict } from './refusals.js';
+import { ABBREVIATED_MEDIA_TYPE } from '../../protocol/npm/abbreviated.js';
 
-const ABBREVIATED = 'application/vnd.npm.install-v1+json';
 /** Search results are checked a few at a time (each may fetch a packument upstream). */
 const SEARCH_CONCURRENCY = 4;
 
@@ -25,7 +25,7 @@ async function filteredDistTags(env: NpmEnv, req: IncomingMessage, res: ServerRe
     {
       method: 'GET',
       path: `/${name.replace('/', '%2f')}`,
-      headers: { accept: ABBREVIATED, 'accept-encoding': 'identity', ...(req.headers.host && { host: req.headers.host }) },
+      headers: { accept: ABBREVIATED_MEDIA_TYPE, 'accept-encoding': 'identity', ...(req.headers.host && { host: req.headers.host }) },
     },
     res,
   );

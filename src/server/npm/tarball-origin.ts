@@ -12,12 +12,33 @@
 // rewrites, so `https://host/prefix/name/-/file.tgz` would reach the firewall as
 // `/prefix/name/-/file.tgz`, which it does not serve. Such upstreams keep the firewall's URLs.
 
+import type { UpstreamsConfig } from '../../config/index.js';
+
 /** npm's default `replace-registry-host=npmjs` swaps this host, and only this one, for the configured registry. */
 const NPM_DEFAULT_SWAPPED_HOST = 'registry.npmjs.org';
 
 export function npmSwapsByDefault(registry: string): boolean {
   const url = new URL(registry);
   return url.protocol === 'https:' && url.hostname === NPM_DEFAULT_SWAPPED_HOST && url.pathname === '/';
+}
+
+/**
+ * The registry whose tarball URLs a package's packument gives (upstreams.npm.lockfileUrls), or null
+ * for the firewall's own: a reserved name published to depfence itself has no registry of its own
+ * to name, and a registry below a path prefix keeps the firewall's URLs.
+ */
+export function lockfileRegistry(npm: UpstreamsConfig['npm'], reserved: boolean): string | null {
+  if (reserved && npm.internal === null) return null;
+  const registry = reserved ? npm.internal! : npm.registry;
+  if (new URL(registry).pathname !== '/') return null;
+  switch (npm.lockfileUrls) {
+    case 'upstream':
+      return registry;
+    case 'firewall':
+      return null;
+    case 'auto':
+      return npmSwapsByDefault(registry) ? registry : null;
+  }
 }
 
 /** The body with every `dist.tarball` moved onto `registry`; the body unchanged when there is nothing to move. */

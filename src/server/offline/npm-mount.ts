@@ -16,6 +16,7 @@ import { hiddenVersionMessage, refusalMessage } from '../npm/messages.js';
 import { parseNpmPath } from '../../protocol/npm/paths.js';
 import { wantsAbbreviated } from '../npm/verdaccio-answer.js';
 import { sendError, sendJson } from '../respond.js';
+import { requestOrigin } from '../request-origin.js';
 import { OfflineStore, type StoredPackage } from '../../sources/offline-store/store.js';
 import { offlineDecision } from './facts.js';
 import { notInMirrorMessage } from './messages.js';
@@ -62,7 +63,7 @@ function handleOfflineNpm(context: ServerContext, store: OfflineStore, req: Inco
   for (const [version, findings] of judged.hidden) {
     recordDecision(context, req, { ecosystem: 'npm', name: path.name, version, decision: 'deny', findings }, subject);
   }
-  const origin = `http://${req.headers.host ?? `${context.config.server.host}:${context.config.server.port}`}`;
+  const origin = requestOrigin(req, context.config);
   if (path.kind === 'packument') return sendPackument(req, res, stored, judged, origin, enforce);
   if (path.kind === 'version') return sendVersion(context, res, judged, path.version, origin, enforce, stored);
   return sendTarball(context, store, req, res, judged, path.filename, enforce, decision);

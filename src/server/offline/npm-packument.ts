@@ -6,6 +6,8 @@ import { judgeVersion, type Finding, type PolicyContext } from '../../policy/ind
 import { fixDistTags, highestStableAtMost } from '../npm/filter/dist-tags.js';
 import type { NpmArtifact } from '../../protocol/bundle/manifest.js';
 import type { StoredPackage } from '../../sources/offline-store/store.js';
+import { abbreviatedManifest } from '../../protocol/npm/abbreviated.js';
+import { tarballPath } from '../../protocol/npm/paths.js';
 
 export interface OfflinePackage {
   name: string;
@@ -14,30 +16,6 @@ export interface OfflinePackage {
   /** version → the findings that hide it now (enforce mode leaves these out of the packument). */
   hidden: Map<string, Finding[]>;
 }
-
-const ABBREVIATED_FIELDS = new Set([
-  'name',
-  'version',
-  'dependencies',
-  'optionalDependencies',
-  'devDependencies',
-  'bundleDependencies',
-  'bundledDependencies',
-  'peerDependencies',
-  'peerDependenciesMeta',
-  'acceptDependencies',
-  'bin',
-  'directories',
-  'dist',
-  'engines',
-  'deprecated',
-  '_hasShrinkwrap',
-  'hasInstallScript',
-  'os',
-  'cpu',
-  'libc',
-  'funding',
-]);
 
 export function judgeOfflinePackage(stored: StoredPackage, context: PolicyContext, now: Date): OfflinePackage {
   const name = stored.package.name;
@@ -54,11 +32,6 @@ export function judgeOfflinePackage(stored: StoredPackage, context: PolicyContex
     if (verdict.hidden) hidden.set(artifact.version, verdict.findings);
   }
   return { name, versions, hidden };
-}
-
-/** The URL path of a version's tarball on this server (npm keeps only the path of lockfile URLs). */
-export function tarballPath(name: string, filename: string): string {
-  return `/${name}/-/${encodeURIComponent(filename)}`;
 }
 
 /** The version document a client sees: the published one, its tarball on this server. */
@@ -90,9 +63,7 @@ export function buildPackument(
   const versions: Record<string, unknown> = {};
   for (const artifact of sortByVersion(visible)) {
     const document = versionDocument(artifact, origin);
-    versions[artifact.version] = options.abbreviated
-      ? Object.fromEntries(Object.entries(document).filter(([key]) => ABBREVIATED_FIELDS.has(key)))
-      : document;
+    versions[artifact.version] = options.abbreviated ? abbreviatedManifest(document) : document;
   }
   const distTags = distTagsFor(stored, [...judged.versions.keys()], remaining);
   const modified =

@@ -9,6 +9,8 @@ export interface VersionRecord {
   version: string;
   /** The tarball's file name (`name-1.0.0.tgz`), if the packument gives a tarball URL. */
   file: string | null;
+  /** The tarball URL the packument gives (on the registry's origin unless a `source` finding hides the version). */
+  tarball: string | null;
   /** `dist.integrity` (Subresource Integrity, e.g. `sha512-…`), if any. */
   integrity: string | null;
   /** `dist.shasum` (hex sha1), if any. */

@@ -11,7 +11,7 @@ import type { PolicyContext } from '../../../policy/index.js';
 import { fixDistTags } from './dist-tags.js';
 import { hiddenVersions, judgeVersions } from './judge.js';
 import { asPackument, type Packument } from './packument.js';
-import { isRecord, tarballFilename } from '../../../protocol/npm/packument.js';
+import { isRecord, tarballFilename, tarballUrl } from '../../../protocol/npm/packument.js';
 import { unservableVersions } from './tarball-host.js';
 import { unreadableFinding, unreadableVersions } from './unreadable-versions.js';
 import { applyJudgement } from './without-versions.js';
@@ -62,6 +62,7 @@ export function judgePackument(manifest: unknown, options: VersionFilterOptions)
         record.versions.set(version, {
           version,
           file: null,
+          tarball: null,
           integrity: null,
           shasum: null,
           hiddenBy: [unreadableFinding(packument.name, version, problem)],
@@ -92,6 +93,7 @@ function recordOf(
     versions.set(version, {
       version,
       file: tarballFilename(manifest),
+      tarball: tarballUrl(manifest),
       integrity: typeof dist.integrity === 'string' ? dist.integrity : null,
       shasum: typeof dist.shasum === 'string' ? dist.shasum : null,
       ...findingsOf(version),

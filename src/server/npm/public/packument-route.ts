@@ -1,0 +1,55 @@
+// Packuments (`/name`) and version manifests (`/name/1.2.3`, `/name/latest`) of public packages,
+// served by depfence itself: the package-level verdict, then the packument judged version by version
+// (packuments.ts), then the document the client asked for (render.ts) with the representation's
+// ETag (document-response.ts). The hidden versions are logged.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendError, sendUnavailable } from '../../respond.js';
+import { recordDecision } from '../audit.js';
+import { sendMissingPackage, sendMissingVersion, sendPackumentDocument } from '../document-response.js';
+import type { NpmEnv } from '../env.js';
+import { refuseForVerdict } from '../refusals.js';
+import { lockfileRegistry } from '../tarball-origin.js';
+import { wantsAbbreviated } from '../verdaccio-answer.js';
+import { requestOrigin } from '../../request-origin.js';
+import { packumentDocument, versionManifest } from './render.js';
+import { ABBREVIATED_MEDIA_TYPE } from '../../../protocol/npm/abbreviated.js';
+
+export async function servePublicPackument(
+  env: NpmEnv,
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+  version: string | null,
+): Promise<void> {
+  const subject = version === null ? 'packument' : 'version manifest';
+  const verdict = await env.gate.verdict(name);
+  recordDecision(env.context, req, verdict.decision, subject);
+  if (refuseForVerdict(env, res, verdict)) return;
+  const judged = await env.publicPackuments.judge(name);
+  if (judged.kind === 'failed')
+    return sendUnavailable(res, `the upstream registry failed while depfence fetched ${name}: ${judged.message}`);
+  if (judged.kind === 'not-found') return sendMissingPackage(env, res, name, verdict);
+  const { packument, record } = judged;
+  env.hiddenLog.record(env.context, req, record, subject);
+  // The filter failed and hid every version: say why, rather than serve an empty packument that
+  // npm would report as "no matching version".
+  if (record.failure && env.context.config.mode === 'enforce') return sendUnavailable(res, `${name}: ${record.failure}`);
+
+  const origin = lockfileRegistry(env.context.config.upstreams.npm, false) === null ? requestOrigin(req, env.context.config) : null;
+  const headers = { 'content-type': 'application/json; charset=utf-8' };
+  if (version === null) {
+    const abbreviated = wantsAbbreviated(req.headers.accept);
+    const document = Buffer.from(JSON.stringify(packumentDocument(packument, abbreviated, origin)));
+    if (abbreviated) headers['content-type'] = `${ABBREVIATED_MEDIA_TYPE}; charset=utf-8`;
+    return sendPackumentDocument(req, res, document, abbreviated ? 'abbreviated' : 'full', headers);
+  }
+  if (record.latestRemoved && version === 'latest')
+    return sendError(
+      res,
+      404,
+      `${name} has no stable version at or below its latest that depfence serves, so it has no "latest"; ask for a version or range`,
+    );
+  const manifest = versionManifest(packument, version, origin);
+  if (manifest === null) return sendMissingVersion(env, res, name, version, record);
+  return sendPackumentDocument(req, res, Buffer.from(JSON.stringify(manifest)), 'full', headers);
+}
