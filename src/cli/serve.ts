@@ -34,17 +34,23 @@ export async function runServe(
 
   const reload = () => void running.context.threatRefresh.reload('SIGHUP');
   process.on('SIGHUP', reload);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+  const failure = await new Promise<Error | null>((resolve) => {
+    const stop = (error: Error | null) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       process.off('SIGHUP', reload);
-      running.close().then(resolve, resolve);
+      const done = () => resolve(error);
+      running.close().then(done, done);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    const onSignal = () => stop(null);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // The npm registry process finishes starting after the firewall listens; if it cannot start
+    // at all, the firewall stops with the reason rather than run without it.
+    registryProcess?.launch().catch((error: unknown) => stop(error as Error));
   });
   removeServerFile(dataDir, process.pid);
+  if (failure) throw failure;
 }
 
 /**

@@ -2,12 +2,16 @@
 // case, and a throw injected through a plugin) costs at most a restart of that process, never the
 // firewall; and neither its loopback port nor depfence's uplink listener answers anyone else.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningServer } from '../../src/server/app.js';
 import type { NpmMount } from '../../src/server/npm/index.js';
+import { RegistryClient, RegistryUnavailable } from '../../src/server/npm/registry/forward.js';
+import type { RegistryProcess, RegistryTarget } from '../../src/server/npm/registry/supervisor.js';
 import { verdaccioPaths } from '../../src/server/npm/verdaccio-config.js';
 import { NpmUpstream, daysAgo } from '../fixtures/index.js';
 import { testConfig } from '../helpers/firewall.js';
@@ -95,13 +99,41 @@ test('a throw injected through a plugin, caught or not, leaves the firewall serv
   const uncaught = await rawRequest(running.url, '/-/test/throw-later');
   assert.ok(uncaught.status === 503 || uncaught.status >= 500, `${uncaught.status} ${uncaught.text}`);
   assert.is((await rawRequest(running.url, '/-/depfence/health')).status, 200, 'the firewall answers while the registry restarts');
-  // Public packages do not go through the registry process at all.
+  // Public packages (and npm ping) do not go through the registry process at all.
   const packument = await rawRequest(running.url, '/left-pad', { headers: { accept: ABBREVIATED } });
   assert.is(packument.status, 200, packument.text);
+  assert.is((await rawRequest(running.url, '/-/ping')).status, 200);
   await servesAgain();
   assert.ok(mount.registryProcess.restarts > restarts, 'the uncaught throw ended the registry process, which was restarted');
   const tarball = await rawRequest(running.url, '/left-pad/-/left-pad-1.0.0.tgz');
   assert.is(tarball.status, 200, tarball.text);
+});
+
+test('a request that needs the registry process waits for its first start; after a failed start it gets the reason', async () => {
+  const registry = createServer((_req, res) => res.end('{"ok":true}'));
+  await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
+  let started: (target: RegistryTarget) => void = () => {};
+  const starting = new Promise<RegistryTarget>((resolve) => (started = resolve));
+  const waiting = new RegistryClient({ ready: () => starting } as unknown as RegistryProcess, 'secret', null, () => 0);
+  const asked = waiting.ask({ method: 'GET', path: '/-/whoami', headers: {} });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  started({ up: true, port: (registry.address() as AddressInfo).port });
+  const answer = await asked;
+  assert.is(answer.statusCode, 200);
+  answer.resume();
+  waiting.close();
+  registry.close();
+
+  const reason = 'the npm registry process could not start: injected';
+  const failed = new RegistryClient(
+    { ready: () => Promise.resolve({ up: false, reason }) } as unknown as RegistryProcess,
+    's',
+    null,
+    () => 0,
+  );
+  const error = await failed.ask({ method: 'GET', path: '/-/whoami', headers: {} }).catch((caught: unknown) => caught as Error);
+  assert.instance(error, RegistryUnavailable);
+  assert.is((error as Error).message, reason);
 });
 
 test('the registry process answers depfence only', async () => {

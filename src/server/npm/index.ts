@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../policy/index.js';
 import type { Decider } from '../../sources/decide.js';
 import type { Mount, ServerContext } from '../context.js';
-import { sendError } from '../respond.js';
+import { sendError, sendJson } from '../respond.js';
 import { HiddenVersionLog } from './audit.js';
 import { BoundedMap } from './bounded-map.js';
 import { routedInternally } from './confusion-routing.js';
@@ -76,8 +76,9 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
   const tarballFailures = new BoundedMap<string, TarballFailure>(1_000);
   // The registry process is forked first (it loads Verdaccio meanwhile) and gets its configuration
   // before anything here asks for the decider (see app.ts), so the policy data loads in parallel.
+  // Not waited for: public packages never need it, and a request that does waits for its first start.
   const registryProcess = options.registryProcess ?? new RegistryProcess();
-  const launched = registryProcess.launch();
+  void registryProcess.launch();
   const frontSecret = randomBytes(32).toString('base64url');
   let uplink: UplinkListener | undefined;
   let decider: Decider;
@@ -108,7 +109,6 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
     });
     registryProcess.configure({ type: 'start', verdaccio, judgeUrl: uplink.addresses.judgeUrl, uplinkSecret: uplink.secret, frontSecret });
     decider = context.decider;
-    await launched;
   } catch (error) {
     registryProcess.abandon(error as Error);
     await registryProcess.close();
@@ -210,6 +210,8 @@ async function route(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Pr
           '/-/all (the whole-registry listing) is not served: it would list versions the policy hides; search with /-/v1/search (npm search)',
         );
       }
+      // npm ping: the registry answers; public installs never wait for the registry process.
+      if (path.rest === 'ping') return sendJson(res, 200, {});
       if (path.rest === 'v1/search') {
         keepSearchLocal(env, req);
         return serveSearch(env, req, res);

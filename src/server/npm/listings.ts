@@ -20,7 +20,13 @@ type DistTags = Record<string, string>;
 /** The dist-tags of `name` after the policy and the version filter; null when the package is refused or unavailable. */
 async function filteredDistTags(env: NpmEnv, req: IncomingMessage, res: ServerResponse, name: string): Promise<DistTags | null> {
   const verdict = await env.gate.verdict(name);
-  if (verdict.action !== 'pass' && env.context.config.mode === 'enforce') return null;
+  const enforce = env.context.config.mode === 'enforce';
+  if (verdict.action !== 'pass' && enforce) return null;
+  if (env.context.decider.internalRule('npm', name) === null) {
+    const judged = await env.publicPackuments.judge(name);
+    if (judged.kind !== 'found' || (judged.record.failure && enforce)) return null;
+    return judged.packument['dist-tags'];
+  }
   const answer = await env.registry.ask(
     {
       method: 'GET',
@@ -31,11 +37,11 @@ async function filteredDistTags(env: NpmEnv, req: IncomingMessage, res: ServerRe
   );
   const body = await readAnswer(answer, env.limits.packumentBytes);
   const record = env.book.get(name);
-  if (answer.statusCode !== 200 || (record?.failure && env.context.config.mode === 'enforce')) return null;
+  if (answer.statusCode !== 200 || (record?.failure && enforce)) return null;
   try {
     const tags = (JSON.parse(body.toString('utf8')) as { 'dist-tags'?: unknown })['dist-tags'];
     if (typeof tags !== 'object' || tags === null) return {};
-    // Verdaccio refills a `latest` the filter removed (see packument-route.ts).
+    // Verdaccio refills a `latest` the filter removed (see internal/packument-route.ts).
     return Object.fromEntries(
       Object.entries(tags).filter(
         (entry): entry is [string, string] => typeof entry[1] === 'string' && !(entry[0] === 'latest' && record?.latestRemoved),

@@ -57,9 +57,9 @@ export class RegistryClient {
   ) {}
 
   /** Sends the request; resolves with the answer's head (its body still to be read). `client` going away aborts it. */
-  ask(forward: ForwardRequest, client?: ServerResponse): Promise<IncomingMessage> {
-    const target = this.registry.target();
-    if (!target.up) return Promise.reject(new RegistryUnavailable(target.reason));
+  async ask(forward: ForwardRequest, client?: ServerResponse): Promise<IncomingMessage> {
+    const target = await this.registry.ready();
+    if (!target.up) throw new RegistryUnavailable(target.reason);
     const headers: IncomingHttpHeaders = {
       ...forward.headers,
       [FRONT_HEADER]: this.frontSecret,

@@ -34,6 +34,12 @@ export class RegistryProcess {
     return this.#state;
   }
 
+  /** The target, once the first start has ended (a request made while the process first starts waits for it). */
+  async ready(): Promise<RegistryTarget> {
+    await this.#launched?.catch(() => {});
+    return this.#state;
+  }
+
   /**
    * The first start: forks the process at once (it loads Verdaccio while depfence loads the rest)
    * and resolves when it is ready, which needs `configure()`. Rejects if the process cannot start
@@ -68,6 +74,11 @@ export class RegistryProcess {
     if (this.#message) child.send(this.#message);
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      const failStart = (reason: string) => {
+        settled = true;
+        this.#state = { up: false, reason };
+        reject(new DepfenceError('EREGISTRY_START', reason));
+      };
       this.#abandonFirst = (error) => {
         if (settled) return;
         settled = true;
@@ -80,25 +91,15 @@ export class RegistryProcess {
           this.#upSince = Date.now();
           settled = true;
           resolve();
-        } else if (!settled) {
-          settled = true;
-          reject(new DepfenceError('EREGISTRY_START', `the npm registry process could not start: ${message.message}`));
-        }
+        } else if (!settled) failStart(`the npm registry process could not start: ${message.message}`);
       });
       child.on('error', (error) => {
-        if (!settled) {
-          settled = true;
-          reject(new DepfenceError('EREGISTRY_START', `the npm registry process could not be started: ${error.message}`));
-        }
+        if (!settled) failStart(`the npm registry process could not be started: ${error.message}`);
       });
       child.on('exit', (code, signal) => {
         if (this.#child === child) this.#child = null;
         const how = signal ? `was ended by ${signal}` : `exited with code ${code}`;
-        if (!settled) {
-          settled = true;
-          reject(new DepfenceError('EREGISTRY_START', `the npm registry process ${how} before it was ready`));
-          return;
-        }
+        if (!settled) return failStart(`the npm registry process ${how} before it was ready`);
         if (this.#closing) return;
         this.#state = { up: false, reason: `the npm registry process ${how} and is being restarted; try again in a moment` };
         this.#scheduleRestart();
