@@ -1,11 +1,12 @@
 // `npm run bench -- npm`: `npm install` of a fixture project of about 50 packages, straight from the
 // fixture registry, through a bare Verdaccio 6.8.0 (no depfence plugins) and through depfence, cold
 // (empty server storage) and warm (server storage full; npm's own cache empty every time), as
-// times and ratios, and each server's RSS after the installs. Servers run in child processes (this
-// file, started with `--serve`), so their memory is their own.
+// times and ratios, and each server's RSS after the installs. Servers run in child processes, so
+// their memory is their own: `depfence serve` from dist/ as users run it (`npm run build` first; see
+// serve-process.ts), bare Verdaccio from this file, started with `--serve`.
 //
-// BENCH_BASELINE=<another depfence checkout, with node_modules> adds it as a fourth target
-// (`baseline`, run from its own src/ the same way), for before/after figures from one run.
+// BENCH_BASELINE=<another depfence checkout, built> adds it as a fourth target (`baseline`, its
+// dist/ run the same way), for before/after figures from one run.
 //
 // Goals: depfence within 1.15× of bare Verdaccio cold, 1.05× warm.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NpmUpstream, daysAgo } from '../fixtures/index.js';
 import { makeProject, runNpm } from '../helpers/npm-client.js';
+import { startServe, type ChildServer } from './serve-process.js';
 
 type Target = 'fixture' | 'verdaccio' | 'baseline' | 'depfence';
 
@@ -25,6 +27,9 @@ const COLD_RUNS = 5;
 const TSX = import.meta.resolve('tsx');
 const HERE = fileURLToPath(import.meta.url);
 const BASELINE = process.env.BENCH_BASELINE;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Verdaccio rechecks its uplink after this long: depfence's default network.cacheTtl (5m). */
+const VERDACCIO_MAXAGE_MS = 5 * 60_000;
 
 // ── the fixture: 50 packages, the first 10 depended on directly, each pulling in a few others ──
 
@@ -51,17 +56,10 @@ export function populate(npm: NpmUpstream): Record<string, string> {
 
 // ── servers in child processes ──────────────────────────────────────────────────────────────────
 
-export interface ChildServer {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
+/** The depfence builds run from their dist/ (`npm run build` first); bare Verdaccio from this file, started with `--serve`. */
 export async function startChild(target: Exclude<Target, 'fixture'>, npm: NpmUpstream, dataDir: string): Promise<ChildServer> {
-  // The baseline is depfence as another checkout has it: its own copy of this file serves it.
-  const script = target === 'baseline' ? join(BASELINE!, 'test', 'bench', 'npm.bench.ts') : HERE;
-  const serveAs = target === 'baseline' ? 'depfence' : target;
-  const child = spawn(process.execPath, ['--import', TSX, script, '--serve', serveAs, npm.registryUrl, npm.downloadsUrl, dataDir], {
+  if (target !== 'verdaccio') return startServe(join(target === 'baseline' ? BASELINE! : ROOT, 'dist', 'cli', 'main.js'), npm, dataDir);
+  const child = spawn(process.execPath, ['--import', TSX, HERE, '--serve', npm.registryUrl, dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -107,28 +105,14 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
-/** `--serve verdaccio|depfence REGISTRY DOWNLOADS DATADIR`: run one server until SIGTERM. */
-async function serve(target: string, registry: string, downloads: string, dataDir: string): Promise<void> {
-  const { defaultConfig } = await import('../helpers/policy.js');
-  const config = defaultConfig();
-  config.upstreams.npm = { ...config.upstreams.npm, registry, downloads, internal: null };
-  config.server = { ...config.server, host: '127.0.0.1', port: 0, dataDir };
-  let close: () => Promise<void>;
-  if (target === 'depfence') {
-    const { startServer } = await import('../../src/server/app.js');
-    const { ecosystemMounts } = await import('../../src/server/mounts.js');
-    const running = await startServer({ config, mounts: ecosystemMounts });
-    process.stdout.write(`listening ${running.url}\n`);
-    close = () => running.close();
-  } else {
-    const { runServer } = await import('verdaccio');
-    const server = (await runServer(bareVerdaccioConfig(registry, dataDir, config.network.cacheTtl))) as import('node:http').Server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as import('node:net').AddressInfo;
-    process.stdout.write(`listening http://127.0.0.1:${port}\n`);
-    close = () => new Promise((resolve) => server.close(() => resolve()));
-  }
-  process.once('SIGTERM', () => void close().finally(() => process.exit(0)));
+/** `--serve REGISTRY DATADIR`: bare Verdaccio until SIGTERM. */
+async function serveVerdaccio(registry: string, dataDir: string): Promise<void> {
+  const { runServer } = await import('verdaccio');
+  const server = (await runServer(bareVerdaccioConfig(registry, dataDir, VERDACCIO_MAXAGE_MS))) as import('node:http').Server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  process.stdout.write(`listening http://127.0.0.1:${port}\n`);
+  process.once('SIGTERM', () => server.close(() => process.exit(0)));
 }
 
 /** Verdaccio as a team would run it in front of the same registry: one uplink, tarballs cached, no web UI, no plugins. */
@@ -252,6 +236,6 @@ export default async function benchNpm(): Promise<void> {
 }
 
 if (process.argv[1] === HERE && process.argv[2] === '--serve') {
-  const [target, registry, downloads, dataDir] = process.argv.slice(3) as [string, string, string, string];
-  await serve(target, registry, downloads, dataDir);
+  const [registry, dataDir] = process.argv.slice(3) as [string, string];
+  await serveVerdaccio(registry, dataDir);
 }

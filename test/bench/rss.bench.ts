@@ -9,60 +9,20 @@
 // before/after figures from one run.
 //
 // Goals: peak RSS <= 400 MiB; no growth from minute 1 to the end (at most +10%).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
 import { Agent, request } from 'node:http';
 import { NpmUpstream } from '../fixtures/index.js';
-import { childrenOf, cpuMs, ownRssMiB, populate, rssMiB, type ChildServer } from './npm.bench.js';
+import { childrenOf, cpuMs, ownRssMiB, populate, rssMiB } from './npm.bench.js';
+import { startServe } from './serve-process.js';
 
 const CLIENTS = 200;
 const SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 300);
 const SAMPLE_MS = 30_000;
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const BASELINE = process.env.BENCH_BASELINE;
-
-/** `depfence serve` from a dist/, with the fixture as its npm registry. */
-async function startServe(cli: string, npm: NpmUpstream, dataDir: string): Promise<ChildServer> {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
-  const configFile = join(dataDir, 'depfence.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      upstreams: { npm: { registry: npm.registryUrl, downloads: npm.downloadsUrl } },
-      server: { port: 0 },
-      feeds: { osv: { autoUpdate: false } },
-    }),
-  );
-  const env: NodeJS.ProcessEnv = { HOME: dataDir, XDG_CONFIG_HOME: join(dataDir, '.config') };
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('DEPFENCE_') && !(key in env)) env[key] = value;
-  const child = spawn(process.execPath, [cli, 'serve', '--config', configFile, '--data-dir', join(dataDir, 'data')], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(text);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`depfence serve exited (${code}) before listening`)));
-  });
-  return {
-    url,
-    pid: child.pid!,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 
