@@ -65,6 +65,7 @@ test.before(async () => {
     versions: { '1.0.0': { published: daysAgo(400), files: { 'big.txt': 'x'.repeat(20_000) } } },
     downloads: POPULAR,
   });
+  npm.addPackage('impostor', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
   npm.addPackage('garbled', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
   npm.addPackage('sleepy', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
   npm.addPackage('filter-breaker', { versions: { '1.0.0': { published: daysAgo(400) } }, downloads: POPULAR });
@@ -153,6 +154,34 @@ test('an allowed tarball is served, verified and stored', async () => {
   assert.ok(await stored('@scoped/thing', 'thing-1.0.0.tgz'));
   const scopedHidden = await get('/@scoped%2fthing/-/thing-1.1.0.tgz');
   assert.is(scopedHidden.status, 403);
+});
+
+test('a file or version the packument does not list is 404, and the upstream is not asked for it', async () => {
+  for (const path of ['/left-pad/-/left-pad-9.9.9.tgz', '/left-pad/-/right-pad-1.1.0.tgz', '/left-pad/__proto__', '/left-pad/9.9.9']) {
+    const answer = await get(path);
+    assert.is(answer.status, 404, `${path}: ${answer.text}`);
+  }
+  assert.equal(
+    npm.requests.filter((request) => /9\.9\.9|right-pad|__proto__/.test(request.path)),
+    [],
+  );
+  const head = await rawRequest(firewall.url, '/left-pad/-/left-pad-1.0.0.tgz', { method: 'HEAD' });
+  assert.is(head.status, 200);
+  assert.is(Number(head.headers['content-length']), npm.tarball('left-pad', '1.0.0').bytes.length);
+  assert.is(head.body.length, 0);
+});
+
+test('an upstream that answers with the packument of another package is refused', async () => {
+  const fault = npm.malformed({ match: npm.route.packument('impostor'), body: JSON.stringify(npm.packument('left-pad')) });
+  try {
+    for (const path of ['/impostor', '/impostor/-/left-pad-1.0.0.tgz']) {
+      const answer = await get(path, { accept: ABBREVIATED });
+      assert.ok(answer.status === 403 || answer.status === 502, `${path}: ${answer.status} ${answer.text}`);
+      assert.match(String(answer.json!.error), /impostor/);
+    }
+  } finally {
+    fault.remove();
+  }
 });
 
 test('a typosquat is refused for both packument forms and its tarballs, and logged', async () => {

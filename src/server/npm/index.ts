@@ -1,8 +1,11 @@
-// The npm registry at the origin's root. Verdaccio 6.8.0 runs in a registry process of its own
-// (registry/), reached only through its documented surfaces: its configuration, its plugin API
-// (a filter and a front-door middleware) and HTTP. depfence stands in front of it (package-level
-// verdicts, confusion routing, write rules, bad-input checks, the tarball guard) and behind it
-// (its only uplink is depfence's uplink listener, uplink/), and judges every packument it reads.
+// The npm registry at the origin's root. depfence serves public packages itself (public/: the
+// package-level verdict, the packument judged version by version, verified tarballs from its store).
+// Verdaccio 6.8.0 runs in a registry process of its own (registry/), reached only through its
+// documented surfaces (its configuration, its plugin API: a filter and a front-door middleware, and
+// HTTP), for the names reserved for internal packages (internal/), publishing, logins and search;
+// depfence stands in front of it (verdicts, confusion routing, write rules, bad-input checks, the
+// tarball guard) and behind it (its only uplink is depfence's uplink listener, uplink/), and judges
+// every packument it reads.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -192,15 +195,14 @@ async function route(env: NpmEnv, req: IncomingMessage, res: ServerResponse): Pr
   }
   // Public packages are served by depfence itself; the registry process serves the reserved names.
   const internal = packageName !== undefined && env.context.decider.internalRule('npm', packageName) !== null;
+  const serveDocument = internal ? servePackument : servePublicPackument;
   switch (path.kind) {
     case 'packument':
-      return internal ? servePackument(env, req, res, path.name, null) : servePublicPackument(env, req, res, path.name, null);
+      return serveDocument(env, req, res, path.name, null);
     case 'version':
-      return internal
-        ? servePackument(env, req, res, path.name, path.version)
-        : servePublicPackument(env, req, res, path.name, path.version);
+      return serveDocument(env, req, res, path.name, path.version);
     case 'tarball':
-      return internal ? serveTarball(env, req, res, path.name, path.filename) : servePublicTarball(env, req, res, path.name, path.filename);
+      return (internal ? serveTarball : servePublicTarball)(env, req, res, path.name, path.filename);
     case 'endpoint':
       if (distTags) return serveDistTags(env, req, res, distTags[1]!);
       if (path.rest === 'all' || path.rest.startsWith('all/')) {
