@@ -62,6 +62,7 @@ test.before(async () => {
   internal = await NpmUpstream.start();
   const versions = Object.fromEntries(['1.0.0', '1.1.0', '1.1.1', '1.2.0'].map((v) => [v, { published: daysAgo(400) }]));
   npm.addPackage('leftfix', { versions, downloads: 50_000 });
+  npm.addPackage('leftfix-twin', { versions, downloads: 50_000 });
   internal.addPackage('mycorp-leftfix', { versions });
   const before = await writeOsvExport(join(scratch, 'feed-before'), {
     npm: [osvRecord({ id: 'MAL-2026-1', affected: [{ name: 'someone-else', versions: ['1.0.0'] }] })],
@@ -93,12 +94,16 @@ const versionsServed = async (name: string) => {
   return Object.keys(answer.json!.versions as object).sort();
 };
 
-/** A threat-data update that finds 1.2.0 of both packages malicious (and 1.1.0 of leftfix critically vulnerable), put in force. */
+/** A threat-data update that finds 1.2.0 of every package here malicious (and 1.1.0 of leftfix critically vulnerable), put in force. */
 async function updateThreatData(): Promise<void> {
   const shared = sharedExport();
   const feed = await writeOsvExport(join(scratch, 'feed-after'), {
     ...shared,
-    npm: [...shared.npm, osvRecord({ id: 'MAL-2026-3', affected: [{ name: 'mycorp-leftfix', versions: ['1.2.0'] }] })],
+    npm: [
+      ...shared.npm,
+      osvRecord({ id: 'MAL-2026-3', affected: [{ name: 'mycorp-leftfix', versions: ['1.2.0'] }] }),
+      osvRecord({ id: 'MAL-2026-4', affected: [{ name: 'leftfix-twin', versions: ['1.2.0'] }] }),
+    ],
   });
   const update = await runCliInProcess(['update', '--from', feed, '--data-dir', running.context.config.server.dataDir], { env });
   assert.is(update.code, 0, update.stderr);
@@ -114,18 +119,28 @@ test('reads of the same versions are judged once; after a threat-data reload the
   const tarball = await rawRequest(running.url, '/mycorp-leftfix/-/mycorp-leftfix-1.2.0.tgz');
   assert.is(tarball.status, 200);
   assert.is(mount.judgements(), judged, 'the registry process reused the judgement for the second read and the tarball');
-  assert.equal(await versionsServed('leftfix'), all);
-  assert.is((await rawRequest(running.url, '/leftfix/-/leftfix-1.2.0.tgz')).status, 200);
+
+  const publicJudged = mount.env.publicPackuments.judgements;
+  for (const name of ['leftfix', 'leftfix-twin']) {
+    assert.equal(await versionsServed(name), all);
+    assert.equal(await versionsServed(name), all);
+    assert.is((await rawRequest(running.url, `/${name}/-/${name}-1.2.0.tgz`)).status, 200);
+  }
+  assert.is(
+    mount.env.publicPackuments.judgements - publicJudged,
+    2,
+    'depfence judged each public package once for two reads and a tarball',
+  );
 
   await updateThreatData();
-  // The tarball first: the verdicts the public route holds from before the reload are not reused.
-  const refusedPublic = await rawRequest(running.url, '/leftfix/-/leftfix-1.2.0.tgz');
-  assert.is(refusedPublic.status, 403, refusedPublic.text);
+  // A read first (the document served before the reload is not reused), and a tarball first (nor are its verdicts).
   assert.equal(
     await versionsServed('leftfix'),
     ['1.0.0', '1.1.1'],
     'the malicious and the critically vulnerable release are hidden at once',
   );
+  const refusedPublic = await rawRequest(running.url, '/leftfix-twin/-/leftfix-twin-1.2.0.tgz');
+  assert.is(refusedPublic.status, 403, refusedPublic.text);
   assert.equal(await versionsServed('mycorp-leftfix'), ['1.0.0', '1.1.0', '1.1.1']);
   assert.ok(mount.judgements() > judged);
   const refusedInternal = await rawRequest(running.url, '/mycorp-leftfix/-/mycorp-leftfix-1.2.0.tgz');

@@ -21,7 +21,7 @@ export function sendPackumentDocument(
   headers: OutgoingHttpHeaders,
   etagBase?: unknown,
 ): void {
-  const base = typeof etagBase === 'string' ? etagBase.replace(/^W\//, '').replace(/"/g, '') : hashOf(document);
+  const base = typeof etagBase === 'string' ? etagBase.replace(/^W\//, '').replace(/"/g, '') : documentHash(document);
   const etag = `W/"${base}-${form}"`;
   const finished: OutgoingHttpHeaders = {
     ...headers,
@@ -72,6 +72,7 @@ export function sendMissingPackage(env: NpmEnv, res: ServerResponse, name: strin
   sendError(res, 404, `${name} is neither published to depfence nor on the internal registry`);
 }
 
-function hashOf(body: Buffer): string {
+/** What names a document's bytes in its ETag. */
+export function documentHash(body: Buffer): string {
   return createHash('sha256').update(body).digest('base64url').slice(0, 32);
 }

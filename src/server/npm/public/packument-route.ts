@@ -1,11 +1,12 @@
 // Packuments (`/name`) and version manifests (`/name/1.2.3`, `/name/latest`) of public packages,
 // served by depfence itself: the package-level verdict, then the packument judged version by version
 // (packuments.ts), then the document the client asked for (render.ts) with the representation's
-// ETag (document-response.ts). The hidden versions are logged.
+// ETag (document-response.ts); a document rendered from a judgement that may still be reused is
+// served again as it is. The hidden versions are logged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError, sendUnavailable } from '../../respond.js';
 import { recordDecision } from '../audit.js';
-import { sendMissingPackage, sendMissingVersion, sendPackumentDocument } from '../document-response.js';
+import { documentHash, sendMissingPackage, sendMissingVersion, sendPackumentDocument } from '../document-response.js';
 import type { NpmEnv } from '../env.js';
 import { refuseForVerdict } from '../refusals.js';
 import { lockfileRegistry } from '../tarball-origin.js';
@@ -25,6 +26,17 @@ export async function servePublicPackument(
   const verdict = await env.gate.verdict(name);
   recordDecision(env.context, req, verdict.decision, subject);
   if (refuseForVerdict(env, res, verdict)) return;
+  const abbreviated = version === null && wantsAbbreviated(req.headers.accept);
+  const origin = lockfileRegistry(env.context.config.upstreams.npm, false) === null ? requestOrigin(req, env.context.config) : null;
+  const form = abbreviated ? 'abbreviated' : 'full';
+  const headers = { 'content-type': abbreviated ? `${ABBREVIATED_MEDIA_TYPE}; charset=utf-8` : 'application/json; charset=utf-8' };
+  const variant = `${form}\n${version ?? ''}\n${origin ?? ''}`;
+  const reused = env.publicPackuments.reusedDocument(name, variant);
+  if (reused) {
+    env.hiddenLog.record(env.context, req, reused.record, subject);
+    return sendPackumentDocument(req, res, reused.body, form, headers, reused.etagBase);
+  }
+
   const judged = await env.publicPackuments.judge(name);
   if (judged.kind === 'failed')
     return sendUnavailable(res, `the upstream registry failed while depfence fetched ${name}: ${judged.message}`);
@@ -34,22 +46,16 @@ export async function servePublicPackument(
   // The filter failed and hid every version: say why, rather than serve an empty packument that
   // npm would report as "no matching version".
   if (record.failure && env.context.config.mode === 'enforce') return sendUnavailable(res, `${name}: ${record.failure}`);
-
-  const origin = lockfileRegistry(env.context.config.upstreams.npm, false) === null ? requestOrigin(req, env.context.config) : null;
-  const headers = { 'content-type': 'application/json; charset=utf-8' };
-  if (version === null) {
-    const abbreviated = wantsAbbreviated(req.headers.accept);
-    const document = Buffer.from(JSON.stringify(packumentDocument(packument, abbreviated, origin)));
-    if (abbreviated) headers['content-type'] = `${ABBREVIATED_MEDIA_TYPE}; charset=utf-8`;
-    return sendPackumentDocument(req, res, document, abbreviated ? 'abbreviated' : 'full', headers);
-  }
-  if (record.latestRemoved && version === 'latest')
+  if (version !== null && record.latestRemoved && version === 'latest')
     return sendError(
       res,
       404,
       `${name} has no stable version at or below its latest that depfence serves, so it has no "latest"; ask for a version or range`,
     );
-  const manifest = versionManifest(packument, version, origin);
-  if (manifest === null) return sendMissingVersion(env, res, name, version, record);
-  return sendPackumentDocument(req, res, Buffer.from(JSON.stringify(manifest)), 'full', headers);
+  const document = version === null ? packumentDocument(packument, abbreviated, origin) : versionManifest(packument, version, origin);
+  if (document === null) return sendMissingVersion(env, res, name, version!, record);
+  const body = Buffer.from(JSON.stringify(document));
+  const etagBase = documentHash(body);
+  env.publicPackuments.keepDocument(name, variant, { body, etagBase, record });
+  return sendPackumentDocument(req, res, body, form, headers, etagBase);
 }

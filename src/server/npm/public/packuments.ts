@@ -1,9 +1,10 @@
 // Public packages' packuments, as depfence serves them itself: the document the facts were read
 // from (one fetch per packument: the HTTP client's cache and in-flight sharing serve both), judged
 // version by version by the same filter the registry process runs for internal packages (see
-// filter/version-filter.ts), with the verdicts filed in the verdict book. A tarball request reuses a
-// judgement made in the last few seconds under the same threat data; a packument request always
-// judges the document it serves.
+// filter/version-filter.ts), with the verdicts filed in the verdict book. A judgement made in the
+// last few seconds under the same threat data is reused (a tarball request follows its packument's;
+// many clients ask for the same packuments), and so are the documents rendered from it: the most
+// recent 16 MiB of them. A threat-data reload ends every reuse at once.
 import type { Config } from '../../../config/index.js';
 import type { Decider } from '../../../sources/decide.js';
 import { fetchNpmPackument } from '../../../sources/npm-metadata.js';
@@ -12,9 +13,11 @@ import { judgePackument } from '../filter/version-filter.js';
 import { tarballUrlProblem } from '../filter/tarball-host.js';
 import { asPackument, type Packument } from '../filter/packument.js';
 import { applyJudgement } from '../filter/without-versions.js';
+import { MemoryCache } from '../../../sources/memory-cache.js';
 
-/** A judgement is reused for tarballs this long at most (as the registry process reuses its own, filter/judgement-reuse.ts). */
-export const TARBALL_JUDGEMENT_REUSE_MS = 10_000;
+/** A judgement is reused this long at most (as the registry process reuses its own, filter/judgement-reuse.ts). */
+export const JUDGEMENT_REUSE_MS = 10_000;
+const RENDERED_BYTES = 16 * 1024 * 1024;
 
 export type PublicPackument =
   /** The packument with the versions the policy hides left out, and the verdicts on every version. */
@@ -32,9 +35,19 @@ export interface PublicPackumentsOptions {
   now: () => Date;
 }
 
+/** A document served from a judgement, kept for reuse while that judgement is. */
+export interface RenderedDocument {
+  body: Buffer;
+  etagBase: string;
+  record: PackageRecord;
+}
+
 export class PublicPackuments {
   /** When each record this source filed was judged, and under which threat data (records are replaced, never changed). */
   readonly #judged = new WeakMap<PackageRecord, { at: number; generation: number }>();
+  readonly #rendered = new MemoryCache<RenderedDocument>(RENDERED_BYTES, (document) => document.body.length + 512);
+  /** How many packuments were judged (tests see the reuse by it). */
+  judgements = 0;
 
   constructor(readonly options: PublicPackumentsOptions) {}
 
@@ -67,20 +80,36 @@ export class PublicPackuments {
     const record = book.get(name);
     if (!record) throw new Error(`the version filter filed no verdicts for ${name}`);
     this.#judged.set(record, { at: Date.now(), generation });
+    this.judgements++;
     return { kind: 'found', packument: asPackument(applyJudgement(answer.packument, judgement.hidden)), record };
   }
 
   /** The verdicts on a public package's versions: those made in the last few seconds under the same threat data, else judged now. */
   async recent(name: string): Promise<RecentJudgement> {
     const record = this.options.book.get(name);
-    const judged = record && this.#judged.get(record);
-    if (
-      record &&
-      judged &&
-      Date.now() - judged.at < TARBALL_JUDGEMENT_REUSE_MS &&
-      judged.generation === this.options.decider().threatData.generation
-    )
-      return { kind: 'found', record };
+    if (record && this.#reusable(record)) return { kind: 'found', record };
     return this.judge(name);
+  }
+
+  /** A document rendered as `variant` of the package from a judgement that may still be reused. */
+  reusedDocument(name: string, variant: string): RenderedDocument | undefined {
+    const key = `${name}\n${variant}`;
+    const document = this.#rendered.get(key);
+    if (document && this.#reusable(document.record)) return document;
+    if (document) this.#rendered.delete(key);
+    return undefined;
+  }
+
+  keepDocument(name: string, variant: string, document: RenderedDocument): void {
+    this.#rendered.set(`${name}\n${variant}`, document);
+  }
+
+  #reusable(record: PackageRecord): boolean {
+    const judged = this.#judged.get(record);
+    return (
+      judged !== undefined &&
+      Date.now() - judged.at < JUDGEMENT_REUSE_MS &&
+      judged.generation === this.options.decider().threatData.generation
+    );
   }
 }
