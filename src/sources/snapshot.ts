@@ -258,8 +258,13 @@ function byDownloads(downloads: readonly number[]): Uint32Array {
  */
 function summariseScopes(table: Table): Map<string, ScopeSummary> {
   const { bytes, starts } = table;
-  const scopes = new Map<string, { total: number; leaderRow: number; leaderDownloads: number }>();
-  let current: { total: number; leaderRow: number; leaderDownloads: number } | undefined;
+  // Scope number → its total, leader row and leader's downloads, in typed arrays: totals pass 2^31,
+  // which in object fields would change their representation (and the JIT's code) midway.
+  const ids = new Map<string, number>();
+  const totals = new Float64Array(table.size);
+  const leaderRows = new Int32Array(table.size);
+  const leaderDownloads = new Float64Array(table.size).fill(-1);
+  let current = -1;
   let currentStart = -1;
   let currentLength = 0;
   for (let row = 0; row < table.size; row++) {
@@ -268,27 +273,28 @@ function summariseScopes(table: Table): Map<string, ScopeSummary> {
     const end = starts[row + 1]! - 1;
     // The scope is the same as the last row's while the bytes up to its '/' are.
     let slash = start + 1;
-    let same = current !== undefined;
+    let same = current !== -1;
     for (; slash < end && bytes[slash] !== SLASH; slash++) same &&= bytes[slash] === bytes[currentStart + slash - start];
     if (slash >= end) throw malformedRow(table, row);
     const length = slash - start;
     const downloads = rowDownloads(table, row);
-    if (!current || !same || length !== currentLength) {
+    if (current === -1 || !same || length !== currentLength) {
       const scope = bytes.toString('utf8', start + 1, slash).toLowerCase();
-      current = scopes.get(scope);
-      if (!current) scopes.set(scope, (current = { total: 0, leaderRow: row, leaderDownloads: -1 }));
+      let id = ids.get(scope);
+      if (id === undefined) ids.set(scope, (id = ids.size));
+      current = id;
       currentStart = start;
       currentLength = length;
     }
-    current.total += downloads;
-    if (downloads > current.leaderDownloads) {
-      current.leaderRow = row;
-      current.leaderDownloads = downloads;
+    totals[current]! += downloads;
+    if (downloads > leaderDownloads[current]!) {
+      leaderRows[current] = row;
+      leaderDownloads[current] = downloads;
     }
   }
   const summaries = new Map<string, ScopeSummary>();
-  for (const [scope, { total, leaderRow, leaderDownloads }] of scopes) {
-    summaries.set(scope, { total, leader: { name: rowName(table, leaderRow), downloads: leaderDownloads } });
+  for (const [scope, id] of ids) {
+    summaries.set(scope, { total: totals[id]!, leader: { name: rowName(table, leaderRows[id]!), downloads: leaderDownloads[id]! } });
   }
   return summaries;
 }

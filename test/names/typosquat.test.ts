@@ -396,4 +396,19 @@ test('the rule indexes are built at the first name that is not popular, or by bu
   assert.is(lazy.match('raect')?.target, 'react');
 });
 
+test('buildIndexes() also reads the known scopes, so the first scoped name waits for nothing', () => {
+  let read = 0;
+  function* knownScopes(): Generator<string> {
+    read++;
+    yield 'Storyblok';
+  }
+  const matcher = createTyposquatMatcher('npm', [{ name: '@storybook/react', downloads: 9 }], { knownScopes: knownScopes() });
+  assert.is(read, 0);
+  matcher.buildIndexes();
+  assert.is(read, 1);
+  assert.is(matcher.match('@storyblok/react'), null);
+  assert.is(matcher.match('@storybok/react')?.target, '@storybook/react');
+  assert.is(read, 1);
+});
+
 test.run();

@@ -121,6 +121,11 @@ export class DeletionIndex {
     this.count++;
   }
 
+  /** Builds the lookup table now (otherwise the first lookup after an add builds it). */
+  prepare(): void {
+    this.slots ??= this.buildSlots();
+  }
+
   /** Visits the variants stored under `hash`, in the order they were added. */
   private forEach(hash: number, visit: (id: number, position: number) => void): void {
     const slots = (this.slots ??= this.buildSlots());

@@ -57,8 +57,8 @@ export function createTyposquatMatcher(
   const index = new PopularIndex(ecosystem, popular, options.exclude ?? [], options.maxWordOrderTokens ?? DEFAULT_MAX_WORD_ORDER_TOKENS);
 
   let knownScopes: Set<string> | undefined;
-  const isKnownScope = (scope: string) =>
-    (knownScopes ??= new Set([...(options.knownScopes ?? [])].map((known) => known.toLowerCase()))).has(scope);
+  const knownScopeSet = () => (knownScopes ??= new Set([...(options.knownScopes ?? [])].map((known) => known.toLowerCase())));
+  const isKnownScope = (scope: string) => knownScopeSet().has(scope);
 
   const toCandidate = (name: string): Candidate => {
     const canon = index.canonical(name);
@@ -123,6 +123,10 @@ export function createTyposquatMatcher(
     return [...byTarget.values()].sort(compareMatches);
   };
 
-  // Reading index.rules builds the rule indexes.
-  return { match, matchAll, isPopular, size: index.entries.length, buildIndexes: () => index.rules };
+  // Reading index.rules builds the rule indexes; the known scopes are read here too.
+  const buildIndexes = () => {
+    knownScopeSet();
+    return index.rules;
+  };
+  return { match, matchAll, isPopular, size: index.entries.length, buildIndexes };
 }

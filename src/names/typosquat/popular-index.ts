@@ -104,6 +104,8 @@ export class RuleIndexes {
     readonly maxWordOrderTokens: number,
   ) {
     for (let id = 0; id < entries.length; id++) this.indexEntry(entries[id]!, id);
+    // Built now, so the first name looked up does not wait for the tables.
+    for (const index of [this.unscoped, this.flattenedScoped, this.coreEdits, this.scopeEdits]) index.prepare();
   }
 
   private indexEntry(entry: PopularEntry, id: number): void {

@@ -51,7 +51,8 @@ export interface TyposquatOptions {
   /**
    * npm scopes (without `@`) that belong to established organisations, though none of their
    * packages is popular enough to be a target: `@storyblok` is one edit from `@storybook` and is
-   * not a squat of it. Read when the first scoped name is matched (a generator defers the work).
+   * not a squat of it. Read when the first scoped name is matched (a generator defers the work), or
+   * by buildIndexes.
    */
   knownScopes?: Iterable<string>;
 }
@@ -69,8 +70,9 @@ export interface TyposquatMatcher {
   /** How many popular names are indexed. */
   readonly size: number;
   /**
-   * Builds the indexes the rules probe now (otherwise they are built at the first name that is not
-   * itself popular): for a server, so no request waits for them.
+   * Builds the indexes the rules probe now, lookup tables and known scopes included (otherwise
+   * they are built at the first name that is not itself popular, or the first scoped one): for a
+   * server, so no request waits for them.
    */
   buildIndexes(): void;
 }
