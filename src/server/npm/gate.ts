@@ -1,4 +1,4 @@
-// Package-level verdicts, before Verdaccio is asked anything: typosquats, blocklists, download
+// Package-level verdicts, before any packument or tarball is served: typosquats, blocklists, download
 // floors, package age, dependency confusion and the allow/deny lists, through the same decider as
 // `depfence check`. One decision per package is reused for a short while (a install asks for the
 // packument and then the tarball; a big packument is costly to parse again); a decision that failed
@@ -10,7 +10,7 @@ import type { Decider } from '../../sources/decide.js';
 import { denials } from './messages.js';
 
 export type GateAction =
-  /** allowed (or warned): hand the request to Verdaccio */
+  /** allowed (or warned): serve it */
   | 'pass'
   /** denied on the facts: 403 */
   | 'deny'

@@ -1,7 +1,7 @@
 // What the version filter last concluded about each package it saw: per version, whether it is
-// hidden and why, and the tarball file name and digests the packument gave. The tarball guard reads
-// it (Verdaccio runs the filter on the package's metadata before it serves any tarball), and the
-// packument route logs the hidden versions from it. Bounded: the least recently judged or read
+// hidden and why, and the tarball's URL, file name and digests the packument gave. The tarball
+// routes read it (each has the package's versions judged before it serves a tarball: the public
+// route itself, Verdaccio by its filter), and the packument routes log the hidden versions from it. Bounded: the least recently judged or read
 // packages are forgotten first.
 import type { Finding } from '../../../policy/index.js';
 

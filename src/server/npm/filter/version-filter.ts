@@ -1,6 +1,7 @@
-// depfence's version verdicts over a packument, the work behind the filter Verdaccio runs (in the
-// registry process, see remote-filter.ts) on every packument it reads: cache hits, fresh fetches,
-// stale copies while the uplink is down, and the metadata it checks before serving a tarball.
+// depfence's version verdicts over a packument: for the public packages depfence serves itself
+// (public/packuments.ts), and the work behind the filter Verdaccio runs (in the registry process,
+// see remote-filter.ts) on every packument of an internal package it reads: cache hits, fresh
+// fetches, stale copies while the uplink is down, and the metadata it checks before serving a tarball.
 //   judgeVersions (+ unservableVersions) → which versions to hide, recorded in the verdict book
 // In report mode the policy hides nothing (the verdicts are still recorded and logged by the
 // routes); a version whose tarball is on a host depfence does not fetch from is hidden in any mode.
