@@ -42,6 +42,7 @@ test.before(async () => {
     now: () => new Date(),
     tmpDir: dataDir,
     failures: new BoundedMap(10),
+    packumentFailures: new BoundedMap(10),
     unreadable: new BoundedMap(10),
   });
 });

@@ -298,6 +298,35 @@ test('internal names come only from the internal registry, never from the public
   );
 });
 
+test("an internal registry, reached through the registry process's uplink, cannot send depfence elsewhere or break it", async () => {
+  internal.addPackage('mycorp-hop', { versions: { '1.0.0': { published: daysAgo(100) } } });
+  internal.addPackage('mycorp-garbled', { versions: { '1.0.0': { published: daysAgo(100) } } });
+  const faults = [
+    internal.inject(
+      { kind: 'status', status: 302, body: '', headers: { location: `${npm.url}mycorp-hop/-/mycorp-hop-1.0.0.tgz` } },
+      { match: internal.route.tarball('mycorp-hop') },
+    ),
+    internal.malformed({ match: internal.route.packument('mycorp-garbled') }),
+  ];
+  try {
+    assert.is((await get('/mycorp-hop', { accept: ABBREVIATED })).status, 200);
+    const redirected = await get('/mycorp-hop/-/mycorp-hop-1.0.0.tgz');
+    assert.is(redirected.status, 502, redirected.text);
+    assert.match(String(redirected.json!.error), /redirected .* a host depfence does not fetch files from/);
+    const garbled = await get('/mycorp-garbled', { accept: ABBREVIATED });
+    assert.ok(garbled.status === 403 || garbled.status === 502, `${garbled.status} ${garbled.text}`);
+    assert.match(String(garbled.json!.error), /mycorp-garbled/);
+  } finally {
+    for (const fault of faults) fault.remove();
+  }
+  assert.equal(
+    npm.requests.filter((request) => request.path.includes('mycorp')),
+    [],
+    'the other host received no request',
+  );
+  assert.is((await get('/mycorp-tool', { accept: ABBREVIATED })).status, 200, 'the registry process still serves');
+});
+
 test('bad input is refused with 400 before anything is asked', async () => {
   const before = npm.requests.length;
   for (const path of [

@@ -23,6 +23,8 @@ export interface NpmEnv {
   hiddenLog: HiddenVersionLog;
   /** Why the uplink listener last failed to fetch a tarball (`name/file`) for the registry process. */
   tarballFailures: BoundedMap<string, TarballFailure>;
+  /** Why the uplink listener last failed to fetch a packument (by name) for the registry process. */
+  packumentFailures: BoundedMap<string, string>;
   limits: { packumentBytes: number };
   /** Did this (passing) decision see the package on the public registry? */
   knownUpstream(decision: Decision): boolean;

@@ -77,6 +77,7 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
   const paths = verdaccioPaths(config.server.dataDir);
   const book = new VerdictBook();
   const tarballFailures = new BoundedMap<string, TarballFailure>(1_000);
+  const packumentFailures = new BoundedMap<string, string>(1_000);
   // The registry process is forked first (it loads Verdaccio meanwhile) and gets its configuration
   // before anything here asks for the decider (see app.ts), so the policy data loads in parallel.
   // Not waited for: public packages never need it, and a request that does waits for its first start.
@@ -96,6 +97,7 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
       now: context.now,
       tmpDir: prepareTmpDir(paths.tmp),
       failures: tarballFailures,
+      packumentFailures,
       unreadable: new BoundedMap(1_000),
     });
     const verdaccio = buildVerdaccioConfig({
@@ -134,6 +136,7 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
     book,
     hiddenLog: new HiddenVersionLog(),
     tarballFailures,
+    packumentFailures,
     limits: { packumentBytes: Math.max(config.network.maxResponseBytes * 2, 64 * 1024 * 1024) },
     knownUpstream: (decision: Decision) =>
       decider.internalRule('npm', decision.name) === null && !decision.findings.some((finding) => finding.check === 'exists'),

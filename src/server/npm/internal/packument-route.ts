@@ -73,6 +73,9 @@ export async function servePackument(
   }
   if (record?.failure) return sendUnavailable(res, `${name}: ${record.failure}`);
   if (status === 404 && version !== null) return sendMissingVersion(env, res, name, version, record, verdaccioSays(body));
+  const uplinkFailure = env.packumentFailures.get(name);
+  if (status === 404 && uplinkFailure !== undefined)
+    return sendUnavailable(res, `the internal registry failed while depfence fetched ${name}: ${uplinkFailure}`);
   if (status === 404) return sendMissingPackage(env, res, name, verdict);
   const message = `the upstream registry failed while depfence fetched ${name}${verdaccioSays(body)}`;
   return status >= 500 ? sendUnavailable(res, message) : sendError(res, status, message);

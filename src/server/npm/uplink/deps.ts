@@ -14,6 +14,8 @@ export interface UplinkDeps {
   tmpDir: string;
   /** Why the last fetch of a tarball (`name/file`) failed, for the client's route. */
   failures: BoundedMap<string, TarballFailure>;
+  /** Why the last fetch of a packument (by name) failed, for the client's route (Verdaccio says only "not found"). */
+  packumentFailures: BoundedMap<string, string>;
   /** Versions each packument listed that could not be read (left out of what Verdaccio gets), for the judge. */
   unreadable: BoundedMap<string, Readonly<Record<string, string>>>;
 }

@@ -93,11 +93,13 @@ async function handle(
         return sendError(res, 404, `${path.name} is reserved for internal packages`);
       try {
         const answer = await fetchNpmPackument(deps.decider.http, registry, path.name);
+        deps.packumentFailures.delete(path.name);
         if (!answer.found) return sendError(res, 404, `${path.name} is not on ${registry}`);
         if (Object.keys(answer.unreadableVersions).length > 0) deps.unreadable.set(path.name, answer.unreadableVersions);
         else deps.unreadable.delete(path.name);
         return sendDocument(req, res, pointTarballsAtUplink(answer.packument, registry, which, addresses));
       } catch (error) {
+        deps.packumentFailures.set(path.name, (error as Error).message.replace(/^depfence: /, ''));
         return sendUpstreamFailure(res, error);
       }
     }
