@@ -83,6 +83,7 @@ test.before(async () => {
       config.policy.confusion.npm = { scopes: ['mycorp'], names: ['corp-secret'], prefixes: ['mycorp-'] };
       config.network.timeout = 1_000;
       config.network.retries = 0;
+      config.network.maxResponseBytes = 1024 * 1024;
     },
   });
 });
@@ -298,24 +299,39 @@ test('internal names come only from the internal registry, never from the public
   );
 });
 
-test("an internal registry, reached through the registry process's uplink, cannot send depfence elsewhere or break it", async () => {
-  internal.addPackage('mycorp-hop', { versions: { '1.0.0': { published: daysAgo(100) } } });
-  internal.addPackage('mycorp-garbled', { versions: { '1.0.0': { published: daysAgo(100) } } });
+test("an internal registry, reached through the registry process's uplink, cannot send depfence elsewhere or break it (redirect, garbled, huge, deep, slow)", async () => {
+  const hostile = {
+    'mycorp-garbled': /cannot read|not JSON/,
+    'mycorp-huge': /larger than|1048576 bytes/,
+    'mycorp-deep': /nested more than/,
+    'mycorp-slow': /did not answer within 1s/,
+  };
+  for (const name of ['mycorp-hop', ...Object.keys(hostile)])
+    internal.addPackage(name, { versions: { '1.0.0': { published: daysAgo(100) } } });
   const faults = [
     internal.inject(
       { kind: 'status', status: 302, body: '', headers: { location: `${npm.url}mycorp-hop/-/mycorp-hop-1.0.0.tgz` } },
       { match: internal.route.tarball('mycorp-hop') },
     ),
     internal.malformed({ match: internal.route.packument('mycorp-garbled') }),
+    internal.malformed({
+      match: internal.route.packument('mycorp-huge'),
+      body: `{"name":"mycorp-huge","x":"${'a'.repeat(2 * 1024 * 1024)}"}`,
+    }),
+    internal.malformed({ match: internal.route.packument('mycorp-deep'), body: `${'['.repeat(10_000)}${']'.repeat(10_000)}` }),
+    internal.delay(2_500, { match: internal.route.packument('mycorp-slow') }),
   ];
   try {
     assert.is((await get('/mycorp-hop', { accept: ABBREVIATED })).status, 200);
     const redirected = await get('/mycorp-hop/-/mycorp-hop-1.0.0.tgz');
     assert.is(redirected.status, 502, redirected.text);
     assert.match(String(redirected.json!.error), /redirected .* a host depfence does not fetch files from/);
-    const garbled = await get('/mycorp-garbled', { accept: ABBREVIATED });
-    assert.ok(garbled.status === 403 || garbled.status === 502, `${garbled.status} ${garbled.text}`);
-    assert.match(String(garbled.json!.error), /mycorp-garbled/);
+    for (const [name, reason] of Object.entries(hostile)) {
+      const answer = await get(`/${name}`, { accept: ABBREVIATED });
+      assert.is(answer.status, 403, `${name}: ${answer.text}`);
+      assert.match(String(answer.json!.error), `the internal registry failed while depfence fetched ${name}`);
+      assert.match(String(answer.json!.error), reason, `${name}: ${answer.text}`);
+    }
   } finally {
     for (const fault of faults) fault.remove();
   }
