@@ -63,6 +63,7 @@ test.before(async () => {
   const versions = Object.fromEntries(['1.0.0', '1.1.0', '1.1.1', '1.2.0'].map((v) => [v, { published: daysAgo(400) }]));
   npm.addPackage('leftfix', { versions, downloads: 50_000 });
   npm.addPackage('leftfix-twin', { versions, downloads: 50_000 });
+  npm.addPackage('leftfix-crowd', { versions, downloads: 50_000 });
   internal.addPackage('mycorp-leftfix', { versions });
   const before = await writeOsvExport(join(scratch, 'feed-before'), {
     npm: [osvRecord({ id: 'MAL-2026-1', affected: [{ name: 'someone-else', versions: ['1.0.0'] }] })],
@@ -145,6 +146,18 @@ test('reads of the same versions are judged once; after a threat-data reload the
   assert.ok(mount.judgements() > judged);
   const refusedInternal = await rawRequest(running.url, '/mycorp-leftfix/-/mycorp-leftfix-1.2.0.tgz');
   assert.is(refusedInternal.status, 403, refusedInternal.text);
+});
+
+test('concurrent requests for a packument nobody has asked for yet share one judgement', async () => {
+  const before = mount.env.publicPackuments.judgements;
+  const answers = await Promise.all(
+    Array.from({ length: 10 }, () => rawRequest(running.url, '/leftfix-crowd', { headers: { accept: 'application/json' } })),
+  );
+  assert.equal(
+    answers.map((answer) => answer.status),
+    Array.from({ length: 10 }, () => 200),
+  );
+  assert.is(mount.env.publicPackuments.judgements - before, 1);
 });
 
 test.run();

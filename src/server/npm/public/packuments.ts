@@ -46,13 +46,25 @@ export class PublicPackuments {
   /** When each record this source filed was judged, and under which threat data (records are replaced, never changed). */
   readonly #judged = new WeakMap<PackageRecord, { at: number; generation: number }>();
   readonly #rendered = new MemoryCache<RenderedDocument>(RENDERED_BYTES, (document) => document.body.length + 512);
+  /** Judgements under way, by threat-data generation and name: concurrent requests share one. */
+  readonly #pending = new Map<string, Promise<PublicPackument>>();
   /** How many packuments were judged (tests see the reuse by it). */
   judgements = 0;
 
   constructor(readonly options: PublicPackumentsOptions) {}
 
-  /** The packument of a public package, fetched (or from the cache) and judged now. */
-  async judge(name: string): Promise<PublicPackument> {
+  /** The packument of a public package, fetched (or from the cache) and judged now (or by a judgement under way). */
+  judge(name: string): Promise<PublicPackument> {
+    const key = `${this.options.decider().threatData.generation} ${name}`;
+    let pending = this.#pending.get(key);
+    if (!pending) {
+      pending = this.#judgeNow(name).finally(() => this.#pending.delete(key));
+      this.#pending.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #judgeNow(name: string): Promise<PublicPackument> {
     const { config, book, now } = this.options;
     const decider = this.options.decider();
     const registry = config.upstreams.npm.registry;
