@@ -121,16 +121,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       if (options.host !== undefined) flags.push({ path: ['server', 'host'], value: options.host, flag: '--host' });
       if (options.port !== undefined) flags.push({ path: ['server', 'port'], value: options.port, flag: '--port' });
       if (options.dataDir !== undefined) flags.push({ path: ['server', 'dataDir'], value: options.dataDir, flag: '--data-dir' });
-      // Verdaccio takes longest to start, so its process is forked before the configuration and the
-      // server load; it gets its configuration once they have (and is ended if it is not needed).
-      const registryProcess = options.offline ? undefined : new (await import('../server/npm/registry/supervisor.js')).RegistryProcess();
-      void registryProcess?.launch();
-      try {
-        const serveOptions = { fixedPort: options.port !== undefined, ...(registryProcess && { registryProcess }) };
-        await (await import('./serve.js')).runServe(await load(options.config, flags), io.out, serveOptions);
-      } finally {
-        await registryProcess?.close();
-      }
+      await (await import('./serve.js')).runServe(await load(options.config, flags), io.out, { fixedPort: options.port !== undefined });
     });
 
   program

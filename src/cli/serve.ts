@@ -4,7 +4,7 @@
 import type { Config } from '../config/index.js';
 import { startServer } from '../server/app.js';
 import type { ServerContext } from '../server/context.js';
-import type { RegistryProcess } from '../server/npm/registry/supervisor.js';
+import { RegistryProcess } from '../server/npm/registry/supervisor.js';
 import { ecosystemMounts } from '../server/mounts.js';
 import { removeServerFile, writeServerFile } from '../server/server-file.js';
 import { threatDataFor } from './threat-data.js';
@@ -12,14 +12,13 @@ import { threatDataFor } from './threat-data.js';
 /**
  * `fixedPort`: the port was given on the command line, so a taken one is an error; otherwise a
  * taken port (another user's or another job's firewall on 4874) gives way to a free one, which
- * server.json records for the shims. `registryProcess`: the npm registry process, forked already.
+ * server.json records for the shims. The npm registry process is started once the firewall
+ * listens: public packages never need it, and Verdaccio's load would take CPU from the firewall's
+ * own start.
  */
-export async function runServe(
-  config: Config,
-  out: (text: string) => void,
-  options: { fixedPort?: boolean; registryProcess?: RegistryProcess } = {},
-): Promise<void> {
-  const { registryProcess } = options;
+export async function runServe(config: Config, out: (text: string) => void, options: { fixedPort?: boolean } = {}): Promise<void> {
+  // Owned by the npm mount, which ends it when the server closes.
+  const registryProcess = config.offline ? undefined : new RegistryProcess();
   const mounts = (context: ServerContext) => ecosystemMounts(context, registryProcess ? { registryProcess } : {});
   const running = await startServer({ config, mounts, threatData: threatDataFor(config), freePortIfTaken: !options.fixedPort });
   keepServingAfterStrayErrors();
@@ -45,8 +44,8 @@ export async function runServe(
     const onSignal = () => stop(null);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    // The npm registry process finishes starting after the firewall listens; if it cannot start
-    // at all, the firewall stops with the reason rather than run without it.
+    // The npm registry process starts now that the firewall listens; if it cannot start at all,
+    // the firewall stops with the reason rather than run without it.
     registryProcess?.launch().catch((error: unknown) => stop(error as Error));
   });
   removeServerFile(dataDir, process.pid);

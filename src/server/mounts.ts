@@ -15,18 +15,14 @@ import { hubSource } from './hf/source.js';
 import { offlineHfSource } from './offline/hf.js';
 
 export interface EcosystemMountOptions {
-  /** The npm registry process, if it was forked already (serve forks it first thing). */
+  /** The npm registry process to use (serve keeps it, to start it once it listens). */
   registryProcess?: RegistryProcess;
 }
 
 export async function ecosystemMounts(context: ServerContext, options: EcosystemMountOptions = {}): Promise<Mount[]> {
   if (context.config.offline) {
-    await options.registryProcess?.close();
     return [pypiMount(context, offlinePypiSource(context)), hfMount(context, offlineHfSource(context)), offlineNpmMount(context)];
   }
-  // The npm mount goes first: it hands its registry process the configuration before it asks for
-  // the decider, so Verdaccio starts while the policy data loads (the other mounts ask for the
-  // decider as soon as they are made).
   const npm = await npmMount(context, options.registryProcess ? { registryProcess: options.registryProcess } : {});
   return [pypiMount(context, upstreamPypiSource(context)), hfMount(context, hubSource(context)), npm];
 }

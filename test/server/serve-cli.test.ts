@@ -88,11 +88,10 @@ test('serve --port on a port another process holds: exit 2 with what to do, no s
   }
 });
 
-test('serve with a configuration it cannot use: exit 2 at once; the registry process forked first does not outlive it', async () => {
+test('serve with a configuration it cannot use: exit 2 at once, with no registry process left behind', async () => {
   const configFile = join(scratch, 'bad.yaml');
   writeFileSync(configFile, 'policy:\n  noSuchKey: 1\n');
-  // The npm registry process is forked before the configuration is read; were it left running,
-  // its IPC channel would keep the command from ever exiting.
+  // A registry process left running would keep the command from ever exiting (its IPC channel).
   const run = await Promise.race([
     runCli(['serve', '--port', '0', '--config', configFile, '--data-dir', join(scratch, 'bad')]),
     new Promise<never>((_, reject) =>

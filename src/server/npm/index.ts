@@ -56,7 +56,7 @@ const DIST_TAGS = /^package\/((?:@[^/]+\/)?[^/@][^/]*)\/dist-tags$/;
 export interface NpmMountOptions {
   /** Extra Verdaccio middleware plugins by id (tests inject faults with them). */
   middlewares?: Record<string, Record<string, unknown>>;
-  /** A registry process forked earlier (`depfence serve` forks it before loading anything else). */
+  /** The registry process to use (`depfence serve` keeps it, to start it once it listens). */
   registryProcess?: RegistryProcess;
 }
 
@@ -78,11 +78,9 @@ export async function npmMount(context: ServerContext, options: NpmMountOptions 
   const book = new VerdictBook();
   const tarballFailures = new BoundedMap<string, TarballFailure>(1_000);
   const packumentFailures = new BoundedMap<string, string>(1_000);
-  // The registry process is forked first (it loads Verdaccio meanwhile) and gets its configuration
-  // before anything here asks for the decider (see app.ts), so the policy data loads in parallel.
-  // Not waited for: public packages never need it, and a request that does waits for its first start.
+  // Started by `depfence serve` once it listens (so Verdaccio's load does not take CPU from the
+  // firewall's own start), else by the first request that needs it; public packages never do.
   const registryProcess = options.registryProcess ?? new RegistryProcess();
-  void registryProcess.launch();
   const frontSecret = randomBytes(32).toString('base64url');
   let uplink: UplinkListener | undefined;
   let decider: Decider;

@@ -34,16 +34,16 @@ export class RegistryProcess {
     return this.#state;
   }
 
-  /** The target, once the first start has ended (a request made while the process first starts waits for it). */
+  /** The target, once the first start has ended: the first request that needs the process starts it if nobody has, and waits for it. */
   async ready(): Promise<RegistryTarget> {
-    await this.#launched?.catch(() => {});
+    await this.launch().catch(() => {});
     return this.#state;
   }
 
   /**
-   * The first start: forks the process at once (it loads Verdaccio while depfence loads the rest)
-   * and resolves when it is ready, which needs `configure()`. Rejects if the process cannot start
-   * (a misconfiguration, not a crash). Later calls return the same promise.
+   * The first start: forks the process and resolves when it is ready, which needs `configure()`.
+   * Rejects if the process cannot start (a misconfiguration, not a crash). Later calls return the
+   * same promise.
    */
   launch(): Promise<void> {
     if (!this.#launched) {
