@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import type { RunningServer } from '../../src/server/app.js';
 import type { NpmMount } from '../../src/server/npm/index.js';
 import { RegistryClient, RegistryUnavailable } from '../../src/server/npm/registry/forward.js';
-import type { RegistryProcess, RegistryTarget } from '../../src/server/npm/registry/supervisor.js';
+import { RegistryProcess, type RegistryTarget } from '../../src/server/npm/registry/supervisor.js';
 import { verdaccioPaths } from '../../src/server/npm/verdaccio-config.js';
 import { NpmUpstream, daysAgo } from '../fixtures/index.js';
 import { testConfig } from '../helpers/firewall.js';
@@ -134,6 +134,15 @@ test('a request that needs the registry process waits for its first start; after
   const error = await failed.ask({ method: 'GET', path: '/-/whoami', headers: {} }).catch((caught: unknown) => caught as Error);
   assert.instance(error, RegistryUnavailable);
   assert.is((error as Error).message, reason);
+});
+
+test('a registry process closed before it ever started is not started by a late request', async () => {
+  const closed = new RegistryProcess();
+  await closed.close();
+  const target = await closed.ready();
+  assert.is(target.up, false);
+  assert.match(target.up ? '' : target.reason, /shutting down/);
+  assert.is(closed.pid, undefined, 'nothing was forked');
 });
 
 test('the registry process answers depfence only', async () => {

@@ -36,7 +36,8 @@ export class RegistryProcess {
 
   /** The target, once the first start has ended: the first request that needs the process starts it if nobody has, and waits for it. */
   async ready(): Promise<RegistryTarget> {
-    await this.launch().catch(() => {});
+    // Once closing, nothing starts it again (a request still in flight gets the reason).
+    if (!this.#closing) await this.launch().catch(() => {});
     return this.#state;
   }
 
@@ -126,6 +127,7 @@ export class RegistryProcess {
   /** Ends the process (and any pending restart). */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#state = { up: false, reason: 'the npm registry process has been stopped: depfence is shutting down' };
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     const child = this.#child;
     if (child?.exitCode !== null || child.signalCode !== null) return;
