@@ -147,7 +147,7 @@ test('a registry process closed before it ever started is not started by a late 
 
 test('the registry process answers depfence only', async () => {
   await servesAgain();
-  const target = mount.registryProcess.target();
+  const target = await mount.registryProcess.ready();
   assert.ok(target.up);
   const direct = await rawRequest(`http://127.0.0.1:${target.port}`, '/left-pad');
   assert.is(direct.status, 403, direct.text);

@@ -15,13 +15,24 @@ export const UV_GLOBAL_VALUE_OPTIONS = [
   '--python',
 ];
 
+/** Options that point uv at another source of packages. */
+export const UV_SOURCE_OPTIONS = ['--index', '--default-index', '--index-url', '--extra-index-url', '--find-links'];
+export const UV_REQUIREMENT_OPTIONS = ['--requirements', '--requirement', '--with-requirements'];
+export const UV_CONSTRAINT_OPTIONS = [
+  '--constraints',
+  '--constraint',
+  '--overrides',
+  '--override',
+  '--excludes',
+  '--build-constraints',
+  '--build-constraint',
+];
+
 const VALUES = [
   ...UV_GLOBAL_VALUE_OPTIONS,
-  '--index',
-  '--default-index',
-  '--index-url',
-  '--extra-index-url',
-  '--find-links',
+  ...UV_SOURCE_OPTIONS,
+  ...UV_REQUIREMENT_OPTIONS,
+  ...UV_CONSTRAINT_OPTIONS,
   '--index-strategy',
   '--keyring-provider',
   '--resolution',
@@ -38,15 +49,6 @@ const VALUES = [
   '--config-settings-package',
   '--no-build-isolation-package',
   '--link-mode',
-  '--requirements',
-  '--requirement',
-  '--constraints',
-  '--constraint',
-  '--overrides',
-  '--override',
-  '--excludes',
-  '--build-constraints',
-  '--build-constraint',
   '--editable',
   '--target',
   '--prefix',
@@ -62,7 +64,6 @@ const VALUES = [
   '--script',
   '--with',
   '--with-editable',
-  '--with-requirements',
   '--from',
   '--tag',
   '--branch',
@@ -157,19 +158,6 @@ const SHORTS: Record<string, string> = {
   '-V': '--version',
   '-h': '--help',
 };
-
-/** Options that point uv at another source of packages. */
-export const UV_SOURCE_OPTIONS = ['--index', '--default-index', '--index-url', '--extra-index-url', '--find-links'];
-export const UV_REQUIREMENT_OPTIONS = ['--requirements', '--requirement', '--with-requirements'];
-export const UV_CONSTRAINT_OPTIONS = [
-  '--constraints',
-  '--constraint',
-  '--overrides',
-  '--override',
-  '--excludes',
-  '--build-constraints',
-  '--build-constraint',
-];
 
 const table = (shorts: Record<string, string>) => optionTable(longOptions(VALUES, FLAGS), shorts, false, UV_SOURCE_OPTIONS);
 

@@ -1,5 +1,5 @@
 // depfence's side of the registry process: start it, know its port, restart it when it exits.
-// While it is down (starting, or restarting after a crash) `target()` says why, and the routes
+// While it is down (starting, or restarting after a crash) `ready()` says why, and the routes
 // answer 503 with that reason; the firewall itself (PyPI, admin, every other connection) never
 // notices. Restarts back off (0.1 s doubling to 5 s) so a process that dies at once does not spin.
 import { DepfenceError } from '../../../errors.js';
@@ -29,10 +29,6 @@ export class RegistryProcess {
   /** Ends the first start when no configuration can be made. */
   #abandonFirst: (error: Error) => void = () => {};
   #launched: Promise<void> | null = null;
-
-  target(): RegistryTarget {
-    return this.#state;
-  }
 
   /** The target, once the first start has ended: the first request that needs the process starts it if nobody has, and waits for it. */
   async ready(): Promise<RegistryTarget> {
