@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NpmUpstream, daysAgo } from '../fixtures/index.js';
 import type { TestFirewall } from '../helpers/firewall.js';
-import { ABBREVIATED, rawRequest, startNpmFirewall, storedTarballs } from '../helpers/npm-firewall.js';
+import { ABBREVIATED, rawRequest, startNpmFirewall, storedTarballs, type RawAnswer } from '../helpers/npm-firewall.js';
 
 const HOUR = 3_600_000;
 const POPULAR = 5_000_000;
@@ -183,6 +183,14 @@ test('an upstream that answers with the packument of another package is refused'
   } finally {
     fault.remove();
   }
+});
+
+test("a client's Host names the tarball URLs of its own answer only: it never reaches another client's", async () => {
+  const tarballOf = (doc: RawAnswer) => (doc.json!.versions as Record<string, { dist: { tarball: string } }>)['1.1.0']!.dist.tarball;
+  const spoofed = await get('/left-pad', { accept: 'application/json', host: 'evil.example' });
+  assert.is(tarballOf(spoofed), 'http://evil.example/left-pad/-/left-pad-1.1.0.tgz');
+  const honest = await get('/left-pad', { accept: 'application/json' });
+  assert.is(tarballOf(honest), `${firewall.url}/left-pad/-/left-pad-1.1.0.tgz`, 'the reused document is per origin');
 });
 
 test('a typosquat is refused for both packument forms and its tarballs, and logged', async () => {
