@@ -21,7 +21,7 @@ export interface RunningServer {
   url: string;
   server: Server;
   context: ServerContext;
-  /** Stop accepting, let in-flight requests finish, then resolve. */
+  /** Stop accepting, let in-flight requests finish (those whose client has gone too), stop the mounts, and resolve once nothing more is written to the data dir. */
   close(): Promise<void>;
 }
 
@@ -83,6 +83,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw error;
   }
   let closing = false;
+  /** Requests still being handled, including those whose client has gone: shutdown waits for their work. */
+  const handling = new Set<Promise<void>>();
   const server = createServer((req, res) => {
     // Once shutdown has begun, a kept-alive connection is closed as soon as its answer is sent,
     // so in-flight requests finish and nothing waits for the keep-alive timeout.
@@ -98,9 +100,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           ...refusal,
         });
     });
-    dispatch(config, mounts, req, res).catch((error: unknown) => {
-      sendError(res, 500, `internal error while serving ${req.method} ${req.url}: ${(error as Error).message}`);
-    });
+    const handled = dispatch(config, mounts, req, res)
+      .catch((error: unknown) => {
+        sendError(res, 500, `internal error while serving ${req.method} ${req.url}: ${(error as Error).message}`);
+      })
+      .finally(() => handling.delete(handled));
+    handling.add(handled);
   });
   // CONNECT asks for a proxy tunnel, which this firewall never opens; without a listener Node
   // drops the connection unanswered, so say no the way every other refusal does.
@@ -128,15 +133,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     url: `http://${host}:${port}`,
     server,
     context,
-    close: () =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        context.threatRefresh.stop();
-        server.close(() => {
-          void closeMounts(mounts).then(() => resolve());
-        });
+    async close() {
+      closing = true;
+      const refreshStopped = context.threatRefresh.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      while (handling.size > 0) await Promise.allSettled([...handling]);
+      await closeMounts(mounts);
+      await refreshStopped;
+      // The last answers' cache writes end before the caller may move or remove the data dir.
+      await loadDecider().http.settled();
+    },
   };
 }
 

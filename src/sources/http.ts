@@ -11,7 +11,7 @@
 // cached too, for a shorter TTL. Only successfully decoded answers are cached. The most recent
 // entries are also held in memory (memory-cache.ts, byte-bounded), and an answer is written to disk
 // behind the caller's back: the caller never waits for the disk, and the next read of the same
-// document, in this process, does not touch it.
+// document, in this process, does not touch it. Shutdown waits for those writes (`settled`).
 //
 // Large files (the threat-data feeds) stream to disk through `download`: the same limiter,
 // timeouts (per phase: an export takes minutes to arrive), bounded retries and error mapping, a
@@ -95,6 +95,8 @@ export interface HttpClient {
   getText<T = string>(url: string, options?: GetTextOptions<T>): Promise<HttpAnswer<T>>;
   /** Streams a GET to `file` (created or replaced). Errors: UpstreamError. */
   download(url: string, file: string, options: DownloadOptions): Promise<Downloaded>;
+  /** Resolves once every cache write begun so far has ended (before the cache directory is moved or removed). */
+  settled(): Promise<void>;
 }
 
 interface Fetched {
@@ -138,6 +140,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   );
   /** Answers already stored (concurrent callers of one fetch get the same object: stored once). */
   const stored = new WeakSet<Fetched>();
+  /** Cache writes still running: the caller never waits for them, but shutdown does. */
+  const writing = new Set<Promise<void>>();
 
   async function lookup(key: string): Promise<CacheEntry | null> {
     if (options.cacheDir === null) return null;
@@ -157,7 +161,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const { status, data, etag, lastModified } = fetched;
     const entry: CacheEntry = { status, data, storedAt: Date.now(), ...(etag && { etag }), ...(lastModified && { lastModified }) };
     memory.set(key, entry);
-    void writeCache(options.cacheDir, key, entry);
+    const write = writeCache(options.cacheDir, key, entry).finally(() => writing.delete(write));
+    writing.add(write);
   }
 
   async function get<T>(url: string, opts: GetOptions, decode: (data: Buffer) => T): Promise<HttpAnswer<T>> {
@@ -303,6 +308,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     getText<T = string>(url: string, opts: GetTextOptions<T> = {}) {
       const validate = opts.validate ?? ((text: string) => text as T);
       return get(url, opts, (data) => validate(data.toString('utf8')));
+    },
+    async settled() {
+      while (writing.size > 0) await Promise.allSettled([...writing]);
     },
   };
 }

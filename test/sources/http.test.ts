@@ -217,21 +217,18 @@ test('cache: a repeated read is answered from memory; the disk copy is written b
   assert.is(npm.requests.length, 1);
 
   const written = cacheDir();
-  await client({ cacheDir: written, cacheTtlMs: 10_000 }).getJson(url());
-  const deadline = Date.now() + 2_000;
-  let fromDisk = await client({ cacheDir: written, cacheTtlMs: 10_000 }).getJson(url());
-  while (!fromDisk.fromCache && Date.now() < deadline) {
-    await sleep(20);
-    fromDisk = await client({ cacheDir: written, cacheTtlMs: 10_000 }).getJson(url());
-  }
-  assert.is(fromDisk.fromCache, true, 'another client on the same directory finds the copy on disk');
+  const writer = client({ cacheDir: written, cacheTtlMs: 10_000 });
+  await writer.getJson(url());
+  await writer.settled();
+  const fromDisk = await client({ cacheDir: written, cacheTtlMs: 10_000 }).getJson(url());
+  assert.is(fromDisk.fromCache, true, 'once the writer has settled, another client on the same directory finds the copy on disk');
 });
 
 test('cache: memory holds at most memoryCacheBytes; what it let go is read back from disk', async () => {
   const dir = cacheDir();
   const http = client({ cacheDir: dir, cacheTtlMs: 10_000, memoryCacheBytes: 8_000 });
   for (let i = 0; i < 10; i++) await http.getJson(`${npm.url}pkg-${i}`);
-  await sleep(200); // the disk copies are written behind the answers
+  await http.settled(); // the disk copies are written behind the answers
   rmSync(dir, { recursive: true, force: true });
   const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => http.getJson(`${npm.url}pkg-${i}`)));
   const remembered = answers.filter((answer) => answer.fromCache).length;
