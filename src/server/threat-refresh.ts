@@ -43,11 +43,15 @@ export class ThreatDataRefresher {
     if (this.autoUpdate && (checkedAt === undefined || Date.now() - Date.parse(checkedAt) >= interval)) void this.tick();
   }
 
-  /** Stops the interval and ends an update that is running (its worker; the index in force stays). */
-  stop(): void {
+  /**
+   * Stops the interval and ends an update that is running (its worker; the index in force stays).
+   * Resolves once that round has ended, so nothing writes to the data dir afterwards.
+   */
+  async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.#stopping.abort();
+    await this.#running;
   }
 
   /** Loads a newer index from the data dir, if there is one (SIGHUP, or after an update). */
@@ -72,8 +76,9 @@ export class ThreatDataRefresher {
         const result = await runThreatDataUpdate(this.config, this.config.feeds.osv.url, { signal: this.#stopping.signal });
         this.#lastUpdate = { at, ok: true, outcome: result.rebuilt ? 'rebuilt' : 'unchanged' };
       } catch (error) {
-        const next = formatAge(this.config.feeds.osv.interval);
         this.#lastUpdate = { at, ok: false, outcome: (error as Error).message };
+        if (this.#stopping.signal.aborted) return; // shutting down: there is no next try to announce
+        const next = formatAge(this.config.feeds.osv.interval);
         this.log(`threat data: the update failed (${(error as Error).message}); the index in force stays, next try in ${next}`);
       }
     }

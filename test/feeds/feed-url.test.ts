@@ -153,4 +153,30 @@ test('a running firewall with autoUpdate: an outage is logged and survived; the 
   }
 });
 
+test('shutdown during an update: stop ends the update and resolves once its round has ended (close waits for it, so nothing writes to the data dir afterwards)', async () => {
+  const ownData = mkdtempSync(join(tmpdir(), 'depfence-feed-fw-'));
+  const slow = feed.delay(5_000);
+  let firewall: TestFirewall | null = null;
+  try {
+    firewall = await startFirewall({
+      dataDir: ownData,
+      mounts: 'pypi',
+      configure: (config) => {
+        config.feeds.osv = { ...config.feeds.osv, url: feed.url, autoUpdate: true };
+      },
+    });
+    const refresh = firewall.running.context.threatRefresh;
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the start-up round is waiting for the feed
+    assert.is(refresh.lastUpdate, null, 'the round is still running');
+    const stopping = Date.now();
+    await refresh.stop();
+    assert.ok(Date.now() - stopping < 4_000, 'the update was ended, not waited out');
+    assert.is(refresh.lastUpdate?.ok, false, 'the round had ended when stop resolved');
+  } finally {
+    slow.remove();
+    await firewall?.close();
+    rmSync(ownData, { recursive: true, force: true });
+  }
+});
+
 test.run();

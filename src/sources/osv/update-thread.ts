@@ -31,7 +31,7 @@ export type WorkerMessage =
   { kind: 'warn' | 'progress'; message: string } | { kind: 'done'; result: UpdateResult } | { kind: 'failed'; error: SentError };
 
 export interface UpdateReport extends Pick<UpdateOptions, 'warn' | 'progress'> {
-  /** Ends the update (the worker is terminated; the index in force stays). */
+  /** Ends the update (the worker is terminated, and the promise rejects once it has; the index in force stays). */
   signal?: AbortSignal;
 }
 
@@ -58,14 +58,14 @@ export function runThreatDataUpdate(config: Config, from: string, report: Update
     });
     let settled = false;
     // The first outcome decides; the worker is then ended (an idle keep-alive socket of its HTTP
-    // client must not keep it, or the caller, waiting).
+    // client must not keep it, or the caller, waiting), and the outcome is given once it has: a
+    // stopped update writes nothing to the data dir after the caller hears of it.
     const settle = (outcome: { ok: true; result: UpdateResult } | { ok: false; error: Error }) => {
       if (settled) return;
       settled = true;
       report.signal?.removeEventListener('abort', stop);
-      if (outcome.ok) resolve(outcome.result);
-      else reject(outcome.error);
-      void worker.terminate();
+      const give = () => (outcome.ok ? resolve(outcome.result) : reject(outcome.error));
+      worker.terminate().then(give, give);
     };
     const stop = () => settle({ ok: false, error: new UpdateError('the update was stopped (the firewall is shutting down)') });
     report.signal?.addEventListener('abort', stop, { once: true });
