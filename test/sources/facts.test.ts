@@ -191,13 +191,13 @@ test('downloads API down: the snapshot stands in for a name it lists, and says s
 test('a downloads API that does not answer is asked once, then left alone while the snapshot stands in', async () => {
   const breaker = new Breaker(60_000);
   const hanging = npm.delay(3_000, { match: npm.route.downloads() });
-  const withBreaker = sources({ downloadsBreaker: breaker }, { timeoutMs: 300 });
+  const withBreaker = sources({ downloadsBreaker: breaker }, { timeoutMs: 1_000 });
   const first = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: null }, withBreaker);
-  assert.match((first.downloads as { source: string }).source, /because the live npm downloads API failed: .*did not answer within 0\.3s/);
+  assert.match((first.downloads as { source: string }).source, /because the live npm downloads API failed: .*did not answer within 1s/);
   const asked = npm.requestsTo(npm.route.downloads()).length;
   const started = Date.now();
   const second = await gatherFacts({ ecosystem: 'npm', name: 'left-pad', version: '1.0.0' }, withBreaker);
-  assert.ok(Date.now() - started < 250, 'no second wait for the timeout');
+  assert.ok(Date.now() - started < 800, `no second wait for the 1 s timeout (took ${Date.now() - started} ms)`);
   assert.is(npm.requestsTo(npm.route.downloads()).length, asked, 'not asked again');
   assert.equal(known(second.downloads), { exactly: 50_000 });
   assert.match((second.downloads as { source: string }).source, /not asked again for \d+s/);
@@ -219,7 +219,7 @@ test('many packages at once against a dead downloads API: one probe waits out th
     Array.from({ length: 40 }, () => ({ ecosystem: 'npm' as const, name: 'left-pad', version: null })),
     withBreaker,
   );
-  assert.ok(Date.now() - started < 1_500, `40 packages took ${Date.now() - started} ms: one timeout, not ten`);
+  assert.ok(Date.now() - started < 2_400, `40 packages took ${Date.now() - started} ms: one 0.3 s timeout, not ten (3 s)`);
   assert.is(npm.requestsTo(npm.route.downloads()).length - before, 1, 'the API was asked once');
   assert.ok(all.every((facts) => known(facts.downloads) !== null));
   hanging.remove();
