@@ -103,6 +103,18 @@ test('a feed that fails: exit 3, the reason, and the index in force stays', asyn
   assert.ok(readFileSync(indexPath(dataDir)).equals(before));
 });
 
+/** A PyPI firewall on `dataDir` that updates its threat data from the fixture feed itself. */
+function autoUpdatingFirewall(dataDir: string): Promise<TestFirewall> {
+  return startFirewall({
+    dataDir,
+    mounts: 'pypi',
+    configure: (config) => {
+      config.feeds.osv = { ...config.feeds.osv, url: feed.url, autoUpdate: true };
+      config.network.retries = 0;
+    },
+  });
+}
+
 test('a running firewall with autoUpdate: an outage is logged and survived; the next round loads the new index', async () => {
   const ownData = mkdtempSync(join(tmpdir(), 'depfence-feed-fw-'));
   const fault = feed.failWith(503);
@@ -114,14 +126,7 @@ test('a running firewall with autoUpdate: an outage is logged and survived; the 
     return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
   };
   try {
-    firewall = await startFirewall({
-      dataDir: ownData,
-      mounts: 'pypi',
-      configure: (config) => {
-        config.feeds.osv = { ...config.feeds.osv, url: feed.url, autoUpdate: true };
-        config.network.retries = 0;
-      },
-    });
+    firewall = await autoUpdatingFirewall(ownData);
     const refresh = firewall.running.context.threatRefresh;
     await refresh.tick();
     assert.is(refresh.lastUpdate?.ok, false);
@@ -158,13 +163,7 @@ test('shutdown during an update: stop ends the update and resolves once its roun
   const slow = feed.delay(5_000);
   let firewall: TestFirewall | null = null;
   try {
-    firewall = await startFirewall({
-      dataDir: ownData,
-      mounts: 'pypi',
-      configure: (config) => {
-        config.feeds.osv = { ...config.feeds.osv, url: feed.url, autoUpdate: true };
-      },
-    });
+    firewall = await autoUpdatingFirewall(ownData);
     const refresh = firewall.running.context.threatRefresh;
     await new Promise((resolve) => setTimeout(resolve, 300)); // the start-up round is waiting for the feed
     assert.is(refresh.lastUpdate, null, 'the round is still running');
