@@ -50,8 +50,8 @@ test('close waits for the upstream fetch of a request whose client hung up, and 
     Object.keys(keys).some((key) => key.includes('/simple/slow-pkg/')),
     `the page fetched after the client left was not in the cache when close resolved: ${Object.keys(keys).join(', ')}`,
   );
-  const inFlight = pypi.requests.filter((asked) => asked.path.startsWith('/simple/slow-pkg'));
-  assert.is(inFlight.length, 1, 'the page was asked for once');
+  const pageRequests = pypi.requests.filter((asked) => asked.path.startsWith('/simple/slow-pkg'));
+  assert.is(pageRequests.length, 1, 'the page was asked for once');
 });
 
 test.run();
