@@ -55,6 +55,34 @@ export function sendMissingVersion(
   sendError(res, 404, `${name} has no version or tag "${version}"${detail}`);
 }
 
+/**
+ * Answers, and returns true, when the judged packument has nothing fit to serve for this request:
+ * the version filter failed and (enforce) hid every version, which is said with its reason rather
+ * than as an empty packument npm would report as "no matching version"; or `latest` is asked of a
+ * package whose latest was removed.
+ */
+export function refuseUnservable(
+  env: NpmEnv,
+  res: ServerResponse,
+  name: string,
+  version: string | null,
+  record: PackageRecord | undefined,
+): boolean {
+  if (record?.failure && env.context.config.mode === 'enforce') {
+    sendUnavailable(res, `${name}: ${record.failure}`);
+    return true;
+  }
+  if (record?.latestRemoved && version === 'latest') {
+    sendError(
+      res,
+      404,
+      `${name} has no stable version at or below its latest that depfence serves, so it has no "latest"; ask for a version or range`,
+    );
+    return true;
+  }
+  return false;
+}
+
 /** A package the registry did not deliver, after its verdict passed. */
 export function sendMissingPackage(env: NpmEnv, res: ServerResponse, name: string, verdict: GateVerdict): void {
   if (env.knownUpstream(verdict.decision))

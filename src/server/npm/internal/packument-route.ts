@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NpmEnv } from '../env.js';
 import { verdaccioError, wantsAbbreviated } from '../verdaccio-answer.js';
-import { sendMissingPackage, sendMissingVersion, sendPackumentDocument } from '../document-response.js';
+import { refuseUnservable, sendMissingPackage, sendMissingVersion, sendPackumentDocument } from '../document-response.js';
 import { recordDecision } from '../audit.js';
 import { refuseForVerdict } from '../refusals.js';
 import { sendError, sendUnavailable } from '../../respond.js';
@@ -49,16 +49,8 @@ export async function servePackument(
   const record = env.book.get(name);
   if (record) env.hiddenLog.record(env.context, req, record, subject);
 
-  // The filter failed and hid every version: say why, rather than serve an empty packument that
-  // npm would report as "no matching version".
-  if (status === 200 && record?.failure && env.context.config.mode === 'enforce') return sendUnavailable(res, `${name}: ${record.failure}`);
   if (status === 200) {
-    if (record?.latestRemoved && version === 'latest')
-      return sendError(
-        res,
-        404,
-        `${name} has no stable version at or below its latest that depfence serves, so it has no "latest"; ask for a version or range`,
-      );
+    if (refuseUnservable(env, res, name, version, record)) return;
     const filtered = record?.latestRemoved && version === null ? withoutLatest(body) : body;
     const registry = lockfileRegistry(env.context.config.upstreams.npm, env.context.decider.internalRule('npm', name) !== null);
     const document = registry === null ? filtered : onUpstreamOrigin(filtered, registry);

@@ -4,9 +4,9 @@
 // ETag (document-response.ts); a document rendered from a judgement that may still be reused is
 // served again as it is. The hidden versions are logged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendError, sendUnavailable } from '../../respond.js';
+import { sendUnavailable } from '../../respond.js';
 import { recordDecision } from '../audit.js';
-import { documentHash, sendMissingPackage, sendMissingVersion, sendPackumentDocument } from '../document-response.js';
+import { documentHash, refuseUnservable, sendMissingPackage, sendMissingVersion, sendPackumentDocument } from '../document-response.js';
 import type { NpmEnv } from '../env.js';
 import { refuseForVerdict } from '../refusals.js';
 import { lockfileRegistry } from '../tarball-origin.js';
@@ -43,15 +43,7 @@ export async function servePublicPackument(
   if (judged.kind === 'not-found') return sendMissingPackage(env, res, name, verdict);
   const { packument, record } = judged;
   env.hiddenLog.record(env.context, req, record, subject);
-  // The filter failed and hid every version: say why, rather than serve an empty packument that
-  // npm would report as "no matching version".
-  if (record.failure && env.context.config.mode === 'enforce') return sendUnavailable(res, `${name}: ${record.failure}`);
-  if (version !== null && record.latestRemoved && version === 'latest')
-    return sendError(
-      res,
-      404,
-      `${name} has no stable version at or below its latest that depfence serves, so it has no "latest"; ask for a version or range`,
-    );
+  if (refuseUnservable(env, res, name, version, record)) return;
   const document = version === null ? packumentDocument(packument, abbreviated, origin) : versionManifest(packument, version, origin);
   if (document === null) return sendMissingVersion(env, res, name, version!, record);
   const body = Buffer.from(JSON.stringify(document));
